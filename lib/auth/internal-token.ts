@@ -1,0 +1,119 @@
+import {
+  SignJWT,
+  exportPKCS8,
+  exportSPKI,
+  generateKeyPair,
+  importPKCS8,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+} from 'jose';
+import type { Principal } from './principal.js';
+
+/**
+ * The gateway tells subgraphs who is calling with a short-lived ES256 token it signs; subgraphs
+ * hold only the public key and refuse anything else, so a request that bypasses the gateway (or
+ * forges a principal) gets nothing.
+ */
+export const INTERNAL_TOKEN_HEADER = 'x-modelgraph-internal-token';
+const ALG = 'ES256';
+const AUDIENCE = 'modelgraph-subgraphs';
+
+export interface InternalClaims {
+  principal: Principal;
+  requestId: string;
+  /** Seconds since the epoch. */
+  exp: number;
+}
+
+export interface InternalTokenSigner {
+  sign(principal: Principal, requestId: string): Promise<string>;
+}
+
+export interface InternalTokenVerifier {
+  /** The claims of a valid token; throws when the token is missing, forged or expired. */
+  verify(token: string | undefined): Promise<InternalClaims>;
+}
+
+export async function createInternalTokenSigner(options: {
+  privateKeyPem: string;
+  issuer: string;
+  /** @default 60 */
+  ttlSeconds?: number;
+}): Promise<InternalTokenSigner> {
+  const key = await importPKCS8(options.privateKeyPem, ALG);
+  const ttl = options.ttlSeconds ?? 60;
+  return {
+    sign: (principal, requestId) =>
+      new SignJWT({ principal, rid: requestId })
+        .setProtectedHeader({ alg: ALG })
+        .setIssuer(options.issuer)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${ttl}s`)
+        .sign(key),
+  };
+}
+
+/**
+ * Verifies tokens and remembers the ones it verified until they expire: one client request fans
+ * out to several subgraph fetches carrying the same token, and verifying ES256 costs more than a
+ * map lookup.
+ */
+export async function createInternalTokenVerifier(options: {
+  publicKeyPem: string;
+  /** Signers accepted (the gateway; later, services that call each other). */
+  issuers: string[];
+  /** @default 10_000 */
+  cacheSize?: number;
+  now?: () => number;
+}): Promise<InternalTokenVerifier> {
+  const key: CryptoKey = await importSPKI(options.publicKeyPem, ALG);
+  const cacheSize = options.cacheSize ?? 10_000;
+  const now = options.now ?? Date.now;
+  const verified = new Map<string, InternalClaims>();
+
+  return {
+    async verify(token) {
+      if (!token) throw new Error('missing internal token');
+      const hit = verified.get(token);
+      if (hit) {
+        if (hit.exp * 1000 > now()) return hit;
+        verified.delete(token);
+      }
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ALG],
+        audience: AUDIENCE,
+        issuer: options.issuers,
+        currentDate: new Date(now()),
+      });
+      const principal = payload.principal as Principal | undefined;
+      if (!principal || typeof principal.id !== 'string' || !Array.isArray(principal.teams)) {
+        throw new Error('internal token carries no principal');
+      }
+      const claims: InternalClaims = {
+        principal,
+        requestId: String(payload.rid ?? ''),
+        exp: payload.exp ?? 0,
+      };
+      if (verified.size >= cacheSize) {
+        const oldest = verified.keys().next().value;
+        if (oldest !== undefined) verified.delete(oldest);
+      }
+      verified.set(token, claims);
+      return claims;
+    },
+  };
+}
+
+/** A fresh P-256 key pair as PEM, for `npm start`, tests and `npm run keys`. */
+export async function generateInternalKeyPair(): Promise<{
+  privateKeyPem: string;
+  publicKeyPem: string;
+}> {
+  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+  return {
+    privateKeyPem: await exportPKCS8(privateKey),
+    publicKeyPem: await exportSPKI(publicKey),
+  };
+}

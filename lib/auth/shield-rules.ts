@@ -1,0 +1,83 @@
+import { allow, deny, rule, shield } from 'graphql-shield';
+import type { IRules } from 'graphql-shield';
+import type { GraphQLResolveInfo } from 'graphql';
+import { forbidden, unauthenticated } from '../errors.js';
+import { hasScope, isOrgAdmin as principalIsOrgAdmin, type Principal, type Scope } from './principal.js';
+
+/** The part of every subgraph's context the rules read. */
+export interface AuthContext {
+  principal: Principal | null;
+}
+
+type TeamIdOf<P, A> = (parent: P, args: A, ctx: AuthContext) => string | null | undefined;
+
+/*
+ * Rules are named after what they check. Rules that read only the context are cached per request
+ * (`contextual`); rules about a parent or arguments are not cached, because shield's cache keys
+ * ignore the parent for `contextual` and hash whole parents for `strict` (slow on large entity
+ * batches). Denials are coded errors, not shield's "Not Authorised!".
+ */
+
+export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
+  (_parent, _args, ctx: AuthContext) => (ctx.principal ? true : unauthenticated()),
+);
+
+export const isOrgAdmin = rule('isOrgAdmin', { cache: 'contextual' })(
+  (_parent, _args, ctx: AuthContext) => {
+    if (!ctx.principal) return unauthenticated();
+    return principalIsOrgAdmin(ctx.principal) ? true : forbidden('Only organization admins may do this.');
+  },
+);
+
+/** The caller holds `scope` in at least one team (or org-wide). */
+export function hasScopeInAnyTeam(scope: Scope) {
+  return rule(`hasScopeInAnyTeam:${scope}`, { cache: 'contextual' })(
+    (_parent, _args, ctx: AuthContext) => {
+      if (!ctx.principal) return unauthenticated();
+      return hasScope(ctx.principal, scope) ? true : forbidden(`This needs the ${scope} scope.`);
+    },
+  );
+}
+
+/**
+ * The caller holds `scope` in the team `teamIdOf` names: tenant isolation. A missing team id is a
+ * denial, never a pass.
+ */
+export function hasScopeInTeam<P = unknown, A = Record<string, unknown>>(
+  name: string,
+  scope: Scope,
+  teamIdOf: TeamIdOf<P, A>,
+) {
+  return rule(`hasScopeInTeam:${name}:${scope}`, { cache: 'no_cache' })(
+    (parent: P, args: A, ctx: AuthContext, _info: GraphQLResolveInfo) => {
+      if (!ctx.principal) return unauthenticated();
+      const teamId = teamIdOf(parent, args, ctx);
+      if (teamId && hasScope(ctx.principal, scope, teamId)) return true;
+      return forbidden(`This needs the ${scope} scope in the team it belongs to.`);
+    },
+  );
+}
+
+export { allow, deny };
+
+/**
+ * graphql-shield for one subgraph: deny whatever the rule tree does not name, let federation's
+ * `_service` and `_entities` through (entity fields carry their own rules), and keep coded errors
+ * that resolvers throw.
+ */
+export function createPermissions(rules: IRules) {
+  const tree = rules as Record<string, Record<string, unknown>>;
+  return shield(
+    {
+      ...tree,
+      Query: { ...(tree.Query ?? {}), _service: allow, _entities: allow },
+      _Service: allow,
+    } as IRules,
+    {
+      fallbackRule: deny,
+      fallbackError: () => forbidden(),
+      allowExternalErrors: true,
+      debug: false,
+    },
+  );
+}

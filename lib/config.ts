@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Parses `env` with a service's zod schema and fails fast with every bad variable listed at once.
+ * Only config modules call this; everything else receives typed config.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`,
+  );
+  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** An optional string variable where an empty value means unset. */
+export const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+export const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+
+export const port = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+
+/** Variables every service reads. */
+export const commonEnv = {
+  NODE_ENV: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  /** Where embedded PGlite keeps data; in memory when unset. */
+  MODELGRAPH_DATA_DIR: optionalString,
+};
+
+/** PEM text may arrive with literal `\n` (one-line env files); turn those back into newlines. */
+export const pem = (label: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value !== '' ? value.replace(/\\n/g, '\n') : undefined),
+    z
+      .string()
+      .refine((text) => text.includes(`BEGIN ${label}`), `must be a PEM ${label}`)
+      .optional(),
+  );

@@ -1,0 +1,76 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * Stable `extensions.code` values clients branch on. Adding one is a contract change: record it in
+ * docs/decisions.md.
+ */
+export const ErrorCode = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export function codedError(
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...details, code } });
+}
+
+export const badUserInput = (message: string, details?: Record<string, unknown>) =>
+  codedError(ErrorCode.BAD_USER_INPUT, message, details);
+export const unauthenticated = (message = 'Authentication required.') =>
+  codedError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'You are not allowed to do this.') =>
+  codedError(ErrorCode.FORBIDDEN, message);
+export const notFound = (what: string, id: string) =>
+  codedError(ErrorCode.NOT_FOUND, `${what} "${id}" does not exist.`, { id });
+export const conflict = (message: string, details?: Record<string, unknown>) =>
+  codedError(ErrorCode.CONFLICT, message, details);
+
+/** Codes whose messages are safe to show as they are; anything else is masked in production. */
+const PUBLIC_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
+  // Apollo Server's own request-level codes.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/**
+ * Apollo `formatError`: every error leaves with an `extensions.code`; in production, errors we did
+ * not raise on purpose lose their message and stack (they are logged in full by the caller).
+ */
+export function createErrorFormatter(options: { production: boolean }) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+    if (PUBLIC_CODES.has(code)) {
+      if (!options.production) return { ...formatted, extensions: { ...formatted.extensions, code } };
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code } };
+    }
+    if (!options.production) {
+      return {
+        ...formatted,
+        extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR },
+      };
+    }
+    return {
+      message: 'Internal server error.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,56 @@
+import { GraphQLScalarType, Kind } from 'graphql';
+import { badUserInput } from '../errors.js';
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+const INTEGER = /^-?\d{1,19}$/;
+
+function toMicros(value: unknown): bigint {
+  let result: bigint | undefined;
+  if (typeof value === 'bigint') result = value;
+  else if (typeof value === 'string' && INTEGER.test(value)) result = BigInt(value);
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) result = BigInt(value);
+  if (result === undefined || result > INT64_MAX || result < INT64_MIN) {
+    throw badUserInput('Micros must be a whole number of micro-credits, as a decimal string.');
+  }
+  return result;
+}
+
+/**
+ * Money: whole micro-credits (1 credit = 1,000,000 µcr), exchanged as a decimal string so no
+ * client ever rounds it through a float. Resolvers see a `bigint`.
+ */
+export const MicrosScalar = new GraphQLScalarType<bigint, string>({
+  name: 'Micros',
+  description:
+    'A whole number of micro-credits (1 credit = 1,000,000 µcr) as a decimal string, e.g. "2500000". Never a float.',
+  serialize: (value) => toMicros(value).toString(),
+  parseValue: toMicros,
+  parseLiteral(ast) {
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT) return toMicros(ast.value);
+    throw badUserInput('Micros must be a string such as "2500000".');
+  },
+});
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function toDate(value: unknown): Date {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+  if (typeof value === 'string' && ISO_DATE_TIME.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw badUserInput('DateTime must be an ISO-8601 date-time with a time zone, e.g. "2026-01-31T12:00:00Z".');
+}
+
+/** An instant: ISO-8601 with a time zone in, UTC ISO-8601 out. Resolvers see a `Date`. */
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'An instant as an ISO-8601 string with a time zone, e.g. "2026-01-31T12:00:00Z".',
+  serialize: (value) => toDate(value).toISOString(),
+  parseValue: toDate,
+  parseLiteral(ast) {
+    if (ast.kind === Kind.STRING) return toDate(ast.value);
+    throw badUserInput('DateTime must be a string.');
+  },
+});

@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logging.js';
+import type { ServiceMetrics } from '../metrics.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id.js';
+import { sendError } from './responses.js';
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  requestId: string;
+  logger: Logger;
+}
+
+export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
+export type Routes = Record<string, Partial<Record<'GET' | 'POST', RouteHandler>>>;
+
+export interface HttpService {
+  server: Server;
+  /** Listens and resolves with the bound port (0 picks a free one). */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A plain node:http server over a fixed route table: every response carries the request id, every
+ * request is timed into `metrics.httpDuration`, and a handler that throws yields a coded 500
+ * without a stack.
+ */
+export function createHttpService(options: {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  routes: Routes;
+}): HttpService {
+  const { logger, metrics, routes } = options;
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routes[url.pathname];
+    const routeLabel = route ? url.pathname : 'unmatched';
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.observe({ route: routeLabel, status: String(res.statusCode) }, seconds);
+    });
+
+    const handler = route?.[req.method as 'GET' | 'POST'];
+    if (!route) return sendError(res, 404, 'NOT_FOUND', `No route ${url.pathname}.`);
+    if (!handler) {
+      res.setHeader('allow', Object.keys(route).join(', '));
+      return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here.`);
+    }
+    const requestLogger = logger.child({ requestId });
+    Promise.resolve(handler({ req, res, url, requestId, logger: requestLogger })).catch(
+      (error: unknown) => {
+        requestLogger.error({ err: error, route: url.pathname }, 'request failed');
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
+        else res.destroy();
+      },
+    );
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  return {
+    server,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,68 @@
+import type { Kv, SetOptions } from './types.js';
+
+interface Entry {
+  value: string;
+  expiresAt: number | null;
+}
+
+/**
+ * The in-process store used when `REDIS_URL` is unset: the same contract as Redis for one process.
+ * Expired entries are dropped on read and by a periodic sweep that never keeps the process alive.
+ */
+export function createMemoryKv(options: { now?: () => number; sweepMs?: number } = {}): Kv {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key);
+    if (entry && entry.expiresAt !== null && entry.expiresAt <= now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  const sweep = setInterval(() => {
+    for (const key of entries.keys()) live(key);
+  }, options.sweepMs ?? 30_000);
+  sweep.unref();
+
+  return {
+    kind: 'memory',
+    async get(key) {
+      return live(key)?.value ?? null;
+    },
+    async mget(keys) {
+      return keys.map((key) => live(key)?.value ?? null);
+    },
+    async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
+      if (onlyIfAbsent && live(key)) return false;
+      entries.set(key, { value, expiresAt: ttlMs === undefined ? null : now() + ttlMs });
+      return true;
+    },
+    async del(...keys) {
+      let removed = 0;
+      for (const key of keys) if (live(key) && entries.delete(key)) removed += 1;
+      return removed;
+    },
+    async incrBy(key, by, { ttlMs } = {}) {
+      const entry = live(key);
+      const current = entry ? Number(entry.value) : 0;
+      if (!Number.isInteger(current)) throw new Error('ERR value is not an integer');
+      const next = current + by;
+      entries.set(key, {
+        value: String(next),
+        expiresAt: entry ? entry.expiresAt : ttlMs === undefined ? null : now() + ttlMs,
+      });
+      return next;
+    },
+    async pttl(key) {
+      const entry = live(key);
+      if (!entry) return -2;
+      return entry.expiresAt === null ? -1 : entry.expiresAt - now();
+    },
+    async ping() {},
+    async close() {
+      clearInterval(sweep);
+      entries.clear();
+    },
+  };
+}

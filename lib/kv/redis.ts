@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import type { Kv, SetOptions } from './types.js';
+
+export interface RedisKvOptions {
+  url: string;
+  /** Prepended to every key (tests use one per run). @default '' */
+  keyPrefix?: string;
+}
+
+/**
+ * Redis through ioredis. Commands fail at once while disconnected instead of queueing, so callers
+ * decide (fail closed or open) rather than hang.
+ */
+export async function createRedisKv({ url, keyPrefix = '' }: RedisKvOptions): Promise<Kv> {
+  const redis = new Redis(url, {
+    keyPrefix,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  redis.on('error', () => undefined);
+  await redis.connect();
+
+  // INCRBY then PEXPIRE NX in one script, so a counter never lives forever if a client dies between.
+  redis.defineCommand('mgIncrByTtl', {
+    numberOfKeys: 1,
+    lua: `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return v`,
+  });
+  const scripted = redis as Redis & {
+    mgIncrByTtl(key: string, by: number, ttlMs: number): Promise<number>;
+  };
+
+  return {
+    kind: 'redis',
+    get: (key) => redis.get(key),
+    mget: (keys) => (keys.length === 0 ? Promise.resolve([]) : redis.mget(...keys)),
+    async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
+      const px = ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs));
+      let result: string | null;
+      if (px === undefined) result = onlyIfAbsent ? await redis.set(key, value, 'NX') : await redis.set(key, value);
+      else result = onlyIfAbsent ? await redis.set(key, value, 'PX', px, 'NX') : await redis.set(key, value, 'PX', px);
+      return result === 'OK';
+    },
+    del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
+    incrBy: (key, by, { ttlMs } = {}) => scripted.mgIncrByTtl(key, by, ttlMs ?? 0),
+    pttl: (key) => redis.pttl(key),
+    async ping() {
+      await redis.ping();
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

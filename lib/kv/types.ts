@@ -1,0 +1,26 @@
+/**
+ * The key-value operations the services share. Keys are plain strings; callers put the part that
+ * must co-locate in Redis Cluster inside `{...}` (a hash tag), e.g. `rl:{team:42}:rpm`.
+ */
+export interface Kv {
+  /** `redis` for a real server (`REDIS_URL`), `memory` for the in-process default. */
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | null>;
+  mget(keys: readonly string[]): Promise<(string | null)[]>;
+  /**
+   * Sets `key`; with `onlyIfAbsent`, only when it does not exist. Returns whether it was written.
+   */
+  set(key: string, value: string, options?: SetOptions): Promise<boolean>;
+  del(...keys: string[]): Promise<number>;
+  /** Adds `by` and returns the new value; `ttlMs` is applied when the key is created. */
+  incrBy(key: string, by: number, options?: { ttlMs?: number }): Promise<number>;
+  /** Milliseconds until `key` expires; -1 without expiry, -2 when missing (as Redis PTTL). */
+  pttl(key: string): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SetOptions {
+  ttlMs?: number;
+  onlyIfAbsent?: boolean;
+}

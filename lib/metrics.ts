@@ -1,0 +1,62 @@
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface ServiceMetrics {
+  registry: Registry;
+  /** GraphQL operations served, by operation name and outcome. */
+  operationDuration: Histogram<'operation' | 'outcome'>;
+  /** HTTP requests served, by route and status. */
+  httpDuration: Histogram<'route' | 'status'>;
+}
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * One registry per service, so several services in one process (`npm start`) keep their series
+ * apart. `defaultMetrics` is for the process's own metrics: only one service per process asks.
+ */
+export function createServiceMetrics(
+  service: string,
+  options: { defaultMetrics?: boolean } = {},
+): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    operationDuration: new Histogram({
+      name: 'modelgraph_graphql_operation_duration_seconds',
+      help: 'Duration of GraphQL operations, by operation name and outcome.',
+      labelNames: ['operation', 'outcome'],
+      buckets: BUCKETS,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'modelgraph_http_request_duration_seconds',
+      help: 'Duration of HTTP requests, by route and status code.',
+      labelNames: ['route', 'status'],
+      buckets: BUCKETS,
+      registers: [registry],
+    }),
+  };
+}
+
+export const SUBGRAPH_FETCH_BUCKETS = BUCKETS;
+
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_DISTINCT_OPERATIONS = 500;
+
+/**
+ * Operation names come from clients, so they are bounded before becoming label values: malformed
+ * names become `invalid`, and past a fixed number of distinct names the rest become `other`.
+ */
+export function createOperationLabeler(): (name: string | null | undefined) => string {
+  const seen = new Set<string>();
+  return (name) => {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'invalid';
+    if (seen.has(name)) return name;
+    if (seen.size >= MAX_DISTINCT_OPERATIONS) return 'other';
+    seen.add(name);
+    return name;
+  };
+}

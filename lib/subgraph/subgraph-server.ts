@@ -1,0 +1,127 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { DocumentNode } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { IMiddlewareGenerator } from 'graphql-middleware';
+import type { Principal } from '../auth/principal.js';
+import { INTERNAL_TOKEN_HEADER, type InternalTokenVerifier } from '../auth/internal-token.js';
+import { createErrorFormatter } from '../errors.js';
+import { createObservabilityPlugin } from '../graphql/plugins.js';
+import { handleGraphQLRequest } from '../http/graphql-handler.js';
+import { createHttpService, type HttpService, type Routes } from '../http/http-server.js';
+import { sendError, sendJson, sendText } from '../http/responses.js';
+import type { Logger } from '../logging.js';
+import type { ServiceMetrics } from '../metrics.js';
+
+/** What every subgraph resolver and rule gets; each subgraph extends it with its loaders. */
+export interface SubgraphBaseContext {
+  principal: Principal;
+  requestId: string;
+  logger: Logger;
+}
+
+export interface SubgraphServerOptions<TContext extends SubgraphBaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  /** Typed by each subgraph's generated resolver types. */
+  resolvers: object;
+  /** The subgraph's graphql-shield rules (see lib/auth/shield-rules.ts). */
+  permissions: IMiddlewareGenerator<unknown, unknown, unknown>;
+  /** Adds per-request state (DataLoaders) to the base context. */
+  buildContext(base: SubgraphBaseContext): TContext;
+  verifier: InternalTokenVerifier;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  production: boolean;
+  /** Throws when a store the subgraph needs is unreachable. */
+  checkReady(): Promise<void>;
+  /** Extra routes, such as internal endpoints; they check the internal token themselves. */
+  routes?: Routes;
+}
+
+export interface SubgraphServer extends HttpService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One subgraph over HTTP: /graphql only for requests carrying a valid gateway-signed internal token
+ * (401 otherwise), plus /healthz, /readyz and /metrics. Never listens by itself.
+ */
+export function createSubgraphServer<TContext extends SubgraphBaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): SubgraphServer {
+  const { logger, metrics, verifier, production } = options;
+  const schema = applyMiddleware(
+    buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as never }]),
+    options.permissions,
+  );
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    formatError: createErrorFormatter({ production }),
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      createObservabilityPlugin(metrics, logger) as never,
+    ],
+  });
+
+  const routes: Routes = {
+    ...options.routes,
+    '/graphql': {
+      POST: async (ctx) => {
+        let claims;
+        try {
+          claims = await verifier.verify(headerValue(ctx.req.headers[INTERNAL_TOKEN_HEADER]));
+        } catch {
+          return sendError(
+            ctx.res,
+            401,
+            'UNAUTHENTICATED',
+            'This subgraph only answers requests that come through the gateway.',
+          );
+        }
+        const requestLogger = ctx.logger.child({ principalId: claims.principal.id });
+        await handleGraphQLRequest(ctx, apollo, async () =>
+          options.buildContext({
+            principal: claims.principal,
+            requestId: ctx.requestId,
+            logger: requestLogger,
+          }),
+        );
+      },
+    },
+    '/healthz': { GET: ({ res }) => sendJson(res, 200, { status: 'ok', service: options.name }) },
+    '/readyz': {
+      GET: async ({ res, logger: log }) => {
+        try {
+          await options.checkReady();
+          sendJson(res, 200, { status: 'ready', service: options.name });
+        } catch (error) {
+          log.warn({ err: error }, 'not ready');
+          sendJson(res, 503, { status: 'unavailable', service: options.name });
+        }
+      },
+    },
+    '/metrics': {
+      GET: async ({ res }) =>
+        sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
+    },
+  };
+  const http = createHttpService({ logger, metrics, routes });
+
+  return {
+    ...http,
+    start: () => apollo.start(),
+    async stop() {
+      await http.close();
+      await apollo.stop();
+    },
+  };
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,14 @@
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+
+export const Mutation: MutationResolvers = {
+  registerModel: async (_parent, { input }, ctx) =>
+    ctx.loaders.model.load(await ctx.service.registerModel(input)),
+  updateModel: async (_parent, { id, input }, ctx) =>
+    ctx.loaders.model.clear(id).load(await ctx.service.updateModel(id, input)),
+  deprecateModel: async (_parent, { id, sunsetAt, replacementId }, ctx) =>
+    ctx.loaders.model
+      .clear(id)
+      .load(await ctx.service.deprecateModel(id, sunsetAt ?? null, replacementId ?? null)),
+  registerProvider: (_parent, { input }, ctx) => ctx.service.registerProvider(input),
+  setModelRoute: (_parent, { input }, ctx) => ctx.service.setModelRoute(input),
+};

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
+import { runMigrations, type Db } from '../../lib/db/index.js';
+import type { Logger } from '../../lib/logging.js';
+import { createServiceMetrics, type ServiceMetrics } from '../../lib/metrics.js';
+import { createSubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import { createCatalogService } from './catalog-service.js';
+import type { CatalogContext } from './context.js';
+import { createCatalogLoaders } from './loaders.js';
+import { catalogPermissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+import { seedCatalog } from './seed.js';
+import { catalogMigrations } from './store/migrations.js';
+import { createModelStore } from './store/model-store.js';
+import { createProviderStore } from './store/provider-store.js';
+import { createRouteStore } from './store/route-store.js';
+
+export const CATALOG_SCHEMA = 'catalog';
+export const catalogTypeDefs = parse(
+  readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
+
+export interface CatalogDeps {
+  db: Db;
+  verifier: InternalTokenVerifier;
+  logger: Logger;
+  metrics?: ServiceMetrics;
+  production: boolean;
+  now?: () => Date;
+}
+
+/** Migrates the catalog's schema and applies the seed file on the first start. */
+export async function prepareCatalogStore(db: Db, seedYaml?: string, now = new Date()) {
+  await runMigrations(db, catalogMigrations);
+  return seedYaml ? seedCatalog(db, seedYaml, now) : false;
+}
+
+/** The model-catalog subgraph: models, providers, routes and their prices. Does not listen. */
+export function createCatalogSubgraph(deps: CatalogDeps) {
+  const now = deps.now ?? (() => new Date());
+  const stores = {
+    models: createModelStore(deps.db),
+    providers: createProviderStore(deps.db),
+    routes: createRouteStore(deps.db),
+  };
+  const service = createCatalogService(deps.db, now);
+  return createSubgraphServer<CatalogContext>({
+    name: 'model-catalog',
+    typeDefs: catalogTypeDefs,
+    resolvers,
+    permissions: catalogPermissions,
+    buildContext: (base) => ({ ...base, loaders: createCatalogLoaders(stores), stores, service, now }),
+    verifier: deps.verifier,
+    logger: deps.logger,
+    metrics: deps.metrics ?? createServiceMetrics('model-catalog'),
+    production: deps.production,
+    checkReady: () => deps.db.ping(),
+  });
+}

@@ -26,6 +26,35 @@ const SUBGRAPHS: SubgraphTypes[] = [
       ModelEdge: '../../../lib/graphql/connection.js#Edge<ModelRow>',
     },
   },
+  {
+    name: 'policy',
+    context: 'PolicyContext',
+    mappers: {
+      Team: '../store/rows.js#TeamRow',
+      TeamMember: '../store/rows.js#MemberRow',
+      ApiKey: '../store/rows.js#ApiKeyRow',
+      CreatedApiKey: '../store/rows.js#CreatedApiKeyRow',
+      Viewer: '../../../lib/auth/principal.js#Principal',
+      Membership: '../../../lib/auth/principal.js#TeamGrant',
+      Model: '../../../lib/graphql/entity-ref.js#EntityRef',
+    },
+  },
+  {
+    name: 'wallet',
+    context: 'WalletContext',
+    mappers: {
+      Wallet: '../store/wallet-store.js#WalletRow',
+      Team: '../../../lib/graphql/entity-ref.js#EntityRef',
+    },
+  },
+  {
+    name: 'inference',
+    context: 'InferenceContext',
+    mappers: {
+      Model: '../../../lib/graphql/entity-ref.js#EntityRef',
+      ModelHealth: '../model-health.js#HealthSnapshot',
+    },
+  },
 ];
 
 const config: CodegenConfig = {

@@ -58,6 +58,21 @@ export function hasScopeInTeam<P = unknown, A = Record<string, unknown>>(
   );
 }
 
+/** The caller belongs to the team `teamIdOf` names (organization admins belong everywhere). */
+export function belongsToTeam<P = unknown, A = Record<string, unknown>>(
+  name: string,
+  teamIdOf: TeamIdOf<P, A>,
+) {
+  return rule(`belongsToTeam:${name}`, { cache: 'no_cache' })((parent: P, args: A, ctx: AuthContext) => {
+    if (!ctx.principal) return unauthenticated();
+    const teamId = teamIdOf(parent, args, ctx);
+    if (teamId && (principalIsOrgAdmin(ctx.principal) || ctx.principal.teams.some((t) => t.id === teamId))) {
+      return true;
+    }
+    return forbidden('You do not belong to this team.');
+  });
+}
+
 export { allow, deny };
 
 /**

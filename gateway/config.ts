@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { commonEnv, optionalString, optionalUrl, parseConfig, pem, port } from '../lib/config.js';
+
+const csv = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? v.split(',').map((s) => s.trim()) : undefined),
+  z.array(z.string()).optional(),
+);
+
+const GatewayEnv = z
+  .object({
+    ...commonEnv,
+    PORT: port(4000),
+    HOST: z.string().default('127.0.0.1'),
+    MODELGRAPH_ORG_ID: z.string().default('default'),
+    MODELGRAPH_ADMIN_KEY: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    MODELGRAPH_INTERNAL_PRIVATE_KEY: pem('PRIVATE KEY'),
+    SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
+    MODEL_CATALOG_URL: optionalUrl,
+    INFERENCE_URL: optionalUrl,
+    WALLET_URL: optionalUrl,
+    POLICY_URL: optionalUrl,
+    OIDC_ISSUER: optionalString,
+    OIDC_AUDIENCE: optionalString,
+    OIDC_JWKS_URL: optionalUrl,
+    OIDC_JWKS_FILE: optionalString,
+    OIDC_ALGORITHMS: csv,
+    OIDC_ROLES_CLAIM: z.string().default('roles'),
+    OIDC_ADMIN_ROLE: z.string().default('modelgraph-admin'),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MODELGRAPH_INTERNAL_PRIVATE_KEY'],
+        message: 'required: the PKCS#8 PEM the gateway signs internal tokens with (npm run keys makes a pair)',
+      });
+    }
+    if ((env.OIDC_JWKS_URL || env.OIDC_JWKS_FILE) && (!env.OIDC_ISSUER || !env.OIDC_AUDIENCE)) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC needs OIDC_ISSUER and OIDC_AUDIENCE' });
+    }
+  });
+
+export type GatewayEnv = z.infer<typeof GatewayEnv>;
+
+/** The gateway's configuration, from the environment; throws listing every bad variable. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  const e = parseConfig(GatewayEnv, env);
+  return {
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    host: e.HOST,
+    orgId: e.MODELGRAPH_ORG_ID,
+    adminKey: e.MODELGRAPH_ADMIN_KEY,
+    internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY as string,
+    redisUrl: e.REDIS_URL,
+    supergraphPath: e.SUPERGRAPH_PATH,
+    subgraphUrls: {
+      'model-catalog': e.MODEL_CATALOG_URL,
+      inference: e.INFERENCE_URL,
+      wallet: e.WALLET_URL,
+      policy: e.POLICY_URL,
+    },
+    oidc:
+      e.OIDC_JWKS_URL || e.OIDC_JWKS_FILE
+        ? {
+            issuer: e.OIDC_ISSUER as string,
+            audience: e.OIDC_AUDIENCE as string,
+            jwksUrl: e.OIDC_JWKS_URL,
+            jwksFile: e.OIDC_JWKS_FILE,
+            algorithms: e.OIDC_ALGORITHMS ?? ['RS256', 'ES256'],
+            rolesClaim: e.OIDC_ROLES_CLAIM,
+            adminRole: e.OIDC_ADMIN_ROLE,
+          }
+        : undefined,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+  };
+}
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+export type OidcConfig = NonNullable<GatewayConfig['oidc']>;

@@ -1,0 +1,40 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { BREAK, visit, type DocumentNode } from 'graphql';
+import { isOrgAdmin } from '../../lib/auth/principal.js';
+import { forbidden } from '../../lib/errors.js';
+import { createOperationLabeler } from '../../lib/metrics.js';
+import type { GatewayContext } from '../context.js';
+
+function introspects(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Once an operation is resolved: labels it for metrics and logs, and in production refuses schema
+ * introspection to anyone but organization admins (`__typename` stays allowed).
+ */
+export function createOperationGuardPlugin(options: { production: boolean }): ApolloServerPlugin<GatewayContext> {
+  const label = createOperationLabeler();
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operationName, document }) {
+          contextValue.operationLabel = label(operationName);
+          if (options.production && !isOrgAdmin(contextValue.principal) && introspects(document)) {
+            throw forbidden('Introspection is only for organization admins in production.');
+          }
+        },
+      };
+    },
+  };
+}

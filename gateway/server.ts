@@ -1,0 +1,181 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { Histogram } from 'prom-client';
+import type { InternalTokenSigner } from '../lib/auth/internal-token.js';
+import { createErrorFormatter } from '../lib/errors.js';
+import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
+import { handleGraphQLRequest } from '../lib/http/graphql-handler.js';
+import { createHttpService, type RouteContext, type Routes } from '../lib/http/http-server.js';
+import { sendError, sendJson, sendText } from '../lib/http/responses.js';
+import type { Kv } from '../lib/kv/index.js';
+import type { Logger } from '../lib/logging.js';
+import { SUBGRAPH_FETCH_BUCKETS, createServiceMetrics } from '../lib/metrics.js';
+import { createApiKeyAuthenticator } from './auth/api-key-auth.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { AuthenticationError, AuthenticationUnavailableError } from './auth/errors.js';
+import { createOidcAuthenticator } from './auth/oidc-auth.js';
+import { createPolicyClient } from './auth/policy-client.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import { explorerRoutes } from './plugins/explorer.js';
+import { createOperationGuardPlugin } from './plugins/operation-guard.js';
+import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
+import { staticSupergraph } from './supergraph/static-supergraph.js';
+
+export interface GatewayDeps {
+  config: Pick<
+    GatewayConfig,
+    'production' | 'orgId' | 'adminKey' | 'supergraphPath' | 'subgraphUrls' | 'oidc' | 'maxBodyBytes'
+  >;
+  kv: Kv;
+  signer: InternalTokenSigner;
+  logger: Logger;
+  /** Serve the offline GraphiQL explorer at /explorer. @default !production */
+  explorer?: boolean;
+  /** Collect process metrics (one service per process should). @default false */
+  processMetrics?: boolean;
+  /** How often the supergraph file is checked for changes. @default 1000 */
+  supergraphPollMs?: number;
+}
+
+const READY_TIMEOUT_MS = 2_000;
+
+/**
+ * The gateway: authenticates every request, plans it over the static supergraph, and forwards a
+ * signed internal token to each subgraph. Never listens by itself.
+ */
+export function createGateway(deps: GatewayDeps) {
+  const { config, logger } = deps;
+  const metrics = createServiceMetrics('gateway', { defaultMetrics: deps.processMetrics });
+  const fetchDuration = new Histogram({
+    name: 'modelgraph_subgraph_fetch_duration_seconds',
+    help: 'Duration of fetches from the gateway to subgraphs, by subgraph and operation name.',
+    labelNames: ['subgraph', 'operation'],
+    buckets: SUBGRAPH_FETCH_BUCKETS,
+    registers: [metrics.registry],
+  });
+
+  // Where each subgraph lives: the supergraph's routing URL unless the environment overrides it.
+  const subgraphs = new Map<string, string>();
+  const gateway = new ApolloGateway({
+    supergraphSdl: staticSupergraph(config.supergraphPath, logger, deps.supergraphPollMs),
+    buildService: ({ name, url }) => {
+      const resolved = config.subgraphUrls[name as keyof typeof config.subgraphUrls] ?? url;
+      if (!resolved) throw new Error(`No URL for subgraph ${name}.`);
+      subgraphs.set(name, resolved);
+      return new SubgraphDataSource(name, resolved, fetchDuration);
+    },
+    logger,
+  });
+
+  const policy = createPolicyClient(() => {
+    const url = subgraphs.get('policy');
+    if (!url) throw new Error('The policy subgraph is not in the supergraph.');
+    return url;
+  }, deps.signer);
+  const authenticate = createAuthenticator({
+    adminKey: config.adminKey,
+    orgId: config.orgId,
+    apiKey: createApiKeyAuthenticator({ kv: deps.kv, policy, logger }),
+    oidc: config.oidc && createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: true, // guarded per principal by the operation guard in production
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createErrorFormatter({ production: config.production }),
+    plugins: [
+      createOperationGuardPlugin({ production: config.production }),
+      createObservabilityPlugin(metrics, logger) as never,
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+  });
+
+  const graphql = async (ctx: RouteContext) => {
+    const wantsPage =
+      ctx.req.method === 'GET' &&
+      !ctx.url.searchParams.has('query') &&
+      String(ctx.req.headers.accept ?? '').includes('text/html');
+    if (wantsPage) {
+      // Apollo answers with the landing page (or 400 in production) without running anything.
+      return handleGraphQLRequest(ctx, apollo, () => Promise.reject(new Error('no operation')));
+    }
+    let principal;
+    try {
+      principal = await authenticate(ctx.req.headers.authorization, ctx.requestId);
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        return sendError(ctx.res, 401, 'UNAUTHENTICATED', error.message, { 'www-authenticate': 'Bearer' });
+      }
+      if (error instanceof AuthenticationUnavailableError) {
+        return sendError(ctx.res, 503, 'SERVICE_UNAVAILABLE', error.message, { 'retry-after': '1' });
+      }
+      throw error;
+    }
+    let token: Promise<string> | undefined;
+    const requestLogger = ctx.logger.child({ principalId: principal.id });
+    await handleGraphQLRequest(
+      ctx,
+      apollo,
+      async () => ({
+        principal,
+        requestId: ctx.requestId,
+        logger: requestLogger,
+        internalToken: () => (token ??= deps.signer.sign(principal, ctx.requestId)),
+        operationLabel: 'unresolved',
+      }),
+      config.maxBodyBytes,
+    );
+  };
+
+  const ready = async () => {
+    await deps.kv.ping();
+    if (subgraphs.size === 0) throw new Error('supergraph not loaded');
+    await Promise.all(
+      [...subgraphs.entries()].map(async ([name, url]) => {
+        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+        if (!response.ok) throw new Error(`${name} is not ready (${response.status})`);
+      }),
+    );
+  };
+
+  const routes: Routes = {
+    '/graphql': { GET: graphql, POST: graphql },
+    '/healthz': { GET: ({ res }) => sendJson(res, 200, { status: 'ok', service: 'gateway' }) },
+    '/readyz': {
+      GET: async ({ res, logger: log }) => {
+        try {
+          await ready();
+          sendJson(res, 200, { status: 'ready', service: 'gateway' });
+        } catch (error) {
+          log.warn({ err: error }, 'not ready');
+          sendJson(res, 503, { status: 'unavailable', service: 'gateway', reason: (error as Error).message });
+        }
+      },
+    },
+    '/metrics': {
+      GET: async ({ res }) => sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
+    },
+    ...((deps.explorer ?? !config.production) ? explorerRoutes() : {}),
+  };
+  const http = createHttpService({ logger, metrics, routes });
+
+  return {
+    ...http,
+    metrics,
+    start: () => apollo.start(),
+    async stop() {
+      await http.close();
+      await apollo.stop();
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;

@@ -1,0 +1,11 @@
+import type { SubgraphBaseContext } from '../../lib/subgraph/subgraph-server.js';
+import type { PolicyLoaders } from './loaders.js';
+import type { PolicyService } from './policy-service.js';
+import type { TeamStore } from './store/team-store.js';
+
+/** What the policy subgraph's resolvers get per request. */
+export interface PolicyContext extends SubgraphBaseContext {
+  loaders: PolicyLoaders;
+  stores: { teams: TeamStore };
+  service: PolicyService;
+}

@@ -1,0 +1,49 @@
+import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
+import { ROLE_SCOPES, type Principal } from '../../lib/auth/principal.js';
+import type { Db } from '../../lib/db/index.js';
+import type { Routes } from '../../lib/http/http-server.js';
+import { internalRoute } from '../../lib/subgraph/internal-route.js';
+import { createApiKeyStore } from './store/api-key-store.js';
+import { createTeamStore } from './store/team-store.js';
+
+/** The paths the gateway calls to turn credentials into principals. */
+export const INTERNAL_PATHS = {
+  authenticateKey: '/internal/authenticate-key',
+  userGrants: '/internal/user-grants',
+} as const;
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * The key store's service face: the gateway sends a key's hash (never the key) and gets the
+ * principal it stands for, or null for unknown, revoked or expired keys.
+ */
+export function createInternalRoutes(db: Db, verifier: InternalTokenVerifier, orgId: string): Routes {
+  return {
+    [INTERNAL_PATHS.authenticateKey]: {
+      POST: internalRoute(verifier, async (body) => {
+        const hash = typeof body.hash === 'string' && HASH.test(body.hash) ? body.hash : null;
+        const key = hash ? await createApiKeyStore(db).authenticate(hash) : undefined;
+        if (!key) return { principal: null, expiresAt: null };
+        const principal: Principal = {
+          id: `key:${key.id}`,
+          kind: 'API_KEY',
+          orgId,
+          roles: [],
+          scopes: [],
+          teams: [{ id: key.teamId, role: null, scopes: key.scopes }],
+        };
+        return { principal, expiresAt: key.expiresAt?.toISOString() ?? null };
+      }),
+    },
+    [INTERNAL_PATHS.userGrants]: {
+      POST: internalRoute(verifier, async (body) => {
+        const subject = typeof body.subject === 'string' ? body.subject : '';
+        const memberships = subject ? await createTeamStore(db).membershipsOf(subject) : [];
+        return {
+          teams: memberships.map((m) => ({ id: m.teamId, role: m.role, scopes: [...ROLE_SCOPES[m.role]] })),
+        };
+      }),
+    },
+  };
+}

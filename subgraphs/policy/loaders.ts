@@ -1,0 +1,38 @@
+import DataLoader from 'dataloader';
+import { notFound } from '../../lib/errors.js';
+import type { ApiKeyStore } from './store/api-key-store.js';
+import type { ApiKeyRow, MemberRow, TeamRow } from './store/rows.js';
+import type { TeamStore } from './store/team-store.js';
+import { isUuid } from './validation.js';
+
+const MAX_BATCH = 1000;
+
+function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+/** DataLoaders for one request. */
+export function createPolicyLoaders(stores: { teams: TeamStore; apiKeys: ApiKeyStore }) {
+  return {
+    team: new DataLoader<string, TeamRow>(
+      async (ids) => {
+        const valid = ids.filter(isUuid);
+        const found = new Map((valid.length ? await stores.teams.byIds(valid) : []).map((t) => [t.id, t]));
+        return ids.map((id) => found.get(id) ?? notFound('Team', id));
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
+    members: new DataLoader<string, MemberRow[]>(
+      async (teamIds) => groupBy(teamIds, await stores.teams.members(teamIds), (m) => m.teamId),
+      { maxBatchSize: MAX_BATCH },
+    ),
+    apiKeys: new DataLoader<string, ApiKeyRow[]>(
+      async (teamIds) => groupBy(teamIds, await stores.apiKeys.ofTeams(teamIds), (k) => k.teamId),
+      { maxBatchSize: MAX_BATCH },
+    ),
+  };
+}
+
+export type PolicyLoaders = ReturnType<typeof createPolicyLoaders>;

@@ -1,0 +1,43 @@
+import {
+  belongsToTeam,
+  createPermissions,
+  hasScopeInAnyTeam,
+  hasScopeInTeam,
+  isAuthenticated,
+  isOrgAdmin,
+} from '../../lib/auth/shield-rules.js';
+
+const administersInputTeam = hasScopeInTeam<unknown, { input: { teamId: string } }>(
+  'input.teamId',
+  'policy:admin',
+  (_parent, args) => args.input?.teamId,
+);
+const administersTeam = hasScopeInTeam<{ id: string }>('Team.id', 'policy:admin', (team) => team.id);
+
+/** Tenant isolation: a team, its members and its keys are visible to that team only. */
+export const policyPermissions = createPermissions({
+  Query: {
+    viewer: isAuthenticated,
+    team: belongsToTeam<unknown, { id: string }>('args.id', (_parent, args) => args.id),
+    teams: isAuthenticated,
+  },
+  Mutation: {
+    createTeam: isOrgAdmin,
+    addTeamMember: administersInputTeam,
+    createApiKey: administersInputTeam,
+    // The key's team is known only after loading it: the service checks policy:admin there.
+    revokeApiKey: isAuthenticated,
+  },
+  Viewer: isAuthenticated,
+  Membership: isAuthenticated,
+  Team: {
+    '*': belongsToTeam<{ id: string }>('Team.id', (team) => team.id),
+    members: administersTeam,
+    apiKeys: administersTeam,
+  },
+  TeamMember: isAuthenticated,
+  ApiKey: isAuthenticated,
+  CreatedApiKey: isAuthenticated,
+  Model: hasScopeInAnyTeam('models:read'),
+  ModelAccess: isAuthenticated,
+});

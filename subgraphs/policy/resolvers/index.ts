@@ -1,0 +1,47 @@
+import { hasScope, isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
+import { DateTimeScalar } from '../../../lib/graphql/scalars.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { assertUuid } from '../validation.js';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query: {
+    viewer: (_parent, _args, ctx) => ctx.principal,
+    team: (_parent, { id }, ctx) => {
+      assertUuid(id, 'id');
+      return ctx.loaders.team.load(id);
+    },
+    teams: (_parent, _args, ctx) =>
+      isOrgAdmin(ctx.principal) ? ctx.stores.teams.list() : ctx.stores.teams.list(teamIdsOf(ctx.principal)),
+  },
+  Mutation: {
+    createTeam: (_parent, { input }, ctx) => ctx.service.createTeam(ctx.principal, input.name),
+    addTeamMember: (_parent, { input }, ctx) =>
+      ctx.service.addTeamMember(ctx.principal, input.teamId, input.userId, input.role),
+    createApiKey: (_parent, { input }, ctx) => ctx.service.createApiKey(ctx.principal, input),
+    revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx.principal, id),
+  },
+  Viewer: {
+    memberships: (principal) => principal.teams,
+  },
+  Membership: {
+    team: (grant, _args, ctx) => ctx.loaders.team.load(grant.id),
+  },
+  Team: {
+    __resolveReference: (reference, ctx) => ctx.loaders.team.load(reference.id),
+    members: (team, _args, ctx) => ctx.loaders.members.load(team.id),
+    apiKeys: (team, _args, ctx) => ctx.loaders.apiKeys.load(team.id),
+  },
+  ApiKey: {
+    team: (key, _args, ctx) => ctx.loaders.team.load(key.teamId),
+  },
+  Model: {
+    __resolveReference: (reference) => ({ id: reference.id }),
+    // The full rule engine (allow/deny lists, data classes) comes with the policy issue; until
+    // then a model is usable by whoever may invoke models in some team.
+    access: (_model, _args, ctx) =>
+      hasScope(ctx.principal, 'inference:invoke')
+        ? { allowed: true, reason: null }
+        : { allowed: false, reason: 'You need the inference:invoke scope in a team.' },
+  },
+};

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
+import { runMigrations, type Db } from '../../lib/db/index.js';
+import type { Kv } from '../../lib/kv/index.js';
+import type { Logger } from '../../lib/logging.js';
+import { createServiceMetrics, type ServiceMetrics } from '../../lib/metrics.js';
+import { createSubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import type { PolicyContext } from './context.js';
+import { createInternalRoutes } from './internal-routes.js';
+import { createPolicyLoaders } from './loaders.js';
+import { policyPermissions } from './permissions.js';
+import { createPolicyService } from './policy-service.js';
+import { resolvers } from './resolvers/index.js';
+import { createApiKeyStore } from './store/api-key-store.js';
+import { policyMigrations } from './store/migrations.js';
+import { createTeamStore } from './store/team-store.js';
+
+export const POLICY_SCHEMA = 'policy';
+export const policyTypeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+export interface PolicyDeps {
+  db: Db;
+  kv: Kv;
+  verifier: InternalTokenVerifier;
+  logger: Logger;
+  metrics?: ServiceMetrics;
+  production: boolean;
+  /** @default 'default' */
+  orgId?: string;
+  now?: () => Date;
+}
+
+export async function preparePolicyStore(db: Db): Promise<void> {
+  await runMigrations(db, policyMigrations);
+}
+
+/** The policy subgraph: teams, members, API keys (and the key store the gateway asks). */
+export function createPolicySubgraph(deps: PolicyDeps) {
+  const now = deps.now ?? (() => new Date());
+  const stores = { teams: createTeamStore(deps.db), apiKeys: createApiKeyStore(deps.db) };
+  const service = createPolicyService(deps.db, deps.kv, now);
+  return createSubgraphServer<PolicyContext>({
+    name: 'policy',
+    typeDefs: policyTypeDefs,
+    resolvers,
+    permissions: policyPermissions,
+    buildContext: (base) => ({ ...base, loaders: createPolicyLoaders(stores), stores, service }),
+    verifier: deps.verifier,
+    logger: deps.logger,
+    metrics: deps.metrics ?? createServiceMetrics('policy'),
+    production: deps.production,
+    checkReady: async () => {
+      await Promise.all([deps.db.ping(), deps.kv.ping()]);
+    },
+    routes: createInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default'),
+  });
+}

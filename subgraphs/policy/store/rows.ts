@@ -1,0 +1,33 @@
+import type { Scope, TeamRole } from '../../../lib/auth/principal.js';
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface MemberRow {
+  teamId: string;
+  userId: string;
+  role: TeamRole;
+  updatedAt: Date;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  teamId: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface CreatedApiKeyRow {
+  apiKey: ApiKeyRow;
+  secret: string;
+}

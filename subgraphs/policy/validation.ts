@@ -1,0 +1,39 @@
+import { isScope, type Scope } from '../../lib/auth/principal.js';
+import { badUserInput } from '../../lib/errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USER_ID = /^[\x21-\x7e]{1,255}$/;
+
+/** Ids are UUIDs; anything else is the caller's mistake, said before a query can fail on it. */
+export function assertUuid(id: string, field: string): void {
+  if (!UUID.test(id)) throw badUserInput(`${field} must be a UUID.`, { field });
+}
+
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+export function checkName(name: string, field = 'name'): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) {
+    throw badUserInput(`${field} must be 1 to 100 characters.`, { field });
+  }
+  return trimmed;
+}
+
+export function checkUserId(userId: string): string {
+  if (!USER_ID.test(userId)) {
+    throw badUserInput('userId must be 1 to 255 printable characters without spaces.', { field: 'userId' });
+  }
+  return userId;
+}
+
+export function checkScopes(scopes: readonly string[]): Scope[] {
+  const unique = [...new Set(scopes)];
+  if (unique.length === 0) throw badUserInput('A key needs at least one scope.', { field: 'scopes' });
+  const unknown = unique.filter((s) => !isScope(s));
+  if (unknown.length) {
+    throw badUserInput(`Unknown scopes: ${unknown.join(', ')}.`, { field: 'scopes' });
+  }
+  return (unique as Scope[]).sort();
+}

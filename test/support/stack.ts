@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/server.js';
+import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
+import type { Principal } from '../../lib/auth/principal.js';
+import type { Db } from '../../lib/db/index.js';
+import type { Kv } from '../../lib/kv/index.js';
+import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import { CATALOG_SCHEMA, createCatalogSubgraph, prepareCatalogStore } from '../../subgraphs/model-catalog/server.js';
+import { createInferenceSubgraph } from '../../subgraphs/inference/server.js';
+import { createPolicyService } from '../../subgraphs/policy/policy-service.js';
+import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from '../../subgraphs/policy/server.js';
+import { WALLET_SCHEMA, createWalletSubgraph, prepareWalletStore } from '../../subgraphs/wallet/server.js';
+import { gql, type RequestOptions } from './graphql-client.js';
+import { createTestKeys, orgAdmin, silentLogger } from './identities.js';
+import { createTestDatabase, createTestKv, type TestDatabase, type TestKv } from './stores.js';
+import type { StoreMode } from './test-env.js';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
+const seedYaml = readFileSync(new URL('../../deploy/models.yaml', import.meta.url), 'utf8');
+
+export interface StackOptions {
+  mode: StoreMode;
+  production?: boolean;
+  /** Overrides for the gateway's config (OIDC, a supergraph file of the test's own, ...). */
+  gateway?: Partial<GatewayDeps['config']>;
+  supergraphPollMs?: number;
+}
+
+export interface Stack {
+  url: string;
+  gatewayBase: string;
+  subgraphUrls: Record<string, string>;
+  kv: Kv;
+  dbs: { catalog: Db; policy: Db; wallet: Db };
+  /** Sends an operation to the gateway with `token` as the bearer credential. */
+  request<D = Record<string, any>>(query: string, options?: RequestOptions): ReturnType<typeof gql<D>>;
+  /** Creates a team and an API key with `scopes` directly in the policy store. */
+  createTeamWithKey(name: string, scopes: Principal['teams'][number]['scopes']): Promise<{ teamId: string; key: string; keyId: string }>;
+  gateway: Gateway;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform for an end-to-end test: four subgraphs and the gateway, each on its own
+ * ephemeral port, talking real HTTP, on a fresh database and key prefix (embedded or real).
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const production = options.production ?? false;
+  const database: TestDatabase = await createTestDatabase(options.mode);
+  const testKv: TestKv = await createTestKv(options.mode);
+  const keys = await createTestKeys();
+  const [catalogDb, policyDb, walletDb] = await Promise.all([
+    database.open(CATALOG_SCHEMA),
+    database.open(POLICY_SCHEMA),
+    database.open(WALLET_SCHEMA),
+  ]);
+  await Promise.all([prepareCatalogStore(catalogDb, seedYaml), preparePolicyStore(policyDb), prepareWalletStore(walletDb)]);
+
+  const common = { verifier: keys.verifier, logger: silentLogger, production };
+  const subgraphs: Record<string, SubgraphServer> = {
+    'model-catalog': createCatalogSubgraph({ ...common, db: catalogDb }),
+    inference: createInferenceSubgraph({ ...common, kv: testKv.kv }),
+    wallet: createWalletSubgraph({ ...common, db: walletDb }),
+    policy: createPolicySubgraph({ ...common, db: policyDb, kv: testKv.kv }),
+  };
+  const subgraphUrls: Record<string, string> = {};
+  for (const [name, server] of Object.entries(subgraphs)) {
+    await server.start();
+    subgraphUrls[name] = `http://127.0.0.1:${await server.listen(0)}/graphql`;
+  }
+
+  const gateway = createGateway({
+    config: {
+      production,
+      orgId: 'default',
+      adminKey: TEST_ADMIN_KEY,
+      supergraphPath: fileURLToPath(SUPERGRAPH_FILE),
+      subgraphUrls: subgraphUrls as GatewayDeps['config']['subgraphUrls'],
+      oidc: undefined,
+      maxBodyBytes: 1024 * 1024,
+      ...options.gateway,
+    },
+    kv: testKv.kv,
+    signer: keys.signer,
+    logger: silentLogger,
+    supergraphPollMs: options.supergraphPollMs,
+  });
+  await gateway.start();
+  const gatewayBase = `http://127.0.0.1:${await gateway.listen(0)}`;
+  const url = `${gatewayBase}/graphql`;
+  const policyService = createPolicyService(policyDb, testKv.kv, () => new Date());
+
+  return {
+    url,
+    gatewayBase,
+    subgraphUrls,
+    kv: testKv.kv,
+    dbs: { catalog: catalogDb, policy: policyDb, wallet: walletDb },
+    gateway,
+    request: (query, requestOptions) => gql(url, query, requestOptions),
+    async createTeamWithKey(name, scopes) {
+      const team = await policyService.createTeam(orgAdmin(), name);
+      const { apiKey, secret } = await policyService.createApiKey(orgAdmin(), { teamId: team.id, name: `${name} key`, scopes });
+      return { teamId: team.id, key: secret, keyId: apiKey.id };
+    },
+    async stop() {
+      await gateway.stop();
+      await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      await database.drop();
+      await testKv.cleanup();
+    },
+  };
+}

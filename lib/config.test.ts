@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { commonEnv, optionalString, optionalUrl, parseConfig, pem, port } from './config.js';
+
+const schema = z.object({
+  ...commonEnv,
+  PORT: port(4001),
+  INTERNAL_PUBLIC_KEY: pem('PUBLIC KEY'),
+  SERVICE_NAME: optionalString,
+  UPSTREAM_URL: optionalUrl,
+});
+
+const PEM_ONE_LINE =
+  '-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQ\\nYIKoZIzj0DAQcDQg==\\n-----END PUBLIC KEY-----';
+
+describe('parseConfig', () => {
+  it('applies defaults to an empty environment', () => {
+    expect(parseConfig(schema, {})).toEqual({
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      PORT: 4001,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = parseConfig(schema, {
+      NODE_ENV: '',
+      LOG_LEVEL: '',
+      PORT: '',
+      DATABASE_URL: '',
+      INTERNAL_PUBLIC_KEY: '',
+      SERVICE_NAME: '',
+    });
+    expect(config).toMatchObject({ NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: 4001 });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.INTERNAL_PUBLIC_KEY).toBeUndefined();
+    expect(config.SERVICE_NAME).toBeUndefined();
+  });
+
+  it('parses and types the values it was given', () => {
+    const config = parseConfig(schema, {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: '8080',
+      DATABASE_URL: 'postgres://db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      SERVICE_NAME: 'wallet',
+      UNRELATED: 'ignored',
+    });
+    expect(config).toEqual({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: 8080,
+      DATABASE_URL: 'postgres://db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      SERVICE_NAME: 'wallet',
+    });
+  });
+
+  it('lists every bad variable at once', () => {
+    const parse = () =>
+      parseConfig(schema, {
+        NODE_ENV: 'staging',
+        LOG_LEVEL: 'loud',
+        PORT: '70000',
+        DATABASE_URL: 'not a url',
+        INTERNAL_PUBLIC_KEY: 'just text',
+      });
+    expect(parse).toThrow(/^Invalid configuration:\n/);
+    let message = '';
+    try {
+      parse();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const lines = message.split('\n').slice(1);
+    expect(lines.map((line) => line.trim().split(':')[0])).toEqual([
+      'NODE_ENV',
+      'LOG_LEVEL',
+      'DATABASE_URL',
+      'PORT',
+      'INTERNAL_PUBLIC_KEY',
+    ]);
+    expect(message).toContain('INTERNAL_PUBLIC_KEY: must be a PEM PUBLIC KEY');
+  });
+
+  it('refuses a port that is not a whole number in range', () => {
+    for (const bad of ['-1', '65536', '80.5', 'http']) {
+      expect(() => parseConfig(schema, { PORT: bad })).toThrow(/PORT/);
+    }
+    expect(parseConfig(schema, { PORT: '0' }).PORT).toBe(0);
+  });
+});
+
+describe('pem', () => {
+  it('turns literal \\n sequences from a one-line env file into newlines', () => {
+    const { INTERNAL_PUBLIC_KEY } = parseConfig(schema, { INTERNAL_PUBLIC_KEY: PEM_ONE_LINE });
+    expect(INTERNAL_PUBLIC_KEY).toBe(
+      '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQ\nYIKoZIzj0DAQcDQg==\n-----END PUBLIC KEY-----',
+    );
+    expect(INTERNAL_PUBLIC_KEY).not.toContain('\\n');
+  });
+
+  it('leaves a PEM with real newlines as it is', () => {
+    const real = PEM_ONE_LINE.replaceAll('\\n', '\n');
+    expect(parseConfig(schema, { INTERNAL_PUBLIC_KEY: real }).INTERNAL_PUBLIC_KEY).toBe(real);
+  });
+
+  it('refuses a PEM of another kind', () => {
+    const privateKey = PEM_ONE_LINE.replaceAll('PUBLIC KEY', 'PRIVATE KEY');
+    expect(() => parseConfig(schema, { INTERNAL_PUBLIC_KEY: privateKey })).toThrow(
+      /INTERNAL_PUBLIC_KEY: must be a PEM PUBLIC KEY/,
+    );
+  });
+});

@@ -1,0 +1,173 @@
+import { createTestKv, type TestKv } from '../../test/support/stores.js';
+import { STORE_MODES } from '../../test/support/test-env.js';
+import { createKv } from './index.js';
+import { createMemoryKv } from './memory.js';
+import type { Kv } from './types.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// One contract, two stores: whatever a service relies on must hold on Redis and in memory alike.
+describe.each(STORE_MODES)('Kv contract (%s store)', (mode) => {
+  let store: TestKv;
+  let kv: Kv;
+
+  beforeAll(async () => {
+    store = await createTestKv(mode);
+    kv = store.kv;
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it('is the kind of store the mode asks for', () => {
+    expect(kv.kind).toBe(mode === 'real' ? 'redis' : 'memory');
+  });
+
+  it('gets what was set, and null for a missing key', async () => {
+    await expect(kv.set('plain', 'one')).resolves.toBe(true);
+    await expect(kv.get('plain')).resolves.toBe('one');
+    await expect(kv.set('plain', 'two')).resolves.toBe(true);
+    await expect(kv.get('plain')).resolves.toBe('two');
+    await expect(kv.get('never-set')).resolves.toBeNull();
+  });
+
+  it('mgets values in key order, with null for missing keys', async () => {
+    await kv.set('m:a', 'A');
+    await kv.set('m:c', 'C');
+    await expect(kv.mget(['m:c', 'm:missing', 'm:a'])).resolves.toEqual(['C', null, 'A']);
+    await expect(kv.mget([])).resolves.toEqual([]);
+  });
+
+  it('deletes keys and counts only the ones that existed', async () => {
+    await kv.set('d:1', 'x');
+    await kv.set('d:2', 'y');
+    await expect(kv.del('d:1', 'd:2', 'd:missing')).resolves.toBe(2);
+    await expect(kv.mget(['d:1', 'd:2'])).resolves.toEqual([null, null]);
+    await expect(kv.del('d:1')).resolves.toBe(0);
+    await expect(kv.del()).resolves.toBe(0);
+  });
+
+  it('writes with onlyIfAbsent only when the key is missing (NX)', async () => {
+    await expect(kv.set('nx', 'first', { onlyIfAbsent: true })).resolves.toBe(true);
+    await expect(kv.set('nx', 'second', { onlyIfAbsent: true })).resolves.toBe(false);
+    await expect(kv.get('nx')).resolves.toBe('first');
+    await kv.del('nx');
+    await expect(kv.set('nx', 'third', { onlyIfAbsent: true })).resolves.toBe(true);
+    await expect(kv.get('nx')).resolves.toBe('third');
+  });
+
+  it('expires a key set with ttlMs, after which NX may write it again', async () => {
+    await kv.set('ttl', 'short', { ttlMs: 50, onlyIfAbsent: true });
+    const pttl = await kv.pttl('ttl');
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(50);
+    await expect(kv.get('ttl')).resolves.toBe('short');
+    await sleep(80);
+    await expect(kv.get('ttl')).resolves.toBeNull();
+    await expect(kv.mget(['ttl'])).resolves.toEqual([null]);
+    await expect(kv.pttl('ttl')).resolves.toBe(-2);
+    await expect(kv.set('ttl', 'again', { onlyIfAbsent: true })).resolves.toBe(true);
+    await expect(kv.pttl('ttl')).resolves.toBe(-1);
+  });
+
+  it('reports pttl -1 for a key without expiry and -2 for a missing key', async () => {
+    await kv.set('forever', 'v');
+    await expect(kv.pttl('forever')).resolves.toBe(-1);
+    await expect(kv.pttl('nobody-home')).resolves.toBe(-2);
+  });
+
+  it('incrBy creates a counter from zero and adds to it', async () => {
+    await expect(kv.incrBy('c:plain', 5)).resolves.toBe(5);
+    await expect(kv.incrBy('c:plain', -2)).resolves.toBe(3);
+    await expect(kv.get('c:plain')).resolves.toBe('3');
+    await expect(kv.pttl('c:plain')).resolves.toBe(-1);
+  });
+
+  it('incrBy applies ttlMs on creation only: later calls keep the original expiry', async () => {
+    await expect(kv.incrBy('c:window', 1, { ttlMs: 150 })).resolves.toBe(1);
+    await sleep(60);
+    // A fresh TTL here would reset the window to 150ms; the original has ~90ms left.
+    await expect(kv.incrBy('c:window', 1, { ttlMs: 150 })).resolves.toBe(2);
+    const left = await kv.pttl('c:window');
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(100);
+    await sleep(left + 30);
+    await expect(kv.get('c:window')).resolves.toBeNull();
+    // Once the window is gone, the next increment starts a new one.
+    await expect(kv.incrBy('c:window', 1, { ttlMs: 150 })).resolves.toBe(1);
+    expect(await kv.pttl('c:window')).toBeGreaterThan(100);
+  });
+
+  it('sums concurrent incrBy calls exactly, from two clients when there is a server', async () => {
+    // A second client on the same keys plays another replica; the memory store has only itself.
+    const other = store.redisUrl
+      ? await createKv({ url: store.redisUrl, keyPrefix: store.keyPrefix })
+      : kv;
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        (i % 2 === 0 ? kv : other).incrBy('c:race', i % 2 === 0 ? 1 : 2, { ttlMs: 10_000 }),
+      ),
+    );
+    if (other !== kv) await other.close();
+    await expect(kv.get('c:race')).resolves.toBe('150');
+    // Every caller saw a distinct running total: no two increments read the same value.
+    expect(new Set(results).size).toBe(100);
+    expect(Math.max(...results)).toBe(150);
+  });
+
+  it('treats keys with a hash tag like any other key', async () => {
+    await kv.set('rl:{team:1}:rpm', 'a');
+    await kv.incrBy('rl:{team:1}:tpm', 7, { ttlMs: 10_000 });
+    await expect(
+      kv.mget(['rl:{team:1}:rpm', 'rl:{team:1}:tpm', 'rl:{team:2}:rpm']),
+    ).resolves.toEqual(['a', '7', null]);
+    expect(await kv.pttl('rl:{team:1}:tpm')).toBeGreaterThan(0);
+    await expect(kv.del('rl:{team:1}:rpm', 'rl:{team:1}:tpm')).resolves.toBe(2);
+  });
+
+  it('refuses to increment a value that is not an integer', async () => {
+    await kv.set('text', 'abc');
+    await expect(kv.incrBy('text', 1)).rejects.toThrow(/not an integer/);
+    await expect(kv.get('text')).resolves.toBe('abc');
+  });
+
+  it('answers ping', async () => {
+    await expect(kv.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('memory Kv with an injected clock', () => {
+  let clock = 1_000_000;
+  const kv = createMemoryKv({ now: () => clock });
+  afterAll(() => kv.close());
+
+  it('expires keys when the clock passes their deadline, not before', async () => {
+    await kv.set('k', 'v', { ttlMs: 1000 });
+    await expect(kv.pttl('k')).resolves.toBe(1000);
+    clock += 999;
+    await expect(kv.get('k')).resolves.toBe('v');
+    await expect(kv.pttl('k')).resolves.toBe(1);
+    clock += 1;
+    await expect(kv.get('k')).resolves.toBeNull();
+    await expect(kv.pttl('k')).resolves.toBe(-2);
+    await expect(kv.del('k')).resolves.toBe(0);
+  });
+
+  it('keeps a counter window fixed from its first increment', async () => {
+    await kv.incrBy('w', 1, { ttlMs: 60_000 });
+    clock += 59_000;
+    await expect(kv.incrBy('w', 1, { ttlMs: 60_000 })).resolves.toBe(2);
+    await expect(kv.pttl('w')).resolves.toBe(1000);
+    clock += 1000;
+    await expect(kv.incrBy('w', 1, { ttlMs: 60_000 })).resolves.toBe(1);
+    await expect(kv.pttl('w')).resolves.toBe(60_000);
+  });
+
+  it('lets NX write a key once it has expired', async () => {
+    await kv.set('lock', 'a', { ttlMs: 10, onlyIfAbsent: true });
+    await expect(kv.set('lock', 'b', { ttlMs: 10, onlyIfAbsent: true })).resolves.toBe(false);
+    clock += 10;
+    await expect(kv.set('lock', 'b', { ttlMs: 10, onlyIfAbsent: true })).resolves.toBe(true);
+    await expect(kv.get('lock')).resolves.toBe('b');
+  });
+});

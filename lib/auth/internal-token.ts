@@ -91,11 +91,12 @@ export async function createInternalTokenVerifier(options: {
       if (!principal || typeof principal.id !== 'string' || !Array.isArray(principal.teams)) {
         throw new Error('internal token carries no principal');
       }
-      const claims: InternalClaims = {
+      // Frozen: the cache hands the same object to every request carrying this token.
+      const claims: InternalClaims = deepFreeze({
         principal,
         requestId: String(payload.rid ?? ''),
         exp: payload.exp ?? 0,
-      };
+      });
       if (verified.size >= cacheSize) {
         const oldest = verified.keys().next().value;
         if (oldest !== undefined) verified.delete(oldest);
@@ -104,6 +105,14 @@ export async function createInternalTokenVerifier(options: {
       return claims;
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** A fresh P-256 key pair as PEM, for `npm start`, tests and `npm run keys`. */

@@ -81,11 +81,15 @@ export { allow, deny };
  * that resolvers throw.
  */
 export function createPermissions(rules: IRules) {
-  const tree = rules as Record<string, Record<string, unknown>>;
+  const tree = rules as Record<string, unknown>;
+  // A rule given for the whole Query type becomes its wildcard, so federation's fields can be added.
+  const query = tree.Query;
+  const queryFields =
+    query && Object.getPrototypeOf(query) === Object.prototype ? (query as Record<string, unknown>) : query ? { '*': query } : {};
   return shield(
     {
       ...tree,
-      Query: { ...(tree.Query ?? {}), _service: allow, _entities: allow },
+      Query: { ...queryFields, _service: allow, _entities: allow },
       _Service: allow,
     } as IRules,
     {

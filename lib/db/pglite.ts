@@ -27,7 +27,9 @@ export async function createPgliteDb({ schema, dataDir }: PgliteOptions): Promis
   };
   const rawQuery: Queryable['query'] = async (sql, params) => {
     const result = await lite.query<never>(sql, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    // PGlite reports affectedRows 0 for a SELECT; count what came back, as pg does.
+    const rowCount = result.fields.length > 0 ? result.rows.length : (result.affectedRows ?? 0);
+    return { rows: result.rows, rowCount };
   };
   const rawExec = async (sql: string) => {
     await lite.exec(sql);

@@ -45,12 +45,13 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
     },
     async incrBy(key, by, { ttlMs } = {}) {
       const entry = live(key);
-      const current = entry ? Number(entry.value) : 0;
-      if (!Number.isInteger(current)) throw new Error('ERR value is not an integer');
-      const next = current + by;
+      if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
+      if (entry && !/^-?\d+$/.test(entry.value)) throw new Error('ERR value is not an integer or out of range');
+      const next = (entry ? Number(entry.value) : 0) + by;
+      const ttl = ttlMs === undefined ? null : Math.max(1, Math.ceil(ttlMs));
       entries.set(key, {
         value: String(next),
-        expiresAt: entry ? entry.expiresAt : ttlMs === undefined ? null : now() + ttlMs,
+        expiresAt: entry?.expiresAt ?? (ttl === null ? null : now() + ttl),
       });
       return next;
     },

@@ -46,7 +46,8 @@ return v`,
       return result === 'OK';
     },
     del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
-    incrBy: (key, by, { ttlMs } = {}) => scripted.mgIncrByTtl(key, by, ttlMs ?? 0),
+    incrBy: (key, by, { ttlMs } = {}) =>
+      scripted.mgIncrByTtl(key, by, ttlMs === undefined ? 0 : Math.max(1, Math.ceil(ttlMs))),
     pttl: (key) => redis.pttl(key),
     async ping() {
       await redis.ping();

@@ -12,7 +12,10 @@ export interface Kv {
    */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
   del(...keys: string[]): Promise<number>;
-  /** Adds `by` and returns the new value; `ttlMs` is applied when the key is created. */
+  /**
+   * Adds `by` (an integer) and returns the new value; `ttlMs` is applied when the key has no
+   * expiry yet (on creation, or to a key set without one), never extended.
+   */
   incrBy(key: string, by: number, options?: { ttlMs?: number }): Promise<number>;
   /** Milliseconds until `key` expires; -1 without expiry, -2 when missing (as Redis PTTL). */
   pttl(key: string): Promise<number>;

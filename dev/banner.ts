@@ -1,0 +1,37 @@
+/** What `npm start` prints once everything listens: where to go and which keys to use. */
+export function printBanner(info: {
+  url: string;
+  production: boolean;
+  adminKey: string | undefined;
+  demo: { teamId: string; secret: string } | null;
+  stores: string;
+  seconds: number;
+}): void {
+  const lines = [
+    '',
+    `Modelgraph is up at ${info.url}/graphql  (${info.stores}, ready in ${info.seconds.toFixed(1)} s)`,
+  ];
+  if (!info.production) {
+    lines.push(
+      `  Apollo Sandbox:    ${info.url}/graphql  (needs internet)`,
+      `  Offline explorer:  ${info.url}/explorer`,
+    );
+  }
+  lines.push(`  Health: ${info.url}/healthz   Ready: ${info.url}/readyz   Metrics: ${info.url}/metrics`);
+  if (info.adminKey) lines.push('', `Admin key (this run only; set MODELGRAPH_ADMIN_KEY to fix one):`, `  ${info.adminKey}`);
+  if (info.demo) {
+    lines.push(
+      '',
+      'Demo team member key (shown once):',
+      `  ${info.demo.secret}`,
+      '',
+      'Try it:',
+      `  curl -s ${info.url}/graphql -H 'content-type: application/json' \\`,
+      `    -H 'authorization: Bearer ${info.demo.secret}' \\`,
+      `    -d '{"query":"{ models(first: 3) { totalCount edges { node { id displayName } } } }"}'`,
+    );
+  } else if (!info.production) {
+    lines.push('', 'The Demo team already exists: its key was printed when it was created.');
+  }
+  console.log(`${lines.join('\n')}\n`);
+}

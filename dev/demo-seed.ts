@@ -1,0 +1,32 @@
+import type { Principal } from '../lib/auth/principal.js';
+import type { Db } from '../lib/db/index.js';
+import type { Kv } from '../lib/kv/index.js';
+import { createPolicyService } from '../subgraphs/policy/policy-service.js';
+import { createTeamStore } from '../subgraphs/policy/store/team-store.js';
+
+export const DEMO_TEAM = 'Demo';
+
+const SEEDER: Principal = {
+  id: 'service:demo-seed',
+  kind: 'SERVICE',
+  orgId: 'default',
+  roles: ['ORG_ADMIN'],
+  scopes: [],
+  teams: [],
+};
+
+/**
+ * Development only: a Demo team with a member API key, so a newcomer can query at once. Returns
+ * the key's secret, or null when the team already exists (its key was printed when it was made).
+ */
+export async function seedDemoTeam(policyDb: Db, kv: Kv): Promise<{ teamId: string; secret: string } | null> {
+  if (await createTeamStore(policyDb).byName(DEMO_TEAM)) return null;
+  const service = createPolicyService(policyDb, kv, () => new Date());
+  const team = await service.createTeam(SEEDER, DEMO_TEAM);
+  const { secret } = await service.createApiKey(SEEDER, {
+    teamId: team.id,
+    name: 'demo member key',
+    scopes: ['models:read', 'inference:invoke', 'wallet:read'],
+  });
+  return { teamId: team.id, secret };
+}

@@ -44,6 +44,10 @@ export function createHttpService(options: {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe({ route: routeLabel, status: String(res.statusCode) }, seconds);
+      logger.debug(
+        { requestId, method: req.method, route: routeLabel, status: res.statusCode, ms: seconds * 1000 },
+        'request',
+      );
     });
 
     const handler = route?.[req.method as 'GET' | 'POST'];

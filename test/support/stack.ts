@@ -5,6 +5,7 @@ import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import type { Db } from '../../lib/db/index.js';
 import type { Kv } from '../../lib/kv/index.js';
+import type { Logger } from '../../lib/logging.js';
 import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
 import { CATALOG_SCHEMA, createCatalogSubgraph, prepareCatalogStore } from '../../subgraphs/model-catalog/server.js';
 import { createInferenceSubgraph } from '../../subgraphs/inference/server.js';
@@ -25,6 +26,8 @@ export interface StackOptions {
   /** Overrides for the gateway's config (OIDC, a supergraph file of the test's own, ...). */
   gateway?: Partial<GatewayDeps['config']>;
   supergraphPollMs?: number;
+  /** Where the services log; silent by default. */
+  logger?: Logger;
 }
 
 export interface Stack {
@@ -38,6 +41,8 @@ export interface Stack {
   /** Creates a team and an API key with `scopes` directly in the policy store. */
   createTeamWithKey(name: string, scopes: Principal['teams'][number]['scopes']): Promise<{ teamId: string; key: string; keyId: string }>;
   gateway: Gateway;
+  /** Stops one subgraph (to see how the rest behave without it). */
+  stopSubgraph(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,12 +62,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   ]);
   await Promise.all([prepareCatalogStore(catalogDb, seedYaml), preparePolicyStore(policyDb), prepareWalletStore(walletDb)]);
 
-  const common = { verifier: keys.verifier, logger: silentLogger, production };
+  const logger = options.logger ?? silentLogger;
+  const common = { verifier: keys.verifier, production };
   const subgraphs: Record<string, SubgraphServer> = {
-    'model-catalog': createCatalogSubgraph({ ...common, db: catalogDb }),
-    inference: createInferenceSubgraph({ ...common, kv: testKv.kv }),
-    wallet: createWalletSubgraph({ ...common, db: walletDb }),
-    policy: createPolicySubgraph({ ...common, db: policyDb, kv: testKv.kv }),
+    'model-catalog': createCatalogSubgraph({ ...common, db: catalogDb, logger: logger.child({ service: 'model-catalog' }) }),
+    inference: createInferenceSubgraph({ ...common, kv: testKv.kv, logger: logger.child({ service: 'inference' }) }),
+    wallet: createWalletSubgraph({ ...common, db: walletDb, logger: logger.child({ service: 'wallet' }) }),
+    policy: createPolicySubgraph({ ...common, db: policyDb, kv: testKv.kv, logger: logger.child({ service: 'policy' }) }),
   };
   const subgraphUrls: Record<string, string> = {};
   for (const [name, server] of Object.entries(subgraphs)) {
@@ -83,7 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     kv: testKv.kv,
     signer: keys.signer,
-    logger: silentLogger,
+    logger: logger.child({ service: 'gateway' }),
     supergraphPollMs: options.supergraphPollMs,
   });
   await gateway.start();
@@ -103,6 +109,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const team = await policyService.createTeam(orgAdmin(), name);
       const { apiKey, secret } = await policyService.createApiKey(orgAdmin(), { teamId: team.id, name: `${name} key`, scopes });
       return { teamId: team.id, key: secret, keyId: apiKey.id };
+    },
+    async stopSubgraph(name) {
+      const server = subgraphs[name];
+      delete subgraphs[name];
+      await server?.stop();
     },
     async stop() {
       await gateway.stop();

@@ -24,7 +24,7 @@ export async function createTestDatabase(mode: StoreMode): Promise<TestDatabase>
       url: undefined,
       open: (schema) => track(createDb({ schema })),
       drop: async () => {
-        await Promise.all(opened.map((db) => db.close()));
+        await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
       },
     };
   }
@@ -39,7 +39,7 @@ export async function createTestDatabase(mode: StoreMode): Promise<TestDatabase>
     url: url.toString(),
     open: (schema) => track(createDb({ url: url.toString(), schema, poolSize: 5 })),
     drop: async () => {
-      await Promise.all(opened.map((db) => db.close()));
+      await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -1,0 +1,73 @@
+import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
+import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+
+const INTROSPECTION = '{ __schema { queryType { name } } }';
+
+// Production behaviour does not depend on the stores, so embedded stores suffice here.
+describe('production mode', () => {
+  let stack: Stack;
+  let key: string;
+  beforeAll(async () => {
+    stack = await startStack({ mode: 'embedded', production: true });
+    ({ key } = await stack.createTeamWithKey('Prod', ['models:read']));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses introspection to a non-admin', async () => {
+    expectErrorCode(await gql(stack.url, INTROSPECTION, { token: key }), 'FORBIDDEN');
+    expectErrorCode(await gql(stack.url, '{ __type(name: "Model") { name } }', { token: key }), 'FORBIDDEN');
+  });
+
+  it('still answers __typename to a non-admin', async () => {
+    expect(expectNoErrors(await gql(stack.url, '{ __typename }', { token: key }))).toEqual({ __typename: 'Query' });
+  });
+
+  it('lets an organization admin introspect', async () => {
+    const data = expectNoErrors(await gql(stack.url, INTROSPECTION, { token: TEST_ADMIN_KEY }));
+    expect(data.__schema.queryType.name).toBe('Query');
+  });
+
+  it('serves no landing page and no explorer', async () => {
+    const page = await fetch(stack.url, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toMatch(/<html/i);
+    expect((await fetch(`${stack.gatewayBase}/explorer`)).status).toBe(404);
+  });
+});
+
+describe('development mode', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ mode: 'embedded', production: false });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves the Sandbox landing page and the offline explorer with its assets', async () => {
+    const page = await fetch(stack.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    const explorer = await fetch(`${stack.gatewayBase}/explorer`);
+    expect(await explorer.text()).toContain('/explorer/graphiql.js');
+    for (const asset of ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css']) {
+      const response = await fetch(`${stack.gatewayBase}/explorer/${asset}`);
+      expect(response.status).toBe(200);
+      expect((await response.text()).length).toBeGreaterThan(1000);
+    }
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    expect(await (await fetch(`${stack.gatewayBase}/healthz`)).json()).toEqual({ status: 'ok', service: 'gateway' });
+    const ready = await fetch(`${stack.gatewayBase}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('reports not ready when a subgraph is down', async () => {
+    await stack.stopSubgraph('wallet');
+    const ready = await fetch(`${stack.gatewayBase}/readyz`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).status).toBe('unavailable');
+  });
+});

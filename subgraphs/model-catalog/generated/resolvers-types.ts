@@ -158,7 +158,9 @@ export type ModelRoute = {
 export type ModelRouteInput = {
   /** Lowercase letters, digits and `-`; not a model id. */
   alias: Scalars['ID']['input'];
+  /** What the alias is for. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** How a target is picked. */
   strategy: RoutingStrategy;
   /** One to 16 models, in priority order. */
   targets: Array<RouteTargetInput>;
@@ -321,7 +323,9 @@ export type RegisterModelInput = {
   capabilities: Array<Capability>;
   /** 1 to 10,000,000 tokens. */
   contextWindow: Scalars['Int']['input'];
+  /** What the model is good for; default empty. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** A name for people; 1 to 100 characters. */
   displayName: Scalars['String']['input'];
   /** Required with EMBEDDING. */
   embeddingDimensions?: InputMaybe<Scalars['Int']['input']>;
@@ -349,9 +353,11 @@ export type RegisterProviderInput = {
   apiKeyEnv?: InputMaybe<Scalars['String']['input']>;
   /** Required unless LOCAL: an http(s) URL. */
   baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** A name for people. */
   displayName: Scalars['String']['input'];
   /** Lowercase letters, digits and `-`, 2 to 32 characters, starting with a letter. */
   id: Scalars['ID']['input'];
+  /** Which wire protocol to speak. */
   kind: ProviderKind;
 };
 
@@ -366,6 +372,7 @@ export type RouteTarget = {
 
 /** One model behind an alias. */
 export type RouteTargetInput = {
+  /** An existing model's id. */
   modelId: Scalars['ID']['input'];
   /** Share of traffic under WEIGHTED; default 1. */
   weight?: InputMaybe<Scalars['Int']['input']>;
@@ -384,18 +391,27 @@ export type RoutingStrategy =
 
 /** Changes to a model; fields left out stay as they are. */
 export type UpdateModelInput = {
+  /** Replaces the capabilities; at least one. */
   capabilities?: InputMaybe<Array<Capability>>;
+  /** 1 to 10,000,000 tokens. */
   contextWindow?: InputMaybe<Scalars['Int']['input']>;
+  /** What the model is good for. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** A name for people; 1 to 100 characters. */
   displayName?: InputMaybe<Scalars['String']['input']>;
+  /** The vectors' length (EMBEDDING models). */
   embeddingDimensions?: InputMaybe<Scalars['Int']['input']>;
+  /** Texts per provider request (EMBEDDING models). */
   maxBatchSize?: InputMaybe<Scalars['Int']['input']>;
+  /** At most `contextWindow`. */
   maxOutputTokens?: InputMaybe<Scalars['Int']['input']>;
   /** A new price version. It applies from `effectiveFrom`, which may not be in the past. */
   price?: InputMaybe<PriceInput>;
+  /** The model's name in the provider's API. */
   providerModel?: InputMaybe<Scalars['String']['input']>;
   /** PREVIEW or ACTIVE (use deprecateModel to deprecate). */
   status?: InputMaybe<LifecycleStatus>;
+  /** Replaces the tags: lowercase, at most 20. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 

@@ -17,8 +17,15 @@ export function printBanner(info: {
       `  Offline explorer:  ${info.url}/explorer`,
     );
   }
-  lines.push(`  Health: ${info.url}/healthz   Ready: ${info.url}/readyz   Metrics: ${info.url}/metrics`);
-  if (info.adminKey) lines.push('', `Admin key (this run only; set MODELGRAPH_ADMIN_KEY to fix one):`, `  ${info.adminKey}`);
+  lines.push(
+    `  Health: ${info.url}/healthz   Ready: ${info.url}/readyz   Metrics: ${info.url}/metrics`,
+  );
+  if (info.adminKey)
+    lines.push(
+      '',
+      `Admin key (this run only; set MODELGRAPH_ADMIN_KEY to fix one):`,
+      `  ${info.adminKey}`,
+    );
   if (info.demo) {
     lines.push(
       '',

@@ -19,7 +19,10 @@ const SEEDER: Principal = {
  * Development only: a Demo team with a member API key, so a newcomer can query at once. Returns
  * the key's secret, or null when the team already exists (its key was printed when it was made).
  */
-export async function seedDemoTeam(policyDb: Db, kv: Kv): Promise<{ teamId: string; secret: string } | null> {
+export async function seedDemoTeam(
+  policyDb: Db,
+  kv: Kv,
+): Promise<{ teamId: string; secret: string } | null> {
   if (await createTeamStore(policyDb).byName(DEMO_TEAM)) return null;
   const service = createPolicyService(policyDb, kv, () => new Date());
   const team = await service.createTeam(SEEDER, DEMO_TEAM);

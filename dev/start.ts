@@ -13,10 +13,22 @@ import { createKv } from '../lib/kv/index.js';
 import { createLogger } from '../lib/logging.js';
 import { runService } from '../lib/subgraph/run-service.js';
 import type { SubgraphServer } from '../lib/subgraph/subgraph-server.js';
-import { CATALOG_SCHEMA, createCatalogSubgraph, prepareCatalogStore } from '../subgraphs/model-catalog/server.js';
+import {
+  CATALOG_SCHEMA,
+  createCatalogSubgraph,
+  prepareCatalogStore,
+} from '../subgraphs/model-catalog/server.js';
 import { createInferenceSubgraph } from '../subgraphs/inference/server.js';
-import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from '../subgraphs/policy/server.js';
-import { WALLET_SCHEMA, createWalletSubgraph, prepareWalletStore } from '../subgraphs/wallet/server.js';
+import {
+  POLICY_SCHEMA,
+  createPolicySubgraph,
+  preparePolicyStore,
+} from '../subgraphs/policy/server.js';
+import {
+  WALLET_SCHEMA,
+  createWalletSubgraph,
+  prepareWalletStore,
+} from '../subgraphs/wallet/server.js';
 import { loadDevConfig } from './config.js';
 import { printBanner } from './banner.js';
 import { seedDemoTeam } from './demo-seed.js';
@@ -32,10 +44,17 @@ const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel 
 await runService(logger, async () => {
   const started = Date.now();
   const keys = await generateInternalKeyPair();
-  const verifier = await createInternalTokenVerifier({ publicKeyPem: keys.publicKeyPem, issuers: ['gateway'] });
+  const verifier = await createInternalTokenVerifier({
+    publicKeyPem: keys.publicKeyPem,
+    issuers: ['gateway'],
+  });
   const kv = await createKv({ url: config.redisUrl });
   const openDb = (name: string, schema: string) =>
-    createDb({ url: config.databaseUrl, schema, dataDir: config.dataDir && `${config.dataDir}/${name}` });
+    createDb({
+      url: config.databaseUrl,
+      schema,
+      dataDir: config.dataDir && `${config.dataDir}/${name}`,
+    });
   const [catalogDb, policyDb, walletDb]: Db[] = await Promise.all([
     openDb('model-catalog', CATALOG_SCHEMA),
     openDb('policy', POLICY_SCHEMA),
@@ -49,31 +68,70 @@ await runService(logger, async () => {
 
   const common = { verifier, production: config.production };
   const subgraphs: Array<[string, SubgraphServer]> = [
-    ['model-catalog', createCatalogSubgraph({ ...common, db: catalogDb, logger: logger.child({ service: 'model-catalog' }) })],
-    ['inference', createInferenceSubgraph({ ...common, kv, logger: logger.child({ service: 'inference' }) })],
-    ['wallet', createWalletSubgraph({ ...common, db: walletDb, logger: logger.child({ service: 'wallet' }) })],
-    ['policy', createPolicySubgraph({ ...common, db: policyDb, kv, orgId: config.orgId, logger: logger.child({ service: 'policy' }) })],
+    [
+      'model-catalog',
+      createCatalogSubgraph({
+        ...common,
+        db: catalogDb,
+        logger: logger.child({ service: 'model-catalog' }),
+      }),
+    ],
+    [
+      'inference',
+      createInferenceSubgraph({ ...common, kv, logger: logger.child({ service: 'inference' }) }),
+    ],
+    [
+      'wallet',
+      createWalletSubgraph({
+        ...common,
+        db: walletDb,
+        logger: logger.child({ service: 'wallet' }),
+      }),
+    ],
+    [
+      'policy',
+      createPolicySubgraph({
+        ...common,
+        db: policyDb,
+        kv,
+        orgId: config.orgId,
+        logger: logger.child({ service: 'policy' }),
+      }),
+    ],
   ];
   const urls: Record<string, string> = {};
   for (const [i, [name, server]] of subgraphs.entries()) {
     await server.start();
-    const port = await server.listen(config.subgraphPortBase === 0 ? 0 : config.subgraphPortBase + i, '127.0.0.1');
+    const port = await server.listen(
+      config.subgraphPortBase === 0 ? 0 : config.subgraphPortBase + i,
+      '127.0.0.1',
+    );
     urls[name] = `http://127.0.0.1:${port}/graphql`;
   }
 
-  const adminKey = config.adminKey ?? (config.production ? undefined : `mg_admin_${randomBytes(24).toString('base64url')}`);
+  const adminKey =
+    config.adminKey ??
+    (config.production ? undefined : `mg_admin_${randomBytes(24).toString('base64url')}`);
   const gateway = createGateway({
     config: {
       production: config.production,
       orgId: config.orgId,
       adminKey,
       supergraphPath: fileURLToPath(SUPERGRAPH_FILE),
-      subgraphUrls: { 'model-catalog': urls['model-catalog'], inference: urls.inference, wallet: urls.wallet, policy: urls.policy },
+      subgraphUrls: {
+        'model-catalog': urls['model-catalog'],
+        inference: urls.inference,
+        wallet: urls.wallet,
+        policy: urls.policy,
+      },
       oidc: undefined,
       maxBodyBytes: 1024 * 1024,
     },
     kv,
-    signer: await createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer: 'gateway' }),
+    signer: await createInternalTokenSigner({
+      privateKeyPem: keys.privateKeyPem,
+      issuer: 'gateway',
+    }),
     logger: logger.child({ service: 'gateway' }),
     processMetrics: true,
   });

@@ -29,18 +29,27 @@ const GatewayEnv = z
     OIDC_ALGORITHMS: csv,
     OIDC_ROLES_CLAIM: z.string().default('roles'),
     OIDC_ADMIN_ROLE: z.string().default('modelgraph-admin'),
-    MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
       ctx.addIssue({
         code: 'custom',
         path: ['MODELGRAPH_INTERNAL_PRIVATE_KEY'],
-        message: 'required: the PKCS#8 PEM the gateway signs internal tokens with (npm run keys makes a pair)',
+        message:
+          'required: the PKCS#8 PEM the gateway signs internal tokens with (npm run keys makes a pair)',
       });
     }
     if ((env.OIDC_JWKS_URL || env.OIDC_JWKS_FILE) && (!env.OIDC_ISSUER || !env.OIDC_AUDIENCE)) {
-      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC needs OIDC_ISSUER and OIDC_AUDIENCE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_ISSUER'],
+        message: 'OIDC needs OIDC_ISSUER and OIDC_AUDIENCE',
+      });
     }
   });
 

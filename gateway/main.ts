@@ -13,7 +13,10 @@ await runService(logger, async () => {
   const gateway = createGateway({
     config,
     kv,
-    signer: await createInternalTokenSigner({ privateKeyPem: config.internalPrivateKeyPem, issuer: 'gateway' }),
+    signer: await createInternalTokenSigner({
+      privateKeyPem: config.internalPrivateKeyPem,
+      issuer: 'gateway',
+    }),
     logger,
     processMetrics: true,
   });

@@ -1,8 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Histogram } from 'prom-client';
 import type { InternalTokenSigner } from '../lib/auth/internal-token.js';
@@ -29,7 +27,13 @@ import { staticSupergraph } from './supergraph/static-supergraph.js';
 export interface GatewayDeps {
   config: Pick<
     GatewayConfig,
-    'production' | 'orgId' | 'adminKey' | 'supergraphPath' | 'subgraphUrls' | 'oidc' | 'maxBodyBytes'
+    | 'production'
+    | 'orgId'
+    | 'adminKey'
+    | 'supergraphPath'
+    | 'subgraphUrls'
+    | 'oidc'
+    | 'maxBodyBytes'
   >;
   kv: Kv;
   signer: InternalTokenSigner;
@@ -81,7 +85,9 @@ export function createGateway(deps: GatewayDeps) {
     adminKey: config.adminKey,
     orgId: config.orgId,
     apiKey: createApiKeyAuthenticator({ kv: deps.kv, policy, logger }),
-    oidc: config.oidc && createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),
+    oidc:
+      config.oidc &&
+      createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),
   });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -112,10 +118,14 @@ export function createGateway(deps: GatewayDeps) {
       principal = await authenticate(ctx.req.headers.authorization, ctx.requestId);
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        return sendError(ctx.res, 401, 'UNAUTHENTICATED', error.message, { 'www-authenticate': 'Bearer' });
+        return sendError(ctx.res, 401, 'UNAUTHENTICATED', error.message, {
+          'www-authenticate': 'Bearer',
+        });
       }
       if (error instanceof AuthenticationUnavailableError) {
-        return sendError(ctx.res, 503, 'SERVICE_UNAVAILABLE', error.message, { 'retry-after': '1' });
+        return sendError(ctx.res, 503, 'SERVICE_UNAVAILABLE', error.message, {
+          'retry-after': '1',
+        });
       }
       throw error;
     }
@@ -140,7 +150,9 @@ export function createGateway(deps: GatewayDeps) {
     if (subgraphs.size === 0) throw new Error('supergraph not loaded');
     await Promise.all(
       [...subgraphs.entries()].map(async ([name, url]) => {
-        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+        const response = await fetch(new URL('/readyz', url), {
+          signal: AbortSignal.timeout(READY_TIMEOUT_MS),
+        });
         if (!response.ok) throw new Error(`${name} is not ready (${response.status})`);
       }),
     );
@@ -156,12 +168,17 @@ export function createGateway(deps: GatewayDeps) {
           sendJson(res, 200, { status: 'ready', service: 'gateway' });
         } catch (error) {
           log.warn({ err: error }, 'not ready');
-          sendJson(res, 503, { status: 'unavailable', service: 'gateway', reason: (error as Error).message });
+          sendJson(res, 503, {
+            status: 'unavailable',
+            service: 'gateway',
+            reason: (error as Error).message,
+          });
         }
       },
     },
     '/metrics': {
-      GET: async ({ res }) => sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
+      GET: async ({ res }) =>
+        sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
     ...((deps.explorer ?? !config.production) ? explorerRoutes() : {}),
   };

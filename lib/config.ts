@@ -41,7 +41,8 @@ export const commonEnv = {
 /** PEM text may arrive with literal `\n` (one-line env files); turn those back into newlines. */
 export const pem = (label: string) =>
   z.preprocess(
-    (value) => (typeof value === 'string' && value !== '' ? value.replace(/\\n/g, '\n') : undefined),
+    (value) =>
+      typeof value === 'string' && value !== '' ? value.replace(/\\n/g, '\n') : undefined,
     z
       .string()
       .refine((text) => text.includes(`BEGIN ${label}`), `must be a PEM ${label}`)

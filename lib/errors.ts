@@ -56,7 +56,8 @@ export function createErrorFormatter(options: { production: boolean }) {
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
     if (PUBLIC_CODES.has(code)) {
-      if (!options.production) return { ...formatted, extensions: { ...formatted.extensions, code } };
+      if (!options.production)
+        return { ...formatted, extensions: { ...formatted.extensions, code } };
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: { ...extensions, code } };
     }

@@ -4,7 +4,10 @@ import config from '../codegen.js';
 
 // `npm run codegen:check`: exits 1 when a committed generated file differs from what the schemas
 // generate now (run `npm run codegen` to fix).
-const outputs = (await generate({ ...config, silent: true }, false)) as Array<{ filename: string; content: string }>;
+const outputs = (await generate({ ...config, silent: true }, false)) as Array<{
+  filename: string;
+  content: string;
+}>;
 const stale: string[] = [];
 for (const output of outputs) {
   const committed = await readFile(output.filename, 'utf8').catch(() => null);

@@ -1,6 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { SUPERGRAPH_FILE, composeSupergraph, readSubgraphs } from '../gateway/supergraph/compose.js';
+import {
+  SUPERGRAPH_FILE,
+  composeSupergraph,
+  readSubgraphs,
+} from '../gateway/supergraph/compose.js';
 
 // `npm run compose`: writes schema/supergraph.graphql from the subgraphs' SDL.
 const sdl = composeSupergraph(await readSubgraphs());

@@ -7,9 +7,13 @@ const run = promisify(execFile);
 // process (the same script CI and developers run: `npm run codegen:check`).
 describe('generated resolver types', () => {
   it('match the subgraph schemas (run `npm run codegen` after changing an SDL)', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/check-codegen.ts'], {
-      cwd: process.cwd(),
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/check-codegen.ts'],
+      {
+        cwd: process.cwd(),
+      },
+    );
     expect(stdout).toMatch(/^4 generated files match the schemas\./m);
   }, 60_000);
 });

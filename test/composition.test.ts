@@ -1,10 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import { SUPERGRAPH_FILE, composeSupergraph, readSubgraphs } from '../gateway/supergraph/compose.js';
+import {
+  SUPERGRAPH_FILE,
+  composeSupergraph,
+  readSubgraphs,
+} from '../gateway/supergraph/compose.js';
 
 describe('composition', () => {
   it('composes the four subgraphs without errors', async () => {
     const subgraphs = await readSubgraphs();
-    expect(subgraphs.map((s) => s.name).sort()).toEqual(['inference', 'model-catalog', 'policy', 'wallet']);
+    expect(subgraphs.map((s) => s.name).sort()).toEqual([
+      'inference',
+      'model-catalog',
+      'policy',
+      'wallet',
+    ]);
     expect(() => composeSupergraph(subgraphs)).not.toThrow();
   });
 
@@ -16,9 +25,19 @@ describe('composition', () => {
   it('reports a composition error instead of writing a broken supergraph', async () => {
     const subgraphs = await readSubgraphs();
     const broken = subgraphs.map((s) =>
-      s.name === 'wallet' ? { ...s, typeDefs: s.typeDefs.replace('id: ID!\n  "The team\'s prepaid', 'id: String!\n  "The team\'s prepaid') } : s,
+      s.name === 'wallet'
+        ? {
+            ...s,
+            typeDefs: s.typeDefs.replace(
+              'id: ID!\n  "The team\'s prepaid',
+              'id: String!\n  "The team\'s prepaid',
+            ),
+          }
+        : s,
     );
-    expect(broken.find((s) => s.name === 'wallet')?.typeDefs).not.toBe(subgraphs.find((s) => s.name === 'wallet')?.typeDefs);
+    expect(broken.find((s) => s.name === 'wallet')?.typeDefs).not.toBe(
+      subgraphs.find((s) => s.name === 'wallet')?.typeDefs,
+    );
     expect(() => composeSupergraph(broken)).toThrow(/Composition failed/);
   });
 });

@@ -21,11 +21,15 @@ function undocumented(sdl: string): string[] {
     if (def.kind === Kind.ENUM_TYPE_DEFINITION) {
       for (const value of def.values ?? []) check(value, `${type}.${value.name.value}`);
     }
-    if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
+    if (
+      def.kind === Kind.OBJECT_TYPE_DEFINITION ||
+      def.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION
+    ) {
       for (const field of def.fields ?? []) {
         check(field, `${type}.${field.name.value}`);
         if ('arguments' in field) {
-          for (const arg of field.arguments ?? []) check(arg, `${type}.${field.name.value}(${arg.name.value})`);
+          for (const arg of field.arguments ?? [])
+            check(arg, `${type}.${field.name.value}(${arg.name.value})`);
         }
       }
     }
@@ -34,8 +38,11 @@ function undocumented(sdl: string): string[] {
 }
 
 describe('schema documentation (what developers read in Apollo Sandbox)', () => {
-  it.each(['model-catalog', 'inference', 'wallet', 'policy'])('%s describes every type, field and argument', async (name) => {
-    const subgraph = (await readSubgraphs()).find((s) => s.name === name);
-    expect(undocumented(subgraph?.typeDefs ?? '')).toEqual([]);
-  });
+  it.each(['model-catalog', 'inference', 'wallet', 'policy'])(
+    '%s describes every type, field and argument',
+    async (name) => {
+      const subgraph = (await readSubgraphs()).find((s) => s.name === name);
+      expect(undocumented(subgraph?.typeDefs ?? '')).toEqual([]);
+    },
+  );
 });

@@ -17,14 +17,21 @@ const REFUSED = 'The API key is invalid, revoked or expired.';
  * subgraph's key store. Revocation overwrites the cache entry (see policy-service.ts), and fills
  * never overwrite, so a revoked key stops working on every replica at once.
  */
-export function createApiKeyAuthenticator(deps: { kv: Kv; policy: PolicyClient; logger: Logger; now?: () => number }) {
+export function createApiKeyAuthenticator(deps: {
+  kv: Kv;
+  policy: PolicyClient;
+  logger: Logger;
+  now?: () => number;
+}) {
   const now = deps.now ?? Date.now;
 
   const fromCache = async (cacheKey: string): Promise<KeyLookup | 'miss'> => {
     try {
       const cached = await deps.kv.get(cacheKey);
       if (cached === null) return 'miss';
-      return cached === NO_PRINCIPAL ? { principal: null, expiresAt: null } : (JSON.parse(cached) as KeyLookup);
+      return cached === NO_PRINCIPAL
+        ? { principal: null, expiresAt: null }
+        : (JSON.parse(cached) as KeyLookup);
     } catch (error) {
       deps.logger.warn({ err: error }, 'credential cache unavailable; asking the key store');
       return 'miss';
@@ -33,7 +40,9 @@ export function createApiKeyAuthenticator(deps: { kv: Kv; policy: PolicyClient; 
 
   const fill = async (cacheKey: string, lookup: KeyLookup) => {
     const untilExpiry = lookup.expiresAt ? Date.parse(lookup.expiresAt) - now() : Infinity;
-    const ttlMs = lookup.principal ? Math.min(KEY_CACHE_TTL_MS, untilExpiry) : UNKNOWN_KEY_CACHE_TTL_MS;
+    const ttlMs = lookup.principal
+      ? Math.min(KEY_CACHE_TTL_MS, untilExpiry)
+      : UNKNOWN_KEY_CACHE_TTL_MS;
     if (ttlMs <= 0) return;
     const value = lookup.principal ? JSON.stringify(lookup) : NO_PRINCIPAL;
     await deps.kv.set(cacheKey, value, { ttlMs, onlyIfAbsent: true }).catch(() => undefined);
@@ -48,12 +57,15 @@ export function createApiKeyAuthenticator(deps: { kv: Kv; policy: PolicyClient; 
         lookup = await deps.policy.authenticateKey(hash, requestId);
       } catch (error) {
         deps.logger.error({ err: error }, 'key store unreachable');
-        throw new AuthenticationUnavailableError('Credentials cannot be checked right now; try again.');
+        throw new AuthenticationUnavailableError(
+          'Credentials cannot be checked right now; try again.',
+        );
       }
       await fill(cacheKey, lookup);
     }
     if (!lookup.principal) throw new AuthenticationError(REFUSED);
-    if (lookup.expiresAt && Date.parse(lookup.expiresAt) <= now()) throw new AuthenticationError(REFUSED);
+    if (lookup.expiresAt && Date.parse(lookup.expiresAt) <= now())
+      throw new AuthenticationError(REFUSED);
     return lookup.principal;
   };
 }

@@ -32,10 +32,13 @@ export function createAuthenticator(deps: {
     if (deps.adminKey && sameSecret(token, deps.adminKey)) return admin;
     if (looksLikeApiKey(token)) return deps.apiKey(token, requestId);
     if (looksLikeJwt(token)) {
-      if (!deps.oidc) throw new AuthenticationError('OIDC sign-in is not configured on this gateway.');
+      if (!deps.oidc)
+        throw new AuthenticationError('OIDC sign-in is not configured on this gateway.');
       return deps.oidc(token, requestId);
     }
-    throw new AuthenticationError('The credential is not an API key or a token this gateway accepts.');
+    throw new AuthenticationError(
+      'The credential is not an API key or a token this gateway accepts.',
+    );
   };
 }
 

@@ -16,10 +16,13 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 function claimList(payload: JWTPayload, claim: string): string[] {
-  const value = claim.split('.').reduce<unknown>(
-    (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
-    payload,
-  );
+  const value = claim
+    .split('.')
+    .reduce<unknown>(
+      (node, part) =>
+        node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined,
+      payload,
+    );
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? value.split(' ') : [];
 }
@@ -45,9 +48,13 @@ export function createOidcAuthenticator(
       ({ teams } = await deps.policy.userGrants(subject, requestId));
     } catch (error) {
       deps.logger.error({ err: error }, 'policy unreachable for user grants');
-      throw new AuthenticationUnavailableError('Credentials cannot be checked right now; try again.');
+      throw new AuthenticationUnavailableError(
+        'Credentials cannot be checked right now; try again.',
+      );
     }
-    await deps.kv.set(cacheKey, JSON.stringify(teams), { ttlMs: GRANTS_CACHE_TTL_MS }).catch(() => undefined);
+    await deps.kv
+      .set(cacheKey, JSON.stringify(teams), { ttlMs: GRANTS_CACHE_TTL_MS })
+      .catch(() => undefined);
     return teams;
   };
 

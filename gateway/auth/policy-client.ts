@@ -25,7 +25,10 @@ export function createPolicyClient(policyGraphqlUrl: () => string, signer: Inter
   let token: { value: string; until: number } | undefined;
   const serviceToken = async (requestId: string) => {
     if (!token || token.until < Date.now()) {
-      token = { value: await signer.sign(GATEWAY_PRINCIPAL, requestId), until: Date.now() + TOKEN_REUSE_MS };
+      token = {
+        value: await signer.sign(GATEWAY_PRINCIPAL, requestId),
+        until: Date.now() + TOKEN_REUSE_MS,
+      };
     }
     return token.value;
   };

@@ -23,7 +23,9 @@ function introspects(document: DocumentNode): boolean {
  * Once an operation is resolved: labels it for metrics and logs, and in production refuses schema
  * introspection to anyone but organization admins (`__typename` stays allowed).
  */
-export function createOperationGuardPlugin(options: { production: boolean }): ApolloServerPlugin<GatewayContext> {
+export function createOperationGuardPlugin(options: {
+  production: boolean;
+}): ApolloServerPlugin<GatewayContext> {
   const label = createOperationLabeler();
   return {
     async requestDidStart() {

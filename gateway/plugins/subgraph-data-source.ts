@@ -6,7 +6,8 @@ import { REQUEST_ID_HEADER } from '../../lib/request-id.js';
 import type { GatewayContext } from '../context.js';
 
 /** Node's fetch (undici) keeps connections to subgraphs alive and pooled. */
-const keepAliveFetcher = ((url: string, init?: RequestInit) => fetch(url, init)) as unknown as Fetcher;
+const keepAliveFetcher = ((url: string, init?: RequestInit) =>
+  fetch(url, init)) as unknown as Fetcher;
 
 /**
  * Every subgraph fetch carries the request's internal token and request id, and is timed into the

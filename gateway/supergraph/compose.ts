@@ -38,7 +38,9 @@ export function composeSupergraph(subgraphs: SubgraphDefinition[]): string {
     subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.typeDefs) })),
   );
   if (result.errors) {
-    throw new Error(`Composition failed:\n${result.errors.map((e) => `  ${e.message}`).join('\n')}`);
+    throw new Error(
+      `Composition failed:\n${result.errors.map((e) => `  ${e.message}`).join('\n')}`,
+    );
   }
   return `${result.supergraphSdl.trimEnd()}\n`;
 }

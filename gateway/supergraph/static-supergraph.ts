@@ -10,7 +10,11 @@ const POLL_MS = 1000;
  * fs.watch) survives editors that replace the file and Kubernetes ConfigMap symlink swaps. A file
  * that does not compose is logged and ignored: the gateway keeps serving the last good schema.
  */
-export function staticSupergraph(path: string, logger: Logger, pollMs = POLL_MS): SupergraphManager {
+export function staticSupergraph(
+  path: string,
+  logger: Logger,
+  pollMs = POLL_MS,
+): SupergraphManager {
   return {
     async initialize({ update }) {
       let current = readFileSync(path, 'utf8');
@@ -19,7 +23,10 @@ export function staticSupergraph(path: string, logger: Logger, pollMs = POLL_MS)
         try {
           next = readFileSync(path, 'utf8');
         } catch (error) {
-          logger.warn({ err: error, path }, 'supergraph file unreadable; keeping the current schema');
+          logger.warn(
+            { err: error, path },
+            'supergraph file unreadable; keeping the current schema',
+          );
           return;
         }
         if (next === current) return;

@@ -2,7 +2,12 @@ import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import type { GraphQLResolveInfo } from 'graphql';
 import { forbidden, unauthenticated } from '../errors.js';
-import { hasScope, isOrgAdmin as principalIsOrgAdmin, type Principal, type Scope } from './principal.js';
+import {
+  hasScope,
+  isOrgAdmin as principalIsOrgAdmin,
+  type Principal,
+  type Scope,
+} from './principal.js';
 
 /** The part of every subgraph's context the rules read. */
 export interface AuthContext {
@@ -22,12 +27,16 @@ export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_parent, _args, ctx: AuthContext) => (ctx.principal ? true : unauthenticated()),
 );
 
-export const isOrgAdmin = rule('isOrgAdmin', { cache: 'contextual' })(
-  (_parent, _args, ctx: AuthContext) => {
-    if (!ctx.principal) return unauthenticated();
-    return principalIsOrgAdmin(ctx.principal) ? true : forbidden('Only organization admins may do this.');
-  },
-);
+export const isOrgAdmin = rule('isOrgAdmin', { cache: 'contextual' })((
+  _parent,
+  _args,
+  ctx: AuthContext,
+) => {
+  if (!ctx.principal) return unauthenticated();
+  return principalIsOrgAdmin(ctx.principal)
+    ? true
+    : forbidden('Only organization admins may do this.');
+});
 
 /** The caller holds `scope` in at least one team (or org-wide). */
 export function hasScopeInAnyTeam(scope: Scope) {
@@ -63,14 +72,19 @@ export function belongsToTeam<P = unknown, A = Record<string, unknown>>(
   name: string,
   teamIdOf: TeamIdOf<P, A>,
 ) {
-  return rule(`belongsToTeam:${name}`, { cache: 'no_cache' })((parent: P, args: A, ctx: AuthContext) => {
-    if (!ctx.principal) return unauthenticated();
-    const teamId = teamIdOf(parent, args, ctx);
-    if (teamId && (principalIsOrgAdmin(ctx.principal) || ctx.principal.teams.some((t) => t.id === teamId))) {
-      return true;
-    }
-    return forbidden('You do not belong to this team.');
-  });
+  return rule(`belongsToTeam:${name}`, { cache: 'no_cache' })(
+    (parent: P, args: A, ctx: AuthContext) => {
+      if (!ctx.principal) return unauthenticated();
+      const teamId = teamIdOf(parent, args, ctx);
+      if (
+        teamId &&
+        (principalIsOrgAdmin(ctx.principal) || ctx.principal.teams.some((t) => t.id === teamId))
+      ) {
+        return true;
+      }
+      return forbidden('You do not belong to this team.');
+    },
+  );
 }
 
 export { allow, deny };
@@ -85,7 +99,11 @@ export function createPermissions(rules: IRules) {
   // A rule given for the whole Query type becomes its wildcard, so federation's fields can be added.
   const query = tree.Query;
   const queryFields =
-    query && Object.getPrototypeOf(query) === Object.prototype ? (query as Record<string, unknown>) : query ? { '*': query } : {};
+    query && Object.getPrototypeOf(query) === Object.prototype
+      ? (query as Record<string, unknown>)
+      : query
+        ? { '*': query }
+        : {};
   return shield(
     {
       ...tree,

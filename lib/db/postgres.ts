@@ -9,7 +9,11 @@ export interface PostgresOptions {
 }
 
 /** A pooled connection to a real PostgreSQL whose every session works in `schema`. */
-export async function createPostgresDb({ url, schema, poolSize = 10 }: PostgresOptions): Promise<Db> {
+export async function createPostgresDb({
+  url,
+  schema,
+  poolSize = 10,
+}: PostgresOptions): Promise<Db> {
   assertSchemaName(schema);
   const pool = new pg.Pool({
     connectionString: url,

@@ -32,15 +32,25 @@ export const MicrosScalar = new GraphQLScalarType<bigint, string>({
   },
 });
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Date.parse rolls 2026-02-30 over to March 2; a calendar day must exist as written. */
+function dayExists(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 function toDate(value: unknown): Date {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
-  if (typeof value === 'string' && ISO_DATE_TIME.test(value)) {
-    const date = new Date(value);
+  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  if (match && dayExists(Number(match[1]), Number(match[2]), Number(match[3]))) {
+    const date = new Date(value as string);
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw badUserInput('DateTime must be an ISO-8601 date-time with a time zone, e.g. "2026-01-31T12:00:00Z".');
+  throw badUserInput(
+    'DateTime must be an ISO-8601 date-time with a time zone, e.g. "2026-01-31T12:00:00Z".',
+  );
 }
 
 /** An instant: ISO-8601 with a time zone in, UTC ISO-8601 out. Resolvers see a `Date`. */

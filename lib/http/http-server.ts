@@ -45,7 +45,13 @@ export function createHttpService(options: {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe({ route: routeLabel, status: String(res.statusCode) }, seconds);
       logger.debug(
-        { requestId, method: req.method, route: routeLabel, status: res.statusCode, ms: seconds * 1000 },
+        {
+          requestId,
+          method: req.method,
+          route: routeLabel,
+          status: res.statusCode,
+          ms: seconds * 1000,
+        },
         'request',
       );
     });
@@ -60,7 +66,8 @@ export function createHttpService(options: {
     Promise.resolve(handler({ req, res, url, requestId, logger: requestLogger })).catch(
       (error: unknown) => {
         requestLogger.error({ err: error, route: url.pathname }, 'request failed');
-        if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
+        if (!res.headersSent)
+          sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
         else res.destroy();
       },
     );

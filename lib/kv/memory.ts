@@ -46,7 +46,8 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
     async incrBy(key, by, { ttlMs } = {}) {
       const entry = live(key);
       if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
-      if (entry && !/^-?\d+$/.test(entry.value)) throw new Error('ERR value is not an integer or out of range');
+      if (entry && !/^-?\d+$/.test(entry.value))
+        throw new Error('ERR value is not an integer or out of range');
       const next = (entry ? Number(entry.value) : 0) + by;
       const ttl = ttlMs === undefined ? null : Math.max(1, Math.ceil(ttlMs));
       entries.set(key, {

@@ -41,8 +41,12 @@ return v`,
     async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
       const px = ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs));
       let result: string | null;
-      if (px === undefined) result = onlyIfAbsent ? await redis.set(key, value, 'NX') : await redis.set(key, value);
-      else result = onlyIfAbsent ? await redis.set(key, value, 'PX', px, 'NX') : await redis.set(key, value, 'PX', px);
+      if (px === undefined)
+        result = onlyIfAbsent ? await redis.set(key, value, 'NX') : await redis.set(key, value);
+      else
+        result = onlyIfAbsent
+          ? await redis.set(key, value, 'PX', px, 'NX')
+          : await redis.set(key, value, 'PX', px);
       return result === 'OK';
     },
     del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),

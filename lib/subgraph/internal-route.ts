@@ -1,4 +1,8 @@
-import { INTERNAL_TOKEN_HEADER, type InternalClaims, type InternalTokenVerifier } from '../auth/internal-token.js';
+import {
+  INTERNAL_TOKEN_HEADER,
+  type InternalClaims,
+  type InternalTokenVerifier,
+} from '../auth/internal-token.js';
 import type { RouteContext, RouteHandler } from '../http/http-server.js';
 import { readBody, sendError, sendJson } from '../http/responses.js';
 
@@ -10,7 +14,11 @@ const INTERNAL_BODY_LIMIT = 64 * 1024;
  */
 export function internalRoute(
   verifier: InternalTokenVerifier,
-  handle: (body: Record<string, unknown>, claims: InternalClaims, ctx: RouteContext) => Promise<unknown>,
+  handle: (
+    body: Record<string, unknown>,
+    claims: InternalClaims,
+    ctx: RouteContext,
+  ) => Promise<unknown>,
 ): RouteHandler {
   return async (ctx) => {
     let claims: InternalClaims;
@@ -18,7 +26,12 @@ export function internalRoute(
       const header = ctx.req.headers[INTERNAL_TOKEN_HEADER];
       claims = await verifier.verify(Array.isArray(header) ? header[0] : header);
     } catch {
-      return sendError(ctx.res, 401, 'UNAUTHENTICATED', 'Internal endpoints need an internal token.');
+      return sendError(
+        ctx.res,
+        401,
+        'UNAUTHENTICATED',
+        'Internal endpoints need an internal token.',
+      );
     }
     if (claims.principal.kind !== 'SERVICE') {
       return sendError(ctx.res, 403, 'FORBIDDEN', 'Internal endpoints are for services only.');

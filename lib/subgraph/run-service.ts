@@ -4,7 +4,10 @@ import type { Logger } from '../logging.js';
  * Runs a service until SIGTERM or SIGINT, then stops it gracefully (in-flight requests finish,
  * pools close). A failure to start is logged and exits with status 1.
  */
-export async function runService(logger: Logger, start: () => Promise<() => Promise<void>>): Promise<void> {
+export async function runService(
+  logger: Logger,
+  start: () => Promise<() => Promise<void>>,
+): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
   try {
     stop = await start();

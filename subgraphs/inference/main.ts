@@ -13,7 +13,10 @@ await runService(logger, async () => {
   const kv = await createKv({ url: config.redisUrl });
   const server = createInferenceSubgraph({
     kv,
-    verifier: await createInternalTokenVerifier({ publicKeyPem: config.internalPublicKeyPem, issuers: ['gateway'] }),
+    verifier: await createInternalTokenVerifier({
+      publicKeyPem: config.internalPublicKeyPem,
+      issuers: ['gateway'],
+    }),
     logger,
     metrics: createServiceMetrics(config.name, { defaultMetrics: true }),
     production: config.production,

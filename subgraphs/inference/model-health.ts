@@ -1,7 +1,9 @@
 import type { Kv } from '../../lib/kv/index.js';
 
 /** Latency histogram bucket upper bounds, in milliseconds; the last catches everything slower. */
-export const LATENCY_BUCKETS_MS = [25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000];
+export const LATENCY_BUCKETS_MS = [
+  25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000,
+];
 const MINUTE_MS = 60_000;
 /** How many whole minutes (the current one included) a health figure covers. */
 export const WINDOW_MINUTES = 5;
@@ -23,7 +25,8 @@ export interface HealthSnapshot {
  * Every replica adds to the same counters (INCRBY is atomic), so the figures are the fleet's, not
  * one process's. The model's id is the hash tag, keeping one model's keys on one cluster slot.
  */
-const key = (modelId: string, minute: number, field: string) => `health:{${modelId}}:${minute}:${field}`;
+const key = (modelId: string, minute: number, field: string) =>
+  `health:{${modelId}}:${minute}:${field}`;
 const bucketOf = (latencyMs: number) => {
   const index = LATENCY_BUCKETS_MS.findIndex((bound) => latencyMs <= bound);
   return index === -1 ? LATENCY_BUCKETS_MS.length - 1 : index;
@@ -62,7 +65,14 @@ export type ModelHealth = ReturnType<typeof createModelHealth>;
 export function summarize(calls: number, errors: number, buckets: number[]): HealthSnapshot {
   const windowSeconds = WINDOW_MINUTES * 60;
   if (calls === 0) {
-    return { status: 'UNKNOWN', sampleCount: 0, errorRate: null, p50LatencyMs: null, p95LatencyMs: null, windowSeconds };
+    return {
+      status: 'UNKNOWN',
+      sampleCount: 0,
+      errorRate: null,
+      p50LatencyMs: null,
+      p95LatencyMs: null,
+      windowSeconds,
+    };
   }
   const percentile = (p: number) => {
     const rank = Math.ceil(p * calls);
@@ -74,7 +84,8 @@ export function summarize(calls: number, errors: number, buckets: number[]): Hea
     return LATENCY_BUCKETS_MS.at(-1) ?? null;
   };
   const errorRate = errors / calls;
-  const status: HealthStatus = errorRate >= 0.5 ? 'DOWN' : errorRate >= 0.1 ? 'DEGRADED' : 'HEALTHY';
+  const status: HealthStatus =
+    errorRate >= 0.5 ? 'DOWN' : errorRate >= 0.1 ? 'DEGRADED' : 'HEALTHY';
   return {
     status,
     sampleCount: calls,

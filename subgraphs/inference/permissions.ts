@@ -1,4 +1,8 @@
-import { createPermissions, hasScopeInAnyTeam, isAuthenticated } from '../../lib/auth/shield-rules.js';
+import {
+  createPermissions,
+  hasScopeInAnyTeam,
+  isAuthenticated,
+} from '../../lib/auth/shield-rules.js';
 
 export const inferencePermissions = createPermissions({
   Model: hasScopeInAnyTeam('models:read'),

@@ -10,7 +10,9 @@ import { createModelHealth } from './model-health.js';
 import { inferencePermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 
-export const inferenceTypeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const inferenceTypeDefs = parse(
+  readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
 
 export interface InferenceDeps {
   kv: Kv;

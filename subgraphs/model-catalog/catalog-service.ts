@@ -35,11 +35,10 @@ export function createCatalogService(db: Db, now: () => Date) {
         if (!provider) {
           throw badUserInput(`Unknown provider "${model.providerId}".`, { field: 'providerId' });
         }
-        const models = createModelStore(tx);
-        if ((await models.byIds([model.id])).length > 0) {
+        // ON CONFLICT, not a prior SELECT: two admins registering one id at once both pass a check.
+        if (!(await createModelStore(tx).insert(model, price))) {
           throw conflict(`A model with id "${model.id}" already exists.`, { field: 'id' });
         }
-        await models.insert(model, price);
         return model.id;
       }),
 
@@ -67,10 +66,14 @@ export function createCatalogService(db: Db, now: () => Date) {
           assertModelId(replacementId, 'replacementId');
           const [replacement] = await createModelStore(tx).byIds([replacementId]);
           if (!replacement) {
-            throw badUserInput(`Unknown replacement model "${replacementId}".`, { field: 'replacementId' });
+            throw badUserInput(`Unknown replacement model "${replacementId}".`, {
+              field: 'replacementId',
+            });
           }
           if (replacement.status === 'DEPRECATED' || replacement.status === 'RETIRED') {
-            throw badUserInput('The replacement must be a PREVIEW or ACTIVE model.', { field: 'replacementId' });
+            throw badUserInput('The replacement must be a PREVIEW or ACTIVE model.', {
+              field: 'replacementId',
+            });
           }
         }
         await createModelStore(tx).deprecate(id, sunsetAt, replacementId);

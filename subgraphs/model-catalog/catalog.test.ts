@@ -18,7 +18,12 @@ describe.each(STORE_MODES)('model-catalog subgraph (%s stores)', (mode) => {
     await prepareCatalogStore(db, seedYaml);
     const keys = await createTestKeys();
     subgraph = await runSubgraph(
-      createCatalogSubgraph({ db, verifier: keys.verifier, logger: silentLogger, production: false }),
+      createCatalogSubgraph({
+        db,
+        verifier: keys.verifier,
+        logger: silentLogger,
+        production: false,
+      }),
       keys,
     );
   });
@@ -35,7 +40,9 @@ describe.each(STORE_MODES)('model-catalog subgraph (%s stores)', (mode) => {
 
   it('lists seeded models for a reader', async () => {
     const reader = subgraph.as(teamKey('team-a', ['models:read']));
-    const data = expectNoErrors(await reader('{ models(first: 3) { totalCount edges { node { id } } } }'));
+    const data = expectNoErrors(
+      await reader('{ models(first: 3) { totalCount edges { node { id } } } }'),
+    );
     expect(data.models.totalCount).toBe(7);
     expect(data.models.edges.map((e: any) => e.node.id)).toEqual([
       'anthropic/claude-3-5-haiku',
@@ -53,6 +60,9 @@ describe.each(STORE_MODES)('model-catalog subgraph (%s stores)', (mode) => {
           price: { inputPerMillion: "5", outputPerMillion: "7" } }) { id pricing { version inputPerMillion } } }`,
       ),
     );
-    expect(data.registerModel).toEqual({ id: 'local/tiny', pricing: { version: 1, inputPerMillion: '5' } });
+    expect(data.registerModel).toEqual({
+      id: 'local/tiny',
+      pricing: { version: 1, inputPerMillion: '5' },
+    });
   });
 });

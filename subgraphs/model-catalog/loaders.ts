@@ -24,7 +24,8 @@ export function createCatalogLoaders(stores: { models: ModelStore; providers: Pr
     prices: new DataLoader<string, PriceRow[]>(
       async (ids) => {
         const grouped = new Map<string, PriceRow[]>(ids.map((id) => [id, []]));
-        for (const price of await stores.models.prices(ids)) grouped.get(price.modelId)?.push(price);
+        for (const price of await stores.models.prices(ids))
+          grouped.get(price.modelId)?.push(price);
         return ids.map((id) => withEffectiveUntil(grouped.get(id) ?? []));
       },
       { maxBatchSize: MAX_BATCH },

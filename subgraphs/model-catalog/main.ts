@@ -11,13 +11,21 @@ const config = loadCatalogConfig();
 const logger = createLogger({ service: config.name, level: config.logLevel });
 
 await runService(logger, async () => {
-  const db = await createDb({ url: config.databaseUrl, schema: CATALOG_SCHEMA, dataDir: config.dataDir, poolSize: config.poolSize });
+  const db = await createDb({
+    url: config.databaseUrl,
+    schema: CATALOG_SCHEMA,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+  });
   if (await prepareCatalogStore(db, readFileSync(config.seedFile, 'utf8'))) {
     logger.info({ seedFile: config.seedFile }, 'catalog seeded');
   }
   const server = createCatalogSubgraph({
     db,
-    verifier: await createInternalTokenVerifier({ publicKeyPem: config.internalPublicKeyPem, issuers: ['gateway'] }),
+    verifier: await createInternalTokenVerifier({
+      publicKeyPem: config.internalPublicKeyPem,
+      issuers: ['gateway'],
+    }),
     logger,
     metrics: createServiceMetrics(config.name, { defaultMetrics: true }),
     production: config.production,

@@ -33,7 +33,12 @@ export const catalogPermissions = createPermissions({
   Model: canReadModels,
   Pricing: isAuthenticated,
   Lifecycle: isAuthenticated,
-  Provider: { '*': isAuthenticated, baseUrl: isOrgAdmin, apiKeyEnv: isOrgAdmin, models: canReadModels },
+  Provider: {
+    '*': isAuthenticated,
+    baseUrl: isOrgAdmin,
+    apiKeyEnv: isOrgAdmin,
+    models: canReadModels,
+  },
   ModelRoute: isAuthenticated,
   RouteTarget: isAuthenticated,
   ModelConnection: isAuthenticated,

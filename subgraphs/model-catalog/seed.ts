@@ -65,8 +65,11 @@ export async function seedCatalog(db: Db, yamlText: string, now: Date, name = 'm
     for (const provider of seed.providers) await providers.insert(checkProvider(provider));
     const models = createModelStore(tx);
     for (const entry of seed.models) {
-      const { model, price } = checkRegisterModel({ ...entry, price: { ...entry.price, effectiveFrom: now } }, now);
-      await models.insert(model, price);
+      const { model, price } = checkRegisterModel(
+        { ...entry, price: { ...entry.price, effectiveFrom: now } },
+        now,
+      );
+      if (!(await models.insert(model, price))) throw new Error(`Seed lists model ${model.id} twice.`);
     }
     const routes = createRouteStore(tx);
     for (const route of seed.routes) {

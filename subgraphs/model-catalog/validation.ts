@@ -48,14 +48,18 @@ function tags(values: readonly string[]): string[] {
   const unique = [...new Set(values)];
   if (unique.length > MAX_TAGS) throw invalid('tags', `At most ${MAX_TAGS} tags.`);
   for (const tag of unique) {
-    if (!TAG.test(tag)) throw invalid('tags', `Tag "${tag}" must be lowercase letters, digits and -.`);
+    if (!TAG.test(tag))
+      throw invalid('tags', `Tag "${tag}" must be lowercase letters, digits and -.`);
   }
   return unique.sort();
 }
 
 function settableStatus(status: LifecycleStatus): LifecycleStatus {
   if (status !== 'PREVIEW' && status !== 'ACTIVE') {
-    throw invalid('status', 'status may be PREVIEW or ACTIVE here; use deprecateModel to deprecate.');
+    throw invalid(
+      'status',
+      'status may be PREVIEW or ACTIVE here; use deprecateModel to deprecate.',
+    );
   }
   return status;
 }
@@ -71,9 +75,19 @@ function checkModel(model: ModelFields): ModelFields {
   }
   const embeds = model.capabilities.includes('EMBEDDING');
   if (embeds && (model.embeddingDimensions === null || model.maxBatchSize === null)) {
-    throw invalid('embeddingDimensions', 'EMBEDDING models need embeddingDimensions and maxBatchSize.');
+    throw invalid(
+      'embeddingDimensions',
+      'EMBEDDING models need embeddingDimensions and maxBatchSize.',
+    );
   }
-  if (model.embeddingDimensions !== null) positiveInt(model.embeddingDimensions, 'embeddingDimensions', 65_536);
+  if (!embeds && (model.embeddingDimensions !== null || model.maxBatchSize !== null)) {
+    throw invalid(
+      'embeddingDimensions',
+      'embeddingDimensions and maxBatchSize are for EMBEDDING models only.',
+    );
+  }
+  if (model.embeddingDimensions !== null)
+    positiveInt(model.embeddingDimensions, 'embeddingDimensions', 65_536);
   if (model.maxBatchSize !== null) positiveInt(model.maxBatchSize, 'maxBatchSize', 100_000);
   if (model.capabilities.includes('CHAT') && model.maxOutputTokens === null) {
     throw invalid('maxOutputTokens', 'CHAT models need maxOutputTokens.');
@@ -96,7 +110,8 @@ export function checkPrice(price: PriceInput, now: Date, mode: 'initial' | 'chan
   return {
     inputPerMillion: price.inputPerMillion,
     outputPerMillion: price.outputPerMillion,
-    effectiveFrom: effectiveFrom.getTime() < now.getTime() && mode === 'change' ? now : effectiveFrom,
+    effectiveFrom:
+      effectiveFrom.getTime() < now.getTime() && mode === 'change' ? now : effectiveFrom,
   };
 }
 
@@ -135,7 +150,9 @@ export function checkUpdateModel(current: ModelRow, input: UpdateModelInput, now
     providerModel: text(pick('providerModel') ?? current.providerModel, 'providerModel', 200),
     displayName: text(pick('displayName') ?? current.displayName, 'displayName', 100),
     description: (pick('description') ?? current.description).trim(),
-    capabilities: pick('capabilities') ? [...new Set(input.capabilities)] as Capability[] : current.capabilities,
+    capabilities: pick('capabilities')
+      ? ([...new Set(input.capabilities)] as Capability[])
+      : current.capabilities,
     contextWindow: pick('contextWindow') ?? current.contextWindow,
     maxOutputTokens: pick('maxOutputTokens') ?? current.maxOutputTokens,
     embeddingDimensions: pick('embeddingDimensions') ?? current.embeddingDimensions,
@@ -148,7 +165,10 @@ export function checkUpdateModel(current: ModelRow, input: UpdateModelInput, now
 
 export function checkProvider(input: RegisterProviderInput): Omit<ProviderRow, 'createdAt'> {
   if (!PROVIDER_ID.test(input.id)) {
-    throw invalid('id', 'A provider id is 2 to 32 lowercase letters, digits and -, starting with a letter.');
+    throw invalid(
+      'id',
+      'A provider id is 2 to 32 lowercase letters, digits and -, starting with a letter.',
+    );
   }
   let baseUrl: string | null = null;
   if (input.baseUrl != null) {
@@ -163,9 +183,13 @@ export function checkProvider(input: RegisterProviderInput): Omit<ProviderRow, '
     }
     baseUrl = input.baseUrl.replace(/\/+$/, '');
   }
-  if (input.kind !== 'LOCAL' && !baseUrl) throw invalid('baseUrl', `${input.kind} providers need baseUrl.`);
+  if (input.kind !== 'LOCAL' && !baseUrl)
+    throw invalid('baseUrl', `${input.kind} providers need baseUrl.`);
   if (input.apiKeyEnv != null && !ENV_NAME.test(input.apiKeyEnv)) {
-    throw invalid('apiKeyEnv', 'apiKeyEnv must be an environment variable name such as OPENAI_API_KEY.');
+    throw invalid(
+      'apiKeyEnv',
+      'apiKeyEnv must be an environment variable name such as OPENAI_API_KEY.',
+    );
   }
   return {
     id: input.id,
@@ -182,9 +206,12 @@ export async function checkRoute(
   findModels: (ids: string[]) => Promise<ModelRow[]>,
 ): Promise<Omit<RouteRow, 'updatedAt'>> {
   if (!ROUTE_ALIAS.test(input.alias)) {
-    throw badUserInput('An alias is 2 to 64 lowercase letters, digits and -, starting with a letter.', {
-      field: 'alias',
-    });
+    throw badUserInput(
+      'An alias is 2 to 64 lowercase letters, digits and -, starting with a letter.',
+      {
+        field: 'alias',
+      },
+    );
   }
   if (input.targets.length < 1 || input.targets.length > MAX_ROUTE_TARGETS) {
     throw badUserInput(`A route needs 1 to ${MAX_ROUTE_TARGETS} targets.`, { field: 'targets' });
@@ -201,7 +228,9 @@ export async function checkRoute(
     }
   }
   if (input.strategy === 'WEIGHTED' && targets.every((t) => t.weight === 0)) {
-    throw badUserInput('A WEIGHTED route needs a target with weight above 0.', { field: 'targets' });
+    throw badUserInput('A WEIGHTED route needs a target with weight above 0.', {
+      field: 'targets',
+    });
   }
   const found = new Set((await findModels(ids)).map((m) => m.id));
   const missing = ids.filter((id) => !found.has(id));

@@ -18,7 +18,11 @@ const HASH = /^[0-9a-f]{64}$/;
  * The key store's service face: the gateway sends a key's hash (never the key) and gets the
  * principal it stands for, or null for unknown, revoked or expired keys.
  */
-export function createInternalRoutes(db: Db, verifier: InternalTokenVerifier, orgId: string): Routes {
+export function createInternalRoutes(
+  db: Db,
+  verifier: InternalTokenVerifier,
+  orgId: string,
+): Routes {
   return {
     [INTERNAL_PATHS.authenticateKey]: {
       POST: internalRoute(verifier, async (body) => {
@@ -41,7 +45,11 @@ export function createInternalRoutes(db: Db, verifier: InternalTokenVerifier, or
         const subject = typeof body.subject === 'string' ? body.subject : '';
         const memberships = subject ? await createTeamStore(db).membershipsOf(subject) : [];
         return {
-          teams: memberships.map((m) => ({ id: m.teamId, role: m.role, scopes: [...ROLE_SCOPES[m.role]] })),
+          teams: memberships.map((m) => ({
+            id: m.teamId,
+            role: m.role,
+            scopes: [...ROLE_SCOPES[m.role]],
+          })),
         };
       }),
     },

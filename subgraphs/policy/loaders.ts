@@ -19,7 +19,9 @@ export function createPolicyLoaders(stores: { teams: TeamStore; apiKeys: ApiKeyS
     team: new DataLoader<string, TeamRow>(
       async (ids) => {
         const valid = ids.filter(isUuid);
-        const found = new Map((valid.length ? await stores.teams.byIds(valid) : []).map((t) => [t.id, t]));
+        const found = new Map(
+          (valid.length ? await stores.teams.byIds(valid) : []).map((t) => [t.id, t]),
+        );
         return ids.map((id) => found.get(id) ?? notFound('Team', id));
       },
       { maxBatchSize: MAX_BATCH },

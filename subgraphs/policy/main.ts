@@ -11,13 +11,21 @@ const config = loadPolicyConfig();
 const logger = createLogger({ service: config.name, level: config.logLevel });
 
 await runService(logger, async () => {
-  const db = await createDb({ url: config.databaseUrl, schema: POLICY_SCHEMA, dataDir: config.dataDir, poolSize: config.poolSize });
+  const db = await createDb({
+    url: config.databaseUrl,
+    schema: POLICY_SCHEMA,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+  });
   await preparePolicyStore(db);
   const kv = await createKv({ url: config.redisUrl });
   const server = createPolicySubgraph({
     db,
     kv,
-    verifier: await createInternalTokenVerifier({ publicKeyPem: config.internalPublicKeyPem, issuers: ['gateway'] }),
+    verifier: await createInternalTokenVerifier({
+      publicKeyPem: config.internalPublicKeyPem,
+      issuers: ['gateway'],
+    }),
     logger,
     metrics: createServiceMetrics(config.name, { defaultMetrics: true }),
     production: config.production,

@@ -12,7 +12,11 @@ const administersInputTeam = hasScopeInTeam<unknown, { input: { teamId: string }
   'policy:admin',
   (_parent, args) => args.input?.teamId,
 );
-const administersTeam = hasScopeInTeam<{ id: string }>('Team.id', 'policy:admin', (team) => team.id);
+const administersTeam = hasScopeInTeam<{ id: string }>(
+  'Team.id',
+  'policy:admin',
+  (team) => team.id,
+);
 
 /** Tenant isolation: a team, its members and its keys are visible to that team only. */
 export const policyPermissions = createPermissions({

@@ -35,10 +35,18 @@ export function createPolicyService(db: Db, kv: Kv, now: () => Date) {
       return team;
     },
 
-    async addTeamMember(principal: Principal, teamId: string, userId: string, role: TeamRole): Promise<MemberRow> {
+    async addTeamMember(
+      principal: Principal,
+      teamId: string,
+      userId: string,
+      role: TeamRole,
+    ): Promise<MemberRow> {
       await requireTeam(teamId);
       const granterRole = principal.teams.find((t) => t.id === teamId)?.role;
-      if (!isOrgAdmin(principal) && (granterRole == null || ROLE_RANK[role] > ROLE_RANK[granterRole])) {
+      if (
+        !isOrgAdmin(principal) &&
+        (granterRole == null || ROLE_RANK[role] > ROLE_RANK[granterRole])
+      ) {
         throw forbidden(`You cannot grant a role above your own (${granterRole ?? 'none'}).`);
       }
       const member = await createTeamStore(db).upsertMember(teamId, checkUserId(userId), role);
@@ -53,7 +61,8 @@ export function createPolicyService(db: Db, kv: Kv, now: () => Date) {
       await requireTeam(input.teamId);
       const scopes = checkScopes(input.scopes);
       const beyond = scopes.filter((scope) => !hasScope(principal, scope, input.teamId));
-      if (beyond.length) throw forbidden(`You cannot grant scopes you do not hold: ${beyond.join(', ')}.`);
+      if (beyond.length)
+        throw forbidden(`You cannot grant scopes you do not hold: ${beyond.join(', ')}.`);
       if (input.expiresAt && input.expiresAt.getTime() <= now().getTime()) {
         throw badUserInput('expiresAt must be in the future.', { field: 'expiresAt' });
       }

@@ -17,7 +17,9 @@ import { policyMigrations } from './store/migrations.js';
 import { createTeamStore } from './store/team-store.js';
 
 export const POLICY_SCHEMA = 'policy';
-export const policyTypeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const policyTypeDefs = parse(
+  readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
 
 export interface PolicyDeps {
   db: Db;

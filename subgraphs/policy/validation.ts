@@ -23,14 +23,17 @@ export function checkName(name: string, field = 'name'): string {
 
 export function checkUserId(userId: string): string {
   if (!USER_ID.test(userId)) {
-    throw badUserInput('userId must be 1 to 255 printable characters without spaces.', { field: 'userId' });
+    throw badUserInput('userId must be 1 to 255 printable characters without spaces.', {
+      field: 'userId',
+    });
   }
   return userId;
 }
 
 export function checkScopes(scopes: readonly string[]): Scope[] {
   const unique = [...new Set(scopes)];
-  if (unique.length === 0) throw badUserInput('A key needs at least one scope.', { field: 'scopes' });
+  if (unique.length === 0)
+    throw badUserInput('A key needs at least one scope.', { field: 'scopes' });
   const unknown = unique.filter((s) => !isScope(s));
   if (unknown.length) {
     throw badUserInput(`Unknown scopes: ${unknown.join(', ')}.`, { field: 'scopes' });

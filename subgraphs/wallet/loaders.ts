@@ -3,7 +3,9 @@ import type { WalletRow, WalletStore } from './store/wallet-store.js';
 
 export function createWalletLoaders(stores: { wallets: WalletStore }) {
   return {
-    wallet: new DataLoader<string, WalletRow>((ids) => stores.wallets.byIds(ids), { maxBatchSize: 1000 }),
+    wallet: new DataLoader<string, WalletRow>((ids) => stores.wallets.byIds(ids), {
+      maxBatchSize: 1000,
+    }),
   };
 }
 

@@ -10,11 +10,19 @@ const config = loadWalletConfig();
 const logger = createLogger({ service: config.name, level: config.logLevel });
 
 await runService(logger, async () => {
-  const db = await createDb({ url: config.databaseUrl, schema: WALLET_SCHEMA, dataDir: config.dataDir, poolSize: config.poolSize });
+  const db = await createDb({
+    url: config.databaseUrl,
+    schema: WALLET_SCHEMA,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+  });
   await prepareWalletStore(db);
   const server = createWalletSubgraph({
     db,
-    verifier: await createInternalTokenVerifier({ publicKeyPem: config.internalPublicKeyPem, issuers: ['gateway'] }),
+    verifier: await createInternalTokenVerifier({
+      publicKeyPem: config.internalPublicKeyPem,
+      issuers: ['gateway'],
+    }),
     logger,
     metrics: createServiceMetrics(config.name, { defaultMetrics: true }),
     production: config.production,

@@ -13,7 +13,9 @@ import { walletMigrations } from './store/migrations.js';
 import { createWalletStore } from './store/wallet-store.js';
 
 export const WALLET_SCHEMA = 'wallet';
-export const walletTypeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const walletTypeDefs = parse(
+  readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
 
 export interface WalletDeps {
   db: Db;

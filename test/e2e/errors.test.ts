@@ -28,7 +28,9 @@ describe.each(STORE_MODES)('bad input through the gateway (%s stores)', (mode) =
   });
 
   it('answers an oversized body with 413 BAD_REQUEST', async () => {
-    const response = await post(JSON.stringify({ query: `{ models { totalCount } } # ${'x'.repeat(1_100_000)}` }));
+    const response = await post(
+      JSON.stringify({ query: `{ models { totalCount } } # ${'x'.repeat(1_100_000)}` }),
+    );
     expect(response.status).toBe(413);
     expect((await response.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
@@ -42,20 +44,44 @@ describe.each(STORE_MODES)('bad input through the gateway (%s stores)', (mode) =
   const cases: Array<[string, string, Record<string, unknown> | undefined, string]> = [
     ['invalid GraphQL', '{ models { totalCount }', undefined, 'GRAPHQL_PARSE_FAILED'],
     ['an unknown field', '{ models { nope } }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ['a wrong variable type', 'query($n: Int) { models(first: $n) { totalCount } }', { n: 'ten' }, 'BAD_USER_INPUT'],
-    ['a missing required variable', 'query($id: ID!) { model(id: $id) { id } }', {}, 'BAD_USER_INPUT'],
+    [
+      'a wrong variable type',
+      'query($n: Int) { models(first: $n) { totalCount } }',
+      { n: 'ten' },
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a missing required variable',
+      'query($id: ID!) { model(id: $id) { id } }',
+      {},
+      'BAD_USER_INPUT',
+    ],
     ['an unknown model id', '{ model(id: "local/no-such-model") { id } }', undefined, 'NOT_FOUND'],
     ['a malformed model id', '{ model(id: "Not An Id") { id } }', undefined, 'BAD_USER_INPUT'],
-    ['a bad pagination cursor', '{ models(after: "bm90LWEtY3Vyc29y") { totalCount } }', undefined, 'BAD_USER_INPUT'],
-    ['a page size over the limit', '{ models(first: 1000) { totalCount } }', undefined, 'BAD_USER_INPUT'],
+    [
+      'a bad pagination cursor',
+      '{ models(after: "bm90LWEtY3Vyc29y") { totalCount } }',
+      undefined,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a page size over the limit',
+      '{ models(first: 1000) { totalCount } }',
+      undefined,
+      'BAD_USER_INPUT',
+    ],
     ['a malformed team id', '{ team(id: "nope") { id } }', undefined, 'FORBIDDEN'],
   ];
-  it.each(cases)('answers %s with its code and no stack trace', async (_name, query, variables, code) => {
-    const response = await gql(stack.url, query, { token: key, variables });
-    expectErrorCode(response, code);
-    expect(response.status).toBeLessThan(500);
-    for (const error of response.body.errors ?? []) expect(error.extensions?.stacktrace).toBeUndefined();
-  });
+  it.each(cases)(
+    'answers %s with its code and no stack trace',
+    async (_name, query, variables, code) => {
+      const response = await gql(stack.url, query, { token: key, variables });
+      expectErrorCode(response, code);
+      expect(response.status).toBeLessThan(500);
+      for (const error of response.body.errors ?? [])
+        expect(error.extensions?.stacktrace).toBeUndefined();
+    },
+  );
 
   it('answers an admin mutation with invalid input with BAD_USER_INPUT and changes nothing', async () => {
     const response = await gql(

@@ -33,12 +33,18 @@ describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
   });
 
   it('joins policy and wallet fields on one Team', async () => {
-    const { key, teamId } = await stack.createTeamWithKey('Wallet readers', ['models:read', 'wallet:read']);
+    const { key, teamId } = await stack.createTeamWithKey('Wallet readers', [
+      'models:read',
+      'wallet:read',
+    ]);
     const data = expectNoErrors(
-      await stack.request(`query($id: ID!) { team(id: $id) { id name wallet { id balance { available held posted } } } }`, {
-        token: key,
-        variables: { id: teamId },
-      }),
+      await stack.request(
+        `query($id: ID!) { team(id: $id) { id name wallet { id balance { available held posted } } } }`,
+        {
+          token: key,
+          variables: { id: teamId },
+        },
+      ),
     );
     expect(data.team).toEqual({
       id: teamId,
@@ -54,7 +60,9 @@ describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
   });
 
   it('lets the bootstrap admin key in', async () => {
-    const data = expectNoErrors(await stack.request('{ viewer { id roles } }', { token: TEST_ADMIN_KEY }));
+    const data = expectNoErrors(
+      await stack.request('{ viewer { id roles } }', { token: TEST_ADMIN_KEY }),
+    );
     expect(data.viewer).toEqual({ id: 'admin', roles: ['ORG_ADMIN'] });
   });
 });

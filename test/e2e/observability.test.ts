@@ -40,12 +40,17 @@ describe('request ids and metrics', () => {
   it('makes up a request id when the caller sends none (or a bad one)', async () => {
     const plain = await gql(stack.url, '{ viewer { id } }', { token: key });
     expect(plain.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const bad = await gql(stack.url, '{ viewer { id } }', { token: key, headers: { 'x-request-id': 'a b' } });
+    const bad = await gql(stack.url, '{ viewer { id } }', {
+      token: key,
+      headers: { 'x-request-id': 'a b' },
+    });
     expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('exposes operation and subgraph-fetch histograms labelled by operation name', async () => {
-    expectNoErrors(await gql(stack.url, 'query CatalogPeek { models { totalCount } }', { token: key }));
+    expectNoErrors(
+      await gql(stack.url, 'query CatalogPeek { models { totalCount } }', { token: key }),
+    );
     const gatewayMetrics = await (await fetch(`${stack.gatewayBase}/metrics`)).text();
     expect(gatewayMetrics).toMatch(
       /modelgraph_graphql_operation_duration_seconds_count\{[^}]*operation="CatalogPeek"[^}]*\} 1/,
@@ -53,8 +58,12 @@ describe('request ids and metrics', () => {
     expect(gatewayMetrics).toMatch(
       /modelgraph_subgraph_fetch_duration_seconds_count\{[^}]*subgraph="model-catalog",operation="CatalogPeek"[^}]*\} 1/,
     );
-    const catalogMetrics = await (await fetch(stack.subgraphUrls['model-catalog']!.replace('/graphql', '/metrics'))).text();
-    expect(catalogMetrics).toMatch(/modelgraph_graphql_operation_duration_seconds_count\{[^}]*operation="CatalogPeek__model_catalog__0"/);
+    const catalogMetrics = await (
+      await fetch(stack.subgraphUrls['model-catalog']!.replace('/graphql', '/metrics'))
+    ).text();
+    expect(catalogMetrics).toMatch(
+      /modelgraph_graphql_operation_duration_seconds_count\{[^}]*operation="CatalogPeek__model_catalog__0"/,
+    );
   });
 
   it('never logs a credential', async () => {

@@ -17,11 +17,16 @@ describe('production mode', () => {
 
   it('refuses introspection to a non-admin', async () => {
     expectErrorCode(await gql(stack.url, INTROSPECTION, { token: key }), 'FORBIDDEN');
-    expectErrorCode(await gql(stack.url, '{ __type(name: "Model") { name } }', { token: key }), 'FORBIDDEN');
+    expectErrorCode(
+      await gql(stack.url, '{ __type(name: "Model") { name } }', { token: key }),
+      'FORBIDDEN',
+    );
   });
 
   it('still answers __typename to a non-admin', async () => {
-    expect(expectNoErrors(await gql(stack.url, '{ __typename }', { token: key }))).toEqual({ __typename: 'Query' });
+    expect(expectNoErrors(await gql(stack.url, '{ __typename }', { token: key }))).toEqual({
+      __typename: 'Query',
+    });
   });
 
   it('lets an organization admin introspect', async () => {
@@ -59,7 +64,10 @@ describe('development mode', () => {
   });
 
   it('answers /healthz and /readyz', async () => {
-    expect(await (await fetch(`${stack.gatewayBase}/healthz`)).json()).toEqual({ status: 'ok', service: 'gateway' });
+    expect(await (await fetch(`${stack.gatewayBase}/healthz`)).json()).toEqual({
+      status: 'ok',
+      service: 'gateway',
+    });
     const ready = await fetch(`${stack.gatewayBase}/readyz`);
     expect(ready.status).toBe(200);
   });

@@ -30,7 +30,11 @@ describe('the gateway reloads its supergraph file', () => {
     file = join(dir, 'supergraph.graphql');
     // Start without the inference subgraph: Model.health does not exist yet.
     await writeFile(file, composeSupergraph(subgraphs.filter((s) => s.name !== 'inference')));
-    stack = await startStack({ mode: 'embedded', gateway: { supergraphPath: file }, supergraphPollMs: 100 });
+    stack = await startStack({
+      mode: 'embedded',
+      gateway: { supergraphPath: file },
+      supergraphPollMs: 100,
+    });
     ({ key } = await stack.createTeamWithKey('Reload', ['models:read']));
   });
   afterAll(async () => {

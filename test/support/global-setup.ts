@@ -34,7 +34,9 @@ export default async function globalSetup(): Promise<void> {
       [`${TEST_RESOURCE_PREFIX}%`],
     );
     for (const { datname } of rows.filter((r) => isStale(r.datname))) {
-      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+      await client
+        .query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+        .catch(() => undefined);
     }
   } finally {
     await client.end();
@@ -43,7 +45,13 @@ export default async function globalSetup(): Promise<void> {
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${TEST_RESOURCE_PREFIX}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${TEST_RESOURCE_PREFIX}*`,
+        'COUNT',
+        1000,
+      );
       cursor = next;
       const stale = keys.filter((key) => isStale(key.split(':')[0] ?? ''));
       if (stale.length) await redis.del(...stale);

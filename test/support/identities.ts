@@ -5,7 +5,12 @@ import {
   type InternalTokenSigner,
   type InternalTokenVerifier,
 } from '../../lib/auth/internal-token.js';
-import { ROLE_SCOPES, type Principal, type Scope, type TeamRole } from '../../lib/auth/principal.js';
+import {
+  ROLE_SCOPES,
+  type Principal,
+  type Scope,
+  type TeamRole,
+} from '../../lib/auth/principal.js';
 import { createLogger } from '../../lib/logging.js';
 
 export const silentLogger = createLogger({ service: 'test', level: 'silent' });
@@ -22,8 +27,14 @@ export async function createTestKeys(): Promise<TestKeys> {
   const pair = await generateInternalKeyPair();
   return {
     ...pair,
-    signer: await createInternalTokenSigner({ privateKeyPem: pair.privateKeyPem, issuer: 'gateway' }),
-    verifier: await createInternalTokenVerifier({ publicKeyPem: pair.publicKeyPem, issuers: ['gateway'] }),
+    signer: await createInternalTokenSigner({
+      privateKeyPem: pair.privateKeyPem,
+      issuer: 'gateway',
+    }),
+    verifier: await createInternalTokenVerifier({
+      publicKeyPem: pair.publicKeyPem,
+      issuers: ['gateway'],
+    }),
   };
 }
 
@@ -36,7 +47,11 @@ export const orgAdmin = (): Principal => ({
   teams: [],
 });
 
-export const teamUser = (teamId: string, role: TeamRole, id = `user:${role.toLowerCase()}`): Principal => ({
+export const teamUser = (
+  teamId: string,
+  role: TeamRole,
+  id = `user:${role.toLowerCase()}`,
+): Principal => ({
   id,
   kind: 'USER',
   orgId: 'default',

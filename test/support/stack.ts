@@ -7,11 +7,23 @@ import type { Db } from '../../lib/db/index.js';
 import type { Kv } from '../../lib/kv/index.js';
 import type { Logger } from '../../lib/logging.js';
 import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
-import { CATALOG_SCHEMA, createCatalogSubgraph, prepareCatalogStore } from '../../subgraphs/model-catalog/server.js';
+import {
+  CATALOG_SCHEMA,
+  createCatalogSubgraph,
+  prepareCatalogStore,
+} from '../../subgraphs/model-catalog/server.js';
 import { createInferenceSubgraph } from '../../subgraphs/inference/server.js';
 import { createPolicyService } from '../../subgraphs/policy/policy-service.js';
-import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from '../../subgraphs/policy/server.js';
-import { WALLET_SCHEMA, createWalletSubgraph, prepareWalletStore } from '../../subgraphs/wallet/server.js';
+import {
+  POLICY_SCHEMA,
+  createPolicySubgraph,
+  preparePolicyStore,
+} from '../../subgraphs/policy/server.js';
+import {
+  WALLET_SCHEMA,
+  createWalletSubgraph,
+  prepareWalletStore,
+} from '../../subgraphs/wallet/server.js';
 import { gql, type RequestOptions } from './graphql-client.js';
 import { createTestKeys, orgAdmin, silentLogger } from './identities.js';
 import { createTestDatabase, createTestKv, type TestDatabase, type TestKv } from './stores.js';
@@ -37,9 +49,15 @@ export interface Stack {
   kv: Kv;
   dbs: { catalog: Db; policy: Db; wallet: Db };
   /** Sends an operation to the gateway with `token` as the bearer credential. */
-  request<D = Record<string, any>>(query: string, options?: RequestOptions): ReturnType<typeof gql<D>>;
+  request<D = Record<string, any>>(
+    query: string,
+    options?: RequestOptions,
+  ): ReturnType<typeof gql<D>>;
   /** Creates a team and an API key with `scopes` directly in the policy store. */
-  createTeamWithKey(name: string, scopes: Principal['teams'][number]['scopes']): Promise<{ teamId: string; key: string; keyId: string }>;
+  createTeamWithKey(
+    name: string,
+    scopes: Principal['teams'][number]['scopes'],
+  ): Promise<{ teamId: string; key: string; keyId: string }>;
   gateway: Gateway;
   /** Stops one subgraph (to see how the rest behave without it). */
   stopSubgraph(name: string): Promise<void>;
@@ -60,15 +78,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     database.open(POLICY_SCHEMA),
     database.open(WALLET_SCHEMA),
   ]);
-  await Promise.all([prepareCatalogStore(catalogDb, seedYaml), preparePolicyStore(policyDb), prepareWalletStore(walletDb)]);
+  await Promise.all([
+    prepareCatalogStore(catalogDb, seedYaml),
+    preparePolicyStore(policyDb),
+    prepareWalletStore(walletDb),
+  ]);
 
   const logger = options.logger ?? silentLogger;
   const common = { verifier: keys.verifier, production };
   const subgraphs: Record<string, SubgraphServer> = {
-    'model-catalog': createCatalogSubgraph({ ...common, db: catalogDb, logger: logger.child({ service: 'model-catalog' }) }),
-    inference: createInferenceSubgraph({ ...common, kv: testKv.kv, logger: logger.child({ service: 'inference' }) }),
-    wallet: createWalletSubgraph({ ...common, db: walletDb, logger: logger.child({ service: 'wallet' }) }),
-    policy: createPolicySubgraph({ ...common, db: policyDb, kv: testKv.kv, logger: logger.child({ service: 'policy' }) }),
+    'model-catalog': createCatalogSubgraph({
+      ...common,
+      db: catalogDb,
+      logger: logger.child({ service: 'model-catalog' }),
+    }),
+    inference: createInferenceSubgraph({
+      ...common,
+      kv: testKv.kv,
+      logger: logger.child({ service: 'inference' }),
+    }),
+    wallet: createWalletSubgraph({
+      ...common,
+      db: walletDb,
+      logger: logger.child({ service: 'wallet' }),
+    }),
+    policy: createPolicySubgraph({
+      ...common,
+      db: policyDb,
+      kv: testKv.kv,
+      logger: logger.child({ service: 'policy' }),
+    }),
   };
   const subgraphUrls: Record<string, string> = {};
   for (const [name, server] of Object.entries(subgraphs)) {
@@ -107,7 +146,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     request: (query, requestOptions) => gql(url, query, requestOptions),
     async createTeamWithKey(name, scopes) {
       const team = await policyService.createTeam(orgAdmin(), name);
-      const { apiKey, secret } = await policyService.createApiKey(orgAdmin(), { teamId: team.id, name: `${name} key`, scopes });
+      const { apiKey, secret } = await policyService.createApiKey(orgAdmin(), {
+        teamId: team.id,
+        name: `${name} key`,
+        scopes,
+      });
       return { teamId: team.id, key: secret, keyId: apiKey.id };
     },
     async stopSubgraph(name) {

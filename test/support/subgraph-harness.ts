@@ -7,7 +7,9 @@ import type { TestKeys } from './identities.js';
 export interface RunningSubgraph {
   url: string;
   /** Sends an operation as `principal`, with a token signed as the gateway would. */
-  as(principal: Principal): <D = Record<string, any>>(
+  as(
+    principal: Principal,
+  ): <D = Record<string, any>>(
     query: string,
     options?: RequestOptions,
   ) => ReturnType<typeof gql<D>>;
@@ -15,19 +17,24 @@ export interface RunningSubgraph {
 }
 
 /** Starts a built subgraph on a free port, for subgraph-level tests over real HTTP. */
-export async function runSubgraph(server: SubgraphServer, keys: TestKeys): Promise<RunningSubgraph> {
+export async function runSubgraph(
+  server: SubgraphServer,
+  keys: TestKeys,
+): Promise<RunningSubgraph> {
   await server.start();
   const port = await server.listen(0);
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
     url,
-    as: (principal) => async (query, options = {}) => {
-      const token = await keys.signer.sign(principal, 'test-request-0001');
-      return gql(url, query, {
-        ...options,
-        headers: { [INTERNAL_TOKEN_HEADER]: token, ...options.headers },
-      });
-    },
+    as:
+      (principal) =>
+      async (query, options = {}) => {
+        const token = await keys.signer.sign(principal, 'test-request-0001');
+        return gql(url, query, {
+          ...options,
+          headers: { [INTERNAL_TOKEN_HEADER]: token, ...options.headers },
+        });
+      },
     stop: () => server.stop(),
   };
 }

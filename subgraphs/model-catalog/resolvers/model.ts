@@ -1,4 +1,5 @@
-import { badUserInput } from '../../../lib/errors.js';
+import { hasScope } from '../../../lib/auth/principal.js';
+import { badUserInput, forbidden } from '../../../lib/errors.js';
 import type {
   LifecycleResolvers,
   ModelResolvers,
@@ -10,7 +11,14 @@ import { modelConnection } from './query.js';
 
 export const Model: ModelResolvers = {
   // Entity fetches from other subgraphs arrive as many references at once: one batched query.
-  __resolveReference: (reference, ctx) => ctx.loaders.model.load(reference.id),
+  // Shield does not guard reference resolution, so check before the store is asked: otherwise
+  // NOT_FOUND versus FORBIDDEN would tell an outsider which model ids exist.
+  // Async, so a refusal fails that one entity rather than the whole `_entities` list.
+  __resolveReference: async (reference, ctx) => {
+    if (!hasScope(ctx.principal, 'models:read'))
+      throw forbidden('This needs the models:read scope.');
+    return ctx.loaders.model.load(reference.id);
+  },
   provider: (model, _args, ctx) => ctx.loaders.provider.load(model.providerId),
   pricing: async (model, { at }, ctx) => {
     const when = at ?? ctx.now();

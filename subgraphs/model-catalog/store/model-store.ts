@@ -67,7 +67,11 @@ const toPrice = (r: PriceRecord): PriceRow => ({
 });
 
 /** SQL conditions for a filter; every value is a parameter. */
-function whereClause(filter: ModelFilter | null | undefined, afterId: string | null, params: unknown[]) {
+function whereClause(
+  filter: ModelFilter | null | undefined,
+  afterId: string | null,
+  params: unknown[],
+) {
   const conditions: string[] = [];
   const add = (sql: (placeholder: string) => string, value: unknown) => {
     params.push(value);
@@ -77,7 +81,8 @@ function whereClause(filter: ModelFilter | null | undefined, afterId: string | n
   if (filter?.providers?.length) add((p) => `provider_id = ANY(${p}::text[])`, filter.providers);
   if (filter?.lifecycle?.length) add((p) => `${STATUS} = ANY(${p}::text[])`, filter.lifecycle);
   if (filter?.tags?.length) add((p) => `tags @> ${p}::text[]`, filter.tags);
-  if (filter?.minContextWindow != null) add((p) => `context_window >= ${p}`, filter.minContextWindow);
+  if (filter?.minContextWindow != null)
+    add((p) => `context_window >= ${p}`, filter.minContextWindow);
   if (afterId !== null) add((p) => `id > ${p}`, afterId);
   return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
@@ -114,11 +119,13 @@ export function createModelStore(db: Queryable) {
       return Number(rows[0]?.n ?? 0);
     },
 
-    async insert(model: ModelFields, price: NewPrice): Promise<void> {
-      await db.query(
+    /** Inserts the model and its first price; false (and nothing written) when the id is taken. */
+    async insert(model: ModelFields, price: NewPrice): Promise<boolean> {
+      const { rowCount } = await db.query(
         `INSERT INTO models (id, provider_id, provider_model, display_name, description, capabilities,
            context_window, max_output_tokens, embedding_dimensions, max_batch_size, tags, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (id) DO NOTHING`,
         [
           model.id,
           model.providerId,
@@ -134,7 +141,9 @@ export function createModelStore(db: Queryable) {
           model.status,
         ],
       );
+      if (rowCount === 0) return false;
       await this.addPrice(model.id, price);
+      return true;
     },
 
     /** Locks the model's row for the rest of the transaction. */

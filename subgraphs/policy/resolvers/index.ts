@@ -1,4 +1,5 @@
 import { hasScope, isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
+import { forbidden } from '../../../lib/errors.js';
 import { DateTimeScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { assertUuid } from '../validation.js';
@@ -12,7 +13,9 @@ export const resolvers: Resolvers = {
       return ctx.loaders.team.load(id);
     },
     teams: (_parent, _args, ctx) =>
-      isOrgAdmin(ctx.principal) ? ctx.stores.teams.list() : ctx.stores.teams.list(teamIdsOf(ctx.principal)),
+      isOrgAdmin(ctx.principal)
+        ? ctx.stores.teams.list()
+        : ctx.stores.teams.list(teamIdsOf(ctx.principal)),
   },
   Mutation: {
     createTeam: (_parent, { input }, ctx) => ctx.service.createTeam(ctx.principal, input.name),
@@ -28,7 +31,13 @@ export const resolvers: Resolvers = {
     team: (grant, _args, ctx) => ctx.loaders.team.load(grant.id),
   },
   Team: {
-    __resolveReference: (reference, ctx) => ctx.loaders.team.load(reference.id),
+    // Checked before loading, as shield does not guard reference resolution (no existence leak).
+    __resolveReference: async (reference, ctx) => {
+      if (!isOrgAdmin(ctx.principal) && !teamIdsOf(ctx.principal).includes(reference.id)) {
+        throw forbidden('You do not belong to this team.');
+      }
+      return ctx.loaders.team.load(reference.id);
+    },
     members: (team, _args, ctx) => ctx.loaders.members.load(team.id),
     apiKeys: (team, _args, ctx) => ctx.loaders.apiKeys.load(team.id),
   },

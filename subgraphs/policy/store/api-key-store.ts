@@ -51,7 +51,10 @@ export function createApiKeyStore(db: Queryable) {
       return toApiKey(rows[0] as ApiKeyRecord);
     },
     async byId(id: string): Promise<ApiKeyRow | undefined> {
-      const { rows } = await db.query<ApiKeyRecord>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+      const { rows } = await db.query<ApiKeyRecord>(
+        `SELECT ${COLUMNS} FROM api_keys WHERE id = $1`,
+        [id],
+      );
       return rows[0] && toApiKey(rows[0]);
     },
     /** The key's row and hash, locked for the rest of the transaction. */

@@ -32,17 +32,26 @@ const toMember = (r: MemberRecord): MemberRow => ({
 export function createTeamStore(db: Queryable) {
   return {
     async byIds(ids: readonly string[]): Promise<TeamRow[]> {
-      const { rows } = await db.query<TeamRecord>('SELECT * FROM teams WHERE id = ANY($1::uuid[])', [ids]);
+      const { rows } = await db.query<TeamRecord>(
+        'SELECT * FROM teams WHERE id = ANY($1::uuid[])',
+        [ids],
+      );
       return rows.map(toTeam);
     },
     async list(ids?: readonly string[]): Promise<TeamRow[]> {
       const { rows } = ids
-        ? await db.query<TeamRecord>('SELECT * FROM teams WHERE id = ANY($1::uuid[]) ORDER BY name', [ids])
+        ? await db.query<TeamRecord>(
+            'SELECT * FROM teams WHERE id = ANY($1::uuid[]) ORDER BY name',
+            [ids],
+          )
         : await db.query<TeamRecord>('SELECT * FROM teams ORDER BY name');
       return rows.map(toTeam);
     },
     async byName(name: string): Promise<TeamRow | undefined> {
-      const { rows } = await db.query<TeamRecord>('SELECT * FROM teams WHERE lower(name) = lower($1)', [name]);
+      const { rows } = await db.query<TeamRecord>(
+        'SELECT * FROM teams WHERE lower(name) = lower($1)',
+        [name],
+      );
       return rows[0] && toTeam(rows[0]);
     },
     /** Inserts a team; undefined when the name is taken. */

@@ -23,6 +23,10 @@ export const resolvers: Resolvers = {
       return ctx.loaders.wallet.load(reference.id);
     },
     team: (wallet) => ({ id: wallet.id }),
-    balance: (wallet) => ({ posted: wallet.posted, held: wallet.held, available: wallet.posted - wallet.held }),
+    balance: (wallet) => ({
+      posted: wallet.posted,
+      held: wallet.held,
+      available: wallet.posted - wallet.held,
+    }),
   },
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { credentialCacheKey } from '../../lib/auth/api-key.js';
+import { GRANTS_CACHE_TTL_MS, STALE_GRANTS, credentialCacheKey } from '../../lib/auth/api-key.js';
 import type { Principal, TeamGrant } from '../../lib/auth/principal.js';
 import type { Kv } from '../../lib/kv/index.js';
 import type { Logger } from '../../lib/logging.js';
@@ -8,7 +8,6 @@ import type { OidcConfig } from '../config.js';
 import { AuthenticationError, AuthenticationUnavailableError } from './errors.js';
 import type { PolicyClient } from './policy-client.js';
 
-const GRANTS_CACHE_TTL_MS = 30_000;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function looksLikeJwt(token: string): boolean {
@@ -42,7 +41,7 @@ export function createOidcAuthenticator(
   const grantsOf = async (subject: string, requestId: string): Promise<TeamGrant[]> => {
     const cacheKey = credentialCacheKey.user(subject);
     const cached = await deps.kv.get(cacheKey).catch(() => null);
-    if (cached) return JSON.parse(cached) as TeamGrant[];
+    if (cached && cached !== STALE_GRANTS) return JSON.parse(cached) as TeamGrant[];
     let teams: TeamGrant[];
     try {
       ({ teams } = await deps.policy.userGrants(subject, requestId));
@@ -52,9 +51,11 @@ export function createOidcAuthenticator(
         'Credentials cannot be checked right now; try again.',
       );
     }
-    await deps.kv
-      .set(cacheKey, JSON.stringify(teams), { ttlMs: GRANTS_CACHE_TTL_MS })
-      .catch(() => undefined);
+    if (cached !== STALE_GRANTS) {
+      await deps.kv
+        .set(cacheKey, JSON.stringify(teams), { ttlMs: GRANTS_CACHE_TTL_MS, onlyIfAbsent: true })
+        .catch(() => undefined);
+    }
     return teams;
   };
 
@@ -65,6 +66,8 @@ export function createOidcAuthenticator(
         issuer: config.issuer,
         audience: config.audience,
         algorithms: config.algorithms,
+        // A token without an expiry would be valid forever.
+        requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
       deps.logger.info({ reason: (error as Error).message }, 'token refused');

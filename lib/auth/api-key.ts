@@ -52,5 +52,14 @@ export const credentialCacheKey = {
  */
 export const NO_PRINCIPAL = 'null';
 
+/**
+ * Cached for a person whose memberships just changed: gateways treat it as a miss and do not fill
+ * over it (fills are NX), so a lookup that read the old memberships cannot cache them afterwards.
+ */
+export const STALE_GRANTS = 'stale';
+
+/** How long a person's team grants are cached by the gateway, and a STALE_GRANTS marker lives. */
+export const GRANTS_CACHE_TTL_MS = 30_000;
+
 /** How long a revocation marker outlives any positive cache entry. */
 export const REVOCATION_MARKER_TTL_MS = 10 * 60_000;

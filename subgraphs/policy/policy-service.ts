@@ -1,6 +1,8 @@
 import {
+  GRANTS_CACHE_TTL_MS,
   NO_PRINCIPAL,
   REVOCATION_MARKER_TTL_MS,
+  STALE_GRANTS,
   credentialCacheKey,
   generateApiKey,
 } from '../../lib/auth/api-key.js';
@@ -35,6 +37,10 @@ export function createPolicyService(db: Db, kv: Kv, now: () => Date) {
       return team;
     },
 
+    /**
+     * Adds a person or changes their role. Neither the new role nor the person's current one may
+     * outrank the granter's (an ADMIN cannot demote an OWNER); API keys do not manage people.
+     */
     async addTeamMember(
       principal: Principal,
       teamId: string,
@@ -43,14 +49,28 @@ export function createPolicyService(db: Db, kv: Kv, now: () => Date) {
     ): Promise<MemberRow> {
       await requireTeam(teamId);
       const granterRole = principal.teams.find((t) => t.id === teamId)?.role;
-      if (
-        !isOrgAdmin(principal) &&
-        (granterRole == null || ROLE_RANK[role] > ROLE_RANK[granterRole])
-      ) {
-        throw forbidden(`You cannot grant a role above your own (${granterRole ?? 'none'}).`);
+      if (!isOrgAdmin(principal) && granterRole == null) {
+        throw forbidden(
+          'Only people (not API keys) with policy:admin in the team manage its members.',
+        );
       }
-      const member = await createTeamStore(db).upsertMember(teamId, checkUserId(userId), role);
-      await kv.del(credentialCacheKey.user(member.userId));
+      const member = await db.transaction(async (tx) => {
+        const teams = createTeamStore(tx);
+        const current = await teams.lockMember(teamId, checkUserId(userId));
+        if (!isOrgAdmin(principal) && granterRole) {
+          const outranked = [role, current?.role].filter(
+            (r): r is TeamRole => r !== undefined && ROLE_RANK[r] > ROLE_RANK[granterRole],
+          );
+          if (outranked.length) {
+            throw forbidden(`You cannot grant or change a role above your own (${granterRole}).`);
+          }
+        }
+        return teams.upsertMember(teamId, userId, role);
+      });
+      // A marker, not a delete: a gateway filling the cache from an older read cannot land after it.
+      await kv.set(credentialCacheKey.user(member.userId), STALE_GRANTS, {
+        ttlMs: GRANTS_CACHE_TTL_MS,
+      });
       return member;
     },
 

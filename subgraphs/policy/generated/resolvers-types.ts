@@ -115,7 +115,7 @@ export type ModelAccess = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds a person to a team, or changes their role there (needs policy:admin in that team). */
+  /** Adds a person to a team, or changes their role there. Needs policy:admin in that team, held by a person (API keys do not manage people); neither the new role nor the person's current one may outrank the caller's. */
   addTeamMember: TeamMember;
   /** Creates an API key for a team (needs policy:admin in that team). The secret is in the answer and nowhere else: it is stored only as a hash. A key's scopes cannot exceed the creator's own in that team. */
   createApiKey: CreatedApiKey;

@@ -72,6 +72,14 @@ export function createTeamStore(db: Queryable) {
       );
       return toMember(rows[0] as MemberRecord);
     },
+    /** The person's membership row, locked for the rest of the transaction. */
+    async lockMember(teamId: string, userId: string): Promise<MemberRow | undefined> {
+      const { rows } = await db.query<MemberRecord>(
+        'SELECT * FROM team_members WHERE team_id = $1 AND user_id = $2 FOR UPDATE',
+        [teamId, userId],
+      );
+      return rows[0] && toMember(rows[0]);
+    },
     async members(teamIds: readonly string[]): Promise<MemberRow[]> {
       const { rows } = await db.query<MemberRecord>(
         'SELECT * FROM team_members WHERE team_id = ANY($1::uuid[]) ORDER BY team_id, user_id',

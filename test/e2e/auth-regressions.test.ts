@@ -1,0 +1,112 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
+import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+
+const ADD = `mutation Add($input: AddTeamMemberInput!) { addTeamMember(input: $input) { userId role } }`;
+const VIEWER = '{ viewer { id memberships { role scopes } } }';
+// Regressions: each failed before its fix (OIDC token without exp accepted; an ADMIN demoting an
+// OWNER; a stale grants fill undoing a role change). Embedded stores: the race is in the cache protocol.
+describe('authentication regressions', () => {
+  let stack: Stack;
+  let key: CryptoKey;
+  beforeAll(async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    key = privateKey;
+    const dir = await mkdtemp(join(tmpdir(), 'mg-oidc-'));
+    const jwksFile = join(dir, 'jwks.json');
+    await writeFile(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'RS256' }] }),
+    );
+    stack = await startStack({
+      mode: 'embedded',
+      gateway: {
+        oidc: {
+          issuer: 'https://idp.test',
+          audience: 'modelgraph',
+          jwksFile,
+          jwksUrl: undefined,
+          algorithms: ['RS256'],
+          rolesClaim: 'roles',
+          adminRole: 'modelgraph-admin',
+        },
+      },
+    });
+  });
+  afterAll(() => stack.stop());
+  const token = (sub: string, exp = true) => {
+    const j = new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k' })
+      .setIssuer('https://idp.test')
+      .setAudience('modelgraph')
+      .setSubject(sub)
+      .setIssuedAt();
+    if (exp) j.setExpirationTime('5m');
+    return j.sign(key);
+  };
+
+  it('token without exp is refused', async () => {
+    const r = await stack.request(VIEWER, { token: await token('noexp', false) });
+    expect(r.status).toBe(401);
+  });
+
+  it('ADMIN cannot demote an OWNER', async () => {
+    const { teamId } = await stack.createTeamWithKey('T1', ['models:read']);
+    expectNoErrors(
+      await stack.request(ADD, {
+        token: TEST_ADMIN_KEY,
+        variables: { input: { teamId, userId: 'olga', role: 'OWNER' } },
+      }),
+    );
+    expectNoErrors(
+      await stack.request(ADD, {
+        token: TEST_ADMIN_KEY,
+        variables: { input: { teamId, userId: 'carol', role: 'ADMIN' } },
+      }),
+    );
+    const r = await stack.request(ADD, {
+      token: await token('carol'),
+      variables: { input: { teamId, userId: 'olga', role: 'VIEWER' } },
+    });
+    expectErrorCode(r, 'FORBIDDEN');
+  });
+
+  it('a demotion racing a grants lookup is not undone by a stale cache fill', async () => {
+    const { teamId } = await stack.createTeamWithKey('T2', ['models:read']);
+    expectNoErrors(
+      await stack.request(ADD, {
+        token: TEST_ADMIN_KEY,
+        variables: { input: { teamId, userId: 'dan', role: 'ADMIN' } },
+      }),
+    );
+    const dan = await token('dan');
+    const original = globalThis.fetch;
+    let raced = false;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await original(input, init);
+      if (!raced && String(input).endsWith('/internal/user-grants')) {
+        raced = true;
+        // The store answered "ADMIN"; before the gateway caches that, dan is demoted.
+        expectNoErrors(
+          await stack.request(ADD, {
+            token: TEST_ADMIN_KEY,
+            variables: { input: { teamId, userId: 'dan', role: 'VIEWER' } },
+          }),
+        );
+      }
+      return response;
+    }) as typeof fetch;
+    try {
+      const first = expectNoErrors(await stack.request(VIEWER, { token: dan }));
+      expect(first.viewer.memberships[0].role).toBe('ADMIN');
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(raced).toBe(true);
+    const after = expectNoErrors(await stack.request(VIEWER, { token: dan }));
+    expect(after.viewer.memberships[0].role).toBe('VIEWER');
+  });
+});

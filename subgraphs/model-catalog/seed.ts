@@ -69,7 +69,8 @@ export async function seedCatalog(db: Db, yamlText: string, now: Date, name = 'm
         { ...entry, price: { ...entry.price, effectiveFrom: now } },
         now,
       );
-      if (!(await models.insert(model, price))) throw new Error(`Seed lists model ${model.id} twice.`);
+      if (!(await models.insert(model, price)))
+        throw new Error(`Seed lists model ${model.id} twice.`);
     }
     const routes = createRouteStore(tx);
     for (const route of seed.routes) {

@@ -93,6 +93,8 @@ export function createGateway(deps: GatewayDeps) {
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: true, // guarded per principal by the operation guard in production
+    // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createErrorFormatter({ production: config.production }),
     plugins: [

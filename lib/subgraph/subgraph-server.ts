@@ -60,6 +60,8 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
   const apollo = new ApolloServer<TContext>({
     schema,
     introspection: !production,
+    // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
     formatError: createErrorFormatter({ production }),
     plugins: [

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 
 /*
  * `npm run bench:gateway`: requests per second and latency through the gateway for a catalog-only
  * query and for one that joins three subgraphs on each of 10 models. The platform runs as
  * `npm start` does (gateway and subgraphs in ONE child process); the load comes from this process.
- * With DATABASE_URL / REDIS_URL set, the platform uses them.
+ * With DATABASE_URL / REDIS_URL set, the platform uses them: a fresh database made (and dropped)
+ * for the run on that server, and Redis keys that expire on their own.
  */
 const PORT = Number(process.env.BENCH_PORT ?? 4400);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -18,10 +20,29 @@ const QUERIES = {
     'query Bench3 { models(first: 10) { edges { node { id pricing { inputPerMillion } access { allowed } health { status } } } } }',
 };
 
-async function startPlatform(): Promise<{ key: string; stop: () => void }> {
+/** A database of the run's own on the DATABASE_URL server, dropped afterwards. */
+async function benchDatabase(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
+  const server = process.env.DATABASE_URL;
+  if (!server) return { url: undefined, drop: async () => undefined };
+  const name = `mg_bench_${Date.now()}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function startPlatform(
+  databaseUrl: string | undefined,
+): Promise<{ key: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
     env: {
       ...process.env,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       PORT: String(PORT),
       SUBGRAPH_PORT_BASE: '0',
       LOG_LEVEL: 'warn',
@@ -38,7 +59,14 @@ async function startPlatform(): Promise<{ key: string; stop: () => void }> {
     });
     child.on('exit', (code) => reject(new Error(`platform exited (${code}):\n${output}`)));
   });
-  return { key, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    key,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function run(query: string, key: string, concurrency: number) {
@@ -74,7 +102,8 @@ async function run(query: string, key: string, concurrency: number) {
   };
 }
 
-const platform = await startPlatform();
+const database = await benchDatabase();
+const platform = await startPlatform(database.url);
 try {
   // Warm up: JIT, pools, caches.
   for (const query of Object.values(QUERIES)) await run(query, platform.key, 4);
@@ -93,5 +122,6 @@ try {
   }
   console.log('\nReproduce: npm run bench:gateway   (DATABASE_URL=… REDIS_URL=… for real stores)');
 } finally {
-  platform.stop();
+  await platform.stop();
+  await database.drop();
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '../gateway/server.js';
+import { DEFAULT_OPERATION_LIMITS } from '../gateway/plugins/operation-limits.js';
 import { SUPERGRAPH_FILE } from '../gateway/supergraph/compose.js';
 import {
   createInternalTokenSigner,
@@ -126,6 +127,7 @@ await runService(logger, async () => {
       },
       oidc: undefined,
       maxBodyBytes: 1024 * 1024,
+      limits: DEFAULT_OPERATION_LIMITS,
     },
     kv,
     signer: await createInternalTokenSigner({

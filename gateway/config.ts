@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { commonEnv, optionalString, optionalUrl, parseConfig, pem, port } from '../lib/config.js';
+import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const csv = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() !== '' ? v.split(',').map((s) => s.trim()) : undefined),
@@ -29,11 +32,11 @@ const GatewayEnv = z
     OIDC_ALGORITHMS: csv,
     OIDC_ROLES_CLAIM: z.string().default('roles'),
     OIDC_ADMIN_ROLE: z.string().default('modelgraph-admin'),
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(1024 * 1024),
+    MAX_BODY_BYTES: positiveInt(1024 * 1024),
+    GRAPHQL_MAX_DEPTH: positiveInt(DEFAULT_OPERATION_LIMITS.maxDepth),
+    GRAPHQL_MAX_ALIASES: positiveInt(DEFAULT_OPERATION_LIMITS.maxAliases),
+    GRAPHQL_MAX_TOKENS: positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens),
+    GRAPHQL_MAX_COST: positiveInt(DEFAULT_OPERATION_LIMITS.maxCost),
   })
   .superRefine((env, ctx) => {
     if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
@@ -87,6 +90,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
           }
         : undefined,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    limits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
   };
 }
 

@@ -21,6 +21,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
+import { operationLimits } from './plugins/operation-limits.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
@@ -34,6 +35,7 @@ export interface GatewayDeps {
     | 'subgraphUrls'
     | 'oidc'
     | 'maxBodyBytes'
+    | 'limits'
   >;
   kv: Kv;
   signer: InternalTokenSigner;
@@ -90,14 +92,17 @@ export function createGateway(deps: GatewayDeps) {
       createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),
   });
 
+  const limits = operationLimits(config.limits, { production: config.production });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: limits.validationRules,
     introspection: true, // guarded per principal by the operation guard in production
     // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createErrorFormatter({ production: config.production }),
     plugins: [
+      ...(limits.plugins as never[]),
       createOperationGuardPlugin({ production: config.production }),
       createObservabilityPlugin(metrics, logger) as never,
       config.production

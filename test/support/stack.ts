@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/server.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
 import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import type { Db } from '../../lib/db/index.js';
@@ -124,6 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       subgraphUrls: subgraphUrls as GatewayDeps['config']['subgraphUrls'],
       oidc: undefined,
       maxBodyBytes: 1024 * 1024,
+      limits: DEFAULT_OPERATION_LIMITS,
       ...options.gateway,
     },
     kv: testKv.kv,

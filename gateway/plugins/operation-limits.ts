@@ -1,0 +1,39 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+
+/** Limits on what one operation may ask for, enforced before planning. */
+export interface OperationLimits {
+  /** @default 12 */
+  maxDepth: number;
+  /** @default 30 */
+  maxAliases: number;
+  /** @default 5000 */
+  maxTokens: number;
+  /** @default 10000 */
+  maxCost: number;
+}
+
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 5000,
+  maxCost: 10_000,
+};
+
+/**
+ * graphql-armor's depth, alias, token, directive and cost limits as Apollo plugins and validation
+ * rules: an abusive operation is refused with GRAPHQL_VALIDATION_FAILED (or a parse error for
+ * too many tokens) before the gateway plans a single subgraph fetch. Field suggestions ("did you
+ * mean …") are hidden in production, where they would map the schema for an outsider.
+ */
+export function operationLimits(limits: OperationLimits, options: { production: boolean }) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { n: limits.maxTokens },
+    maxDirectives: { n: 50 },
+    costLimit: { maxCost: limits.maxCost },
+    blockFieldSuggestion: { enabled: options.production },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return { plugins, validationRules };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, parseConfig, port } from '../lib/config.js';
+import { commonEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
 
 const DevEnv = z.object({
   ...commonEnv,
@@ -7,10 +7,7 @@ const DevEnv = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** The first of four consecutive subgraph ports; 0 lets the system pick free ones. */
   SUBGRAPH_PORT_BASE: port(4001),
-  MODELGRAPH_ADMIN_KEY: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.string().min(32, 'must be at least 32 characters').optional(),
-  ),
+  MODELGRAPH_ADMIN_KEY: optionalSecret(32),
   MODELGRAPH_ORG_ID: z.string().default('default'),
   MODELS_SEED_FILE: z.string().default('deploy/models.yaml'),
 });

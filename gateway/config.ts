@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { commonEnv, optionalString, optionalUrl, parseConfig, pem, port } from '../lib/config.js';
+import {
+  commonEnv,
+  optionalSecret,
+  optionalString,
+  optionalUrl,
+  parseConfig,
+  pem,
+  port,
+} from '../lib/config.js';
 import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -15,10 +23,7 @@ const GatewayEnv = z
     PORT: port(4000),
     HOST: z.string().default('127.0.0.1'),
     MODELGRAPH_ORG_ID: z.string().default('default'),
-    MODELGRAPH_ADMIN_KEY: z.preprocess(
-      (v) => (v === '' ? undefined : v),
-      z.string().min(32, 'must be at least 32 characters').optional(),
-    ),
+    MODELGRAPH_ADMIN_KEY: optionalSecret(32),
     MODELGRAPH_INTERNAL_PRIVATE_KEY: pem('PRIVATE KEY'),
     SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
     MODEL_CATALOG_URL: optionalUrl,

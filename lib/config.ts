@@ -22,6 +22,13 @@ export const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
 export const port = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
 
+/** An optional secret of at least `min` characters (the bootstrap admin key). */
+export const optionalSecret = (min: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.string().min(min, `must be at least ${min} characters`).optional(),
+  );
+
 /** Variables every service reads. */
 export const commonEnv = {
   NODE_ENV: z.preprocess(

@@ -1,0 +1,55 @@
+import { createInternalTokenVerifier, type InternalTokenVerifier } from '../auth/internal-token.js';
+import { createDb, type Db } from '../db/index.js';
+import { createLogger, type Logger } from '../logging.js';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics.js';
+import { runService } from './run-service.js';
+import type { SubgraphSettings } from './subgraph-config.js';
+import type { SubgraphServer } from './subgraph-server.js';
+
+/** What every subgraph factory takes besides its stores. */
+export interface SubgraphCommonDeps {
+  verifier: InternalTokenVerifier;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  production: boolean;
+}
+
+/** The subgraph's database: its own schema on DATABASE_URL, or its own embedded PGlite. */
+export function openSubgraphDb(settings: SubgraphSettings, schema: string): Promise<Db> {
+  return createDb({
+    url: settings.databaseUrl,
+    schema,
+    dataDir: settings.dataDir,
+    poolSize: settings.poolSize,
+  });
+}
+
+/**
+ * A subgraph's `main`: builds its stores and server with `build`, listens, and on SIGTERM stops the
+ * server before `close` releases the stores.
+ */
+export async function runSubgraphMain(
+  settings: SubgraphSettings,
+  build: (
+    common: SubgraphCommonDeps,
+  ) => Promise<{ server: SubgraphServer; close: () => Promise<void> }>,
+): Promise<void> {
+  const logger = createLogger({ service: settings.name, level: settings.logLevel });
+  await runService(logger, async () => {
+    const { server, close } = await build({
+      verifier: await createInternalTokenVerifier({
+        publicKeyPem: settings.internalPublicKeyPem,
+        issuers: ['gateway'],
+      }),
+      logger,
+      metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
+      production: settings.production,
+    });
+    await server.start();
+    logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
+    return async () => {
+      await server.stop();
+      await close();
+    };
+  });
+}

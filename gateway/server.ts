@@ -96,6 +96,7 @@ export function createGateway(deps: GatewayDeps) {
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: true, // guarded per principal by the operation guard in production
     // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
     stopOnTerminationSignals: false,

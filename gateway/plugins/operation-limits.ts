@@ -20,20 +20,22 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 };
 
 /**
- * graphql-armor's depth, alias, token, directive and cost limits as Apollo plugins and validation
- * rules: an abusive operation is refused with GRAPHQL_VALIDATION_FAILED (or a parse error for
- * too many tokens) before the gateway plans a single subgraph fetch. Field suggestions ("did you
- * mean …") are hidden in production, where they would map the schema for an outsider.
+ * graphql-armor's depth, alias, directive and cost limits as Apollo plugins and validation rules:
+ * an abusive operation is refused with GRAPHQL_VALIDATION_FAILED before the gateway plans a single
+ * subgraph fetch. The token limit is graphql-js's own parse option (armor's version reports every
+ * syntax error as a validation failure), so too many tokens is GRAPHQL_PARSE_FAILED like any other
+ * unparseable document. Field suggestions ("did you mean …") are hidden in production, where they
+ * would map the schema for an outsider.
  */
 export function operationLimits(limits: OperationLimits, options: { production: boolean }) {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
+    maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
     costLimit: { maxCost: limits.maxCost },
     blockFieldSuggestion: { enabled: options.production },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins, validationRules };
+  return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
 }

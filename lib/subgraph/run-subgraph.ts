@@ -1,18 +1,13 @@
-import { createInternalTokenVerifier, type InternalTokenVerifier } from '../auth/internal-token.js';
+import { createInternalTokenVerifier } from '../auth/internal-token.js';
 import { createDb, type Db } from '../db/index.js';
-import { createLogger, type Logger } from '../logging.js';
-import { createServiceMetrics, type ServiceMetrics } from '../metrics.js';
+import { createLogger } from '../logging.js';
+import { createServiceMetrics } from '../metrics.js';
 import { runService } from './run-service.js';
 import type { SubgraphSettings } from './subgraph-config.js';
-import type { SubgraphServer } from './subgraph-server.js';
+import type { SubgraphBaseDeps, SubgraphServer } from './subgraph-server.js';
 
-/** What every subgraph factory takes besides its stores. */
-export interface SubgraphCommonDeps {
-  verifier: InternalTokenVerifier;
-  logger: Logger;
-  metrics: ServiceMetrics;
-  production: boolean;
-}
+/** The deps `runSubgraphMain` builds for a subgraph factory. */
+export type SubgraphCommonDeps = Required<SubgraphBaseDeps>;
 
 /** The subgraph's database: its own schema on DATABASE_URL, or its own embedded PGlite. */
 export function openSubgraphDb(settings: SubgraphSettings, schema: string): Promise<Db> {

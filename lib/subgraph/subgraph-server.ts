@@ -21,6 +21,15 @@ export interface SubgraphBaseContext {
   logger: Logger;
 }
 
+/** What every subgraph factory (`createXSubgraph`) takes besides its own stores. */
+export interface SubgraphBaseDeps {
+  verifier: InternalTokenVerifier;
+  logger: Logger;
+  /** @default a fresh registry for the subgraph */
+  metrics?: ServiceMetrics;
+  production: boolean;
+}
+
 export interface SubgraphServerOptions<TContext extends SubgraphBaseContext> {
   name: string;
   typeDefs: DocumentNode;

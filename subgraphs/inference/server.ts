@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
 import type { Kv } from '../../lib/kv/index.js';
-import type { Logger } from '../../lib/logging.js';
-import { createServiceMetrics, type ServiceMetrics } from '../../lib/metrics.js';
-import { createSubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import { createServiceMetrics } from '../../lib/metrics.js';
+import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { InferenceContext } from './context.js';
 import { createModelHealth } from './model-health.js';
 import { inferencePermissions } from './permissions.js';
@@ -14,12 +12,8 @@ export const inferenceTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
 
-export interface InferenceDeps {
+export interface InferenceDeps extends SubgraphBaseDeps {
   kv: Kv;
-  verifier: InternalTokenVerifier;
-  logger: Logger;
-  metrics?: ServiceMetrics;
-  production: boolean;
   now?: () => number;
 }
 

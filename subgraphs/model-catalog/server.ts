@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
 import { runMigrations, type Db } from '../../lib/db/index.js';
-import type { Logger } from '../../lib/logging.js';
-import { createServiceMetrics, type ServiceMetrics } from '../../lib/metrics.js';
-import { createSubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import { createServiceMetrics } from '../../lib/metrics.js';
+import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import { createCatalogService } from './catalog-service.js';
 import type { CatalogContext } from './context.js';
 import { createCatalogLoaders } from './loaders.js';
@@ -21,12 +19,8 @@ export const catalogTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
 
-export interface CatalogDeps {
+export interface CatalogDeps extends SubgraphBaseDeps {
   db: Db;
-  verifier: InternalTokenVerifier;
-  logger: Logger;
-  metrics?: ServiceMetrics;
-  production: boolean;
   now?: () => Date;
 }
 

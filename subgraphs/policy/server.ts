@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
 import { runMigrations, type Db } from '../../lib/db/index.js';
 import type { Kv } from '../../lib/kv/index.js';
-import type { Logger } from '../../lib/logging.js';
-import { createServiceMetrics, type ServiceMetrics } from '../../lib/metrics.js';
-import { createSubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import { createServiceMetrics } from '../../lib/metrics.js';
+import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { PolicyContext } from './context.js';
 import { createInternalRoutes } from './internal-routes.js';
 import { createPolicyLoaders } from './loaders.js';
@@ -21,13 +19,9 @@ export const policyTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
 
-export interface PolicyDeps {
+export interface PolicyDeps extends SubgraphBaseDeps {
   db: Db;
   kv: Kv;
-  verifier: InternalTokenVerifier;
-  logger: Logger;
-  metrics?: ServiceMetrics;
-  production: boolean;
   /** @default 'default' */
   orgId?: string;
   now?: () => Date;

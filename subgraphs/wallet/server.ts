@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
 import { runMigrations, type Db } from '../../lib/db/index.js';
-import type { Logger } from '../../lib/logging.js';
-import { createServiceMetrics, type ServiceMetrics } from '../../lib/metrics.js';
-import { createSubgraphServer } from '../../lib/subgraph/subgraph-server.js';
+import { createServiceMetrics } from '../../lib/metrics.js';
+import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { WalletContext } from './context.js';
 import { createWalletLoaders } from './loaders.js';
 import { walletPermissions } from './permissions.js';
@@ -17,12 +15,8 @@ export const walletTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
 
-export interface WalletDeps {
+export interface WalletDeps extends SubgraphBaseDeps {
   db: Db;
-  verifier: InternalTokenVerifier;
-  logger: Logger;
-  metrics?: ServiceMetrics;
-  production: boolean;
 }
 
 export async function prepareWalletStore(db: Db): Promise<void> {

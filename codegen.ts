@@ -43,8 +43,15 @@ const SUBGRAPHS: SubgraphTypes[] = [
     name: 'wallet',
     context: 'WalletContext',
     mappers: {
-      Wallet: '../store/wallet-store.js#WalletRow',
+      Wallet: '../ledger/ledger-reads.js#WalletRow',
+      Budget: '../ledger/ledger-reads.js#WalletRow',
+      ModelUsage: '../ledger/ledger-reads.js#ModelUsageRow',
+      Transaction: '../ledger/transfer-rows.js#TransferRow',
+      TransactionConnection: '../../../lib/graphql/connection.js#Connection<TransferRow>',
+      TransactionEdge: '../../../lib/graphql/connection.js#Edge<TransferRow>',
+      Hold: '../ledger/transfer-rows.js#HoldRow',
       Team: '../../../lib/graphql/entity-ref.js#EntityRef',
+      Model: '../../../lib/graphql/entity-ref.js#EntityRef',
     },
   },
   {

@@ -13,6 +13,13 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  HOLD_EXPIRED: 'HOLD_EXPIRED',
+  HOLD_ALREADY_RESOLVED: 'HOLD_ALREADY_RESOLVED',
+  CAPTURE_EXCEEDS_HOLD: 'CAPTURE_EXCEEDS_HOLD',
+  REFUND_EXCEEDS_CAPTURE: 'REFUND_EXCEEDS_CAPTURE',
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -47,6 +54,11 @@ const PUBLIC_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
 ]);
+
+/** Whether errors with this code are expected outcomes (shown as they are, not logged as faults). */
+export function isPublicCode(code: string): boolean {
+  return PUBLIC_CODES.has(code);
+}
 
 /**
  * Apollo `formatError`: every error leaves with an `extensions.code`; in production, errors we did

@@ -8,6 +8,10 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/** Scopes only the platform's own services hold (org-wide); never granted to an API key. */
+export const SERVICE_SCOPES = ['wallet:hold'] as const;
+export type ServiceScope = (typeof SERVICE_SCOPES)[number];
+
 export const TEAM_ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
 
@@ -41,8 +45,8 @@ export interface Principal {
   orgId: string;
   /** `ORG_ADMIN` may do everything; services hold org-wide scopes instead. */
   roles: Array<'ORG_ADMIN'>;
-  /** Scopes held in every team (services). */
-  scopes: Scope[];
+  /** Scopes held in every team, and service scopes (services). */
+  scopes: Array<Scope | ServiceScope>;
   teams: TeamGrant[];
 }
 
@@ -56,6 +60,11 @@ export function hasScope(principal: Principal, scope: Scope, teamId?: string): b
   return principal.teams.some(
     (team) => (teamId === undefined || team.id === teamId) && team.scopes.includes(scope),
   );
+}
+
+/** May `principal` do what a platform service does (organization admins may too)? */
+export function hasServiceScope(principal: Principal, scope: ServiceScope): boolean {
+  return isOrgAdmin(principal) || principal.scopes.includes(scope);
 }
 
 export function teamIdsOf(principal: Principal): string[] {

@@ -4,9 +4,11 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { forbidden, unauthenticated } from '../errors.js';
 import {
   hasScope,
+  hasServiceScope as principalHasServiceScope,
   isOrgAdmin as principalIsOrgAdmin,
   type Principal,
   type Scope,
+  type ServiceScope,
 } from './principal.js';
 
 /** The part of every subgraph's context the rules read. */
@@ -44,6 +46,18 @@ export function hasScopeInAnyTeam(scope: Scope) {
     (_parent, _args, ctx: AuthContext) => {
       if (!ctx.principal) return unauthenticated();
       return hasScope(ctx.principal, scope) ? true : forbidden(`This needs the ${scope} scope.`);
+    },
+  );
+}
+
+/** The caller is a platform service holding `scope` (or an organization admin). */
+export function hasServiceScope(scope: ServiceScope) {
+  return rule(`hasServiceScope:${scope}`, { cache: 'contextual' })(
+    (_parent, _args, ctx: AuthContext) => {
+      if (!ctx.principal) return unauthenticated();
+      return principalHasServiceScope(ctx.principal, scope)
+        ? true
+        : forbidden(`Only platform services (${scope}) may do this.`);
     },
   );
 }

@@ -1,20 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { isPublicCode } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { createOperationLabeler, type ServiceMetrics } from '../metrics.js';
-
-const EXPECTED_CODES = new Set([
-  'BAD_REQUEST',
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'INSUFFICIENT_FUNDS',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-]);
 
 /**
  * Times every operation into `operationDuration` (labelled by a bounded operation name) and logs
@@ -33,7 +20,7 @@ export function createObservabilityPlugin(
           const log = contextValue.logger ?? logger;
           for (const error of errors) {
             const code = String(error.extensions?.code ?? '');
-            if (EXPECTED_CODES.has(code)) continue;
+            if (isPublicCode(code)) continue;
             log.error(
               { err: error.originalError ?? error, operationName, path: error.path, code },
               'operation error',

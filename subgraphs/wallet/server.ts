@@ -4,11 +4,12 @@ import { runMigrations, type Db } from '../../lib/db/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { WalletContext } from './context.js';
+import { createLedger } from './ledger/ledger.js';
 import { createWalletLoaders } from './loaders.js';
 import { walletPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 import { walletMigrations } from './store/migrations.js';
-import { createWalletStore } from './store/wallet-store.js';
+import { createHoldSweeper } from './sweeper.js';
 
 export const WALLET_SCHEMA = 'wallet';
 export const walletTypeDefs = parse(
@@ -17,25 +18,39 @@ export const walletTypeDefs = parse(
 
 export interface WalletDeps extends SubgraphBaseDeps {
   db: Db;
+  /** How often expired holds are released; 0 turns the sweeper off. @default 5000 */
+  sweepIntervalMs?: number;
 }
 
 export async function prepareWalletStore(db: Db): Promise<void> {
   await runMigrations(db, walletMigrations);
 }
 
-/** The wallet subgraph: each team's prepaid credits. */
+/** The wallet subgraph: each team's prepaid credits on a double-entry ledger. */
 export function createWalletSubgraph(deps: WalletDeps) {
-  const stores = { wallets: createWalletStore(deps.db) };
-  return createSubgraphServer<WalletContext>({
+  const ledger = createLedger(deps.db);
+  const sweeper = createHoldSweeper(ledger, deps.logger, deps.sweepIntervalMs ?? 5000);
+  const server = createSubgraphServer<WalletContext>({
     name: 'wallet',
     typeDefs: walletTypeDefs,
     resolvers,
     permissions: walletPermissions,
-    buildContext: (base) => ({ ...base, loaders: createWalletLoaders(stores) }),
+    buildContext: (base) => ({ ...base, loaders: createWalletLoaders(ledger.reads), ledger }),
     verifier: deps.verifier,
     logger: deps.logger,
     metrics: deps.metrics ?? createServiceMetrics('wallet'),
     production: deps.production,
     checkReady: () => deps.db.ping(),
   });
+  return {
+    ...server,
+    async start() {
+      await server.start();
+      sweeper.start();
+    },
+    async stop() {
+      await sweeper.stop();
+      await server.stop();
+    },
+  };
 }

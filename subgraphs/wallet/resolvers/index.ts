@@ -1,32 +1,24 @@
-import { MicrosScalar } from '../../../lib/graphql/scalars.js';
+import { DateTimeScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { assertWalletId } from '../validation.js';
+import { assertUuid } from '../validation.js';
+import { Mutation } from './mutation.js';
+import { Budget, Hold, ModelUsage, Transaction, Wallet } from './wallet.js';
 
 export const resolvers: Resolvers = {
   Micros: MicrosScalar,
+  DateTime: DateTimeScalar,
   Query: {
-    wallet: (_parent, { id }, ctx) => {
-      assertWalletId(id);
-      return ctx.loaders.wallet.load(id);
-    },
+    wallet: (_parent, { id }, ctx) => ctx.loaders.wallet.load(assertUuid(id, 'id')),
+    hold: (_parent, { id }, ctx) => ctx.loaders.hold.load(assertUuid(id, 'id')),
   },
+  Mutation,
   Team: {
     __resolveReference: (reference) => ({ id: reference.id }),
-    wallet: (team, _args, ctx) => {
-      assertWalletId(team.id);
-      return ctx.loaders.wallet.load(team.id);
-    },
+    wallet: (team, _args, ctx) => ctx.loaders.wallet.load(assertUuid(team.id, 'id')),
   },
-  Wallet: {
-    __resolveReference: (reference, ctx) => {
-      assertWalletId(reference.id);
-      return ctx.loaders.wallet.load(reference.id);
-    },
-    team: (wallet) => ({ id: wallet.id }),
-    balance: (wallet) => ({
-      posted: wallet.posted,
-      held: wallet.held,
-      available: wallet.posted - wallet.held,
-    }),
-  },
+  Wallet,
+  Budget,
+  Transaction,
+  Hold,
+  ModelUsage,
 };

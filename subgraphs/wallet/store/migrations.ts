@@ -1,9 +1,6 @@
 import type { Migration } from '../../../lib/db/index.js';
 
-/**
- * The wallet subgraph's schema. This first table keeps a team's totals; the double-entry ledger
- * (accounts, transfers, holds) arrives with the wallet issue as further migrations.
- */
+/** The wallet subgraph's schema. Forward-only: a change is a new migration, never an edit. */
 export const walletMigrations: Migration[] = [
   {
     id: '001_wallets',
@@ -15,6 +12,104 @@ CREATE TABLE wallets (
   created_at timestamptz NOT NULL DEFAULT now(),
   CHECK (held <= posted)
 );
+`,
+  },
+  {
+    id: '002_ledger',
+    sql: `
+-- The first wallets table only ever held zeros; the ledger replaces it.
+DROP TABLE wallets;
+
+-- The ledger's clock. Holds expire by it, never by an application server's clock. The offset
+-- table is empty in production; tests put one row in it to move time forward.
+CREATE TABLE clock_offset (seconds integer NOT NULL);
+CREATE FUNCTION ledger_now() RETURNS timestamptz LANGUAGE sql STABLE AS $$
+  SELECT now() + make_interval(secs => coalesce((SELECT sum(seconds) FROM clock_offset), 0))
+$$;
+
+-- Double-entry accounts (TigerBeetle's model): totals of posted and pending debits and credits.
+-- A team's wallet is the account whose id is the team's id. System accounts are split into shards
+-- (the shard a wallet uses is fixed by its id) so that no single row serializes every wallet.
+CREATE TABLE accounts (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('WALLET', 'FUNDING', 'REVENUE')),
+  shard smallint NOT NULL DEFAULT 0 CHECK (shard BETWEEN 0 AND 7),
+  debits_posted bigint NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),
+  credits_posted bigint NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
+  debits_pending bigint NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
+  credits_pending bigint NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
+  -- Funding is where granted credits come from: its debits exceed its credits by design.
+  debits_may_exceed_credits boolean NOT NULL DEFAULT false,
+  -- A wallet's monthly budget (UTC months) and what was captured in the month so far.
+  budget_limit bigint CHECK (budget_limit >= 0),
+  alert_thresholds smallint[] NOT NULL DEFAULT '{}',
+  spend_month date,
+  month_spend bigint NOT NULL DEFAULT 0 CHECK (month_spend >= 0),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  -- Never spend what is not there: posted and pending debits stay within posted credits.
+  CHECK (debits_may_exceed_credits OR debits_posted + debits_pending <= credits_posted),
+  CHECK (kind = 'WALLET' OR (budget_limit IS NULL AND month_spend = 0))
+);
+CREATE UNIQUE INDEX accounts_system_shard_key ON accounts (kind, shard) WHERE kind <> 'WALLET';
+
+INSERT INTO accounts (id, kind, shard, debits_may_exceed_credits)
+SELECT ('00000000-0000-4000-8001-00000000000' || s)::uuid, 'FUNDING', s, true FROM generate_series(0, 7) s
+UNION ALL
+SELECT ('00000000-0000-4000-8002-00000000000' || s)::uuid, 'REVENUE', s, false FROM generate_series(0, 7) s;
+
+-- Every movement, append-only. A hold is a pending transfer; CAPTURE, VOID and EXPIRE resolve it
+-- (pending_id); REFUND returns part of a CAPTURE (pending_id names the capture).
+CREATE TABLE transfers (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  kind text NOT NULL CHECK (kind IN ('GRANT', 'HOLD', 'CAPTURE', 'VOID', 'EXPIRE', 'REFUND')),
+  wallet_id uuid NOT NULL REFERENCES accounts (id),
+  debit_account_id uuid NOT NULL REFERENCES accounts (id),
+  credit_account_id uuid NOT NULL REFERENCES accounts (id),
+  amount bigint NOT NULL CHECK (amount >= 0),
+  -- For a resolution, how much the hold had reserved (all of it is released).
+  released bigint NOT NULL DEFAULT 0 CHECK (released >= 0),
+  pending_id uuid REFERENCES transfers (id),
+  expires_at timestamptz,
+  idempotency_key text CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+  request_hash text,
+  memo text CHECK (length(memo) <= 500),
+  metadata jsonb NOT NULL DEFAULT '{}',
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT ledger_now(),
+  CHECK (debit_account_id <> credit_account_id),
+  CHECK (kind NOT IN ('GRANT', 'HOLD', 'REFUND') OR amount > 0),
+  CHECK ((kind = 'HOLD') = (expires_at IS NOT NULL)),
+  CHECK ((kind IN ('GRANT', 'HOLD')) = (pending_id IS NULL)),
+  CHECK (kind NOT IN ('VOID', 'EXPIRE') OR amount = 0),
+  CHECK (kind <> 'CAPTURE' OR amount <= released),
+  CHECK ((idempotency_key IS NULL) = (request_hash IS NULL))
+);
+-- A key applies once per wallet and kind of operation.
+CREATE UNIQUE INDEX transfers_idempotency_key ON transfers (wallet_id, kind, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+-- A hold resolves at most once: by capture, void or expiry.
+CREATE UNIQUE INDEX transfers_one_resolution ON transfers (pending_id)
+  WHERE kind IN ('CAPTURE', 'VOID', 'EXPIRE');
+CREATE INDEX transfers_refunds ON transfers (pending_id) WHERE kind = 'REFUND';
+CREATE INDEX transfers_wallet_seq ON transfers (wallet_id, seq);
+
+CREATE FUNCTION transfers_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'transfers are append-only: make a new transfer to correct one';
+END $$;
+CREATE TRIGGER transfers_append_only BEFORE UPDATE OR DELETE ON transfers
+  FOR EACH ROW EXECUTE FUNCTION transfers_are_append_only();
+
+-- The holds not resolved yet. A resolution deletes the row, so at most one resolver gets it; the
+-- sweeper reads only this table, never the whole history.
+CREATE TABLE open_holds (
+  hold_id uuid PRIMARY KEY REFERENCES transfers (id),
+  wallet_id uuid NOT NULL REFERENCES accounts (id),
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX open_holds_expiry ON open_holds (expires_at);
+CREATE INDEX open_holds_wallet ON open_holds (wallet_id);
 `,
   },
 ];

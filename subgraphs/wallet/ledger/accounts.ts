@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/** System accounts have eight shards each; a wallet always uses the same shard. */
+const SHARDS = 8;
+
+const systemAccount = (family: '8001' | '8002', shard: number) =>
+  `00000000-0000-4000-${family}-00000000000${shard}`;
+
+export function shardOf(walletId: string): number {
+  return Number.parseInt(walletId.replace(/-/g, '').slice(-2), 16) % SHARDS;
+}
+
+/** Where a wallet's granted credits come from. */
+export const fundingAccountFor = (walletId: string) => systemAccount('8001', shardOf(walletId));
+/** Where a wallet's captured charges go. */
+export const revenueAccountFor = (walletId: string) => systemAccount('8002', shardOf(walletId));
+
+/**
+ * A digest of an operation's parameters: a repeated idempotency key must come with the same ones.
+ * Keys are sorted so the digest does not depend on property order.
+ */
+export function requestHash(params: Record<string, unknown>): string {
+  const canonical = JSON.stringify(params, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+    }
+    return value;
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}

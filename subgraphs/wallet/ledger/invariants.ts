@@ -1,0 +1,50 @@
+import type { Queryable } from '../../../lib/db/index.js';
+
+export interface LedgerInvariants {
+  /** Sum of all debits equals sum of all credits, posted and pending separately. */
+  conserved: boolean;
+  /** No wallet's posted + pending debits exceed its posted credits. */
+  noNegativeAvailable: boolean;
+  /** Every wallet's stored totals equal what its transfers add up to. */
+  totalsMatchTransfers: boolean;
+  /** Every open hold is unresolved, and each wallet's pending debits equal its open holds. */
+  openHoldsMatchPending: boolean;
+  /** No hold has more than one resolution. */
+  resolvedAtMostOnce: boolean;
+}
+
+/**
+ * Checks the ledger's invariants against the database as it is now (tests and the benchmark run
+ * it; an operator can too). Every figure is recomputed from the transfers.
+ */
+export async function checkLedgerInvariants(db: Queryable): Promise<LedgerInvariants> {
+  const one = async (sql: string) => (await db.query<{ ok: boolean }>(sql)).rows[0]?.ok === true;
+  return {
+    conserved: await one(`SELECT sum(debits_posted) = sum(credits_posted)
+      AND sum(debits_pending) = sum(credits_pending) AS ok FROM accounts`),
+    noNegativeAvailable: await one(`SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'WALLET'
+      AND debits_posted + debits_pending > credits_posted) AS ok`),
+    totalsMatchTransfers: await one(`
+      WITH t AS (
+        SELECT wallet_id,
+          sum(CASE WHEN kind IN ('GRANT', 'REFUND') THEN amount ELSE 0 END) AS credits,
+          sum(CASE WHEN kind = 'CAPTURE' THEN amount ELSE 0 END) AS debits,
+          sum(CASE WHEN kind = 'HOLD' THEN amount WHEN kind IN ('CAPTURE', 'VOID', 'EXPIRE')
+                   THEN -released ELSE 0 END) AS pending
+        FROM transfers GROUP BY wallet_id)
+      SELECT NOT EXISTS (
+        SELECT 1 FROM accounts a LEFT JOIN t ON t.wallet_id = a.id WHERE a.kind = 'WALLET' AND (
+          a.credits_posted <> coalesce(t.credits, 0) OR a.debits_posted <> coalesce(t.debits, 0)
+          OR a.debits_pending <> coalesce(t.pending, 0))) AS ok`),
+    openHoldsMatchPending: await one(`
+      SELECT NOT EXISTS (SELECT 1 FROM open_holds o JOIN transfers r ON r.pending_id = o.hold_id
+                         AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE'))
+        AND NOT EXISTS (
+          SELECT 1 FROM accounts a
+          LEFT JOIN (SELECT o.wallet_id, sum(t.amount) AS held FROM open_holds o
+                     JOIN transfers t ON t.id = o.hold_id GROUP BY o.wallet_id) h ON h.wallet_id = a.id
+          WHERE a.kind = 'WALLET' AND a.debits_pending <> coalesce(h.held, 0)) AS ok`),
+    resolvedAtMostOnce: await one(`SELECT NOT EXISTS (SELECT pending_id FROM transfers
+      WHERE kind IN ('CAPTURE', 'VOID', 'EXPIRE') GROUP BY pending_id HAVING count(*) > 1) AS ok`),
+  };
+}

@@ -1,0 +1,193 @@
+import type { Queryable } from '../../../lib/db/index.js';
+import {
+  HOLD_SELECT,
+  toHold,
+  toTransfer,
+  type HoldRecord,
+  type HoldRow,
+  type HoldStatus,
+  type TransferKind,
+  type TransferRecord,
+  type TransferRow,
+} from './transfer-rows.js';
+
+/** A wallet's figures; a team that never received credits has a wallet of zeros. */
+export interface WalletRow {
+  id: string;
+  /** Settled credits: grants and refunds minus captures. */
+  posted: bigint;
+  /** Reserved by open holds. */
+  held: bigint;
+  /** What new holds may take: posted minus held. */
+  available: bigint;
+  budgetLimit: bigint | null;
+  alertThresholds: number[];
+  /** Captured minus refunded in the current UTC month. */
+  monthToDateSpend: bigint;
+}
+
+interface AccountRecord {
+  id: string;
+  credits_posted: string;
+  debits_posted: string;
+  debits_pending: string;
+  budget_limit: string | null;
+  alert_thresholds: number[];
+  month_to_date: string;
+}
+
+export interface TransactionFilter {
+  kinds?: TransferKind[] | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface ModelUsageRow {
+  modelId: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  spend: bigint;
+  priceVersions: number[];
+}
+
+function transactionWhere(
+  walletId: string,
+  filter: TransactionFilter,
+  afterSeq: string | null,
+  params: unknown[],
+) {
+  params.push(walletId);
+  const conditions = [`wallet_id = $${params.length}`];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(sql(`$${params.length}`));
+  };
+  if (filter.kinds?.length) add((p) => `kind = ANY(${p}::text[])`, filter.kinds);
+  if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
+  if (filter.to) add((p) => `created_at < ${p}`, filter.to);
+  if (afterSeq !== null) add((p) => `seq < ${p}`, afterSeq);
+  return conditions.join(' AND ');
+}
+
+/** Everything the wallet subgraph reads from the ledger. */
+export function createLedgerReads(db: Queryable) {
+  return {
+    async balances(walletIds: readonly string[]): Promise<WalletRow[]> {
+      const { rows } = await db.query<AccountRecord>(
+        `SELECT id, credits_posted, debits_posted, debits_pending, budget_limit, alert_thresholds,
+           CASE WHEN spend_month = date_trunc('month', ledger_now())::date THEN month_spend ELSE 0 END
+             AS month_to_date
+         FROM accounts WHERE id = ANY($1::uuid[]) AND kind = 'WALLET'`,
+        [walletIds],
+      );
+      const found = new Map(rows.map((r) => [r.id, r]));
+      return walletIds.map((id) => {
+        const r = found.get(id);
+        const posted = BigInt(r?.credits_posted ?? 0) - BigInt(r?.debits_posted ?? 0);
+        const held = BigInt(r?.debits_pending ?? 0);
+        return {
+          id,
+          posted,
+          held,
+          available: posted - held,
+          budgetLimit: r?.budget_limit == null ? null : BigInt(r.budget_limit),
+          alertThresholds: r?.alert_thresholds ?? [],
+          monthToDateSpend: BigInt(r?.month_to_date ?? 0),
+        };
+      });
+    },
+
+    async holdsByIds(ids: readonly string[]): Promise<HoldRow[]> {
+      const { rows } = await db.query<HoldRecord>(
+        `${HOLD_SELECT} WHERE h.kind = 'HOLD' AND h.id = ANY($1::uuid[])`,
+        [ids],
+      );
+      return rows.map(toHold);
+    },
+
+    /** A wallet's holds, newest first, optionally of one status. */
+    async holds(walletId: string, status: HoldStatus | null, limit: number): Promise<HoldRow[]> {
+      const { rows } = await db.query<HoldRecord>(
+        `SELECT * FROM (${HOLD_SELECT} WHERE h.kind = 'HOLD' AND h.wallet_id = $1
+           ORDER BY h.seq DESC) x
+         WHERE $2::text IS NULL OR x.status = $2 LIMIT $3`,
+        [walletId, status, limit],
+      );
+      return rows.map(toHold);
+    },
+
+    /** A page of a wallet's transfers, newest first (seq descending), after a cursor. */
+    async transactions(
+      walletId: string,
+      filter: TransactionFilter,
+      afterSeq: string | null,
+      limit: number,
+    ) {
+      const params: unknown[] = [];
+      const where = transactionWhere(walletId, filter, afterSeq, params);
+      params.push(limit);
+      const { rows } = await db.query<TransferRecord>(
+        `SELECT * FROM transfers WHERE ${where} ORDER BY seq DESC LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toTransfer);
+    },
+
+    async countTransactions(walletId: string, filter: TransactionFilter): Promise<number> {
+      const params: unknown[] = [];
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM transfers WHERE ${transactionWhere(walletId, filter, null, params)}`,
+        params,
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    async transfersByIds(ids: readonly string[]): Promise<TransferRow[]> {
+      const { rows } = await db.query<TransferRecord>(
+        'SELECT * FROM transfers WHERE id = ANY($1::uuid[])',
+        [ids],
+      );
+      return rows.map(toTransfer);
+    },
+
+    /**
+     * Charges per model between `from` (inclusive) and `to` (exclusive), from the model named in
+     * each hold's metadata and the usage recorded at capture, net of refunds.
+     */
+    async usageByModel(walletId: string, from: Date, to: Date): Promise<ModelUsageRow[]> {
+      const { rows } = await db.query<{
+        model_id: string;
+        calls: string;
+        input_tokens: string;
+        output_tokens: string;
+        spend: string;
+        price_versions: number[];
+      }>(
+        `SELECT h.metadata->>'modelId' AS model_id, count(*) AS calls,
+           coalesce(sum((c.metadata->>'inputTokens')::bigint), 0) AS input_tokens,
+           coalesce(sum((c.metadata->>'outputTokens')::bigint), 0) AS output_tokens,
+           sum(c.amount) - coalesce(sum(rf.refunded), 0) AS spend,
+           array_remove(array_agg(DISTINCT (h.metadata->>'priceVersion')::int), NULL) AS price_versions
+         FROM transfers c
+         JOIN transfers h ON h.id = c.pending_id
+         LEFT JOIN (SELECT pending_id, sum(amount) AS refunded FROM transfers
+                    WHERE kind = 'REFUND' GROUP BY pending_id) rf ON rf.pending_id = c.id
+         WHERE c.kind = 'CAPTURE' AND c.wallet_id = $1 AND c.created_at >= $2 AND c.created_at < $3
+           AND h.metadata ? 'modelId'
+         GROUP BY 1 ORDER BY 5 DESC, 1`,
+        [walletId, from, to],
+      );
+      return rows.map((r) => ({
+        modelId: r.model_id,
+        calls: Number(r.calls),
+        inputTokens: Number(r.input_tokens),
+        outputTokens: Number(r.output_tokens),
+        spend: BigInt(r.spend),
+        priceVersions: r.price_versions ?? [],
+      }));
+    },
+  };
+}
+
+export type LedgerReads = ReturnType<typeof createLedgerReads>;

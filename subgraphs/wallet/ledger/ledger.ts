@@ -1,0 +1,384 @@
+import type { Db, Queryable } from '../../../lib/db/index.js';
+import { badUserInput, notFound } from '../../../lib/errors.js';
+import { fundingAccountFor, requestHash, revenueAccountFor } from './accounts.js';
+import { resolveHold } from './hold-resolution.js';
+import {
+  budgetExceeded,
+  captureExceedsHold,
+  holdAlreadyResolved,
+  holdExpired,
+  idempotencyConflict,
+  insufficientFunds,
+  refundExceedsCapture,
+  uniqueViolation,
+} from './ledger-errors.js';
+import { createLedgerReads } from './ledger-reads.js';
+import {
+  toTransfer,
+  type CaptureUsage,
+  type HoldMetadata,
+  type HoldRow,
+  type TransferKind,
+  type TransferRecord,
+  type TransferRow,
+} from './transfer-rows.js';
+import {
+  checkAmount,
+  checkExpiry,
+  checkIdempotencyKey,
+  checkMemo,
+  checkThresholds,
+} from './validation.js';
+
+/**
+ * The wallet's double-entry ledger. Every operation is one statement (or, for refunds, one short
+ * transaction) whose conditions are checked under the row locks it takes — never read, then
+ * written — so concurrent callers cannot overspend, double-resolve or double-apply a key.
+ */
+export function createLedger(db: Db) {
+  const reads = createLedgerReads(db);
+
+  /** The transfer an idempotency key already made, if any; a different request is a conflict. */
+  const replay = async (
+    walletId: string,
+    kind: TransferKind,
+    key: string,
+    hash: string,
+    q: Queryable = db,
+  ) => {
+    const { rows } = await q.query<TransferRecord>(
+      'SELECT * FROM transfers WHERE wallet_id = $1 AND kind = $2 AND idempotency_key = $3',
+      [walletId, kind, key],
+    );
+    const row = rows[0] && toTransfer(rows[0]);
+    if (row && row.requestHash !== hash) throw idempotencyConflict(key);
+    return row;
+  };
+
+  /** Runs a write; a key applied concurrently by another caller turns into that caller's result. */
+  const onceByKey = async <T>(
+    write: () => Promise<T>,
+    again: () => Promise<T | undefined>,
+  ): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if (uniqueViolation(error) !== 'transfers_idempotency_key') throw error;
+      const result = await again();
+      if (result === undefined) throw error;
+      return result;
+    }
+  };
+
+  const requireHold = async (holdId: string): Promise<HoldRow> => {
+    const [hold] = await reads.holdsByIds([holdId]);
+    if (!hold) throw notFound('Hold', holdId);
+    return hold;
+  };
+
+  /** Why a hold could not be resolved: already resolved, or expired. */
+  const explainUnresolvable = async (holdId: string): Promise<never> => {
+    const hold = await requireHold(holdId);
+    if (hold.status === 'EXPIRED') throw holdExpired(hold.expiresAt);
+    throw holdAlreadyResolved(hold.status);
+  };
+
+  return {
+    reads,
+
+    /** Adds credits to a wallet from the funding account. */
+    async grant(input: {
+      walletId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      memo?: string | null;
+      actor: string;
+    }) {
+      checkAmount(input.amount);
+      checkIdempotencyKey(input.idempotencyKey);
+      const memo = checkMemo(input.memo);
+      const hash = requestHash({ walletId: input.walletId, amount: input.amount, memo });
+      const earlier = await replay(input.walletId, 'GRANT', input.idempotencyKey, hash);
+      if (earlier) return earlier;
+      await db.query(
+        `INSERT INTO accounts (id, kind) VALUES ($1, 'WALLET') ON CONFLICT (id) DO NOTHING`,
+        [input.walletId],
+      );
+      return onceByKey(
+        async () => {
+          const { rows } = await db.query<TransferRecord>(
+            `WITH w AS (
+               UPDATE accounts SET credits_posted = credits_posted + $3 WHERE id = $1 RETURNING id
+             ), f AS (
+               UPDATE accounts SET debits_posted = debits_posted + $3
+               WHERE id = $2 AND EXISTS (SELECT 1 FROM w) RETURNING id
+             )
+             INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
+               idempotency_key, request_hash, memo, created_by)
+             SELECT 'GRANT', $1, $2, $1, $3, $4, $5, $6, $7 FROM w
+             RETURNING *`,
+            [
+              input.walletId,
+              fundingAccountFor(input.walletId),
+              input.amount.toString(),
+              input.idempotencyKey,
+              hash,
+              memo,
+              input.actor,
+            ],
+          );
+          return toTransfer(rows[0] as TransferRecord);
+        },
+        () => replay(input.walletId, 'GRANT', input.idempotencyKey, hash),
+      );
+    },
+
+    /**
+     * Reserves credits for a call: refused with INSUFFICIENT_FUNDS or BUDGET_EXCEEDED (with the
+     * figures) when the wallet cannot cover it. Expires at the ledger's clock.
+     */
+    async authorizeHold(input: {
+      walletId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      expiresInSeconds: number;
+      metadata?: HoldMetadata | null;
+      actor: string;
+    }): Promise<HoldRow> {
+      checkAmount(input.amount);
+      checkIdempotencyKey(input.idempotencyKey);
+      checkExpiry(input.expiresInSeconds);
+      const metadata = input.metadata ?? {};
+      const hash = requestHash({
+        walletId: input.walletId,
+        amount: input.amount,
+        expiresInSeconds: input.expiresInSeconds,
+        metadata,
+      });
+      const asHold = async (row: TransferRow | undefined) =>
+        row ? requireHold(row.id) : undefined;
+      const earlier = await asHold(
+        await replay(input.walletId, 'HOLD', input.idempotencyKey, hash),
+      );
+      if (earlier) return earlier;
+
+      const hold = await onceByKey(
+        async () => {
+          const { rows } = await db.query<{ id: string }>(
+            `WITH w AS (
+               UPDATE accounts SET debits_pending = debits_pending + $2
+               WHERE id = $1 AND kind = 'WALLET'
+                 AND credits_posted - debits_posted - debits_pending >= $2
+                 AND (budget_limit IS NULL OR
+                      (CASE WHEN spend_month = date_trunc('month', ledger_now())::date
+                            THEN month_spend ELSE 0 END) + debits_pending + $2 <= budget_limit)
+               RETURNING id
+             ), r AS (
+               UPDATE accounts SET credits_pending = credits_pending + $2
+               WHERE id = $3 AND EXISTS (SELECT 1 FROM w) RETURNING id
+             ), t AS (
+               INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
+                 expires_at, idempotency_key, request_hash, metadata, created_by)
+               SELECT 'HOLD', $1, $1, $3, $2, ledger_now() + make_interval(secs => $4), $5, $6, $7, $8
+               FROM w
+               RETURNING id, wallet_id, expires_at
+             ), o AS (
+               INSERT INTO open_holds (hold_id, wallet_id, expires_at)
+               SELECT id, wallet_id, expires_at FROM t
+             )
+             SELECT id FROM t`,
+            [
+              input.walletId,
+              input.amount.toString(),
+              revenueAccountFor(input.walletId),
+              input.expiresInSeconds,
+              input.idempotencyKey,
+              hash,
+              JSON.stringify(metadata),
+              input.actor,
+            ],
+          );
+          return rows[0] ? requireHold(rows[0].id) : undefined;
+        },
+        async () => asHold(await replay(input.walletId, 'HOLD', input.idempotencyKey, hash)),
+      );
+      if (hold) return hold;
+
+      // Refused: say why, with the figures the caller needs.
+      const [balance] = await reads.balances([input.walletId]);
+      if (!balance || balance.available < input.amount || balance.budgetLimit === null) {
+        throw insufficientFunds(balance?.available ?? 0n, input.amount);
+      }
+      throw budgetExceeded(
+        balance.budgetLimit,
+        balance.monthToDateSpend,
+        balance.held,
+        input.amount,
+      );
+    },
+
+    /** Charges `amount` (at most what is held) and releases the rest of the hold. */
+    async captureHold(input: {
+      holdId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      usage?: CaptureUsage | null;
+      actor: string;
+    }) {
+      checkIdempotencyKey(input.idempotencyKey);
+      if (input.amount < 0n)
+        throw badUserInput('amount must not be negative.', { field: 'amount' });
+      const hold = await requireHold(input.holdId);
+      const hash = requestHash({
+        holdId: input.holdId,
+        amount: input.amount,
+        usage: input.usage ?? null,
+      });
+      const earlier = await replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash);
+      if (earlier) return requireHold(input.holdId);
+      if (input.amount > hold.amount) throw captureExceedsHold(hold.amount, input.amount);
+
+      const captured = await onceByKey(
+        () =>
+          resolveHold(db, {
+            kind: 'CAPTURE',
+            target: { holdId: input.holdId, onlyIfUnexpired: true },
+            amount: input.amount,
+            idempotencyKey: input.idempotencyKey,
+            requestHash: hash,
+            metadata: input.usage ? { ...input.usage } : {},
+            actor: input.actor,
+          }),
+        () => replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash),
+      );
+      if (!captured) {
+        // A concurrent duplicate of this very capture may have won the race.
+        if (await replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash))
+          return requireHold(input.holdId);
+        return explainUnresolvable(input.holdId);
+      }
+      return requireHold(input.holdId);
+    },
+
+    /** Releases a hold without charging. Voiding a voided hold changes nothing and succeeds. */
+    async voidHold(input: { holdId: string; actor: string }): Promise<HoldRow> {
+      const hold = await requireHold(input.holdId);
+      if (hold.status === 'VOIDED') return hold;
+      const voided = await resolveHold(db, {
+        kind: 'VOID',
+        target: { holdId: input.holdId, onlyIfUnexpired: false },
+        amount: 0n,
+        idempotencyKey: null,
+        requestHash: null,
+        metadata: {},
+        actor: input.actor,
+      });
+      if (!voided) {
+        const now = await requireHold(input.holdId);
+        if (now.status === 'VOIDED') return now;
+        throw holdAlreadyResolved(now.status);
+      }
+      return requireHold(input.holdId);
+    },
+
+    /** Releases holds past their expiry, one statement each, exactly once; returns how many. */
+    async sweepExpired(limit = 500, actor = 'system:sweeper'): Promise<number> {
+      let released = 0;
+      while (released < limit) {
+        const expired = await resolveHold(db, {
+          kind: 'EXPIRE',
+          target: { nextExpired: true },
+          amount: 0n,
+          idempotencyKey: null,
+          requestHash: null,
+          metadata: {},
+          actor,
+        });
+        if (!expired) break;
+        released += 1;
+      }
+      return released;
+    },
+
+    /** Returns part or all of a captured charge to the wallet; refunds never exceed the capture. */
+    async refund(input: {
+      captureId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      memo?: string | null;
+      actor: string;
+    }) {
+      checkAmount(input.amount);
+      checkIdempotencyKey(input.idempotencyKey);
+      const memo = checkMemo(input.memo);
+      const hash = requestHash({ captureId: input.captureId, amount: input.amount, memo });
+      const run = () =>
+        db.transaction(async (tx) => {
+          // The capture's row lock serializes refunds of one capture; the sum below is read after it.
+          const { rows } = await tx.query<TransferRecord>(
+            `SELECT * FROM transfers WHERE id = $1 AND kind = 'CAPTURE' FOR NO KEY UPDATE`,
+            [input.captureId],
+          );
+          const capture = rows[0] && toTransfer(rows[0]);
+          if (!capture) throw notFound('Capture', input.captureId);
+          const earlier = await replay(capture.walletId, 'REFUND', input.idempotencyKey, hash, tx);
+          if (earlier) return earlier;
+          const { rows: sums } = await tx.query<{ refunded: string }>(
+            `SELECT coalesce(sum(amount), 0) AS refunded FROM transfers WHERE pending_id = $1 AND kind = 'REFUND'`,
+            [input.captureId],
+          );
+          const refundable = capture.amount - BigInt(sums[0]?.refunded ?? 0);
+          if (input.amount > refundable) throw refundExceedsCapture(refundable, input.amount);
+          const revenue = revenueAccountFor(capture.walletId);
+          await tx.query(
+            `UPDATE accounts SET credits_posted = credits_posted + $2,
+               month_spend = CASE WHEN spend_month = date_trunc('month', ledger_now())::date
+                                  THEN greatest(month_spend - $2, 0) ELSE month_spend END
+             WHERE id = $1`,
+            [capture.walletId, input.amount.toString()],
+          );
+          await tx.query('UPDATE accounts SET debits_posted = debits_posted + $2 WHERE id = $1', [
+            revenue,
+            input.amount.toString(),
+          ]);
+          const inserted = await tx.query<TransferRecord>(
+            `INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
+               pending_id, idempotency_key, request_hash, memo, created_by)
+             VALUES ('REFUND', $1, $2, $1, $3, $4, $5, $6, $7, $8) RETURNING *`,
+            [
+              capture.walletId,
+              revenue,
+              input.amount.toString(),
+              input.captureId,
+              input.idempotencyKey,
+              hash,
+              memo,
+              input.actor,
+            ],
+          );
+          return toTransfer(inserted.rows[0] as TransferRecord);
+        });
+      return onceByKey(run, run);
+    },
+
+    /** Sets or clears (null) a wallet's monthly budget and its alert thresholds (percent). */
+    async setBudget(input: {
+      walletId: string;
+      monthlyLimit: bigint | null;
+      alertThresholds: number[];
+    }) {
+      if (input.monthlyLimit !== null && input.monthlyLimit < 0n) {
+        throw badUserInput('monthlyLimit must not be negative.', { field: 'monthlyLimit' });
+      }
+      const thresholds = checkThresholds(input.alertThresholds);
+      await db.query(
+        `INSERT INTO accounts (id, kind, budget_limit, alert_thresholds) VALUES ($1, 'WALLET', $2, $3)
+         ON CONFLICT (id) DO UPDATE SET budget_limit = EXCLUDED.budget_limit,
+           alert_thresholds = EXCLUDED.alert_thresholds`,
+        [input.walletId, input.monthlyLimit?.toString() ?? null, thresholds],
+      );
+    },
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

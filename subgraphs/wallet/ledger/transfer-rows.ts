@@ -1,0 +1,119 @@
+/** The kinds of movement in the ledger. */
+export type TransferKind = 'GRANT' | 'HOLD' | 'CAPTURE' | 'VOID' | 'EXPIRE' | 'REFUND';
+
+/** What a hold's metadata may say; usageByModel aggregates it. */
+export interface HoldMetadata {
+  modelId?: string;
+  priceVersion?: number;
+  requestId?: string;
+  note?: string;
+}
+
+/** What a capture may record: the usage the provider reported. */
+export interface CaptureUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface TransferRow {
+  id: string;
+  seq: string;
+  kind: TransferKind;
+  walletId: string;
+  amount: bigint;
+  /** For a resolution: what the hold had reserved (all released). */
+  released: bigint;
+  pendingId: string | null;
+  expiresAt: Date | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  memo: string | null;
+  metadata: Record<string, unknown>;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface TransferRecord {
+  id: string;
+  seq: string;
+  kind: TransferKind;
+  wallet_id: string;
+  amount: string;
+  released: string;
+  pending_id: string | null;
+  expires_at: Date | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  memo: string | null;
+  metadata: Record<string, unknown>;
+  created_by: string;
+  created_at: Date;
+}
+
+export const toTransfer = (r: TransferRecord): TransferRow => ({
+  id: r.id,
+  seq: String(r.seq),
+  kind: r.kind,
+  walletId: r.wallet_id,
+  amount: BigInt(r.amount),
+  released: BigInt(r.released),
+  pendingId: r.pending_id,
+  expiresAt: r.expires_at,
+  idempotencyKey: r.idempotency_key,
+  requestHash: r.request_hash,
+  memo: r.memo,
+  metadata: r.metadata ?? {},
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+
+export type HoldStatus = 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
+
+/** A hold with what became of it. */
+export interface HoldRow {
+  id: string;
+  walletId: string;
+  amount: bigint;
+  status: HoldStatus;
+  capturedAmount: bigint | null;
+  expiresAt: Date;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  metadata: HoldMetadata;
+  idempotencyKey: string | null;
+}
+
+/** SELECT list and joins that turn HOLD transfers into HoldRows (alias h: hold, r: resolution). */
+export const HOLD_SELECT = `
+  SELECT h.id, h.wallet_id, h.amount, h.expires_at, h.created_at, h.metadata, h.idempotency_key,
+    r.amount AS captured, r.created_at AS resolved_at,
+    CASE WHEN r.kind = 'CAPTURE' THEN 'CAPTURED' WHEN r.kind = 'VOID' THEN 'VOIDED'
+         WHEN r.kind = 'EXPIRE' OR h.expires_at <= ledger_now() THEN 'EXPIRED' ELSE 'PENDING' END AS status
+  FROM transfers h
+  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')`;
+
+export interface HoldRecord {
+  id: string;
+  wallet_id: string;
+  amount: string;
+  expires_at: Date;
+  created_at: Date;
+  metadata: HoldMetadata;
+  idempotency_key: string | null;
+  captured: string | null;
+  resolved_at: Date | null;
+  status: HoldStatus;
+}
+
+export const toHold = (r: HoldRecord): HoldRow => ({
+  id: r.id,
+  walletId: r.wallet_id,
+  amount: BigInt(r.amount),
+  status: r.status,
+  capturedAmount: r.status === 'CAPTURED' && r.captured !== null ? BigInt(r.captured) : null,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+  resolvedAt: r.resolved_at,
+  metadata: r.metadata ?? {},
+  idempotencyKey: r.idempotency_key,
+});

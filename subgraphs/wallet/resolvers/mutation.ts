@@ -1,0 +1,56 @@
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { assertUuid } from '../validation.js';
+
+export const Mutation: MutationResolvers = {
+  grantCredits: (_parent, { walletId, amount, idempotencyKey, memo }, ctx) =>
+    ctx.ledger.grant({
+      walletId: assertUuid(walletId, 'walletId'),
+      amount,
+      idempotencyKey,
+      memo,
+      actor: ctx.principal.id,
+    }),
+  refund: (_parent, { captureId, amount, idempotencyKey, memo }, ctx) =>
+    ctx.ledger.refund({
+      captureId: assertUuid(captureId, 'captureId'),
+      amount,
+      idempotencyKey,
+      memo,
+      actor: ctx.principal.id,
+    }),
+  authorizeHold: (_parent, { walletId, amount, idempotencyKey, expiresInSeconds, metadata }, ctx) =>
+    ctx.ledger.authorizeHold({
+      walletId: assertUuid(walletId, 'walletId'),
+      amount,
+      idempotencyKey,
+      expiresInSeconds,
+      metadata: metadata
+        ? {
+            ...(metadata.modelId != null && { modelId: metadata.modelId }),
+            ...(metadata.priceVersion != null && { priceVersion: metadata.priceVersion }),
+            ...(metadata.requestId != null && { requestId: metadata.requestId.slice(0, 200) }),
+            ...(metadata.note != null && { note: metadata.note.slice(0, 200) }),
+          }
+        : null,
+      actor: ctx.principal.id,
+    }),
+  captureHold: (_parent, { holdId, amount, idempotencyKey, usage }, ctx) =>
+    ctx.ledger.captureHold({
+      holdId: assertUuid(holdId, 'holdId'),
+      amount,
+      idempotencyKey,
+      usage,
+      actor: ctx.principal.id,
+    }),
+  voidHold: (_parent, { holdId }, ctx) =>
+    ctx.ledger.voidHold({ holdId: assertUuid(holdId, 'holdId'), actor: ctx.principal.id }),
+  setBudget: async (_parent, { walletId, input }, ctx) => {
+    const id = assertUuid(walletId, 'walletId');
+    await ctx.ledger.setBudget({
+      walletId: id,
+      monthlyLimit: input.monthlyLimit ?? null,
+      alertThresholds: input.alertThresholds ?? [],
+    });
+    return ctx.loaders.wallet.clear(id).load(id);
+  },
+};

@@ -1,0 +1,147 @@
+import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
+import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+import { STORE_MODES } from '../support/test-env.js';
+
+const GRANT = `mutation($w: ID!, $a: Micros!, $k: String!) {
+  grantCredits(walletId: $w, amount: $a, idempotencyKey: $k, memo: "top-up") { id kind amount postedChange } }`;
+const HOLD = `mutation($w: ID!, $a: Micros!, $k: String!) {
+  authorizeHold(walletId: $w, amount: $a, idempotencyKey: $k, expiresInSeconds: 60,
+    metadata: { modelId: "local/echo-chat", priceVersion: 1, requestId: "req-1" }) { id status amount } }`;
+const CAPTURE = `mutation($h: ID!, $a: Micros!, $k: String!) {
+  captureHold(holdId: $h, amount: $a, idempotencyKey: $k, usage: { inputTokens: 12, outputTokens: 30 }) {
+    status capturedAmount } }`;
+
+describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) => {
+  let stack: Stack;
+  let teamId: string;
+  let reader: string;
+  const admin = (query: string, variables: Record<string, unknown>) =>
+    stack.request(query, { token: TEST_ADMIN_KEY, variables });
+
+  beforeAll(async () => {
+    stack = await startStack({ mode });
+    ({ teamId, key: reader } = await stack.createTeamWithKey('Ledgered', [
+      'models:read',
+      'wallet:read',
+    ]));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('grants, holds and captures, and the team reads balance, entries, holds and usage by model', async () => {
+    expectNoErrors(await admin(GRANT, { w: teamId, a: '5000000', k: 'grant-1' }));
+    const hold = expectNoErrors(
+      await admin(HOLD, { w: teamId, a: '2000', k: 'hold-1' }),
+    ).authorizeHold;
+    expect(hold).toMatchObject({ status: 'PENDING', amount: '2000' });
+    const captured = expectNoErrors(await admin(CAPTURE, { h: hold.id, a: '1500', k: 'cap-1' }));
+    expect(captured.captureHold).toEqual({ status: 'CAPTURED', capturedAmount: '1500' });
+
+    const data = expectNoErrors(
+      await stack.request(
+        `query($id: ID!, $from: DateTime!, $to: DateTime!) { team(id: $id) { wallet {
+           balance { available held posted }
+           transactions(first: 2) { totalCount edges { node { kind amount postedChange heldChange } }
+             pageInfo { hasNextPage endCursor } }
+           holds(status: CAPTURED) { status capturedAmount model { id displayName } priceVersion requestId }
+           usageByModel(from: $from, to: $to) { model { id displayName } calls inputTokens outputTokens spend priceVersions }
+         } } }`,
+        {
+          token: reader,
+          variables: { id: teamId, from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        },
+      ),
+    );
+    const wallet = data.team.wallet;
+    expect(wallet.balance).toEqual({ available: '4998500', held: '0', posted: '4998500' });
+    expect(wallet.transactions.totalCount).toBe(3);
+    expect(wallet.transactions.edges.map((e: any) => e.node)).toEqual([
+      { kind: 'CAPTURE', amount: '1500', postedChange: '-1500', heldChange: '-2000' },
+      { kind: 'HOLD', amount: '2000', postedChange: '0', heldChange: '2000' },
+    ]);
+    expect(wallet.transactions.pageInfo.hasNextPage).toBe(true);
+    expect(wallet.holds).toEqual([
+      {
+        status: 'CAPTURED',
+        capturedAmount: '1500',
+        model: { id: 'local/echo-chat', displayName: 'Local echo chat' },
+        priceVersion: 1,
+        requestId: 'req-1',
+      },
+    ]);
+    expect(wallet.usageByModel).toEqual([
+      {
+        model: { id: 'local/echo-chat', displayName: 'Local echo chat' },
+        calls: 1,
+        inputTokens: 12,
+        outputTokens: 30,
+        spend: '1500',
+        priceVersions: [1],
+      },
+    ]);
+  });
+
+  it('refuses holds to a team key and grants to anyone but an admin', async () => {
+    expectErrorCode(
+      await stack.request(HOLD, { token: reader, variables: { w: teamId, a: '1', k: 'x' } }),
+      'FORBIDDEN',
+    );
+    expectErrorCode(
+      await stack.request(GRANT, { token: reader, variables: { w: teamId, a: '1', k: 'x' } }),
+      'FORBIDDEN',
+    );
+  });
+
+  it('answers an unaffordable hold with INSUFFICIENT_FUNDS and the figures', async () => {
+    const { teamId: poor } = await stack.createTeamWithKey('Poor', ['wallet:read']);
+    expectNoErrors(await admin(GRANT, { w: poor, a: '100', k: 'g' }));
+    const response = await admin(HOLD, { w: poor, a: '101', k: 'h' });
+    expectErrorCode(response, 'INSUFFICIENT_FUNDS');
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      available: '100',
+      required: '101',
+    });
+  });
+
+  it('lets a team admin set a budget and shows month-to-date spend against it', async () => {
+    const { teamId: budgeted, key } = await stack.createTeamWithKey('Budgeted', [
+      'wallet:read',
+      'wallet:admin',
+    ]);
+    expectNoErrors(await admin(GRANT, { w: budgeted, a: '1000', k: 'g' }));
+    const set = await stack.request(
+      `mutation($w: ID!) { setBudget(walletId: $w, input: { monthlyLimit: "500", alertThresholds: [80, 50] }) {
+         budget { monthlyLimit alertThresholds monthToDateSpend remaining alertsReached } } }`,
+      { token: key, variables: { w: budgeted } },
+    );
+    expect(expectNoErrors(set).setBudget.budget).toEqual({
+      monthlyLimit: '500',
+      alertThresholds: [50, 80],
+      monthToDateSpend: '0',
+      remaining: '500',
+      alertsReached: [],
+    });
+    const hold = expectNoErrors(
+      await admin(HOLD, { w: budgeted, a: '300', k: 'h1' }),
+    ).authorizeHold;
+    expectNoErrors(await admin(CAPTURE, { h: hold.id, a: '300', k: 'c1' }));
+    const over = await admin(HOLD, { w: budgeted, a: '201', k: 'h2' });
+    expectErrorCode(over, 'BUDGET_EXCEEDED');
+    expect(over.body.errors?.[0]?.extensions).toMatchObject({
+      monthToDateSpend: '300',
+      available: '200',
+      required: '201',
+    });
+    const budget = expectNoErrors(
+      await stack.request(
+        `query($id: ID!) { wallet(id: $id) { budget { monthToDateSpend remaining alertsReached } } }`,
+        {
+          token: key,
+          variables: { id: budgeted },
+        },
+      ),
+    ).wallet.budget;
+    expect(budget).toEqual({ monthToDateSpend: '300', remaining: '200', alertsReached: [50] });
+  });
+});

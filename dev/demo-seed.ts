@@ -2,6 +2,7 @@ import type { Principal } from '../lib/auth/principal.js';
 import type { Db } from '../lib/db/index.js';
 import type { Kv } from '../lib/kv/index.js';
 import { createPolicyService } from '../subgraphs/policy/policy-service.js';
+import { createLedger } from '../subgraphs/wallet/ledger/ledger.js';
 import { createTeamStore } from '../subgraphs/policy/store/team-store.js';
 
 export const DEMO_TEAM = 'Demo';
@@ -15,12 +16,17 @@ const SEEDER: Principal = {
   teams: [],
 };
 
+/** Credits the Demo team starts with: 100 credits. */
+export const DEMO_CREDITS = 100_000_000n;
+
 /**
- * Development only: a Demo team with a member API key, so a newcomer can query at once. Returns
- * the key's secret, or null when the team already exists (its key was printed when it was made).
+ * Development only: a Demo team with a member API key and 100 credits, so a newcomer can query at
+ * once. Returns the key's secret, or null when the team already exists (its key was printed when
+ * it was made).
  */
 export async function seedDemoTeam(
   policyDb: Db,
+  walletDb: Db,
   kv: Kv,
 ): Promise<{ teamId: string; secret: string } | null> {
   if (await createTeamStore(policyDb).byName(DEMO_TEAM)) return null;
@@ -30,6 +36,13 @@ export async function seedDemoTeam(
     teamId: team.id,
     name: 'demo member key',
     scopes: ['models:read', 'inference:invoke', 'wallet:read'],
+  });
+  await createLedger(walletDb).grant({
+    walletId: team.id,
+    amount: DEMO_CREDITS,
+    idempotencyKey: 'demo-seed',
+    memo: 'Demo credits',
+    actor: SEEDER.id,
   });
   return { teamId: team.id, secret };
 }

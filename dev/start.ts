@@ -140,7 +140,7 @@ await runService(logger, async () => {
   await gateway.start();
   const port = await gateway.listen(config.port, config.host);
 
-  const demo = config.production ? null : await seedDemoTeam(policyDb, kv);
+  const demo = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
   printBanner({
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
     production: config.production,

@@ -1,8 +1,13 @@
+import { z } from 'zod';
 import { parseConfig } from '../../lib/config.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 
-const WalletEnv = subgraphEnv(4003);
+const WalletEnv = subgraphEnv(4003).extend({
+  /** How often expired holds are released; 0 turns the sweeper off on this replica. */
+  WALLET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+});
 
 export function loadWalletConfig(env: NodeJS.ProcessEnv = process.env) {
-  return subgraphSettings('wallet', parseConfig(WalletEnv, env));
+  const e = parseConfig(WalletEnv, env);
+  return { ...subgraphSettings('wallet', e), sweepIntervalMs: e.WALLET_SWEEP_INTERVAL_MS };
 }

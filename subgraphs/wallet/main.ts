@@ -7,5 +7,8 @@ const config = loadWalletConfig();
 await runSubgraphMain(config, async (common) => {
   const db = await openSubgraphDb(config, WALLET_SCHEMA);
   await prepareWalletStore(db);
-  return { server: createWalletSubgraph({ ...common, db }), close: () => db.close() };
+  return {
+    server: createWalletSubgraph({ ...common, db, sweepIntervalMs: config.sweepIntervalMs }),
+    close: () => db.close(),
+  };
 });

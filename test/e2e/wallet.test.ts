@@ -144,4 +144,37 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     ).wallet.budget;
     expect(budget).toEqual({ monthToDateSpend: '300', remaining: '200', alertsReached: [50] });
   });
+
+  it('filters ledger entries by kind and time and pages through them', async () => {
+    const { teamId: paged, key } = await stack.createTeamWithKey('Paged', ['wallet:read']);
+    for (const k of ['a', 'b', 'c']) expectNoErrors(await admin(GRANT, { w: paged, a: '10', k }));
+    const hold = expectNoErrors(await admin(HOLD, { w: paged, a: '5', k: 'h' })).authorizeHold;
+    expectNoErrors(
+      await admin('mutation($h: ID!) { voidHold(holdId: $h) { status } }', { h: hold.id }),
+    );
+    const page = (after: string | null, filter: Record<string, unknown>) =>
+      stack.request(
+        `query($id: ID!, $after: String, $filter: TransactionFilter) { wallet(id: $id) {
+           transactions(first: 2, after: $after, filter: $filter) {
+             totalCount edges { node { kind } } pageInfo { hasNextPage endCursor } } } }`,
+        { token: key, variables: { id: paged, after, filter } },
+      );
+    const grants: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const t: any = expectNoErrors(await page(after, { kinds: ['GRANT'] })).wallet.transactions;
+      expect(t.totalCount).toBe(3);
+      grants.push(...t.edges.map((e: any) => e.node.kind));
+      if (!t.pageInfo.hasNextPage) break;
+      after = t.pageInfo.endCursor;
+    }
+    expect(grants).toEqual(['GRANT', 'GRANT', 'GRANT']);
+    const future = expectNoErrors(await page(null, { from: '2999-01-01T00:00:00Z' })).wallet
+      .transactions;
+    expect(future.totalCount).toBe(0);
+    const all = expectNoErrors(await page(null, {})).wallet.transactions;
+    expect(all.totalCount).toBe(5);
+    expect(all.edges.map((e: any) => e.node.kind)).toEqual(['VOID', 'HOLD']);
+    expectErrorCode(await page('bm9wZQ', {}), 'BAD_USER_INPUT');
+  });
 });

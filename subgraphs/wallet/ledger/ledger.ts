@@ -162,10 +162,11 @@ export function createLedger(db: Db) {
       );
       if (earlier) return earlier;
 
-      const hold = await onceByKey(
-        async () => {
-          const { rows } = await db.query<{ id: string }>(
-            `WITH w AS (
+      const attempt = () =>
+        onceByKey(
+          async () => {
+            const { rows } = await db.query<{ id: string }>(
+              `WITH w AS (
                UPDATE accounts SET debits_pending = debits_pending + $2
                WHERE id = $1 AND kind = 'WALLET'
                  AND credits_posted - debits_posted - debits_pending >= $2
@@ -187,36 +188,47 @@ export function createLedger(db: Db) {
                SELECT id, wallet_id, expires_at FROM t
              )
              SELECT id FROM t`,
-            [
-              input.walletId,
-              input.amount.toString(),
-              revenueAccountFor(input.walletId),
-              input.expiresInSeconds,
-              input.idempotencyKey,
-              hash,
-              JSON.stringify(metadata),
-              input.actor,
-            ],
-          );
-          return rows[0] ? requireHold(rows[0].id) : undefined;
-        },
-        async () => asHold(await replay(input.walletId, 'HOLD', input.idempotencyKey, hash)),
-      );
-      if (hold) return hold;
-
-      // Refused: say why, with the figures the caller needs.
-      const [balance] = await reads.balances([input.walletId]);
-      if (!balance || balance.available < input.amount || balance.budgetLimit === null) {
-        throw insufficientFunds(balance?.available ?? 0n, input.amount);
+              [
+                input.walletId,
+                input.amount.toString(),
+                revenueAccountFor(input.walletId),
+                input.expiresInSeconds,
+                input.idempotencyKey,
+                hash,
+                JSON.stringify(metadata),
+                input.actor,
+              ],
+            );
+            return rows[0] ? requireHold(rows[0].id) : undefined;
+          },
+          async () => asHold(await replay(input.walletId, 'HOLD', input.idempotencyKey, hash)),
+        );
+      for (let tries = 0; ; tries += 1) {
+        const hold = await attempt();
+        if (hold) return hold;
+        // A concurrent duplicate of this very hold may have taken the funds: its hold is ours.
+        const raced = await asHold(
+          await replay(input.walletId, 'HOLD', input.idempotencyKey, hash),
+        );
+        if (raced) return raced;
+        // Refused: say why, with the figures the caller needs. If credits were released since the
+        // refusal, the figures would contradict it: try once more instead.
+        const [balance] = await reads.balances([input.walletId]);
+        const withinBudget =
+          balance?.budgetLimit == null ||
+          balance.monthToDateSpend + balance.held + input.amount <= balance.budgetLimit;
+        if (balance && balance.available >= input.amount && withinBudget && tries === 0) continue;
+        if (!balance || balance.available < input.amount || balance.budgetLimit === null) {
+          throw insufficientFunds(balance?.available ?? 0n, input.amount);
+        }
+        throw budgetExceeded(
+          balance.budgetLimit,
+          balance.monthToDateSpend,
+          balance.held,
+          input.amount,
+        );
       }
-      throw budgetExceeded(
-        balance.budgetLimit,
-        balance.monthToDateSpend,
-        balance.held,
-        input.amount,
-      );
     },
-
     /** Charges `amount` (at most what is held) and releases the rest of the hold. */
     async captureHold(input: {
       holdId: string;

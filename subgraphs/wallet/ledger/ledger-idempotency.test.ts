@@ -243,15 +243,13 @@ describe.each(STORE_MODES)('ledger idempotency keys (%s database)', (mode) => {
     const walletId = await h.fundedWallet(100n);
     const outcomes = await times(N, (i) =>
       outcomeOf(
-        h
-          .replica(i)
-          .authorizeHold({
-            walletId,
-            amount: 70n,
-            idempotencyKey: 'h',
-            expiresInSeconds: 60,
-            actor,
-          }),
+        h.replica(i).authorizeHold({
+          walletId,
+          amount: 70n,
+          idempotencyKey: 'h',
+          expiresInSeconds: 60,
+          actor,
+        }),
       ),
     );
     expect(tally(outcomes)).toEqual({ OK: N });
@@ -263,15 +261,13 @@ describe.each(STORE_MODES)('ledger idempotency keys (%s database)', (mode) => {
     await h.ledgers[0]!.setBudget({ walletId, monthlyLimit: 100n, alertThresholds: [] });
     const outcomes = await times(N, (i) =>
       outcomeOf(
-        h
-          .replica(i)
-          .authorizeHold({
-            walletId,
-            amount: 70n,
-            idempotencyKey: 'h',
-            expiresInSeconds: 60,
-            actor,
-          }),
+        h.replica(i).authorizeHold({
+          walletId,
+          amount: 70n,
+          idempotencyKey: 'h',
+          expiresInSeconds: 60,
+          actor,
+        }),
       ),
     );
     expect(tally(outcomes)).toEqual({ OK: N });

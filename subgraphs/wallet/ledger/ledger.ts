@@ -1,7 +1,10 @@
 import type { Db, Queryable } from '../../../lib/db/index.js';
 import { badUserInput, notFound } from '../../../lib/errors.js';
 import { fundingAccountFor, requestHash, revenueAccountFor } from './accounts.js';
+import { captureHoldBatch, type CaptureRequest } from './capture-batch.js';
+import { authorizeHoldBatch, type HoldRequest } from './hold-batch.js';
 import { resolveHold } from './hold-resolution.js';
+import { createKeyedBatcher } from './keyed-batcher.js';
 import {
   budgetExceeded,
   captureExceedsHold,
@@ -37,6 +40,13 @@ import {
  */
 export function createLedger(db: Db) {
   const reads = createLedgerReads(db);
+  // Group commit per wallet: concurrent holds (and captures) of one wallet share one transaction.
+  const holdBatches = createKeyedBatcher<HoldRequest, HoldRow>((walletId, batch) =>
+    authorizeHoldBatch(db, walletId, batch),
+  );
+  const captureBatches = createKeyedBatcher<CaptureRequest, HoldRow>((walletId, batch) =>
+    captureHoldBatch(db, reads, walletId, batch),
+  );
 
   /** The transfer an idempotency key already made, if any; a different request is a conflict. */
   const replay = async (
@@ -155,80 +165,104 @@ export function createLedger(db: Db) {
         expiresInSeconds: input.expiresInSeconds,
         metadata,
       });
-      const asHold = async (row: TransferRow | undefined) =>
-        row ? requireHold(row.id) : undefined;
-      const earlier = await asHold(
-        await replay(input.walletId, 'HOLD', input.idempotencyKey, hash),
-      );
-      if (earlier) return earlier;
+      const single = async (): Promise<HoldRow> => {
+        const asHold = async (row: TransferRow | undefined) =>
+          row ? requireHold(row.id) : undefined;
+        // No lookup first: a key used before makes the write fail on its unique index, and onceByKey
+        // then returns (or refuses) the earlier hold.
 
-      const attempt = () =>
-        onceByKey(
-          async () => {
-            const { rows } = await db.query<{ id: string }>(
-              `WITH w AS (
-               UPDATE accounts SET debits_pending = debits_pending + $2
-               WHERE id = $1 AND kind = 'WALLET'
-                 AND credits_posted - debits_posted - debits_pending >= $2
-                 AND (budget_limit IS NULL OR
-                      (CASE WHEN spend_month = date_trunc('month', ledger_now())::date
-                            THEN month_spend ELSE 0 END) + debits_pending + $2 <= budget_limit)
-               RETURNING id
-             ), r AS (
-               UPDATE accounts SET credits_pending = credits_pending + $2
-               WHERE id = $3 AND EXISTS (SELECT 1 FROM w) RETURNING id
-             ), t AS (
-               INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
-                 expires_at, idempotency_key, request_hash, metadata, created_by)
-               SELECT 'HOLD', $1, $1, $3, $2, ledger_now() + make_interval(secs => $4), $5, $6, $7, $8
-               FROM w
-               RETURNING id, wallet_id, expires_at
-             ), o AS (
-               INSERT INTO open_holds (hold_id, wallet_id, expires_at)
-               SELECT id, wallet_id, expires_at FROM t
-             )
-             SELECT id FROM t`,
-              [
-                input.walletId,
-                input.amount.toString(),
-                revenueAccountFor(input.walletId),
-                input.expiresInSeconds,
-                input.idempotencyKey,
-                hash,
-                JSON.stringify(metadata),
-                input.actor,
-              ],
-            );
-            return rows[0] ? requireHold(rows[0].id) : undefined;
-          },
-          async () => asHold(await replay(input.walletId, 'HOLD', input.idempotencyKey, hash)),
-        );
-      for (let tries = 0; ; tries += 1) {
-        const hold = await attempt();
-        if (hold) return hold;
-        // A concurrent duplicate of this very hold may have taken the funds: its hold is ours.
-        const raced = await asHold(
-          await replay(input.walletId, 'HOLD', input.idempotencyKey, hash),
-        );
-        if (raced) return raced;
-        // Refused: say why, with the figures the caller needs. If credits were released since the
-        // refusal, the figures would contradict it: try once more instead.
-        const [balance] = await reads.balances([input.walletId]);
-        const withinBudget =
-          balance?.budgetLimit == null ||
-          balance.monthToDateSpend + balance.held + input.amount <= balance.budgetLimit;
-        if (balance && balance.available >= input.amount && withinBudget && tries === 0) continue;
-        if (!balance || balance.available < input.amount || balance.budgetLimit === null) {
-          throw insufficientFunds(balance?.available ?? 0n, input.amount);
+        const attempt = () =>
+          onceByKey(
+            async () => {
+              const { rows } = await db.query<{ id: string; expires_at: Date; created_at: Date }>(
+                `WITH w AS (
+                 UPDATE accounts SET debits_pending = debits_pending + $2
+                 WHERE id = $1 AND kind = 'WALLET'
+                   AND credits_posted - debits_posted - debits_pending >= $2
+                   AND (budget_limit IS NULL OR
+                        (CASE WHEN spend_month = date_trunc('month', ledger_now())::date
+                              THEN month_spend ELSE 0 END) + debits_pending + $2 <= budget_limit)
+                 RETURNING id
+               ), r AS (
+                 UPDATE accounts SET credits_pending = credits_pending + $2
+                 WHERE id = $3 AND EXISTS (SELECT 1 FROM w) RETURNING id
+               ), t AS (
+                 INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
+                   expires_at, idempotency_key, request_hash, metadata, created_by)
+                 SELECT 'HOLD', $1, $1, $3, $2, ledger_now() + make_interval(secs => $4), $5, $6, $7, $8
+                 FROM w
+                 RETURNING id, wallet_id, expires_at, created_at
+               ), o AS (
+                 INSERT INTO open_holds (hold_id, wallet_id, expires_at)
+                 SELECT id, wallet_id, expires_at FROM t
+               )
+               SELECT id, expires_at, created_at FROM t`,
+                [
+                  input.walletId,
+                  input.amount.toString(),
+                  revenueAccountFor(input.walletId),
+                  input.expiresInSeconds,
+                  input.idempotencyKey,
+                  hash,
+                  JSON.stringify(metadata),
+                  input.actor,
+                ],
+              );
+              const row = rows[0];
+              return row
+                ? {
+                    id: row.id,
+                    walletId: input.walletId,
+                    amount: input.amount,
+                    status: 'PENDING' as const,
+                    capturedAmount: null,
+                    expiresAt: row.expires_at,
+                    createdAt: row.created_at,
+                    resolvedAt: null,
+                    metadata,
+                    idempotencyKey: input.idempotencyKey,
+                  }
+                : undefined;
+            },
+            async () => asHold(await replay(input.walletId, 'HOLD', input.idempotencyKey, hash)),
+          );
+        for (let tries = 0; ; tries += 1) {
+          const hold = await attempt();
+          if (hold) return hold;
+          // A concurrent duplicate of this very hold may have taken the funds: its hold is ours.
+          const raced = await asHold(
+            await replay(input.walletId, 'HOLD', input.idempotencyKey, hash),
+          );
+          if (raced) return raced;
+          // Refused: say why, with the figures the caller needs. If credits were released since the
+          // refusal, the figures would contradict it: try once more instead.
+          const [balance] = await reads.balances([input.walletId]);
+          const withinBudget =
+            balance?.budgetLimit == null ||
+            balance.monthToDateSpend + balance.held + input.amount <= balance.budgetLimit;
+          if (balance && balance.available >= input.amount && withinBudget && tries === 0) continue;
+          if (!balance || balance.available < input.amount || balance.budgetLimit === null) {
+            throw insufficientFunds(balance?.available ?? 0n, input.amount);
+          }
+          throw budgetExceeded(
+            balance.budgetLimit,
+            balance.monthToDateSpend,
+            balance.held,
+            input.amount,
+          );
         }
-        throw budgetExceeded(
-          balance.budgetLimit,
-          balance.monthToDateSpend,
-          balance.held,
-          input.amount,
-        );
-      }
+      };
+      return holdBatches(input.walletId, {
+        amount: input.amount,
+        idempotencyKey: input.idempotencyKey,
+        requestHash: hash,
+        expiresInSeconds: input.expiresInSeconds,
+        metadata,
+        actor: input.actor,
+        single,
+      });
     },
+
     /** Charges `amount` (at most what is held) and releases the rest of the hold. */
     async captureHold(input: {
       holdId: string;
@@ -246,30 +280,47 @@ export function createLedger(db: Db) {
         amount: input.amount,
         usage: input.usage ?? null,
       });
+      // A reused key answers for itself first (the original, or a conflict) before any other check.
       const earlier = await replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash);
       if (earlier) return requireHold(input.holdId);
       if (input.amount > hold.amount) throw captureExceedsHold(hold.amount, input.amount);
 
-      const captured = await onceByKey(
-        () =>
-          resolveHold(db, {
-            kind: 'CAPTURE',
-            target: { holdId: input.holdId, onlyIfUnexpired: true },
-            amount: input.amount,
-            idempotencyKey: input.idempotencyKey,
-            requestHash: hash,
-            metadata: input.usage ? { ...input.usage } : {},
-            actor: input.actor,
-          }),
-        () => replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash),
-      );
-      if (!captured) {
-        // A concurrent duplicate of this very capture may have won the race.
-        if (await replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash))
-          return requireHold(input.holdId);
-        return explainUnresolvable(input.holdId);
-      }
-      return requireHold(input.holdId);
+      const single = async (): Promise<HoldRow> => {
+        const captured = await onceByKey(
+          () =>
+            resolveHold(db, {
+              kind: 'CAPTURE',
+              target: { holdId: input.holdId, onlyIfUnexpired: true },
+              amount: input.amount,
+              idempotencyKey: input.idempotencyKey,
+              requestHash: hash,
+              metadata: input.usage ? { ...input.usage } : {},
+              actor: input.actor,
+            }),
+          () => replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash),
+        );
+        if (!captured) {
+          // A concurrent duplicate of this very capture may have won the race.
+          if (await replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash))
+            return requireHold(input.holdId);
+          return explainUnresolvable(input.holdId);
+        }
+        return {
+          ...hold,
+          status: 'CAPTURED',
+          capturedAmount: captured.amount,
+          resolvedAt: captured.createdAt,
+        };
+      };
+      return captureBatches(hold.walletId, {
+        holdId: input.holdId,
+        amount: input.amount,
+        idempotencyKey: input.idempotencyKey,
+        requestHash: hash,
+        metadata: input.usage ? { ...input.usage } : {},
+        actor: input.actor,
+        single,
+      });
     },
 
     /** Releases a hold without charging. Voiding a voided hold changes nothing and succeeds. */

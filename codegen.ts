@@ -37,6 +37,9 @@ const SUBGRAPHS: SubgraphTypes[] = [
       Viewer: '../../../lib/auth/principal.js#Principal',
       Membership: '../../../lib/auth/principal.js#TeamGrant',
       Model: '../../../lib/graphql/entity-ref.js#EntityRef',
+      AuditEvent: '../store/audit-store.js#AuditEventRow',
+      AuditEventConnection: '../../../lib/graphql/connection.js#Connection<AuditEventRow>',
+      AuditEventEdge: '../../../lib/graphql/connection.js#Edge<AuditEventRow>',
     },
   },
   {

@@ -31,8 +31,9 @@ export async function seedDemoTeam(
 ): Promise<{ teamId: string; secret: string } | null> {
   if (await createTeamStore(policyDb).byName(DEMO_TEAM)) return null;
   const service = createPolicyService(policyDb, kv, () => new Date());
-  const team = await service.createTeam(SEEDER, DEMO_TEAM);
-  const { secret } = await service.createApiKey(SEEDER, {
+  const caller = { principal: SEEDER, requestId: 'demo-seed' };
+  const team = await service.createTeam(caller, DEMO_TEAM);
+  const { secret } = await service.createApiKey(caller, {
     teamId: team.id,
     name: 'demo member key',
     scopes: ['models:read', 'inference:invoke', 'wallet:read'],

@@ -1,4 +1,5 @@
 import {
+  allow,
   belongsToTeam,
   createPermissions,
   hasScopeInAnyTeam,
@@ -12,6 +13,11 @@ const administersInputTeam = hasScopeInTeam<unknown, { input: { teamId: string }
   'policy:admin',
   (_parent, args) => args.input?.teamId,
 );
+const administersTeamArg = hasScopeInTeam<unknown, { teamId: string }>(
+  'args.teamId',
+  'policy:admin',
+  (_parent, args) => args.teamId,
+);
 const administersTeam = hasScopeInTeam<{ id: string }>(
   'Team.id',
   'policy:admin',
@@ -24,6 +30,7 @@ export const policyPermissions = createPermissions({
     viewer: isAuthenticated,
     team: belongsToTeam<unknown, { id: string }>('args.id', (_parent, args) => args.id),
     teams: isAuthenticated,
+    auditLog: administersTeamArg,
   },
   Mutation: {
     createTeam: isOrgAdmin,
@@ -31,6 +38,7 @@ export const policyPermissions = createPermissions({
     createApiKey: administersInputTeam,
     // The key's team is known only after loading it: the service checks policy:admin there.
     revokeApiKey: isAuthenticated,
+    removeTeamMember: administersTeamArg,
   },
   Viewer: isAuthenticated,
   Membership: isAuthenticated,
@@ -44,4 +52,8 @@ export const policyPermissions = createPermissions({
   CreatedApiKey: isAuthenticated,
   Model: hasScopeInAnyTeam('models:read'),
   ModelAccess: isAuthenticated,
+  AuditEvent: isAuthenticated,
+  AuditEventConnection: isAuthenticated,
+  AuditEventEdge: isAuthenticated,
+  PageInfo: allow,
 });

@@ -137,6 +137,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const gatewayBase = `http://127.0.0.1:${await gateway.listen(0)}`;
   const url = `${gatewayBase}/graphql`;
   const policyService = createPolicyService(policyDb, testKv.kv, () => new Date());
+  const caller = { principal: orgAdmin(), requestId: 'test-stack' };
 
   return {
     url,
@@ -147,8 +148,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     request: (query, requestOptions) => gql(url, query, requestOptions),
     async createTeamWithKey(name, scopes) {
-      const team = await policyService.createTeam(orgAdmin(), name);
-      const { apiKey, secret } = await policyService.createApiKey(orgAdmin(), {
+      const team = await policyService.createTeam(caller, name);
+      const { apiKey, secret } = await policyService.createApiKey(caller, {
         teamId: team.id,
         name: `${name} key`,
         scopes,

@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { TeamRow, MemberRow, ApiKeyRow, CreatedApiKeyRow } from '../store/rows.js';
 import type { Principal, TeamGrant } from '../../../lib/auth/principal.js';
 import type { EntityRef } from '../../../lib/graphql/entity-ref.js';
+import type { AuditEventRow } from '../store/audit-store.js';
+import type { Connection, Edge } from '../../../lib/graphql/connection.js';
 import type { PolicyContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -56,6 +58,70 @@ export type ApiKey = {
   /** The team the key acts for. */
   team: Team;
 };
+
+/** Something that happened to a team's policy. Events are never changed or deleted. */
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  /** What was done, e.g. TEAM_CREATED, MEMBER_ROLE_SET, MEMBER_REMOVED, API_KEY_CREATED, API_KEY_REVOKED. */
+  action: Scalars['String']['output'];
+  /** Who did it: `key:<id>`, `user:<subject>`, `admin` or `service:<name>`. */
+  actor: Scalars['String']['output'];
+  /** When it happened. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Further facts as JSON, e.g. a key's scopes or the reason for a refusal. Never a secret. */
+  details: Scalars['String']['output'];
+  /** The event's id. */
+  id: Scalars['ID']['output'];
+  /** Whether it was done or refused. */
+  outcome: AuditOutcome;
+  /** The request that did it (the `x-request-id` of the call). */
+  requestId: Scalars['String']['output'];
+  /** The id of what it was done to. */
+  targetId?: Maybe<Scalars['String']['output']>;
+  /** What kind of thing it was done to, e.g. ApiKey. */
+  targetType?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of audit events. */
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  /** The events on this page, each with its cursor. */
+  edges: Array<AuditEventEdge>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+  /** How many events match the filter, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An audit event and its place in the list. */
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  /** Pass as `after` to continue after this event. */
+  cursor: Scalars['String']['output'];
+  /** The event. */
+  node: AuditEvent;
+};
+
+/** Conditions on audit events. */
+export type AuditFilter = {
+  /** Only these actions. */
+  actions?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only events by this actor. */
+  actor?: InputMaybe<Scalars['String']['input']>;
+  /** At or after this instant. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only events with this outcome. */
+  outcome?: InputMaybe<AuditOutcome>;
+  /** Before this instant. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** How an audited action ended. */
+export type AuditOutcome =
+  /** It was refused. */
+  | 'DENIED'
+  /** It was done. */
+  | 'SUCCEEDED';
 
 /** An API key to create. */
 export type CreateApiKeyInput = {
@@ -121,6 +187,8 @@ export type Mutation = {
   createApiKey: CreatedApiKey;
   /** Creates a team (organization admins only). CONFLICT when the name is taken. */
   createTeam: Team;
+  /** Removes a person from a team (needs policy:admin in that team, held by a person; the person may not outrank the caller). They lose the team's grants on their next request. */
+  removeTeamMember: TeamMember;
   /** Revokes an API key at once, on every gateway replica (needs policy:admin in the key's team). */
   revokeApiKey: ApiKey;
 };
@@ -141,8 +209,27 @@ export type MutationCreateTeamArgs = {
 };
 
 
+export type MutationRemoveTeamMemberArgs = {
+  teamId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** Where a page sits in its list (Relay cursor connections). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor of the last item on this page; pass it as `after` for the next page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items precede this page (true when `after` was given). */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item on this page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** How the caller authenticated. */
@@ -156,12 +243,22 @@ export type PrincipalKind =
 
 export type Query = {
   __typename?: 'Query';
+  /** A team's audit log, newest first: every policy change and every refusal the policy subgraph made (needs policy:admin in that team). */
+  auditLog: AuditEventConnection;
   /** One team. FORBIDDEN unless the caller belongs to it (or is an organization admin); NOT_FOUND for an admin asking for a team that does not exist. */
   team?: Maybe<Team>;
   /** The teams the caller belongs to; every team for an organization admin. */
   teams: Array<Team>;
   /** Who is calling, and what they may do in which team. */
   viewer: Viewer;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  teamId: Scalars['ID']['input'];
 };
 
 
@@ -321,6 +418,12 @@ export type ResolversTypes = ResolversObject<{
   AddTeamMemberInput: AddTeamMemberInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ApiKey: ResolverTypeWrapper<ApiKeyRow>;
+  AuditEvent: ResolverTypeWrapper<AuditEventRow>;
+  AuditEventConnection: ResolverTypeWrapper<Connection<AuditEventRow>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AuditEventEdge: ResolverTypeWrapper<Edge<AuditEventRow>>;
+  AuditFilter: AuditFilter;
+  AuditOutcome: AuditOutcome;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateTeamInput: CreateTeamInput;
   CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyRow>;
@@ -330,6 +433,7 @@ export type ResolversTypes = ResolversObject<{
   ModelAccess: ResolverTypeWrapper<ModelAccess>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   PrincipalKind: PrincipalKind;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamRow>;
@@ -346,6 +450,11 @@ export type ResolversParentTypes = ResolversObject<{
   AddTeamMemberInput: AddTeamMemberInput;
   ID: Scalars['ID']['output'];
   ApiKey: ApiKeyRow;
+  AuditEvent: AuditEventRow;
+  AuditEventConnection: Connection<AuditEventRow>;
+  Int: Scalars['Int']['output'];
+  AuditEventEdge: Edge<AuditEventRow>;
+  AuditFilter: AuditFilter;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateTeamInput: CreateTeamInput;
   CreatedApiKey: CreatedApiKeyRow;
@@ -355,6 +464,7 @@ export type ResolversParentTypes = ResolversObject<{
   ModelAccess: ModelAccess;
   Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Team: TeamRow;
   TeamMember: MemberRow;
@@ -417,6 +527,29 @@ export type ApiKeyResolvers<ContextType = PolicyContext, ParentType extends Reso
   team?: Resolver<ResolversTypes['Team'], ParentType, ContextType>;
 }>;
 
+export type AuditEventResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  targetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type AuditEventConnectionResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['AuditEventConnection'] = ResolversParentTypes['AuditEventConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditEventEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type AuditEventEdgeResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['AuditEventEdge'] = ResolversParentTypes['AuditEventEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEvent'], ParentType, ContextType>;
+}>;
+
 export type CreatedApiKeyResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -447,10 +580,19 @@ export type MutationResolvers<ContextType = PolicyContext, ParentType extends Re
   addTeamMember?: Resolver<ResolversTypes['TeamMember'], ParentType, ContextType, RequireFields<MutationAddTeamMemberArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createTeam?: Resolver<ResolversTypes['Team'], ParentType, ContextType, RequireFields<MutationCreateTeamArgs, 'input'>>;
+  removeTeamMember?: Resolver<ResolversTypes['TeamMember'], ParentType, ContextType, RequireFields<MutationRemoveTeamMemberArgs, 'teamId' | 'userId'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
 }>;
 
+export type PageInfoResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  auditLog?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'teamId'>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
   teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -488,12 +630,16 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 
 export type Resolvers<ContextType = PolicyContext> = ResolversObject<{
   ApiKey?: ApiKeyResolvers<ContextType>;
+  AuditEvent?: AuditEventResolvers<ContextType>;
+  AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
+  AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Membership?: MembershipResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelAccess?: ModelAccessResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
   TeamMember?: TeamMemberResolvers<ContextType>;

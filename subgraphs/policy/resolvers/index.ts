@@ -3,6 +3,7 @@ import { forbidden } from '../../../lib/errors.js';
 import { DateTimeScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { assertUuid } from '../validation.js';
+import { auditConnection } from './audit-log.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -12,17 +13,26 @@ export const resolvers: Resolvers = {
       assertUuid(id, 'id');
       return ctx.loaders.team.load(id);
     },
+    auditLog: (_parent, { teamId, filter, first, after }, ctx) => {
+      assertUuid(teamId, 'teamId');
+      return auditConnection(ctx, teamId, filter ?? {}, first, after);
+    },
     teams: (_parent, _args, ctx) =>
       isOrgAdmin(ctx.principal)
         ? ctx.stores.teams.list()
         : ctx.stores.teams.list(teamIdsOf(ctx.principal)),
   },
   Mutation: {
-    createTeam: (_parent, { input }, ctx) => ctx.service.createTeam(ctx.principal, input.name),
+    createTeam: (_parent, { input }, ctx) => ctx.service.createTeam(ctx, input.name),
     addTeamMember: (_parent, { input }, ctx) =>
-      ctx.service.addTeamMember(ctx.principal, input.teamId, input.userId, input.role),
-    createApiKey: (_parent, { input }, ctx) => ctx.service.createApiKey(ctx.principal, input),
-    revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx.principal, id),
+      ctx.service.addTeamMember(ctx, input.teamId, input.userId, input.role),
+    createApiKey: (_parent, { input }, ctx) => ctx.service.createApiKey(ctx, input),
+    revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx, id),
+    removeTeamMember: (_parent, { teamId, userId }, ctx) =>
+      ctx.service.removeTeamMember(ctx, teamId, userId),
+  },
+  AuditEvent: {
+    details: (event) => JSON.stringify(event.details),
   },
   Viewer: {
     memberships: (principal) => principal.teams,

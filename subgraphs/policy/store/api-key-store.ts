@@ -50,12 +50,12 @@ export function createApiKeyStore(db: Queryable) {
       );
       return toApiKey(rows[0] as ApiKeyRecord);
     },
-    async byId(id: string): Promise<ApiKeyRow | undefined> {
+    async ofIds(ids: readonly string[]): Promise<ApiKeyRow[]> {
       const { rows } = await db.query<ApiKeyRecord>(
-        `SELECT ${COLUMNS} FROM api_keys WHERE id = $1`,
-        [id],
+        `SELECT ${COLUMNS} FROM api_keys WHERE id = ANY($1::uuid[])`,
+        [ids],
       );
-      return rows[0] && toApiKey(rows[0]);
+      return rows.map(toApiKey);
     },
     /** The key's row and hash, locked for the rest of the transaction. */
     async lockWithHash(id: string): Promise<(ApiKeyRow & { hash: string }) | undefined> {

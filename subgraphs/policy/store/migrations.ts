@@ -39,4 +39,31 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_team_idx ON api_keys (team_id, created_at DESC);
 `,
   },
+  {
+    id: '002_audit_log',
+    sql: `
+-- Who did what to which team, when, under which request, and how it ended. Append-only.
+CREATE TABLE audit_events (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  team_id uuid,
+  actor text NOT NULL,
+  action text NOT NULL CHECK (action ~ '^[A-Z_]{3,40}$'),
+  outcome text NOT NULL CHECK (outcome IN ('SUCCEEDED', 'DENIED')),
+  target_type text,
+  target_id text,
+  request_id text NOT NULL,
+  details jsonb NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_events_team_seq ON audit_events (team_id, seq);
+
+CREATE FUNCTION audit_events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit events are append-only';
+END $$;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_are_append_only();
+`,
+  },
 ];

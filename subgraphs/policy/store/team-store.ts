@@ -80,6 +80,13 @@ export function createTeamStore(db: Queryable) {
       );
       return rows[0] && toMember(rows[0]);
     },
+    async removeMember(teamId: string, userId: string): Promise<boolean> {
+      const { rowCount } = await db.query(
+        'DELETE FROM team_members WHERE team_id = $1 AND user_id = $2',
+        [teamId, userId],
+      );
+      return rowCount === 1;
+    },
     async members(teamIds: readonly string[]): Promise<MemberRow[]> {
       const { rows } = await db.query<MemberRecord>(
         'SELECT * FROM team_members WHERE team_id = ANY($1::uuid[]) ORDER BY team_id, user_id',

@@ -1,0 +1,115 @@
+import type { Queryable } from '../../../lib/db/index.js';
+
+export type AuditOutcome = 'SUCCEEDED' | 'DENIED';
+
+/** One thing that happened to a team's policy. */
+export interface AuditEventRow {
+  id: string;
+  seq: string;
+  teamId: string | null;
+  actor: string;
+  action: string;
+  outcome: AuditOutcome;
+  targetType: string | null;
+  targetId: string | null;
+  requestId: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export type NewAuditEvent = Omit<AuditEventRow, 'id' | 'seq' | 'createdAt'>;
+
+export interface AuditFilter {
+  actions?: string[] | null;
+  actor?: string | null;
+  outcome?: AuditOutcome | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+interface AuditRecord {
+  id: string;
+  seq: string;
+  team_id: string | null;
+  actor: string;
+  action: string;
+  outcome: AuditOutcome;
+  target_type: string | null;
+  target_id: string | null;
+  request_id: string;
+  details: Record<string, unknown>;
+  created_at: Date;
+}
+
+const toEvent = (r: AuditRecord): AuditEventRow => ({
+  id: r.id,
+  seq: String(r.seq),
+  teamId: r.team_id,
+  actor: r.actor,
+  action: r.action,
+  outcome: r.outcome,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  requestId: r.request_id,
+  details: r.details ?? {},
+  createdAt: r.created_at,
+});
+
+function where(teamId: string, filter: AuditFilter, afterSeq: string | null, params: unknown[]) {
+  params.push(teamId);
+  const conditions = [`team_id = $${params.length}`];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(sql(`$${params.length}`));
+  };
+  if (filter.actions?.length) add((p) => `action = ANY(${p}::text[])`, filter.actions);
+  if (filter.actor) add((p) => `actor = ${p}`, filter.actor);
+  if (filter.outcome) add((p) => `outcome = ${p}`, filter.outcome);
+  if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
+  if (filter.to) add((p) => `created_at < ${p}`, filter.to);
+  if (afterSeq !== null) add((p) => `seq < ${p}`, afterSeq);
+  return conditions.join(' AND ');
+}
+
+/** The append-only audit log. */
+export function createAuditStore(db: Queryable) {
+  return {
+    async append(event: NewAuditEvent): Promise<void> {
+      await db.query(
+        `INSERT INTO audit_events (team_id, actor, action, outcome, target_type, target_id, request_id, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          event.teamId,
+          event.actor,
+          event.action,
+          event.outcome,
+          event.targetType,
+          event.targetId,
+          event.requestId,
+          JSON.stringify(event.details),
+        ],
+      );
+    },
+    /** A team's events, newest first, after a cursor. */
+    async list(teamId: string, filter: AuditFilter, afterSeq: string | null, limit: number) {
+      const params: unknown[] = [];
+      const sql = where(teamId, filter, afterSeq, params);
+      params.push(limit);
+      const { rows } = await db.query<AuditRecord>(
+        `SELECT * FROM audit_events WHERE ${sql} ORDER BY seq DESC LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toEvent);
+    },
+    async count(teamId: string, filter: AuditFilter): Promise<number> {
+      const params: unknown[] = [];
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM audit_events WHERE ${where(teamId, filter, null, params)}`,
+        params,
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+  };
+}
+
+export type AuditStore = ReturnType<typeof createAuditStore>;

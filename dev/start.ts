@@ -11,6 +11,7 @@ import {
 } from '../lib/auth/internal-token.js';
 import { createDb, type Db } from '../lib/db/index.js';
 import { createKv } from '../lib/kv/index.js';
+import { createRateLimiter } from '../lib/rate-limit/index.js';
 import { createLogger } from '../lib/logging.js';
 import { runService } from '../lib/subgraph/run-service.js';
 import type { SubgraphServer } from '../lib/subgraph/subgraph-server.js';
@@ -50,6 +51,7 @@ await runService(logger, async () => {
     issuers: ['gateway'],
   });
   const kv = await createKv({ url: config.redisUrl });
+  const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
   const openDb = (name: string, schema: string) =>
     createDb({
       url: config.databaseUrl,
@@ -95,6 +97,7 @@ await runService(logger, async () => {
         ...common,
         db: policyDb,
         kv,
+        rateLimiter,
         orgId: config.orgId,
         logger: logger.child({ service: 'policy' }),
       }),
@@ -154,6 +157,6 @@ await runService(logger, async () => {
     await gateway.stop();
     for (const [, server] of subgraphs) await server.stop();
     await Promise.all([catalogDb, policyDb, walletDb].map((db) => db?.close()));
-    await kv.close();
+    await Promise.all([kv.close(), rateLimiter.close()]);
   };
 });

@@ -1,4 +1,5 @@
 import type { Db } from '../../lib/db/index.js';
+import type { RateLimiter } from '../../lib/rate-limit/index.js';
 import type { SubgraphBaseContext } from '../../lib/subgraph/subgraph-server.js';
 import type { PolicyLoaders } from './loaders.js';
 import type { PolicyService } from './policy-service.js';
@@ -7,6 +8,7 @@ import type { TeamStore } from './store/team-store.js';
 /** What the policy subgraph's resolvers get per request. */
 export interface PolicyContext extends SubgraphBaseContext {
   db: Db;
+  rateLimiter: RateLimiter;
   loaders: PolicyLoaders;
   stores: { teams: TeamStore };
   service: PolicyService;

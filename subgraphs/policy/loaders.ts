@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { notFound } from '../../lib/errors.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
+import type { QuotaRow, QuotaStore } from './store/quota-store.js';
 import type { ApiKeyRow, MemberRow, TeamRow } from './store/rows.js';
 import type { TeamStore } from './store/team-store.js';
 import { isUuid } from './validation.js';
@@ -14,8 +15,15 @@ function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => strin
 }
 
 /** DataLoaders for one request. */
-export function createPolicyLoaders(stores: { teams: TeamStore; apiKeys: ApiKeyStore }) {
+export function createPolicyLoaders(stores: {
+  teams: TeamStore;
+  apiKeys: ApiKeyStore;
+  quotas: QuotaStore;
+}) {
   return {
+    quota: new DataLoader<string, QuotaRow>((teamIds) => stores.quotas.forTeams(teamIds), {
+      maxBatchSize: MAX_BATCH,
+    }),
     team: new DataLoader<string, TeamRow>(
       async (ids) => {
         const valid = ids.filter(isUuid);

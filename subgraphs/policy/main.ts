@@ -1,4 +1,5 @@
 import { createKv } from '../../lib/kv/index.js';
+import { createRateLimiter } from '../../lib/rate-limit/index.js';
 import { openSubgraphDb, runSubgraphMain } from '../../lib/subgraph/run-subgraph.js';
 import { loadPolicyConfig } from './config.js';
 import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from './server.js';
@@ -9,10 +10,11 @@ await runSubgraphMain(config, async (common) => {
   const db = await openSubgraphDb(config, POLICY_SCHEMA);
   await preparePolicyStore(db);
   const kv = await createKv({ url: config.redisUrl });
+  const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
   return {
-    server: createPolicySubgraph({ ...common, db, kv, orgId: config.orgId }),
+    server: createPolicySubgraph({ ...common, db, kv, rateLimiter, orgId: config.orgId }),
     close: async () => {
-      await Promise.all([db.close(), kv.close()]);
+      await Promise.all([db.close(), kv.close(), rateLimiter.close()]);
     },
   };
 });

@@ -38,6 +38,7 @@ export const policyPermissions = createPermissions({
     createApiKey: administersInputTeam,
     // The key's team is known only after loading it: the service checks policy:admin there.
     revokeApiKey: isAuthenticated,
+    setQuota: isOrgAdmin,
     removeTeamMember: administersTeamArg,
   },
   Viewer: isAuthenticated,
@@ -52,6 +53,9 @@ export const policyPermissions = createPermissions({
   CreatedApiKey: isAuthenticated,
   Model: hasScopeInAnyTeam('models:read'),
   ModelAccess: isAuthenticated,
+  Quota: isAuthenticated,
+  RateLimitStatus: isAuthenticated,
+  LimitStatus: isAuthenticated,
   AuditEvent: isAuthenticated,
   AuditEventConnection: isAuthenticated,
   AuditEventEdge: isAuthenticated,

@@ -13,6 +13,7 @@ import type { Kv } from '../../lib/kv/index.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createAuditStore, type NewAuditEvent } from './store/audit-store.js';
 import type { ApiKeyRow, MemberRow, TeamRow } from './store/rows.js';
+import { createQuotaStore, type QuotaRow } from './store/quota-store.js';
 import { createTeamStore } from './store/team-store.js';
 import { assertUuid, checkName, checkScopes, checkUserId } from './validation.js';
 
@@ -226,6 +227,31 @@ export function createPolicyService(db: Db, kv: Kv, now: () => Date) {
             },
           },
         };
+      });
+    },
+
+    /** Sets a team's rate limits (null: unlimited); the limiter applies them from the next request. */
+    async setQuota(caller: Caller, quota: QuotaRow): Promise<QuotaRow> {
+      await requireTeam(quota.teamId);
+      for (const [field, value] of Object.entries(quota)) {
+        if (
+          field !== 'teamId' &&
+          value !== undefined &&
+          (!Number.isInteger(value) || (value as number) < 0)
+        ) {
+          throw badUserInput(`${field} must be a whole number of 0 or more.`, { field });
+        }
+      }
+      const event = {
+        teamId: quota.teamId,
+        action: 'QUOTA_SET',
+        targetType: 'Team',
+        targetId: quota.teamId,
+      };
+      return audited(caller, { ...event, details: {} }, async (tx) => {
+        await createQuotaStore(tx).set(quota);
+        const { teamId: _team, ...limits } = quota;
+        return { result: quota, event: { ...event, details: limits } };
       });
     },
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { runMigrations, type Db } from '../../lib/db/index.js';
+import type { RateLimiter } from '../../lib/rate-limit/index.js';
 import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
@@ -12,6 +13,7 @@ import { createPolicyService } from './policy-service.js';
 import { resolvers } from './resolvers/index.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { policyMigrations } from './store/migrations.js';
+import { createQuotaStore } from './store/quota-store.js';
 import { createTeamStore } from './store/team-store.js';
 
 export const POLICY_SCHEMA = 'policy';
@@ -20,6 +22,8 @@ export const policyTypeDefs = parse(
 );
 
 export interface PolicyDeps extends SubgraphBaseDeps {
+  /** Where team rate limits are counted (shared with whatever enforces them). */
+  rateLimiter: RateLimiter;
   db: Db;
   kv: Kv;
   /** @default 'default' */
@@ -34,7 +38,11 @@ export async function preparePolicyStore(db: Db): Promise<void> {
 /** The policy subgraph: teams, members, API keys (and the key store the gateway asks). */
 export function createPolicySubgraph(deps: PolicyDeps) {
   const now = deps.now ?? (() => new Date());
-  const stores = { teams: createTeamStore(deps.db), apiKeys: createApiKeyStore(deps.db) };
+  const stores = {
+    teams: createTeamStore(deps.db),
+    apiKeys: createApiKeyStore(deps.db),
+    quotas: createQuotaStore(deps.db),
+  };
   const service = createPolicyService(deps.db, deps.kv, now);
   return createSubgraphServer<PolicyContext>({
     name: 'policy',
@@ -44,6 +52,7 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     buildContext: (base) => ({
       ...base,
       db: deps.db,
+      rateLimiter: deps.rateLimiter,
       loaders: createPolicyLoaders(stores),
       stores,
       service,

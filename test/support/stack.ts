@@ -6,6 +6,7 @@ import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import type { Db } from '../../lib/db/index.js';
 import type { Kv } from '../../lib/kv/index.js';
+import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/index.js';
 import type { Logger } from '../../lib/logging.js';
 import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
 import {
@@ -48,6 +49,8 @@ export interface Stack {
   gatewayBase: string;
   subgraphUrls: Record<string, string>;
   kv: Kv;
+  /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
+  rateLimiter: RateLimiter;
   dbs: { catalog: Db; policy: Db; wallet: Db };
   /** Sends an operation to the gateway with `token` as the bearer credential. */
   request<D = Record<string, any>>(
@@ -74,6 +77,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const database: TestDatabase = await createTestDatabase(options.mode);
   const testKv: TestKv = await createTestKv(options.mode);
   const keys = await createTestKeys();
+  const rateLimiter = await createRateLimiter({
+    redisUrl: testKv.redisUrl,
+    keyPrefix: testKv.keyPrefix,
+  });
   const [catalogDb, policyDb, walletDb] = await Promise.all([
     database.open(CATALOG_SCHEMA),
     database.open(POLICY_SCHEMA),
@@ -107,6 +114,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...common,
       db: policyDb,
       kv: testKv.kv,
+      rateLimiter,
       logger: logger.child({ service: 'policy' }),
     }),
   };
@@ -144,6 +152,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gatewayBase,
     subgraphUrls,
     kv: testKv.kv,
+    rateLimiter,
     dbs: { catalog: catalogDb, policy: policyDb, wallet: walletDb },
     gateway,
     request: (query, requestOptions) => gql(url, query, requestOptions),
@@ -165,6 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await gateway.stop();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
       await database.drop();
+      await rateLimiter.close();
       await testKv.cleanup();
     },
   };

@@ -150,6 +150,17 @@ export type CreatedApiKey = {
   secret: Scalars['String']['output'];
 };
 
+/** One limit's remaining capacity. */
+export type LimitStatus = {
+  __typename?: 'LimitStatus';
+  /** The limit. */
+  limit: Scalars['Float']['output'];
+  /** What can still pass right now. */
+  remaining: Scalars['Float']['output'];
+  /** Seconds until the limit is fully available again. */
+  resetAfterSeconds: Scalars['Float']['output'];
+};
+
 /** The caller's standing in one team. */
 export type Membership = {
   __typename?: 'Membership';
@@ -191,6 +202,8 @@ export type Mutation = {
   removeTeamMember: TeamMember;
   /** Revokes an API key at once, on every gateway replica (needs policy:admin in the key's team). */
   revokeApiKey: ApiKey;
+  /** Sets a team's rate limits (organization admins only). Omitted or null limits are unlimited. */
+  setQuota: Team;
 };
 
 
@@ -217,6 +230,12 @@ export type MutationRemoveTeamMemberArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetQuotaArgs = {
+  input: QuotaInput;
+  teamId: Scalars['ID']['input'];
 };
 
 /** Where a page sits in its list (Relay cursor connections). */
@@ -266,6 +285,48 @@ export type QueryTeamArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** A team's rate limits. Null means unlimited. */
+export type Quota = {
+  __typename?: 'Quota';
+  /** Requests per minute for each API key of the team. */
+  keyRequestsPerMinute?: Maybe<Scalars['Int']['output']>;
+  /** Tokens per minute for each API key of the team. */
+  keyTokensPerMinute?: Maybe<Scalars['Int']['output']>;
+  /** Requests per minute for the whole team. */
+  requestsPerMinute?: Maybe<Scalars['Int']['output']>;
+  /** Tokens per rolling 24 hours for the whole team. */
+  tokensPerDay?: Maybe<Scalars['Float']['output']>;
+  /** Tokens (prompt + completion) per minute for the whole team. */
+  tokensPerMinute?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Rate limits to set; omitted or null means unlimited. */
+export type QuotaInput = {
+  /** Requests per minute for each API key. */
+  keyRequestsPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** Tokens per minute for each API key. */
+  keyTokensPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** Requests per minute for the whole team. */
+  requestsPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** Tokens per rolling 24 hours for the whole team. */
+  tokensPerDay?: InputMaybe<Scalars['Float']['input']>;
+  /** Tokens per minute for the whole team. */
+  tokensPerMinute?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Remaining capacity of a team's limits (null where unlimited). */
+export type RateLimitStatus = {
+  __typename?: 'RateLimitStatus';
+  /** Requests this minute. */
+  requestsPerMinute?: Maybe<LimitStatus>;
+  /** Tokens in the rolling day. */
+  tokensPerDay?: Maybe<LimitStatus>;
+  /** Tokens this minute. */
+  tokensPerMinute?: Maybe<LimitStatus>;
+  /** True when the limits' store could not be reached (figures are then absent). */
+  unavailable: Scalars['Boolean']['output'];
+};
+
 /** A group of people and keys that share credits, quotas and model access. */
 export type Team = {
   __typename?: 'Team';
@@ -279,6 +340,10 @@ export type Team = {
   members: Array<TeamMember>;
   /** A unique name for people. */
   name: Scalars['String']['output'];
+  /** The team's rate limits; null fields are unlimited. */
+  quota: Quota;
+  /** How much of each limit is left right now, shared across every replica. */
+  rateLimitStatus: RateLimitStatus;
 };
 
 /** A person's role in a team. */
@@ -428,6 +493,8 @@ export type ResolversTypes = ResolversObject<{
   CreateTeamInput: CreateTeamInput;
   CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyRow>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  LimitStatus: ResolverTypeWrapper<LimitStatus>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Membership: ResolverTypeWrapper<TeamGrant>;
   Model: ResolverTypeWrapper<EntityRef>;
   ModelAccess: ResolverTypeWrapper<ModelAccess>;
@@ -436,6 +503,9 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PrincipalKind: PrincipalKind;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Quota: ResolverTypeWrapper<Quota>;
+  QuotaInput: QuotaInput;
+  RateLimitStatus: ResolverTypeWrapper<RateLimitStatus>;
   Team: ResolverTypeWrapper<TeamRow>;
   TeamMember: ResolverTypeWrapper<MemberRow>;
   TeamRole: TeamRole;
@@ -459,6 +529,8 @@ export type ResolversParentTypes = ResolversObject<{
   CreateTeamInput: CreateTeamInput;
   CreatedApiKey: CreatedApiKeyRow;
   DateTime: Scalars['DateTime']['output'];
+  LimitStatus: LimitStatus;
+  Float: Scalars['Float']['output'];
   Membership: TeamGrant;
   Model: EntityRef;
   ModelAccess: ModelAccess;
@@ -466,6 +538,9 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Quota: Quota;
+  QuotaInput: QuotaInput;
+  RateLimitStatus: RateLimitStatus;
   Team: TeamRow;
   TeamMember: MemberRow;
   Viewer: Principal;
@@ -559,6 +634,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type LimitStatusResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['LimitStatus'] = ResolversParentTypes['LimitStatus']> = ResolversObject<{
+  limit?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  resetAfterSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type MembershipResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
   role?: Resolver<Maybe<ResolversTypes['TeamRole']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -582,6 +663,7 @@ export type MutationResolvers<ContextType = PolicyContext, ParentType extends Re
   createTeam?: Resolver<ResolversTypes['Team'], ParentType, ContextType, RequireFields<MutationCreateTeamArgs, 'input'>>;
   removeTeamMember?: Resolver<ResolversTypes['TeamMember'], ParentType, ContextType, RequireFields<MutationRemoveTeamMemberArgs, 'teamId' | 'userId'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  setQuota?: Resolver<ResolversTypes['Team'], ParentType, ContextType, RequireFields<MutationSetQuotaArgs, 'input' | 'teamId'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -598,6 +680,21 @@ export type QueryResolvers<ContextType = PolicyContext, ParentType extends Resol
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
+export type QuotaResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Quota'] = ResolversParentTypes['Quota']> = ResolversObject<{
+  keyRequestsPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  keyTokensPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  requestsPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  tokensPerDay?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  tokensPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type RateLimitStatusResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['RateLimitStatus'] = ResolversParentTypes['RateLimitStatus']> = ResolversObject<{
+  requestsPerMinute?: Resolver<Maybe<ResolversTypes['LimitStatus']>, ParentType, ContextType>;
+  tokensPerDay?: Resolver<Maybe<ResolversTypes['LimitStatus']>, ParentType, ContextType>;
+  tokensPerMinute?: Resolver<Maybe<ResolversTypes['LimitStatus']>, ParentType, ContextType>;
+  unavailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type TeamResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team'], FederationReferenceType extends FederationReferenceTypes['Team'] = FederationReferenceTypes['Team']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Team']> | FederationReferenceType, FederationReferenceType, ContextType>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
@@ -605,6 +702,8 @@ export type TeamResolvers<ContextType = PolicyContext, ParentType extends Resolv
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['TeamMember']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quota?: Resolver<ResolversTypes['Quota'], ParentType, ContextType>;
+  rateLimitStatus?: Resolver<ResolversTypes['RateLimitStatus'], ParentType, ContextType>;
 }>;
 
 export type TeamMemberResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['TeamMember'] = ResolversParentTypes['TeamMember']> = ResolversObject<{
@@ -635,12 +734,15 @@ export type Resolvers<ContextType = PolicyContext> = ResolversObject<{
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  LimitStatus?: LimitStatusResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelAccess?: ModelAccessResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Quota?: QuotaResolvers<ContextType>;
+  RateLimitStatus?: RateLimitStatusResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
   TeamMember?: TeamMemberResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

@@ -28,6 +28,20 @@ export const resolvers: Resolvers = {
       ctx.service.addTeamMember(ctx, input.teamId, input.userId, input.role),
     createApiKey: (_parent, { input }, ctx) => ctx.service.createApiKey(ctx, input),
     revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx, id),
+    setQuota: async (_parent, { teamId, input }, ctx) => {
+      assertUuid(teamId, 'teamId');
+      const limit = (value: number | null | undefined) => (value == null ? undefined : value);
+      await ctx.service.setQuota(ctx, {
+        teamId,
+        rpm: limit(input.requestsPerMinute),
+        tpm: limit(input.tokensPerMinute),
+        tpd: limit(input.tokensPerDay),
+        keyRpm: limit(input.keyRequestsPerMinute),
+        keyTpm: limit(input.keyTokensPerMinute),
+      });
+      ctx.loaders.quota.clear(teamId);
+      return ctx.loaders.team.load(teamId);
+    },
     removeTeamMember: (_parent, { teamId, userId }, ctx) =>
       ctx.service.removeTeamMember(ctx, teamId, userId),
   },
@@ -50,6 +64,30 @@ export const resolvers: Resolvers = {
     },
     members: (team, _args, ctx) => ctx.loaders.members.load(team.id),
     apiKeys: (team, _args, ctx) => ctx.loaders.apiKeys.load(team.id),
+    quota: async (team, _args, ctx) => {
+      const q = await ctx.loaders.quota.load(team.id);
+      return {
+        requestsPerMinute: q.rpm ?? null,
+        tokensPerMinute: q.tpm ?? null,
+        tokensPerDay: q.tpd ?? null,
+        keyRequestsPerMinute: q.keyRpm ?? null,
+        keyTokensPerMinute: q.keyTpm ?? null,
+      };
+    },
+    rateLimitStatus: async (team, _args, ctx) => {
+      const { rpm, tpm, tpd } = await ctx.loaders.quota.load(team.id);
+      const status = await ctx.rateLimiter.status({ teamId: team.id }, { rpm, tpm, tpd });
+      const figure = (s: (typeof status)['rpm']) =>
+        s
+          ? { limit: s.limit, remaining: s.remaining, resetAfterSeconds: s.resetAfterMs / 1000 }
+          : null;
+      return {
+        requestsPerMinute: figure(status.rpm),
+        tokensPerMinute: figure(status.tpm),
+        tokensPerDay: figure(status.tpd),
+        unavailable: status.unavailable !== undefined,
+      };
+    },
   },
   ApiKey: {
     team: (key, _args, ctx) => ctx.loaders.team.load(key.teamId),

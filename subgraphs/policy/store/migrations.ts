@@ -66,4 +66,19 @@ CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
   FOR EACH ROW EXECUTE FUNCTION audit_events_are_append_only();
 `,
   },
+  {
+    id: '003_quotas',
+    sql: `
+-- A team's rate limits; a missing row or a null column means unlimited.
+CREATE TABLE team_quotas (
+  team_id uuid PRIMARY KEY REFERENCES teams (id),
+  requests_per_minute integer CHECK (requests_per_minute >= 0),
+  tokens_per_minute integer CHECK (tokens_per_minute >= 0),
+  tokens_per_day bigint CHECK (tokens_per_day >= 0),
+  key_requests_per_minute integer CHECK (key_requests_per_minute >= 0),
+  key_tokens_per_minute integer CHECK (key_tokens_per_minute >= 0),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

@@ -259,7 +259,12 @@ export function createPolicyService(db: Db, kv: Kv, now: () => Date) {
     async revokeApiKey(caller: Caller, id: string): Promise<ApiKeyRow> {
       assertUuid(id, 'id');
       const [existing] = await createApiKeyStore(db).ofIds([id]);
-      if (!existing) throw notFound('API key', id);
+      // To anyone but an org admin, an unknown id looks like another team's key: ids cannot be probed.
+      if (!existing) {
+        throw isOrgAdmin(caller.principal)
+          ? notFound('API key', id)
+          : forbidden('Revoking a key needs policy:admin in its team.');
+      }
       const target = {
         teamId: existing.teamId,
         action: 'API_KEY_REVOKED',

@@ -108,6 +108,15 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
       await expectRefused(key.secret);
     });
 
+    it('answers a team admin FORBIDDEN for an unknown key id, as for another team key', async () => {
+      const { key: teamAdmin } = await stack.createTeamWithKey('Prober', ['policy:admin']);
+      const unknown = await stack.request(REVOKE_API_KEY, {
+        token: teamAdmin,
+        variables: { id: '00000000-0000-4000-8000-000000000001' },
+      });
+      expectErrorCode(unknown, 'FORBIDDEN');
+    });
+
     it('answers NOT_FOUND for an unknown key id and BAD_USER_INPUT for a malformed one', async () => {
       const unknown = await stack.request(REVOKE_API_KEY, {
         token: TEST_ADMIN_KEY,

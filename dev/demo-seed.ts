@@ -1,6 +1,7 @@
 import type { Principal } from '../lib/auth/principal.js';
 import type { Db } from '../lib/db/index.js';
 import type { Kv } from '../lib/kv/index.js';
+import { createAccessService } from '../subgraphs/policy/access-service.js';
 import { createPolicyService } from '../subgraphs/policy/policy-service.js';
 import { createLedger } from '../subgraphs/wallet/ledger/ledger.js';
 import { createTeamStore } from '../subgraphs/policy/store/team-store.js';
@@ -37,6 +38,12 @@ export async function seedDemoTeam(
     teamId: team.id,
     name: 'demo member key',
     scopes: ['models:read', 'inference:invoke', 'wallet:read'],
+  });
+  // The demo runs on the local models: the organization's default lets every team use them.
+  await createAccessService(policyDb).setModelAccess(caller, {
+    effect: 'ALLOW',
+    subject: 'TAG',
+    value: 'local',
   });
   await createLedger(walletDb).grant({
     walletId: team.id,

@@ -18,6 +18,7 @@ const model = (id: string): ModelRow => ({
   maxBatchSize: null,
   tags: [],
   status: 'ACTIVE',
+  dataClassification: 'INTERNAL',
   deprecatedAt: null,
   sunsetAt: null,
   replacementId: null,

@@ -33,6 +33,7 @@ const SeedFile = z.object({
       maxBatchSize: z.number().int().optional(),
       tags: z.array(z.string()).optional(),
       status: z.enum(['PREVIEW', 'ACTIVE']).optional(),
+      dataClassification: z.enum(['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED']).optional(),
       price: z.object({ inputPerMillion: micros, outputPerMillion: micros }),
     }),
   ),

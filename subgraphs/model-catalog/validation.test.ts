@@ -34,6 +34,7 @@ const modelRow = (over: Partial<ModelRow> = {}): ModelRow => ({
   maxBatchSize: null,
   tags: [],
   status: 'ACTIVE',
+  dataClassification: 'INTERNAL',
   deprecatedAt: null,
   sunsetAt: null,
   replacementId: null,

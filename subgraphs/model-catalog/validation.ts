@@ -134,6 +134,7 @@ export function checkRegisterModel(input: RegisterModelInput, now: Date) {
     maxBatchSize: input.maxBatchSize ?? null,
     tags: tags(input.tags ?? []),
     status: settableStatus(input.status ?? 'ACTIVE'),
+    dataClassification: input.dataClassification ?? 'INTERNAL',
   });
   return { model, price: checkPrice(input.price, now, 'initial') };
 }
@@ -159,6 +160,7 @@ export function checkUpdateModel(current: ModelRow, input: UpdateModelInput, now
     maxBatchSize: pick('maxBatchSize') ?? current.maxBatchSize,
     tags: input.tags ? tags(input.tags) : current.tags,
     status: input.status != null ? settableStatus(input.status) : current.status,
+    dataClassification: input.dataClassification ?? current.dataClassification,
   });
   return { model, price: input.price ? checkPrice(input.price, now, 'change') : null };
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { notFound } from '../../lib/errors.js';
+import type { AccessRuleRow, AccessRuleStore } from './store/access-rule-store.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
 import type { QuotaRow, QuotaStore } from './store/quota-store.js';
 import type { ApiKeyRow, MemberRow, TeamRow } from './store/rows.js';
@@ -19,8 +20,24 @@ export function createPolicyLoaders(stores: {
   teams: TeamStore;
   apiKeys: ApiKeyStore;
   quotas: QuotaStore;
+  accessRules: AccessRuleStore;
 }) {
   return {
+    /** A team's own access rules plus the org-wide ones. */
+    accessRules: new DataLoader<string, AccessRuleRow[]>(
+      async (teamIds) => {
+        const rules = await stores.accessRules.forTeams(teamIds.filter(isUuid));
+        return teamIds.map((teamId) =>
+          rules.filter((r) => r.teamId === null || r.teamId === teamId),
+        );
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
+    /** Only the org-wide rules (the key is ignored). */
+    orgRules: new DataLoader<string, AccessRuleRow[]>(async (keys) => {
+      const rules = (await stores.accessRules.forTeams([])).filter((r) => r.teamId === null);
+      return keys.map(() => rules);
+    }),
     quota: new DataLoader<string, QuotaRow>((teamIds) => stores.quotas.forTeams(teamIds), {
       maxBatchSize: MAX_BATCH,
     }),

@@ -39,6 +39,8 @@ export const policyPermissions = createPermissions({
     // The key's team is known only after loading it: the service checks policy:admin there.
     revokeApiKey: isAuthenticated,
     setQuota: isOrgAdmin,
+    setModelAccess: isOrgAdmin,
+    removeModelAccess: isOrgAdmin,
     removeTeamMember: administersTeamArg,
   },
   Viewer: isAuthenticated,
@@ -54,6 +56,8 @@ export const policyPermissions = createPermissions({
   Model: hasScopeInAnyTeam('models:read'),
   ModelAccess: isAuthenticated,
   Quota: isAuthenticated,
+  AccessRule: isAuthenticated,
+  Provider: isAuthenticated,
   RateLimitStatus: isAuthenticated,
   LimitStatus: isAuthenticated,
   AuditEvent: isAuthenticated,

@@ -14,6 +14,8 @@ import { resolvers } from './resolvers/index.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { policyMigrations } from './store/migrations.js';
 import { createQuotaStore } from './store/quota-store.js';
+import { createAccessRuleStore } from './store/access-rule-store.js';
+import { createAccessService } from './access-service.js';
 import { createTeamStore } from './store/team-store.js';
 
 export const POLICY_SCHEMA = 'policy';
@@ -42,7 +44,9 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     teams: createTeamStore(deps.db),
     apiKeys: createApiKeyStore(deps.db),
     quotas: createQuotaStore(deps.db),
+    accessRules: createAccessRuleStore(deps.db),
   };
+  const access = createAccessService(deps.db);
   const service = createPolicyService(deps.db, deps.kv, now);
   return createSubgraphServer<PolicyContext>({
     name: 'policy',
@@ -53,6 +57,7 @@ export function createPolicySubgraph(deps: PolicyDeps) {
       ...base,
       db: deps.db,
       rateLimiter: deps.rateLimiter,
+      access,
       loaders: createPolicyLoaders(stores),
       stores,
       service,

@@ -27,7 +27,7 @@ describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
       id: 'local/echo-chat',
       displayName: 'Local echo chat',
       pricing: { inputPerMillion: '100000' },
-      access: { allowed: true, reason: null },
+      access: { allowed: false, reason: 'No rule grants local/echo-chat to the team.' },
       health: { status: 'UNKNOWN', sampleCount: 0 },
     });
   });

@@ -38,6 +38,17 @@ export type Capability =
   /** Accepts images in messages. */
   | 'VISION';
 
+/** How sensitive data is, from least to most: PUBLIC < INTERNAL < CONFIDENTIAL < RESTRICTED. */
+export type DataClassification =
+  /** For a need-to-know group; leaking it does real harm. */
+  | 'CONFIDENTIAL'
+  /** For people inside the organization. */
+  | 'INTERNAL'
+  /** May be published. */
+  | 'PUBLIC'
+  /** Regulated or secret data (card numbers, health records, keys). */
+  | 'RESTRICTED';
+
 /** A model's status and, once deprecated, its schedule. */
 export type Lifecycle = {
   __typename?: 'Lifecycle';
@@ -71,6 +82,8 @@ export type Model = {
   contextWindow: Scalars['Int']['output'];
   /** When the model was added. */
   createdAt: Scalars['DateTime']['output'];
+  /** The most sensitive class of data the model may be sent (its ceiling). */
+  dataClassification: DataClassification;
   /** What the model is good for, and anything callers should know. */
   description: Scalars['String']['output'];
   /** A name for people. */
@@ -323,6 +336,8 @@ export type RegisterModelInput = {
   capabilities: Array<Capability>;
   /** 1 to 10,000,000 tokens. */
   contextWindow: Scalars['Int']['input'];
+  /** The most sensitive data it may be sent; default INTERNAL. */
+  dataClassification?: InputMaybe<DataClassification>;
   /** What the model is good for; default empty. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** A name for people; 1 to 100 characters. */
@@ -395,6 +410,8 @@ export type UpdateModelInput = {
   capabilities?: InputMaybe<Array<Capability>>;
   /** 1 to 10,000,000 tokens. */
   contextWindow?: InputMaybe<Scalars['Int']['input']>;
+  /** The most sensitive data it may be sent. */
+  dataClassification?: InputMaybe<DataClassification>;
   /** What the model is good for. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** A name for people; 1 to 100 characters. */
@@ -511,6 +528,7 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Capability: Capability;
+  DataClassification: DataClassification;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Lifecycle: ResolverTypeWrapper<ModelRow>;
   LifecycleStatus: LifecycleStatus;
@@ -632,6 +650,7 @@ export type ModelResolvers<ContextType = CatalogContext, ParentType extends Reso
   capabilities?: Resolver<Array<ResolversTypes['Capability']>, ParentType, ContextType>;
   contextWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataClassification?: Resolver<ResolversTypes['DataClassification'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   embeddingDimensions?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

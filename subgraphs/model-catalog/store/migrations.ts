@@ -73,4 +73,12 @@ CREATE TABLE seed_runs (
 );
 `,
   },
+  {
+    id: '002_data_classification',
+    sql: `
+-- The most sensitive class of data a model may be sent (PUBLIC < INTERNAL < CONFIDENTIAL < RESTRICTED).
+ALTER TABLE models ADD COLUMN data_classification text NOT NULL DEFAULT 'INTERNAL'
+  CHECK (data_classification IN ('PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'));
+`,
+  },
 ];

@@ -1,5 +1,6 @@
 import type {
   Capability,
+  DataClassification,
   LifecycleStatus,
   ProviderKind,
   RoutingStrategy,
@@ -29,6 +30,7 @@ export interface ModelRow {
   maxBatchSize: number | null;
   tags: string[];
   status: LifecycleStatus;
+  dataClassification: DataClassification;
   deprecatedAt: Date | null;
   sunsetAt: Date | null;
   replacementId: string | null;

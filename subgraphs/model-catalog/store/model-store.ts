@@ -7,7 +7,7 @@ const STATUS = `CASE WHEN status = 'DEPRECATED' AND sunset_at IS NOT NULL AND su
 
 const MODEL_COLUMNS = `id, provider_id, provider_model, display_name, description, capabilities,
   context_window, max_output_tokens, embedding_dimensions, max_batch_size, tags,
-  ${STATUS} AS status, deprecated_at, sunset_at, replacement_id, created_at, updated_at`;
+  ${STATUS} AS status, data_classification, deprecated_at, sunset_at, replacement_id, created_at, updated_at`;
 
 interface ModelRecord {
   id: string;
@@ -22,6 +22,7 @@ interface ModelRecord {
   max_batch_size: number | null;
   tags: string[];
   status: ModelRow['status'];
+  data_classification: ModelRow['dataClassification'];
   deprecated_at: Date | null;
   sunset_at: Date | null;
   replacement_id: string | null;
@@ -42,6 +43,7 @@ const toModel = (r: ModelRecord): ModelRow => ({
   maxBatchSize: r.max_batch_size,
   tags: r.tags,
   status: r.status,
+  dataClassification: r.data_classification,
   deprecatedAt: r.deprecated_at,
   sunsetAt: r.sunset_at,
   replacementId: r.replacement_id,
@@ -123,8 +125,9 @@ export function createModelStore(db: Queryable) {
     async insert(model: ModelFields, price: NewPrice): Promise<boolean> {
       const { rowCount } = await db.query(
         `INSERT INTO models (id, provider_id, provider_model, display_name, description, capabilities,
-           context_window, max_output_tokens, embedding_dimensions, max_batch_size, tags, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           context_window, max_output_tokens, embedding_dimensions, max_batch_size, tags, status,
+           data_classification)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO NOTHING`,
         [
           model.id,
@@ -139,6 +142,7 @@ export function createModelStore(db: Queryable) {
           model.maxBatchSize,
           model.tags,
           model.status,
+          model.dataClassification,
         ],
       );
       if (rowCount === 0) return false;
@@ -160,7 +164,7 @@ export function createModelStore(db: Queryable) {
         `UPDATE models SET provider_model = $2, display_name = $3, description = $4,
            capabilities = $5, context_window = $6, max_output_tokens = $7,
            embedding_dimensions = $8, max_batch_size = $9, tags = $10, status = $11,
-           updated_at = now()
+           data_classification = $12, updated_at = now()
          WHERE id = $1`,
         [
           model.id,
@@ -174,6 +178,7 @@ export function createModelStore(db: Queryable) {
           model.maxBatchSize,
           model.tags,
           model.status,
+          model.dataClassification,
         ],
       );
     },

@@ -1,9 +1,10 @@
-import { hasScope, isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
+import { isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
 import { forbidden } from '../../../lib/errors.js';
 import { DateTimeScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { assertUuid } from '../validation.js';
 import { auditConnection } from './audit-log.js';
+import { modelAccess } from './model-access.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -42,6 +43,8 @@ export const resolvers: Resolvers = {
       ctx.loaders.quota.clear(teamId);
       return ctx.loaders.team.load(teamId);
     },
+    setModelAccess: (_parent, { input }, ctx) => ctx.access.setModelAccess(ctx, input),
+    removeModelAccess: (_parent, { id }, ctx) => ctx.access.removeModelAccess(ctx, id),
     removeTeamMember: (_parent, { teamId, userId }, ctx) =>
       ctx.service.removeTeamMember(ctx, teamId, userId),
   },
@@ -64,6 +67,7 @@ export const resolvers: Resolvers = {
     },
     members: (team, _args, ctx) => ctx.loaders.members.load(team.id),
     apiKeys: (team, _args, ctx) => ctx.loaders.apiKeys.load(team.id),
+    accessRules: (team, _args, ctx) => ctx.loaders.accessRules.load(team.id),
     quota: async (team, _args, ctx) => {
       const q = await ctx.loaders.quota.load(team.id);
       return {
@@ -93,12 +97,7 @@ export const resolvers: Resolvers = {
     team: (key, _args, ctx) => ctx.loaders.team.load(key.teamId),
   },
   Model: {
-    __resolveReference: (reference) => ({ id: reference.id }),
-    // The full rule engine (allow/deny lists, data classes) comes with the policy issue; until
-    // then a model is usable by whoever may invoke models in some team.
-    access: (_model, _args, ctx) =>
-      hasScope(ctx.principal, 'inference:invoke')
-        ? { allowed: true, reason: null }
-        : { allowed: false, reason: 'You need the inference:invoke scope in a team.' },
+    __resolveReference: (reference) => reference,
+    access: (model, args, ctx) => modelAccess(model, args, ctx),
   },
 };

@@ -81,4 +81,22 @@ CREATE TABLE team_quotas (
 );
 `,
   },
+  {
+    id: '004_access_rules',
+    sql: `
+-- Which models a team may use. team_id NULL: an org-wide rule (the organization's default).
+-- A DENY that matches always wins over an ALLOW.
+CREATE TABLE access_rules (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  team_id uuid REFERENCES teams (id),
+  effect text NOT NULL CHECK (effect IN ('ALLOW', 'DENY')),
+  subject text NOT NULL CHECK (subject IN ('ANY', 'MODEL', 'PROVIDER', 'CAPABILITY', 'TAG')),
+  value text NOT NULL DEFAULT '' CHECK ((subject = 'ANY') = (value = '')),
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX access_rules_unique ON access_rules
+  (coalesce(team_id, '00000000-0000-0000-0000-000000000000'::uuid), effect, subject, value);
+`,
+  },
 ];

@@ -31,3 +31,12 @@ export interface CreatedApiKeyRow {
   apiKey: ApiKeyRow;
   secret: string;
 }
+
+/** A Model as the gateway hands it to the policy subgraph, with the catalog fields it requires. */
+export interface ModelRepresentation {
+  id: string;
+  provider?: { id: string };
+  capabilities?: string[];
+  tags?: string[];
+  dataClassification?: 'PUBLIC' | 'INTERNAL' | 'CONFIDENTIAL' | 'RESTRICTED';
+}

@@ -4,6 +4,7 @@ import {
   createPermissions,
   hasScopeInAnyTeam,
   hasScopeInTeam,
+  hasServiceScope,
   isAuthenticated,
   isOrgAdmin,
 } from '../../lib/auth/shield-rules.js';
@@ -31,6 +32,7 @@ export const policyPermissions = createPermissions({
     team: belongsToTeam<unknown, { id: string }>('args.id', (_parent, args) => args.id),
     teams: isAuthenticated,
     auditLog: administersTeamArg,
+    accessDecisions: hasServiceScope('policy:decide'),
   },
   Mutation: {
     createTeam: isOrgAdmin,
@@ -57,6 +59,7 @@ export const policyPermissions = createPermissions({
   ModelAccess: isAuthenticated,
   Quota: isAuthenticated,
   AccessRule: isAuthenticated,
+  AccessCheckResult: isAuthenticated,
   Provider: isAuthenticated,
   RateLimitStatus: isAuthenticated,
   LimitStatus: isAuthenticated,

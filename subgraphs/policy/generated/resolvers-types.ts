@@ -24,6 +24,33 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** One access check: may this team send data of this class to this model? */
+export type AccessCheckInput = {
+  /** The model's capabilities. */
+  capabilities: Array<Capability>;
+  /** How sensitive the data is; default PUBLIC. */
+  dataClass?: InputMaybe<DataClassification>;
+  /** The model's data classification ceiling. */
+  modelClassification: DataClassification;
+  /** The model's id. */
+  modelId: Scalars['ID']['input'];
+  /** The model's provider id. */
+  providerId: Scalars['ID']['input'];
+  /** The model's tags. */
+  tags: Array<Scalars['String']['input']>;
+  /** The team making the call. */
+  teamId: Scalars['ID']['input'];
+};
+
+/** The answer to one access check. */
+export type AccessCheckResult = {
+  __typename?: 'AccessCheckResult';
+  /** True when the team may make the call. */
+  allowed: Scalars['Boolean']['output'];
+  /** Why not, when not allowed. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
 /** Whether a rule grants or refuses. */
 export type AccessEffect =
   /** Grants the matching models. */
@@ -375,6 +402,8 @@ export type Provider = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Decides many access checks in one call, in order (platform services with policy:decide). Callers batch the checks of one operation with a DataLoader (lib/policy/access-decision-loader.ts). */
+  accessDecisions: Array<AccessCheckResult>;
   /** A team's audit log, newest first: every policy change and every refusal the policy subgraph made (needs policy:admin in that team). */
   auditLog: AuditEventConnection;
   /** One team. FORBIDDEN unless the caller belongs to it (or is an organization admin); NOT_FOUND for an admin asking for a team that does not exist. */
@@ -383,6 +412,11 @@ export type Query = {
   teams: Array<Team>;
   /** Who is calling, and what they may do in which team. */
   viewer: Viewer;
+};
+
+
+export type QueryAccessDecisionsArgs = {
+  checks: Array<AccessCheckInput>;
 };
 
 
@@ -597,9 +631,12 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AccessCheckInput: AccessCheckInput;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  AccessCheckResult: ResolverTypeWrapper<AccessCheckResult>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AccessEffect: AccessEffect;
   AccessRule: ResolverTypeWrapper<AccessRuleRow>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AccessSubject: AccessSubject;
   AddTeamMemberInput: AddTeamMemberInput;
   ApiKey: ResolverTypeWrapper<ApiKeyRow>;
@@ -620,7 +657,6 @@ export type ResolversTypes = ResolversObject<{
   Membership: ResolverTypeWrapper<TeamGrant>;
   Model: ResolverTypeWrapper<ModelRepresentation>;
   ModelAccess: ResolverTypeWrapper<ModelAccess>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ModelAccessInput: ModelAccessInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -641,8 +677,11 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  AccessRule: AccessRuleRow;
+  AccessCheckInput: AccessCheckInput;
   ID: Scalars['ID']['output'];
+  AccessCheckResult: AccessCheckResult;
+  Boolean: Scalars['Boolean']['output'];
+  AccessRule: AccessRuleRow;
   AddTeamMemberInput: AddTeamMemberInput;
   ApiKey: ApiKeyRow;
   AuditEvent: AuditEventRow;
@@ -659,7 +698,6 @@ export type ResolversParentTypes = ResolversObject<{
   Membership: TeamGrant;
   Model: ModelRepresentation;
   ModelAccess: ModelAccess;
-  Boolean: Scalars['Boolean']['output'];
   ModelAccessInput: ModelAccessInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -715,6 +753,11 @@ export type TagDirectiveArgs = {
 };
 
 export type TagDirectiveResolver<Result, Parent, ContextType = PolicyContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AccessCheckResultResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['AccessCheckResult'] = ResolversParentTypes['AccessCheckResult']> = ResolversObject<{
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
 
 export type AccessRuleResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['AccessRule'] = ResolversParentTypes['AccessRule']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -813,6 +856,7 @@ export type PageInfoResolvers<ContextType = PolicyContext, ParentType extends Re
 }>;
 
 export type QueryResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  accessDecisions?: Resolver<Array<ResolversTypes['AccessCheckResult']>, ParentType, ContextType, RequireFields<QueryAccessDecisionsArgs, 'checks'>>;
   auditLog?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'teamId'>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
   teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
@@ -868,6 +912,7 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 }
 
 export type Resolvers<ContextType = PolicyContext> = ResolversObject<{
+  AccessCheckResult?: AccessCheckResultResolvers<ContextType>;
   AccessRule?: AccessRuleResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;

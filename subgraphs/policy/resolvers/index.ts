@@ -1,5 +1,6 @@
 import { isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
-import { forbidden } from '../../../lib/errors.js';
+import { badUserInput, forbidden } from '../../../lib/errors.js';
+import { decideAccess } from '../access-decision.js';
 import { DateTimeScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { assertUuid } from '../validation.js';
@@ -13,6 +14,26 @@ export const resolvers: Resolvers = {
     team: (_parent, { id }, ctx) => {
       assertUuid(id, 'id');
       return ctx.loaders.team.load(id);
+    },
+    accessDecisions: async (_parent, { checks }, ctx) => {
+      if (checks.length > 500)
+        throw badUserInput('At most 500 checks per call.', { field: 'checks' });
+      return Promise.all(
+        checks.map(async (check) => {
+          assertUuid(check.teamId, 'teamId');
+          return decideAccess(
+            {
+              id: check.modelId,
+              providerId: check.providerId,
+              capabilities: check.capabilities,
+              tags: check.tags,
+              ceiling: check.modelClassification,
+            },
+            await ctx.loaders.accessRules.load(check.teamId),
+            check.dataClass ?? 'PUBLIC',
+          );
+        }),
+      );
     },
     auditLog: (_parent, { teamId, filter, first, after }, ctx) => {
       assertUuid(teamId, 'teamId');

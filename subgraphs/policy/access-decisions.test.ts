@@ -1,0 +1,109 @@
+import type { Principal } from '../../lib/auth/principal.js';
+import { createRateLimiter } from '../../lib/rate-limit/index.js';
+import { createKv } from '../../lib/kv/index.js';
+import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-client.js';
+import { createTestKeys, orgAdmin, silentLogger, teamKey } from '../../test/support/identities.js';
+import { createTestDatabase, type TestDatabase } from '../../test/support/stores.js';
+import { runSubgraph, type RunningSubgraph } from '../../test/support/subgraph-harness.js';
+import { createAccessService } from './access-service.js';
+import { createPolicyService } from './policy-service.js';
+import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from './server.js';
+
+const inference: Principal = {
+  id: 'service:inference',
+  kind: 'SERVICE',
+  orgId: 'default',
+  roles: [],
+  scopes: ['policy:decide'],
+  teams: [],
+};
+const DECIDE = `query($c: [AccessCheckInput!]!) { accessDecisions(checks: $c) { allowed reason } }`;
+
+// The decision API is for services, which reach the subgraph directly with their own internal
+// token; this runs at subgraph level on embedded stores (the rules' store is covered elsewhere).
+describe('the access decision API', () => {
+  let database: TestDatabase;
+  let subgraph: RunningSubgraph;
+  let teamId: string;
+  beforeAll(async () => {
+    database = await createTestDatabase('embedded');
+    const db = await database.open(POLICY_SCHEMA);
+    await preparePolicyStore(db);
+    const kv = await createKv({});
+    const keys = await createTestKeys();
+    const caller = { principal: orgAdmin(), requestId: 'test' };
+    teamId = (await createPolicyService(db, kv, () => new Date()).createTeam(caller, 'Deciders'))
+      .id;
+    const access = createAccessService(db);
+    await access.setModelAccess(caller, {
+      teamId,
+      effect: 'ALLOW',
+      subject: 'PROVIDER',
+      value: 'local',
+    });
+    await access.setModelAccess(caller, {
+      teamId,
+      effect: 'DENY',
+      subject: 'CAPABILITY',
+      value: 'EMBEDDING',
+    });
+    subgraph = await runSubgraph(
+      createPolicySubgraph({
+        db,
+        kv,
+        rateLimiter: await createRateLimiter({}),
+        verifier: keys.verifier,
+        logger: silentLogger,
+        production: false,
+      }),
+      keys,
+    );
+  });
+  afterAll(async () => {
+    await subgraph?.stop();
+    await database?.drop();
+  });
+
+  const check = (modelId: string, capabilities: string[], extra: Record<string, unknown> = {}) => ({
+    teamId,
+    modelId,
+    providerId: modelId.split('/')[0],
+    capabilities,
+    tags: [],
+    modelClassification: 'RESTRICTED',
+    ...extra,
+  });
+
+  it('answers many checks in one call, in order, with reasons', async () => {
+    const data = expectNoErrors(
+      await subgraph.as(inference)(DECIDE, {
+        variables: {
+          c: [
+            check('local/echo-chat', ['CHAT']),
+            check('local/hash-embed', ['EMBEDDING']),
+            check('openai/gpt-4o', ['CHAT']),
+            check('local/echo-chat', ['CHAT'], {
+              modelClassification: 'INTERNAL',
+              dataClass: 'RESTRICTED',
+            }),
+          ],
+        },
+      }),
+    );
+    expect(data.accessDecisions.map((d: any) => d.allowed)).toEqual([true, false, false, false]);
+    expect(data.accessDecisions[1].reason).toMatch(/DENY CAPABILITY EMBEDDING/);
+    expect(data.accessDecisions[3].reason).toMatch(/ceiling is INTERNAL/);
+  });
+
+  it('is for services: a team key is refused', async () => {
+    expectErrorCode(
+      await subgraph.as(teamKey(teamId, ['models:read', 'inference:invoke', 'policy:admin']))(
+        DECIDE,
+        {
+          variables: { c: [check('local/echo-chat', ['CHAT'])] },
+        },
+      ),
+      'FORBIDDEN',
+    );
+  });
+});

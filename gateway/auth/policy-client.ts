@@ -15,6 +15,16 @@ export const GATEWAY_PRINCIPAL: Principal = {
 const TOKEN_REUSE_MS = 20_000;
 const TIMEOUT_MS = 5_000;
 
+/** An operation (or part of one) the platform refused. */
+export interface DeniedOperation {
+  actor: string;
+  teamIds: string[];
+  requestId: string;
+  operation: string | null;
+  path: string | null;
+  message: string;
+}
+
 export interface KeyLookup {
   principal: Principal | null;
   expiresAt: string | null;
@@ -50,6 +60,9 @@ export function createPolicyClient(policyGraphqlUrl: () => string, signer: Inter
   return {
     authenticateKey: (hash: string, requestId: string) =>
       post<KeyLookup>('/internal/authenticate-key', { hash }, requestId),
+    /** Reports refusals for the audit log (the gateway does not wait on it). */
+    auditDenials: (denials: DeniedOperation[], requestId: string) =>
+      post<{ recorded: number }>('/internal/audit-denials', { denials }, requestId),
     userGrants: (subject: string, requestId: string) =>
       post<{ teams: TeamGrant[] }>('/internal/user-grants', { subject }, requestId),
   };

@@ -4,13 +4,22 @@ import type { Db } from '../../lib/db/index.js';
 import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
 import { createApiKeyStore } from './store/api-key-store.js';
+import { createAuditStore } from './store/audit-store.js';
+import { isUuid } from './validation.js';
+
+const isUuidText = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
 import { createTeamStore } from './store/team-store.js';
 
 /** The paths the gateway calls to turn credentials into principals. */
 export const INTERNAL_PATHS = {
   authenticateKey: '/internal/authenticate-key',
   userGrants: '/internal/user-grants',
+  auditDenials: '/internal/audit-denials',
 } as const;
+
+const MAX_DENIALS = 50;
+const text = (value: unknown, max: number) =>
+  typeof value === 'string' ? value.slice(0, max) : null;
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -38,6 +47,34 @@ export function createInternalRoutes(
           teams: [{ id: key.teamId, role: null, scopes: key.scopes }],
         };
         return { principal, expiresAt: key.expiresAt?.toISOString() ?? null };
+      }),
+    },
+    // Refusals the gateway saw (graphql-shield in any subgraph): one DENIED event per team the
+    // caller acts in, so each team's admins see what their people and keys were refused.
+    [INTERNAL_PATHS.auditDenials]: {
+      POST: internalRoute(verifier, async (body) => {
+        const denials = Array.isArray(body.denials) ? body.denials.slice(0, MAX_DENIALS) : [];
+        const audit = createAuditStore(db);
+        let recorded = 0;
+        for (const raw of denials as Array<Record<string, unknown>>) {
+          const teams = Array.isArray(raw.teamIds)
+            ? (raw.teamIds as unknown[]).filter(isUuidText)
+            : [];
+          for (const teamId of teams.length ? teams : [null]) {
+            await audit.append({
+              teamId,
+              actor: text(raw.actor, 200) ?? 'unknown',
+              action: 'ACCESS_DENIED',
+              outcome: 'DENIED',
+              targetType: 'Operation',
+              targetId: text(raw.path, 300),
+              requestId: text(raw.requestId, 128) ?? 'unknown',
+              details: { operation: text(raw.operation, 100), reason: text(raw.message, 300) },
+            });
+            recorded += 1;
+          }
+        }
+        return { recorded };
       }),
     },
     [INTERNAL_PATHS.userGrants]: {

@@ -7,6 +7,10 @@ const AUDIT = `query($team: ID!, $filter: AuditFilter, $after: String) {
     totalCount edges { node { action actor outcome targetType targetId requestId details } }
     pageInfo { hasNextPage endCursor } } }`;
 
+// The policy service's own events; the gateway's ACCESS_DENIED events arrive asynchronously and
+// have their own test below.
+const CHANGES = { actions: ['TEAM_CREATED', 'API_KEY_CREATED', 'API_KEY_REVOKED'] };
+
 describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
   let stack: Stack;
   beforeAll(async () => {
@@ -50,7 +54,10 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
     );
 
     const first = expectNoErrors(
-      await stack.request(AUDIT, { token: teamAdmin, variables: { team: teamId } }),
+      await stack.request(AUDIT, {
+        token: teamAdmin,
+        variables: { team: teamId, filter: CHANGES },
+      }),
     ).auditLog;
     expect(first.totalCount).toBe(5); // team created, its key created, ci key, refused key, revoked
     expect(first.edges.map((e: any) => [e.node.action, e.node.outcome, e.node.actor])).toEqual([
@@ -61,7 +68,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
     const second = expectNoErrors(
       await stack.request(AUDIT, {
         token: teamAdmin,
-        variables: { team: teamId, after: first.pageInfo.endCursor },
+        variables: { team: teamId, filter: CHANGES, after: first.pageInfo.endCursor },
       }),
     ).auditLog;
     expect(second.edges[0].node).toMatchObject({
@@ -76,7 +83,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
     const denied = expectNoErrors(
       await stack.request(AUDIT, {
         token: teamAdmin,
-        variables: { team: teamId, filter: { outcome: 'DENIED' } },
+        variables: { team: teamId, filter: { ...CHANGES, outcome: 'DENIED' } },
       }),
     ).auditLog;
     expect(denied.totalCount).toBe(1);
@@ -125,5 +132,43 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
       }),
     ).auditLog;
     expect(log.edges.map((e: any) => e.node.targetId)).toEqual(['ann']);
+  });
+
+  it('records refusals made by graphql-shield in other subgraphs (via the gateway)', async () => {
+    const { teamId, key } = await stack.createTeamWithKey('Shielded', [
+      'models:read',
+      'policy:admin',
+    ]);
+    expectErrorCode(
+      await stack.request(
+        `mutation { registerProvider(input: { id: "sneaky", displayName: "S", kind: LOCAL }) { id } }`,
+        {
+          token: key,
+          headers: { 'x-request-id': 'denied-request-0001' },
+        },
+      ),
+      'FORBIDDEN',
+    );
+    const deadline = Date.now() + 5_000;
+    let events: any[] = [];
+    while (Date.now() < deadline) {
+      events = expectNoErrors(
+        await stack.request(AUDIT, {
+          token: key,
+          variables: { team: teamId, filter: { actions: ['ACCESS_DENIED'] } },
+        }),
+      ).auditLog.edges.map((e: any) => e.node);
+      if (events.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: 'ACCESS_DENIED',
+      outcome: 'DENIED',
+      targetId: 'registerProvider',
+      requestId: 'denied-request-0001',
+      actor: expect.stringMatching(/^key:/),
+    });
+    expect(JSON.parse(events[0].details).reason).toMatch(/organization admins/);
   });
 });

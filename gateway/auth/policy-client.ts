@@ -25,6 +25,14 @@ export interface DeniedOperation {
   message: string;
 }
 
+/** A top-level mutation field an organization admin ran. */
+export interface AdminAction {
+  actor: string;
+  field: string;
+  requestId: string;
+  operation: string | null;
+}
+
 export interface KeyLookup {
   principal: Principal | null;
   expiresAt: string | null;
@@ -60,9 +68,11 @@ export function createPolicyClient(policyGraphqlUrl: () => string, signer: Inter
   return {
     authenticateKey: (hash: string, requestId: string) =>
       post<KeyLookup>('/internal/authenticate-key', { hash }, requestId),
-    /** Reports refusals for the audit log (the gateway does not wait on it). */
-    auditDenials: (denials: DeniedOperation[], requestId: string) =>
-      post<{ recorded: number }>('/internal/audit-denials', { denials }, requestId),
+    /** Reports refusals and admin actions for the audit log (the gateway does not wait on it). */
+    audit: (
+      events: { denials: DeniedOperation[]; adminActions: AdminAction[] },
+      requestId: string,
+    ) => post<{ recorded: number }>('/internal/audit', events, requestId),
     userGrants: (subject: string, requestId: string) =>
       post<{ teams: TeamGrant[] }>('/internal/user-grants', { subject }, requestId),
   };

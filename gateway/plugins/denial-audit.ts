@@ -1,12 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { isOrgAdmin } from '../../lib/auth/principal.js';
 import type { Logger } from '../../lib/logging.js';
-import type { PolicyClient } from '../auth/policy-client.js';
+import type { AdminAction, DeniedOperation, PolicyClient } from '../auth/policy-client.js';
 import type { GatewayContext } from '../context.js';
 
 /**
- * Every FORBIDDEN the gateway returns, whichever subgraph's shield decided it, is sent to the
- * policy subgraph's audit log after the response is on its way. A failure to record is logged,
- * never turned into a failed request.
+ * Sends to the policy subgraph's audit log, after the response is on its way: every FORBIDDEN the
+ * gateway returns (whichever subgraph's shield decided it), and every mutation field an
+ * organization admin ran successfully (catalog changes, grants, refunds, ...). Only field names
+ * are recorded, never arguments (they may hold secrets). A failure to record is logged, never
+ * turned into a failed request.
  */
 export function createDenialAuditPlugin(
   policy: PolicyClient,
@@ -15,23 +18,37 @@ export function createDenialAuditPlugin(
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, contextValue, operationName }) {
-          if (response.body.kind !== 'single') return;
-          const denied = (response.body.singleResult.errors ?? []).filter(
-            (e) => e.extensions?.code === 'FORBIDDEN',
-          );
-          if (denied.length === 0 || !contextValue.principal) return;
+        async willSendResponse({ response, contextValue, operationName, operation }) {
+          if (response.body.kind !== 'single' || !contextValue.principal) return;
           const { principal, requestId } = contextValue;
-          const denials = denied.map((error) => ({
-            actor: principal.id,
-            teamIds: principal.teams.map((t) => t.id),
-            requestId,
-            operation: operationName ?? null,
-            path: error.path?.join('.') ?? null,
-            message: error.message,
-          }));
-          policy.auditDenials(denials, requestId).catch((error: unknown) => {
-            logger.warn({ err: error, requestId }, 'could not record denials in the audit log');
+          const errors = response.body.singleResult.errors ?? [];
+          const denials: DeniedOperation[] = errors
+            .filter((e) => e.extensions?.code === 'FORBIDDEN')
+            .map((error) => ({
+              actor: principal.id,
+              teamIds: principal.teams.map((t) => t.id),
+              requestId,
+              operation: operationName ?? null,
+              path: error.path?.join('.') ?? null,
+              message: error.message,
+            }));
+          const adminActions: AdminAction[] = [];
+          if (operation?.operation === 'mutation' && isOrgAdmin(principal)) {
+            for (const selection of operation.selectionSet.selections) {
+              if (selection.kind !== 'Field') continue;
+              const key = (selection.alias ?? selection.name).value;
+              if (errors.some((e) => e.path?.[0] === key)) continue;
+              adminActions.push({
+                actor: principal.id,
+                field: selection.name.value,
+                requestId,
+                operation: operationName ?? null,
+              });
+            }
+          }
+          if (denials.length === 0 && adminActions.length === 0) return;
+          policy.audit({ denials, adminActions }, requestId).catch((error: unknown) => {
+            logger.warn({ err: error, requestId }, 'could not record events in the audit log');
           });
         },
       };

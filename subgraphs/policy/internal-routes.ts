@@ -14,7 +14,7 @@ import { createTeamStore } from './store/team-store.js';
 export const INTERNAL_PATHS = {
   authenticateKey: '/internal/authenticate-key',
   userGrants: '/internal/user-grants',
-  auditDenials: '/internal/audit-denials',
+  audit: '/internal/audit',
 } as const;
 
 const MAX_DENIALS = 50;
@@ -49,13 +49,30 @@ export function createInternalRoutes(
         return { principal, expiresAt: key.expiresAt?.toISOString() ?? null };
       }),
     },
-    // Refusals the gateway saw (graphql-shield in any subgraph): one DENIED event per team the
-    // caller acts in, so each team's admins see what their people and keys were refused.
-    [INTERNAL_PATHS.auditDenials]: {
+    // What the gateway saw: refusals (graphql-shield in any subgraph), one DENIED event per team
+    // the caller acts in so each team's admins see them; and organization admins' mutations.
+    [INTERNAL_PATHS.audit]: {
       POST: internalRoute(verifier, async (body) => {
         const denials = Array.isArray(body.denials) ? body.denials.slice(0, MAX_DENIALS) : [];
+        const adminActions = Array.isArray(body.adminActions)
+          ? body.adminActions.slice(0, MAX_DENIALS)
+          : [];
         const audit = createAuditStore(db);
         let recorded = 0;
+        // Organization admins' mutations in any subgraph: org-wide events (no team).
+        for (const raw of adminActions as Array<Record<string, unknown>>) {
+          await audit.append({
+            teamId: null,
+            actor: text(raw.actor, 200) ?? 'unknown',
+            action: 'ADMIN_MUTATION',
+            outcome: 'SUCCEEDED',
+            targetType: 'Mutation',
+            targetId: text(raw.field, 100),
+            requestId: text(raw.requestId, 128) ?? 'unknown',
+            details: { operation: text(raw.operation, 100) },
+          });
+          recorded += 1;
+        }
         for (const raw of denials as Array<Record<string, unknown>>) {
           const teams = Array.isArray(raw.teamIds)
             ? (raw.teamIds as unknown[]).filter(isUuidText)

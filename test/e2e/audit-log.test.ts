@@ -171,4 +171,40 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
     });
     expect(JSON.parse(events[0].details).reason).toMatch(/organization admins/);
   });
+
+  it('records an organization admin mutation in any subgraph, without its arguments', async () => {
+    const { teamId } = await stack.createTeamWithKey('Granted', ['wallet:read']);
+    expectNoErrors(
+      await stack.request(
+        `mutation Grant($w: ID!) { grantCredits(walletId: $w, amount: "5", idempotencyKey: "audit-g", memo: "secret-memo") { id } }`,
+        {
+          token: TEST_ADMIN_KEY,
+          variables: { w: teamId },
+          headers: { 'x-request-id': 'admin-request-0001' },
+        },
+      ),
+    );
+    const { rows } = await (async () => {
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const result = await stack.dbs.policy.query<{
+          target_id: string;
+          request_id: string;
+          details: object;
+        }>(
+          "SELECT target_id, request_id, details FROM audit_events WHERE action = 'ADMIN_MUTATION' AND request_id = 'admin-request-0001'",
+        );
+        if (result.rows.length > 0 || Date.now() > deadline) return result;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    expect(rows).toEqual([
+      {
+        target_id: 'grantCredits',
+        request_id: 'admin-request-0001',
+        details: { operation: 'Grant' },
+      },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('secret-memo');
+  });
 });

@@ -15,6 +15,7 @@ type Vars = Record<string, unknown>;
 interface Fixture {
   stack: Stack;
   teamA: string;
+  ruleToRemove: string;
   holdToCapture: string;
   holdToVoid: string;
   captureId: string;
@@ -103,6 +104,24 @@ const OPERATIONS: Record<string, Operation> = {
     query: `mutation($w: ID!) { setBudget(walletId: $w, input: { monthlyLimit: "1000000000000" }) { id } }`,
     vars: (f) => ({ w: f.teamA }),
   },
+  setQuota: {
+    query: `mutation($t: ID!) { setQuota(teamId: $t, input: { requestsPerMinute: 100000 }) { id } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  setModelAccess: {
+    query: `mutation($t: ID!, $v: String!) {
+      setModelAccess(input: { teamId: $t, effect: ALLOW, subject: TAG, value: $v }) { id } }`,
+    vars: (f) => ({ t: f.teamA, v: `t${fresh()}` }),
+  },
+  removeModelAccess: {
+    query: `mutation($id: ID!) { removeModelAccess(id: $id) { id } }`,
+    vars: (f) => ({ id: f.ruleToRemove }),
+  },
+  accessDecisions: {
+    query: `query($t: ID!) { accessDecisions(checks: [{ teamId: $t, modelId: "local/echo-chat",
+      providerId: "local", capabilities: [CHAT], tags: [], modelClassification: RESTRICTED }]) { allowed } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
   'team members/apiKeys': {
     query: `query($id: ID!) { team(id: $id) { members { userId } apiKeys { prefix } } }`,
     vars: (f) => ({ id: f.teamA }),
@@ -160,6 +179,10 @@ const EXPECTED: Record<string, Outcome[]> = {
   captureHold:            [O,  F,    F,    F,     F,     F,     F,      F],
   voidHold:               [O,  F,    F,    F,     F,     F,     F,      F],
   setBudget:              [O,  O,    O,    F,     F,     O,     F,      F],
+  setQuota:               [O,  F,    F,    F,     F,     F,     F,      F],
+  setModelAccess:         [O,  F,    F,    F,     F,     F,     F,      F],
+  removeModelAccess:      [O,  F,    F,    F,     F,     F,     F,      F],
+  accessDecisions:        [O,  F,    F,    F,     F,     F,     F,      F],
   'team members/apiKeys': [O,  O,    O,    F,     F,     O,     F,      F],
   auditLog:               [O,  O,    O,    F,     F,     O,     F,      F],
   wallet:                 [O,  O,    O,    O,     O,     O,     F,      F],
@@ -260,6 +283,9 @@ describe.each(STORE_MODES)('the access matrix (%s stores)', (mode) => {
       modelId: (await asAdmin(fixture, REGISTER_MODEL, { id: `openai/matrix-${fresh()}` }))
         .registerModel.id,
     });
+    fixture.ruleToRemove = (
+      await asAdmin(fixture, OPERATIONS.setModelAccess.query, { t: teamA, v: `t${fresh()}` })
+    ).setModelAccess.id;
     // A budget to read in the 'team wallet budget' row (null would hide a missing field).
     await asAdmin(fixture, OPERATIONS.setBudget.query, { w: teamA });
 

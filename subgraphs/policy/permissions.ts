@@ -1,3 +1,4 @@
+import { or } from 'graphql-shield';
 import {
   allow,
   belongsToTeam,
@@ -31,7 +32,8 @@ export const policyPermissions = createPermissions({
     viewer: isAuthenticated,
     team: belongsToTeam<unknown, { id: string }>('args.id', (_parent, args) => args.id),
     teams: isAuthenticated,
-    auditLog: administersTeamArg,
+    // With a team: that team's admins; without one: the org-wide log, organization admins only.
+    auditLog: or(administersTeamArg, isOrgAdmin),
     accessDecisions: hasServiceScope('policy:decide'),
   },
   Mutation: {

@@ -206,5 +206,20 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
       },
     ]);
     expect(JSON.stringify(rows)).not.toContain('secret-memo');
+    const org = expectNoErrors(
+      await stack.request(
+        `{ auditLog(filter: { actions: ["ADMIN_MUTATION"] }) { edges { node { targetId requestId } } } }`,
+        {
+          token: TEST_ADMIN_KEY,
+        },
+      ),
+    ).auditLog.edges.map((e: any) => e.node);
+    expect(org).toContainEqual({ targetId: 'grantCredits', requestId: 'admin-request-0001' });
+    expectErrorCode(
+      await stack.request('{ auditLog { totalCount } }', {
+        token: (await stack.createTeamWithKey('Nosy', ['policy:admin'])).key,
+      }),
+      'FORBIDDEN',
+    );
   });
 });

@@ -404,7 +404,7 @@ export type Query = {
   __typename?: 'Query';
   /** Decides many access checks in one call, in order (platform services with policy:decide). Callers batch the checks of one operation with a DataLoader (lib/policy/access-decision-loader.ts). */
   accessDecisions: Array<AccessCheckResult>;
-  /** A team's audit log, newest first: every policy change and every refusal the policy subgraph made (needs policy:admin in that team). */
+  /** A team's audit log, newest first: every policy change and every refusal (needs policy:admin in that team). Without `teamId`, the organization-wide events (admin mutations in any subgraph, org-wide rules; organization admins only). */
   auditLog: AuditEventConnection;
   /** One team. FORBIDDEN unless the caller belongs to it (or is an organization admin); NOT_FOUND for an admin asking for a team that does not exist. */
   team?: Maybe<Team>;
@@ -424,7 +424,7 @@ export type QueryAuditLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  teamId: Scalars['ID']['input'];
+  teamId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -857,7 +857,7 @@ export type PageInfoResolvers<ContextType = PolicyContext, ParentType extends Re
 
 export type QueryResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessDecisions?: Resolver<Array<ResolversTypes['AccessCheckResult']>, ParentType, ContextType, RequireFields<QueryAccessDecisionsArgs, 'checks'>>;
-  auditLog?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'teamId'>>;
+  auditLog?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
   teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;

@@ -8,7 +8,7 @@ const CURSOR_KIND = 'audit';
 /** A page of a team's audit events, newest first. */
 export async function auditConnection(
   ctx: PolicyContext,
-  teamId: string,
+  teamId: string | null,
   filter: AuditFilter,
   first: number | null | undefined,
   after: string | null | undefined,

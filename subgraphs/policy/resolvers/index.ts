@@ -36,8 +36,8 @@ export const resolvers: Resolvers = {
       );
     },
     auditLog: (_parent, { teamId, filter, first, after }, ctx) => {
-      assertUuid(teamId, 'teamId');
-      return auditConnection(ctx, teamId, filter ?? {}, first, after);
+      if (teamId != null) assertUuid(teamId, 'teamId');
+      return auditConnection(ctx, teamId ?? null, filter ?? {}, first, after);
     },
     teams: (_parent, _args, ctx) =>
       isOrgAdmin(ctx.principal)

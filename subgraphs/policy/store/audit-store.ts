@@ -55,9 +55,14 @@ const toEvent = (r: AuditRecord): AuditEventRow => ({
   createdAt: r.created_at,
 });
 
-function where(teamId: string, filter: AuditFilter, afterSeq: string | null, params: unknown[]) {
+function where(
+  teamId: string | null,
+  filter: AuditFilter,
+  afterSeq: string | null,
+  params: unknown[],
+) {
   params.push(teamId);
-  const conditions = [`team_id = $${params.length}`];
+  const conditions = [`team_id IS NOT DISTINCT FROM $${params.length}::uuid`];
   const add = (sql: (p: string) => string, value: unknown) => {
     params.push(value);
     conditions.push(sql(`$${params.length}`));
@@ -90,8 +95,8 @@ export function createAuditStore(db: Queryable) {
         ],
       );
     },
-    /** A team's events, newest first, after a cursor. */
-    async list(teamId: string, filter: AuditFilter, afterSeq: string | null, limit: number) {
+    /** A team's events (null: org-wide events), newest first, after a cursor. */
+    async list(teamId: string | null, filter: AuditFilter, afterSeq: string | null, limit: number) {
       const params: unknown[] = [];
       const sql = where(teamId, filter, afterSeq, params);
       params.push(limit);
@@ -101,7 +106,7 @@ export function createAuditStore(db: Queryable) {
       );
       return rows.map(toEvent);
     },
-    async count(teamId: string, filter: AuditFilter): Promise<number> {
+    async count(teamId: string | null, filter: AuditFilter): Promise<number> {
       const params: unknown[] = [];
       const { rows } = await db.query<{ n: string }>(
         `SELECT count(*) AS n FROM audit_events WHERE ${where(teamId, filter, null, params)}`,

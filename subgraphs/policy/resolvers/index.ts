@@ -102,6 +102,9 @@ export const resolvers: Resolvers = {
     rateLimitStatus: async (team, _args, ctx) => {
       const { rpm, tpm, tpd } = await ctx.loaders.quota.load(team.id);
       const status = await ctx.rateLimiter.status({ teamId: team.id }, { rpm, tpm, tpd });
+      if (status.unavailable) {
+        ctx.logger.warn({ teamId: team.id, reason: status.unavailable }, 'rate limits unreadable');
+      }
       const figure = (s: (typeof status)['rpm']) =>
         s
           ? { limit: s.limit, remaining: s.remaining, resetAfterSeconds: s.resetAfterMs / 1000 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../lib/db/index.js';
+import { sqlConditions } from '../../../lib/db/sql-conditions.js';
 import type { ModelFilter } from '../generated/resolvers-types.js';
 import type { ModelFields, ModelRow, NewPrice, PriceRow } from './model-rows.js';
 
@@ -74,19 +75,18 @@ function whereClause(
   afterId: string | null,
   params: unknown[],
 ) {
-  const conditions: string[] = [];
-  const add = (sql: (placeholder: string) => string, value: unknown) => {
-    params.push(value);
-    conditions.push(sql(`$${params.length}`));
-  };
-  if (filter?.capabilities?.length) add((p) => `capabilities @> ${p}::text[]`, filter.capabilities);
-  if (filter?.providers?.length) add((p) => `provider_id = ANY(${p}::text[])`, filter.providers);
-  if (filter?.lifecycle?.length) add((p) => `${STATUS} = ANY(${p}::text[])`, filter.lifecycle);
-  if (filter?.tags?.length) add((p) => `tags @> ${p}::text[]`, filter.tags);
+  const where = sqlConditions(params);
+  if (filter?.capabilities?.length)
+    where.add((p) => `capabilities @> ${p}::text[]`, filter.capabilities);
+  if (filter?.providers?.length)
+    where.add((p) => `provider_id = ANY(${p}::text[])`, filter.providers);
+  if (filter?.lifecycle?.length)
+    where.add((p) => `${STATUS} = ANY(${p}::text[])`, filter.lifecycle);
+  if (filter?.tags?.length) where.add((p) => `tags @> ${p}::text[]`, filter.tags);
   if (filter?.minContextWindow != null)
-    add((p) => `context_window >= ${p}`, filter.minContextWindow);
-  if (afterId !== null) add((p) => `id > ${p}`, afterId);
-  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    where.add((p) => `context_window >= ${p}`, filter.minContextWindow);
+  if (afterId !== null) where.add((p) => `id > ${p}`, afterId);
+  return `WHERE ${where.joined()}`;
 }
 
 /** Models and their append-only price versions. */

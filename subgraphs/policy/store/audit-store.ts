@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../lib/db/index.js';
+import { sqlConditions } from '../../../lib/db/sql-conditions.js';
 
 export type AuditOutcome = 'SUCCEEDED' | 'DENIED';
 
@@ -61,19 +62,15 @@ function where(
   afterSeq: string | null,
   params: unknown[],
 ) {
-  params.push(teamId);
-  const conditions = [`team_id IS NOT DISTINCT FROM $${params.length}::uuid`];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    conditions.push(sql(`$${params.length}`));
-  };
-  if (filter.actions?.length) add((p) => `action = ANY(${p}::text[])`, filter.actions);
-  if (filter.actor) add((p) => `actor = ${p}`, filter.actor);
-  if (filter.outcome) add((p) => `outcome = ${p}`, filter.outcome);
-  if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
-  if (filter.to) add((p) => `created_at < ${p}`, filter.to);
-  if (afterSeq !== null) add((p) => `seq < ${p}`, afterSeq);
-  return conditions.join(' AND ');
+  const where = sqlConditions(params);
+  where.add((p) => `team_id IS NOT DISTINCT FROM ${p}::uuid`, teamId);
+  if (filter.actions?.length) where.add((p) => `action = ANY(${p}::text[])`, filter.actions);
+  if (filter.actor) where.add((p) => `actor = ${p}`, filter.actor);
+  if (filter.outcome) where.add((p) => `outcome = ${p}`, filter.outcome);
+  if (filter.from) where.add((p) => `created_at >= ${p}`, filter.from);
+  if (filter.to) where.add((p) => `created_at < ${p}`, filter.to);
+  if (afterSeq !== null) where.add((p) => `seq < ${p}`, afterSeq);
+  return where.joined();
 }
 
 /** The append-only audit log. */

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../lib/db/index.js';
+import { sqlConditions } from '../../../lib/db/sql-conditions.js';
 import {
   HOLD_SELECT,
   toHold,
@@ -57,17 +58,13 @@ function transactionWhere(
   afterSeq: string | null,
   params: unknown[],
 ) {
-  params.push(walletId);
-  const conditions = [`wallet_id = $${params.length}`];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    conditions.push(sql(`$${params.length}`));
-  };
-  if (filter.kinds?.length) add((p) => `kind = ANY(${p}::text[])`, filter.kinds);
-  if (filter.from) add((p) => `created_at >= ${p}`, filter.from);
-  if (filter.to) add((p) => `created_at < ${p}`, filter.to);
-  if (afterSeq !== null) add((p) => `seq < ${p}`, afterSeq);
-  return conditions.join(' AND ');
+  const where = sqlConditions(params);
+  where.add((p) => `wallet_id = ${p}`, walletId);
+  if (filter.kinds?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kinds);
+  if (filter.from) where.add((p) => `created_at >= ${p}`, filter.from);
+  if (filter.to) where.add((p) => `created_at < ${p}`, filter.to);
+  if (afterSeq !== null) where.add((p) => `seq < ${p}`, afterSeq);
+  return where.joined();
 }
 
 /** Everything the wallet subgraph reads from the ledger. */

@@ -20,7 +20,7 @@ import { createPolicyClient } from './auth/policy-client.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
-import { createDenialAuditPlugin } from './plugins/denial-audit.js';
+import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
@@ -106,7 +106,7 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [
       ...(limits.plugins as never[]),
       createOperationGuardPlugin({ production: config.production }),
-      createDenialAuditPlugin(policy, logger),
+      createAuditReportPlugin(policy, logger),
       createObservabilityPlugin(metrics, logger) as never,
       config.production
         ? ApolloServerPluginLandingPageDisabled()

@@ -9,7 +9,7 @@ import {
 } from './store/access-rule-store.js';
 import { createAuditStore } from './store/audit-store.js';
 import { createTeamStore } from './store/team-store.js';
-import { assertUuid } from './validation.js';
+import { assertUuid } from '../../lib/ids.js';
 
 const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
   MODEL: /^[a-z][a-z0-9-]{1,31}\/[a-z0-9][a-z0-9._:-]{0,99}$/,

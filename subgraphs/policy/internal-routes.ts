@@ -5,7 +5,7 @@ import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createAuditStore } from './store/audit-store.js';
-import { isUuid } from './validation.js';
+import { isUuid } from '../../lib/ids.js';
 
 const isUuidText = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
 import { createTeamStore } from './store/team-store.js';

@@ -5,7 +5,7 @@ import type { ApiKeyStore } from './store/api-key-store.js';
 import type { QuotaRow, QuotaStore } from './store/quota-store.js';
 import type { ApiKeyRow, MemberRow, TeamRow } from './store/rows.js';
 import type { TeamStore } from './store/team-store.js';
-import { isUuid } from './validation.js';
+import { isUuid } from '../../lib/ids.js';
 
 const MAX_BATCH = 1000;
 

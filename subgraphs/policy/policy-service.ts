@@ -15,7 +15,8 @@ import { createAuditStore, type NewAuditEvent } from './store/audit-store.js';
 import type { ApiKeyRow, MemberRow, TeamRow } from './store/rows.js';
 import { createQuotaStore, type QuotaRow } from './store/quota-store.js';
 import { createTeamStore } from './store/team-store.js';
-import { assertUuid, checkName, checkScopes, checkUserId } from './validation.js';
+import { assertUuid } from '../../lib/ids.js';
+import { checkName, checkScopes, checkUserId } from './validation.js';
 
 /** Ranks roles so a team admin cannot hand out (or take away) a role above their own. */
 const ROLE_RANK: Record<TeamRole, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };

@@ -1,17 +1,7 @@
 import { isScope, type Scope } from '../../lib/auth/principal.js';
 import { badUserInput } from '../../lib/errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USER_ID = /^[\x21-\x7e]{1,255}$/;
-
-/** Ids are UUIDs; anything else is the caller's mistake, said before a query can fail on it. */
-export function assertUuid(id: string, field: string): void {
-  if (!UUID.test(id)) throw badUserInput(`${field} must be a UUID.`, { field });
-}
-
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
 
 export function checkName(name: string, field = 'name'): string {
   const trimmed = name.trim();

@@ -3,7 +3,7 @@ import { badUserInput, forbidden } from '../../../lib/errors.js';
 import { decideAccess } from '../access-decision.js';
 import { DateTimeScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { assertUuid } from '../validation.js';
+import { assertUuid } from '../../../lib/ids.js';
 import { auditConnection } from './audit-log.js';
 import { modelAccess } from './model-access.js';
 

@@ -1,6 +1,6 @@
 import { DateTimeScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { assertUuid } from '../validation.js';
+import { assertUuid } from '../../../lib/ids.js';
 import { Mutation } from './mutation.js';
 import { Budget, Hold, ModelUsage, Transaction, Wallet } from './wallet.js';
 

@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../generated/resolvers-types.js';
-import { assertUuid } from '../validation.js';
+import { assertUuid } from '../../../lib/ids.js';
 
 export const Mutation: MutationResolvers = {
   grantCredits: (_parent, { walletId, amount, idempotencyKey, memo }, ctx) =>

@@ -8,7 +8,7 @@ import type {
   WalletResolvers,
 } from '../generated/resolvers-types.js';
 import type { TransferRow } from '../ledger/transfer-rows.js';
-import { assertUuid } from '../validation.js';
+import { assertUuid } from '../../../lib/ids.js';
 
 const CURSOR_KIND = 'transfer';
 

@@ -11,7 +11,7 @@ import type { GatewayContext } from '../context.js';
  * are recorded, never arguments (they may hold secrets). A failure to record is logged, never
  * turned into a failed request.
  */
-export function createDenialAuditPlugin(
+export function createAuditReportPlugin(
   policy: PolicyClient,
   logger: Logger,
 ): ApolloServerPlugin<GatewayContext> {

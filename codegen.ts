@@ -64,6 +64,9 @@ const SUBGRAPHS: SubgraphTypes[] = [
     mappers: {
       Model: '../../../lib/graphql/entity-ref.js#EntityRef',
       ModelHealth: '../model-health.js#HealthSnapshot',
+      Generation: '../saga/generate.js#GenerationResult',
+      Embeddings: '../saga/embed.js#EmbeddingsResult',
+      ProviderAttempt: '../routing/run-attempts.js#Attempt',
     },
   },
 ];

@@ -6,7 +6,8 @@ import { DEFAULT_OPERATION_LIMITS } from '../gateway/plugins/operation-limits.js
 import { SUPERGRAPH_FILE } from '../gateway/supergraph/compose.js';
 import {
   createInternalTokenSigner,
-  createInternalTokenVerifier,
+  createPlatformVerifier,
+  ISSUERS,
   generateInternalKeyPair,
 } from '../lib/auth/internal-token.js';
 import { createDb, type Db } from '../lib/db/index.js';
@@ -46,10 +47,7 @@ const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel 
 await runService(logger, async () => {
   const started = Date.now();
   const keys = await generateInternalKeyPair();
-  const verifier = await createInternalTokenVerifier({
-    publicKeyPem: keys.publicKeyPem,
-    issuers: ['gateway'],
-  });
+  const verifier = await createPlatformVerifier(keys.publicKeyPem);
   const kv = await createKv({ url: config.redisUrl });
   const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
   const openDb = (name: string, schema: string) =>
@@ -70,44 +68,73 @@ await runService(logger, async () => {
   ]);
 
   const common = { verifier, production: config.production };
-  const subgraphs: Array<[string, SubgraphServer]> = [
+  const signer = (issuer: string) =>
+    createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
+  // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
+  // 4004); inference starts last because it calls the other three.
+  const subgraphs: Array<
+    [string, number, (urls: Record<string, string>) => Promise<SubgraphServer>]
+  > = [
     [
       'model-catalog',
-      createCatalogSubgraph({
-        ...common,
-        db: catalogDb,
-        logger: logger.child({ service: 'model-catalog' }),
-      }),
-    ],
-    [
-      'inference',
-      createInferenceSubgraph({ ...common, kv, logger: logger.child({ service: 'inference' }) }),
+      0,
+      async () =>
+        createCatalogSubgraph({
+          ...common,
+          db: catalogDb,
+          logger: logger.child({ service: 'model-catalog' }),
+        }),
     ],
     [
       'wallet',
-      createWalletSubgraph({
-        ...common,
-        db: walletDb,
-        logger: logger.child({ service: 'wallet' }),
-      }),
+      2,
+      async () =>
+        createWalletSubgraph({
+          ...common,
+          db: walletDb,
+          logger: logger.child({ service: 'wallet' }),
+        }),
     ],
     [
       'policy',
-      createPolicySubgraph({
-        ...common,
-        db: policyDb,
-        kv,
-        rateLimiter,
-        orgId: config.orgId,
-        logger: logger.child({ service: 'policy' }),
-      }),
+      3,
+      async () =>
+        createPolicySubgraph({
+          ...common,
+          db: policyDb,
+          kv,
+          rateLimiter,
+          orgId: config.orgId,
+          logger: logger.child({ service: 'policy' }),
+        }),
+    ],
+    [
+      'inference',
+      1,
+      async (urls) =>
+        createInferenceSubgraph({
+          ...common,
+          kv,
+          rateLimiter,
+          signer: await signer(ISSUERS.inference),
+          orgId: config.orgId,
+          services: {
+            catalog: urls['model-catalog']!,
+            policy: urls.policy!,
+            wallet: urls.wallet!,
+          },
+          logger: logger.child({ service: 'inference' }),
+        }),
     ],
   ];
   const urls: Record<string, string> = {};
-  for (const [i, [name, server]] of subgraphs.entries()) {
+  const servers: SubgraphServer[] = [];
+  for (const [name, offset, create] of subgraphs) {
+    const server = await create(urls);
+    servers.push(server);
     await server.start();
     const port = await server.listen(
-      config.subgraphPortBase === 0 ? 0 : config.subgraphPortBase + i,
+      config.subgraphPortBase === 0 ? 0 : config.subgraphPortBase + offset,
       '127.0.0.1',
     );
     urls[name] = `http://127.0.0.1:${port}/graphql`;
@@ -133,10 +160,7 @@ await runService(logger, async () => {
       limits: DEFAULT_OPERATION_LIMITS,
     },
     kv,
-    signer: await createInternalTokenSigner({
-      privateKeyPem: keys.privateKeyPem,
-      issuer: 'gateway',
-    }),
+    signer: await signer(ISSUERS.gateway),
     logger: logger.child({ service: 'gateway' }),
     processMetrics: true,
   });
@@ -155,7 +179,7 @@ await runService(logger, async () => {
 
   return async () => {
     await gateway.stop();
-    for (const [, server] of subgraphs) await server.stop();
+    for (const server of servers.reverse()) await server.stop();
     await Promise.all([catalogDb, policyDb, walletDb].map((db) => db?.close()));
     await Promise.all([kv.close(), rateLimiter.close()]);
   };

@@ -19,6 +19,10 @@ export const ErrorCode = {
   CAPTURE_EXCEEDS_HOLD: 'CAPTURE_EXCEEDS_HOLD',
   REFUND_EXCEEDS_CAPTURE: 'REFUND_EXCEEDS_CAPTURE',
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  /** Policy does not let the team use the model (or any target of the route) for this data. */
+  MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
+  /** Every provider attempt failed; `attempts` says how. Nothing was charged. */
+  PROVIDER_ERROR: 'PROVIDER_ERROR',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

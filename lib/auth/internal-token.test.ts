@@ -4,6 +4,7 @@ import {
   createInternalTokenSigner,
   createInternalTokenVerifier,
   generateInternalKeyPair,
+  ISSUERS,
 } from './internal-token.js';
 
 const alice = teamUser('team-a', 'MEMBER', 'user:alice');
@@ -71,6 +72,29 @@ describe('internal tokens', () => {
     await expect(lenient.verify(await stranger.sign(alice, 'r'))).resolves.toMatchObject({
       principal: { id: 'user:alice' },
     });
+  });
+
+  it("accepts the inference service's own tokens, but never one that speaks for someone else", async () => {
+    const inference = await createInternalTokenSigner({
+      privateKeyPem: keys.privateKeyPem,
+      issuer: ISSUERS.inference,
+    });
+    const service = {
+      id: 'service:inference',
+      kind: 'SERVICE' as const,
+      orgId: 'default',
+      roles: [],
+      scopes: ['wallet:hold' as const],
+      teams: [],
+    };
+    await expect(keys.verifier.verify(await inference.sign(service, 'r'))).resolves.toMatchObject({
+      principal: { id: 'service:inference' },
+    });
+    await expect(keys.verifier.verify(await inference.sign(alice, 'r'))).rejects.toThrow(
+      /only speak for itself/,
+    );
+    // The gateway still speaks for users.
+    await expect(keys.verifier.verify(await keys.signer.sign(alice, 'r'))).resolves.toBeTruthy();
   });
 
   it('refuses a token whose payload was changed after signing', async () => {

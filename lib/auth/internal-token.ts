@@ -62,8 +62,13 @@ export async function createInternalTokenSigner(options: {
  */
 export async function createInternalTokenVerifier(options: {
   publicKeyPem: string;
-  /** Signers accepted (the gateway; later, services that call each other). */
+  /** Signers accepted: the gateway, and services that call each other. */
   issuers: string[];
+  /**
+   * Issuers whose tokens must carry a SERVICE principal: a service speaks for itself, never for
+   * a user or key (only the gateway does that). @default []
+   */
+  serviceOnlyIssuers?: string[];
   /** @default 10_000 */
   cacheSize?: number;
   now?: () => number;
@@ -72,6 +77,7 @@ export async function createInternalTokenVerifier(options: {
   const cacheSize = options.cacheSize ?? 10_000;
   const now = options.now ?? Date.now;
   const verified = new Map<string, InternalClaims>();
+  const serviceOnly = new Set(options.serviceOnlyIssuers ?? []);
 
   return {
     async verify(token) {
@@ -90,6 +96,9 @@ export async function createInternalTokenVerifier(options: {
       const principal = payload.principal as Principal | undefined;
       if (!principal || typeof principal.id !== 'string' || !Array.isArray(principal.teams)) {
         throw new Error('internal token carries no principal');
+      }
+      if (serviceOnly.has(payload.iss ?? '') && principal.kind !== 'SERVICE') {
+        throw new Error(`issuer ${payload.iss} may only speak for itself`);
       }
       // Frozen: the cache hands the same object to every request carrying this token.
       const claims: InternalClaims = deepFreeze({
@@ -113,6 +122,21 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * Who signs internal tokens: the gateway (for callers) and the inference service (for itself, when
+ * it asks policy for decisions and the wallet for holds). Both hold the platform's private key.
+ */
+export const ISSUERS = { gateway: 'gateway', inference: 'inference' } as const;
+
+/** The verifier every subgraph uses: the gateway speaks for callers, services only for themselves. */
+export function createPlatformVerifier(publicKeyPem: string): Promise<InternalTokenVerifier> {
+  return createInternalTokenVerifier({
+    publicKeyPem,
+    issuers: [ISSUERS.gateway, ISSUERS.inference],
+    serviceOnlyIssuers: [ISSUERS.inference],
+  });
 }
 
 /** A fresh P-256 key pair as PEM, for `npm start`, tests and `npm run keys`. */

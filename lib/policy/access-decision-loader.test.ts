@@ -10,6 +10,14 @@ const check = (modelId: string, dataClass?: string): AccessCheck => ({
   dataClass,
 });
 
+const UNLIMITED = {
+  requestsPerMinute: null,
+  tokensPerMinute: null,
+  tokensPerDay: null,
+  keyRequestsPerMinute: null,
+  keyTokensPerMinute: null,
+};
+
 describe('access decision loader', () => {
   it('asks once for every check of one tick, de-duplicated, answering in order', async () => {
     const calls: AccessCheck[][] = [];
@@ -18,6 +26,7 @@ describe('access decision loader', () => {
       return checks.map((c) => ({
         allowed: c.modelId !== 'b/2',
         reason: c.modelId === 'b/2' ? 'no' : null,
+        quota: UNLIMITED,
       }));
     });
     const results = await Promise.all([

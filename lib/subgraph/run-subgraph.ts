@@ -1,4 +1,4 @@
-import { createInternalTokenVerifier } from '../auth/internal-token.js';
+import { createPlatformVerifier } from '../auth/internal-token.js';
 import { createDb, type Db } from '../db/index.js';
 import { createLogger } from '../logging.js';
 import { createServiceMetrics } from '../metrics.js';
@@ -32,10 +32,7 @@ export async function runSubgraphMain(
   const logger = createLogger({ service: settings.name, level: settings.logLevel });
   await runService(logger, async () => {
     const { server, close } = await build({
-      verifier: await createInternalTokenVerifier({
-        publicKeyPem: settings.internalPublicKeyPem,
-        issuers: ['gateway'],
-      }),
+      verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
       logger,
       metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
       production: settings.production,

@@ -1,8 +1,112 @@
-import { parseConfig } from '../../lib/config.js';
+import { z } from 'zod';
+import { parseConfig, pem } from '../../lib/config.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 
-const InferenceEnv = subgraphEnv(4002);
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+/** The saga's tunables (see InferenceSettings for what each does). */
+const SettingsEnv = z.object({
+  INFERENCE_ATTEMPT_TIMEOUT_MS: int(30_000, 1),
+  INFERENCE_DEADLINE_MS: int(120_000, 1),
+  INFERENCE_ATTEMPTS_PER_TARGET: int(2, 1),
+  INFERENCE_RETRY_BASE_MS: int(250),
+  INFERENCE_RETRY_MAX_MS: int(8_000),
+  INFERENCE_CIRCUIT_FAILURES: int(5, 1),
+  INFERENCE_CIRCUIT_HALF_OPEN_MS: int(30_000, 1),
+  INFERENCE_HOLD_TTL_SECONDS: int(600, 1),
+  INFERENCE_CATALOG_CACHE_MS: int(2_000),
+  CACHE_GENERATION_TTL_SECONDS: int(3_600),
+  CACHE_EMBEDDING_TTL_SECONDS: int(7 * 86_400),
+  CACHE_HITS_CHARGED: flag(false),
+  IDEMPOTENCY_TTL_SECONDS: int(86_400, 60),
+  RATE_LIMIT_FAIL_OPEN: flag(false),
+});
+
+const InferenceEnv = subgraphEnv(4002)
+  .extend({
+    ...SettingsEnv.shape,
+    MODELGRAPH_INTERNAL_PRIVATE_KEY: pem('PRIVATE KEY'),
+    MODELGRAPH_ORG_ID: z.string().default('default'),
+    MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+    POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
+    WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MODELGRAPH_INTERNAL_PRIVATE_KEY'],
+        message:
+          'required: the platform PKCS#8 PEM; inference signs its own calls to policy and the wallet',
+      });
+    }
+  });
+
+/** How the inference saga behaves; every field has a default (see README's configuration table). */
+export interface InferenceSettings {
+  /** Longest one provider attempt may take. @default 30_000 */
+  attemptTimeoutMs: number;
+  /** Longest a whole call (every attempt and wait) may take. @default 120_000 */
+  deadlineMs: number;
+  /** Attempts on one deployment before falling back to the next. @default 2 */
+  attemptsPerTarget: number;
+  /** First backoff; doubles each retry, full jitter. @default 250 */
+  retryBaseMs: number;
+  /** Longest wait between attempts, Retry-After included. @default 8_000 */
+  retryMaxMs: number;
+  /** Consecutive failures that open a deployment's circuit. @default 5 */
+  circuitFailures: number;
+  /** How long an open circuit skips the deployment before one trial call. @default 30_000 */
+  circuitHalfOpenMs: number;
+  /** A hold outlives a crashed call by this long before the sweeper releases it. @default 600 */
+  holdTtlSeconds: number;
+  /** How long a resolved route (models, prices) is reused. @default 2_000 */
+  catalogCacheMs: number;
+  /** 0 turns the generation cache off. @default 3_600 */
+  generationCacheTtlSeconds: number;
+  /** 0 turns the embedding cache off. @default 604_800 */
+  embeddingCacheTtlSeconds: number;
+  /** Whether a cache hit is charged as if the provider had been called. @default false */
+  cacheHitsCharged: boolean;
+  /** How long an idempotency key's answer is kept. @default 86_400 */
+  idempotencyTtlSeconds: number;
+  /** Allow calls when the rate-limit store is unreachable (logged). @default false */
+  rateLimitFailOpen: boolean;
+}
+
+function toSettings(e: z.infer<typeof SettingsEnv>): InferenceSettings {
+  return {
+    attemptTimeoutMs: e.INFERENCE_ATTEMPT_TIMEOUT_MS,
+    deadlineMs: e.INFERENCE_DEADLINE_MS,
+    attemptsPerTarget: e.INFERENCE_ATTEMPTS_PER_TARGET,
+    retryBaseMs: e.INFERENCE_RETRY_BASE_MS,
+    retryMaxMs: e.INFERENCE_RETRY_MAX_MS,
+    circuitFailures: e.INFERENCE_CIRCUIT_FAILURES,
+    circuitHalfOpenMs: e.INFERENCE_CIRCUIT_HALF_OPEN_MS,
+    holdTtlSeconds: e.INFERENCE_HOLD_TTL_SECONDS,
+    catalogCacheMs: e.INFERENCE_CATALOG_CACHE_MS,
+    generationCacheTtlSeconds: e.CACHE_GENERATION_TTL_SECONDS,
+    embeddingCacheTtlSeconds: e.CACHE_EMBEDDING_TTL_SECONDS,
+    cacheHitsCharged: e.CACHE_HITS_CHARGED,
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
+  };
+}
+
+export const DEFAULT_INFERENCE_SETTINGS: InferenceSettings = toSettings(SettingsEnv.parse({}));
 
 export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env) {
-  return subgraphSettings('inference', parseConfig(InferenceEnv, env));
+  const e = parseConfig(InferenceEnv, env);
+  return {
+    ...subgraphSettings('inference', e),
+    orgId: e.MODELGRAPH_ORG_ID,
+    internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY as string,
+    services: { catalog: e.MODEL_CATALOG_URL, policy: e.POLICY_URL, wallet: e.WALLET_URL },
+    settings: toSettings(e),
+  };
 }

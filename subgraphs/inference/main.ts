@@ -1,4 +1,6 @@
+import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { createKv } from '../../lib/kv/index.js';
+import { createRateLimiter } from '../../lib/rate-limit/index.js';
 import { runSubgraphMain } from '../../lib/subgraph/run-subgraph.js';
 import { loadInferenceConfig } from './config.js';
 import { createInferenceSubgraph } from './server.js';
@@ -7,5 +9,27 @@ const config = loadInferenceConfig();
 
 await runSubgraphMain(config, async (common) => {
   const kv = await createKv({ url: config.redisUrl });
-  return { server: createInferenceSubgraph({ ...common, kv }), close: () => kv.close() };
+  const rateLimiter = await createRateLimiter({
+    redisUrl: config.redisUrl,
+    failOpen: config.settings.rateLimitFailOpen,
+  });
+  const signer = await createInternalTokenSigner({
+    privateKeyPem: config.internalPrivateKeyPem,
+    issuer: ISSUERS.inference,
+  });
+  const server = createInferenceSubgraph({
+    ...common,
+    kv,
+    rateLimiter,
+    signer,
+    orgId: config.orgId,
+    services: config.services,
+    settings: config.settings,
+  });
+  return {
+    server,
+    close: async () => {
+      await Promise.all([kv.close(), rateLimiter.close()]);
+    },
+  };
 });

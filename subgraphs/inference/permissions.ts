@@ -4,7 +4,18 @@ import {
   isAuthenticated,
 } from '../../lib/auth/shield-rules.js';
 
+const canInvoke = hasScopeInAnyTeam('inference:invoke');
+
+/**
+ * Calls need inference:invoke in some team (the resolver checks the team charged); what a call
+ * returns is the caller's own; live health is for whoever may read models.
+ */
 export const inferencePermissions = createPermissions({
-  Model: hasScopeInAnyTeam('models:read'),
+  Mutation: { generate: canInvoke, embed: canInvoke },
+  Generation: isAuthenticated,
+  Embeddings: isAuthenticated,
+  Usage: isAuthenticated,
+  ProviderAttempt: isAuthenticated,
+  Model: { '*': hasScopeInAnyTeam('models:read'), id: isAuthenticated },
   ModelHealth: isAuthenticated,
 });

@@ -1,35 +1,151 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import type { Principal } from '../../lib/auth/principal.js';
+import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
 import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
+import type { RateLimiter } from '../../lib/rate-limit/index.js';
+import { createServiceClient } from '../../lib/service-client.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
+import { createIdempotencyStore } from './cache/idempotency.js';
+import { createResponseCache } from './cache/response-cache.js';
+import { DEFAULT_INFERENCE_SETTINGS, type InferenceSettings } from './config.js';
 import type { InferenceContext } from './context.js';
 import { createModelHealth } from './model-health.js';
 import { inferencePermissions } from './permissions.js';
+import { createCatalogClient } from './platform/catalog-client.js';
+import { createPolicyClient } from './platform/policy-client.js';
+import { createWalletClient } from './platform/wallet-client.js';
+import { createProviderRegistry } from './providers/registry.js';
+import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
+import { keyIdOf } from './resolvers/inputs.js';
+import { createBreakers } from './routing/breakers.js';
+import { embedGroup } from './saga/embed.js';
+import { createEmbedOperation } from './saga/embed-operation.js';
+import type { SagaDeps } from './saga/saga-types.js';
+import { createUsageMetrics } from './saga/usage-event.js';
+import { createSingleflight } from './singleflight.js';
 
 export const inferenceTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
 
+/** The inference service as it speaks to policy and the wallet: for itself, never for a caller. */
+export const INFERENCE_PRINCIPAL = (orgId: string): Principal => ({
+  id: 'service:inference',
+  kind: 'SERVICE',
+  orgId,
+  roles: [],
+  scopes: ['wallet:hold', 'policy:decide'],
+  teams: [],
+});
+
 export interface InferenceDeps extends SubgraphBaseDeps {
   kv: Kv;
+  rateLimiter: RateLimiter;
+  /** Signs the service's own token (issuer `inference`). */
+  signer: InternalTokenSigner;
+  /** GraphQL URLs of the subgraphs the saga calls. */
+  services: { catalog: string; policy: string; wallet: string };
+  /** @default DEFAULT_INFERENCE_SETTINGS */
+  settings?: Partial<InferenceSettings>;
+  /** @default 'default' */
+  orgId?: string;
+  /** Where provider API keys are read from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the built-in local provider (tests). */
+  localProvider?: ProviderAdapter;
   now?: () => number;
+  random?: () => number;
 }
 
-/** The inference subgraph: model calls (to come) and the live health they produce. */
+/** The inference subgraph: governed, paid model calls, and the live health they produce. */
 export function createInferenceSubgraph(deps: InferenceDeps) {
-  const health = createModelHealth(deps.kv, deps.now);
-  return createSubgraphServer<InferenceContext>({
+  const settings = { ...DEFAULT_INFERENCE_SETTINGS, ...deps.settings };
+  const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? createServiceMetrics('inference');
+  const health = createModelHealth(deps.kv, now);
+  const client = createServiceClient({
+    signer: deps.signer,
+    principal: INFERENCE_PRINCIPAL(deps.orgId ?? 'default'),
+  });
+  const providers = createProviderRegistry({ env: deps.env, local: deps.localProvider });
+  const policy = createPolicyClient({ client, policyUrl: deps.services.policy });
+  const saga: SagaDeps = {
+    catalog: createCatalogClient({
+      client,
+      catalogUrl: deps.services.catalog,
+      cacheMs: settings.catalogCacheMs,
+      now,
+    }),
+    wallet: createWalletClient({ client, walletUrl: deps.services.wallet }),
+    rateLimiter: deps.rateLimiter,
+    providers,
+    cache: createResponseCache(deps.kv, {
+      generationSeconds: settings.generationCacheTtlSeconds,
+      embeddingSeconds: settings.embeddingCacheTtlSeconds,
+    }),
+    idempotency: createIdempotencyStore(deps.kv, {
+      ttlSeconds: settings.idempotencyTtlSeconds,
+      pendingTtlMs: settings.deadlineMs + 60_000,
+    }),
+    breakers: createBreakers({
+      failures: settings.circuitFailures,
+      halfOpenAfterMs: settings.circuitHalfOpenMs,
+      onChange: (modelId, state) => {
+        deps.logger.warn({ modelId, circuit: state }, 'circuit breaker changed state');
+        health.publishCircuit(modelId, state, settings.circuitHalfOpenMs).catch(() => undefined);
+      },
+    }),
+    health,
+    flights: createSingleflight(),
+    usageMetrics: createUsageMetrics(metrics.registry),
+    settings,
+    logger: deps.logger,
+    random: deps.random ?? Math.random,
+    now,
+  };
+
+  const server = createSubgraphServer<InferenceContext>({
     name: 'inference',
     typeDefs: inferenceTypeDefs,
     resolvers,
     permissions: inferencePermissions,
-    buildContext: (base) => ({ ...base, health }),
+    buildContext: (base) => {
+      const decisions = policy.loaderFor(base.requestId);
+      return {
+        ...base,
+        health,
+        saga,
+        decisions,
+        embeds: createEmbedOperation((teamId, fields) =>
+          embedGroup(
+            saga,
+            {
+              teamId,
+              keyId: keyIdOf(base.principal),
+              principalId: base.principal.id,
+              requestId: base.requestId,
+              logger: base.logger,
+              decisions,
+            },
+            fields,
+          ),
+        ),
+      };
+    },
     verifier: deps.verifier,
     logger: deps.logger,
-    metrics: deps.metrics ?? createServiceMetrics('inference'),
+    metrics,
     production: deps.production,
     checkReady: () => deps.kv.ping(),
   });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await Promise.all([client.close(), providers.close()]);
+    },
+  };
 }

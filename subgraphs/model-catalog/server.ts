@@ -8,6 +8,7 @@ import type { CatalogContext } from './context.js';
 import { createCatalogLoaders } from './loaders.js';
 import { catalogPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
+import { createCatalogInternalRoutes } from './route-resolver.js';
 import { seedCatalog } from './seed.js';
 import { catalogMigrations } from './store/migrations.js';
 import { createModelStore } from './store/model-store.js';
@@ -56,5 +57,6 @@ export function createCatalogSubgraph(deps: CatalogDeps) {
     metrics: deps.metrics ?? createServiceMetrics('model-catalog'),
     production: deps.production,
     checkReady: () => deps.db.ping(),
+    routes: createCatalogInternalRoutes(deps.db, deps.verifier, now),
   });
 }

@@ -25,6 +25,7 @@ describe('the access decision API', () => {
   let database: TestDatabase;
   let subgraph: RunningSubgraph;
   let teamId: string;
+  let policy: ReturnType<typeof createPolicyService>;
   beforeAll(async () => {
     database = await createTestDatabase('embedded');
     const db = await database.open(POLICY_SCHEMA);
@@ -32,8 +33,8 @@ describe('the access decision API', () => {
     const kv = await createKv({});
     const keys = await createTestKeys();
     const caller = { principal: orgAdmin(), requestId: 'test' };
-    teamId = (await createPolicyService(db, kv, () => new Date()).createTeam(caller, 'Deciders'))
-      .id;
+    policy = createPolicyService(db, kv, () => new Date());
+    teamId = (await policy.createTeam(caller, 'Deciders')).id;
     const access = createAccessService(db);
     await access.setModelAccess(caller, {
       teamId,
@@ -93,6 +94,27 @@ describe('the access decision API', () => {
     expect(data.accessDecisions.map((d: any) => d.allowed)).toEqual([true, false, false, false]);
     expect(data.accessDecisions[1].reason).toMatch(/DENY CAPABILITY EMBEDDING/);
     expect(data.accessDecisions[3].reason).toMatch(/ceiling is INTERNAL/);
+  });
+
+  it("carries the team's quota, so the caller needs no second call", async () => {
+    const caller = { principal: orgAdmin(), requestId: 'test' };
+    await policy.setQuota(caller, { teamId, rpm: 60, tpm: 10_000 });
+    const data = expectNoErrors(
+      await subgraph.as(inference)(
+        `query($c: [AccessCheckInput!]!) { accessDecisions(checks: $c) {
+          allowed quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute } } }`,
+        { variables: { c: [check('local/echo-chat', ['CHAT'])] } },
+      ),
+    );
+    expect(data.accessDecisions[0]).toEqual({
+      allowed: true,
+      quota: {
+        requestsPerMinute: 60,
+        tokensPerMinute: 10_000,
+        tokensPerDay: null,
+        keyRequestsPerMinute: null,
+      },
+    });
   });
 
   it('is for services: a team key is refused', async () => {

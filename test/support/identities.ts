@@ -1,6 +1,6 @@
 import {
   createInternalTokenSigner,
-  createInternalTokenVerifier,
+  createPlatformVerifier,
   generateInternalKeyPair,
   type InternalTokenSigner,
   type InternalTokenVerifier,
@@ -31,10 +31,7 @@ export async function createTestKeys(): Promise<TestKeys> {
       privateKeyPem: pair.privateKeyPem,
       issuer: 'gateway',
     }),
-    verifier: await createInternalTokenVerifier({
-      publicKeyPem: pair.publicKeyPem,
-      issuers: ['gateway'],
-    }),
+    verifier: await createPlatformVerifier(pair.publicKeyPem),
   };
 }
 

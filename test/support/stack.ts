@@ -14,7 +14,8 @@ import {
   createCatalogSubgraph,
   prepareCatalogStore,
 } from '../../subgraphs/model-catalog/server.js';
-import { createInferenceSubgraph } from '../../subgraphs/inference/server.js';
+import { createInferenceSubgraph, type InferenceDeps } from '../../subgraphs/inference/server.js';
+import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { createPolicyService } from '../../subgraphs/policy/policy-service.js';
 import {
   POLICY_SCHEMA,
@@ -42,6 +43,8 @@ export interface StackOptions {
   supergraphPollMs?: number;
   /** Where the services log; silent by default. */
   logger?: Logger;
+  /** The inference subgraph's settings, provider key variables and local provider. */
+  inference?: Pick<InferenceDeps, 'settings' | 'env' | 'localProvider'>;
 }
 
 export interface Stack {
@@ -100,11 +103,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       db: catalogDb,
       logger: logger.child({ service: 'model-catalog' }),
     }),
-    inference: createInferenceSubgraph({
-      ...common,
-      kv: testKv.kv,
-      logger: logger.child({ service: 'inference' }),
-    }),
     wallet: createWalletSubgraph({
       ...common,
       db: walletDb,
@@ -119,10 +117,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }),
   };
   const subgraphUrls: Record<string, string> = {};
-  for (const [name, server] of Object.entries(subgraphs)) {
+  const listen = async (name: string, server: SubgraphServer) => {
     await server.start();
     subgraphUrls[name] = `http://127.0.0.1:${await server.listen(0)}/graphql`;
-  }
+  };
+  for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
+  // Inference calls the other three, so it starts once they listen.
+  subgraphs.inference = createInferenceSubgraph({
+    ...common,
+    kv: testKv.kv,
+    rateLimiter,
+    signer: await createInternalTokenSigner({
+      privateKeyPem: keys.privateKeyPem,
+      issuer: ISSUERS.inference,
+    }),
+    services: {
+      catalog: subgraphUrls['model-catalog']!,
+      policy: subgraphUrls.policy!,
+      wallet: subgraphUrls.wallet!,
+    },
+    settings: options.inference?.settings,
+    env: options.inference?.env ?? {},
+    localProvider: options.inference?.localProvider,
+    logger: logger.child({ service: 'inference' }),
+  });
+  await listen('inference', subgraphs.inference);
 
   const gateway = createGateway({
     config: {

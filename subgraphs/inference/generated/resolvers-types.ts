@@ -3,9 +3,13 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { EntityRef } from '../../../lib/graphql/entity-ref.js';
 import type { HealthSnapshot } from '../model-health.js';
+import type { GenerationResult } from '../saga/generate.js';
+import type { EmbeddingsResult } from '../saga/embed.js';
+import type { Attempt } from '../routing/run-attempts.js';
 import type { InferenceContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -13,9 +17,135 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An instant as an ISO-8601 string with a time zone, e.g. "2026-01-31T12:00:00Z". */
+  DateTime: { input: Date; output: Date; }
+  /** A whole number of micro-credits (1 credit = 1,000,000 µcr) as a decimal string, e.g. "2500000". Never a float. */
+  Micros: { input: bigint; output: bigint; }
   federation__FieldSet: { input: unknown; output: unknown; }
   link__Import: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** What became of an attempt. */
+export type AttemptOutcome =
+  /** The provider failed or timed out. */
+  | 'FAILED'
+  /** Not tried: the deployment's circuit was open, or the deadline had passed. */
+  | 'SKIPPED'
+  /** The provider answered. */
+  | 'SUCCEEDED';
+
+/** A deployment's circuit breaker. */
+export type CircuitState =
+  /** Calls go through. */
+  | 'CLOSED'
+  /** One trial call decides whether to close again. */
+  | 'HALF_OPEN'
+  /** Calls skip the model until a trial call is due. */
+  | 'OPEN';
+
+/** How sensitive data is, least to most (the catalog's classification). */
+export type DataClassification =
+  /** For a need-to-know group; leaking it does real harm. */
+  | 'CONFIDENTIAL'
+  /** For people inside the organization. */
+  | 'INTERNAL'
+  /** May be published. */
+  | 'PUBLIC'
+  /** Regulated or secret data (card numbers, health records, keys). */
+  | 'RESTRICTED';
+
+/** What to embed. */
+export type EmbedInput = {
+  /** How sensitive the texts are; default INTERNAL. */
+  dataClass?: InputMaybe<DataClassification>;
+  /** An embedding model id (`local/hash-embed`) or a route alias (`embed-default`). */
+  model: Scalars['ID']['input'];
+  /** The team to charge; needed only when you act in more than one team. */
+  teamId?: InputMaybe<Scalars['ID']['input']>;
+  /** The texts, 1 to 2,048, each non-empty. */
+  texts: Array<Scalars['String']['input']>;
+};
+
+/** Embedding vectors and what they cost. */
+export type Embeddings = {
+  __typename?: 'Embeddings';
+  /** Every provider attempt, in order. */
+  attempts: Array<ProviderAttempt>;
+  /** True when every vector came from the cache. */
+  cached: Scalars['Boolean']['output'];
+  /** How many of the texts the cache answered. */
+  cachedCount: Scalars['Int']['output'];
+  /** This field's share of the operation's charge, in µcr (texts shared between fields are charged once). */
+  cost: Scalars['Micros']['output'];
+  /** The length of each vector. */
+  dimensions: Scalars['Int']['output'];
+  /** The model that made them. */
+  model: Model;
+  /** The catalog price version the cost used. */
+  priceVersion: Scalars['Int']['output'];
+  /** Tokens in this field's texts. */
+  usage: Usage;
+  /** One vector per text, in the order given. */
+  vectors: Array<Array<Scalars['Float']['output']>>;
+};
+
+/** Why generation stopped. */
+export type FinishReason =
+  /** The provider's content filter stopped it. */
+  | 'CONTENT_FILTER'
+  /** maxTokens was reached. */
+  | 'LENGTH'
+  /** Any other reason. */
+  | 'OTHER'
+  /** The model finished. */
+  | 'STOP';
+
+/** What to generate. */
+export type GenerateInput = {
+  /** How sensitive the prompt is; default INTERNAL. Only models whose ceiling covers it are used. */
+  dataClass?: InputMaybe<DataClassification>;
+  /** Your key for safe retries (1 to 255 characters): a retried call returns the original generation and is never charged twice. Kept for 24 hours. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The most tokens to generate, 1 to 100,000; default 1,024 (capped to each model's maxOutputTokens). The hold is sized by it. */
+  maxTokens?: InputMaybe<Scalars['Int']['input']>;
+  /** The conversation so far, oldest first; at least one message. */
+  messages: Array<MessageInput>;
+  /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. */
+  model: Scalars['ID']['input'];
+  /** The team to charge; needed only when you act in more than one team. */
+  teamId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sampling temperature, 0 to 2; the provider's default when omitted. At 0 the call is deterministic: identical calls share one provider call and the response cache answers repeats. */
+  temperature?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** A generated reply and what it cost. */
+export type Generation = {
+  __typename?: 'Generation';
+  /** Every provider attempt, in order, including retries, fallbacks and skipped deployments. */
+  attempts: Array<ProviderAttempt>;
+  /** True when the answer came from the cache or from an identical call running at the same time. */
+  cached: Scalars['Boolean']['output'];
+  /** What was charged, in µcr: usage × the price version in force; 0 for a free cache hit. */
+  cost: Scalars['Micros']['output'];
+  /** When it was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Why generation stopped. */
+  finishReason: FinishReason;
+  /** This generation's id (an idempotent retry returns the same one). */
+  id: Scalars['ID']['output'];
+  /** Time spent in the platform and the provider, in milliseconds. */
+  latencyMs: Scalars['Int']['output'];
+  /** The model that answered (after routing and fallback). */
+  model: Model;
+  /** The catalog price version the cost used. */
+  priceVersion: Scalars['Int']['output'];
+  /** What the call asked for: the route alias or the model id. */
+  route: Scalars['String']['output'];
+  /** The reply. */
+  text: Scalars['String']['output'];
+  /** Tokens used, as the provider reported them. */
+  usage: Usage;
 };
 
 /** A model's recent status. */
@@ -29,6 +159,23 @@ export type HealthStatus =
   /** No recent calls to judge by. */
   | 'UNKNOWN';
 
+/** One message of a conversation. */
+export type MessageInput = {
+  /** What was said (at most 1,000,000 characters over all messages). */
+  content: Scalars['String']['input'];
+  /** Who said it. */
+  role: MessageRole;
+};
+
+/** Who said a message. */
+export type MessageRole =
+  /** The model, in an earlier turn. */
+  | 'ASSISTANT'
+  /** Instructions for the model. */
+  | 'SYSTEM'
+  /** The person or app calling. */
+  | 'USER';
+
 /** A model, as the inference subgraph sees it: how it is doing right now. */
 export type Model = {
   __typename?: 'Model';
@@ -41,6 +188,8 @@ export type Model = {
 /** How a model has been answering over the last few minutes. */
 export type ModelHealth = {
   __typename?: 'ModelHealth';
+  /** OPEN while a replica's circuit breaker is skipping the model after repeated failures. */
+  circuitState: CircuitState;
   /** Share of those calls that failed, 0 to 1; null without calls. */
   errorRate?: Maybe<Scalars['Float']['output']>;
   /** Median latency in milliseconds (upper bound of its histogram bucket); null without calls. */
@@ -53,6 +202,54 @@ export type ModelHealth = {
   status: HealthStatus;
   /** The length of the window, in seconds. */
   windowSeconds: Scalars['Int']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Embeds texts. Every `embed` field of one operation is planned together: texts are de-duplicated across fields, served from the cache where possible, and sent to the provider in batches of the model's `maxBatchSize`, under one hold per team and model. Errors as for `generate`. Needs inference:invoke in the team. */
+  embed: Embeddings;
+  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: a hold for the worst case is taken from the team's wallet before any provider is called, and only the exact cost is captured; a failed call is never charged. Errors: NOT_FOUND, MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT. Needs inference:invoke in the team. */
+  generate: Generation;
+};
+
+
+export type MutationEmbedArgs = {
+  input: EmbedInput;
+};
+
+
+export type MutationGenerateArgs = {
+  input: GenerateInput;
+};
+
+/** One try at one deployment. */
+export type ProviderAttempt = {
+  __typename?: 'ProviderAttempt';
+  /** Why it failed or was skipped: RATE_LIMITED, SERVER_ERROR, TIMEOUT, NETWORK, BAD_RESPONSE, BAD_REQUEST, AUTH, CIRCUIT_OPEN or DEADLINE. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The provider's HTTP status, when it answered. */
+  httpStatus?: Maybe<Scalars['Int']['output']>;
+  /** How long the attempt took, in milliseconds. */
+  latencyMs: Scalars['Int']['output'];
+  /** The deployment's model. */
+  model: Model;
+  /** What happened. */
+  outcome: AttemptOutcome;
+  /** The provider's id. */
+  provider: Scalars['String']['output'];
+  /** The wait the provider asked for (Retry-After), in milliseconds. */
+  retryAfterMs?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Tokens a call used. */
+export type Usage = {
+  __typename?: 'Usage';
+  /** Prompt tokens. */
+  inputTokens: Scalars['Int']['output'];
+  /** Generated tokens. */
+  outputTokens: Scalars['Int']['output'];
+  /** Both together. */
+  totalTokens: Scalars['Int']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -150,29 +347,54 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  HealthStatus: HealthStatus;
-  Model: ResolverTypeWrapper<EntityRef>;
+  AttemptOutcome: AttemptOutcome;
+  CircuitState: CircuitState;
+  DataClassification: DataClassification;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  EmbedInput: EmbedInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  ModelHealth: ResolverTypeWrapper<HealthSnapshot>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Embeddings: ResolverTypeWrapper<EmbeddingsResult>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  FinishReason: FinishReason;
+  GenerateInput: GenerateInput;
+  Generation: ResolverTypeWrapper<GenerationResult>;
+  HealthStatus: HealthStatus;
+  MessageInput: MessageInput;
+  MessageRole: MessageRole;
+  Micros: ResolverTypeWrapper<Scalars['Micros']['output']>;
+  Model: ResolverTypeWrapper<EntityRef>;
+  ModelHealth: ResolverTypeWrapper<HealthSnapshot>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ProviderAttempt: ResolverTypeWrapper<Attempt>;
+  Usage: ResolverTypeWrapper<Usage>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Model: EntityRef;
+  DateTime: Scalars['DateTime']['output'];
+  EmbedInput: EmbedInput;
   ID: Scalars['ID']['output'];
-  ModelHealth: HealthSnapshot;
-  Float: Scalars['Float']['output'];
+  Embeddings: EmbeddingsResult;
+  Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
+  GenerateInput: GenerateInput;
+  Generation: GenerationResult;
+  MessageInput: MessageInput;
+  Micros: Scalars['Micros']['output'];
+  Model: EntityRef;
+  ModelHealth: HealthSnapshot;
+  Mutation: Record<PropertyKey, never>;
+  ProviderAttempt: Attempt;
+  Usage: Usage;
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   link__Import: Scalars['link__Import']['output'];
   String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
 }>;
 
 export type ComposeDirectiveDirectiveArgs = {
@@ -215,6 +437,41 @@ export type TagDirectiveArgs = {
 
 export type TagDirectiveResolver<Result, Parent, ContextType = InferenceContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type EmbeddingsResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Embeddings'] = ResolversParentTypes['Embeddings']> = ResolversObject<{
+  attempts?: Resolver<Array<ResolversTypes['ProviderAttempt']>, ParentType, ContextType>;
+  cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  cachedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  priceVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  usage?: Resolver<ResolversTypes['Usage'], ParentType, ContextType>;
+  vectors?: Resolver<Array<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
+}>;
+
+export type GenerationResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Generation'] = ResolversParentTypes['Generation']> = ResolversObject<{
+  attempts?: Resolver<Array<ResolversTypes['ProviderAttempt']>, ParentType, ContextType>;
+  cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  finishReason?: Resolver<ResolversTypes['FinishReason'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  priceVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  route?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  usage?: Resolver<ResolversTypes['Usage'], ParentType, ContextType>;
+}>;
+
+export interface MicrosScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Micros'], any> {
+  name: 'Micros';
+}
+
 export type ModelResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model'], FederationReferenceType extends FederationReferenceTypes['Model'] = FederationReferenceTypes['Model']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Model']> | FederationReferenceType, FederationReferenceType, ContextType>;
   health?: Resolver<ResolversTypes['ModelHealth'], ParentType, ContextType>;
@@ -222,12 +479,34 @@ export type ModelResolvers<ContextType = InferenceContext, ParentType extends Re
 }>;
 
 export type ModelHealthResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['ModelHealth'] = ResolversParentTypes['ModelHealth']> = ResolversObject<{
+  circuitState?: Resolver<ResolversTypes['CircuitState'], ParentType, ContextType>;
   errorRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   p50LatencyMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   p95LatencyMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
   windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  embed?: Resolver<ResolversTypes['Embeddings'], ParentType, ContextType, RequireFields<MutationEmbedArgs, 'input'>>;
+  generate?: Resolver<ResolversTypes['Generation'], ParentType, ContextType, RequireFields<MutationGenerateArgs, 'input'>>;
+}>;
+
+export type ProviderAttemptResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['ProviderAttempt'] = ResolversParentTypes['ProviderAttempt']> = ResolversObject<{
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AttemptOutcome'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retryAfterMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type UsageResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Usage'] = ResolversParentTypes['Usage']> = ResolversObject<{
+  inputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface Federation__FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__FieldSet'], any> {
@@ -239,8 +518,15 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 }
 
 export type Resolvers<ContextType = InferenceContext> = ResolversObject<{
+  DateTime?: GraphQLScalarType;
+  Embeddings?: EmbeddingsResolvers<ContextType>;
+  Generation?: GenerationResolvers<ContextType>;
+  Micros?: GraphQLScalarType;
   Model?: ModelResolvers<ContextType>;
   ModelHealth?: ModelHealthResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  ProviderAttempt?: ProviderAttemptResolvers<ContextType>;
+  Usage?: UsageResolvers<ContextType>;
   federation__FieldSet?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;
 }>;

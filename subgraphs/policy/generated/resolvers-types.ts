@@ -47,6 +47,8 @@ export type AccessCheckResult = {
   __typename?: 'AccessCheckResult';
   /** True when the team may make the call. */
   allowed: Scalars['Boolean']['output'];
+  /** The team's rate limits, so the caller can enforce them without a second call. */
+  quota: Quota;
   /** Why not, when not allowed. */
   reason?: Maybe<Scalars['String']['output']>;
 };
@@ -756,6 +758,7 @@ export type TagDirectiveResolver<Result, Parent, ContextType = PolicyContext, Ar
 
 export type AccessCheckResultResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['AccessCheckResult'] = ResolversParentTypes['AccessCheckResult']> = ResolversObject<{
   allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  quota?: Resolver<ResolversTypes['Quota'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 

@@ -6,6 +6,7 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { assertUuid } from '../../../lib/ids.js';
 import { auditConnection } from './audit-log.js';
 import { modelAccess } from './model-access.js';
+import type { QuotaRow } from '../store/quota-store.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -21,7 +22,8 @@ export const resolvers: Resolvers = {
       return Promise.all(
         checks.map(async (check) => {
           assertUuid(check.teamId, 'teamId');
-          return decideAccess(
+          const quota = quotaFields(await ctx.loaders.quota.load(check.teamId));
+          const decision = decideAccess(
             {
               id: check.modelId,
               providerId: check.providerId,
@@ -32,6 +34,7 @@ export const resolvers: Resolvers = {
             await ctx.loaders.accessRules.load(check.teamId),
             check.dataClass ?? 'PUBLIC',
           );
+          return { ...decision, quota };
         }),
       );
     },
@@ -89,16 +92,7 @@ export const resolvers: Resolvers = {
     members: (team, _args, ctx) => ctx.loaders.members.load(team.id),
     apiKeys: (team, _args, ctx) => ctx.loaders.apiKeys.load(team.id),
     accessRules: (team, _args, ctx) => ctx.loaders.accessRules.load(team.id),
-    quota: async (team, _args, ctx) => {
-      const q = await ctx.loaders.quota.load(team.id);
-      return {
-        requestsPerMinute: q.rpm ?? null,
-        tokensPerMinute: q.tpm ?? null,
-        tokensPerDay: q.tpd ?? null,
-        keyRequestsPerMinute: q.keyRpm ?? null,
-        keyTokensPerMinute: q.keyTpm ?? null,
-      };
-    },
+    quota: async (team, _args, ctx) => quotaFields(await ctx.loaders.quota.load(team.id)),
     rateLimitStatus: async (team, _args, ctx) => {
       const { rpm, tpm, tpd } = await ctx.loaders.quota.load(team.id);
       const status = await ctx.rateLimiter.status({ teamId: team.id }, { rpm, tpm, tpd });
@@ -125,3 +119,14 @@ export const resolvers: Resolvers = {
     access: (model, args, ctx) => modelAccess(model, args, ctx),
   },
 };
+
+/** A stored quota as the schema's Quota (null where unlimited). */
+function quotaFields(q: QuotaRow) {
+  return {
+    requestsPerMinute: q.rpm ?? null,
+    tokensPerMinute: q.tpm ?? null,
+    tokensPerDay: q.tpd ?? null,
+    keyRequestsPerMinute: q.keyRpm ?? null,
+    keyTokensPerMinute: q.keyTpm ?? null,
+  };
+}

@@ -307,8 +307,12 @@ export type TransactionKind =
 export type UsageInput = {
   /** Prompt tokens. */
   inputTokens: Scalars['Int']['input'];
+  /** The model that answered, when not the one the hold named (a fallback); usageByModel counts the call there. */
+  modelId?: InputMaybe<Scalars['ID']['input']>;
   /** Generated tokens. */
   outputTokens: Scalars['Int']['input'];
+  /** The price version the capture used, when not the hold's. */
+  priceVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A team's prepaid credits. Every team has exactly one; its id is the team's id. */

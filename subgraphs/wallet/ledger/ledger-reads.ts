@@ -149,8 +149,9 @@ export function createLedgerReads(db: Queryable) {
     },
 
     /**
-     * Charges per model between `from` (inclusive) and `to` (exclusive), from the model named in
-     * each hold's metadata and the usage recorded at capture, net of refunds.
+     * Charges per model between `from` (inclusive) and `to` (exclusive), from the model named at
+     * capture (a fallback) or else in the hold's metadata, and the usage recorded at capture, net
+     * of refunds.
      */
     async usageByModel(walletId: string, from: Date, to: Date): Promise<ModelUsageRow[]> {
       const { rows } = await db.query<{
@@ -161,11 +162,12 @@ export function createLedgerReads(db: Queryable) {
         spend: string;
         price_versions: number[];
       }>(
-        `SELECT h.metadata->>'modelId' AS model_id, count(*) AS calls,
+        `SELECT coalesce(c.metadata->>'modelId', h.metadata->>'modelId') AS model_id, count(*) AS calls,
            coalesce(sum((c.metadata->>'inputTokens')::bigint), 0) AS input_tokens,
            coalesce(sum((c.metadata->>'outputTokens')::bigint), 0) AS output_tokens,
            sum(c.amount) - coalesce(sum(rf.refunded), 0) AS spend,
-           array_remove(array_agg(DISTINCT (h.metadata->>'priceVersion')::int), NULL) AS price_versions
+           array_remove(array_agg(DISTINCT coalesce(c.metadata->>'priceVersion',
+             h.metadata->>'priceVersion')::int), NULL) AS price_versions
          FROM transfers c
          JOIN transfers h ON h.id = c.pending_id
          LEFT JOIN (SELECT pending_id, sum(amount) AS refunded FROM transfers

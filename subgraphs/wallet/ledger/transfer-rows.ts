@@ -13,6 +13,10 @@ export interface HoldMetadata {
 export interface CaptureUsage {
   inputTokens: number;
   outputTokens: number;
+  /** The model that answered, when a fallback did (not the hold's). */
+  modelId?: string | null;
+  /** The price version charged, when not the hold's. */
+  priceVersion?: number | null;
 }
 
 export interface TransferRow {

@@ -1,0 +1,35 @@
+import type { ModelSpec } from '../../lib/catalog/resolved-route.js';
+import type { TokenUsage } from './providers/types.js';
+
+const MILLION = 1_000_000n;
+
+/** A price as the catalog gives it: µcr per million tokens, in force at a version. */
+export type Price = NonNullable<ModelSpec['price']>;
+
+/**
+ * What a call costs in µcr: ceil((input × inputPrice + output × outputPrice) / 10^6), rounded up
+ * once over the sum, so a call is never charged less than it used and never a µcr more than one
+ * rounding.
+ */
+export function costOf(usage: TokenUsage, price: Price): bigint {
+  const micros =
+    BigInt(usage.inputTokens) * BigInt(price.inputPerMillion) +
+    BigInt(usage.outputTokens) * BigInt(price.outputPerMillion);
+  return (micros + MILLION - 1n) / MILLION;
+}
+
+/**
+ * The prompt tokens a provider may bill for a prompt we counted at `counted`: our tokenizer is not
+ * every provider's, so the hold allows a quarter more plus a little per-request framing.
+ */
+export function promptTokenBound(counted: number): number {
+  return counted + Math.ceil(counted / 4) + 16;
+}
+
+/** The most a call could cost: the prompt's bound and every token it may generate. */
+export function worstCaseCost(countedPromptTokens: number, maxTokens: number, price: Price) {
+  return costOf(
+    { inputTokens: promptTokenBound(countedPromptTokens), outputTokens: maxTokens },
+    price,
+  );
+}

@@ -1,0 +1,87 @@
+import type { ServiceClient } from '../../../lib/service-client.js';
+import type { TokenUsage } from '../providers/types.js';
+
+export interface HoldRef {
+  id: string;
+  status: 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
+  amount: string;
+  capturedAmount: string | null;
+}
+
+const HOLD_FIELDS = 'id status amount capturedAmount';
+const AUTHORIZE = `mutation Authorize($walletId: ID!, $amount: Micros!, $key: String!, $ttl: Int!,
+  $metadata: HoldMetadataInput) {
+  authorizeHold(walletId: $walletId, amount: $amount, idempotencyKey: $key,
+    expiresInSeconds: $ttl, metadata: $metadata) { ${HOLD_FIELDS} }
+}`;
+const CAPTURE = `mutation Capture($holdId: ID!, $amount: Micros!, $key: String!, $usage: UsageInput) {
+  captureHold(holdId: $holdId, amount: $amount, idempotencyKey: $key, usage: $usage) { ${HOLD_FIELDS} }
+}`;
+const VOID = `mutation Void($holdId: ID!) { voidHold(holdId: $holdId) { ${HOLD_FIELDS} } }`;
+
+/**
+ * The wallet's hold operations, as the inference service calls them (service scope wallet:hold).
+ * Business refusals (INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, ...) arrive as GraphQLErrors with the
+ * wallet's figures; an unreachable wallet as ServiceUnavailableError.
+ */
+export function createWalletClient(options: { client: ServiceClient; walletUrl: string }) {
+  const { client, walletUrl } = options;
+  return {
+    async authorize(input: {
+      teamId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      ttlSeconds: number;
+      metadata: { modelId: string; priceVersion: number; requestId: string; note?: string };
+      requestId: string;
+    }): Promise<HoldRef> {
+      const data = await client.graphql<{ authorizeHold: HoldRef }>(
+        walletUrl,
+        AUTHORIZE,
+        {
+          walletId: input.teamId,
+          amount: input.amount.toString(),
+          key: input.idempotencyKey,
+          ttl: input.ttlSeconds,
+          metadata: input.metadata,
+        },
+        input.requestId,
+      );
+      return data.authorizeHold;
+    },
+
+    async capture(input: {
+      holdId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      /** The provider's usage, and the model and price version that answered. */
+      usage: TokenUsage & { modelId: string; priceVersion: number };
+      requestId: string;
+    }): Promise<HoldRef> {
+      const data = await client.graphql<{ captureHold: HoldRef }>(
+        walletUrl,
+        CAPTURE,
+        {
+          holdId: input.holdId,
+          amount: input.amount.toString(),
+          key: input.idempotencyKey,
+          usage: input.usage,
+        },
+        input.requestId,
+      );
+      return data.captureHold;
+    },
+
+    async void(holdId: string, requestId: string): Promise<HoldRef> {
+      const data = await client.graphql<{ voidHold: HoldRef }>(
+        walletUrl,
+        VOID,
+        { holdId },
+        requestId,
+      );
+      return data.voidHold;
+    },
+  };
+}
+
+export type WalletClient = ReturnType<typeof createWalletClient>;

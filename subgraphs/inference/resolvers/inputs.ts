@@ -1,0 +1,96 @@
+import { hasScope, type Principal } from '../../../lib/auth/principal.js';
+import { badUserInput, forbidden } from '../../../lib/errors.js';
+import { assertUuid } from '../../../lib/ids.js';
+import type { ChatMessage } from '../providers/types.js';
+
+export const DEFAULT_MAX_TOKENS = 1024;
+const MAX_TOKENS_LIMIT = 100_000;
+const MAX_MESSAGES = 1000;
+const MAX_PROMPT_CHARS = 1_000_000;
+const MAX_TEXTS = 2048;
+const MAX_TEXT_CHARS = 100_000;
+const DEFAULT_DATA_CLASS = 'INTERNAL';
+
+/**
+ * The team a call is charged to: the one named (the caller must hold inference:invoke there), or
+ * the caller's only team with inference:invoke.
+ */
+export function teamForCall(principal: Principal, teamId: string | null | undefined): string {
+  if (teamId != null) {
+    assertUuid(teamId, 'teamId');
+    if (!hasScope(principal, 'inference:invoke', teamId)) {
+      throw forbidden('You may not call models for this team.');
+    }
+    return teamId;
+  }
+  const teams = principal.teams.filter((t) => t.scopes.includes('inference:invoke'));
+  if (teams.length !== 1) {
+    throw badUserInput('Name the team to charge with teamId: you act in more than one team.', {
+      field: 'teamId',
+    });
+  }
+  return teams[0]!.id;
+}
+
+/** The API key's id, for per-key limits, when the caller is one. */
+export function keyIdOf(principal: Principal): string | undefined {
+  return principal.kind === 'API_KEY' && principal.id.startsWith('key:')
+    ? principal.id.slice(4)
+    : undefined;
+}
+
+export function dataClassOf(value: string | null | undefined): string {
+  return value ?? DEFAULT_DATA_CLASS;
+}
+
+export function checkMessages(messages: Array<{ role: string; content: string }>): ChatMessage[] {
+  if (messages.length === 0 || messages.length > MAX_MESSAGES) {
+    throw badUserInput(`Send 1 to ${MAX_MESSAGES} messages.`, { field: 'messages' });
+  }
+  const chars = messages.reduce((sum, m) => sum + m.content.length, 0);
+  if (chars > MAX_PROMPT_CHARS) {
+    throw badUserInput(`The messages exceed ${MAX_PROMPT_CHARS} characters.`, {
+      field: 'messages',
+    });
+  }
+  return messages.map((m) => ({
+    role: m.role.toLowerCase() as ChatMessage['role'],
+    content: m.content,
+  }));
+}
+
+export function checkMaxTokens(value: number | null | undefined): number {
+  const maxTokens = value ?? DEFAULT_MAX_TOKENS;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_TOKENS_LIMIT) {
+    throw badUserInput(`maxTokens must be 1 to ${MAX_TOKENS_LIMIT}.`, { field: 'maxTokens' });
+  }
+  return maxTokens;
+}
+
+export function checkTemperature(value: number | null | undefined): number | undefined {
+  if (value == null) return undefined;
+  if (!(value >= 0 && value <= 2)) {
+    throw badUserInput('temperature must be 0 to 2.', { field: 'temperature' });
+  }
+  return value;
+}
+
+export function checkIdempotencyKey(value: string | null | undefined): string | undefined {
+  if (value == null) return undefined;
+  if (value.length < 1 || value.length > 255) {
+    throw badUserInput('idempotencyKey must be 1 to 255 characters.', {
+      field: 'idempotencyKey',
+    });
+  }
+  return value;
+}
+
+export function checkTexts(texts: string[]): string[] {
+  if (texts.length === 0 || texts.length > MAX_TEXTS) {
+    throw badUserInput(`Send 1 to ${MAX_TEXTS} texts.`, { field: 'texts' });
+  }
+  if (texts.some((t) => t.length === 0 || t.length > MAX_TEXT_CHARS)) {
+    throw badUserInput(`Each text must be 1 to ${MAX_TEXT_CHARS} characters.`, { field: 'texts' });
+  }
+  return texts;
+}

@@ -1,0 +1,43 @@
+import type { DecisionLoader } from '../platform/policy-client.js';
+import type { CatalogClient } from '../platform/catalog-client.js';
+import type { WalletClient } from '../platform/wallet-client.js';
+import type { Logger } from '../../../lib/logging.js';
+import type { RateLimiter } from '../../../lib/rate-limit/index.js';
+import type { IdempotencyStore } from '../cache/idempotency.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import type { InferenceSettings } from '../config.js';
+import type { ModelHealth } from '../model-health.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { Breakers } from '../routing/breakers.js';
+import type { Singleflight } from '../singleflight.js';
+import type { UsageMetrics } from './usage-event.js';
+
+/** What the saga works with; made once at boot. */
+export interface SagaDeps {
+  catalog: CatalogClient;
+  wallet: WalletClient;
+  rateLimiter: RateLimiter;
+  providers: ProviderRegistry;
+  cache: ResponseCache;
+  idempotency: IdempotencyStore;
+  breakers: Breakers;
+  health: ModelHealth;
+  flights: Singleflight;
+  usageMetrics?: UsageMetrics;
+  settings: InferenceSettings;
+  logger: Logger;
+  random: () => number;
+  now: () => number;
+}
+
+/** Who a call is for, per request. */
+export interface SagaContext {
+  teamId: string;
+  /** The API key the call came with, when it did (per-key limits apply). */
+  keyId: string | undefined;
+  principalId: string;
+  requestId: string;
+  logger: Logger;
+  /** Policy decisions, batched per operation. */
+  decisions: DecisionLoader;
+}

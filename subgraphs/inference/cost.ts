@@ -7,15 +7,16 @@ const MILLION = 1_000_000n;
 export type Price = NonNullable<ModelSpec['price']>;
 
 /**
- * What a call costs in µcr: ceil((input × inputPrice + output × outputPrice) / 10^6), rounded up
- * once over the sum, so a call is never charged less than it used and never a µcr more than one
- * rounding.
+ * What a call costs in µcr, as the catalog's Pricing documents it: ceil(tokens × price / 10^6)
+ * for input and for output separately, summed. Integers only, so nothing is lost to floats.
  */
 export function costOf(usage: TokenUsage, price: Price): bigint {
-  const micros =
-    BigInt(usage.inputTokens) * BigInt(price.inputPerMillion) +
-    BigInt(usage.outputTokens) * BigInt(price.outputPerMillion);
-  return (micros + MILLION - 1n) / MILLION;
+  const part = (tokens: number, perMillion: string) =>
+    (BigInt(tokens) * BigInt(perMillion) + MILLION - 1n) / MILLION;
+  return (
+    part(usage.inputTokens, price.inputPerMillion) +
+    part(usage.outputTokens, price.outputPerMillion)
+  );
 }
 
 /**

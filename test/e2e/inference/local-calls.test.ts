@@ -9,7 +9,7 @@ import {
 
 // local/echo-chat: 100,000 µcr per million input tokens, 200,000 per million output tokens.
 const cost = (input: number, output: number) =>
-  Math.ceil((input * 100_000 + output * 200_000) / 1_000_000);
+  Math.ceil((input * 100_000) / 1_000_000) + Math.ceil((output * 200_000) / 1_000_000);
 
 describe.each(STORE_MODES)('calls to the built-in local models (%s stores)', (mode) => {
   let stack: Stack;

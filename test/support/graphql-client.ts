@@ -3,8 +3,14 @@ export interface GraphQLResponse<D = Record<string, any>> {
   headers: Headers;
   body: {
     data?: D | null;
-    errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, any> }>;
+    errors?: ResponseError[];
   };
+}
+
+export interface ResponseError {
+  message: string;
+  path?: unknown[];
+  extensions?: Record<string, any>;
 }
 
 export interface RequestOptions {
@@ -52,11 +58,12 @@ export function expectNoErrors<D>(response: GraphQLResponse<D>): D {
 }
 
 /** Asserts that some error carries `code`, failing with the whole response otherwise. */
-export function expectErrorCode(response: GraphQLResponse<unknown>, code: string): void {
-  const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
-  if (!codes.includes(code)) {
+export function expectErrorCode(response: GraphQLResponse<unknown>, code: string): ResponseError {
+  const error = (response.body.errors ?? []).find((e) => e.extensions?.code === code);
+  if (!error) {
     throw new Error(
       `Expected an error with code ${code}, got:\n${JSON.stringify(response.body, null, 2)}`,
     );
   }
+  return error;
 }

@@ -206,10 +206,10 @@ export type ModelHealth = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Embeds texts. Every `embed` field of one operation is planned together: texts are de-duplicated across fields, served from the cache where possible, and sent to the provider in batches of the model's `maxBatchSize`, under one hold per team and model. Errors as for `generate`. Needs inference:invoke in the team. */
-  embed: Embeddings;
-  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: a hold for the worst case is taken from the team's wallet before any provider is called, and only the exact cost is captured; a failed call is never charged. Errors: NOT_FOUND, MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT. Needs inference:invoke in the team. */
-  generate: Generation;
+  /** Embeds texts. Every `embed` field of one operation is planned together: texts are de-duplicated across fields, served from the cache where possible, and sent to the provider in batches of the model's `maxBatchSize`, under one hold per team and model. Errors as for `generate`. Needs inference:invoke in the team. Null with an error when it fails; the operation's other fields still answer. */
+  embed?: Maybe<Embeddings>;
+  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: a hold for the worst case is taken from the team's wallet before any provider is called, and only the exact cost is captured; a failed call is never charged. Errors: NOT_FOUND, MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT. Needs inference:invoke in the team. Null with an error when it fails, so one failed field never hides another field's paid answer. */
+  generate?: Maybe<Generation>;
 };
 
 
@@ -489,8 +489,8 @@ export type ModelHealthResolvers<ContextType = InferenceContext, ParentType exte
 }>;
 
 export type MutationResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  embed?: Resolver<ResolversTypes['Embeddings'], ParentType, ContextType, RequireFields<MutationEmbedArgs, 'input'>>;
-  generate?: Resolver<ResolversTypes['Generation'], ParentType, ContextType, RequireFields<MutationGenerateArgs, 'input'>>;
+  embed?: Resolver<Maybe<ResolversTypes['Embeddings']>, ParentType, ContextType, RequireFields<MutationEmbedArgs, 'input'>>;
+  generate?: Resolver<Maybe<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<MutationGenerateArgs, 'input'>>;
 }>;
 
 export type ProviderAttemptResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['ProviderAttempt'] = ResolversParentTypes['ProviderAttempt']> = ResolversObject<{

@@ -118,7 +118,9 @@ export async function embedGroup(
             .embed({ model: t.model.providerModel, inputs: texts }, { signal }),
       });
     const take = (texts: string[], outcome: Awaited<ReturnType<typeof embedBatch>>) => {
-      texts.forEach((text, i) => vectors.set(text, outcome.value.vectors[i]!));
+      // float32, as providers compute them and as the cache keeps them: a cached answer equals
+      // the first one exactly.
+      texts.forEach((text, i) => vectors.set(text, outcome.value.vectors[i]!.map(Math.fround)));
       providerTokens += outcome.value.usage.inputTokens;
       attempts = attempts.concat(outcome.attempts);
     };

@@ -1,0 +1,88 @@
+import { expectNoErrors } from './graphql-client.js';
+import {
+  startAnthropicEmulator,
+  startOpenAiEmulator,
+  type EmulatorOptions,
+  type ProviderEmulator,
+} from './provider-emulators.js';
+import { TEST_ADMIN_KEY, type Stack } from './stack.js';
+
+/** The API key variables emulated providers read (give them to the stack's inference env). */
+export const EMULATOR_ENV = { EMU_OPENAI_KEY: 'sk-emulated', EMU_ANTHROPIC_KEY: 'ak-emulated' };
+
+const PROVIDER = `mutation($i: RegisterProviderInput!) { registerProvider(input: $i) { id } }`;
+const MODEL = `mutation($i: RegisterModelInput!) { registerModel(input: $i) { id } }`;
+const ROUTE = `mutation($i: ModelRouteInput!) { setModelRoute(input: $i) { alias } }`;
+
+export interface Deployment {
+  emulator: ProviderEmulator;
+  providerId: string;
+  modelId: string;
+}
+
+/**
+ * Emulated provider deployments registered in the catalog through the admin API: each one an
+ * emulator, a provider pointing at it and one model on it.
+ */
+export function createDeployments(stack: Stack) {
+  const emulators: ProviderEmulator[] = [];
+  const admin = async (query: string, variables: Record<string, unknown>) =>
+    expectNoErrors(await stack.request(query, { token: TEST_ADMIN_KEY, variables }));
+
+  return {
+    async deploy(
+      name: string,
+      options: {
+        kind?: 'OPENAI_COMPATIBLE' | 'ANTHROPIC';
+        capability?: 'CHAT' | 'EMBEDDING';
+        emulator?: EmulatorOptions;
+        price?: { inputPerMillion: string; outputPerMillion: string };
+        maxBatchSize?: number;
+        dataClassification?: string;
+      } = {},
+    ): Promise<Deployment> {
+      const kind = options.kind ?? 'OPENAI_COMPATIBLE';
+      const emulator = await (kind === 'ANTHROPIC' ? startAnthropicEmulator : startOpenAiEmulator)(
+        options.emulator,
+      );
+      emulators.push(emulator);
+      await admin(PROVIDER, {
+        i: {
+          id: name,
+          displayName: name,
+          kind,
+          baseUrl: emulator.baseUrl,
+          apiKeyEnv: kind === 'ANTHROPIC' ? 'EMU_ANTHROPIC_KEY' : 'EMU_OPENAI_KEY',
+        },
+      });
+      const embedding = options.capability === 'EMBEDDING';
+      const modelId = `${name}/model`;
+      await admin(MODEL, {
+        i: {
+          id: modelId,
+          providerId: name,
+          displayName: `${name} model`,
+          capabilities: [embedding ? 'EMBEDDING' : 'CHAT'],
+          contextWindow: 100_000,
+          maxOutputTokens: embedding ? null : 4096,
+          embeddingDimensions: embedding ? 8 : null,
+          maxBatchSize: options.maxBatchSize ?? null,
+          dataClassification: options.dataClassification ?? 'CONFIDENTIAL',
+          price: options.price ?? { inputPerMillion: '1000000', outputPerMillion: '2000000' },
+        },
+      });
+      return { emulator, providerId: name, modelId };
+    },
+
+    async route(alias: string, strategy: string, targets: Deployment[]) {
+      await admin(ROUTE, {
+        i: { alias, strategy, targets: targets.map((t) => ({ modelId: t.modelId })) },
+      });
+      return alias;
+    },
+
+    async closeAll() {
+      await Promise.all(emulators.map((e) => e.close()));
+    },
+  };
+}

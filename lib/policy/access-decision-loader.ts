@@ -39,6 +39,19 @@ export function limitsOf(quota: QuotaFigures): Limits {
   };
 }
 
+/** Identifies a check: equal keys get equal answers. */
+export function accessCheckKey(check: AccessCheck): string {
+  return JSON.stringify([
+    check.teamId,
+    check.modelId,
+    check.providerId,
+    [...check.capabilities].sort(),
+    [...check.tags].sort(),
+    check.modelClassification,
+    check.dataClass ?? 'PUBLIC',
+  ]);
+}
+
 /**
  * For callers of the policy subgraph's `accessDecisions`: every check of one operation (one per
  * model call, say) goes into one request. Make one loader per request; identical checks are asked
@@ -56,16 +69,7 @@ export function createAccessDecisionLoader(
     },
     {
       maxBatchSize: 500,
-      cacheKeyFn: (check) =>
-        JSON.stringify([
-          check.teamId,
-          check.modelId,
-          check.providerId,
-          [...check.capabilities].sort(),
-          [...check.tags].sort(),
-          check.modelClassification,
-          check.dataClass ?? 'PUBLIC',
-        ]),
+      cacheKeyFn: accessCheckKey,
     },
   );
 }

@@ -20,6 +20,7 @@ const SettingsEnv = z.object({
   INFERENCE_CIRCUIT_HALF_OPEN_MS: int(30_000, 1),
   INFERENCE_HOLD_TTL_SECONDS: int(600, 1),
   INFERENCE_CATALOG_CACHE_MS: int(2_000),
+  INFERENCE_POLICY_CACHE_MS: int(1_000),
   CACHE_GENERATION_TTL_SECONDS: int(3_600),
   CACHE_EMBEDDING_TTL_SECONDS: int(7 * 86_400),
   CACHE_HITS_CHARGED: flag(false),
@@ -67,6 +68,8 @@ export interface InferenceSettings {
   holdTtlSeconds: number;
   /** How long a resolved route (models, prices) is reused. @default 2_000 */
   catalogCacheMs: number;
+  /** How long a policy decision (and the team's quota) is reused; 0 asks every time. @default 1_000 */
+  policyCacheMs: number;
   /** 0 turns the generation cache off. @default 3_600 */
   generationCacheTtlSeconds: number;
   /** 0 turns the embedding cache off. @default 604_800 */
@@ -90,6 +93,7 @@ function toSettings(e: z.infer<typeof SettingsEnv>): InferenceSettings {
     circuitHalfOpenMs: e.INFERENCE_CIRCUIT_HALF_OPEN_MS,
     holdTtlSeconds: e.INFERENCE_HOLD_TTL_SECONDS,
     catalogCacheMs: e.INFERENCE_CATALOG_CACHE_MS,
+    policyCacheMs: e.INFERENCE_POLICY_CACHE_MS,
     generationCacheTtlSeconds: e.CACHE_GENERATION_TTL_SECONDS,
     embeddingCacheTtlSeconds: e.CACHE_EMBEDDING_TTL_SECONDS,
     cacheHitsCharged: e.CACHE_HITS_CHARGED,

@@ -71,7 +71,12 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     principal: INFERENCE_PRINCIPAL(deps.orgId ?? 'default'),
   });
   const providers = createProviderRegistry({ env: deps.env, local: deps.localProvider });
-  const policy = createPolicyClient({ client, policyUrl: deps.services.policy });
+  const policy = createPolicyClient({
+    client,
+    policyUrl: deps.services.policy,
+    cacheMs: settings.policyCacheMs,
+    now,
+  });
   const saga: SagaDeps = {
     catalog: createCatalogClient({
       client,

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Histogram } from 'prom-client';
-import type { InternalTokenSigner } from '../lib/auth/internal-token.js';
+import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
 import { handleGraphQLRequest } from '../lib/http/graphql-handler.js';
@@ -57,6 +57,8 @@ const READY_TIMEOUT_MS = 2_000;
  */
 export function createGateway(deps: GatewayDeps) {
   const { config, logger } = deps;
+  // One token per caller for a while, not one ES256 signature per request.
+  const signer = reuseTokens(deps.signer);
   const metrics = createServiceMetrics('gateway', { defaultMetrics: deps.processMetrics });
   const fetchDuration = new Histogram({
     name: 'modelgraph_subgraph_fetch_duration_seconds',
@@ -83,7 +85,7 @@ export function createGateway(deps: GatewayDeps) {
     const url = subgraphs.get('policy');
     if (!url) throw new Error('The policy subgraph is not in the supergraph.');
     return url;
-  }, deps.signer);
+  }, signer);
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
@@ -148,7 +150,7 @@ export function createGateway(deps: GatewayDeps) {
         principal,
         requestId: ctx.requestId,
         logger: requestLogger,
-        internalToken: () => (token ??= deps.signer.sign(principal, ctx.requestId)),
+        internalToken: () => (token ??= signer.sign(principal, ctx.requestId)),
         operationLabel: 'unresolved',
       }),
       config.maxBodyBytes,

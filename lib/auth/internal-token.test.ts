@@ -5,6 +5,7 @@ import {
   createInternalTokenVerifier,
   generateInternalKeyPair,
   ISSUERS,
+  reuseTokens,
 } from './internal-token.js';
 
 const alice = teamUser('team-a', 'MEMBER', 'user:alice');
@@ -95,6 +96,28 @@ describe('internal tokens', () => {
     );
     // The gateway still speaks for users.
     await expect(keys.verifier.verify(await keys.signer.sign(alice, 'r'))).resolves.toBeTruthy();
+  });
+
+  it('reuses one token per principal for a while, and signs afresh for another principal or later', async () => {
+    let clock = 0;
+    let signed = 0;
+    const counting = {
+      sign: (p: Parameters<TestKeys['signer']['sign']>[0], rid: string) => {
+        signed += 1;
+        return keys.signer.sign(p, rid);
+      },
+    };
+    const reusing = reuseTokens(counting, { reuseMs: 1000, now: () => clock });
+    const first = await reusing.sign(alice, 'r1');
+    expect(await reusing.sign(alice, 'r2')).toBe(first);
+    const bob = teamUser('team-a', 'MEMBER', 'user:bob');
+    expect(await reusing.sign(bob, 'r3')).not.toBe(first);
+    // A changed role is a different principal.
+    expect(await reusing.sign(teamUser('team-a', 'ADMIN', 'user:alice'), 'r4')).not.toBe(first);
+    clock = 1001;
+    expect(await reusing.sign(alice, 'r5')).not.toBe(first);
+    expect(signed).toBe(4);
+    await expect(keys.verifier.verify(first)).resolves.toMatchObject({ principal: alice });
   });
 
   it('refuses a token whose payload was changed after signing', async () => {

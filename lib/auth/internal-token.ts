@@ -56,6 +56,35 @@ export async function createInternalTokenSigner(options: {
 }
 
 /**
+ * Reuses one signed token per principal for `reuseMs` (well inside the token's 60 s life):
+ * signing costs an ES256 operation per request, and subgraphs' verifiers answer a token they have
+ * seen from their cache. Each request is still authenticated first; a changed principal (a new
+ * role, say) is a different key and gets a fresh token. The token's `rid` is the request that
+ * first used it; the `x-request-id` header carries each request's own.
+ */
+export function reuseTokens(
+  signer: InternalTokenSigner,
+  options: { reuseMs?: number; maxEntries?: number; now?: () => number } = {},
+): InternalTokenSigner {
+  const reuseMs = options.reuseMs ?? 20_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const tokens = new Map<string, { token: Promise<string>; until: number }>();
+  return {
+    sign(principal, requestId) {
+      const key = JSON.stringify(principal);
+      const hit = tokens.get(key);
+      if (hit && hit.until > now()) return hit.token;
+      if (tokens.size >= maxEntries) tokens.clear();
+      const token = signer.sign(principal, requestId);
+      tokens.set(key, { token, until: now() + reuseMs });
+      token.catch(() => tokens.delete(key));
+      return token;
+    },
+  };
+}
+
+/**
  * Verifies tokens and remembers the ones it verified until they expire: one client request fans
  * out to several subgraph fetches carrying the same token, and verifying ES256 costs more than a
  * map lookup.

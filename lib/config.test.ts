@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { commonEnv, optionalString, optionalUrl, parseConfig, pem, port } from './config.js';
+import {
+  commonEnv,
+  optionalString,
+  optionalUrl,
+  parseConfig,
+  pem,
+  port,
+  requiredPem,
+} from './config.js';
+import { loadSubgraphSettings } from './subgraph/subgraph-config.js';
 
 const schema = z.object({
   ...commonEnv,
@@ -109,6 +118,22 @@ describe('pem', () => {
     const privateKey = PEM_ONE_LINE.replaceAll('PUBLIC KEY', 'PRIVATE KEY');
     expect(() => parseConfig(schema, { INTERNAL_PUBLIC_KEY: privateKey })).toThrow(
       /INTERNAL_PUBLIC_KEY: must be a PEM PUBLIC KEY/,
+    );
+  });
+
+  it('refuses to start without a required PEM, empty or absent, saying what it is for', () => {
+    const required = z.object({ KEY: requiredPem('PUBLIC KEY', 'the signing key') });
+    for (const env of [{}, { KEY: '' }]) {
+      expect(() => parseConfig(required, env)).toThrow(/KEY: required: the signing key/);
+    }
+    expect(() => parseConfig(required, { KEY: 'text' })).toThrow(/must be a PEM PUBLIC KEY/);
+    const real = PEM_ONE_LINE.replaceAll('\\n', '\n');
+    expect(parseConfig(required, { KEY: PEM_ONE_LINE }).KEY).toBe(real);
+  });
+
+  it('refuses to start a subgraph without the public key', () => {
+    expect(() => loadSubgraphSettings('catalog', 4001, {})).toThrow(
+      /MODELGRAPH_INTERNAL_PUBLIC_KEY: required/,
     );
   });
 });

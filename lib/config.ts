@@ -46,12 +46,17 @@ export const commonEnv = {
 };
 
 /** PEM text may arrive with literal `\n` (one-line env files); turn those back into newlines. */
+const pemText = (value: unknown) =>
+  typeof value === 'string' && value !== '' ? value.replace(/\\n/g, '\n') : undefined;
+const isPem = (label: string) => (text: string) => text.includes(`BEGIN ${label}`);
+
+/** An optional PEM variable. */
 export const pem = (label: string) =>
+  z.preprocess(pemText, z.string().refine(isPem(label), `must be a PEM ${label}`).optional());
+
+/** A PEM variable the service cannot start without; `why` says what it is for. */
+export const requiredPem = (label: string, why: string) =>
   z.preprocess(
-    (value) =>
-      typeof value === 'string' && value !== '' ? value.replace(/\\n/g, '\n') : undefined,
-    z
-      .string()
-      .refine((text) => text.includes(`BEGIN ${label}`), `must be a PEM ${label}`)
-      .optional(),
+    pemText,
+    z.string({ error: `required: ${why}` }).refine(isPem(label), `must be a PEM ${label}`),
   );

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { commonEnv, parseConfig, pem, port } from '../config.js';
+import { commonEnv, parseConfig, port, requiredPem } from '../config.js';
 
 /** The variables every subgraph reads; each subgraph's config.ts adds its own. */
 export function subgraphEnv(defaultPort: number) {
@@ -9,9 +9,10 @@ export function subgraphEnv(defaultPort: number) {
     PORT: port(defaultPort),
     HOST: z.string().default('127.0.0.1'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-    MODELGRAPH_INTERNAL_PUBLIC_KEY: pem('PUBLIC KEY').refine((v) => v !== undefined, {
-      message: 'required: the SPKI PEM of the gateway key (npm run keys makes a pair)',
-    }),
+    MODELGRAPH_INTERNAL_PUBLIC_KEY: requiredPem(
+      'PUBLIC KEY',
+      'the SPKI PEM of the gateway key (npm run keys makes a pair)',
+    ),
   });
 }
 
@@ -28,7 +29,7 @@ export function subgraphSettings(name: string, e: z.infer<ReturnType<typeof subg
     /** The subgraph's own PGlite folder under MODELGRAPH_DATA_DIR, when embedded and persistent. */
     dataDir: e.MODELGRAPH_DATA_DIR ? join(e.MODELGRAPH_DATA_DIR, name) : undefined,
     poolSize: e.DB_POOL_SIZE,
-    internalPublicKeyPem: e.MODELGRAPH_INTERNAL_PUBLIC_KEY as string,
+    internalPublicKeyPem: e.MODELGRAPH_INTERNAL_PUBLIC_KEY,
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseConfig, pem } from '../../lib/config.js';
+import { parseConfig, requiredPem } from '../../lib/config.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -28,25 +28,17 @@ const SettingsEnv = z.object({
   RATE_LIMIT_FAIL_OPEN: flag(false),
 });
 
-const InferenceEnv = subgraphEnv(4002)
-  .extend({
-    ...SettingsEnv.shape,
-    MODELGRAPH_INTERNAL_PRIVATE_KEY: pem('PRIVATE KEY'),
-    MODELGRAPH_ORG_ID: z.string().default('default'),
-    MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
-    POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
-    WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MODELGRAPH_INTERNAL_PRIVATE_KEY'],
-        message:
-          'required: the platform PKCS#8 PEM; inference signs its own calls to policy and the wallet',
-      });
-    }
-  });
+const InferenceEnv = subgraphEnv(4002).extend({
+  ...SettingsEnv.shape,
+  MODELGRAPH_INTERNAL_PRIVATE_KEY: requiredPem(
+    'PRIVATE KEY',
+    'the platform PKCS#8 PEM; inference signs its own calls to policy and the wallet',
+  ),
+  MODELGRAPH_ORG_ID: z.string().default('default'),
+  MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+  POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
+  WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+});
 
 /** How the inference saga behaves; every field has a default (see README's configuration table). */
 export interface InferenceSettings {
@@ -109,7 +101,7 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...subgraphSettings('inference', e),
     orgId: e.MODELGRAPH_ORG_ID,
-    internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY as string,
+    internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY,
     services: { catalog: e.MODEL_CATALOG_URL, policy: e.POLICY_URL, wallet: e.WALLET_URL },
     settings: toSettings(e),
   };

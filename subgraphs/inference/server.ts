@@ -19,11 +19,10 @@ import { createWalletClient } from './platform/wallet-client.js';
 import { createProviderRegistry } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
-import { keyIdOf } from './resolvers/inputs.js';
 import { createBreakers } from './routing/breakers.js';
 import { embedGroup } from './saga/embed.js';
 import { createEmbedOperation } from './saga/embed-operation.js';
-import type { SagaDeps } from './saga/saga-types.js';
+import { sagaContextOf, type SagaDeps } from './saga/saga-types.js';
 import { createUsageMetrics } from './saga/usage-event.js';
 import { createSingleflight } from './singleflight.js';
 
@@ -125,18 +124,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
         saga,
         decisions,
         embeds: createEmbedOperation((teamId, fields) =>
-          embedGroup(
-            saga,
-            {
-              teamId,
-              keyId: keyIdOf(base.principal),
-              principalId: base.principal.id,
-              requestId: base.requestId,
-              logger: base.logger,
-              decisions,
-            },
-            fields,
-          ),
+          embedGroup(saga, sagaContextOf({ ...base, decisions }, teamId), fields),
         ),
       };
     },

@@ -32,13 +32,6 @@ export function teamForCall(principal: Principal, teamId: string | null | undefi
   return teams[0]!.id;
 }
 
-/** The API key's id, for per-key limits, when the caller is one. */
-export function keyIdOf(principal: Principal): string | undefined {
-  return principal.kind === 'API_KEY' && principal.id.startsWith('key:')
-    ? principal.id.slice(4)
-    : undefined;
-}
-
 export function dataClassOf(value: string | null | undefined): string {
   return value ?? DEFAULT_DATA_CLASS;
 }

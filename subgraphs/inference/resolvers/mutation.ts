@@ -4,7 +4,7 @@ import type { MutationEmbedArgs, MutationResolvers } from '../generated/resolver
 import { generate } from '../saga/generate.js';
 import type { PreparedEmbed } from '../saga/embed-operation.js';
 import { rootFieldsNamed } from '../saga/operation-fields.js';
-import type { SagaContext } from '../saga/saga-types.js';
+import { sagaContextOf } from '../saga/saga-types.js';
 import {
   checkIdempotencyKey,
   checkMaxTokens,
@@ -12,18 +12,8 @@ import {
   checkTemperature,
   checkTexts,
   dataClassOf,
-  keyIdOf,
   teamForCall,
 } from './inputs.js';
-
-const sagaContext = (ctx: InferenceContext, teamId: string): SagaContext => ({
-  teamId,
-  keyId: keyIdOf(ctx.principal),
-  principalId: ctx.principal.id,
-  requestId: ctx.requestId,
-  logger: ctx.logger,
-  decisions: ctx.decisions,
-});
 
 function prepareEmbed(
   ctx: InferenceContext,
@@ -49,7 +39,7 @@ function prepareEmbed(
 export const mutation: MutationResolvers<InferenceContext> = {
   generate: (_parent, { input }, ctx) => {
     const teamId = teamForCall(ctx.principal, input.teamId);
-    return generate(ctx.saga, sagaContext(ctx, teamId), {
+    return generate(ctx.saga, sagaContextOf(ctx, teamId), {
       model: input.model,
       messages: checkMessages(input.messages),
       maxTokens: checkMaxTokens(input.maxTokens),

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
-import { codedError } from '../../../lib/errors.js';
 import { costOf, worstCaseCost } from '../cost.js';
 import { countTokens } from '../providers/token-count.js';
 import { orderTargets } from '../routing/order-targets.js';
-import { AllAttemptsFailedError, runAttempts, type Attempt } from '../routing/run-attempts.js';
+import type { Attempt } from '../routing/run-attempts.js';
 import { planCall } from './call-plan.js';
 import { createPayment } from './payment.js';
+import { abandonCall, callProviders } from './provider-calls.js';
 import { reserveRate } from './rate-limit-step.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 import { recordUsage } from './usage-event.js';
@@ -104,19 +104,9 @@ export async function embedGroup(
     const batchSize = Math.min(...ordered.map((t) => t.model.maxBatchSize ?? DEFAULT_BATCH));
     const batches = chunk(misses, batchSize);
     const embedBatch = (targets: readonly ResolvedTarget[], texts: string[]) =>
-      runAttempts({
-        targets,
-        settings: deps.settings,
-        breakers: deps.breakers,
-        deadline: AbortSignal.timeout(deps.settings.deadlineMs),
-        random: deps.random,
-        now: deps.now,
-        onAttempt: (a) => deps.health.recordAttempt(a),
-        call: (t, signal) =>
-          deps.providers
-            .adapterFor(t.model.provider)
-            .embed({ model: t.model.providerModel, inputs: texts }, { signal }),
-      });
+      callProviders(deps, targets, (adapter, t, signal) =>
+        adapter.embed({ model: t.model.providerModel, inputs: texts }, { signal }),
+      );
     const take = (texts: string[], outcome: Awaited<ReturnType<typeof embedBatch>>) => {
       // float32, as providers compute them and as the cache keeps them: a cached answer equals
       // the first one exactly.
@@ -142,14 +132,7 @@ export async function embedGroup(
       outcomes.forEach((outcome, i) => take(rest[i]!, outcome));
     }
   } catch (error) {
-    await payment.void(hold);
-    await settle(0);
-    if (error instanceof AllAttemptsFailedError) {
-      throw codedError('PROVIDER_ERROR', 'Every provider attempt failed; nothing was charged.', {
-        attempts: attempts.concat(error.attempts),
-      });
-    }
-    throw error;
+    return abandonCall(payment, hold, settle, error, attempts);
   }
 
   const price = target.model.price!;

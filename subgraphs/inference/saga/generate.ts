@@ -7,9 +7,10 @@ import { costOf, promptTokenBound, worstCaseCost } from '../cost.js';
 import { countChatTokens } from '../providers/token-count.js';
 import type { ChatMessage, ChatResult } from '../providers/types.js';
 import { orderTargets } from '../routing/order-targets.js';
-import { AllAttemptsFailedError, runAttempts, type Attempt } from '../routing/run-attempts.js';
+import type { Attempt } from '../routing/run-attempts.js';
 import { planCall } from './call-plan.js';
 import { createPayment } from './payment.js';
+import { abandonCall, callProviders } from './provider-calls.js';
 import { reserveRate } from './rate-limit-step.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 import { recordUsage } from './usage-event.js';
@@ -175,25 +176,17 @@ async function run(
   if (hit) return charge(hit, true, []);
 
   const call = () =>
-    runAttempts({
-      targets: ordered,
-      settings: deps.settings,
-      breakers: deps.breakers,
-      deadline: AbortSignal.timeout(deps.settings.deadlineMs),
-      random: deps.random,
-      now: deps.now,
-      onAttempt: (a) => deps.health.recordAttempt(a),
-      call: (target, signal) =>
-        deps.providers.adapterFor(target.model.provider).chat(
-          {
-            model: target.model.providerModel,
-            messages: request.messages,
-            maxTokens: outputFor(target),
-            temperature: request.temperature,
-          },
-          { signal },
-        ),
-    });
+    callProviders(deps, ordered, (adapter, target, signal) =>
+      adapter.chat(
+        {
+          model: target.model.providerModel,
+          messages: request.messages,
+          maxTokens: outputFor(target),
+          temperature: request.temperature,
+        },
+        { signal },
+      ),
+    );
 
   let outcome;
   try {
@@ -201,14 +194,7 @@ async function run(
       ? await deps.flights.run(cacheKey, call)
       : { value: await call(), shared: false };
   } catch (error) {
-    await payment.void(hold);
-    await settle(0);
-    if (error instanceof AllAttemptsFailedError) {
-      throw codedError('PROVIDER_ERROR', 'Every provider attempt failed; nothing was charged.', {
-        attempts: error.attempts,
-      });
-    }
-    throw error;
+    return abandonCall(payment, hold, settle, error);
   }
   const { value, target, attempts } = outcome.value;
   const answer: CachedGeneration = {

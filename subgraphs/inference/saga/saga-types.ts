@@ -1,6 +1,7 @@
 import type { DecisionLoader } from '../platform/policy-client.js';
 import type { CatalogClient } from '../platform/catalog-client.js';
 import type { WalletClient } from '../platform/wallet-client.js';
+import type { Principal } from '../../../lib/auth/principal.js';
 import type { Logger } from '../../../lib/logging.js';
 import type { RateLimiter } from '../../../lib/rate-limit/index.js';
 import type { IdempotencyStore } from '../cache/idempotency.js';
@@ -40,4 +41,24 @@ export interface SagaContext {
   logger: Logger;
   /** Policy decisions, batched per operation. */
   decisions: DecisionLoader;
+}
+
+/** The saga's view of one request, charging `teamId`. */
+export function sagaContextOf(
+  request: { principal: Principal; requestId: string; logger: Logger; decisions: DecisionLoader },
+  teamId: string,
+): SagaContext {
+  const { principal } = request;
+  return {
+    teamId,
+    // An API key's own limits apply only to calls made with it.
+    keyId:
+      principal.kind === 'API_KEY' && principal.id.startsWith('key:')
+        ? principal.id.slice(4)
+        : undefined,
+    principalId: principal.id,
+    requestId: request.requestId,
+    logger: request.logger,
+    decisions: request.decisions,
+  };
 }

@@ -9,6 +9,7 @@ import {
   type CryptoKey,
 } from 'jose';
 import type { Principal } from './principal.js';
+import { createTtlCache } from '../ttl-cache.js';
 
 /**
  * The gateway tells subgraphs who is calling with a short-lived ES256 token it signs; subgraphs
@@ -66,18 +67,18 @@ export function reuseTokens(
   signer: InternalTokenSigner,
   options: { reuseMs?: number; maxEntries?: number; now?: () => number } = {},
 ): InternalTokenSigner {
-  const reuseMs = options.reuseMs ?? 20_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const now = options.now ?? Date.now;
-  const tokens = new Map<string, { token: Promise<string>; until: number }>();
+  const tokens = createTtlCache<Promise<string>>({
+    ttlMs: options.reuseMs ?? 20_000,
+    max: options.maxEntries,
+    now: options.now,
+  });
   return {
     sign(principal, requestId) {
       const key = JSON.stringify(principal);
       const hit = tokens.get(key);
-      if (hit && hit.until > now()) return hit.token;
-      if (tokens.size >= maxEntries) tokens.clear();
+      if (hit) return hit;
       const token = signer.sign(principal, requestId);
-      tokens.set(key, { token, until: now() + reuseMs });
+      tokens.set(key, token);
       token.catch(() => tokens.delete(key));
       return token;
     },

@@ -1,5 +1,6 @@
 import { CATALOG_INTERNAL_PATHS, type ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
 import type { ServiceClient } from '../../../lib/service-client.js';
+import { createTtlCache } from '../../../lib/ttl-cache.js';
 
 /**
  * Asks the model catalog what a `model` argument names, reusing each answer for `cacheMs` (and
@@ -13,19 +14,20 @@ export function createCatalogClient(options: {
   cacheMs: number;
   now?: () => number;
 }) {
-  const now = options.now ?? Date.now;
   const url = new URL(CATALOG_INTERNAL_PATHS.resolveRoute, options.catalogUrl).toString();
-  const cache = new Map<string, { route: Promise<ResolvedRoute | null>; until: number }>();
+  const cache = createTtlCache<Promise<ResolvedRoute | null>>({
+    ttlMs: options.cacheMs,
+    now: options.now,
+  });
 
   return {
     resolve(name: string, requestId: string): Promise<ResolvedRoute | null> {
       const hit = cache.get(name);
-      if (hit && hit.until > now()) return hit.route;
+      if (hit) return hit;
       const route = options.client
         .post<{ route: ResolvedRoute | null }>(url, { name }, requestId)
         .then((answer) => answer.route);
-      if (cache.size > 10_000) cache.clear();
-      cache.set(name, { route, until: now() + options.cacheMs });
+      cache.set(name, route);
       route.catch(() => cache.delete(name));
       return route;
     },

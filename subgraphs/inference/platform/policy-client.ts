@@ -5,6 +5,7 @@ import {
   type AccessCheckResult,
 } from '../../../lib/policy/access-decision-loader.js';
 import type { ServiceClient } from '../../../lib/service-client.js';
+import { createTtlCache } from '../../../lib/ttl-cache.js';
 
 const DECIDE = `query Decide($checks: [AccessCheckInput!]!) {
   accessDecisions(checks: $checks) {
@@ -25,8 +26,11 @@ export function createPolicyClient(options: {
   cacheMs: number;
   now?: () => number;
 }) {
-  const now = options.now ?? Date.now;
-  const cache = new Map<string, { result: AccessCheckResult; until: number }>();
+  const cache = createTtlCache<AccessCheckResult>({
+    ttlMs: options.cacheMs,
+    max: MAX_CACHED,
+    now: options.now,
+  });
 
   const ask = async (checks: readonly AccessCheck[], requestId: string) => {
     const data = await options.client.graphql<{ accessDecisions: AccessCheckResult[] }>(
@@ -39,22 +43,17 @@ export function createPolicyClient(options: {
   };
 
   const decide = async (checks: readonly AccessCheck[], requestId: string) => {
-    if (options.cacheMs === 0) return ask(checks, requestId);
     const keys = checks.map(accessCheckKey);
-    const results = keys.map((key) => {
-      const hit = cache.get(key);
-      return hit && hit.until > now() ? hit.result : undefined;
-    });
+    const results = keys.map((key) => cache.get(key));
     const missing = checks.filter((_, i) => results[i] === undefined);
     if (missing.length > 0) {
       const answers = await ask(missing, requestId);
-      if (cache.size > MAX_CACHED) cache.clear();
       let next = 0;
       results.forEach((result, i) => {
         if (result !== undefined) return;
         const answer = answers[next++]!;
         results[i] = answer;
-        cache.set(keys[i]!, { result: answer, until: now() + options.cacheMs });
+        cache.set(keys[i]!, answer);
       });
     }
     return results as AccessCheckResult[];

@@ -34,7 +34,8 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
           attemptsPerTarget: 2,
           retryBaseMs: 5,
           retryMaxMs: 2_000,
-          attemptTimeoutMs: 400,
+          // Long enough that a busy CI machine never times out a healthy emulator.
+          attemptTimeoutMs: 1_500,
           circuitFailures: 4,
           catalogCacheMs: 0,
         },

@@ -41,6 +41,11 @@ export async function createPostgresDb({
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // pg-pool stops listening for a client's errors while it is checked out; a connection that
+      // breaks now (a database restart) would emit 'error' with no listener and kill the process.
+      let broken: Error | undefined;
+      const onError = (error: Error) => (broken ??= error);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -55,10 +60,12 @@ export async function createPostgresDb({
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken ??= rollbackError));
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // Released with its error, a broken client is destroyed instead of serving the next caller.
+        client.release(broken);
       }
     },
     async ping() {

@@ -17,8 +17,34 @@ export interface ServiceClientOptions {
   now?: () => number;
 }
 
-/** A call that failed for reasons of transport, not of the business: the callee is unreachable. */
+/**
+ * A call that failed for reasons of transport, not of the business: the callee is unreachable,
+ * answered 5xx or something that is not JSON, or said SERVICE_UNAVAILABLE itself. Worth retrying.
+ */
 export class ServiceUnavailableError extends Error {}
+
+/** The callee refused the request itself (4xx): a bug or misconfiguration, not worth retrying. */
+export class ServiceRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLAnswer<T> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/** The first error message of a GraphQL-shaped body, for logs. */
+const firstMessage = (body: unknown) => {
+  const errors = (body as GraphQLAnswer<unknown> | null)?.errors;
+  return Array.isArray(errors) && typeof errors[0]?.message === 'string'
+    ? `: ${errors[0].message}`
+    : '';
+};
 
 /**
  * How one platform service calls another directly (not through the gateway): JSON over pooled
@@ -42,7 +68,8 @@ export function createServiceClient(options: ServiceClientOptions) {
     return token.value;
   };
 
-  async function post<T>(url: string, body: unknown, requestId: string): Promise<T> {
+  /** One request; the status and the parsed JSON body, or ServiceUnavailableError. */
+  async function send(url: string, body: unknown, requestId: string) {
     let response;
     try {
       response = await request(url, {
@@ -62,15 +89,34 @@ export function createServiceClient(options: ServiceClientOptions) {
         cause: error,
       });
     }
-    const text = await response.body.text();
-    if (response.statusCode >= 500 && !text.startsWith('{')) {
-      throw new ServiceUnavailableError(`${url} answered ${response.statusCode}`);
-    }
+    const status = response.statusCode;
+    const ok = status >= 200 && status < 300;
+    const refused = status >= 400 && status < 500;
+    const text = await response.body.text().catch((error: unknown) => {
+      throw new ServiceUnavailableError(`${url} answered ${status}, then broke off`, {
+        cause: error,
+      });
+    });
+    let json: unknown;
     try {
-      return JSON.parse(text) as T;
+      json = JSON.parse(text);
     } catch {
-      throw new ServiceUnavailableError(`${url} answered ${response.statusCode} without JSON`);
+      if (refused) throw new ServiceRequestError(`${url} answered ${status} without JSON`, status);
+      throw new ServiceUnavailableError(`${url} answered ${status} without JSON`);
     }
+    if (!ok && !refused) {
+      throw new ServiceUnavailableError(`${url} answered ${status}${firstMessage(json)}`);
+    }
+    return { status, json };
+  }
+
+  /** Calls an internal JSON route: only a 2xx answer is data; anything else throws. */
+  async function post<T>(url: string, body: unknown, requestId: string): Promise<T> {
+    const { status, json } = await send(url, body, requestId);
+    if (status >= 400) {
+      throw new ServiceRequestError(`${url} answered ${status}${firstMessage(json)}`, status);
+    }
+    return json as T;
   }
 
   return {
@@ -83,18 +129,23 @@ export function createServiceClient(options: ServiceClientOptions) {
       variables: Record<string, unknown>,
       requestId: string,
     ): Promise<T> {
-      const result = await post<{
-        data?: T | null;
-        errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-      }>(url, { query, variables }, requestId);
-      const [first] = result.errors ?? [];
+      const { status, json } = await send(url, { query, variables }, requestId);
+      const result = (json ?? {}) as GraphQLAnswer<T>;
+      const [first] = Array.isArray(result.errors) ? result.errors : [];
       if (first) {
         const { code, stacktrace: _stack, ...rest } = first.extensions ?? {};
-        if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+        // The callee's own faults and outages are transport failures here: they are retried
+        // where retrying is safe, and never shown to a client as they are.
+        if (
+          typeof code === 'string' &&
+          code !== 'INTERNAL_SERVER_ERROR' &&
+          code !== 'SERVICE_UNAVAILABLE'
+        ) {
           throw new GraphQLError(first.message, { extensions: { ...rest, code } });
         }
         throw new ServiceUnavailableError(`${url}: ${first.message}`);
       }
+      if (status >= 400) throw new ServiceRequestError(`${url} answered ${status}`, status);
       if (!result.data) throw new ServiceUnavailableError(`${url} answered no data`);
       return result.data;
     },

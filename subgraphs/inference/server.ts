@@ -74,6 +74,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     client,
     policyUrl: deps.services.policy,
     cacheMs: settings.policyCacheMs,
+    logger: deps.logger,
     now,
   });
   const saga: SagaDeps = {
@@ -81,6 +82,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       client,
       catalogUrl: deps.services.catalog,
       cacheMs: settings.catalogCacheMs,
+      logger: deps.logger,
       now,
     }),
     wallet: createWalletClient({ client, walletUrl: deps.services.wallet }),

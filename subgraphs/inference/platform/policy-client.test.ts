@@ -1,5 +1,7 @@
+import { GraphQLError } from 'graphql';
 import type { AccessCheck } from '../../../lib/policy/access-decision-loader.js';
-import type { ServiceClient } from '../../../lib/service-client.js';
+import { ServiceUnavailableError, type ServiceClient } from '../../../lib/service-client.js';
+import { createRecordingLogger } from '../../../test/support/recording-logger.js';
 import { createPolicyClient } from './policy-client.js';
 
 const quota = {
@@ -38,10 +40,18 @@ function fakePolicy() {
 }
 
 describe('the policy client', () => {
+  const { logger } = createRecordingLogger();
+
   it('asks once per operation, and reuses answers for cacheMs', async () => {
     let clock = 1_000;
     const { client, asked } = fakePolicy();
-    const policy = createPolicyClient({ client, policyUrl: 'x', cacheMs: 500, now: () => clock });
+    const policy = createPolicyClient({
+      client,
+      policyUrl: 'x',
+      cacheMs: 500,
+      now: () => clock,
+      logger,
+    });
     const first = policy.loaderFor('r1');
     const answers = await Promise.all([first.load(check('a/1')), first.load(check('deny/2'))]);
     expect(answers.map((a) => a.allowed)).toEqual([true, false]);
@@ -63,9 +73,78 @@ describe('the policy client', () => {
 
   it('with cacheMs 0, asks on every operation', async () => {
     const { client, asked } = fakePolicy();
-    const policy = createPolicyClient({ client, policyUrl: 'x', cacheMs: 0 });
+    const policy = createPolicyClient({ client, policyUrl: 'x', cacheMs: 0, logger });
     await policy.loaderFor('r1').load(check('a/1'));
     await policy.loaderFor('r2').load(check('a/1'));
     expect(asked).toEqual([['a/1'], ['a/1']]);
+  });
+});
+
+/** A policy stand-in that answers from `answers` in turn (a value, or an error to throw). */
+function scriptedPolicy(answers: unknown[]) {
+  let asked = 0;
+  const client = {
+    graphql: async (_url: string, _query: string, variables: { checks: AccessCheck[] }) => {
+      asked += 1;
+      const next = answers.shift();
+      if (next instanceof Error) throw next;
+      if (next !== undefined) return next;
+      return {
+        accessDecisions: variables.checks.map(() => ({ allowed: true, reason: null, quota })),
+      };
+    },
+  } as unknown as ServiceClient;
+  return { client, asked: () => asked };
+}
+
+describe('the policy client when policy cannot answer', () => {
+  it.each([
+    [
+      'is unreachable',
+      new ServiceUnavailableError(
+        'http://127.0.0.1:4904/graphql: the database system is shutting down',
+      ),
+    ],
+    ['answers without accessDecisions', { something: 'else' }],
+    ['answers fewer decisions than checks', { accessDecisions: [] }],
+  ])(
+    'refuses with SERVICE_UNAVAILABLE when policy %s, logs why and caches nothing',
+    async (_, answer) => {
+      const log = createRecordingLogger();
+      const { client, asked } = scriptedPolicy([answer]);
+      const policy = createPolicyClient({
+        client,
+        policyUrl: 'x',
+        cacheMs: 1_000,
+        logger: log.logger,
+      });
+      const error = (await policy
+        .loaderFor('r1')
+        .load(check('a/1'))
+        .catch((e: unknown) => e)) as GraphQLError;
+      expect(error).toBeInstanceOf(GraphQLError);
+      expect(error.message).toBe('Policy is unavailable right now; try again.');
+      expect(error.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 });
+      expect(log.errors()).toEqual([
+        expect.objectContaining({ requestId: 'r1', err: expect.anything() }),
+      ]);
+
+      await expect(policy.loaderFor('r2').load(check('a/1'))).resolves.toMatchObject({
+        allowed: true,
+      });
+      expect(asked()).toBe(2);
+    },
+  );
+
+  it("passes policy's own refusals on as they are", async () => {
+    const refusal = new GraphQLError('No.', { extensions: { code: 'FORBIDDEN' } });
+    const { client } = scriptedPolicy([refusal]);
+    const policy = createPolicyClient({
+      client,
+      policyUrl: 'x',
+      cacheMs: 0,
+      logger: createRecordingLogger().logger,
+    });
+    await expect(policy.loaderFor('r1').load(check('a/1'))).rejects.toBe(refusal);
   });
 });

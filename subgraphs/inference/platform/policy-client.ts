@@ -4,7 +4,9 @@ import {
   type AccessCheck,
   type AccessCheckResult,
 } from '../../../lib/policy/access-decision-loader.js';
-import type { ServiceClient } from '../../../lib/service-client.js';
+import { GraphQLError } from 'graphql';
+import type { Logger } from '../../../lib/logging.js';
+import { unavailable, type ServiceClient } from '../../../lib/service-client.js';
 import { createTtlCache } from '../../../lib/ttl-cache.js';
 
 const DECIDE = `query Decide($checks: [AccessCheckInput!]!) {
@@ -18,12 +20,16 @@ const MAX_CACHED = 50_000;
 /**
  * Policy's decisions: every check of one operation goes in one `accessDecisions` call, and each
  * answer (with the team's quota) is reused for `cacheMs` by this replica, so a rule or quota change
- * applies within that time. 0 asks policy on every call.
+ * applies within that time. 0 asks policy on every call. When policy cannot answer (unreachable,
+ * failing, or an answer that is not one decision per check) the caller gets SERVICE_UNAVAILABLE,
+ * never policy's address or error text, and nothing is cached; the log gets the details.
  */
 export function createPolicyClient(options: {
   client: ServiceClient;
   policyUrl: string;
   cacheMs: number;
+  /** Where failed decision requests are logged in full. */
+  logger: Logger;
   now?: () => number;
 }) {
   const cache = createTtlCache<AccessCheckResult>({
@@ -33,13 +39,27 @@ export function createPolicyClient(options: {
   });
 
   const ask = async (checks: readonly AccessCheck[], requestId: string) => {
-    const data = await options.client.graphql<{ accessDecisions: AccessCheckResult[] }>(
-      options.policyUrl,
-      DECIDE,
-      { checks },
-      requestId,
-    );
-    return data.accessDecisions;
+    let decisions: unknown;
+    try {
+      const data = await options.client.graphql<{ accessDecisions?: unknown }>(
+        options.policyUrl,
+        DECIDE,
+        { checks },
+        requestId,
+      );
+      decisions = data.accessDecisions;
+    } catch (error) {
+      // Policy's own refusals are its answer; anything else means it could not give one.
+      if (error instanceof GraphQLError) throw error;
+      options.logger.error({ err: error, requestId }, 'policy decisions failed');
+      throw unavailable('Policy');
+    }
+    if (!Array.isArray(decisions) || decisions.length !== checks.length) {
+      const err = new Error(`policy answered ${JSON.stringify(decisions)?.slice(0, 200)}`);
+      options.logger.error({ err, requestId, asked: checks.length }, 'policy decisions failed');
+      throw unavailable('Policy');
+    }
+    return decisions as AccessCheckResult[];
   };
 
   const decide = async (checks: readonly AccessCheck[], requestId: string) => {

@@ -28,6 +28,7 @@ export const walletPermissions = createPermissions({
       (_p, args) => args.id,
     ),
     hold: isHoldService,
+    holdByKey: isHoldService,
   },
   Mutation: {
     grantCredits: isOrgAdmin,

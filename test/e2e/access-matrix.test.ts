@@ -100,6 +100,10 @@ const OPERATIONS: Record<string, Operation> = {
     query: `mutation($h: ID!) { voidHold(holdId: $h) { id } }`,
     vars: (f) => ({ h: f.holdToVoid }),
   },
+  holdByKey: {
+    query: `query($w: ID!) { holdByKey(walletId: $w, idempotencyKey: "matrix-captured") { id } }`,
+    vars: (f) => ({ w: f.teamA }),
+  },
   setBudget: {
     query: `mutation($w: ID!) { setBudget(walletId: $w, input: { monthlyLimit: "1000000000000" }) { id } }`,
     vars: (f) => ({ w: f.teamA }),
@@ -178,6 +182,7 @@ const EXPECTED: Record<string, Outcome[]> = {
   authorizeHold:          [O,  F,    F,    F,     F,     F,     F,      F],
   captureHold:            [O,  F,    F,    F,     F,     F,     F,      F],
   voidHold:               [O,  F,    F,    F,     F,     F,     F,      F],
+  holdByKey:              [O,  F,    F,    F,     F,     F,     F,      F],
   setBudget:              [O,  O,    O,    F,     F,     O,     F,      F],
   setQuota:               [O,  F,    F,    F,     F,     F,     F,      F],
   setModelAccess:         [O,  F,    F,    F,     F,     F,     F,      F],
@@ -266,9 +271,9 @@ describe.each(STORE_MODES)('the access matrix (%s stores)', (mode) => {
     }
 
     await asAdmin(fixture, GRANT, { w: teamA, k: 'matrix-grant' });
-    const hold = async () =>
-      (await asAdmin(fixture, HOLD, { w: teamA, k: fresh() })).authorizeHold.id;
-    const captured = await hold();
+    const hold = async (k = fresh()) =>
+      (await asAdmin(fixture, HOLD, { w: teamA, k })).authorizeHold.id;
+    const captured = await hold('matrix-captured');
     await asAdmin(fixture, OPERATIONS.captureHold.query, { h: captured, k: fresh() });
     const { wallet } = await asAdmin(
       fixture,

@@ -28,10 +28,12 @@ export type Scalars = {
 /** A wallet's credits in micro-credits. */
 export type Balance = {
   __typename?: 'Balance';
-  /** What new calls may spend: posted minus held. */
+  /** What new calls may spend: posted minus held minus owed (never below zero). */
   available: Scalars['Micros']['output'];
   /** Reserved by calls in flight (holds not yet captured, voided or expired). */
   held: Scalars['Micros']['output'];
+  /** Owed for calls that cost more than their hold when the balance could not cover the difference. Paid first from the next credits granted or refunded; new calls cannot spend it. */
+  owed: Scalars['Micros']['output'];
   /** Settled credits: grants and refunds minus captured charges. */
   posted: Scalars['Micros']['output'];
 };
@@ -66,16 +68,20 @@ export type Hold = {
   __typename?: 'Hold';
   /** How much it reserved. */
   amount: Scalars['Micros']['output'];
-  /** What was charged, once CAPTURED. */
+  /** What the call was charged, once CAPTURED: the captured part of the hold plus any excess. */
   capturedAmount?: Maybe<Scalars['Micros']['output']>;
   /** When it was made. */
   createdAt: Scalars['DateTime']['output'];
+  /** What the call cost beyond the hold, once CAPTURED (0 when it fitted). */
+  excessAmount?: Maybe<Scalars['Micros']['output']>;
   /** When it expires by the ledger's clock. */
   expiresAt: Scalars['DateTime']['output'];
   /** The hold's id. */
   id: Scalars['ID']['output'];
   /** The model the call was for. */
   model?: Maybe<Model>;
+  /** The part of the excess the balance could not cover, recorded as owed, once CAPTURED. */
+  owedAmount?: Maybe<Scalars['Micros']['output']>;
   /** The model's price version the hold was priced at. */
   priceVersion?: Maybe<Scalars['Int']['output']>;
   /** The request that made it. */
@@ -98,6 +104,8 @@ export type HoldMetadataInput = {
   priceVersion?: InputMaybe<Scalars['Int']['input']>;
   /** The request's id, for tracing. */
   requestId?: InputMaybe<Scalars['String']['input']>;
+  /** One run of the request: a retry under the same idempotency key is a new run (at most 200 characters). */
+  runId?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What became of a hold. */
@@ -131,7 +139,7 @@ export type ModelUsage = {
   outputTokens: Scalars['Int']['output'];
   /** The catalog price versions the calls were priced at. */
   priceVersions: Array<Scalars['Int']['output']>;
-  /** What was charged, net of refunds. */
+  /** What was charged (captures and any excess beyond holds), net of refunds. */
   spend: Scalars['Micros']['output'];
 };
 
@@ -139,7 +147,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Reserves credits for a model call (platform services). Refused with INSUFFICIENT_FUNDS (`available`, `required`) or BUDGET_EXCEEDED (`monthlyLimit`, `monthToDateSpend`, `held`, `required`, `available`). The hold expires after `expiresInSeconds` by the ledger's clock, releasing the credits. */
   authorizeHold: Hold;
-  /** Charges a hold (platform services): `amount` at most what is held, the rest released. HOLD_EXPIRED after expiry (even before the sweeper runs), HOLD_ALREADY_RESOLVED after a capture or void, CAPTURE_EXCEEDS_HOLD above the hold. */
+  /** Charges a hold (platform services): `amount`, the rest of the hold released. HOLD_EXPIRED after expiry (even before the sweeper runs), HOLD_ALREADY_RESOLVED after a capture or void, CAPTURE_EXCEEDS_HOLD above the hold unless `chargeExcess`. */
   captureHold: Hold;
   /** Adds credits to a wallet (organization admins only). Idempotent: the same key with the same parameters returns the original transaction and writes nothing; with other parameters, IDEMPOTENCY_CONFLICT. */
   grantCredits: Transaction;
@@ -163,6 +171,7 @@ export type MutationAuthorizeHoldArgs = {
 
 export type MutationCaptureHoldArgs = {
   amount: Scalars['Micros']['input'];
+  chargeExcess?: InputMaybe<Scalars['Boolean']['input']>;
   holdId: Scalars['ID']['input'];
   idempotencyKey: Scalars['String']['input'];
   usage?: InputMaybe<UsageInput>;
@@ -212,6 +221,8 @@ export type Query = {
   __typename?: 'Query';
   /** One hold by id (services and organization admins). */
   hold?: Maybe<Hold>;
+  /** The hold a wallet made under an idempotency key, or null (services and organization admins). */
+  holdByKey?: Maybe<Hold>;
   /** One wallet by id. FORBIDDEN unless the caller holds wallet:read in the wallet's team. */
   wallet?: Maybe<Wallet>;
 };
@@ -219,6 +230,12 @@ export type Query = {
 
 export type QueryHoldArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryHoldByKeyArgs = {
+  idempotencyKey: Scalars['String']['input'];
+  walletId: Scalars['ID']['input'];
 };
 
 
@@ -252,9 +269,11 @@ export type Transaction = {
   kind: TransactionKind;
   /** The memo given with it. */
   memo?: Maybe<Scalars['String']['output']>;
+  /** How what the wallet owes changed (OWED adds, REPAY pays). */
+  owedChange: Scalars['Micros']['output'];
   /** How the wallet's posted balance changed (negative for a charge). */
   postedChange: Scalars['Micros']['output'];
-  /** For CAPTURE, VOID and EXPIRE, the hold; for REFUND, the capture. */
+  /** For CAPTURE, VOID, EXPIRE, EXCESS and OWED, the hold; for REFUND, the capture; for REPAY, the grant or refund that paid it. */
   relatedId?: Maybe<Scalars['ID']['output']>;
 };
 
@@ -292,14 +311,20 @@ export type TransactionFilter = {
 export type TransactionKind =
   /** A hold charged (part of it, the rest released). */
   | 'CAPTURE'
+  /** What a call cost beyond its hold, taken from the available balance. */
+  | 'EXCESS'
   /** A hold released because it expired. */
   | 'EXPIRE'
   /** Credits added by an admin. */
   | 'GRANT'
   /** Credits reserved for a call. */
   | 'HOLD'
+  /** What a call cost beyond its hold that the balance could not cover: owed by the wallet. */
+  | 'OWED'
   /** A captured charge given back. */
   | 'REFUND'
+  /** Owed credits paid from credits that arrived (relatedId: the grant or refund). */
+  | 'REPAY'
   /** A hold released without charge. */
   | 'VOID';
 
@@ -468,8 +493,8 @@ export type ResolversTypes = ResolversObject<{
   Model: ResolverTypeWrapper<EntityRef>;
   ModelUsage: ResolverTypeWrapper<ModelUsageRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<EntityRef>;
   Transaction: ResolverTypeWrapper<TransferRow>;
@@ -498,8 +523,8 @@ export type ResolversParentTypes = ResolversObject<{
   Model: EntityRef;
   ModelUsage: ModelUsageRow;
   Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Team: EntityRef;
   Transaction: TransferRow;
@@ -556,6 +581,7 @@ export type TagDirectiveResolver<Result, Parent, ContextType = WalletContext, Ar
 export type BalanceResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Balance'] = ResolversParentTypes['Balance']> = ResolversObject<{
   available?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   held?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  owed?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   posted?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
 }>;
 
@@ -576,9 +602,11 @@ export type HoldResolvers<ContextType = WalletContext, ParentType extends Resolv
   amount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   capturedAmount?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  excessAmount?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
+  owedAmount?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
   priceVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -605,7 +633,7 @@ export type ModelUsageResolvers<ContextType = WalletContext, ParentType extends 
 
 export type MutationResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   authorizeHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationAuthorizeHoldArgs, 'amount' | 'expiresInSeconds' | 'idempotencyKey' | 'walletId'>>;
-  captureHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationCaptureHoldArgs, 'amount' | 'holdId' | 'idempotencyKey'>>;
+  captureHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationCaptureHoldArgs, 'amount' | 'chargeExcess' | 'holdId' | 'idempotencyKey'>>;
   grantCredits?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType, RequireFields<MutationGrantCreditsArgs, 'amount' | 'idempotencyKey' | 'walletId'>>;
   refund?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType, RequireFields<MutationRefundArgs, 'amount' | 'captureId' | 'idempotencyKey'>>;
   setBudget?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<MutationSetBudgetArgs, 'input' | 'walletId'>>;
@@ -621,6 +649,7 @@ export type PageInfoResolvers<ContextType = WalletContext, ParentType extends Re
 
 export type QueryResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
+  holdByKey?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldByKeyArgs, 'idempotencyKey' | 'walletId'>>;
   wallet?: Resolver<Maybe<ResolversTypes['Wallet']>, ParentType, ContextType, RequireFields<QueryWalletArgs, 'id'>>;
 }>;
 
@@ -638,6 +667,7 @@ export type TransactionResolvers<ContextType = WalletContext, ParentType extends
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['TransactionKind'], ParentType, ContextType>;
   memo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  owedChange?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   postedChange?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   relatedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;

@@ -35,7 +35,7 @@ export async function authorizeHoldBatch(db: Db, walletId: string, batch: HoldRe
   try {
     written = await db.transaction(async (tx) => {
       const { rows } = await tx.query<WalletRoom>(
-        `SELECT credits_posted - debits_posted - debits_pending AS available,
+        `SELECT credits_posted - debits_posted - debits_pending - owed AS available,
            budget_limit - debits_pending - CASE WHEN spend_month = date_trunc('month', ledger_now())::date
              THEN month_spend ELSE 0 END AS budget_room
          FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE`,
@@ -110,6 +110,8 @@ export async function authorizeHoldBatch(db: Db, walletId: string, batch: HoldRe
         amount: req.amount,
         status: 'PENDING',
         capturedAmount: null,
+        excessAmount: null,
+        owedAmount: null,
         expiresAt: row.expires_at,
         createdAt: row.created_at,
         resolvedAt: null,

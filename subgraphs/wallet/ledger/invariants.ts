@@ -5,7 +5,10 @@ export interface LedgerInvariants {
   conserved: boolean;
   /** No wallet's posted + pending debits exceed its posted credits. */
   noNegativeAvailable: boolean;
-  /** Every wallet's stored totals equal what its transfers add up to. */
+  /**
+   * Every wallet's stored totals (owed included) equal what its transfers add up to, and what
+   * wallets owe equals what the receivable accounts hold.
+   */
   totalsMatchTransfers: boolean;
   /** Every open hold is unresolved, and each wallet's pending debits equal its open holds. */
   openHoldsMatchPending: boolean;
@@ -28,14 +31,19 @@ export async function checkLedgerInvariants(db: Queryable): Promise<LedgerInvari
       WITH t AS (
         SELECT wallet_id,
           sum(CASE WHEN kind IN ('GRANT', 'REFUND') THEN amount ELSE 0 END) AS credits,
-          sum(CASE WHEN kind = 'CAPTURE' THEN amount ELSE 0 END) AS debits,
+          sum(CASE WHEN kind IN ('CAPTURE', 'EXCESS', 'REPAY') THEN amount ELSE 0 END) AS debits,
           sum(CASE WHEN kind = 'HOLD' THEN amount WHEN kind IN ('CAPTURE', 'VOID', 'EXPIRE')
-                   THEN -released ELSE 0 END) AS pending
+                   THEN -released ELSE 0 END) AS pending,
+          sum(CASE WHEN kind = 'OWED' THEN amount WHEN kind = 'REPAY' THEN -amount ELSE 0 END)
+            AS owed
         FROM transfers GROUP BY wallet_id)
       SELECT NOT EXISTS (
         SELECT 1 FROM accounts a LEFT JOIN t ON t.wallet_id = a.id WHERE a.kind = 'WALLET' AND (
           a.credits_posted <> coalesce(t.credits, 0) OR a.debits_posted <> coalesce(t.debits, 0)
-          OR a.debits_pending <> coalesce(t.pending, 0))) AS ok`),
+          OR a.debits_pending <> coalesce(t.pending, 0) OR a.owed <> coalesce(t.owed, 0)))
+        AND (SELECT coalesce(sum(owed), 0) FROM accounts WHERE kind = 'WALLET') =
+            (SELECT coalesce(sum(debits_posted - credits_posted), 0) FROM accounts
+             WHERE kind = 'RECEIVABLE') AS ok`),
     openHoldsMatchPending: await one(`
       SELECT NOT EXISTS (SELECT 1 FROM open_holds o JOIN transfers r ON r.pending_id = o.hold_id
                          AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE'))

@@ -19,8 +19,10 @@ export interface WalletRow {
   posted: bigint;
   /** Reserved by open holds. */
   held: bigint;
-  /** What new holds may take: posted minus held. */
+  /** What new holds may take: posted minus held minus owed (never below zero). */
   available: bigint;
+  /** Charges beyond holds that the balance could not cover; paid from the next credits. */
+  owed: bigint;
   budgetLimit: bigint | null;
   alertThresholds: number[];
   /** Captured minus refunded in the current UTC month. */
@@ -32,6 +34,7 @@ interface AccountRecord {
   credits_posted: string;
   debits_posted: string;
   debits_pending: string;
+  owed: string;
   budget_limit: string | null;
   alert_thresholds: number[];
   month_to_date: string;
@@ -72,7 +75,7 @@ export function createLedgerReads(db: Queryable) {
   return {
     async balances(walletIds: readonly string[]): Promise<WalletRow[]> {
       const { rows } = await db.query<AccountRecord>(
-        `SELECT id, credits_posted, debits_posted, debits_pending, budget_limit, alert_thresholds,
+        `SELECT id, credits_posted, debits_posted, debits_pending, owed, budget_limit, alert_thresholds,
            CASE WHEN spend_month = date_trunc('month', ledger_now())::date THEN month_spend ELSE 0 END
              AS month_to_date
          FROM accounts WHERE id = ANY($1::uuid[]) AND kind = 'WALLET'`,
@@ -83,11 +86,14 @@ export function createLedgerReads(db: Queryable) {
         const r = found.get(id);
         const posted = BigInt(r?.credits_posted ?? 0) - BigInt(r?.debits_posted ?? 0);
         const held = BigInt(r?.debits_pending ?? 0);
+        const owed = BigInt(r?.owed ?? 0);
+        const available = posted - held - owed;
         return {
           id,
           posted,
           held,
-          available: posted - held,
+          available: available > 0n ? available : 0n,
+          owed,
           budgetLimit: r?.budget_limit == null ? null : BigInt(r.budget_limit),
           alertThresholds: r?.alert_thresholds ?? [],
           monthToDateSpend: BigInt(r?.month_to_date ?? 0),
@@ -101,6 +107,15 @@ export function createLedgerReads(db: Queryable) {
         [ids],
       );
       return rows.map(toHold);
+    },
+
+    /** The hold a wallet made under an idempotency key, if any. */
+    async holdByKey(walletId: string, idempotencyKey: string): Promise<HoldRow | undefined> {
+      const { rows } = await db.query<HoldRecord>(
+        `${HOLD_SELECT} WHERE h.kind = 'HOLD' AND h.wallet_id = $1 AND h.idempotency_key = $2`,
+        [walletId, idempotencyKey],
+      );
+      return rows[0] && toHold(rows[0]);
     },
 
     /** A wallet's holds, newest first, optionally of one status. */
@@ -150,8 +165,8 @@ export function createLedgerReads(db: Queryable) {
 
     /**
      * Charges per model between `from` (inclusive) and `to` (exclusive), from the model named at
-     * capture (a fallback) or else in the hold's metadata, and the usage recorded at capture, net
-     * of refunds.
+     * capture (a fallback) or else in the hold's metadata, and the usage recorded at capture; spend
+     * is what the calls were charged (the capture and any excess beyond the hold), net of refunds.
      */
     async usageByModel(walletId: string, from: Date, to: Date): Promise<ModelUsageRow[]> {
       const { rows } = await db.query<{
@@ -165,13 +180,15 @@ export function createLedgerReads(db: Queryable) {
         `SELECT coalesce(c.metadata->>'modelId', h.metadata->>'modelId') AS model_id, count(*) AS calls,
            coalesce(sum((c.metadata->>'inputTokens')::bigint), 0) AS input_tokens,
            coalesce(sum((c.metadata->>'outputTokens')::bigint), 0) AS output_tokens,
-           sum(c.amount) - coalesce(sum(rf.refunded), 0) AS spend,
+           sum(c.amount) + coalesce(sum(ex.extra), 0) - coalesce(sum(rf.refunded), 0) AS spend,
            array_remove(array_agg(DISTINCT coalesce(c.metadata->>'priceVersion',
              h.metadata->>'priceVersion')::int), NULL) AS price_versions
          FROM transfers c
          JOIN transfers h ON h.id = c.pending_id
          LEFT JOIN (SELECT pending_id, sum(amount) AS refunded FROM transfers
                     WHERE kind = 'REFUND' GROUP BY pending_id) rf ON rf.pending_id = c.id
+         LEFT JOIN LATERAL (SELECT sum(amount) AS extra FROM transfers e
+                    WHERE e.pending_id = h.id AND e.kind IN ('EXCESS', 'OWED')) ex ON true
          WHERE c.kind = 'CAPTURE' AND c.wallet_id = $1 AND c.created_at >= $2 AND c.created_at < $3
            AND h.metadata ? 'modelId'
          GROUP BY 1 ORDER BY 5 DESC, 1`,

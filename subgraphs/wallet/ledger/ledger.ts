@@ -3,6 +3,7 @@ import { badUserInput, notFound } from '../../../lib/errors.js';
 import { fundingAccountFor, requestHash, revenueAccountFor } from './accounts.js';
 import { captureHoldBatch, type CaptureRequest } from './capture-batch.js';
 import { authorizeHoldBatch, type HoldRequest } from './hold-batch.js';
+import { chargeExcess, repayOwed } from './excess.js';
 import { resolveHold } from './hold-resolution.js';
 import { createKeyedBatcher } from './keyed-batcher.js';
 import {
@@ -93,6 +94,15 @@ export function createLedger(db: Db) {
     throw holdAlreadyResolved(hold.status);
   };
 
+  /** Pays what the wallet owes from credits that just arrived (a grant); most wallets owe nothing. */
+  const settleOwed = async (walletId: string, paidBy: string, actor: string) => {
+    const { rows } = await db.query<{ owed: string }>('SELECT owed FROM accounts WHERE id = $1', [
+      walletId,
+    ]);
+    if (BigInt(rows[0]?.owed ?? 0) === 0n) return;
+    await db.transaction((tx) => repayOwed(tx, { walletId, paidBy, actor }));
+  };
+
   return {
     reads,
 
@@ -114,7 +124,7 @@ export function createLedger(db: Db) {
         `INSERT INTO accounts (id, kind) VALUES ($1, 'WALLET') ON CONFLICT (id) DO NOTHING`,
         [input.walletId],
       );
-      return onceByKey(
+      const granted = await onceByKey(
         async () => {
           const { rows } = await db.query<TransferRecord>(
             `WITH w AS (
@@ -141,6 +151,8 @@ export function createLedger(db: Db) {
         },
         () => replay(input.walletId, 'GRANT', input.idempotencyKey, hash),
       );
+      await settleOwed(input.walletId, granted.id, input.actor);
+      return granted;
     },
 
     /**
@@ -178,7 +190,7 @@ export function createLedger(db: Db) {
                 `WITH w AS (
                  UPDATE accounts SET debits_pending = debits_pending + $2
                  WHERE id = $1 AND kind = 'WALLET'
-                   AND credits_posted - debits_posted - debits_pending >= $2
+                   AND credits_posted - debits_posted - debits_pending - owed >= $2
                    AND (budget_limit IS NULL OR
                         (CASE WHEN spend_month = date_trunc('month', ledger_now())::date
                               THEN month_spend ELSE 0 END) + debits_pending + $2 <= budget_limit)
@@ -216,6 +228,8 @@ export function createLedger(db: Db) {
                     amount: input.amount,
                     status: 'PENDING' as const,
                     capturedAmount: null,
+                    excessAmount: null,
+                    owedAmount: null,
                     expiresAt: row.expires_at,
                     createdAt: row.created_at,
                     resolvedAt: null,
@@ -263,12 +277,17 @@ export function createLedger(db: Db) {
       });
     },
 
-    /** Charges `amount` (at most what is held) and releases the rest of the hold. */
+    /**
+     * Charges `amount` and releases the rest of the hold. Above the hold, CAPTURE_EXCEEDS_HOLD,
+     * unless `chargeExcess`: then the hold is captured whole and the difference charged beyond it
+     * (see excess.ts), in one transaction.
+     */
     async captureHold(input: {
       holdId: string;
       amount: bigint;
       idempotencyKey: string;
       usage?: CaptureUsage | null;
+      chargeExcess?: boolean;
       actor: string;
     }) {
       checkIdempotencyKey(input.idempotencyKey);
@@ -283,21 +302,40 @@ export function createLedger(db: Db) {
       // A reused key answers for itself first (the original, or a conflict) before any other check.
       const earlier = await replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash);
       if (earlier) return requireHold(input.holdId);
-      if (input.amount > hold.amount) throw captureExceedsHold(hold.amount, input.amount);
+      const excess = input.amount - hold.amount;
+      if (excess > 0n && !input.chargeExcess) throw captureExceedsHold(hold.amount, input.amount);
 
+      const metadata = input.usage ? { ...input.usage } : {};
+      const capture = (q: Queryable, amount: bigint) =>
+        resolveHold(q, {
+          kind: 'CAPTURE',
+          target: { holdId: input.holdId, onlyIfUnexpired: true },
+          amount,
+          idempotencyKey: input.idempotencyKey,
+          requestHash: hash,
+          metadata,
+          actor: input.actor,
+        });
+      const write =
+        excess > 0n
+          ? () =>
+              db.transaction(async (tx) => {
+                const captured = await capture(tx, hold.amount);
+                if (captured) {
+                  await chargeExcess(tx, {
+                    walletId: hold.walletId,
+                    holdId: hold.id,
+                    excess,
+                    metadata,
+                    actor: input.actor,
+                  });
+                }
+                return captured;
+              })
+          : () => capture(db, input.amount);
       const single = async (): Promise<HoldRow> => {
-        const captured = await onceByKey(
-          () =>
-            resolveHold(db, {
-              kind: 'CAPTURE',
-              target: { holdId: input.holdId, onlyIfUnexpired: true },
-              amount: input.amount,
-              idempotencyKey: input.idempotencyKey,
-              requestHash: hash,
-              metadata: input.usage ? { ...input.usage } : {},
-              actor: input.actor,
-            }),
-          () => replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash),
+        const captured = await onceByKey(write, () =>
+          replay(hold.walletId, 'CAPTURE', input.idempotencyKey, hash),
         );
         if (!captured) {
           // A concurrent duplicate of this very capture may have won the race.
@@ -305,19 +343,24 @@ export function createLedger(db: Db) {
             return requireHold(input.holdId);
           return explainUnresolvable(input.holdId);
         }
+        if (excess > 0n) return requireHold(input.holdId);
         return {
           ...hold,
           status: 'CAPTURED',
           capturedAmount: captured.amount,
+          excessAmount: 0n,
+          owedAmount: 0n,
           resolvedAt: captured.createdAt,
         };
       };
+      // Beyond the hold is rare: it takes its own transaction rather than the batch.
+      if (excess > 0n) return single();
       return captureBatches(hold.walletId, {
         holdId: input.holdId,
         amount: input.amount,
         idempotencyKey: input.idempotencyKey,
         requestHash: hash,
-        metadata: input.usage ? { ...input.usage } : {},
+        metadata,
         actor: input.actor,
         single,
       });
@@ -419,7 +462,13 @@ export function createLedger(db: Db) {
               input.actor,
             ],
           );
-          return toTransfer(inserted.rows[0] as TransferRecord);
+          const refund = toTransfer(inserted.rows[0] as TransferRecord);
+          await repayOwed(tx, {
+            walletId: capture.walletId,
+            paidBy: refund.id,
+            actor: input.actor,
+          });
+          return refund;
         });
       return onceByKey(run, run);
     },

@@ -1,11 +1,14 @@
 /** The kinds of movement in the ledger. */
-export type TransferKind = 'GRANT' | 'HOLD' | 'CAPTURE' | 'VOID' | 'EXPIRE' | 'REFUND';
+export type TransferKind =
+  'GRANT' | 'HOLD' | 'CAPTURE' | 'VOID' | 'EXPIRE' | 'REFUND' | 'EXCESS' | 'OWED' | 'REPAY';
 
 /** What a hold's metadata may say; usageByModel aggregates it. */
 export interface HoldMetadata {
   modelId?: string;
   priceVersion?: number;
   requestId?: string;
+  /** One run of a request: a retry under the same idempotency key is a new run. */
+  runId?: string;
   note?: string;
 }
 
@@ -79,7 +82,12 @@ export interface HoldRow {
   walletId: string;
   amount: bigint;
   status: HoldStatus;
+  /** What the call was charged once CAPTURED: the capture plus any excess. */
   capturedAmount: bigint | null;
+  /** What the call cost beyond the hold (charged from the balance, or owed). */
+  excessAmount: bigint | null;
+  /** The part of the excess the balance could not cover, recorded as owed. */
+  owedAmount: bigint | null;
   expiresAt: Date;
   createdAt: Date;
   resolvedAt: Date | null;
@@ -90,11 +98,13 @@ export interface HoldRow {
 /** SELECT list and joins that turn HOLD transfers into HoldRows (alias h: hold, r: resolution). */
 export const HOLD_SELECT = `
   SELECT h.id, h.wallet_id, h.amount, h.expires_at, h.created_at, h.metadata, h.idempotency_key,
-    r.amount AS captured, r.created_at AS resolved_at,
+    r.amount AS captured, r.created_at AS resolved_at, x.excess, x.owed,
     CASE WHEN r.kind = 'CAPTURE' THEN 'CAPTURED' WHEN r.kind = 'VOID' THEN 'VOIDED'
          WHEN r.kind = 'EXPIRE' OR h.expires_at <= ledger_now() THEN 'EXPIRED' ELSE 'PENDING' END AS status
   FROM transfers h
-  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')`;
+  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')
+  LEFT JOIN LATERAL (SELECT sum(amount) AS excess, sum(amount) FILTER (WHERE kind = 'OWED') AS owed
+    FROM transfers e WHERE e.pending_id = h.id AND e.kind IN ('EXCESS', 'OWED')) x ON true`;
 
 export interface HoldRecord {
   id: string;
@@ -105,19 +115,27 @@ export interface HoldRecord {
   metadata: HoldMetadata;
   idempotency_key: string | null;
   captured: string | null;
+  excess: string | null;
+  owed: string | null;
   resolved_at: Date | null;
   status: HoldStatus;
 }
 
-export const toHold = (r: HoldRecord): HoldRow => ({
-  id: r.id,
-  walletId: r.wallet_id,
-  amount: BigInt(r.amount),
-  status: r.status,
-  capturedAmount: r.status === 'CAPTURED' && r.captured !== null ? BigInt(r.captured) : null,
-  expiresAt: r.expires_at,
-  createdAt: r.created_at,
-  resolvedAt: r.resolved_at,
-  metadata: r.metadata ?? {},
-  idempotencyKey: r.idempotency_key,
-});
+export const toHold = (r: HoldRecord): HoldRow => {
+  const captured = r.status === 'CAPTURED' && r.captured !== null ? BigInt(r.captured) : null;
+  const excess = captured === null ? null : BigInt(r.excess ?? 0);
+  return {
+    id: r.id,
+    walletId: r.wallet_id,
+    amount: BigInt(r.amount),
+    status: r.status,
+    capturedAmount: captured === null || excess === null ? null : captured + excess,
+    excessAmount: excess,
+    owedAmount: captured === null ? null : BigInt(r.owed ?? 0),
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+    resolvedAt: r.resolved_at,
+    metadata: r.metadata ?? {},
+    idempotencyKey: r.idempotency_key,
+  };
+};

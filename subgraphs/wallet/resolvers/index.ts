@@ -10,6 +10,8 @@ export const resolvers: Resolvers = {
   Query: {
     wallet: (_parent, { id }, ctx) => ctx.loaders.wallet.load(assertUuid(id, 'id')),
     hold: (_parent, { id }, ctx) => ctx.loaders.hold.load(assertUuid(id, 'id')),
+    holdByKey: async (_parent, { walletId, idempotencyKey }, ctx) =>
+      (await ctx.ledger.reads.holdByKey(assertUuid(walletId, 'walletId'), idempotencyKey)) ?? null,
   },
   Mutation,
   Team: {

@@ -29,17 +29,19 @@ export const Mutation: MutationResolvers = {
             ...(metadata.modelId != null && { modelId: metadata.modelId }),
             ...(metadata.priceVersion != null && { priceVersion: metadata.priceVersion }),
             ...(metadata.requestId != null && { requestId: metadata.requestId.slice(0, 200) }),
+            ...(metadata.runId != null && { runId: metadata.runId.slice(0, 200) }),
             ...(metadata.note != null && { note: metadata.note.slice(0, 200) }),
           }
         : null,
       actor: ctx.principal.id,
     }),
-  captureHold: (_parent, { holdId, amount, idempotencyKey, usage }, ctx) =>
+  captureHold: (_parent, { holdId, amount, idempotencyKey, usage, chargeExcess }, ctx) =>
     ctx.ledger.captureHold({
       holdId: assertUuid(holdId, 'holdId'),
       amount,
       idempotencyKey,
       usage,
+      chargeExcess: chargeExcess ?? false,
       actor: ctx.principal.id,
     }),
   voidHold: (_parent, { holdId }, ctx) =>

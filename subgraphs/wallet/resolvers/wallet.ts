@@ -15,7 +15,12 @@ const CURSOR_KIND = 'transfer';
 export const Wallet: WalletResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.wallet.load(assertUuid(reference.id, 'id')),
   team: (wallet) => ({ id: wallet.id }),
-  balance: (wallet) => ({ available: wallet.available, held: wallet.held, posted: wallet.posted }),
+  balance: (wallet) => ({
+    available: wallet.available,
+    held: wallet.held,
+    posted: wallet.posted,
+    owed: wallet.owed,
+  }),
   transactions: async (wallet, { first, after, filter }, ctx) => {
     const size = pageSize(first);
     const afterSeq = decodeCursor(CURSOR_KIND, after)?.[0] ?? null;
@@ -50,25 +55,32 @@ export const Budget: BudgetResolvers = {
     ),
 };
 
-/** How each kind of entry changes the wallet's posted and held figures. */
-function changes(t: TransferRow): { posted: bigint; held: bigint } {
+/** How each kind of entry changes the wallet's posted, held and owed figures. */
+function changes(t: TransferRow): { posted: bigint; held: bigint; owed: bigint } {
   switch (t.kind) {
     case 'GRANT':
     case 'REFUND':
-      return { posted: t.amount, held: 0n };
+      return { posted: t.amount, held: 0n, owed: 0n };
     case 'HOLD':
-      return { posted: 0n, held: t.amount };
+      return { posted: 0n, held: t.amount, owed: 0n };
     case 'CAPTURE':
-      return { posted: -t.amount, held: -t.released };
+      return { posted: -t.amount, held: -t.released, owed: 0n };
     case 'VOID':
     case 'EXPIRE':
-      return { posted: 0n, held: -t.released };
+      return { posted: 0n, held: -t.released, owed: 0n };
+    case 'EXCESS':
+      return { posted: -t.amount, held: 0n, owed: 0n };
+    case 'OWED':
+      return { posted: 0n, held: 0n, owed: t.amount };
+    case 'REPAY':
+      return { posted: -t.amount, held: 0n, owed: -t.amount };
   }
 }
 
 export const Transaction: TransactionResolvers = {
   postedChange: (t) => changes(t).posted,
   heldChange: (t) => changes(t).held,
+  owedChange: (t) => changes(t).owed,
   relatedId: (t) => t.pendingId,
 };
 

@@ -112,4 +112,33 @@ CREATE INDEX open_holds_expiry ON open_holds (expires_at);
 CREATE INDEX open_holds_wallet ON open_holds (wallet_id);
 `,
   },
+  {
+    id: '003_excess_and_owed',
+    sql: `
+-- A call may cost more than its hold (a provider billed more tokens than the worst case). The
+-- excess is charged like an incremental authorization: from the wallet's available balance
+-- (EXCESS), and what the balance cannot cover is recorded as owed (OWED: a receivable, so revenue
+-- is whole and the wallet never goes below zero). Owed credits are paid first from the next
+-- credits a wallet receives (REPAY), and new holds may not spend them.
+ALTER TABLE accounts DROP CONSTRAINT accounts_kind_check;
+ALTER TABLE accounts ADD CONSTRAINT accounts_kind_check
+  CHECK (kind IN ('WALLET', 'FUNDING', 'REVENUE', 'RECEIVABLE'));
+ALTER TABLE accounts ADD COLUMN owed bigint NOT NULL DEFAULT 0 CHECK (owed >= 0);
+ALTER TABLE accounts ADD CONSTRAINT accounts_owed_wallets_only CHECK (kind = 'WALLET' OR owed = 0);
+
+INSERT INTO accounts (id, kind, shard, debits_may_exceed_credits)
+SELECT ('00000000-0000-4000-8003-00000000000' || s)::uuid, 'RECEIVABLE', s, true
+FROM generate_series(0, 7) s;
+
+ALTER TABLE transfers DROP CONSTRAINT transfers_kind_check;
+ALTER TABLE transfers ADD CONSTRAINT transfers_kind_check CHECK (kind IN
+  ('GRANT', 'HOLD', 'CAPTURE', 'VOID', 'EXPIRE', 'REFUND', 'EXCESS', 'OWED', 'REPAY'));
+-- EXCESS and OWED name the hold they charge beyond; REPAY names the GRANT or REFUND that paid it.
+ALTER TABLE transfers ADD CONSTRAINT transfers_excess_positive
+  CHECK (kind NOT IN ('EXCESS', 'OWED', 'REPAY') OR amount > 0);
+CREATE UNIQUE INDEX transfers_one_excess ON transfers (pending_id, kind)
+  WHERE kind IN ('EXCESS', 'OWED');
+CREATE INDEX transfers_repays ON transfers (pending_id) WHERE kind = 'REPAY';
+`,
+  },
 ];

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isDatabaseUnreachable } from './db/unreachable.js';
 import {
   ErrorCode,
   badUserInput,
@@ -120,6 +121,95 @@ describe('createErrorFormatter in development', () => {
     expect(out).toEqual({
       message: 'Not your team.',
       extensions: { code: 'FORBIDDEN', stacktrace: STACK },
+    });
+  });
+});
+
+describe('createErrorFormatter with a database that cannot be reached', () => {
+  const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const netError = (code: string) =>
+    Object.assign(new Error(`connect ${code} 10.0.0.7:5432`), { code, syscall: 'connect' });
+  /** What Apollo Server hands formatError for an error a resolver threw. */
+  const fromResolver = (original: Error): [GraphQLFormattedError, unknown] => {
+    const error = new GraphQLError(original.message, {
+      path: ['wallet', 'balance'],
+      originalError: original,
+    });
+    return [formatted(error), error];
+  };
+
+  it.each([
+    [
+      '57P01 (the server is restarting)',
+      pgError('57P01', 'terminating connection due to administrator command'),
+    ],
+    [
+      '57P02 (the server crashed)',
+      pgError('57P02', 'terminating connection due to crash of another server process'),
+    ],
+    [
+      '57P03 (the server is shutting down)',
+      pgError('57P03', 'the database system is shutting down'),
+    ],
+    ['class 08 (connection failure)', pgError('08006', 'connection failure')],
+    ['53300 (no connections left)', pgError('53300', 'sorry, too many clients already')],
+    ['a broken connection', new Error('Connection terminated unexpectedly')],
+    [
+      'a client that lost its connection',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
+    ['a refused connection', netError('ECONNREFUSED')],
+    ['a reset connection', netError('ECONNRESET')],
+    [
+      'every address refused',
+      Object.assign(new AggregateError([netError('ECONNREFUSED'), netError('ECONNREFUSED')]), {
+        code: 'ECONNREFUSED',
+      }),
+    ],
+  ])('answers %s with SERVICE_UNAVAILABLE and no internals', (_, original) => {
+    for (const production of [true, false]) {
+      const format = createErrorFormatter({
+        production,
+        isStoreUnavailable: isDatabaseUnreachable,
+      });
+      expect(format(...fromResolver(original))).toEqual({
+        message: 'The database is unavailable right now; try again.',
+        path: ['wallet', 'balance'],
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+      });
+    }
+  });
+
+  it.each([
+    ['a constraint violation', pgError('23505', 'duplicate key value violates unique constraint')],
+    ['a missing table', pgError('42P01', 'relation "x" does not exist')],
+    ['a cancelled statement', pgError('57014', 'canceling statement due to statement timeout')],
+    ['a plain bug', new Error('boom')],
+    ['an ECONNREFUSED that is not a socket error', pgError('ECONNREFUSED', 'made up')],
+  ])('keeps %s as it was', (_, original) => {
+    for (const production of [true, false]) {
+      const plain = createErrorFormatter({ production });
+      const mapping = createErrorFormatter({
+        production,
+        isStoreUnavailable: isDatabaseUnreachable,
+      });
+      expect(mapping(...fromResolver(original))).toEqual(plain(...fromResolver(original)));
+      expect(mapping(...fromResolver(original)).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    }
+  });
+
+  it('leaves a coded error alone even when a database error caused it', () => {
+    const error = new GraphQLError('Not enough credits.', {
+      extensions: { code: 'INSUFFICIENT_FUNDS' },
+      originalError: pgError('57P01', 'terminating connection'),
+    });
+    const format = createErrorFormatter({
+      production: true,
+      isStoreUnavailable: isDatabaseUnreachable,
+    });
+    expect(format(formatted(error), error)).toEqual({
+      message: 'Not enough credits.',
+      extensions: { code: 'INSUFFICIENT_FUNDS' },
     });
   });
 });

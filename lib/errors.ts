@@ -64,18 +64,40 @@ export function isPublicCode(code: string): boolean {
   return PUBLIC_CODES.has(code);
 }
 
+/** What a client sees when a subgraph's database cannot be reached; the original is logged. */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable right now; try again.';
+
+export interface ErrorFormatterOptions {
+  production: boolean;
+  /**
+   * Says whether an uncoded error means a store could not be reached (a subgraph passes
+   * `isDatabaseUnreachable`); such errors leave as SERVICE_UNAVAILABLE with retryAfterSeconds,
+   * never with the driver's message. @default none: every uncoded error is INTERNAL_SERVER_ERROR
+   */
+  isStoreUnavailable?: (error: unknown) => boolean;
+}
+
 /**
  * Apollo `formatError`: every error leaves with an `extensions.code`; in production, errors we did
- * not raise on purpose lose their message and stack (they are logged in full by the caller).
+ * not raise on purpose lose their message and stack (they are logged in full by the caller, see
+ * createObservabilityPlugin, which sees them before they are formatted).
  */
-export function createErrorFormatter(options: { production: boolean }) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+export function createErrorFormatter(options: ErrorFormatterOptions) {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
     if (PUBLIC_CODES.has(code)) {
       if (!options.production)
         return { ...formatted, extensions: { ...formatted.extensions, code } };
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: { ...extensions, code } };
+    }
+    if (options.isStoreUnavailable?.(error)) {
+      return {
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds: 1 },
+      };
     }
     if (!options.production) {
       return {

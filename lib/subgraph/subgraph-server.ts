@@ -6,6 +6,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import type { IMiddlewareGenerator } from 'graphql-middleware';
 import type { Principal } from '../auth/principal.js';
 import { INTERNAL_TOKEN_HEADER, type InternalTokenVerifier } from '../auth/internal-token.js';
+import { isDatabaseUnreachable } from '../db/unreachable.js';
 import { createErrorFormatter } from '../errors.js';
 import { createObservabilityPlugin } from '../graphql/plugins.js';
 import { handleGraphQLRequest } from '../http/graphql-handler.js';
@@ -72,7 +73,9 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
     // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
-    formatError: createErrorFormatter({ production }),
+    // A resolver whose database is unreachable answers SERVICE_UNAVAILABLE; the observability
+    // plugin has logged the driver's error by then.
+    formatError: createErrorFormatter({ production, isStoreUnavailable: isDatabaseUnreachable }),
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       createObservabilityPlugin(metrics, logger) as never,

@@ -35,22 +35,22 @@ const MAX_DEPTH = 5;
  */
 export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > MAX_DEPTH) return false;
-  const { code, syscall, message, originalError } = error as {
+  // Duck-typed, not `instanceof`: errors made by node's own sockets may come from another realm
+  // (jest's module sandbox, for one).
+  const { code, syscall, message, originalError, errors } = error as {
     code?: unknown;
     syscall?: unknown;
     message?: unknown;
     originalError?: unknown;
+    errors?: unknown;
   };
   if (typeof code === 'string') {
     if (UNAVAILABLE_SQLSTATE.test(code)) return true;
-    if (SOCKET_CODES.has(code) && (typeof syscall === 'string' || error instanceof AggregateError))
+    if (SOCKET_CODES.has(code) && (typeof syscall === 'string' || Array.isArray(errors)))
       return true;
   }
   if (typeof message === 'string' && DRIVER_MESSAGES.includes(message)) return true;
-  if (
-    error instanceof AggregateError &&
-    error.errors.some((e) => isDatabaseUnreachable(e, depth + 1))
-  )
-    return true;
+  // Node's AggregateError when every address of the host refused.
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnreachable(e, depth + 1))) return true;
   return originalError !== undefined && isDatabaseUnreachable(originalError, depth + 1);
 }

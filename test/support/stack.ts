@@ -4,8 +4,8 @@ import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/ser
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
 import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
 import type { Principal } from '../../lib/auth/principal.js';
-import type { Db } from '../../lib/db/index.js';
-import type { Kv } from '../../lib/kv/index.js';
+import { createDb, type Db } from '../../lib/db/index.js';
+import { createKv, type Kv } from '../../lib/kv/index.js';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/index.js';
 import type { Logger } from '../../lib/logging.js';
 import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
@@ -30,6 +30,7 @@ import {
 import { gql, type RequestOptions } from './graphql-client.js';
 import { createTestKeys, orgAdmin, silentLogger } from './identities.js';
 import { createTestDatabase, createTestKv, type TestDatabase, type TestKv } from './stores.js';
+import type { TcpProxy } from './tcp-proxy.js';
 import type { StoreMode } from './test-env.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
@@ -45,6 +46,15 @@ export interface StackOptions {
   logger?: Logger;
   /** The inference subgraph's settings, provider key variables and local provider. */
   inference?: Pick<InferenceDeps, 'settings' | 'env' | 'localProvider'>;
+  /** Real mode only: the subgraphs reach PostgreSQL through this proxy, so a test can cut it. */
+  databaseProxy?: TcpProxy;
+  /**
+   * Real mode only: the inference subgraph's kv and rate limiter reach Redis through this proxy
+   * (the gateway and policy keep a direct connection).
+   */
+  inferenceRedisProxy?: TcpProxy;
+  /** The inference rate limiter's Redis command timeout. @default 1000 */
+  rateLimitCommandTimeoutMs?: number;
 }
 
 export interface Stack {
@@ -55,6 +65,8 @@ export interface Stack {
   /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
   rateLimiter: RateLimiter;
   dbs: { catalog: Db; policy: Db; wallet: Db };
+  /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
+  databaseUrl: string | undefined;
   /** Sends an operation to the gateway with `token` as the bearer credential. */
   request<D = Record<string, any>>(
     query: string,
@@ -84,10 +96,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     redisUrl: testKv.redisUrl,
     keyPrefix: testKv.keyPrefix,
   });
+  const proxiedDbs: Db[] = [];
+  const openDb = async (schema: string) => {
+    if (!options.databaseProxy || !database.url) return database.open(schema);
+    const db = await createDb({
+      url: options.databaseProxy.urlFor(database.url),
+      schema,
+      poolSize: 5,
+    });
+    proxiedDbs.push(db);
+    return db;
+  };
   const [catalogDb, policyDb, walletDb] = await Promise.all([
-    database.open(CATALOG_SCHEMA),
-    database.open(POLICY_SCHEMA),
-    database.open(WALLET_SCHEMA),
+    openDb(CATALOG_SCHEMA),
+    openDb(POLICY_SCHEMA),
+    openDb(WALLET_SCHEMA),
   ]);
   await Promise.all([
     prepareCatalogStore(catalogDb, seedYaml),
@@ -122,11 +145,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     subgraphUrls[name] = `http://127.0.0.1:${await server.listen(0)}/graphql`;
   };
   for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
+  const inferenceRedisUrl =
+    options.inferenceRedisProxy && testKv.redisUrl
+      ? options.inferenceRedisProxy.urlFor(testKv.redisUrl)
+      : undefined;
+  const inferenceKv = inferenceRedisUrl
+    ? await createKv({ url: inferenceRedisUrl, keyPrefix: testKv.keyPrefix })
+    : testKv.kv;
+  const inferenceLimiter = inferenceRedisUrl
+    ? await createRateLimiter({
+        redisUrl: inferenceRedisUrl,
+        keyPrefix: testKv.keyPrefix,
+        commandTimeoutMs: options.rateLimitCommandTimeoutMs,
+      })
+    : rateLimiter;
   // Inference calls the other three, so it starts once they listen.
   subgraphs.inference = createInferenceSubgraph({
     ...common,
-    kv: testKv.kv,
-    rateLimiter,
+    kv: inferenceKv,
+    rateLimiter: inferenceLimiter,
     signer: await createInternalTokenSigner({
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.inference,
@@ -173,6 +210,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     kv: testKv.kv,
     rateLimiter,
     dbs: { catalog: catalogDb, policy: policyDb, wallet: walletDb },
+    databaseUrl: database.url,
     gateway,
     request: (query, requestOptions) => gql(url, query, requestOptions),
     async createTeamWithKey(name, scopes) {
@@ -192,8 +230,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async stop() {
       await gateway.stop();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      await Promise.all(proxiedDbs.map((db) => db.close().catch(() => undefined)));
       await database.drop();
       await rateLimiter.close();
+      if (inferenceLimiter !== rateLimiter) await inferenceLimiter.close();
+      if (inferenceKv !== testKv.kv) await inferenceKv.close();
       await testKv.cleanup();
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseConfig, requiredPem } from '../../lib/config.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
+import { WALLET_CALL_BUDGET_MS } from './timing.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const flag = (fallback: boolean) =>
@@ -10,9 +11,10 @@ const flag = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1');
 
 /** The saga's tunables (see InferenceSettings for what each does). */
-const SettingsEnv = z.object({
+const SettingsFields = z.object({
   INFERENCE_ATTEMPT_TIMEOUT_MS: int(30_000, 1),
   INFERENCE_DEADLINE_MS: int(120_000, 1),
+  INFERENCE_OUTPUT_TOKENS_PER_SECOND: int(35, 2),
   INFERENCE_ATTEMPTS_PER_TARGET: int(2, 1),
   INFERENCE_RETRY_BASE_MS: int(250),
   INFERENCE_RETRY_MAX_MS: int(8_000),
@@ -28,17 +30,31 @@ const SettingsEnv = z.object({
   RATE_LIMIT_FAIL_OPEN: flag(false),
 });
 
-const InferenceEnv = subgraphEnv(4002).extend({
-  ...SettingsEnv.shape,
-  MODELGRAPH_INTERNAL_PRIVATE_KEY: requiredPem(
-    'PRIVATE KEY',
-    'the platform PKCS#8 PEM; inference signs its own calls to policy and the wallet',
-  ),
-  MODELGRAPH_ORG_ID: z.string().default('default'),
-  MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
-  POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
-  WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
-});
+// A hold that expires while its call still runs (or its capture is still being retried) would
+// make the answer free.
+const holdOutlastsDeadline = (e: z.infer<typeof SettingsFields>) =>
+  e.INFERENCE_HOLD_TTL_SECONDS * 1000 >= e.INFERENCE_DEADLINE_MS + WALLET_CALL_BUDGET_MS;
+const holdTtlProblem = {
+  path: ['INFERENCE_HOLD_TTL_SECONDS'],
+  message: `must outlast INFERENCE_DEADLINE_MS plus the wallet's retries (${WALLET_CALL_BUDGET_MS / 1000} s)`,
+};
+
+/** The saga's variables, checked together. */
+export const InferenceSettingsEnv = SettingsFields.refine(holdOutlastsDeadline, holdTtlProblem);
+
+const InferenceEnv = subgraphEnv(4002)
+  .extend({
+    ...SettingsFields.shape,
+    MODELGRAPH_INTERNAL_PRIVATE_KEY: requiredPem(
+      'PRIVATE KEY',
+      'the platform PKCS#8 PEM; inference signs its own calls to policy and the wallet',
+    ),
+    MODELGRAPH_ORG_ID: z.string().default('default'),
+    MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+    POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
+    WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+  })
+  .refine(holdOutlastsDeadline, holdTtlProblem);
 
 /** How the inference saga behaves; every field has a default (see README's configuration table). */
 export interface InferenceSettings {
@@ -46,6 +62,11 @@ export interface InferenceSettings {
   attemptTimeoutMs: number;
   /** Longest a whole call (every attempt and wait) may take. @default 120_000 */
   deadlineMs: number;
+  /**
+   * The output speed a non-streamed call is given time for: attempts and the deadline grow by
+   * maxTokens at this rate (Anthropic's SDK assumes 128,000 tokens an hour). @default 35
+   */
+  outputTokensPerSecond: number;
   /** Attempts on one deployment before falling back to the next. @default 2 */
   attemptsPerTarget: number;
   /** First backoff; doubles each retry, full jitter. @default 250 */
@@ -56,7 +77,10 @@ export interface InferenceSettings {
   circuitFailures: number;
   /** How long an open circuit skips the deployment before one trial call. @default 30_000 */
   circuitHalfOpenMs: number;
-  /** A hold outlives a crashed call by this long before the sweeper releases it. @default 600 */
+  /**
+   * How long a call's hold lives (longer for calls whose deadline needs it); the sweeper releases
+   * it after a crash. Must outlast the deadline and the wallet's retries. @default 600
+   */
   holdTtlSeconds: number;
   /** How long a resolved route (models, prices) is reused. @default 2_000 */
   catalogCacheMs: number;
@@ -74,10 +98,12 @@ export interface InferenceSettings {
   rateLimitFailOpen: boolean;
 }
 
-function toSettings(e: z.infer<typeof SettingsEnv>): InferenceSettings {
+/** The settings from parsed variables. */
+export function toInferenceSettings(e: z.infer<typeof SettingsFields>): InferenceSettings {
   return {
     attemptTimeoutMs: e.INFERENCE_ATTEMPT_TIMEOUT_MS,
     deadlineMs: e.INFERENCE_DEADLINE_MS,
+    outputTokensPerSecond: e.INFERENCE_OUTPUT_TOKENS_PER_SECOND,
     attemptsPerTarget: e.INFERENCE_ATTEMPTS_PER_TARGET,
     retryBaseMs: e.INFERENCE_RETRY_BASE_MS,
     retryMaxMs: e.INFERENCE_RETRY_MAX_MS,
@@ -94,7 +120,9 @@ function toSettings(e: z.infer<typeof SettingsEnv>): InferenceSettings {
   };
 }
 
-export const DEFAULT_INFERENCE_SETTINGS: InferenceSettings = toSettings(SettingsEnv.parse({}));
+export const DEFAULT_INFERENCE_SETTINGS: InferenceSettings = toInferenceSettings(
+  InferenceSettingsEnv.parse({}),
+);
 
 export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseConfig(InferenceEnv, env);
@@ -103,6 +131,6 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env) {
     orgId: e.MODELGRAPH_ORG_ID,
     internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY,
     services: { catalog: e.MODEL_CATALOG_URL, policy: e.POLICY_URL, wallet: e.WALLET_URL },
-    settings: toSettings(e),
+    settings: toInferenceSettings(e),
   };
 }

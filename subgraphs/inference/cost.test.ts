@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { costOf, promptTokenBound, worstCaseCost, type Price } from './cost.js';
+import { costOf, expectedPromptTokens, worstCaseCost, type Price } from './cost.js';
 
 const price = (inputPerMillion: string, outputPerMillion: string): Price => ({
   version: 1,
@@ -42,18 +42,15 @@ describe('costOf', () => {
 });
 
 describe('worstCaseCost', () => {
-  it('prices the prompt bound (a quarter more plus 16) and every output token', () => {
-    expect(promptTokenBound(0)).toBe(16);
-    expect(promptTokenBound(100)).toBe(141);
-    expect(promptTokenBound(101)).toBe(143);
-    expect(worstCaseCost(100, 50, price('1000000', '2000000'))).toBe(141n + 100n);
+  it('prices the input bound and every output token', () => {
+    expect(worstCaseCost(141, 50, price('1000000', '2000000'))).toBe(141n + 100n);
   });
 
   it('is never below the cost of any usage within the bounds', () => {
     const decimal = fc.bigInt({ min: 0n, max: 10n ** 13n }).map(String);
     const scenario = fc
       .record({
-        counted: fc.nat({ max: 2_000_000 }),
+        bound: fc.nat({ max: 2_000_000 }),
         maxTokens: fc.nat({ max: 200_000 }),
         price: fc.record({
           version: fc.nat(),
@@ -66,14 +63,22 @@ describe('worstCaseCost', () => {
       .map((s) => ({
         ...s,
         actual: {
-          inputTokens: Math.floor(promptTokenBound(s.counted) * s.inputShare),
+          inputTokens: Math.floor(s.bound * s.inputShare),
           outputTokens: Math.floor(s.maxTokens * s.outputShare),
         },
       }));
     fc.assert(
-      fc.property(scenario, ({ counted, maxTokens, price: p, actual }) => {
-        expect(worstCaseCost(counted, maxTokens, p)).toBeGreaterThanOrEqual(costOf(actual, p));
+      fc.property(scenario, ({ bound, maxTokens, price: p, actual }) => {
+        expect(worstCaseCost(bound, maxTokens, p)).toBeGreaterThanOrEqual(costOf(actual, p));
       }),
     );
+  });
+});
+
+describe('expectedPromptTokens (rate limits only)', () => {
+  it('is our count, a quarter more and 16', () => {
+    expect(expectedPromptTokens(0)).toBe(16);
+    expect(expectedPromptTokens(100)).toBe(141);
+    expect(expectedPromptTokens(101)).toBe(143);
   });
 });

@@ -20,11 +20,13 @@ import { createProviderRegistry } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
 import { createBreakers } from './routing/breakers.js';
+import { createCaptureFollowUps } from './saga/capture-follow-ups.js';
 import { embedGroup } from './saga/embed.js';
 import { createEmbedOperation } from './saga/embed-operation.js';
 import { sagaContextOf, type SagaDeps } from './saga/saga-types.js';
 import { createUsageMetrics } from './saga/usage-event.js';
 import { createSingleflight } from './singleflight.js';
+import { SERVICE_CALL_TIMEOUT_MS } from './timing.js';
 
 export const inferenceTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
@@ -68,6 +70,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
   const client = createServiceClient({
     signer: deps.signer,
     principal: INFERENCE_PRINCIPAL(deps.orgId ?? 'default'),
+    timeoutMs: SERVICE_CALL_TIMEOUT_MS,
   });
   const providers = createProviderRegistry({ env: deps.env, local: deps.localProvider });
   const policy = createPolicyClient({
@@ -75,6 +78,14 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     policyUrl: deps.services.policy,
     cacheMs: settings.policyCacheMs,
     logger: deps.logger,
+    now,
+  });
+  const wallet = createWalletClient({ client, walletUrl: deps.services.wallet });
+  const usageMetrics = createUsageMetrics(metrics.registry);
+  const captureFollowUps = createCaptureFollowUps({
+    wallet,
+    onCharged: (request, amount) =>
+      usageMetrics.cost.inc({ model: request.usage.modelId }, Number(amount)),
     now,
   });
   const saga: SagaDeps = {
@@ -85,17 +96,14 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       logger: deps.logger,
       now,
     }),
-    wallet: createWalletClient({ client, walletUrl: deps.services.wallet }),
+    wallet,
     rateLimiter: deps.rateLimiter,
     providers,
     cache: createResponseCache(deps.kv, {
       generationSeconds: settings.generationCacheTtlSeconds,
       embeddingSeconds: settings.embeddingCacheTtlSeconds,
     }),
-    idempotency: createIdempotencyStore(deps.kv, {
-      ttlSeconds: settings.idempotencyTtlSeconds,
-      pendingTtlMs: settings.deadlineMs + 60_000,
-    }),
+    idempotency: createIdempotencyStore(deps.kv, { ttlSeconds: settings.idempotencyTtlSeconds }),
     breakers: createBreakers({
       failures: settings.circuitFailures,
       halfOpenAfterMs: settings.circuitHalfOpenMs,
@@ -106,7 +114,8 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     }),
     health,
     flights: createSingleflight(),
-    usageMetrics: createUsageMetrics(metrics.registry),
+    captureFollowUps,
+    usageMetrics,
     settings,
     logger: deps.logger,
     random: deps.random ?? Math.random,
@@ -140,6 +149,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     ...server,
     async stop() {
       await server.stop();
+      captureFollowUps.stop();
       await Promise.all([client.close(), providers.close()]);
     },
   };

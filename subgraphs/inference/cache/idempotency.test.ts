@@ -22,75 +22,86 @@ describe.each(STORE_MODES)('idempotency store (%s store)', (mode) => {
   beforeAll(async () => {
     store = await createTestKv(mode);
     kv = store.kv;
-    idem = createIdempotencyStore(kv, { ttlSeconds: 3_600, pendingTtlMs: 60_000 });
+    idem = createIdempotencyStore(kv, { ttlSeconds: 3_600 });
   });
   afterAll(async () => {
     await store?.cleanup();
   });
 
   it('claims a new key, then answers a retry with the stored result', async () => {
-    await expect(idem.claim('team-1', 'done-key', 'fp')).resolves.toEqual({ kind: 'NEW' });
+    await expect(idem.claim('team-1', 'done-key', 'fp', 60_000)).resolves.toEqual({ kind: 'NEW' });
     const result = { text: 'answer', cost: '12', usage: { inputTokens: 3, outputTokens: 4 } };
     await idem.complete('team-1', 'done-key', 'fp', result);
-    await expect(idem.claim('team-1', 'done-key', 'fp')).resolves.toEqual({
+    await expect(idem.claim('team-1', 'done-key', 'fp', 60_000)).resolves.toEqual({
       kind: 'DONE',
       result,
     });
   });
 
   it('reports IN_PROGRESS while the first request runs', async () => {
-    await expect(idem.claim('team-1', 'pending-key', 'fp')).resolves.toEqual({ kind: 'NEW' });
-    await expect(idem.claim('team-1', 'pending-key', 'fp')).resolves.toEqual({
+    await expect(idem.claim('team-1', 'pending-key', 'fp', 60_000)).resolves.toEqual({
+      kind: 'NEW',
+    });
+    await expect(idem.claim('team-1', 'pending-key', 'fp', 60_000)).resolves.toEqual({
       kind: 'IN_PROGRESS',
     });
   });
 
   it('grants exactly one of many concurrent claims', async () => {
     const claims = await Promise.all(
-      Array.from({ length: 8 }, () => idem.claim('team-1', 'race-key', 'fp')),
+      Array.from({ length: 8 }, () => idem.claim('team-1', 'race-key', 'fp', 60_000)),
     );
     expect(claims.filter((c) => c.kind === 'NEW')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'IN_PROGRESS')).toHaveLength(7);
   });
 
   it('reports MISMATCH for a different request under the same key, pending or done', async () => {
-    await idem.claim('team-1', 'reused-key', 'fp-first');
-    await expect(idem.claim('team-1', 'reused-key', 'fp-other')).resolves.toEqual({
+    await idem.claim('team-1', 'reused-key', 'fp-first', 60_000);
+    await expect(idem.claim('team-1', 'reused-key', 'fp-other', 60_000)).resolves.toEqual({
       kind: 'MISMATCH',
     });
     await idem.complete('team-1', 'reused-key', 'fp-first', { ok: true });
-    await expect(idem.claim('team-1', 'reused-key', 'fp-other')).resolves.toEqual({
+    await expect(idem.claim('team-1', 'reused-key', 'fp-other', 60_000)).resolves.toEqual({
       kind: 'MISMATCH',
     });
   });
 
   it('lets a retry claim the key anew after a release', async () => {
-    await idem.claim('team-1', 'released-key', 'fp');
+    await idem.claim('team-1', 'released-key', 'fp', 60_000);
     await idem.release('team-1', 'released-key');
-    await expect(idem.claim('team-1', 'released-key', 'fp')).resolves.toEqual({ kind: 'NEW' });
-    await expect(idem.claim('team-1', 'released-key', 'fp')).resolves.toEqual({
+    await expect(idem.claim('team-1', 'released-key', 'fp', 60_000)).resolves.toEqual({
+      kind: 'NEW',
+    });
+    await expect(idem.claim('team-1', 'released-key', 'fp', 60_000)).resolves.toEqual({
       kind: 'IN_PROGRESS',
     });
   });
 
   it('keeps keys per team', async () => {
-    await expect(idem.claim('team-1', 'shared-key', 'fp')).resolves.toEqual({ kind: 'NEW' });
-    await expect(idem.claim('team-2', 'shared-key', 'fp-2')).resolves.toEqual({ kind: 'NEW' });
+    await expect(idem.claim('team-1', 'shared-key', 'fp', 60_000)).resolves.toEqual({
+      kind: 'NEW',
+    });
+    await expect(idem.claim('team-2', 'shared-key', 'fp-2', 60_000)).resolves.toEqual({
+      kind: 'NEW',
+    });
     await idem.complete('team-1', 'shared-key', 'fp', 'for team 1');
-    await expect(idem.claim('team-2', 'shared-key', 'fp-2')).resolves.toEqual({
+    await expect(idem.claim('team-2', 'shared-key', 'fp-2', 60_000)).resolves.toEqual({
       kind: 'IN_PROGRESS',
     });
     await idem.release('team-2', 'shared-key');
-    await expect(idem.claim('team-1', 'shared-key', 'fp')).resolves.toEqual({
+    await expect(idem.claim('team-1', 'shared-key', 'fp', 60_000)).resolves.toEqual({
       kind: 'DONE',
       result: 'for team 1',
     });
   });
 
-  it('frees an abandoned claim after pendingTtlMs', async () => {
-    const short = createIdempotencyStore(kv, { ttlSeconds: 3_600, pendingTtlMs: 50 });
-    await expect(short.claim('team-1', 'abandoned-key', 'fp')).resolves.toEqual({ kind: 'NEW' });
+  it('frees an abandoned claim after its pendingTtlMs', async () => {
+    await expect(idem.claim('team-1', 'abandoned-key', 'fp', 50)).resolves.toEqual({
+      kind: 'NEW',
+    });
     await sleep(100);
-    await expect(short.claim('team-1', 'abandoned-key', 'fp')).resolves.toEqual({ kind: 'NEW' });
+    await expect(idem.claim('team-1', 'abandoned-key', 'fp', 50)).resolves.toEqual({
+      kind: 'NEW',
+    });
   });
 });

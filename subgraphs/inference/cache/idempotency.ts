@@ -20,30 +20,36 @@ export type IdempotencyClaim<T> =
  * Caller-chosen idempotency keys for generations, per team, in the shared store (so a retry that
  * lands on another replica finds the answer). A claim is written only if absent; a finished
  * request's answer is kept for `ttlSeconds`; a failed one releases its key so a retry runs anew.
- * The wallet's own idempotency (the hold's key derives from this one) backs it up: even with this
- * record lost, a retry can never charge twice.
+ * The wallet's own idempotency (the holds' keys derive from this one) backs it up: even with this
+ * record lost, a retry can never charge twice (see saga/credit-reservation.ts).
  */
-export function createIdempotencyStore(
-  kv: Kv,
-  options: { ttlSeconds: number; pendingTtlMs: number },
-) {
+export function createIdempotencyStore(kv: Kv, options: { ttlSeconds: number }) {
   const keyOf = (teamId: string, key: string) =>
     `idem:{team:${encodeURIComponent(teamId)}}:${sha256(key)}`;
 
   return {
-    async claim<T>(teamId: string, key: string, fingerprint: string): Promise<IdempotencyClaim<T>> {
+    /**
+     * Claims `key` for a run, or says why not. The claim lapses after `pendingTtlMs` (a crashed
+     * run): give it at least as long as the run's hold lives.
+     */
+    async claim<T>(
+      teamId: string,
+      key: string,
+      fingerprint: string,
+      pendingTtlMs: number,
+    ): Promise<IdempotencyClaim<T>> {
       const storeKey = keyOf(teamId, key);
       const pending: Entry<T> = { state: 'PENDING', fingerprint };
       if (
         await kv.set(storeKey, JSON.stringify(pending), {
           onlyIfAbsent: true,
-          ttlMs: options.pendingTtlMs,
+          ttlMs: pendingTtlMs,
         })
       ) {
         return { kind: 'NEW' };
       }
       const raw = await kv.get(storeKey);
-      if (!raw) return this.claim(teamId, key, fingerprint);
+      if (!raw) return this.claim(teamId, key, fingerprint, pendingTtlMs);
       const entry = JSON.parse(raw) as Entry<T>;
       if (entry.fingerprint !== fingerprint) return { kind: 'MISMATCH' };
       return entry.state === 'DONE'

@@ -73,33 +73,44 @@ describe.each(STORE_MODES)('response cache (%s store)', (mode) => {
   describe('embeddings', () => {
     it('returns cached vectors in text order, null for misses', async () => {
       const cache = on();
-      await cache.putEmbeddings('model-order', [
+      await cache.putEmbeddings('team-1', 'model-order', [
         ['beta', [0.5, -1.25]],
         ['delta', [3, 0]],
       ]);
       await expect(
-        cache.getEmbeddings('model-order', ['alpha', 'beta', 'gamma', 'delta', 'beta']),
+        cache.getEmbeddings('team-1', 'model-order', ['alpha', 'beta', 'gamma', 'delta', 'beta']),
       ).resolves.toEqual([null, [0.5, -1.25], null, [3, 0], [0.5, -1.25]]);
     });
 
     it('keeps vectors per model, at float32 precision', async () => {
       const cache = on();
-      await cache.putEmbeddings('model-a', [['text', [0.1, 0.2]]]);
-      await expect(cache.getEmbeddings('model-b', ['text'])).resolves.toEqual([null]);
-      await expect(cache.getEmbeddings('model-a', ['text'])).resolves.toEqual([
+      await cache.putEmbeddings('team-1', 'model-a', [['text', [0.1, 0.2]]]);
+      await expect(cache.getEmbeddings('team-1', 'model-b', ['text'])).resolves.toEqual([null]);
+      await expect(cache.getEmbeddings('team-1', 'model-a', ['text'])).resolves.toEqual([
         [Math.fround(0.1), Math.fround(0.2)],
       ]);
     });
 
+    it('keeps vectors per team: one team never sees what another embedded', async () => {
+      const cache = on();
+      await cache.putEmbeddings('team-1', 'model-t', [['secret plan', [1, 2]]]);
+      await expect(cache.getEmbeddings('team-2', 'model-t', ['secret plan'])).resolves.toEqual([
+        null,
+      ]);
+      await expect(cache.getEmbeddings('team-1', 'model-t', ['secret plan'])).resolves.toEqual([
+        [1, 2],
+      ]);
+    });
+
     it('answers an empty list with an empty list', async () => {
-      await expect(on().getEmbeddings('model-a', [])).resolves.toEqual([]);
+      await expect(on().getEmbeddings('team-1', 'model-a', [])).resolves.toEqual([]);
     });
 
     it('is off with a TTL of 0: nothing stored, nothing found', async () => {
-      await off().putEmbeddings('model-off', [['stored?', [1, 2]]]);
-      await expect(on().getEmbeddings('model-off', ['stored?'])).resolves.toEqual([null]);
-      await on().putEmbeddings('model-off', [['stored', [1, 2]]]);
-      await expect(off().getEmbeddings('model-off', ['stored', 'x'])).resolves.toEqual([
+      await off().putEmbeddings('team-1', 'model-off', [['stored?', [1, 2]]]);
+      await expect(on().getEmbeddings('team-1', 'model-off', ['stored?'])).resolves.toEqual([null]);
+      await on().putEmbeddings('team-1', 'model-off', [['stored', [1, 2]]]);
+      await expect(off().getEmbeddings('team-1', 'model-off', ['stored', 'x'])).resolves.toEqual([
         null,
         null,
       ]);
@@ -108,6 +119,7 @@ describe.each(STORE_MODES)('response cache (%s store)', (mode) => {
 
   describe('generations', () => {
     const key: GenerationKey = {
+      teamId: 'team-1',
       route: 'chat-default',
       versions: ['local/echo-chat@1'],
       messages: [{ role: 'user', content: 'hello' }],
@@ -145,11 +157,12 @@ describe.each(STORE_MODES)('response cache (%s store)', (mode) => {
         { ...key, maxTokens: 65 },
         { ...key, temperature: 0.5 },
         { ...key, route: 'other' },
+        { ...key, teamId: 'team-2' },
       ]) {
         expect(cache.generationKey(changed)).not.toBe(base);
       }
-      // The route is the hash tag; a stray brace cannot end it early.
-      expect(cache.generationKey({ ...key, route: 'a}b' })).toMatch(/^gen:\{a%7Db\}:/);
+      // The team is the hash tag; a stray brace cannot end it early.
+      expect(cache.generationKey({ ...key, teamId: 'a}b' })).toMatch(/^gen:\{a%7Db\}:/);
     });
 
     it('is off with a TTL of 0', async () => {

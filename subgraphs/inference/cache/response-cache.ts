@@ -15,8 +15,13 @@ export interface CachedGeneration {
   usage: TokenUsage;
 }
 
-/** What makes two generation requests the same (the model's price versions included). */
+/** What makes two generation requests the same (the team and the models' price versions included). */
 export interface GenerationKey {
+  /**
+   * The team asking: a hit must never tell one team what another team asked (decision 33), so
+   * answers are cached and shared per team.
+   */
+  teamId: string;
   route: string;
   /** `<modelId>@<priceVersion>` of every target the call may use. */
   versions: string[];
@@ -26,19 +31,20 @@ export interface GenerationKey {
 }
 
 /**
- * The response cache in the shared store: deterministic generations (temperature 0) by model,
- * price version, messages and parameters; embeddings by model and text hash, stored as float32.
- * A TTL of 0 turns a cache off.
+ * The response cache in the shared store, per team: deterministic generations (temperature 0) by
+ * route, price versions, messages and parameters; embeddings by model and text hash, stored as
+ * float32. Each team's entries share its hash tag. A TTL of 0 turns a cache off.
  */
 export function createResponseCache(
   kv: Kv,
   ttl: { generationSeconds: number; embeddingSeconds: number },
 ) {
-  const embeddingKey = (modelId: string, text: string) => `emb:${tag(modelId)}:${sha256(text)}`;
+  const embeddingKey = (teamId: string, modelId: string, text: string) =>
+    `emb:${tag(teamId)}:${encodeURIComponent(modelId)}:${sha256(text)}`;
 
   return {
     generationKey(key: GenerationKey): string {
-      return `gen:${tag(key.route)}:${sha256(JSON.stringify(key))}`;
+      return `gen:${tag(key.teamId)}:${sha256(JSON.stringify(key))}`;
     },
 
     async getGeneration(key: string): Promise<CachedGeneration | null> {
@@ -52,18 +58,26 @@ export function createResponseCache(
       await kv.set(key, JSON.stringify(generation), { ttlMs: ttl.generationSeconds * 1000 });
     },
 
-    /** The cached vector of each text, null where there is none. */
-    async getEmbeddings(modelId: string, texts: readonly string[]): Promise<(number[] | null)[]> {
+    /** The team's cached vector of each text, null where there is none. */
+    async getEmbeddings(
+      teamId: string,
+      modelId: string,
+      texts: readonly string[],
+    ): Promise<(number[] | null)[]> {
       if (ttl.embeddingSeconds === 0 || texts.length === 0) return texts.map(() => null);
-      const values = await kv.mget(texts.map((text) => embeddingKey(modelId, text)));
+      const values = await kv.mget(texts.map((text) => embeddingKey(teamId, modelId, text)));
       return values.map((value) => (value ? decodeVector(value) : null));
     },
 
-    async putEmbeddings(modelId: string, entries: Array<[string, number[]]>): Promise<void> {
+    async putEmbeddings(
+      teamId: string,
+      modelId: string,
+      entries: Array<[string, number[]]>,
+    ): Promise<void> {
       if (ttl.embeddingSeconds === 0) return;
       await Promise.all(
         entries.map(([text, vector]) =>
-          kv.set(embeddingKey(modelId, text), encodeVector(vector), {
+          kv.set(embeddingKey(teamId, modelId, text), encodeVector(vector), {
             ttlMs: ttl.embeddingSeconds * 1000,
           }),
         ),

@@ -35,6 +35,17 @@ export type AttemptOutcome =
   /** The provider answered. */
   | 'SUCCEEDED';
 
+/** What the ledger did about a call's cost. */
+export type ChargeStatus =
+  /** The wallet captured `cost` (part of it may be owed: see `Balance.owed`). */
+  | 'CHARGED'
+  /** Nothing to charge: a cache hit, an answer shared with an identical call, or a model priced 0. */
+  | 'FREE'
+  /** The wallet has not confirmed the capture of `cost` yet; it is retried until the hold expires, and `Wallet.holds` shows the outcome. */
+  | 'PENDING'
+  /** Not charged: the hold was released or had expired before the capture, so the platform absorbed the call. */
+  | 'WAIVED';
+
 /** A deployment's circuit breaker. */
 export type CircuitState =
   /** Calls go through. */
@@ -76,7 +87,9 @@ export type Embeddings = {
   cached: Scalars['Boolean']['output'];
   /** How many of the texts the cache answered. */
   cachedCount: Scalars['Int']['output'];
-  /** This field's share of the operation's charge, in µcr (texts shared between fields are charged once). */
+  /** What the ledger did about the charge. */
+  chargeStatus: ChargeStatus;
+  /** This field's share of what the ledger charged for the operation's texts, in µcr: split by the tokens of the field's texts that were charged (a text shared between fields is charged once; a text the cache answered costs nothing). The shares add up to the charge. */
   cost: Scalars['Micros']['output'];
   /** The length of each vector. */
   dimensions: Scalars['Int']['output'];
@@ -107,7 +120,7 @@ export type GenerateInput = {
   dataClass?: InputMaybe<DataClassification>;
   /** Your key for safe retries (1 to 255 characters): a retried call returns the original generation and is never charged twice. Kept for 24 hours. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** The most tokens to generate, 1 to 100,000; default 1,024 (capped to each model's maxOutputTokens). The hold is sized by it. */
+  /** The most tokens to generate: at most the model's maxOutputTokens (BAD_USER_INPUT with `limit` above it; for a route, the largest of its models', and a fallback model with a lower limit generates up to its own); default 1,024 or the model's limit if lower. The hold is sized by it, and so is the time the call is given. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
   /** The conversation so far, oldest first; at least one message. */
   messages: Array<MessageInput>;
@@ -126,7 +139,9 @@ export type Generation = {
   attempts: Array<ProviderAttempt>;
   /** True when the answer came from the cache or from an identical call running at the same time. */
   cached: Scalars['Boolean']['output'];
-  /** What was charged, in µcr: usage × the price version in force; 0 for a free cache hit. */
+  /** What the ledger did about the cost. */
+  chargeStatus: ChargeStatus;
+  /** What the ledger charged, in µcr: usage × the price version in force, as the wallet confirmed it (see `chargeStatus`); 0 when nothing was charged. */
   cost: Scalars['Micros']['output'];
   /** When it was made. */
   createdAt: Scalars['DateTime']['output'];
@@ -348,6 +363,7 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AttemptOutcome: AttemptOutcome;
+  ChargeStatus: ChargeStatus;
   CircuitState: CircuitState;
   DataClassification: DataClassification;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -445,6 +461,7 @@ export type EmbeddingsResolvers<ContextType = InferenceContext, ParentType exten
   attempts?: Resolver<Array<ResolversTypes['ProviderAttempt']>, ParentType, ContextType>;
   cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   cachedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  chargeStatus?: Resolver<ResolversTypes['ChargeStatus'], ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
@@ -456,6 +473,7 @@ export type EmbeddingsResolvers<ContextType = InferenceContext, ParentType exten
 export type GenerationResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Generation'] = ResolversParentTypes['Generation']> = ResolversObject<{
   attempts?: Resolver<Array<ResolversTypes['ProviderAttempt']>, ParentType, ContextType>;
   cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  chargeStatus?: Resolver<ResolversTypes['ChargeStatus'], ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   finishReason?: Resolver<ResolversTypes['FinishReason'], ParentType, ContextType>;

@@ -5,17 +5,26 @@ export interface HoldRef {
   id: string;
   status: 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
   amount: string;
+  /** Once CAPTURED: everything the call was charged, the excess beyond the hold included. */
   capturedAmount: string | null;
+  /** Once CAPTURED: the part of the charge the balance could not cover (owed). */
+  owedAmount: string | null;
+  expiresAt: string;
 }
 
-const HOLD_FIELDS = 'id status amount capturedAmount';
+const HOLD_FIELDS = 'id status amount capturedAmount owedAmount expiresAt';
 const AUTHORIZE = `mutation Authorize($walletId: ID!, $amount: Micros!, $key: String!, $ttl: Int!,
   $metadata: HoldMetadataInput) {
   authorizeHold(walletId: $walletId, amount: $amount, idempotencyKey: $key,
     expiresInSeconds: $ttl, metadata: $metadata) { ${HOLD_FIELDS} }
 }`;
 const CAPTURE = `mutation Capture($holdId: ID!, $amount: Micros!, $key: String!, $usage: UsageInput) {
-  captureHold(holdId: $holdId, amount: $amount, idempotencyKey: $key, usage: $usage) { ${HOLD_FIELDS} }
+  captureHold(holdId: $holdId, amount: $amount, idempotencyKey: $key, usage: $usage,
+    chargeExcess: true) { ${HOLD_FIELDS} }
+}`;
+const HOLD = `query Hold($id: ID!) { hold(id: $id) { ${HOLD_FIELDS} } }`;
+const HOLD_BY_KEY = `query HoldByKey($walletId: ID!, $key: String!) {
+  holdByKey(walletId: $walletId, idempotencyKey: $key) { ${HOLD_FIELDS} }
 }`;
 const VOID = `mutation Void($holdId: ID!) { voidHold(holdId: $holdId) { ${HOLD_FIELDS} } }`;
 
@@ -32,7 +41,13 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
       amount: bigint;
       idempotencyKey: string;
       ttlSeconds: number;
-      metadata: { modelId: string; priceVersion: number; requestId: string; note?: string };
+      metadata: {
+        modelId: string;
+        priceVersion: number;
+        requestId: string;
+        runId: string;
+        note?: string;
+      };
       requestId: string;
     }): Promise<HoldRef> {
       const data = await client.graphql<{ authorizeHold: HoldRef }>(
@@ -50,6 +65,10 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
       return data.authorizeHold;
     },
 
+    /**
+     * Charges the hold `amount`; above the hold, the excess too (from the balance, or owed).
+     * Returns the hold as the ledger left it: `capturedAmount` is what was charged.
+     */
     async capture(input: {
       holdId: string;
       amount: bigint;
@@ -70,6 +89,32 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
         input.requestId,
       );
       return data.captureHold;
+    },
+
+    /** The hold as the ledger has it now. */
+    async hold(holdId: string, requestId: string): Promise<HoldRef | null> {
+      const data = await client.graphql<{ hold: HoldRef | null }>(
+        walletUrl,
+        HOLD,
+        { id: holdId },
+        requestId,
+      );
+      return data.hold;
+    },
+
+    /** The hold the team's wallet made under `idempotencyKey`, if any. */
+    async holdByKey(
+      teamId: string,
+      idempotencyKey: string,
+      requestId: string,
+    ): Promise<HoldRef | null> {
+      const data = await client.graphql<{ holdByKey: HoldRef | null }>(
+        walletUrl,
+        HOLD_BY_KEY,
+        { walletId: teamId, key: idempotencyKey },
+        requestId,
+      );
+      return data.holdByKey;
     },
 
     async void(holdId: string, requestId: string): Promise<HoldRef> {

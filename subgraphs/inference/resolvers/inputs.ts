@@ -3,7 +3,6 @@ import { badUserInput, forbidden } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
 import type { ChatMessage } from '../providers/types.js';
 
-export const DEFAULT_MAX_TOKENS = 1024;
 const MAX_TOKENS_LIMIT = 100_000;
 const MAX_MESSAGES = 1000;
 const MAX_PROMPT_CHARS = 1_000_000;
@@ -52,12 +51,13 @@ export function checkMessages(messages: Array<{ role: string; content: string }>
   }));
 }
 
-export function checkMaxTokens(value: number | null | undefined): number {
-  const maxTokens = value ?? DEFAULT_MAX_TOKENS;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_TOKENS_LIMIT) {
+/** maxTokens as given (undefined: the default); the models' own limits are checked later. */
+export function checkMaxTokens(value: number | null | undefined): number | undefined {
+  if (value == null) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TOKENS_LIMIT) {
     throw badUserInput(`maxTokens must be 1 to ${MAX_TOKENS_LIMIT}.`, { field: 'maxTokens' });
   }
-  return maxTokens;
+  return value;
 }
 
 export function checkTemperature(value: number | null | undefined): number | undefined {

@@ -23,6 +23,7 @@ const resultOf = (req: EmbedFieldRequest): EmbeddingsResult => ({
   vectors: req.texts.map(() => [req.responseKey.length]),
   usage: { inputTokens: req.texts.length, outputTokens: 0 },
   cost: '0',
+  chargeStatus: 'FREE',
   cached: false,
   cachedCount: 0,
   attempts: [],

@@ -5,7 +5,9 @@ import type { SagaContext, SagaDeps } from './saga-types.js';
 /**
  * Reserves a call's requests and worst-case tokens against the team's (and key's) limits in one
  * atomic step, or throws RATE_LIMITED / SERVICE_UNAVAILABLE. Returns `settle`, which gives back the
- * unused tokens once the real usage is known (0 when nothing was generated); it never throws.
+ * unused tokens once the real usage is known (0 when nothing was generated); it never throws. A
+ * call let through while the store was unreachable (fail open) reserved nothing, so it settles
+ * nothing: giving back tokens never taken would wipe other calls' usage.
  */
 export async function reserveRate(
   deps: SagaDeps,
@@ -23,6 +25,7 @@ export async function reserveRate(
   }
   if (decision.failedOpen) {
     ctx.logger.warn({ err: decision.error }, 'rate limits unavailable; call allowed (fail open)');
+    return async () => undefined;
   }
   return async (actualTokens) => {
     const ok = await deps.rateLimiter

@@ -11,6 +11,7 @@ import type { ModelHealth } from '../model-health.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { Breakers } from '../routing/breakers.js';
 import type { Singleflight } from '../singleflight.js';
+import type { CaptureFollowUps } from './capture-follow-ups.js';
 import type { UsageMetrics } from './usage-event.js';
 
 /** What the saga works with; made once at boot. */
@@ -24,6 +25,8 @@ export interface SagaDeps {
   breakers: Breakers;
   health: ModelHealth;
   flights: Singleflight;
+  /** Captures the wallet did not confirm, retried until their holds expire. */
+  captureFollowUps: CaptureFollowUps;
   usageMetrics?: UsageMetrics;
   settings: InferenceSettings;
   logger: Logger;

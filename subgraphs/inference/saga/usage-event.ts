@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import type { TokenUsage } from '../providers/types.js';
+import type { Charge } from './payment.js';
 import type { SagaContext } from './saga-types.js';
 
 export interface UsageEvent {
@@ -7,8 +8,8 @@ export interface UsageEvent {
   modelId: string;
   priceVersion: number;
   usage: TokenUsage;
-  /** µcr charged (0 for a free cache hit). */
-  cost: bigint;
+  /** What the ledger did: only a confirmed charge counts as charged. */
+  charge: Charge;
   cached: boolean;
 }
 
@@ -23,7 +24,7 @@ export function createUsageMetrics(registry: Registry) {
     }),
     cost: new Counter({
       name: 'inference_charged_microcredits_total',
-      help: 'Micro-credits charged for calls, by model.',
+      help: 'Micro-credits the ledger confirmed it charged for calls, by model.',
       labelNames: ['model'],
       registers: [registry],
     }),
@@ -34,8 +35,8 @@ export type UsageMetrics = ReturnType<typeof createUsageMetrics>;
 
 /**
  * The usage event every call ends with: a structured log line (model, tokens, price version,
- * request id, team, cost; never the prompt) and the counters. The ledger's capture carries the
- * same usage durably.
+ * request id, team, what the ledger charged; never the prompt) and the counters. The ledger's
+ * capture carries the same usage durably; a capture confirmed later is counted then.
  */
 export function recordUsage(ctx: SagaContext, event: UsageEvent, metrics?: UsageMetrics) {
   ctx.logger.info(
@@ -47,7 +48,8 @@ export function recordUsage(ctx: SagaContext, event: UsageEvent, metrics?: Usage
       priceVersion: event.priceVersion,
       inputTokens: event.usage.inputTokens,
       outputTokens: event.usage.outputTokens,
-      cost: event.cost.toString(),
+      cost: event.charge.status === 'CHARGED' ? event.charge.amount.toString() : '0',
+      chargeStatus: event.charge.status,
       cached: event.cached,
     },
     'usage',
@@ -59,5 +61,7 @@ export function recordUsage(ctx: SagaContext, event: UsageEvent, metrics?: Usage
     { model: event.modelId, direction: 'output', cached },
     event.usage.outputTokens,
   );
-  metrics.cost.inc({ model: event.modelId }, Number(event.cost));
+  if (event.charge.status === 'CHARGED') {
+    metrics.cost.inc({ model: event.modelId }, Number(event.charge.amount));
+  }
 }

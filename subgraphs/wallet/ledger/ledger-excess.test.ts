@@ -24,7 +24,7 @@ describe.each(STORE_MODES)('charges beyond the hold (%s database)', (mode) => {
     await harness.expectInvariants();
   });
 
-  const hold = (walletId: string, amount: bigint, key = randomUUID()) =>
+  const hold = (walletId: string, amount: bigint, key: string = randomUUID()) =>
     ledger.authorizeHold({ walletId, amount, idempotencyKey: key, expiresInSeconds: 60, actor });
   const capture = (holdId: string, amount: bigint, key = `capture-${holdId}`) =>
     ledger.captureHold({

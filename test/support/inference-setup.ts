@@ -4,7 +4,7 @@ import { TEST_ADMIN_KEY, type Stack } from './stack.js';
 const GRANT = `mutation($w: ID!, $a: Micros!, $k: String!) {
   grantCredits(walletId: $w, amount: $a, idempotencyKey: $k) { id } }`;
 const ALLOW = `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id } }`;
-const BALANCE = `query($id: ID!) { team(id: $id) { wallet { balance { available held posted } } } }`;
+const BALANCE = `query($id: ID!) { team(id: $id) { wallet { balance { available held posted owed } } } }`;
 
 /** A team that may call models: a key with models:read + inference:invoke + wallet:read. */
 export async function createCallingTeam(
@@ -34,7 +34,7 @@ export async function createCallingTeam(
     ...team,
     call: (query: string, variables: Record<string, unknown> = {}) =>
       stack.request(query, { token: team.key, variables }),
-    async balance(): Promise<{ available: string; held: string; posted: string }> {
+    async balance(): Promise<{ available: string; held: string; posted: string; owed: string }> {
       const data = expectNoErrors(
         await stack.request(BALANCE, { token: team.key, variables: { id: team.teamId } }),
       );
@@ -46,7 +46,7 @@ export async function createCallingTeam(
 export type CallingTeam = Awaited<ReturnType<typeof createCallingTeam>>;
 
 export const GENERATE = `mutation($i: GenerateInput!) { generate(input: $i) {
-  id route text finishReason cost priceVersion cached latencyMs
+  id route text finishReason cost chargeStatus priceVersion cached latencyMs
   model { id }
   usage { inputTokens outputTokens totalTokens }
   attempts { model { id } provider outcome error httpStatus latencyMs retryAfterMs } } }`;

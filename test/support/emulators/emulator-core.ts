@@ -78,6 +78,8 @@ export interface RecordedRequest {
   remotePort: number;
   /** The fault played on this request, if any. */
   fault: EmulatorFault | undefined;
+  /** `Date.now()` when the exchange ended (answered, or the client went away); unset while open. */
+  closedAt?: number;
 }
 
 export interface ProviderEmulator {
@@ -176,7 +178,17 @@ export async function startEmulator(
     const path = req.url ?? '/';
     const { headers, method = '' } = req;
     const remotePort = req.socket.remotePort ?? 0;
-    requests.push({ method, path, headers, body, receivedAt: Date.now(), remotePort, fault });
+    const record: RecordedRequest = {
+      method,
+      path,
+      headers,
+      body,
+      receivedAt: Date.now(),
+      remotePort,
+      fault,
+    };
+    requests.push(record);
+    res.on('close', () => (record.closedAt = Date.now()));
     const current = settings;
     const gone = () => closing || res.destroyed;
     const facts = { body, headers, settings: current, fault, sequence: ++sequence };

@@ -1,0 +1,219 @@
+import { countTokens as cl100kTokens } from 'gpt-tokenizer/encoding/cl100k_base';
+import { chatPromptBound, worstCaseCost } from '../../../subgraphs/inference/cost.js';
+import { createDeployments, EMULATOR_ENV } from '../../support/emulated-deployments.js';
+import { eventually } from '../../support/eventually.js';
+import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
+import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
+import { total, watchMoney } from '../../support/money-probe.js';
+import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
+import { STORE_MODES } from '../../support/test-env.js';
+
+const HOLDS = `query($id: ID!) { team(id: $id) { wallet {
+  holds(first: 5) { status amount capturedAmount excessAmount owedAmount } } } }`;
+const EMBED = `mutation($m: ID!, $t: [String!]!) { embed(input: { model: $m, texts: $t }) {
+  cost chargeStatus cached cachedCount } }`;
+const ONE_PER_TOKEN = { inputPerMillion: '1000000', outputPerMillion: '1000000' };
+const HINDI = 'प्रधानमंत्री ने आज अर्थव्यवस्था, शिक्षा और स्वास्थ्य पर नई योजनाओं की घोषणा की। '.repeat(20);
+const plain = { disallowedSpecial: new Set<string>() };
+const ask = (model: string, content: string, extra: Record<string, unknown> = {}) => ({
+  i: { model, messages: [{ role: 'USER', content }], maxTokens: 20, ...extra },
+});
+
+/**
+ * Every path that moves money reports what the ledger did: Generation.cost, embed shares, the
+ * charged-µcr metric and the wallet agree, whatever the provider bills.
+ */
+describe.each(STORE_MODES)('what calls report is what the ledger charged (%s stores)', (mode) => {
+  let stack: Stack;
+  let team: CallingTeam;
+  let deployments: ReturnType<typeof createDeployments>;
+  const holds = async (who: CallingTeam) =>
+    expectNoErrors(await who.call(HOLDS, { id: who.teamId })).team.wallet.holds;
+  const grant = async (teamId: string, amount: string, key: string) =>
+    expectNoErrors(
+      await stack.request(
+        `mutation($w: ID!, $a: Micros!, $k: String!) {
+           grantCredits(walletId: $w, amount: $a, idempotencyKey: $k) { id } }`,
+        { token: TEST_ADMIN_KEY, variables: { w: teamId, a: amount, k: key } },
+      ),
+    );
+
+  beforeAll(async () => {
+    stack = await startStack({
+      mode,
+      inference: {
+        env: EMULATOR_ENV,
+        settings: {
+          attemptTimeoutMs: 1_500,
+          retryBaseMs: 5,
+          outputTokensPerSecond: 100,
+          catalogCacheMs: 0,
+        },
+      },
+    });
+    deployments = createDeployments(stack);
+    team = await createCallingTeam(stack, { name: 'Payers' });
+  });
+  afterAll(async () => {
+    await deployments?.closeAll();
+    await stack?.stop();
+  });
+
+  it('Hindi billed in cl100k tokens fits the hold and is charged exactly as billed', async () => {
+    const billed = cl100kTokens(HINDI, plain);
+    const embedder = await deployments.deploy('cl100k-embed', {
+      capability: 'EMBEDDING',
+      maxBatchSize: 128,
+      price: { inputPerMillion: '1000000', outputPerMillion: '0' },
+      emulator: { usage: { inputTokens: billed } },
+    });
+    const money = await watchMoney(stack, team, [embedder.modelId]);
+    const { embed } = expectNoErrors(await team.call(EMBED, { m: embedder.modelId, t: [HINDI] }));
+    expect(embed).toMatchObject({ cost: String(billed), chargeStatus: 'CHARGED' });
+    await money.expectAgrees(BigInt(billed));
+    expect((await holds(team))[0]).toMatchObject({ status: 'CAPTURED', excessAmount: '0' });
+  });
+
+  it('a provider that bills beyond even the bound is charged the excess from the balance', async () => {
+    const greedy = await deployments.deploy('greedy', {
+      price: ONE_PER_TOKEN,
+      emulator: { usage: { inputTokens: 50_000, outputTokens: 7 } },
+    });
+    const money = await watchMoney(stack, team, [greedy.modelId]);
+    const { generate } = expectNoErrors(await team.call(GENERATE, ask(greedy.modelId, 'Hi')));
+    expect(generate).toMatchObject({ cost: '50007', chargeStatus: 'CHARGED' });
+    await money.expectAgrees(50_007n);
+    const [hold] = await holds(team);
+    expect(hold).toMatchObject({ capturedAmount: '50007', owedAmount: '0' });
+    expect(BigInt(hold.excessAmount)).toBe(50_007n - BigInt(hold.amount));
+  });
+
+  it('what the balance cannot cover is owed, shown, and paid from the next grant', async () => {
+    const greedy = await deployments.deploy('greedy-owed', {
+      price: ONE_PER_TOKEN,
+      emulator: { usage: { inputTokens: 10_000, outputTokens: 5 } },
+    });
+    const held = worstCaseCost(chatPromptBound([{ content: 'Hi' }]), 20, {
+      version: 1,
+      ...ONE_PER_TOKEN,
+    });
+    const poor = await createCallingTeam(stack, { name: 'Poor', credits: held.toString() });
+    const money = await watchMoney(stack, poor, [greedy.modelId]);
+    const { generate } = expectNoErrors(await poor.call(GENERATE, ask(greedy.modelId, 'Hi')));
+    expect(generate).toMatchObject({ cost: '10005', chargeStatus: 'CHARGED' });
+    await money.expectAgrees(10_005n);
+    expect(await poor.balance()).toEqual({
+      available: '0',
+      held: '0',
+      posted: '0',
+      owed: (10_005n - held).toString(),
+    });
+    expectErrorCode(await poor.call(GENERATE, ask(greedy.modelId, 'Hi')), 'INSUFFICIENT_FUNDS');
+    await grant(poor.teamId, '20000', 'after-owing');
+    expect(await poor.balance()).toMatchObject({
+      owed: '0',
+      posted: (20_000n - (10_005n - held)).toString(),
+    });
+  });
+
+  it('a hold that expired before its capture: nothing charged, and nothing reported', async () => {
+    const slow = await deployments.deploy('slow-expiry', {
+      price: ONE_PER_TOKEN,
+      emulator: { latencyMs: 800 },
+    });
+    const money = await watchMoney(stack, team, [slow.modelId]);
+    const call = team.call(GENERATE, ask(slow.modelId, 'Take your time'));
+    // While the provider works, the ledger's clock passes the hold's expiry.
+    await eventually('the provider got the call', () => slow.emulator.requests[0], {
+      timeoutMs: 10_000,
+    });
+    await stack.dbs.wallet.query('INSERT INTO clock_offset (seconds) VALUES (86400)');
+    try {
+      const { generate } = expectNoErrors(await call);
+      expect(generate).toMatchObject({ cost: '0', chargeStatus: 'WAIVED' });
+      await money.expectAgrees(0n);
+      expect((await holds(team))[0]).toMatchObject({ status: 'EXPIRED' });
+    } finally {
+      await stack.dbs.wallet.query('DELETE FROM clock_offset');
+    }
+  });
+
+  it('a field the cache answered wholly costs nothing; the new texts carry the charge', async () => {
+    const embedder = await deployments.deploy('shares', {
+      capability: 'EMBEDDING',
+      maxBatchSize: 128,
+      price: { inputPerMillion: '1000000', outputPerMillion: '0' },
+    });
+    const seen = ['first known text here', 'second known text here'];
+    expectNoErrors(await team.call(EMBED, { m: embedder.modelId, t: seen }));
+    const money = await watchMoney(stack, team, [embedder.modelId]);
+    const data = expectNoErrors(
+      await team.call(
+        `mutation($m: ID!, $old: [String!]!, $new: [String!]!) {
+          old: embed(input: { model: $m, texts: $old }) { cost cached cachedCount }
+          fresh: embed(input: { model: $m, texts: $new }) { cost cached cachedCount } }`,
+        { m: embedder.modelId, old: seen, new: ['a new one', 'another new one'] },
+      ),
+    );
+    expect(data.old).toEqual({ cost: '0', cached: true, cachedCount: 2 });
+    // The emulator bills a token a word: 3 + 3.
+    expect(data.fresh).toEqual({ cost: '6', cached: false, cachedCount: 0 });
+    await money.expectAgrees(total([data.old, data.fresh]));
+  });
+
+  it('a model priced 0 is called without a hold and reported FREE', async () => {
+    const free = await deployments.deploy('free', {
+      price: { inputPerMillion: '0', outputPerMillion: '0' },
+    });
+    const before = (await holds(team)).length;
+    const { generate } = expectNoErrors(await team.call(GENERATE, ask(free.modelId, 'Free?')));
+    expect(generate).toMatchObject({ cost: '0', chargeStatus: 'FREE', cached: false });
+    expect(await holds(team)).toHaveLength(before);
+  });
+
+  it('caches and shared answers are per team: one team cannot learn what another asked', async () => {
+    const chat = await deployments.deploy('per-team', { emulator: { latencyMs: 200 } });
+    const other = await createCallingTeam(stack, { name: 'Other team' });
+    const request = ask(chat.modelId, 'A question only we ask', { temperature: 0 });
+    // At the same time, and again later: each team's first call reaches the provider.
+    const [ours, theirs] = await Promise.all([
+      team.call(GENERATE, request),
+      other.call(GENERATE, request),
+    ]);
+    expect(expectNoErrors(ours).generate.cached).toBe(false);
+    expect(expectNoErrors(theirs).generate.cached).toBe(false);
+    expect(chat.emulator.requests).toHaveLength(2);
+    expect(expectNoErrors(await other.call(GENERATE, request)).generate.cached).toBe(true);
+
+    const embedder = await deployments.deploy('per-team-embed', {
+      capability: 'EMBEDDING',
+      maxBatchSize: 128,
+    });
+    const secret = ['merger with Acme in March'];
+    expectNoErrors(await team.call(EMBED, { m: embedder.modelId, t: secret }));
+    const { embed } = expectNoErrors(await other.call(EMBED, { m: embedder.modelId, t: secret }));
+    expect(embed).toMatchObject({ cached: false, cachedCount: 0 });
+    expect(embedder.emulator.requests).toHaveLength(2);
+  });
+
+  it('maxTokens above the model’s limit is refused before any hold or provider call', async () => {
+    const limited = await deployments.deploy('limited-output');
+    const before = (await holds(team)).length;
+    const error = expectErrorCode(
+      await team.call(GENERATE, ask(limited.modelId, 'Write a book', { maxTokens: 5_000 })),
+      'BAD_USER_INPUT',
+    );
+    expect(error.extensions).toMatchObject({ field: 'maxTokens', limit: 4096 });
+    expect(limited.emulator.requests).toHaveLength(0);
+    expect(await holds(team)).toHaveLength(before);
+  });
+
+  it('a long answer is given the time its maxTokens needs', async () => {
+    // 2 s to answer: past the 1.5 s attempt timeout, within it plus 300 tokens at 100 a second.
+    const slow = await deployments.deploy('long-answer', { emulator: { latencyMs: 2_000 } });
+    const { generate } = expectNoErrors(
+      await team.call(GENERATE, ask(slow.modelId, 'Take your time', { maxTokens: 300 })),
+    );
+    expect(generate.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['SUCCEEDED']);
+  });
+});

@@ -1,0 +1,47 @@
+import type { CallingTeam } from './inference-setup.js';
+import type { Stack } from './stack.js';
+
+const METRIC = 'inference_charged_microcredits_total';
+
+/** What the inference subgraph's metric has counted as charged, per model. */
+export async function chargedByModel(stack: Stack): Promise<Map<string, bigint>> {
+  const url = new URL('/metrics', stack.subgraphUrls.inference!).toString();
+  const text = await (await fetch(url)).text();
+  const counted = new Map<string, bigint>();
+  for (const line of text.split('\n')) {
+    const match = new RegExp(`^${METRIC}\\{model="([^"]+)"[^}]*\\} (\\d+)$`).exec(line);
+    if (match) counted.set(match[1]!, BigInt(match[2]!));
+  }
+  return counted;
+}
+
+/**
+ * Watches one team's money from now on: what the ledger charged it (captures, excess and what it
+ * owes: posted going down plus owed going up, so no grants in between) and what the metric
+ * counted for `models`. `expectAgrees(reported)` then checks all three are the same figure.
+ */
+export async function watchMoney(stack: Stack, team: CallingTeam, models: string[]) {
+  const read = async () => {
+    const balance = await team.balance();
+    const metric = await chargedByModel(stack);
+    return {
+      ledger: BigInt(balance.owed) - BigInt(balance.posted),
+      metric: models.reduce((sum, m) => sum + (metric.get(m) ?? 0n), 0n),
+    };
+  };
+  const start = await read();
+  return {
+    /** The ledger and the metric moved by exactly what the calls reported. */
+    async expectAgrees(reported: bigint) {
+      const now = await read();
+      expect({ ledger: now.ledger - start.ledger, metric: now.metric - start.metric }).toEqual({
+        ledger: reported,
+        metric: reported,
+      });
+    },
+  };
+}
+
+/** The sum of reported costs (decimal strings). */
+export const total = (costs: Array<{ cost: string }>) =>
+  costs.reduce((sum, c) => sum + BigInt(c.cost), 0n);

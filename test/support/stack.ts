@@ -55,6 +55,8 @@ export interface StackOptions {
   inferenceRedisProxy?: TcpProxy;
   /** The inference rate limiter's Redis command timeout. @default 1000 */
   rateLimitCommandTimeoutMs?: number;
+  /** Wraps the inference subgraph's kv, to inject a store's faults into some of its calls. */
+  wrapInferenceKv?: (kv: Kv) => Kv;
 }
 
 export interface Stack {
@@ -162,7 +164,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Inference calls the other three, so it starts once they listen.
   subgraphs.inference = createInferenceSubgraph({
     ...common,
-    kv: inferenceKv,
+    kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceKv) : inferenceKv,
     rateLimiter: inferenceLimiter,
     signer: await createInternalTokenSigner({
       privateKeyPem: keys.privateKeyPem,

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { loadGatewayConfig } from '../gateway/config.js';
 import { commonEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
+import { loadInferenceConfig } from '../subgraphs/inference/config.js';
+import { loadWalletConfig } from '../subgraphs/wallet/config.js';
 
 const DevEnv = z.object({
   ...commonEnv,
@@ -12,9 +15,28 @@ const DevEnv = z.object({
   MODELS_SEED_FILE: z.string().default('deploy/models.yaml'),
 });
 
-/** Settings of `npm start`, which runs the gateway and every subgraph in one process. */
-export function loadDevConfig(env: NodeJS.ProcessEnv = process.env) {
+/** The internal key pair `npm start` makes at every start. */
+export interface DevKeys {
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+/**
+ * Settings of `npm start`, which runs the gateway and every subgraph in one process. Each
+ * service's own variables are read by that service's own loader, so they work the same under
+ * `npm start` as in the service's own process; only where the services are (their URLs) and the
+ * internal keys are `npm start`'s own.
+ */
+export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
   const e = parseConfig(DevEnv, env);
+  // The environment with npm start's keys over it (inherited, not copied: every read goes to env).
+  const withKeys: NodeJS.ProcessEnv = Object.assign(Object.create(env) as NodeJS.ProcessEnv, {
+    MODELGRAPH_INTERNAL_PRIVATE_KEY: keys.privateKeyPem,
+    MODELGRAPH_INTERNAL_PUBLIC_KEY: keys.publicKeyPem,
+  });
+  const gateway = loadGatewayConfig(withKeys);
+  const inference = loadInferenceConfig(withKeys);
+  const wallet = loadWalletConfig(withKeys);
   return {
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
@@ -27,6 +49,15 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env) {
     redisUrl: e.REDIS_URL,
     dataDir: e.MODELGRAPH_DATA_DIR,
     seedFile: e.MODELS_SEED_FILE,
+    poolSize: wallet.poolSize,
+    gateway: {
+      supergraphPath: gateway.supergraphPath,
+      oidc: gateway.oidc,
+      maxBodyBytes: gateway.maxBodyBytes,
+      limits: gateway.limits,
+    },
+    inference: inference.settings,
+    sweepIntervalMs: wallet.sweepIntervalMs,
   };
 }
 

@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createGateway } from '../gateway/server.js';
-import { DEFAULT_OPERATION_LIMITS } from '../gateway/plugins/operation-limits.js';
-import { SUPERGRAPH_FILE } from '../gateway/supergraph/compose.js';
 import {
   createInternalTokenSigner,
   createPlatformVerifier,
@@ -41,20 +38,26 @@ import { seedDemoTeam } from './demo-seed.js';
  * in-process store unless DATABASE_URL / REDIS_URL say otherwise. The internal key pair is made
  * fresh at every start; production runs each service on its own (see deploy/).
  */
-const config = loadDevConfig();
+const started = Date.now();
+const keys = await generateInternalKeyPair();
+const config = loadDevConfig(process.env, keys);
 const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel });
 
 await runService(logger, async () => {
-  const started = Date.now();
-  const keys = await generateInternalKeyPair();
   const verifier = await createPlatformVerifier(keys.publicKeyPem);
   const kv = await createKv({ url: config.redisUrl });
   const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
+  // Inference's own limiter, as in its own process: it alone may fail open.
+  const inferenceLimiter = await createRateLimiter({
+    redisUrl: config.redisUrl,
+    failOpen: config.inference.rateLimitFailOpen,
+  });
   const openDb = (name: string, schema: string) =>
     createDb({
       url: config.databaseUrl,
       schema,
       dataDir: config.dataDir && `${config.dataDir}/${name}`,
+      poolSize: config.poolSize,
     });
   const [catalogDb, policyDb, walletDb]: Db[] = await Promise.all([
     openDb('model-catalog', CATALOG_SCHEMA),
@@ -92,6 +95,7 @@ await runService(logger, async () => {
         createWalletSubgraph({
           ...common,
           db: walletDb,
+          sweepIntervalMs: config.sweepIntervalMs,
           logger: logger.child({ service: 'wallet' }),
         }),
     ],
@@ -115,8 +119,9 @@ await runService(logger, async () => {
         createInferenceSubgraph({
           ...common,
           kv,
-          rateLimiter,
+          rateLimiter: inferenceLimiter,
           signer: await signer(ISSUERS.inference),
+          settings: config.inference,
           orgId: config.orgId,
           services: {
             catalog: urls['model-catalog']!,
@@ -148,16 +153,16 @@ await runService(logger, async () => {
       production: config.production,
       orgId: config.orgId,
       adminKey,
-      supergraphPath: fileURLToPath(SUPERGRAPH_FILE),
+      supergraphPath: config.gateway.supergraphPath,
       subgraphUrls: {
         'model-catalog': urls['model-catalog'],
         inference: urls.inference,
         wallet: urls.wallet,
         policy: urls.policy,
       },
-      oidc: undefined,
-      maxBodyBytes: 1024 * 1024,
-      limits: DEFAULT_OPERATION_LIMITS,
+      oidc: config.gateway.oidc,
+      maxBodyBytes: config.gateway.maxBodyBytes,
+      limits: config.gateway.limits,
     },
     kv,
     signer: await signer(ISSUERS.gateway),
@@ -181,6 +186,6 @@ await runService(logger, async () => {
     await gateway.stop();
     for (const server of servers.reverse()) await server.stop();
     await Promise.all([catalogDb, policyDb, walletDb].map((db) => db?.close()));
-    await Promise.all([kv.close(), rateLimiter.close()]);
+    await Promise.all([kv.close(), rateLimiter.close(), inferenceLimiter.close()]);
   };
 });

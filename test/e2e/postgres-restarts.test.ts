@@ -2,6 +2,7 @@ import pg from 'pg';
 import { checkLedgerInvariants } from '../../subgraphs/wallet/ledger/invariants.js';
 import { eventually } from '../support/eventually.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../support/inference-setup.js';
+import { watchMoney } from '../support/money-probe.js';
 import { createRecordingLogger } from '../support/recording-logger.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -20,6 +21,9 @@ interface Outcome {
   ok: boolean;
   code?: string;
   message?: string;
+  /** An answered call: what it reported it cost, and what the ledger had done about it. */
+  cost?: bigint;
+  chargeStatus?: string;
 }
 
 if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
@@ -96,13 +100,19 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
                   code: String(error.extensions?.code),
                   message: error.message,
                 }
-              : { at: Date.now(), ok: true },
+              : {
+                  at: Date.now(),
+                  ok: true,
+                  cost: BigInt(response.body.data!.generate.cost),
+                  chargeStatus: response.body.data!.generate.chargeStatus,
+                },
           );
         }
       };
       const since = (at: number, ok: boolean) =>
         outcomes.filter((o) => o.at >= at && o.ok === ok).length;
 
+      const money = await watchMoney(stack, team, ['local/echo-chat']);
       const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
       try {
         await eventually(
@@ -158,6 +168,12 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
         openHoldsMatchPending: true,
         resolvedAtMostOnce: true,
       });
+      // Money agrees: what answered calls reported (CHARGED, or PENDING and since confirmed)
+      // is what the ledger took and what the metric counted.
+      const answered = outcomes.filter((o) => o.ok);
+      const waived = answered.filter((o) => o.chargeStatus === 'WAIVED').length;
+      expect(waived).toBe(0);
+      await money.expectAgrees(answered.reduce((sum, o) => sum + (o.cost ?? 0n), 0n));
       // What the outage did to money, for whoever reads the run.
       const count = (pattern: RegExp) => log.lines.filter((l) => pattern.test(l.msg)).length;
       console.info(

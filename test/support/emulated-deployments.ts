@@ -1,11 +1,14 @@
 import { expectNoErrors } from './graphql-client.js';
+import { createCallingTeam, type CallingTeam } from './inference-setup.js';
 import {
   startAnthropicEmulator,
   startOpenAiEmulator,
   type EmulatorOptions,
   type ProviderEmulator,
 } from './provider-emulators.js';
-import { TEST_ADMIN_KEY, type Stack } from './stack.js';
+import { startStack, TEST_ADMIN_KEY, type Stack, type StackOptions } from './stack.js';
+import type { InferenceSettings } from '../../subgraphs/inference/config.js';
+import type { StoreMode } from './test-env.js';
 
 /** The API key variables emulated providers read (give them to the stack's inference env). */
 export const EMULATOR_ENV = { EMU_OPENAI_KEY: 'sk-emulated', EMU_ANTHROPIC_KEY: 'ak-emulated' };
@@ -83,6 +86,40 @@ export function createDeployments(stack: Stack) {
 
     async closeAll() {
       await Promise.all(emulators.map((e) => e.close()));
+    },
+  };
+}
+
+export interface EmulatedStack {
+  stack: Stack;
+  deployments: ReturnType<typeof createDeployments>;
+  /** A team that may call every model, with 100 credits. */
+  team: CallingTeam;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform with emulated providers' keys in the inference environment, a deployment factory
+ * and one calling team: what the provider-facing end-to-end suites start with.
+ */
+export async function startEmulatedStack(
+  mode: StoreMode,
+  options: {
+    team: string;
+    settings?: Partial<InferenceSettings>;
+  } & Omit<StackOptions, 'mode' | 'inference'>,
+): Promise<EmulatedStack> {
+  const { team: name, settings, ...rest } = options;
+  const stack = await startStack({ ...rest, mode, inference: { env: EMULATOR_ENV, settings } });
+  const deployments = createDeployments(stack);
+  const team = await createCallingTeam(stack, { name });
+  return {
+    stack,
+    deployments,
+    team,
+    async stop() {
+      await deployments.closeAll();
+      await stack.stop();
     },
   };
 }

@@ -1,9 +1,9 @@
+import { expectLedgerInvariants } from '../../../test/support/ledger-invariants.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../lib/db/index.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
 import { STORE_MODES } from '../../../test/support/test-env.js';
 import { WALLET_SCHEMA, prepareWalletStore } from '../server.js';
-import { checkLedgerInvariants } from './invariants.js';
 import { createLedger, type Ledger } from './ledger.js';
 
 const actor = 'test';
@@ -27,13 +27,7 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
     await database?.drop();
   });
   afterEach(async () => {
-    expect(await checkLedgerInvariants(db)).toEqual({
-      conserved: true,
-      noNegativeAvailable: true,
-      totalsMatchTransfers: true,
-      openHoldsMatchPending: true,
-      resolvedAtMostOnce: true,
-    });
+    await expectLedgerInvariants(db);
   });
 
   it('grants, holds, captures part and releases the rest', async () => {

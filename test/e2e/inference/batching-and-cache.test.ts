@@ -1,8 +1,7 @@
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
-import { createDeployments, EMULATOR_ENV } from '../../support/emulated-deployments.js';
-import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
+import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
+import { GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { emulatorEmbedding } from '../../support/provider-emulators.js';
-import { startStack, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 
 /** One operation with an aliased `embed` field per list of texts. */
@@ -21,18 +20,14 @@ function embedOperation(model: string, lists: string[][]) {
 }
 
 describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)', (mode) => {
-  let stack: Stack;
   let team: CallingTeam;
-  let deployments: ReturnType<typeof createDeployments>;
+  let deployments: EmulatedStack['deployments'];
+  let emulated: EmulatedStack;
   beforeAll(async () => {
-    stack = await startStack({ mode, inference: { env: EMULATOR_ENV } });
-    deployments = createDeployments(stack);
-    team = await createCallingTeam(stack, { name: 'Batchers' });
+    emulated = await startEmulatedStack(mode, { team: 'Batchers' });
+    ({ team, deployments } = emulated);
   });
-  afterAll(async () => {
-    await deployments?.closeAll();
-    await stack?.stop();
-  });
+  afterAll(() => emulated?.stop());
 
   it('10 aliased embed fields of 50 texts: ceil(unique / 128) provider requests, one charge', async () => {
     const embedder = await deployments.deploy('batched', {

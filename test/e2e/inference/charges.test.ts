@@ -1,11 +1,11 @@
 import { countTokens as cl100kTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { chatPromptBound, worstCaseCost } from '../../../subgraphs/inference/cost.js';
-import { createDeployments, EMULATOR_ENV } from '../../support/emulated-deployments.js';
+import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { total, watchMoney } from '../../support/money-probe.js';
-import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
+import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 
 const HOLDS = `query($id: ID!) { team(id: $id) { wallet {
@@ -26,7 +26,7 @@ const ask = (model: string, content: string, extra: Record<string, unknown> = {}
 describe.each(STORE_MODES)('what calls report is what the ledger charged (%s stores)', (mode) => {
   let stack: Stack;
   let team: CallingTeam;
-  let deployments: ReturnType<typeof createDeployments>;
+  let deployments: EmulatedStack['deployments'];
   const holds = async (who: CallingTeam) =>
     expectNoErrors(await who.call(HOLDS, { id: who.teamId })).team.wallet.holds;
   const grant = async (teamId: string, amount: string, key: string) =>
@@ -38,26 +38,20 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
       ),
     );
 
+  let emulated: EmulatedStack;
   beforeAll(async () => {
-    stack = await startStack({
-      mode,
-      inference: {
-        env: EMULATOR_ENV,
-        settings: {
-          attemptTimeoutMs: 1_500,
-          retryBaseMs: 5,
-          outputTokensPerSecond: 100,
-          catalogCacheMs: 0,
-        },
+    emulated = await startEmulatedStack(mode, {
+      team: 'Payers',
+      settings: {
+        attemptTimeoutMs: 1_500,
+        retryBaseMs: 5,
+        outputTokensPerSecond: 100,
+        catalogCacheMs: 0,
       },
     });
-    deployments = createDeployments(stack);
-    team = await createCallingTeam(stack, { name: 'Payers' });
+    ({ stack, team, deployments } = emulated);
   });
-  afterAll(async () => {
-    await deployments?.closeAll();
-    await stack?.stop();
-  });
+  afterAll(() => emulated?.stop());
 
   it('Hindi billed in cl100k tokens fits the hold and is charged exactly as billed', async () => {
     const billed = cl100kTokens(HINDI, plain);

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Kv } from '../../../lib/kv/index.js';
-import { createDeployments, EMULATOR_ENV } from '../../support/emulated-deployments.js';
+import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
-import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
+import { GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { watchMoney } from '../../support/money-probe.js';
-import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
+import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -39,32 +39,26 @@ function failingAnswerWrites(failing: { on: boolean }) {
 describe.each(STORE_MODES)('idempotent generate under faults (%s stores)', (mode) => {
   let stack: Stack;
   let team: CallingTeam;
-  let deployments: ReturnType<typeof createDeployments>;
+  let deployments: EmulatedStack['deployments'];
   const failing = { on: false };
   const claimKey = (key: string) => `idem:{team:${encodeURIComponent(team.teamId)}}:${sha256(key)}`;
 
+  let emulated: EmulatedStack;
   beforeAll(async () => {
-    stack = await startStack({
-      mode,
-      wrapInferenceKv: failingAnswerWrites(failing),
-      inference: {
-        env: EMULATOR_ENV,
-        settings: {
-          attemptsPerTarget: 2,
-          attemptTimeoutMs: 5_000,
-          retryBaseMs: 5,
-          outputTokensPerSecond: 1_000,
-          catalogCacheMs: 0,
-        },
+    emulated = await startEmulatedStack(mode, {
+      team: 'Retriers',
+      settings: {
+        attemptsPerTarget: 2,
+        attemptTimeoutMs: 5_000,
+        retryBaseMs: 5,
+        outputTokensPerSecond: 1_000,
+        catalogCacheMs: 0,
       },
+      wrapInferenceKv: failingAnswerWrites(failing),
     });
-    deployments = createDeployments(stack);
-    team = await createCallingTeam(stack, { name: 'Retriers' });
+    ({ stack, team, deployments } = emulated);
   });
-  afterAll(async () => {
-    await deployments?.closeAll();
-    await stack?.stop();
-  });
+  afterAll(() => emulated?.stop());
 
   it('a charged answer that cannot be kept for retries still reaches its caller', async () => {
     const chat = await deployments.deploy('kept-or-not');

@@ -1,12 +1,12 @@
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import {
-  createDeployments,
-  EMULATOR_ENV,
+  startEmulatedStack,
   type Deployment,
+  type EmulatedStack,
 } from '../../support/emulated-deployments.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { expectedChatUsage } from '../../support/provider-emulators.js';
-import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
+import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 
 const messages = [{ role: 'USER', content: 'What is the capital of France' }];
@@ -19,35 +19,28 @@ const HOLDS = `query($id: ID!, $s: HoldStatus) { team(id: $id) { wallet {
 describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mode) => {
   let stack: Stack;
   let team: CallingTeam;
-  let deployments: ReturnType<typeof createDeployments>;
-  const deploy: ReturnType<typeof createDeployments>['deploy'] = (...args) =>
-    deployments.deploy(...args);
+  let deployments: EmulatedStack['deployments'];
+  const deploy: EmulatedStack['deployments']['deploy'] = (...args) => deployments.deploy(...args);
   const holds = async (status: string) =>
     expectNoErrors(await team.call(HOLDS, { id: team.teamId, s: status })).team.wallet.holds;
 
+  let emulated: EmulatedStack;
   beforeAll(async () => {
-    stack = await startStack({
-      mode,
-      inference: {
-        env: EMULATOR_ENV,
-        settings: {
-          attemptsPerTarget: 2,
-          retryBaseMs: 5,
-          retryMaxMs: 2_000,
-          // Long enough that a busy CI machine never times out a healthy emulator.
-          attemptTimeoutMs: 1_500,
-          circuitFailures: 4,
-          catalogCacheMs: 0,
-        },
+    emulated = await startEmulatedStack(mode, {
+      team: 'Routed callers',
+      settings: {
+        attemptsPerTarget: 2,
+        retryBaseMs: 5,
+        retryMaxMs: 2_000,
+        // Long enough that a busy CI machine never times out a healthy emulator.
+        attemptTimeoutMs: 1_500,
+        circuitFailures: 4,
+        catalogCacheMs: 0,
       },
     });
-    deployments = createDeployments(stack);
-    team = await createCallingTeam(stack, { name: 'Routed callers' });
+    ({ stack, team, deployments } = emulated);
   });
-  afterAll(async () => {
-    await deployments?.closeAll();
-    await stack?.stop();
-  });
+  afterAll(() => emulated?.stop());
 
   it('falls back when the primary answers 500, and charges the model that answered', async () => {
     const primary = await deploy('fail-primary', { emulator: { faultEvery: { status: 500 } } });

@@ -118,7 +118,7 @@ export type FinishReason =
 export type GenerateInput = {
   /** How sensitive the prompt is; default INTERNAL. Only models whose ceiling covers it are used. */
   dataClass?: InputMaybe<DataClassification>;
-  /** Your key for safe retries (1 to 255 characters): a retried call returns the original generation and is never charged twice. Kept for 24 hours. */
+  /** Your key for safe retries (1 to 255 characters): a retried call returns the original generation and is never charged twice; a call that failed (and charged nothing) runs anew when retried. Kept for 24 hours. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The most tokens to generate: at most the model's maxOutputTokens (BAD_USER_INPUT with `limit` above it; for a route, the largest of its models', and a fallback model with a lower limit generates up to its own); default 1,024 or the model's limit if lower. The hold is sized by it, and so is the time the call is given. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
@@ -223,7 +223,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Embeds texts. Every `embed` field of one operation is planned together: texts are de-duplicated across fields, served from the cache where possible, and sent to the provider in batches of the model's `maxBatchSize`, under one hold per team and model. Errors as for `generate`. Needs inference:invoke in the team. Null with an error when it fails; the operation's other fields still answer. */
   embed?: Maybe<Embeddings>;
-  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: a hold for the worst case is taken from the team's wallet before any provider is called, and only the exact cost is captured; a failed call is never charged. Errors: NOT_FOUND, MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT. Needs inference:invoke in the team. Null with an error when it fails, so one failed field never hides another field's paid answer. */
+  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: a hold for the worst case is taken from the team's wallet before any provider is called, and only the exact cost is captured; a failed call is never charged. `cost` and `chargeStatus` say what the ledger did. Errors: NOT_FOUND, BAD_USER_INPUT (maxTokens above the model's limit: `limit`), MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT, CONFLICT (a call under the same idempotency key is still running: `retryAfterSeconds`), SERVICE_UNAVAILABLE (a platform store or service is away: `retryAfterSeconds`). Needs inference:invoke in the team. Null with an error when it fails, so one failed field never hides another field's paid answer. */
   generate?: Maybe<Generation>;
 };
 

@@ -4,8 +4,34 @@ import { receivableAccountFor, revenueAccountFor } from './accounts.js';
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 const atLeastZero = (a: bigint) => (a > 0n ? a : 0n);
 
+/** How an excess is paid: `taken` from the available balance, `owed` for the rest. */
+export interface ExcessSplit {
+  taken: bigint;
+  owed: bigint;
+}
+
 /**
- * Charges what a call cost beyond its hold, inside the transaction that captured the hold (an
+ * How much of `excess` the wallet's available balance covers. Locks the wallet's row first, as
+ * every operation does, so the capture and the charge that follow in the transaction see this
+ * figure; capturing the hold itself leaves it unchanged (the held amount moves from pending to
+ * posted).
+ */
+export async function splitExcess(
+  tx: Queryable,
+  walletId: string,
+  excess: bigint,
+): Promise<ExcessSplit> {
+  const { rows } = await tx.query<{ room: string }>(
+    `SELECT credits_posted - debits_posted - debits_pending - owed AS room
+     FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE`,
+    [walletId],
+  );
+  const taken = min(excess, atLeastZero(BigInt(rows[0]?.room ?? 0)));
+  return { taken, owed: excess - taken };
+}
+
+/**
+ * Charges what a call cost beyond its hold, in the transaction that captured the hold (an
  * incremental authorization after the fact, as card networks do): what the wallet's available
  * balance covers is posted to revenue (EXCESS); the rest is recorded as owed (OWED: debit the
  * receivable, credit revenue), so revenue is whole, the wallet never goes below zero and nothing
@@ -16,20 +42,14 @@ export async function chargeExcess(
   input: {
     walletId: string;
     holdId: string;
-    excess: bigint;
+    split: ExcessSplit;
     metadata: Record<string, unknown>;
     actor: string;
   },
-): Promise<{ taken: bigint; owed: bigint }> {
-  const { walletId, excess } = input;
-  // The capture in this transaction already locked the wallet's row: this reads it as it is now.
-  const { rows } = await tx.query<{ room: string }>(
-    `SELECT credits_posted - debits_posted - debits_pending - owed AS room
-     FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE`,
-    [walletId],
-  );
-  const taken = min(excess, atLeastZero(BigInt(rows[0]?.room ?? 0)));
-  const owed = excess - taken;
+): Promise<void> {
+  const { walletId } = input;
+  const { taken, owed } = input.split;
+  const excess = taken + owed;
   await tx.query(
     `UPDATE accounts SET debits_posted = debits_posted + $2, owed = owed + $3,
        month_spend = CASE WHEN spend_month = date_trunc('month', ledger_now())::date
@@ -73,7 +93,6 @@ export async function chargeExcess(
       ],
     );
   }
-  return { taken, owed };
 }
 
 /**

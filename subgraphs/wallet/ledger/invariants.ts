@@ -6,8 +6,9 @@ export interface LedgerInvariants {
   /** No wallet's posted + pending debits exceed its posted credits. */
   noNegativeAvailable: boolean;
   /**
-   * Every wallet's stored totals (owed included) equal what its transfers add up to, and what
-   * wallets owe equals what the receivable accounts hold.
+   * Every wallet's stored totals (owed included) equal what its transfers add up to, what
+   * wallets owe equals what the receivable accounts hold, and each capture's recorded excess and
+   * owed part equal its EXCESS and OWED transfers.
    */
   totalsMatchTransfers: boolean;
   /** Every open hold is unresolved, and each wallet's pending debits equal its open holds. */
@@ -43,7 +44,16 @@ export async function checkLedgerInvariants(db: Queryable): Promise<LedgerInvari
           OR a.debits_pending <> coalesce(t.pending, 0) OR a.owed <> coalesce(t.owed, 0)))
         AND (SELECT coalesce(sum(owed), 0) FROM accounts WHERE kind = 'WALLET') =
             (SELECT coalesce(sum(debits_posted - credits_posted), 0) FROM accounts
-             WHERE kind = 'RECEIVABLE') AS ok`),
+             WHERE kind = 'RECEIVABLE')
+        AND NOT EXISTS (
+          SELECT 1 FROM transfers c
+          LEFT JOIN (SELECT pending_id, sum(amount) AS excess,
+                       coalesce(sum(amount) FILTER (WHERE kind = 'OWED'), 0) AS owed
+                     FROM transfers WHERE kind IN ('EXCESS', 'OWED') GROUP BY pending_id) x
+            ON x.pending_id = c.pending_id
+          WHERE c.kind = 'CAPTURE'
+            AND (coalesce((c.metadata->>'excess')::bigint, 0) <> coalesce(x.excess, 0)
+              OR coalesce((c.metadata->>'owed')::bigint, 0) <> coalesce(x.owed, 0))) AS ok`),
     openHoldsMatchPending: await one(`
       SELECT NOT EXISTS (SELECT 1 FROM open_holds o JOIN transfers r ON r.pending_id = o.hold_id
                          AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE'))

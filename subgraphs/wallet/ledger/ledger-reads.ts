@@ -180,15 +180,14 @@ export function createLedgerReads(db: Queryable) {
         `SELECT coalesce(c.metadata->>'modelId', h.metadata->>'modelId') AS model_id, count(*) AS calls,
            coalesce(sum((c.metadata->>'inputTokens')::bigint), 0) AS input_tokens,
            coalesce(sum((c.metadata->>'outputTokens')::bigint), 0) AS output_tokens,
-           sum(c.amount) + coalesce(sum(ex.extra), 0) - coalesce(sum(rf.refunded), 0) AS spend,
+           sum(c.amount + coalesce((c.metadata->>'excess')::bigint, 0))
+             - coalesce(sum(rf.refunded), 0) AS spend,
            array_remove(array_agg(DISTINCT coalesce(c.metadata->>'priceVersion',
              h.metadata->>'priceVersion')::int), NULL) AS price_versions
          FROM transfers c
          JOIN transfers h ON h.id = c.pending_id
          LEFT JOIN (SELECT pending_id, sum(amount) AS refunded FROM transfers
                     WHERE kind = 'REFUND' GROUP BY pending_id) rf ON rf.pending_id = c.id
-         LEFT JOIN LATERAL (SELECT sum(amount) AS extra FROM transfers e
-                    WHERE e.pending_id = h.id AND e.kind IN ('EXCESS', 'OWED')) ex ON true
          WHERE c.kind = 'CAPTURE' AND c.wallet_id = $1 AND c.created_at >= $2 AND c.created_at < $3
            AND h.metadata ? 'modelId'
          GROUP BY 1 ORDER BY 5 DESC, 1`,

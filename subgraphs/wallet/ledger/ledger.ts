@@ -3,7 +3,7 @@ import { badUserInput, notFound } from '../../../lib/errors.js';
 import { fundingAccountFor, requestHash, revenueAccountFor } from './accounts.js';
 import { captureHoldBatch, type CaptureRequest } from './capture-batch.js';
 import { authorizeHoldBatch, type HoldRequest } from './hold-batch.js';
-import { chargeExcess, repayOwed } from './excess.js';
+import { chargeExcess, repayOwed, splitExcess } from './excess.js';
 import { resolveHold } from './hold-resolution.js';
 import { createKeyedBatcher } from './keyed-batcher.js';
 import {
@@ -305,27 +305,33 @@ export function createLedger(db: Db) {
       const excess = input.amount - hold.amount;
       if (excess > 0n && !input.chargeExcess) throw captureExceedsHold(hold.amount, input.amount);
 
-      const metadata = input.usage ? { ...input.usage } : {};
-      const capture = (q: Queryable, amount: bigint) =>
+      const metadata: Record<string, unknown> = input.usage ? { ...input.usage } : {};
+      const capture = (q: Queryable, amount: bigint, recorded = metadata) =>
         resolveHold(q, {
           kind: 'CAPTURE',
           target: { holdId: input.holdId, onlyIfUnexpired: true },
           amount,
           idempotencyKey: input.idempotencyKey,
           requestHash: hash,
-          metadata,
+          metadata: recorded,
           actor: input.actor,
         });
       const write =
         excess > 0n
           ? () =>
               db.transaction(async (tx) => {
-                const captured = await capture(tx, hold.amount);
+                const split = await splitExcess(tx, hold.walletId, excess);
+                // The capture records its excess, so reading a hold needs no other row.
+                const captured = await capture(tx, hold.amount, {
+                  ...metadata,
+                  excess: excess.toString(),
+                  owed: split.owed.toString(),
+                });
                 if (captured) {
                   await chargeExcess(tx, {
                     walletId: hold.walletId,
                     holdId: hold.id,
-                    excess,
+                    split,
                     metadata,
                     actor: input.actor,
                   });

@@ -98,13 +98,12 @@ export interface HoldRow {
 /** SELECT list and joins that turn HOLD transfers into HoldRows (alias h: hold, r: resolution). */
 export const HOLD_SELECT = `
   SELECT h.id, h.wallet_id, h.amount, h.expires_at, h.created_at, h.metadata, h.idempotency_key,
-    r.amount AS captured, r.created_at AS resolved_at, x.excess, x.owed,
+    r.amount AS captured, r.created_at AS resolved_at, r.metadata->>'excess' AS excess,
+    r.metadata->>'owed' AS owed,
     CASE WHEN r.kind = 'CAPTURE' THEN 'CAPTURED' WHEN r.kind = 'VOID' THEN 'VOIDED'
          WHEN r.kind = 'EXPIRE' OR h.expires_at <= ledger_now() THEN 'EXPIRED' ELSE 'PENDING' END AS status
   FROM transfers h
-  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')
-  LEFT JOIN LATERAL (SELECT sum(amount) AS excess, sum(amount) FILTER (WHERE kind = 'OWED') AS owed
-    FROM transfers e WHERE e.pending_id = h.id AND e.kind IN ('EXCESS', 'OWED')) x ON true`;
+  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')`;
 
 export interface HoldRecord {
   id: string;

@@ -1,6 +1,7 @@
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
 import { GENERATE, type CallingTeam } from '../../support/inference-setup.js';
+import { watchMoney } from '../../support/money-probe.js';
 import { emulatorEmbedding } from '../../support/provider-emulators.js';
 import { STORE_MODES } from '../../support/test-env.js';
 
@@ -41,7 +42,7 @@ describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)
     );
     const unique = new Set(lists.flat());
     expect(unique.size).toBe(320);
-    const before = await team.balance();
+    const money = await watchMoney(emulated.stack, team, [embedder.modelId]);
     const { query, variables } = embedOperation(embedder.modelId, lists);
     const data = expectNoErrors(await team.call(query, variables));
 
@@ -56,10 +57,10 @@ describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)
         emulatorEmbedding(texts[7]!, 8).map((v) => Math.fround(v)),
       );
     });
-    // One charge for the operation: the fields' shares add up to what left the wallet.
+    // One charge for the operation: the fields' shares add up to what the ledger took and the
+    // metric counted.
     const shares = lists.reduce((sum, _, i) => sum + BigInt(data[`f${i}`].cost), 0n);
-    const after = await team.balance();
-    expect(BigInt(before.available) - BigInt(after.available)).toBe(shares);
+    await money.expectAgrees(shares);
     expect(shares).toBeGreaterThan(0n);
 
     // The same texts again: all from the cache, free, and no provider request.
@@ -88,7 +89,7 @@ describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)
         temperature: 0,
       },
     };
-    const before = await team.balance();
+    const money = await watchMoney(emulated.stack, team, [chat.modelId]);
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => team.call(GENERATE, request)),
     );
@@ -98,9 +99,8 @@ describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)
     // The caller whose request reached the provider pays; the others were served its answer.
     const paid = generations.filter((g) => !g.cached);
     expect(paid).toHaveLength(1);
-    const after = await team.balance();
-    expect(BigInt(before.available) - BigInt(after.available)).toBe(BigInt(paid[0].cost));
-    expect(after.held).toBe('0');
+    await money.expectAgrees(BigInt(paid[0].cost));
+    expect((await team.balance()).held).toBe('0');
 
     // Later, the cache answers: cached, free, still no second provider request.
     const { generate } = expectNoErrors(await team.call(GENERATE, request));

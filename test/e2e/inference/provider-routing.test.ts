@@ -5,6 +5,7 @@ import {
   type EmulatedStack,
 } from '../../support/emulated-deployments.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
+import { watchMoney } from '../../support/money-probe.js';
 import { expectedChatUsage } from '../../support/provider-emulators.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
@@ -46,7 +47,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     const primary = await deploy('fail-primary', { emulator: { faultEvery: { status: 500 } } });
     const secondary = await deploy('ok-secondary', { emulator: { reply: 'Paris, from backup.' } });
     const alias = await deployments.route('fallback-500', 'FALLBACK', [primary, secondary]);
-    const before = await team.balance();
+    const money = await watchMoney(stack, team, [primary.modelId, secondary.modelId]);
     const { generate } = expectNoErrors(await team.call(GENERATE, ask(alias)));
     expect(generate.text).toBe('Paris, from backup.');
     expect(generate.model.id).toBe(secondary.modelId);
@@ -61,8 +62,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     expect(secondary.emulator.requests).toHaveLength(1);
     // The key the catalog names reached the provider.
     expect(secondary.emulator.requests[0]!.headers.authorization).toBe('Bearer sk-emulated');
-    const after = await team.balance();
-    expect(BigInt(before.available) - BigInt(after.available)).toBe(BigInt(generate.cost));
+    await money.expectAgrees(BigInt(generate.cost));
   });
 
   it('honours 429 Retry-After before trying the same deployment again', async () => {

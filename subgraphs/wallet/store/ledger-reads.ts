@@ -1,5 +1,6 @@
 import type { Queryable } from '../../../lib/db/index.js';
 import { sqlConditions } from '../../../lib/db/sql-conditions.js';
+import { MONTH_TO_DATE } from './account-figures.js';
 import {
   HOLD_SELECT,
   toHold,
@@ -76,8 +77,7 @@ export function createLedgerReads(db: Queryable) {
     async balances(walletIds: readonly string[]): Promise<WalletRow[]> {
       const { rows } = await db.query<AccountRecord>(
         `SELECT id, credits_posted, debits_posted, debits_pending, owed, budget_limit, alert_thresholds,
-           CASE WHEN spend_month = date_trunc('month', ledger_now())::date THEN month_spend ELSE 0 END
-             AS month_to_date
+           ${MONTH_TO_DATE} AS month_to_date
          FROM accounts WHERE id = ANY($1::uuid[]) AND kind = 'WALLET'`,
         [walletIds],
       );

@@ -1,9 +1,9 @@
-import { expectLedgerInvariants } from '../../../test/support/ledger-invariants.js';
+import { expectLedgerInvariants } from '../../../../test/support/ledger-invariants.js';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../../lib/db/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
-import { WALLET_SCHEMA, prepareWalletStore } from '../server.js';
+import type { Db } from '../../../../lib/db/index.js';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
+import { WALLET_SCHEMA, prepareWalletStore } from '../../server.js';
 import { createLedger, type Ledger } from './ledger.js';
 
 const actor = 'test';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { Db } from '../../../lib/db/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
-import { WALLET_SCHEMA, prepareWalletStore } from '../server.js';
-import { checkLedgerInvariants } from './invariants.js';
+import type { Db } from '../../../../lib/db/index.js';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
+import { WALLET_SCHEMA, prepareWalletStore } from '../../server.js';
+import { checkLedgerInvariants } from '../../store/invariants.js';
 import { createLedger, type Ledger } from './ledger.js';
 
 /*

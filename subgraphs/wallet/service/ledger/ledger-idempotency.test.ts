@@ -4,8 +4,8 @@ import {
   outcomeOf,
   tally,
   type LedgerHarness,
-} from '../../../test/support/ledger-harness.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+} from '../../../../test/support/ledger-harness.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 
 const N = 10;
 const times = <T>(n: number, fn: (i: number) => Promise<T>) =>

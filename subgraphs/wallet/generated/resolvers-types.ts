@@ -223,6 +223,8 @@ export type Query = {
   hold?: Maybe<Hold>;
   /** The hold a wallet made under an idempotency key, or null (services and organization admins). */
   holdByKey?: Maybe<Hold>;
+  /** Your team's wallet, the short way to your balance and transactions. Without `teamId`: the wallet of the one team you belong to (an API key belongs to one team). If you belong to several teams, BAD_USER_INPUT lists them in `extensions.teamIds`: name one with `teamId`; if you belong to none, BAD_USER_INPUT with `teamIds: []`. FORBIDDEN unless you hold wallet:read in that team, as for `wallet(id:)`. Amounts are in micro-credits (1 credit = 1,000,000). */
+  myWallet: Wallet;
   /** One wallet by id. FORBIDDEN unless the caller holds wallet:read in the wallet's team. */
   wallet?: Maybe<Wallet>;
 };
@@ -236,6 +238,11 @@ export type QueryHoldArgs = {
 export type QueryHoldByKeyArgs = {
   idempotencyKey: Scalars['String']['input'];
   walletId: Scalars['ID']['input'];
+};
+
+
+export type QueryMyWalletArgs = {
+  teamId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -650,6 +657,7 @@ export type PageInfoResolvers<ContextType = WalletContext, ParentType extends Re
 export type QueryResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
   holdByKey?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldByKeyArgs, 'idempotencyKey' | 'walletId'>>;
+  myWallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, Partial<QueryMyWalletArgs>>;
   wallet?: Resolver<Maybe<ResolversTypes['Wallet']>, ParentType, ContextType, RequireFields<QueryWalletArgs, 'id'>>;
 }>;
 

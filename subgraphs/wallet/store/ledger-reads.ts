@@ -71,7 +71,10 @@ function transactionWhere(
   return where.joined();
 }
 
-/** Everything the wallet subgraph reads from the ledger. */
+/**
+ * Everything the wallet subgraph reads from the ledger. Long only as a list is: one factory over
+ * the Queryable, each method one query and its row mapping.
+ */
 export function createLedgerReads(db: Queryable) {
   return {
     async balances(walletIds: readonly string[]): Promise<WalletRow[]> {

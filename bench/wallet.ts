@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createDb, type Db } from '../lib/db/index.js';
-import { checkLedgerInvariants } from '../subgraphs/wallet/ledger/invariants.js';
-import { createLedger, type Ledger } from '../subgraphs/wallet/ledger/ledger.js';
+import { checkLedgerInvariants } from '../subgraphs/wallet/store/invariants.js';
+import { createLedger, type Ledger } from '../subgraphs/wallet/service/ledger/ledger.js';
 import { WALLET_SCHEMA, prepareWalletStore } from '../subgraphs/wallet/server.js';
 
 /*

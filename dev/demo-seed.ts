@@ -3,7 +3,7 @@ import type { Db } from '../lib/db/index.js';
 import type { Kv } from '../lib/kv/index.js';
 import { createAccessService } from '../subgraphs/policy/access-service.js';
 import { createPolicyService } from '../subgraphs/policy/policy-service.js';
-import { createLedger } from '../subgraphs/wallet/ledger/ledger.js';
+import { createLedger } from '../subgraphs/wallet/service/ledger/ledger.js';
 import { createTeamStore } from '../subgraphs/policy/store/team-store.js';
 
 export const DEMO_TEAM = 'Demo';

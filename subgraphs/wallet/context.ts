@@ -1,5 +1,5 @@
 import type { SubgraphBaseContext } from '../../lib/subgraph/subgraph-server.js';
-import type { Ledger } from './ledger/ledger.js';
+import type { Ledger } from './service/ledger/ledger.js';
 import type { WalletLoaders } from './loaders.js';
 
 /** What the wallet subgraph's resolvers get per request. */

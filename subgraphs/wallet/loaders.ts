@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { notFound } from '../../lib/errors.js';
-import type { LedgerReads, WalletRow } from './ledger/ledger-reads.js';
-import type { HoldRow } from './ledger/transfer-rows.js';
+import type { LedgerReads, WalletRow } from './store/ledger-reads.js';
+import type { HoldRow } from './store/transfer-rows.js';
 
 const MAX_BATCH = 1000;
 

@@ -4,12 +4,12 @@ import { runMigrations, type Db } from '../../lib/db/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { WalletContext } from './context.js';
-import { createLedger } from './ledger/ledger.js';
+import { createLedger } from './service/ledger/ledger.js';
 import { createWalletLoaders } from './loaders.js';
 import { walletPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 import { walletMigrations } from './store/migrations.js';
-import { createHoldSweeper } from './sweeper.js';
+import { createHoldSweeper } from './service/sweeper.js';
 
 export const WALLET_SCHEMA = 'wallet';
 export const walletTypeDefs = parse(

@@ -82,6 +82,32 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     ]);
   });
 
+  it("answers myWallet with the key's own team's balance and last transactions", async () => {
+    const { teamId: mine, key } = await stack.createTeamWithKey('Mine', ['wallet:read']);
+    expectNoErrors(await admin(GRANT, { w: mine, a: '3000000', k: 'grant-mine' }));
+    const response = await stack.request<{
+      myWallet: {
+        id: string;
+        balance: { available: string };
+        transactions: { edges: Array<{ node: { kind: string; amount: string } }> };
+      };
+    }>(
+      `{ myWallet { id balance { available }
+         transactions(first: 5) { edges { node { kind amount } } } } }`,
+      { token: key },
+    );
+    expect(expectNoErrors(response).myWallet).toEqual({
+      id: mine,
+      balance: { available: '3000000' },
+      transactions: { edges: [{ node: { kind: 'GRANT', amount: '3000000' } }] },
+    });
+    const adminHasNone = await stack.request<{ myWallet: { id: string } | null }>(
+      '{ myWallet { id } }',
+      { token: TEST_ADMIN_KEY },
+    );
+    expect(expectErrorCode(adminHasNone, 'BAD_USER_INPUT').extensions?.teamIds).toEqual([]);
+  });
+
   it('refuses holds to a team key and grants to anyone but an admin', async () => {
     expectErrorCode(
       await stack.request(HOLD, { token: reader, variables: { w: teamId, a: '1', k: 'x' } }),

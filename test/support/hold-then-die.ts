@@ -1,5 +1,5 @@
 import { createDb } from '../../lib/db/index.js';
-import { createLedger } from '../../subgraphs/wallet/ledger/ledger.js';
+import { createLedger } from '../../subgraphs/wallet/service/ledger/ledger.js';
 import { WALLET_SCHEMA } from '../../subgraphs/wallet/server.js';
 
 /*

@@ -1,8 +1,8 @@
 import { expectLedgerInvariants } from './ledger-invariants.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../lib/db/index.js';
-import { createLedger, type Ledger } from '../../subgraphs/wallet/ledger/ledger.js';
-import type { TransferKind } from '../../subgraphs/wallet/ledger/transfer-rows.js';
+import { createLedger, type Ledger } from '../../subgraphs/wallet/service/ledger/ledger.js';
+import type { TransferKind } from '../../subgraphs/wallet/store/transfer-rows.js';
 import { WALLET_SCHEMA, prepareWalletStore } from '../../subgraphs/wallet/server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
 import type { StoreMode } from './test-env.js';

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../lib/db/index.js';
-import { checkLedgerInvariants } from '../../subgraphs/wallet/ledger/invariants.js';
+import { checkLedgerInvariants } from '../../subgraphs/wallet/store/invariants.js';
 
 /** Every invariant of checkLedgerInvariants holds on the wallet's database as it is now. */
 export async function expectLedgerInvariants(db: Queryable): Promise<void> {

@@ -1,4 +1,4 @@
-import { codedError } from '../../../lib/errors.js';
+import { codedError } from '../../../../lib/errors.js';
 
 /**
  * Outcomes a caller of the ledger must branch on, each with a stable code and the figures needed

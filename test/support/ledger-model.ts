@@ -1,11 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { Db } from '../../../lib/db/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
-import { WALLET_SCHEMA, prepareWalletStore } from '../server.js';
-import { checkLedgerInvariants } from './invariants.js';
-import { createLedger, type Ledger } from './ledger.js';
 
 /*
  * Model-based test: random sequences of ledger operations over two or three wallets, each checked
@@ -14,8 +7,8 @@ import { createLedger, type Ledger } from './ledger.js';
  * a run takes (well under 30 s) never decides whether a hold has expired.
  */
 const EXPIRIES = [30, 90, 150, 210];
-const actor = 'test:model';
-const INVARIANTS = {
+export const actor = 'test:model';
+export const INVARIANTS = {
   conserved: true,
   noNegativeAvailable: true,
   totalsMatchTransfers: true,
@@ -23,7 +16,7 @@ const INVARIANTS = {
   resolvedAtMostOnce: true,
 };
 
-interface WalletModel {
+export interface WalletModel {
   id: string;
   name: string;
   posted: bigint;
@@ -49,7 +42,7 @@ interface CaptureModel {
   amount: bigint;
   refunded: bigint;
 }
-interface Model {
+export interface Model {
   offset: number;
   wallets: WalletModel[];
   holds: HoldModel[];
@@ -58,20 +51,20 @@ interface Model {
   keys: Map<string, { hash: string; id: string }>;
 }
 
-type Call =
+export type Call =
   | { t: 'grant'; wallet: WalletModel; amount: bigint; key: string }
   | { t: 'hold'; wallet: WalletModel; amount: bigint; expiry: number; key: string }
   | { t: 'capture'; hold: HoldModel; amount: bigint; key: string }
   | { t: 'refund'; capture: CaptureModel; amount: bigint; key: string }
   | { t: 'void'; hold: HoldModel }
   | { t: 'advance'; seconds: number; sweep: boolean };
-type KeyedCall = Extract<Call, { key: string }>;
+export type KeyedCall = Extract<Call, { key: string }>;
 
 const [key, wallet, pick] = [fc.constantFrom('k1', 'k2', 'k3'), fc.nat(2), fc.nat(50)];
 const op = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
 const [grantAmount, holdAmount] = [fc.bigInt(1n, 1000n), fc.bigInt(1n, 300n)];
 const [expiry, refundTenths] = [fc.constantFrom(...EXPIRIES), fc.integer({ min: 1, max: 12 })];
-const opArb = fc.oneof(
+export const opArb = fc.oneof(
   op(5, fc.record({ t: fc.constant('grant'), wallet, amount: grantAmount, key })),
   op(4, fc.record({ t: fc.constant('hold'), wallet, amount: holdAmount, expiry, key })),
   // Tenths of the hold: 0 captures nothing, 11 and 12 ask for more than was held.
@@ -84,12 +77,12 @@ const opArb = fc.oneof(
   // An earlier keyed call again, as it was or with its amount changed.
   op(2, fc.record({ t: fc.constant('repeat'), pick, bump: fc.constantFrom(0n, 1n) })),
 );
-type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+export type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
 const tenthsOf = (amount: bigint, tenths: number) => (amount * BigInt(tenths) + 9n) / 10n;
 
 /** Turns a generated op into a call on the model's entities; null when there is nothing to act on. */
-function resolve(m: Model, op: Op, earlier: KeyedCall[]): Call | null {
+export function resolve(m: Model, op: Op, earlier: KeyedCall[]): Call | null {
   // Counted from the newest, so small (and shrunk) picks act on what was just made.
   const nth = <T>(list: T[], i: number) => list[list.length - 1 - (i % Math.max(list.length, 1))];
   const hold = 'pick' in op ? nth(m.holds, op.pick) : undefined;
@@ -126,11 +119,11 @@ function identity(c: KeyedCall): { scope: string; hash: string } {
   return { scope: `${walletId}/${kind}/${c.key}`, hash };
 }
 
-const expired = (h: HoldModel, offset: number) =>
+export const expired = (h: HoldModel, offset: number) =>
   h.state === 'EXPIRED' || (h.state === 'OPEN' && offset >= h.expiry);
 
 /** What the ledger must answer; `replayOf` is the id a replayed key must return again. */
-function predict(m: Model, c: Call): { outcome: string; replayOf?: string } {
+export function predict(m: Model, c: Call): { outcome: string; replayOf?: string } {
   if (c.t === 'void') {
     // A hold past its expiry but not swept yet is still open: voiding releases it all the same.
     const voidable = c.hold.state === 'OPEN' || c.hold.state === 'VOIDED';
@@ -163,7 +156,7 @@ function predict(m: Model, c: Call): { outcome: string; replayOf?: string } {
 }
 
 /** Applies what the ledger did (not for replays or refusals); `id` is what it made. */
-function apply(m: Model, c: Call, id: string): void {
+export function apply(m: Model, c: Call, id: string): void {
   const release = (h: HoldModel, state: HoldState) => {
     h.state = state;
     h.wallet.held -= h.amount;
@@ -197,116 +190,12 @@ function apply(m: Model, c: Call, id: string): void {
   if ('key' in c) m.keys.set(identity(c).scope, { hash: identity(c).hash, id });
 }
 
-const label = (c: Call) => {
+export const label = (c: Call) => {
   if (c.t === 'grant' || c.t === 'hold') return `${c.t} ${c.wallet.name} ${c.amount} ${c.key}`;
   if (c.t === 'capture') return `capture ${c.hold.name} (${c.hold.amount}) ${c.amount} ${c.key}`;
   if (c.t === 'refund')
     return `refund ${c.capture.name} (${c.capture.amount}) ${c.amount} ${c.key}`;
   return c.t === 'void' ? `void ${c.hold.name}` : `advance ${c.seconds}s sweep ${c.sweep}`;
 };
-const monthAt = (offset: number) => new Date(Date.now() + offset * 1000).toISOString().slice(0, 7);
-
-describe.each(STORE_MODES)('ledger against a model (%s database)', (mode) => {
-  let database: TestDatabase;
-  let db: Db;
-  let ledger: Ledger;
-  beforeAll(async () => {
-    database = await createTestDatabase(mode);
-    db = await database.open(WALLET_SCHEMA);
-    await prepareWalletStore(db);
-    ledger = createLedger(db);
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-
-  const captureOf = async (holdId: string) => {
-    const { rows } = await db.query<{ id: string }>(
-      `SELECT id FROM transfers WHERE pending_id = $1 AND kind = 'CAPTURE'`,
-      [holdId],
-    );
-    return { id: rows[0]?.id ?? 'no capture' };
-  };
-
-  /** Runs a call on the ledger: 'OK' or the error code, and the id of what it made or replayed. */
-  async function execute(c: Call): Promise<{ outcome: string; id: string }> {
-    const ok = async (made: Promise<{ id: string }>) => ({ outcome: 'OK', id: (await made).id });
-    try {
-      if (c.t === 'advance') {
-        if (c.seconds)
-          await db.query('INSERT INTO clock_offset (seconds) VALUES ($1)', [c.seconds]);
-        return { outcome: c.sweep ? `SWEPT ${await ledger.sweepExpired(10_000)}` : 'OK', id: '' };
-      }
-      if (c.t === 'void') return await ok(ledger.voidHold({ holdId: c.hold.id, actor }));
-      const { amount, key: idempotencyKey } = c;
-      if (c.t === 'grant')
-        return await ok(ledger.grant({ walletId: c.wallet.id, amount, idempotencyKey, actor }));
-      if (c.t === 'hold') {
-        const input = { walletId: c.wallet.id, amount, expiresInSeconds: c.expiry };
-        return await ok(ledger.authorizeHold({ ...input, idempotencyKey, actor }));
-      }
-      if (c.t === 'refund')
-        return await ok(ledger.refund({ captureId: c.capture.id, amount, idempotencyKey, actor }));
-      await ledger.captureHold({ holdId: c.hold.id, amount, idempotencyKey, actor });
-      return await ok(captureOf(c.hold.id));
-    } catch (error) {
-      const code = (error as { extensions?: { code?: string } }).extensions?.code;
-      return { outcome: code ?? String(error), id: '' };
-    }
-  }
-
-  /** Balances, hold statuses and invariants, all as the model has them. */
-  async function expectAgrees(m: Model, step: string, spendKnown: boolean) {
-    const figures = (posted: bigint, held: bigint, available: bigint, spent: bigint) =>
-      spendKnown ? { posted, held, available, spent } : { posted, held, available };
-    const balances = await ledger.reads.balances(m.wallets.map((w) => w.id));
-    const holds = new Map(
-      (await ledger.reads.holdsByIds(m.holds.map((h) => h.id))).map((r) => [r.id, r]),
-    );
-    expect({
-      step,
-      wallets: balances.map((b) => figures(b.posted, b.held, b.available, b.monthToDateSpend)),
-      holds: m.holds.map((h) => [holds.get(h.id)?.status, holds.get(h.id)?.capturedAmount]),
-      invariants: await checkLedgerInvariants(db),
-    }).toEqual({
-      step,
-      wallets: m.wallets.map((w) => figures(w.posted, w.held, w.posted - w.held, w.spent)),
-      holds: m.holds.map((h) => [
-        h.state === 'OPEN' ? (expired(h, m.offset) ? 'EXPIRED' : 'PENDING') : h.state,
-        h.captured ?? null,
-      ]),
-      invariants: INVARIANTS,
-    });
-  }
-
-  it('agrees with the model after every step of random operation sequences', async () => {
-    const run = async (walletCount: number, ops: Op[]) => {
-      // Fresh state: every earlier run's holds released, the clock back to now, new wallets.
-      await db.query('INSERT INTO clock_offset (seconds) VALUES (864000)');
-      await ledger.sweepExpired(100_000);
-      await db.query('DELETE FROM clock_offset');
-      const m: Model = { offset: 0, wallets: [], holds: [], captures: [], keys: new Map() };
-      for (let i = 0; i < walletCount; i++) {
-        m.wallets.push({ id: randomUUID(), name: `w${i}`, posted: 0n, held: 0n, spent: 0n });
-      }
-      const month = monthAt(0);
-      const keyed: KeyedCall[] = [];
-      for (const [i, op] of ops.entries()) {
-        const call = resolve(m, op, keyed);
-        if (!call) continue;
-        const step = `step ${i}: ${label(call)}`;
-        const expected = predict(m, call);
-        const actual = await execute(call);
-        expect({ step, outcome: actual.outcome }).toEqual({ step, outcome: expected.outcome });
-        if (expected.replayOf)
-          expect({ step, id: actual.id }).toEqual({ step, id: expected.replayOf });
-        else if (/^(OK|SWEPT)/.test(expected.outcome)) apply(m, call, actual.id);
-        if ('key' in call) keyed.push(call);
-        // Spend counts by UTC month of the ledger's clock: past a month boundary, stop checking it.
-        await expectAgrees(m, step, monthAt(m.offset) === month);
-      }
-    };
-    const ops = fc.array(opArb, { minLength: 5, maxLength: 40, size: 'max' });
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 2, max: 3 }), ops, run), { numRuns: 50 });
-  }, 120_000);
-});
+export const monthAt = (offset: number) =>
+  new Date(Date.now() + offset * 1000).toISOString().slice(0, 7);

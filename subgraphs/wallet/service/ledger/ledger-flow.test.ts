@@ -1,10 +1,8 @@
-import { expectLedgerInvariants } from '../../../test/support/ledger-invariants.js';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../../lib/db/index.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
-import { WALLET_SCHEMA, prepareWalletStore } from '../server.js';
-import { createLedger, type Ledger } from './ledger.js';
+import type { Db } from '../../../../lib/db/index.js';
+import { openLedgerHarness, type LedgerHarness } from '../../../../test/support/ledger-harness.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
+import type { Ledger } from './ledger.js';
 
 const actor = 'test';
 const codeOf = async (p: Promise<unknown>) =>
@@ -14,32 +12,28 @@ const codeOf = async (p: Promise<unknown>) =>
   );
 
 describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
-  let database: TestDatabase;
+  let h: LedgerHarness;
   let db: Db;
   let ledger: Ledger;
   beforeAll(async () => {
-    database = await createTestDatabase(mode);
-    db = await database.open(WALLET_SCHEMA);
-    await prepareWalletStore(db);
-    ledger = createLedger(db);
+    h = await openLedgerHarness(mode);
+    db = h.db;
+    ledger = h.ledgers[0] as Ledger;
   });
   afterAll(async () => {
-    await database?.drop();
+    await h?.close();
   });
   afterEach(async () => {
-    await expectLedgerInvariants(db);
+    await h.expectInvariants();
   });
+  /** A hold of `amount` for 60 s under `key`. */
+  const authorize = (walletId: string, amount: bigint, idempotencyKey: string) =>
+    ledger.authorizeHold({ walletId, amount, idempotencyKey, expiresInSeconds: 60, actor });
 
   it('grants, holds, captures part and releases the rest', async () => {
     const walletId = randomUUID();
     await ledger.grant({ walletId, amount: 1000n, idempotencyKey: 'g1', actor });
-    const hold = await ledger.authorizeHold({
-      walletId,
-      amount: 300n,
-      idempotencyKey: 'h1',
-      expiresInSeconds: 60,
-      actor,
-    });
+    const hold = await authorize(walletId, 300n, 'h1');
     expect(hold.status).toBe('PENDING');
     expect((await ledger.reads.balances([walletId]))[0]).toMatchObject({
       posted: 1000n,
@@ -63,15 +57,7 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
   it('refuses a hold above the available balance with the figures', async () => {
     const walletId = randomUUID();
     await ledger.grant({ walletId, amount: 100n, idempotencyKey: 'g', actor });
-    await expect(
-      ledger.authorizeHold({
-        walletId,
-        amount: 101n,
-        idempotencyKey: 'h',
-        expiresInSeconds: 60,
-        actor,
-      }),
-    ).rejects.toMatchObject({
+    await expect(authorize(walletId, 101n, 'h')).rejects.toMatchObject({
       extensions: { code: 'INSUFFICIENT_FUNDS', available: '100', required: '101' },
     });
   });
@@ -79,13 +65,7 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
   it('resolves a hold once: void after capture is refused, capture above the hold is refused', async () => {
     const walletId = randomUUID();
     await ledger.grant({ walletId, amount: 100n, idempotencyKey: 'g', actor });
-    const hold = await ledger.authorizeHold({
-      walletId,
-      amount: 50n,
-      idempotencyKey: 'h',
-      expiresInSeconds: 60,
-      actor,
-    });
+    const hold = await authorize(walletId, 50n, 'h');
     expect(
       await codeOf(
         ledger.captureHold({ holdId: hold.id, amount: 51n, idempotencyKey: 'c', actor }),
@@ -143,13 +123,7 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
   it('refunds up to the capture and no further', async () => {
     const walletId = randomUUID();
     await ledger.grant({ walletId, amount: 100n, idempotencyKey: 'g', actor });
-    const hold = await ledger.authorizeHold({
-      walletId,
-      amount: 60n,
-      idempotencyKey: 'h',
-      expiresInSeconds: 60,
-      actor,
-    });
+    const hold = await authorize(walletId, 60n, 'h');
     await ledger.captureHold({ holdId: hold.id, amount: 60n, idempotencyKey: 'c', actor });
     const [capture] = await ledger.reads.transactions(walletId, { kinds: ['CAPTURE'] }, null, 1);
     await ledger.refund({ captureId: capture!.id, amount: 40n, idempotencyKey: 'r1', actor });
@@ -165,23 +139,9 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
     const walletId = randomUUID();
     await ledger.grant({ walletId, amount: 1000n, idempotencyKey: 'g', actor });
     await ledger.setBudget({ walletId, monthlyLimit: 100n, alertThresholds: [50, 80] });
-    const hold = await ledger.authorizeHold({
-      walletId,
-      amount: 70n,
-      idempotencyKey: 'h1',
-      expiresInSeconds: 60,
-      actor,
-    });
+    const hold = await authorize(walletId, 70n, 'h1');
     await ledger.captureHold({ holdId: hold.id, amount: 70n, idempotencyKey: 'c1', actor });
-    await expect(
-      ledger.authorizeHold({
-        walletId,
-        amount: 31n,
-        idempotencyKey: 'h2',
-        expiresInSeconds: 60,
-        actor,
-      }),
-    ).rejects.toMatchObject({
+    await expect(authorize(walletId, 31n, 'h2')).rejects.toMatchObject({
       extensions: {
         code: 'BUDGET_EXCEEDED',
         monthToDateSpend: '70',

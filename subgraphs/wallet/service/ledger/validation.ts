@@ -1,4 +1,4 @@
-import { badUserInput } from '../../../lib/errors.js';
+import { badUserInput } from '../../../../lib/errors.js';
 
 /** The most any one operation may move: 10^15 µcr (a billion credits). */
 const MAX_AMOUNT = 1_000_000_000_000_000n;

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /** System accounts have eight shards each; a wallet always uses the same shard. */
 const SHARDS = 8;
 
@@ -16,18 +14,3 @@ export const fundingAccountFor = (walletId: string) => systemAccount('8001', sha
 export const revenueAccountFor = (walletId: string) => systemAccount('8002', shardOf(walletId));
 /** What a wallet owes: charges beyond a hold that its balance could not cover. */
 export const receivableAccountFor = (walletId: string) => systemAccount('8003', shardOf(walletId));
-
-/**
- * A digest of an operation's parameters: a repeated idempotency key must come with the same ones.
- * Keys are sorted so the digest does not depend on property order.
- */
-export function requestHash(params: Record<string, unknown>): string {
-  const canonical = JSON.stringify(params, (_key, value: unknown) => {
-    if (typeof value === 'bigint') return value.toString();
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
-    }
-    return value;
-  });
-  return createHash('sha256').update(canonical).digest('hex');
-}

@@ -1,4 +1,4 @@
-import type { Logger } from '../../lib/logging.js';
+import type { Logger } from '../../../lib/logging.js';
 import type { Ledger } from './ledger/ledger.js';
 
 /**

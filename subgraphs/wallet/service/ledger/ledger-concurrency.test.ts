@@ -1,12 +1,12 @@
-import type { HoldRow } from './transfer-rows.js';
+import type { HoldRow } from '../../store/transfer-rows.js';
 import {
   actor,
   openLedgerHarness,
   outcomeOf,
   tally,
   type LedgerHarness,
-} from '../../../test/support/ledger-harness.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+} from '../../../../test/support/ledger-harness.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 
 // Races are decided by timing: each scenario runs this many times on fresh wallets and holds.
 const ITERATIONS = 10;

@@ -4,8 +4,8 @@ import {
   outcomeOf,
   tally,
   type LedgerHarness,
-} from '../../../test/support/ledger-harness.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+} from '../../../../test/support/ledger-harness.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 
 const N = 10;
 const times = <T>(n: number, fn: (i: number) => Promise<T>) =>
@@ -239,26 +239,14 @@ describe.each(STORE_MODES)('ledger idempotency keys (%s database)', (mode) => {
 
   // Regression: duplicates of one hold that the wallet can afford (or budget) only once were
   // refused with INSUFFICIENT_FUNDS / BUDGET_EXCEEDED instead of getting the hold that was made.
-  it('returns the one hold to concurrent duplicates even when only one is affordable', async () => {
-    const walletId = await h.fundedWallet(100n);
-    const outcomes = await times(N, (i) =>
-      outcomeOf(
-        h.replica(i).authorizeHold({
-          walletId,
-          amount: 70n,
-          idempotencyKey: 'h',
-          expiresInSeconds: 60,
-          actor,
-        }),
-      ),
-    );
-    expect(tally(outcomes)).toEqual({ OK: N });
-    expect((await h.ledgers[0]!.reads.balances([walletId]))[0]?.held).toBe(70n);
-  });
-
-  it('returns the one hold to concurrent duplicates when only one fits the budget', async () => {
-    const walletId = await h.fundedWallet(1000n);
-    await h.ledgers[0]!.setBudget({ walletId, monthlyLimit: 100n, alertThresholds: [] });
+  it.each([
+    ['is affordable', 100n, null],
+    ['fits the budget', 1000n, 100n],
+  ])('returns the one hold to concurrent duplicates when only one %s', async (_, grant, budget) => {
+    const walletId = await h.fundedWallet(grant);
+    if (budget !== null) {
+      await h.ledgers[0]!.setBudget({ walletId, monthlyLimit: budget, alertThresholds: [] });
+    }
     const outcomes = await times(N, (i) =>
       outcomeOf(
         h.replica(i).authorizeHold({

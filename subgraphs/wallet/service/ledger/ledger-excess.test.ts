@@ -4,8 +4,8 @@ import {
   outcomeOf,
   actor,
   type LedgerHarness,
-} from '../../../test/support/ledger-harness.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+} from '../../../../test/support/ledger-harness.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 import type { Ledger } from './ledger.js';
 
 /** Charges beyond a hold: taken from the balance, the rest owed, paid from the next credits. */

@@ -4,11 +4,11 @@ import {
   actor,
   openLedgerHarness,
   type LedgerHarness,
-} from '../../../test/support/ledger-harness.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+} from '../../../../test/support/ledger-harness.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 
 const HOLD_THEN_DIE = fileURLToPath(
-  new URL('../../../test/support/hold-then-die.ts', import.meta.url),
+  new URL('../../../../test/support/hold-then-die.ts', import.meta.url),
 );
 const GRANT = 1000n;
 const HELD = 400n;

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../../lib/db/index.js';
 import { sqlConditions } from '../../../lib/db/sql-conditions.js';
+import { MONTH_TO_DATE } from './account-figures.js';
 import {
   HOLD_SELECT,
   toHold,
@@ -70,14 +71,16 @@ function transactionWhere(
   return where.joined();
 }
 
-/** Everything the wallet subgraph reads from the ledger. */
+/**
+ * Everything the wallet subgraph reads from the ledger. Long only as a list is: one factory over
+ * the Queryable, each method one query and its row mapping.
+ */
 export function createLedgerReads(db: Queryable) {
   return {
     async balances(walletIds: readonly string[]): Promise<WalletRow[]> {
       const { rows } = await db.query<AccountRecord>(
         `SELECT id, credits_posted, debits_posted, debits_pending, owed, budget_limit, alert_thresholds,
-           CASE WHEN spend_month = date_trunc('month', ledger_now())::date THEN month_spend ELSE 0 END
-             AS month_to_date
+           ${MONTH_TO_DATE} AS month_to_date
          FROM accounts WHERE id = ANY($1::uuid[]) AND kind = 'WALLET'`,
         [walletIds],
       );

@@ -1,0 +1,90 @@
+import { insertHold, type NewHold } from '../../store/hold-statements.js';
+import type { HoldMetadata, HoldRow } from '../../store/transfer-rows.js';
+import { onceByKey, requestHash, type LedgerCore } from './core.js';
+import { authorizeHoldBatch, type HoldRequest } from './hold-batch.js';
+import { createKeyedBatcher } from './keyed-batcher.js';
+import { budgetExceeded, insufficientFunds } from './ledger-errors.js';
+import { checkAmount, checkExpiry, checkIdempotencyKey } from './validation.js';
+
+export interface AuthorizeHoldInput {
+  walletId: string;
+  amount: bigint;
+  idempotencyKey: string;
+  expiresInSeconds: number;
+  metadata?: HoldMetadata | null;
+  actor: string;
+}
+
+/**
+ * Reserves credits for a call: refused with INSUFFICIENT_FUNDS or BUDGET_EXCEEDED (with the
+ * figures) when the wallet cannot cover it. Expires at the ledger's clock. Concurrent holds of one
+ * wallet share one transaction (group commit, hold-batch.ts); a lone hold is one statement.
+ */
+export function createAuthorizeHold(core: LedgerCore) {
+  const batches = createKeyedBatcher<HoldRequest, HoldRow>((walletId, batch) =>
+    authorizeHoldBatch(core.db, walletId, batch),
+  );
+  return (input: AuthorizeHoldInput): Promise<HoldRow> => {
+    checkAmount(input.amount);
+    checkIdempotencyKey(input.idempotencyKey);
+    checkExpiry(input.expiresInSeconds);
+    const { walletId, amount, expiresInSeconds } = input;
+    const metadata = input.metadata ?? {};
+    const request: HoldRequest = {
+      amount,
+      idempotencyKey: input.idempotencyKey,
+      requestHash: requestHash({ walletId, amount, expiresInSeconds, metadata }),
+      expiresInSeconds,
+      metadata,
+      actor: input.actor,
+      single: () => authorizeOne(core, walletId, request),
+    };
+    return batches(walletId, request);
+  };
+}
+
+/** The hold an idempotency key already made, if any (a different request is a conflict). */
+async function earlierHold(core: LedgerCore, walletId: string, hold: NewHold) {
+  const row = await core.replay(walletId, 'HOLD', hold.idempotencyKey, hold.requestHash);
+  return row ? core.requireHold(row.id) : undefined;
+}
+
+/**
+ * One hold in one statement. No lookup first: a key used before makes the write fail on its
+ * unique index, and onceByKey then returns (or refuses) the earlier hold. A refusal is explained
+ * with the figures, unless they contradict it (credits released meanwhile): then one more try.
+ */
+async function authorizeOne(core: LedgerCore, walletId: string, hold: NewHold): Promise<HoldRow> {
+  for (let tries = 0; ; tries += 1) {
+    const written = await onceByKey(
+      () => insertHold(core.db, walletId, hold),
+      () => earlierHold(core, walletId, hold),
+    );
+    if (written) return written;
+    // A concurrent duplicate of this very hold may have taken the funds: its hold is ours.
+    const raced = await earlierHold(core, walletId, hold);
+    if (raced) return raced;
+    await explainRefusal(core, walletId, hold.amount, tries === 0);
+  }
+}
+
+/**
+ * Throws why a hold of `amount` was refused: INSUFFICIENT_FUNDS or BUDGET_EXCEEDED with the
+ * figures. Returns instead (try again) when `mayRetry` and the figures show room after all.
+ */
+async function explainRefusal(
+  core: LedgerCore,
+  walletId: string,
+  amount: bigint,
+  mayRetry: boolean,
+): Promise<void> {
+  const [balance] = await core.reads.balances([walletId]);
+  const withinBudget =
+    balance?.budgetLimit == null ||
+    balance.monthToDateSpend + balance.held + amount <= balance.budgetLimit;
+  if (balance && balance.available >= amount && withinBudget && mayRetry) return;
+  if (!balance || balance.available < amount || balance.budgetLimit === null) {
+    throw insufficientFunds(balance?.available ?? 0n, amount);
+  }
+  throw budgetExceeded(balance.budgetLimit, balance.monthToDateSpend, balance.held, amount);
+}

@@ -1,0 +1,45 @@
+import { ensureWalletAccount, insertGrant, owedBy } from '../../store/ledger-writes.js';
+import type { TransferRow } from '../../store/transfer-rows.js';
+import { onceByKey, requestHash, type LedgerCore } from './core.js';
+import { repayOwed } from './excess.js';
+import { checkAmount, checkIdempotencyKey, checkMemo } from './validation.js';
+
+export interface GrantInput {
+  walletId: string;
+  amount: bigint;
+  idempotencyKey: string;
+  memo?: string | null;
+  actor: string;
+}
+
+/**
+ * Adds credits to a wallet from the funding account; what the wallet owes is paid from them first.
+ * A key used before answers with its grant (or IDEMPOTENCY_CONFLICT) and writes nothing.
+ */
+export async function grant(core: LedgerCore, input: GrantInput): Promise<TransferRow> {
+  checkAmount(input.amount);
+  checkIdempotencyKey(input.idempotencyKey);
+  const memo = checkMemo(input.memo);
+  const { walletId, idempotencyKey, actor } = input;
+  const hash = requestHash({ walletId, amount: input.amount, memo });
+  const earlier = await core.replay(walletId, 'GRANT', idempotencyKey, hash);
+  if (earlier) return earlier;
+  await ensureWalletAccount(core.db, walletId);
+  const granted = await onceByKey(
+    () =>
+      insertGrant(core.db, {
+        walletId,
+        amount: input.amount,
+        idempotencyKey,
+        requestHash: hash,
+        memo,
+        actor,
+      }),
+    () => core.replay(walletId, 'GRANT', idempotencyKey, hash),
+  );
+  // Most wallets owe nothing: only those that do take the repaying transaction.
+  if ((await owedBy(core.db, walletId)) !== 0n) {
+    await core.db.transaction((tx) => repayOwed(tx, { walletId, paidBy: granted.id, actor }));
+  }
+  return granted;
+}

@@ -1,0 +1,38 @@
+import type { Db } from '../../../../lib/db/index.js';
+import { createAuthorizeHold } from './authorize-hold.js';
+import { setBudget, type BudgetInput } from './budget.js';
+import { createCaptureHold } from './capture.js';
+import { createLedgerCore } from './core.js';
+import { grant, type GrantInput } from './grant.js';
+import { refund, type RefundInput } from './refund.js';
+import { sweepExpired, voidHold } from './void.js';
+
+/**
+ * The wallet's double-entry ledger, one file per operation over a shared core (core.ts). Every
+ * operation is one statement (or, for refunds and charges beyond a hold, one short transaction)
+ * whose conditions are checked under the row locks it takes — never read, then written — so
+ * concurrent callers cannot overspend, double-resolve or double-apply a key. The SQL lives in
+ * ../../store/; the rules (validation, idempotency, batching, refusals explained) live here.
+ */
+export function createLedger(db: Db) {
+  const core = createLedgerCore(db);
+  return {
+    reads: core.reads,
+    /** Adds credits to a wallet from the funding account (grant.ts). */
+    grant: (input: GrantInput) => grant(core, input),
+    /** Reserves credits for a call (authorize-hold.ts). */
+    authorizeHold: createAuthorizeHold(core),
+    /** Charges a hold and releases the rest (capture.ts). */
+    captureHold: createCaptureHold(core),
+    /** Releases a hold without charging (void.ts). */
+    voidHold: (input: { holdId: string; actor: string }) => voidHold(core, input),
+    /** Releases holds past their expiry; returns how many (void.ts). */
+    sweepExpired: (limit?: number, actor?: string) => sweepExpired(core, limit, actor),
+    /** Returns part or all of a captured charge to the wallet (refund.ts). */
+    refund: (input: RefundInput) => refund(core, input),
+    /** Sets or clears a wallet's monthly budget (budget.ts). */
+    setBudget: (input: BudgetInput) => setBudget(core, input),
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

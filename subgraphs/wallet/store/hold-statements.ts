@@ -1,0 +1,151 @@
+import type { Queryable } from '../../../lib/db/index.js';
+import { revenueAccountFor } from './accounts.js';
+import { AVAILABLE, MONTH_TO_DATE } from './account-figures.js';
+import type { HoldMetadata, HoldRow } from './transfer-rows.js';
+
+/** What one new hold records. */
+export interface NewHold {
+  amount: bigint;
+  idempotencyKey: string;
+  requestHash: string;
+  expiresInSeconds: number;
+  metadata: HoldMetadata;
+  actor: string;
+}
+
+/** What the hold-insert statement returns per hold written. */
+export interface InsertedHold {
+  id: string;
+  idempotency_key: string;
+  expires_at: Date;
+  created_at: Date;
+}
+
+/*
+ * The one statement that writes holds, for one hold or a batch of one wallet's holds:
+ *   $1 the wallet, $2 its revenue shard, $3 the total held; $4..$9 the holds' columns (amount,
+ *   expiry, key, hash, metadata, actor): scalars for one hold, arrays for a batch.
+ * The wallet's pending debit and the revenue shard's pending credit grow by the total; one HOLD
+ * transfer and one open_holds row per hold are appended. A lone hold checks the wallet's room in
+ * the UPDATE itself (no row: refused); a batch has already checked it under the row lock.
+ */
+function holdInsertSql(requests: string, roomCheck: string): string {
+  return `WITH req AS (
+  ${requests}
+), w AS (
+  UPDATE accounts SET debits_pending = debits_pending + $3
+  WHERE id = $1 AND kind = 'WALLET'${roomCheck}
+  RETURNING id
+), r AS (
+  UPDATE accounts SET credits_pending = credits_pending + $3
+  WHERE id = $2 AND EXISTS (SELECT 1 FROM w) RETURNING id
+), t AS (
+  INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
+    expires_at, idempotency_key, request_hash, metadata, created_by)
+  SELECT 'HOLD', $1, $1, $2, amount, ledger_now() + make_interval(secs => expires), key, hash,
+    metadata, actor
+  FROM req, w
+  RETURNING id, wallet_id, idempotency_key, expires_at, created_at
+), o AS (
+  INSERT INTO open_holds (hold_id, wallet_id, expires_at) SELECT id, wallet_id, expires_at FROM t
+)
+SELECT id, idempotency_key, expires_at, created_at FROM t`;
+}
+
+const ONE_HOLD = holdInsertSql(
+  `SELECT $4::bigint AS amount, $5::int AS expires, $6::text AS key, $7::text AS hash,
+     $8::jsonb AS metadata, $9::text AS actor`,
+  `
+    AND ${AVAILABLE} >= $3
+    AND (budget_limit IS NULL OR ${MONTH_TO_DATE} + debits_pending + $3 <= budget_limit)`,
+);
+
+const MANY_HOLDS = holdInsertSql(
+  `SELECT * FROM unnest($4::bigint[], $5::int[], $6::text[], $7::text[], $8::jsonb[], $9::text[])
+     AS r(amount, expires, key, hash, metadata, actor)`,
+  '',
+);
+
+/** The HoldRow of a hold just written: pending, as requested. */
+export function heldRow(walletId: string, hold: NewHold, row: InsertedHold): HoldRow {
+  return {
+    id: row.id,
+    walletId,
+    amount: hold.amount,
+    status: 'PENDING',
+    capturedAmount: null,
+    excessAmount: null,
+    owedAmount: null,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    resolvedAt: null,
+    metadata: hold.metadata,
+    idempotencyKey: hold.idempotencyKey,
+  };
+}
+
+/** Writes one hold if the wallet's balance and budget have room for it; undefined if not. */
+export async function insertHold(
+  q: Queryable,
+  walletId: string,
+  hold: NewHold,
+): Promise<HoldRow | undefined> {
+  const amount = hold.amount.toString();
+  const { rows } = await q.query<InsertedHold>(ONE_HOLD, [
+    walletId,
+    revenueAccountFor(walletId),
+    amount,
+    amount,
+    hold.expiresInSeconds,
+    hold.idempotencyKey,
+    hold.requestHash,
+    JSON.stringify(hold.metadata),
+    hold.actor,
+  ]);
+  return rows[0] && heldRow(walletId, hold, rows[0]);
+}
+
+/** Writes a batch of one wallet's holds, already checked against its room under the row lock. */
+export async function insertHolds(
+  q: Queryable,
+  walletId: string,
+  holds: readonly NewHold[],
+  total: bigint,
+): Promise<InsertedHold[]> {
+  const { rows } = await q.query<InsertedHold>(MANY_HOLDS, [
+    walletId,
+    revenueAccountFor(walletId),
+    total.toString(),
+    holds.map((h) => h.amount.toString()),
+    holds.map((h) => h.expiresInSeconds),
+    holds.map((h) => h.idempotencyKey),
+    holds.map((h) => h.requestHash),
+    holds.map((h) => JSON.stringify(h.metadata)),
+    holds.map((h) => h.actor),
+  ]);
+  return rows;
+}
+
+/** A wallet's room for new holds: its available balance and what its budget leaves (or null). */
+export interface WalletRoom {
+  available: bigint;
+  budgetRoom: bigint | null;
+}
+
+/** Locks a wallet's row (until the transaction ends) and reads its room; undefined: no wallet. */
+export async function lockWalletRoom(
+  q: Queryable,
+  walletId: string,
+): Promise<WalletRoom | undefined> {
+  const { rows } = await q.query<{ available: string; budget_room: string | null }>(
+    `SELECT ${AVAILABLE} AS available, budget_limit - debits_pending - ${MONTH_TO_DATE} AS budget_room
+     FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE`,
+    [walletId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    available: BigInt(row.available),
+    budgetRoom: row.budget_room === null ? null : BigInt(row.budget_room),
+  };
+}

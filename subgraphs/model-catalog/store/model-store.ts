@@ -100,6 +100,12 @@ export function createModelStore(db: Queryable) {
       return rows.map(toModel);
     },
 
+    /** Every model id, in id order: what a "did you mean" suggestion is chosen from. */
+    async ids(): Promise<string[]> {
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM models ORDER BY id');
+      return rows.map((r) => r.id);
+    },
+
     /** Up to `limit` models after `afterId` in id order. */
     async list(filter: ModelFilter | null | undefined, afterId: string | null, limit: number) {
       const params: unknown[] = [];

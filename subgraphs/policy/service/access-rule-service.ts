@@ -1,15 +1,14 @@
-import { badUserInput, notFound } from '../../lib/errors.js';
-import type { Db } from '../../lib/db/index.js';
-import type { Caller } from './policy-service.js';
+import { badUserInput, notFound } from '../../../lib/errors.js';
+import type { Db } from '../../../lib/db/index.js';
+import { requireTeam, type Caller } from './audit-trail.js';
 import {
   createAccessRuleStore,
   type AccessEffect,
   type AccessRuleRow,
   type AccessSubject,
-} from './store/access-rule-store.js';
-import { createAuditStore } from './store/audit-store.js';
-import { createTeamStore } from './store/team-store.js';
-import { assertUuid } from '../../lib/ids.js';
+} from '../store/access-rule-store.js';
+import { createAuditStore } from '../store/audit-store.js';
+import { assertUuid } from '../../../lib/ids.js';
 
 const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
   MODEL: /^[a-z][a-z0-9-]{1,31}\/[a-z0-9][a-z0-9._:-]{0,99}$/,
@@ -19,7 +18,7 @@ const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
 };
 
 /** Adding and removing access rules, each audited in its own transaction. */
-export function createAccessService(db: Db) {
+export function createAccessRuleService(db: Db) {
   return {
     async setModelAccess(
       caller: Caller,
@@ -35,11 +34,7 @@ export function createAccessService(db: Db) {
         throw badUserInput(`value does not fit subject ${input.subject}.`, { field: 'value' });
       }
       const teamId = input.teamId ?? null;
-      if (teamId) {
-        assertUuid(teamId, 'teamId');
-        if ((await createTeamStore(db).byIds([teamId])).length === 0)
-          throw notFound('Team', teamId);
-      }
+      if (teamId) await requireTeam(db, teamId);
       return db.transaction(async (tx) => {
         const rule = await createAccessRuleStore(tx).upsert({
           teamId,
@@ -83,4 +78,4 @@ export function createAccessService(db: Db) {
   };
 }
 
-export type AccessService = ReturnType<typeof createAccessService>;
+export type AccessRuleService = ReturnType<typeof createAccessRuleService>;

@@ -5,8 +5,8 @@ import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-clie
 import { createTestKeys, orgAdmin, silentLogger, teamKey } from '../../test/support/identities.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/stores.js';
 import { runSubgraph, type RunningSubgraph } from '../../test/support/subgraph-harness.js';
-import { createAccessService } from './access-service.js';
-import { createPolicyService } from './policy-service.js';
+import { createAccessRuleService } from './service/access-rule-service.js';
+import { createPolicyService } from './service/policy-service.js';
 import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from './server.js';
 
 const inference: Principal = {
@@ -35,7 +35,7 @@ describe('the access decision API', () => {
     const caller = { principal: orgAdmin(), requestId: 'test' };
     policy = createPolicyService(db, kv, () => new Date());
     teamId = (await policy.createTeam(caller, 'Deciders')).id;
-    const access = createAccessService(db);
+    const access = createAccessRuleService(db);
     await access.setModelAccess(caller, {
       teamId,
       effect: 'ALLOW',

@@ -1,5 +1,5 @@
 import { badUserInput, notFound } from '../../../lib/errors.js';
-import type { Db } from '../../../lib/db/index.js';
+import type { Db, Queryable } from '../../../lib/db/index.js';
 import { requireTeam, type Caller } from './audit-trail.js';
 import {
   createAccessRuleStore,
@@ -16,6 +16,24 @@ const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
   CAPABILITY: /^(CHAT|EMBEDDING|TOOLS|VISION|JSON_MODE|STREAMING)$/,
   TAG: /^[a-z0-9][a-z0-9-]{0,31}$/,
 };
+
+/** The audit event of a rule set or removed, written in the change's own transaction. */
+const recordRuleChange = (
+  tx: Queryable,
+  caller: Caller,
+  action: 'ACCESS_RULE_SET' | 'ACCESS_RULE_REMOVED',
+  rule: AccessRuleRow,
+) =>
+  createAuditStore(tx).append({
+    teamId: rule.teamId,
+    actor: caller.principal.id,
+    action,
+    outcome: 'SUCCEEDED',
+    targetType: 'AccessRule',
+    targetId: rule.id,
+    requestId: caller.requestId,
+    details: { effect: rule.effect, subject: rule.subject, value: rule.value },
+  });
 
 /** Adding and removing access rules, each audited in its own transaction. */
 export function createAccessRuleService(db: Db) {
@@ -43,16 +61,7 @@ export function createAccessRuleService(db: Db) {
           value,
           createdBy: caller.principal.id,
         });
-        await createAuditStore(tx).append({
-          teamId,
-          actor: caller.principal.id,
-          action: 'ACCESS_RULE_SET',
-          outcome: 'SUCCEEDED',
-          targetType: 'AccessRule',
-          targetId: rule.id,
-          requestId: caller.requestId,
-          details: { effect: rule.effect, subject: rule.subject, value: rule.value },
-        });
+        await recordRuleChange(tx, caller, 'ACCESS_RULE_SET', rule);
         return rule;
       });
     },
@@ -62,16 +71,7 @@ export function createAccessRuleService(db: Db) {
       return db.transaction(async (tx) => {
         const rule = await createAccessRuleStore(tx).remove(id);
         if (!rule) throw notFound('Access rule', id);
-        await createAuditStore(tx).append({
-          teamId: rule.teamId,
-          actor: caller.principal.id,
-          action: 'ACCESS_RULE_REMOVED',
-          outcome: 'SUCCEEDED',
-          targetType: 'AccessRule',
-          targetId: rule.id,
-          requestId: caller.requestId,
-          details: { effect: rule.effect, subject: rule.subject, value: rule.value },
-        });
+        await recordRuleChange(tx, caller, 'ACCESS_RULE_REMOVED', rule);
         return rule;
       });
     },

@@ -6,7 +6,7 @@ import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { PolicyContext } from './context.js';
-import { createInternalRoutes } from './internal-routes.js';
+import { createPolicyInternalRoutes } from './internal-routes.js';
 import { createPolicyLoaders } from './loaders.js';
 import { policyPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
@@ -67,6 +67,6 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     checkReady: async () => {
       await Promise.all([deps.db.ping(), deps.kv.ping()]);
     },
-    routes: createInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default'),
+    routes: createPolicyInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default'),
   });
 }

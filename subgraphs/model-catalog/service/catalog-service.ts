@@ -26,6 +26,7 @@ import {
  * The catalog's operations: reads for the resolvers, and writes that validate, then change the
  * store in one transaction. A model id that is malformed or unknown is answered with the ids the
  * caller may have meant (`openai/gpt-4o-mini` for a bare `gpt-4o-mini`).
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
  */
 export function createCatalogService(db: Db, now: () => Date) {
   const models = createModelStore(db);

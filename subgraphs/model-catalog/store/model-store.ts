@@ -104,7 +104,10 @@ const changeable = (model: ModelFields) => [
   model.dataClassification,
 ];
 
-/** Models and their append-only price versions. */
+/**
+ * Models and their append-only price versions.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
+ */
 export function createModelStore(db: Queryable) {
   return {
     async byIds(ids: readonly string[]): Promise<ModelRow[]> {

@@ -17,6 +17,7 @@ import { checkName, checkScopes } from './validation.js';
 /**
  * A team's API keys. A key's scopes never exceed the granter's own in that team; a revoked key is
  * dropped from the gateways' shared cache at once.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
  */
 export function createApiKeyService(db: Db, kv: Kv, now: () => Date, { audited }: AuditTrail) {
   return {

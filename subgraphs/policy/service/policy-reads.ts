@@ -15,7 +15,10 @@ import { quotaFields } from './quota-service.js';
 /** Checks per `accessDecisions` call: one operation's worth of targets, with room to spare. */
 const MAX_CHECKS = 500;
 
-/** What the policy subgraph's resolvers read beyond the per-request loaders. */
+/**
+ * What the policy subgraph's resolvers read beyond the per-request loaders.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
+ */
 export function createPolicyReads(db: Db, rateLimiter: RateLimiter) {
   const teams = createTeamStore(db);
   const audit = createAuditStore(db);

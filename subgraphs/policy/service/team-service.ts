@@ -18,6 +18,7 @@ const ROLE_RANK: Record<TeamRole, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OW
 /**
  * Teams and their members. A member's role never exceeds the granter's own; a change of
  * membership marks the person's cached grants stale, so gateways reload them on the next request.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
  */
 export function createTeamService(db: Db, kv: Kv, { audited }: AuditTrail) {
   /** Refuses to touch a member who outranks the caller (org admins excepted). */

@@ -19,6 +19,13 @@ const inference: Principal = {
 };
 const DECIDE = `query($c: [AccessCheckInput!]!) { accessDecisions(checks: $c) { allowed reason } }`;
 
+interface Decisions<Extra = Record<string, never>> {
+  accessDecisions: Array<{ allowed: boolean; reason?: string | null } & Extra>;
+}
+interface QuotaFields {
+  quota: Record<string, number | null>;
+}
+
 // The decision API is for services, which reach the subgraph directly with their own internal
 // token; this runs at subgraph level on embedded stores (the rules' store is covered elsewhere).
 describe('the access decision API', () => {
@@ -77,7 +84,7 @@ describe('the access decision API', () => {
 
   it('answers many checks in one call, in order, with reasons', async () => {
     const data = expectNoErrors(
-      await subgraph.as(inference)(DECIDE, {
+      await subgraph.as(inference)<Decisions>(DECIDE, {
         variables: {
           c: [
             check('local/echo-chat', ['CHAT']),
@@ -91,16 +98,16 @@ describe('the access decision API', () => {
         },
       }),
     );
-    expect(data.accessDecisions.map((d: any) => d.allowed)).toEqual([true, false, false, false]);
-    expect(data.accessDecisions[1].reason).toMatch(/DENY CAPABILITY EMBEDDING/);
-    expect(data.accessDecisions[3].reason).toMatch(/ceiling is INTERNAL/);
+    expect(data.accessDecisions.map((d) => d.allowed)).toEqual([true, false, false, false]);
+    expect(data.accessDecisions[1]?.reason).toMatch(/DENY CAPABILITY EMBEDDING/);
+    expect(data.accessDecisions[3]?.reason).toMatch(/ceiling is INTERNAL/);
   });
 
   it("carries the team's quota, so the caller needs no second call", async () => {
     const caller = { principal: orgAdmin(), requestId: 'test' };
     await policy.setQuota(caller, { teamId, rpm: 60, tpm: 10_000 });
     const data = expectNoErrors(
-      await subgraph.as(inference)(
+      await subgraph.as(inference)<Decisions<QuotaFields>>(
         `query($c: [AccessCheckInput!]!) { accessDecisions(checks: $c) {
           allowed quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute } } }`,
         { variables: { c: [check('local/echo-chat', ['CHAT'])] } },
@@ -119,12 +126,11 @@ describe('the access decision API', () => {
 
   it('is for services: a team key is refused', async () => {
     expectErrorCode(
-      await subgraph.as(teamKey(teamId, ['models:read', 'inference:invoke', 'policy:admin']))(
-        DECIDE,
-        {
-          variables: { c: [check('local/echo-chat', ['CHAT'])] },
-        },
-      ),
+      await subgraph.as(
+        teamKey(teamId, ['models:read', 'inference:invoke', 'policy:admin']),
+      )<Decisions>(DECIDE, {
+        variables: { c: [check('local/echo-chat', ['CHAT'])] },
+      }),
       'FORBIDDEN',
     );
   });

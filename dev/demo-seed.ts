@@ -1,8 +1,8 @@
 import type { Principal } from '../lib/auth/principal.js';
 import type { Db } from '../lib/db/index.js';
 import type { Kv } from '../lib/kv/index.js';
-import { createAccessService } from '../subgraphs/policy/access-service.js';
-import { createPolicyService } from '../subgraphs/policy/policy-service.js';
+import { createAccessRuleService } from '../subgraphs/policy/service/access-rule-service.js';
+import { createPolicyService } from '../subgraphs/policy/service/policy-service.js';
 import { createLedger } from '../subgraphs/wallet/service/ledger/ledger.js';
 import { createTeamStore } from '../subgraphs/policy/store/team-store.js';
 
@@ -40,7 +40,7 @@ export async function seedDemoTeam(
     scopes: ['models:read', 'inference:invoke', 'wallet:read'],
   });
   // The demo runs on the local models: the organization's default lets every team use them.
-  await createAccessService(policyDb).setModelAccess(caller, {
+  await createAccessRuleService(policyDb).setModelAccess(caller, {
     effect: 'ALLOW',
     subject: 'TAG',
     value: 'local',

@@ -42,8 +42,24 @@ export const unauthenticated = (message = 'Authentication required.') =>
   codedError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = 'You are not allowed to do this.') =>
   codedError(ErrorCode.FORBIDDEN, message);
-export const notFound = (what: string, id: string) =>
-  codedError(ErrorCode.NOT_FOUND, `${what} "${id}" does not exist.`, { id });
+/**
+ * NOT_FOUND for `what` `id`; with `suggestions` (names the caller may have meant), the message ends
+ * "Did you mean a or b?" and `extensions.suggestions` lists them.
+ */
+export const notFound = (what: string, id: string, suggestions: readonly string[] = []) =>
+  codedError(
+    ErrorCode.NOT_FOUND,
+    `${what} "${id}" does not exist.${didYouMean(suggestions)}`,
+    suggestions.length ? { id, suggestions: [...suggestions] } : { id },
+  );
+
+/** " Did you mean a, b or c?" for a message's end; empty without suggestions. */
+export function didYouMean(suggestions: readonly string[]): string {
+  if (suggestions.length === 0) return '';
+  const last = suggestions[suggestions.length - 1];
+  const rest = suggestions.slice(0, -1);
+  return ` Did you mean ${rest.length ? `${rest.join(', ')} or ${last}` : last}?`;
+}
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   codedError(ErrorCode.CONFLICT, message, details);
 

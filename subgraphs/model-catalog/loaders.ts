@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { notFound } from '../../lib/errors.js';
-import { withEffectiveUntil } from './pricing.js';
+import { withEffectiveUntil } from './service/pricing.js';
 import type { ModelRow, PriceRow, ProviderRow } from './store/model-rows.js';
 import type { ModelStore } from './store/model-store.js';
 import type { ProviderStore } from './store/provider-store.js';

@@ -3,17 +3,16 @@ import { parse } from 'graphql';
 import { runMigrations, type Db } from '../../lib/db/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
-import { createCatalogService } from './catalog-service.js';
 import type { CatalogContext } from './context.js';
 import { createCatalogLoaders } from './loaders.js';
 import { catalogPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
-import { createCatalogInternalRoutes } from './route-resolver.js';
-import { seedCatalog } from './seed.js';
+import { createCatalogInternalRoutes } from './internal-routes.js';
+import { createCatalogService } from './service/catalog-service.js';
+import { seedCatalog } from './service/seed.js';
 import { catalogMigrations } from './store/migrations.js';
 import { createModelStore } from './store/model-store.js';
 import { createProviderStore } from './store/provider-store.js';
-import { createRouteStore } from './store/route-store.js';
 
 export const CATALOG_SCHEMA = 'catalog';
 export const catalogTypeDefs = parse(
@@ -34,11 +33,7 @@ export async function prepareCatalogStore(db: Db, seedYaml?: string, now = new D
 /** The model-catalog subgraph: models, providers, routes and their prices. Does not listen. */
 export function createCatalogSubgraph(deps: CatalogDeps) {
   const now = deps.now ?? (() => new Date());
-  const stores = {
-    models: createModelStore(deps.db),
-    providers: createProviderStore(deps.db),
-    routes: createRouteStore(deps.db),
-  };
+  const stores = { models: createModelStore(deps.db), providers: createProviderStore(deps.db) };
   const service = createCatalogService(deps.db, now);
   return createSubgraphServer<CatalogContext>({
     name: 'model-catalog',
@@ -48,7 +43,6 @@ export function createCatalogSubgraph(deps: CatalogDeps) {
     buildContext: (base) => ({
       ...base,
       loaders: createCatalogLoaders(stores),
-      stores,
       service,
       now,
     }),

@@ -6,16 +6,16 @@ import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import type { PolicyContext } from './context.js';
-import { createInternalRoutes } from './internal-routes.js';
+import { createPolicyInternalRoutes } from './internal-routes.js';
 import { createPolicyLoaders } from './loaders.js';
 import { policyPermissions } from './permissions.js';
-import { createPolicyService } from './policy-service.js';
 import { resolvers } from './resolvers/index.js';
+import { createPolicyReads } from './service/policy-reads.js';
+import { createPolicyService } from './service/policy-service.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { policyMigrations } from './store/migrations.js';
 import { createQuotaStore } from './store/quota-store.js';
 import { createAccessRuleStore } from './store/access-rule-store.js';
-import { createAccessService } from './access-service.js';
 import { createTeamStore } from './store/team-store.js';
 
 export const POLICY_SCHEMA = 'policy';
@@ -46,8 +46,10 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     quotas: createQuotaStore(deps.db),
     accessRules: createAccessRuleStore(deps.db),
   };
-  const access = createAccessService(deps.db);
-  const service = createPolicyService(deps.db, deps.kv, now);
+  const service = {
+    ...createPolicyService(deps.db, deps.kv, now),
+    ...createPolicyReads(deps.db, deps.rateLimiter),
+  };
   return createSubgraphServer<PolicyContext>({
     name: 'policy',
     typeDefs: policyTypeDefs,
@@ -55,11 +57,7 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     permissions: policyPermissions,
     buildContext: (base) => ({
       ...base,
-      db: deps.db,
-      rateLimiter: deps.rateLimiter,
-      access,
       loaders: createPolicyLoaders(stores),
-      stores,
       service,
     }),
     verifier: deps.verifier,
@@ -69,6 +67,6 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     checkReady: async () => {
       await Promise.all([deps.db.ping(), deps.kv.ping()]);
     },
-    routes: createInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default'),
+    routes: createPolicyInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default'),
   });
 }

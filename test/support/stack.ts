@@ -16,7 +16,7 @@ import {
 } from '../../subgraphs/model-catalog/server.js';
 import { createInferenceSubgraph, type InferenceDeps } from '../../subgraphs/inference/server.js';
 import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
-import { createPolicyService } from '../../subgraphs/policy/policy-service.js';
+import { createPolicyService } from '../../subgraphs/policy/service/policy-service.js';
 import {
   POLICY_SCHEMA,
   createPolicySubgraph,

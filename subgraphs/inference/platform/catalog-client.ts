@@ -1,7 +1,8 @@
-import { CATALOG_INTERNAL_PATHS, type ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
+import type { ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
 import type { Logger } from '../../../lib/logging.js';
 import { unavailable, type ServiceClient } from '../../../lib/service-client.js';
 import { createTtlCache } from '../../../lib/ttl-cache.js';
+import { CATALOG_INTERNAL_PATHS } from '../../model-catalog/internal-routes.js';
 
 /** A route as the saga reads it (`alias`, `targets`), or null: the name is unknown. */
 const isRouteOrNull = (route: unknown): route is ResolvedRoute | null =>
@@ -10,6 +11,12 @@ const isRouteOrNull = (route: unknown): route is ResolvedRoute | null =>
     !Array.isArray(route) &&
     typeof (route as ResolvedRoute).alias === 'string' &&
     Array.isArray((route as ResolvedRoute).targets));
+
+/** The catalog's answer: a route, or null (unknown name) with the names it may have meant. */
+export interface RouteLookup {
+  route: ResolvedRoute | null;
+  suggestions: string[];
+}
 
 /**
  * Asks the model catalog what a `model` argument names, reusing each answer for `cacheMs` (and
@@ -28,15 +35,15 @@ export function createCatalogClient(options: {
   now?: () => number;
 }) {
   const url = new URL(CATALOG_INTERNAL_PATHS.resolveRoute, options.catalogUrl).toString();
-  const cache = createTtlCache<Promise<ResolvedRoute | null>>({
+  const cache = createTtlCache<Promise<RouteLookup>>({
     ttlMs: options.cacheMs,
     now: options.now,
   });
 
-  const lookup = async (name: string, requestId: string) => {
-    let answer: { route?: unknown } | null;
+  const fetchRoute = async (name: string, requestId: string): Promise<RouteLookup> => {
+    let answer: { route?: unknown; suggestions?: unknown } | null;
     try {
-      answer = await options.client.post<{ route?: unknown } | null>(url, { name }, requestId);
+      answer = await options.client.post<typeof answer>(url, { name }, requestId);
     } catch (error) {
       options.logger.error({ err: error, requestId, name }, 'model catalog lookup failed');
       throw unavailable('The model catalog');
@@ -47,18 +54,26 @@ export function createCatalogClient(options: {
       options.logger.error({ err, requestId, name }, 'model catalog lookup failed');
       throw unavailable('The model catalog');
     }
-    return route;
+    const suggestions = Array.isArray(answer?.suggestions)
+      ? answer.suggestions.filter((s): s is string => typeof s === 'string')
+      : [];
+    return { route, suggestions };
+  };
+
+  const lookup = (name: string, requestId: string): Promise<RouteLookup> => {
+    const hit = cache.get(name);
+    if (hit) return hit;
+    const answer = fetchRoute(name, requestId);
+    cache.set(name, answer);
+    answer.catch(() => cache.delete(name));
+    return answer;
   };
 
   return {
-    resolve(name: string, requestId: string): Promise<ResolvedRoute | null> {
-      const hit = cache.get(name);
-      if (hit) return hit;
-      const route = lookup(name, requestId);
-      cache.set(name, route);
-      route.catch(() => cache.delete(name));
-      return route;
-    },
+    /** The route `name` names, or null with the names the caller may have meant. */
+    lookup,
+    resolve: async (name: string, requestId: string): Promise<ResolvedRoute | null> =>
+      (await lookup(name, requestId)).route,
   };
 }
 

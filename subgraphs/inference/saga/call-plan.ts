@@ -22,8 +22,8 @@ export async function planCall(
   ctx: SagaContext,
   request: { model: string; capability: 'CHAT' | 'EMBEDDING'; dataClass: string },
 ): Promise<CallPlan> {
-  const route = await deps.catalog.resolve(request.model, ctx.requestId);
-  if (!route) throw notFound('Model or route', request.model);
+  const { route, suggestions } = await deps.catalog.lookup(request.model, ctx.requestId);
+  if (!route) throw notFound('Model or route', request.model, suggestions);
   const usable = route.targets.filter(
     (t) =>
       t.model.status !== 'RETIRED' &&

@@ -89,7 +89,25 @@ function whereClause(
   return `WHERE ${where.joined()}`;
 }
 
-/** Models and their append-only price versions. */
+/** A model's columns after its id and provider, in the order insert and update write them. */
+const changeable = (model: ModelFields) => [
+  model.providerModel,
+  model.displayName,
+  model.description,
+  model.capabilities,
+  model.contextWindow,
+  model.maxOutputTokens,
+  model.embeddingDimensions,
+  model.maxBatchSize,
+  model.tags,
+  model.status,
+  model.dataClassification,
+];
+
+/**
+ * Models and their append-only price versions.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
+ */
 export function createModelStore(db: Queryable) {
   return {
     async byIds(ids: readonly string[]): Promise<ModelRow[]> {
@@ -98,6 +116,12 @@ export function createModelStore(db: Queryable) {
         [ids],
       );
       return rows.map(toModel);
+    },
+
+    /** Every model id, in id order: what a "did you mean" suggestion is chosen from. */
+    async ids(): Promise<string[]> {
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM models ORDER BY id');
+      return rows.map((r) => r.id);
     },
 
     /** Up to `limit` models after `afterId` in id order. */
@@ -129,21 +153,7 @@ export function createModelStore(db: Queryable) {
            data_classification)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO NOTHING`,
-        [
-          model.id,
-          model.providerId,
-          model.providerModel,
-          model.displayName,
-          model.description,
-          model.capabilities,
-          model.contextWindow,
-          model.maxOutputTokens,
-          model.embeddingDimensions,
-          model.maxBatchSize,
-          model.tags,
-          model.status,
-          model.dataClassification,
-        ],
+        [model.id, model.providerId, ...changeable(model)],
       );
       if (rowCount === 0) return false;
       await this.addPrice(model.id, price);
@@ -166,20 +176,7 @@ export function createModelStore(db: Queryable) {
            embedding_dimensions = $8, max_batch_size = $9, tags = $10, status = $11,
            data_classification = $12, updated_at = now()
          WHERE id = $1`,
-        [
-          model.id,
-          model.providerModel,
-          model.displayName,
-          model.description,
-          model.capabilities,
-          model.contextWindow,
-          model.maxOutputTokens,
-          model.embeddingDimensions,
-          model.maxBatchSize,
-          model.tags,
-          model.status,
-          model.dataClassification,
-        ],
+        [model.id, ...changeable(model)],
       );
     },
 

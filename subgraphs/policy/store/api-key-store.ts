@@ -31,7 +31,10 @@ const toApiKey = (r: ApiKeyRecord): ApiKeyRow => ({
   lastUsedAt: r.last_used_at,
 });
 
-/** API keys, found by the hash of their secret; the secret itself is never stored. */
+/**
+ * API keys, found by the hash of their secret; the secret itself is never stored.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
+ */
 export function createApiKeyStore(db: Queryable) {
   return {
     async insert(key: {

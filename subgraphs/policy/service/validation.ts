@@ -1,5 +1,5 @@
-import { isScope, type Scope } from '../../lib/auth/principal.js';
-import { badUserInput } from '../../lib/errors.js';
+import { SCOPES, isScope, type Scope } from '../../../lib/auth/principal.js';
+import { badUserInput } from '../../../lib/errors.js';
 
 const USER_ID = /^[\x21-\x7e]{1,255}$/;
 
@@ -26,7 +26,10 @@ export function checkScopes(scopes: readonly string[]): Scope[] {
     throw badUserInput('A key needs at least one scope.', { field: 'scopes' });
   const unknown = unique.filter((s) => !isScope(s));
   if (unknown.length) {
-    throw badUserInput(`Unknown scopes: ${unknown.join(', ')}.`, { field: 'scopes' });
+    throw badUserInput(
+      `Unknown scopes: ${unknown.join(', ')}. Valid scopes are ${SCOPES.join(', ')}.`,
+      { field: 'scopes', validScopes: [...SCOPES] },
+    );
   }
   return (unique as Scope[]).sort();
 }

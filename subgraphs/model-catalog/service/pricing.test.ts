@@ -1,5 +1,5 @@
 import { priceAt, withEffectiveUntil } from './pricing.js';
-import type { PriceRow } from './store/model-rows.js';
+import type { PriceRow } from '../store/model-rows.js';
 
 const t = (iso: string) => new Date(`2026-01-${iso}Z`);
 const version = (n: number, from: string, input = BigInt(n * 100)): PriceRow => ({

@@ -1,13 +1,13 @@
 import { parse, stringify } from 'yaml';
-import type { Db } from '../../lib/db/index.js';
-import { catalogSeedYaml } from '../../test/support/catalog-subgraph.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/stores.js';
-import { STORE_MODES } from '../../test/support/test-env.js';
+import type { Db } from '../../../lib/db/index.js';
+import { catalogSeedYaml } from '../../../test/support/catalog-subgraph.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
+import { STORE_MODES } from '../../../test/support/test-env.js';
 import { seedCatalog } from './seed.js';
-import { CATALOG_SCHEMA, prepareCatalogStore } from './server.js';
-import { createModelStore } from './store/model-store.js';
-import { createProviderStore } from './store/provider-store.js';
-import { createRouteStore } from './store/route-store.js';
+import { CATALOG_SCHEMA, prepareCatalogStore } from '../server.js';
+import { createModelStore } from '../store/model-store.js';
+import { createProviderStore } from '../store/provider-store.js';
+import { createRouteStore } from '../store/route-store.js';
 
 const NOW = new Date('2026-01-31T12:00:00.000Z');
 

@@ -1,4 +1,4 @@
-import { badUserInput } from '../../lib/errors.js';
+import { badUserInput, didYouMean } from '../../../lib/errors.js';
 import type {
   Capability,
   LifecycleStatus,
@@ -7,8 +7,14 @@ import type {
   RegisterModelInput,
   RegisterProviderInput,
   UpdateModelInput,
-} from './generated/resolvers-types.js';
-import type { ModelFields, ModelRow, NewPrice, ProviderRow, RouteRow } from './store/model-rows.js';
+} from '../generated/resolvers-types.js';
+import type {
+  ModelFields,
+  ModelRow,
+  NewPrice,
+  ProviderRow,
+  RouteRow,
+} from '../store/model-rows.js';
 
 export const MODEL_ID = /^([a-z][a-z0-9-]{1,31})\/([a-z0-9][a-z0-9._:-]{0,99})$/;
 export const PROVIDER_ID = /^[a-z][a-z0-9-]{1,31}$/;
@@ -23,9 +29,13 @@ const PRICE_SKEW_MS = 5_000;
 
 const invalid = (field: string, message: string) => badUserInput(message, { field });
 
-export function assertModelId(id: string, field = 'id'): void {
+/** Refuses what is not a model id; `suggestions` (ids the caller may have meant) end the message. */
+export function assertModelId(id: string, field = 'id', suggestions: readonly string[] = []): void {
   if (!MODEL_ID.test(id)) {
-    throw invalid(field, `"${id}" is not a model id: expected "<provider>/<name>" in lowercase.`);
+    throw badUserInput(
+      `"${id}" is not a model id: expected "<provider>/<name>" in lowercase.${didYouMean(suggestions)}`,
+      suggestions.length ? { field, suggestions: [...suggestions] } : { field },
+    );
   }
 }
 

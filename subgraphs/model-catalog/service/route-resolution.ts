@@ -1,16 +1,11 @@
-import type { ModelSpec, ResolvedRoute } from '../../lib/catalog/resolved-route.js';
-import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
-import type { Db } from '../../lib/db/index.js';
-import type { Routes } from '../../lib/http/http-server.js';
-import { internalRoute } from '../../lib/subgraph/internal-route.js';
-import { CATALOG_INTERNAL_PATHS } from '../../lib/catalog/resolved-route.js';
+import type { ModelSpec, ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
+import type { Queryable } from '../../../lib/db/index.js';
+import type { ModelRow, ProviderRow } from '../store/model-rows.js';
+import { createModelStore } from '../store/model-store.js';
+import { createProviderStore } from '../store/provider-store.js';
+import { createRouteStore } from '../store/route-store.js';
+import { suggestNames } from './model-suggestions.js';
 import { priceAt } from './pricing.js';
-import { createModelStore } from './store/model-store.js';
-import type { ModelRow, ProviderRow } from './store/model-rows.js';
-import { createProviderStore } from './store/provider-store.js';
-import { createRouteStore } from './store/route-store.js';
-
-const MAX_NAME = 200;
 
 /**
  * Resolves what a caller named: a route alias first, else a model id as a one-target FALLBACK
@@ -18,7 +13,7 @@ const MAX_NAME = 200;
  * the price in force at `at`.
  */
 export async function resolveRoute(
-  db: Db,
+  db: Queryable,
   name: string,
   at: Date,
 ): Promise<ResolvedRoute | undefined> {
@@ -81,18 +76,20 @@ function toSpec(
   };
 }
 
-/** The catalog's service face: the inference service asks what a `model` argument resolves to. */
-export function createCatalogInternalRoutes(
-  db: Db,
-  verifier: InternalTokenVerifier,
-  now: () => Date,
-): Routes {
-  return {
-    [CATALOG_INTERNAL_PATHS.resolveRoute]: {
-      POST: internalRoute(verifier, async (body) => {
-        const name = typeof body.name === 'string' ? body.name.slice(0, MAX_NAME) : '';
-        return { route: (name && (await resolveRoute(db, name, now()))) || null };
-      }),
-    },
-  };
+/**
+ * What a name resolves to, and when it resolves to nothing, the model ids and route aliases the
+ * caller may have meant (so `gpt-4o-mini` is answered with "Did you mean openai/gpt-4o-mini?").
+ */
+export async function lookupRoute(
+  db: Queryable,
+  name: string,
+  at: Date,
+): Promise<{ route: ResolvedRoute | null; suggestions: string[] }> {
+  const route = await resolveRoute(db, name, at);
+  if (route) return { route, suggestions: [] };
+  const [ids, routes] = await Promise.all([
+    createModelStore(db).ids(),
+    createRouteStore(db).list(),
+  ]);
+  return { route: null, suggestions: suggestNames(name, [...ids, ...routes.map((r) => r.alias)]) };
 }

@@ -1,4 +1,4 @@
-import type { AccessRuleRow } from './store/access-rule-store.js';
+import type { AccessRuleRow } from '../store/access-rule-store.js';
 
 export const DATA_CLASSES = ['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];

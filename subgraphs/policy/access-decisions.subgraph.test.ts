@@ -5,8 +5,8 @@ import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-clie
 import { createTestKeys, orgAdmin, silentLogger, teamKey } from '../../test/support/identities.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/stores.js';
 import { runSubgraph, type RunningSubgraph } from '../../test/support/subgraph-harness.js';
-import { createAccessService } from './access-service.js';
-import { createPolicyService } from './policy-service.js';
+import { createAccessRuleService } from './service/access-rule-service.js';
+import { createPolicyService } from './service/policy-service.js';
 import { POLICY_SCHEMA, createPolicySubgraph, preparePolicyStore } from './server.js';
 
 const inference: Principal = {
@@ -18,6 +18,13 @@ const inference: Principal = {
   teams: [],
 };
 const DECIDE = `query($c: [AccessCheckInput!]!) { accessDecisions(checks: $c) { allowed reason } }`;
+
+interface Decisions<Extra = Record<string, never>> {
+  accessDecisions: Array<{ allowed: boolean; reason?: string | null } & Extra>;
+}
+interface QuotaFields {
+  quota: Record<string, number | null>;
+}
 
 // The decision API is for services, which reach the subgraph directly with their own internal
 // token; this runs at subgraph level on embedded stores (the rules' store is covered elsewhere).
@@ -35,7 +42,7 @@ describe('the access decision API', () => {
     const caller = { principal: orgAdmin(), requestId: 'test' };
     policy = createPolicyService(db, kv, () => new Date());
     teamId = (await policy.createTeam(caller, 'Deciders')).id;
-    const access = createAccessService(db);
+    const access = createAccessRuleService(db);
     await access.setModelAccess(caller, {
       teamId,
       effect: 'ALLOW',
@@ -77,7 +84,7 @@ describe('the access decision API', () => {
 
   it('answers many checks in one call, in order, with reasons', async () => {
     const data = expectNoErrors(
-      await subgraph.as(inference)(DECIDE, {
+      await subgraph.as(inference)<Decisions>(DECIDE, {
         variables: {
           c: [
             check('local/echo-chat', ['CHAT']),
@@ -91,16 +98,16 @@ describe('the access decision API', () => {
         },
       }),
     );
-    expect(data.accessDecisions.map((d: any) => d.allowed)).toEqual([true, false, false, false]);
-    expect(data.accessDecisions[1].reason).toMatch(/DENY CAPABILITY EMBEDDING/);
-    expect(data.accessDecisions[3].reason).toMatch(/ceiling is INTERNAL/);
+    expect(data.accessDecisions.map((d) => d.allowed)).toEqual([true, false, false, false]);
+    expect(data.accessDecisions[1]?.reason).toMatch(/DENY CAPABILITY EMBEDDING/);
+    expect(data.accessDecisions[3]?.reason).toMatch(/ceiling is INTERNAL/);
   });
 
   it("carries the team's quota, so the caller needs no second call", async () => {
     const caller = { principal: orgAdmin(), requestId: 'test' };
     await policy.setQuota(caller, { teamId, rpm: 60, tpm: 10_000 });
     const data = expectNoErrors(
-      await subgraph.as(inference)(
+      await subgraph.as(inference)<Decisions<QuotaFields>>(
         `query($c: [AccessCheckInput!]!) { accessDecisions(checks: $c) {
           allowed quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute } } }`,
         { variables: { c: [check('local/echo-chat', ['CHAT'])] } },
@@ -119,12 +126,11 @@ describe('the access decision API', () => {
 
   it('is for services: a team key is refused', async () => {
     expectErrorCode(
-      await subgraph.as(teamKey(teamId, ['models:read', 'inference:invoke', 'policy:admin']))(
-        DECIDE,
-        {
-          variables: { c: [check('local/echo-chat', ['CHAT'])] },
-        },
-      ),
+      await subgraph.as(
+        teamKey(teamId, ['models:read', 'inference:invoke', 'policy:admin']),
+      )<Decisions>(DECIDE, {
+        variables: { c: [check('local/echo-chat', ['CHAT'])] },
+      }),
       'FORBIDDEN',
     );
   });

@@ -1,5 +1,5 @@
 import { decideAccess, type ModelFacts } from './access-decision.js';
-import type { AccessRuleRow } from './store/access-rule-store.js';
+import type { AccessRuleRow } from '../store/access-rule-store.js';
 
 const model: ModelFacts = {
   id: 'openai/gpt-4o',

@@ -1,15 +1,14 @@
-import { badUserInput, notFound } from '../../lib/errors.js';
-import type { Db } from '../../lib/db/index.js';
-import type { Caller } from './policy-service.js';
+import { badUserInput, notFound } from '../../../lib/errors.js';
+import type { Db, Queryable } from '../../../lib/db/index.js';
+import { requireTeam, type Caller } from './audit-trail.js';
 import {
   createAccessRuleStore,
   type AccessEffect,
   type AccessRuleRow,
   type AccessSubject,
-} from './store/access-rule-store.js';
-import { createAuditStore } from './store/audit-store.js';
-import { createTeamStore } from './store/team-store.js';
-import { assertUuid } from '../../lib/ids.js';
+} from '../store/access-rule-store.js';
+import { createAuditStore } from '../store/audit-store.js';
+import { assertUuid } from '../../../lib/ids.js';
 
 const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
   MODEL: /^[a-z][a-z0-9-]{1,31}\/[a-z0-9][a-z0-9._:-]{0,99}$/,
@@ -18,8 +17,26 @@ const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
   TAG: /^[a-z0-9][a-z0-9-]{0,31}$/,
 };
 
+/** The audit event of a rule set or removed, written in the change's own transaction. */
+const recordRuleChange = (
+  tx: Queryable,
+  caller: Caller,
+  action: 'ACCESS_RULE_SET' | 'ACCESS_RULE_REMOVED',
+  rule: AccessRuleRow,
+) =>
+  createAuditStore(tx).append({
+    teamId: rule.teamId,
+    actor: caller.principal.id,
+    action,
+    outcome: 'SUCCEEDED',
+    targetType: 'AccessRule',
+    targetId: rule.id,
+    requestId: caller.requestId,
+    details: { effect: rule.effect, subject: rule.subject, value: rule.value },
+  });
+
 /** Adding and removing access rules, each audited in its own transaction. */
-export function createAccessService(db: Db) {
+export function createAccessRuleService(db: Db) {
   return {
     async setModelAccess(
       caller: Caller,
@@ -35,11 +52,7 @@ export function createAccessService(db: Db) {
         throw badUserInput(`value does not fit subject ${input.subject}.`, { field: 'value' });
       }
       const teamId = input.teamId ?? null;
-      if (teamId) {
-        assertUuid(teamId, 'teamId');
-        if ((await createTeamStore(db).byIds([teamId])).length === 0)
-          throw notFound('Team', teamId);
-      }
+      if (teamId) await requireTeam(db, teamId);
       return db.transaction(async (tx) => {
         const rule = await createAccessRuleStore(tx).upsert({
           teamId,
@@ -48,16 +61,7 @@ export function createAccessService(db: Db) {
           value,
           createdBy: caller.principal.id,
         });
-        await createAuditStore(tx).append({
-          teamId,
-          actor: caller.principal.id,
-          action: 'ACCESS_RULE_SET',
-          outcome: 'SUCCEEDED',
-          targetType: 'AccessRule',
-          targetId: rule.id,
-          requestId: caller.requestId,
-          details: { effect: rule.effect, subject: rule.subject, value: rule.value },
-        });
+        await recordRuleChange(tx, caller, 'ACCESS_RULE_SET', rule);
         return rule;
       });
     },
@@ -67,20 +71,11 @@ export function createAccessService(db: Db) {
       return db.transaction(async (tx) => {
         const rule = await createAccessRuleStore(tx).remove(id);
         if (!rule) throw notFound('Access rule', id);
-        await createAuditStore(tx).append({
-          teamId: rule.teamId,
-          actor: caller.principal.id,
-          action: 'ACCESS_RULE_REMOVED',
-          outcome: 'SUCCEEDED',
-          targetType: 'AccessRule',
-          targetId: rule.id,
-          requestId: caller.requestId,
-          details: { effect: rule.effect, subject: rule.subject, value: rule.value },
-        });
+        await recordRuleChange(tx, caller, 'ACCESS_RULE_REMOVED', rule);
         return rule;
       });
     },
   };
 }
 
-export type AccessService = ReturnType<typeof createAccessService>;
+export type AccessRuleService = ReturnType<typeof createAccessRuleService>;

@@ -2,8 +2,8 @@ import type {
   PriceInput,
   RegisterModelInput,
   UpdateModelInput,
-} from './generated/resolvers-types.js';
-import type { ModelRow } from './store/model-rows.js';
+} from '../generated/resolvers-types.js';
+import type { ModelRow } from '../store/model-rows.js';
 import { assertModelId, checkPrice, checkRegisterModel, checkUpdateModel } from './validation.js';
 
 const NOW = new Date('2026-01-31T12:00:00Z');

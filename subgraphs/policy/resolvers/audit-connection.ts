@@ -1,7 +1,7 @@
 import { toConnection } from '../../../lib/graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
 import type { PolicyContext } from '../context.js';
-import { createAuditStore, type AuditEventRow, type AuditFilter } from '../store/audit-store.js';
+import type { AuditEventRow, AuditFilter } from '../store/audit-store.js';
 
 const CURSOR_KIND = 'audit';
 
@@ -15,11 +15,10 @@ export async function auditConnection(
 ) {
   const size = pageSize(first);
   const afterSeq = decodeCursor(CURSOR_KIND, after)?.[0] ?? null;
-  const audit = createAuditStore(ctx.db);
-  const rows = await audit.list(teamId, filter, afterSeq, size + 1);
+  const rows = await ctx.service.auditEvents(teamId, filter, afterSeq, size + 1);
   return toConnection<AuditEventRow>(
     toPage(rows, size, after),
     (event) => encodeCursor(CURSOR_KIND, [event.seq]),
-    () => audit.count(teamId, filter),
+    () => ctx.service.countAuditEvents(teamId, filter),
   );
 }

@@ -1,9 +1,10 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { Db } from '../../lib/db/index.js';
-import { createModelStore } from './store/model-store.js';
-import { createProviderStore } from './store/provider-store.js';
-import { createRouteStore } from './store/route-store.js';
+import type { Db } from '../../../lib/db/index.js';
+import { createModelStore } from '../store/model-store.js';
+import { createProviderStore } from '../store/provider-store.js';
+import { createRouteStore } from '../store/route-store.js';
+import { claimSeedRun } from '../store/seed-runs.js';
 import { checkProvider, checkRegisterModel, checkRoute } from './validation.js';
 
 const capability = z.enum(['CHAT', 'EMBEDDING', 'TOOLS', 'VISION', 'JSON_MODE', 'STREAMING']);
@@ -57,11 +58,7 @@ const SeedFile = z.object({
 export async function seedCatalog(db: Db, yamlText: string, now: Date, name = 'models.yaml') {
   const seed = SeedFile.parse(parse(yamlText));
   return db.transaction(async (tx) => {
-    const { rowCount } = await tx.query(
-      'INSERT INTO seed_runs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING',
-      [name],
-    );
-    if (rowCount === 0) return false;
+    if (!(await claimSeedRun(tx, name))) return false;
     const providers = createProviderStore(tx);
     for (const provider of seed.providers) await providers.insert(checkProvider(provider));
     const models = createModelStore(tx);

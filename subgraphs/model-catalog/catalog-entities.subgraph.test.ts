@@ -3,7 +3,7 @@ import { errorsOf } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
-import { seedCatalog } from './seed.js';
+import { seedCatalog } from './service/seed.js';
 
 // 50 more models under their own provider: an entity batch as large as a gateway might send.
 const BULK_IDS = Array.from({ length: 50 }, (_, i) => `bulk/m${String(i).padStart(2, '0')}`);

@@ -1,4 +1,4 @@
-import type { PriceRow } from './store/model-rows.js';
+import type { PriceRow } from '../store/model-rows.js';
 
 /**
  * Fills in `effectiveUntil` for one model's versions (sorted by effectiveFrom, then version): each

@@ -1,11 +1,11 @@
-import { hasScope, isOrgAdmin } from '../../../lib/auth/principal.js';
+import { hasScope, isOrgAdmin, type Principal } from '../../../lib/auth/principal.js';
 import {
   decideAccess,
   type AccessDecision,
   type DataClass,
   type ModelFacts,
-} from '../access-decision.js';
-import type { PolicyContext } from '../context.js';
+} from './access-decision.js';
+import type { PolicyLoaders } from '../loaders.js';
 import type { ModelRepresentation } from '../store/rows.js';
 
 const NO_SCOPE = 'You need the inference:invoke scope in a team.';
@@ -17,7 +17,8 @@ const NO_SCOPE = 'You need the inference:invoke scope in a team.';
 export async function modelAccess(
   model: ModelRepresentation,
   args: { teamId?: string | null; dataClass?: DataClass | null },
-  ctx: PolicyContext,
+  principal: Principal,
+  loaders: Pick<PolicyLoaders, 'accessRules' | 'orgRules'>,
 ): Promise<AccessDecision> {
   const facts: ModelFacts = {
     id: model.id,
@@ -29,17 +30,17 @@ export async function modelAccess(
   const dataClass = args.dataClass ?? 'PUBLIC';
   const teams = args.teamId
     ? [args.teamId]
-    : ctx.principal.teams.filter((t) => t.scopes.includes('inference:invoke')).map((t) => t.id);
-  const eligible = teams.filter((teamId) => hasScope(ctx.principal, 'inference:invoke', teamId));
+    : principal.teams.filter((t) => t.scopes.includes('inference:invoke')).map((t) => t.id);
+  const eligible = teams.filter((teamId) => hasScope(principal, 'inference:invoke', teamId));
   if (eligible.length === 0) {
-    if (isOrgAdmin(ctx.principal) && !args.teamId) {
-      return decideAccess(facts, await ctx.loaders.orgRules.load('org'), dataClass);
+    if (isOrgAdmin(principal) && !args.teamId) {
+      return decideAccess(facts, await loaders.orgRules.load('org'), dataClass);
     }
     return { allowed: false, reason: NO_SCOPE };
   }
   let first: AccessDecision | undefined;
   for (const teamId of eligible) {
-    const decision = decideAccess(facts, await ctx.loaders.accessRules.load(teamId), dataClass);
+    const decision = decideAccess(facts, await loaders.accessRules.load(teamId), dataClass);
     if (decision.allowed) return decision;
     first ??= decision;
   }

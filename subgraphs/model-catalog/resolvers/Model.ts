@@ -1,13 +1,7 @@
 import { hasScope } from '../../../lib/auth/principal.js';
 import { badUserInput, forbidden } from '../../../lib/errors.js';
-import type {
-  LifecycleResolvers,
-  ModelResolvers,
-  ProviderResolvers,
-  RouteTargetResolvers,
-} from '../generated/resolvers-types.js';
-import { priceAt } from '../pricing.js';
-import { modelConnection } from './query.js';
+import type { ModelResolvers } from '../generated/resolvers-types.js';
+import { priceAt } from '../service/pricing.js';
 
 export const Model: ModelResolvers = {
   // Entity fetches from other subgraphs arrive as many references at once: one batched query.
@@ -28,18 +22,4 @@ export const Model: ModelResolvers = {
   },
   priceHistory: (model, _args, ctx) => ctx.loaders.prices.load(model.id),
   lifecycle: (model) => model,
-};
-
-export const Lifecycle: LifecycleResolvers = {
-  replacement: (model, _args, ctx) =>
-    model.replacementId ? ctx.loaders.model.load(model.replacementId) : null,
-};
-
-export const Provider: ProviderResolvers = {
-  models: (provider, { first, after }, ctx) =>
-    modelConnection(ctx, { providers: [provider.id] }, first, after),
-};
-
-export const RouteTarget: RouteTargetResolvers = {
-  model: (target, _args, ctx) => ctx.loaders.model.load(target.modelId),
 };

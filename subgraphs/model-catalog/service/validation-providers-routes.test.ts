@@ -1,5 +1,5 @@
-import type { ModelRouteInput, RegisterProviderInput } from './generated/resolvers-types.js';
-import type { ModelRow } from './store/model-rows.js';
+import type { ModelRouteInput, RegisterProviderInput } from '../generated/resolvers-types.js';
+import type { ModelRow } from '../store/model-rows.js';
 import { checkProvider, checkRoute } from './validation.js';
 
 function thrownBy(fn: () => unknown): unknown {

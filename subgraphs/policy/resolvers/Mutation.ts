@@ -1,0 +1,29 @@
+import { assertUuid } from '../../../lib/ids.js';
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+
+const limit = (value: number | null | undefined) => (value == null ? undefined : value);
+
+export const Mutation: MutationResolvers = {
+  createTeam: (_parent, { input }, ctx) => ctx.service.createTeam(ctx, input.name),
+  addTeamMember: (_parent, { input }, ctx) =>
+    ctx.service.addTeamMember(ctx, input.teamId, input.userId, input.role),
+  createApiKey: (_parent, { input }, ctx) => ctx.service.createApiKey(ctx, input),
+  revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx, id),
+  setQuota: async (_parent, { teamId, input }, ctx) => {
+    assertUuid(teamId, 'teamId');
+    await ctx.service.setQuota(ctx, {
+      teamId,
+      rpm: limit(input.requestsPerMinute),
+      tpm: limit(input.tokensPerMinute),
+      tpd: limit(input.tokensPerDay),
+      keyRpm: limit(input.keyRequestsPerMinute),
+      keyTpm: limit(input.keyTokensPerMinute),
+    });
+    ctx.loaders.quota.clear(teamId);
+    return ctx.loaders.team.load(teamId);
+  },
+  setModelAccess: (_parent, { input }, ctx) => ctx.service.setModelAccess(ctx, input),
+  removeModelAccess: (_parent, { id }, ctx) => ctx.service.removeModelAccess(ctx, id),
+  removeTeamMember: (_parent, { teamId, userId }, ctx) =>
+    ctx.service.removeTeamMember(ctx, teamId, userId),
+};

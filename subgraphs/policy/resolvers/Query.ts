@@ -1,0 +1,17 @@
+import { assertUuid } from '../../../lib/ids.js';
+import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { auditConnection } from './audit-connection.js';
+
+export const Query: QueryResolvers = {
+  viewer: (_parent, _args, ctx) => ctx.principal,
+  team: (_parent, { id }, ctx) => {
+    assertUuid(id, 'id');
+    return ctx.loaders.team.load(id);
+  },
+  accessDecisions: (_parent, { checks }, ctx) => ctx.service.accessDecisions(checks, ctx.loaders),
+  auditLog: (_parent, { teamId, filter, first, after }, ctx) => {
+    if (teamId != null) assertUuid(teamId, 'teamId');
+    return auditConnection(ctx, teamId ?? null, filter ?? {}, first, after);
+  },
+  teams: (_parent, _args, ctx) => ctx.service.listTeams(ctx.principal),
+};

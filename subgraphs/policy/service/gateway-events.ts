@@ -1,0 +1,58 @@
+import type { Queryable } from '../../../lib/db/index.js';
+import { isUuid } from '../../../lib/ids.js';
+import { createAuditStore, type NewAuditEvent } from '../store/audit-store.js';
+
+/** Events per list per call: a gateway batches one operation's worth, never more. */
+const MAX_EVENTS = 50;
+
+const text = (value: unknown, max: number) =>
+  typeof value === 'string' ? value.slice(0, max) : null;
+const isUuidText = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
+const listOf = (value: unknown) =>
+  (Array.isArray(value) ? value.slice(0, MAX_EVENTS) : []) as Array<Record<string, unknown>>;
+
+/** The fields every event the gateway reports shares, read defensively from its body. */
+const reported = (raw: Record<string, unknown>) => ({
+  actor: text(raw.actor, 200) ?? 'unknown',
+  requestId: text(raw.requestId, 128) ?? 'unknown',
+});
+
+/**
+ * What the gateway saw, into the audit log: organization admins' mutations in any subgraph as
+ * org-wide events (no team), and refusals (graphql-shield in any subgraph) as one DENIED event per
+ * team the caller acts in, so each team's admins see them. Returns how many events were written.
+ */
+export async function recordGatewayEvents(
+  db: Queryable,
+  body: { adminActions?: unknown; denials?: unknown },
+): Promise<number> {
+  const events: NewAuditEvent[] = [];
+  for (const raw of listOf(body.adminActions)) {
+    events.push({
+      ...reported(raw),
+      teamId: null,
+      action: 'ADMIN_MUTATION',
+      outcome: 'SUCCEEDED',
+      targetType: 'Mutation',
+      targetId: text(raw.field, 100),
+      details: { operation: text(raw.operation, 100) },
+    });
+  }
+  for (const raw of listOf(body.denials)) {
+    const teams = Array.isArray(raw.teamIds) ? (raw.teamIds as unknown[]).filter(isUuidText) : [];
+    for (const teamId of teams.length ? teams : [null]) {
+      events.push({
+        ...reported(raw),
+        teamId,
+        action: 'ACCESS_DENIED',
+        outcome: 'DENIED',
+        targetType: 'Operation',
+        targetId: text(raw.path, 300),
+        details: { operation: text(raw.operation, 100), reason: text(raw.message, 300) },
+      });
+    }
+  }
+  const audit = createAuditStore(db);
+  for (const event of events) await audit.append(event);
+  return events.length;
+}

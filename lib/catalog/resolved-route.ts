@@ -1,7 +1,8 @@
 /**
  * What the model catalog tells the inference service about a `model` argument: the route it names
  * (an alias, or a single model as a one-target route) with everything needed to call and price
- * each target. The catalog's `/internal/resolve-route` answers it; amounts are decimal strings.
+ * each target. The catalog's internal route (`CATALOG_INTERNAL_PATHS.resolveRoute` in
+ * subgraphs/model-catalog/route-resolver.ts) answers it; amounts are decimal strings.
  */
 export interface ResolvedRoute {
   /** The alias, or the model's id when the caller named a model. */
@@ -38,5 +39,3 @@ export interface ModelSpec {
   /** The price version in force now; null when the model has none yet. */
   price: { version: number; inputPerMillion: string; outputPerMillion: string } | null;
 }
-
-export const CATALOG_INTERNAL_PATHS = { resolveRoute: '/internal/resolve-route' } as const;

@@ -3,12 +3,14 @@ import type { InternalTokenVerifier } from '../../lib/auth/internal-token.js';
 import type { Db } from '../../lib/db/index.js';
 import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
-import { CATALOG_INTERNAL_PATHS } from '../../lib/catalog/resolved-route.js';
 import { priceAt } from './pricing.js';
 import { createModelStore } from './store/model-store.js';
 import type { ModelRow, ProviderRow } from './store/model-rows.js';
 import { createProviderStore } from './store/provider-store.js';
 import { createRouteStore } from './store/route-store.js';
+
+/** The paths the catalog serves to other services (the inference service resolves routes). */
+export const CATALOG_INTERNAL_PATHS = { resolveRoute: '/internal/resolve-route' } as const;
 
 const MAX_NAME = 200;
 

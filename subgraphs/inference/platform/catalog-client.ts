@@ -1,4 +1,5 @@
-import { CATALOG_INTERNAL_PATHS, type ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
+import type { ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
+import { CATALOG_INTERNAL_PATHS } from '../../model-catalog/route-resolver.js';
 import type { Logger } from '../../../lib/logging.js';
 import { unavailable, type ServiceClient } from '../../../lib/service-client.js';
 import { createTtlCache } from '../../../lib/ttl-cache.js';

@@ -7,6 +7,7 @@ import {
 } from './auth/internal-token.js';
 import type { Principal } from './auth/principal.js';
 import { codedError } from './errors.js';
+import { retryAfterDelays } from './retry-policy.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 export interface ServiceClientOptions {
@@ -31,6 +32,14 @@ export interface ServiceClientOptions {
  * answered 5xx or something that is not JSON, or said SERVICE_UNAVAILABLE itself. Worth retrying.
  */
 export class ServiceUnavailableError extends Error {}
+
+/**
+ * Retries a call that failed for transport reasons (ServiceUnavailableError) after each of
+ * `delaysMs`; a business refusal or a 4xx comes back at once. Only for calls that are safe to
+ * repeat (idempotent under their key).
+ */
+export const retryUnavailable = (delaysMs: readonly number[]) =>
+  retryAfterDelays({ delaysMs, retryable: (error) => error instanceof ServiceUnavailableError });
 
 /** The callee refused the request itself (4xx): a bug or misconfiguration, not worth retrying. */
 export class ServiceRequestError extends Error {

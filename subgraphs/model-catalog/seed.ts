@@ -1,3 +1,4 @@
+import { DATA_CLASSES } from '../../lib/policy/data-classes.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../../lib/db/index.js';
@@ -33,7 +34,7 @@ const SeedFile = z.object({
       maxBatchSize: z.number().int().optional(),
       tags: z.array(z.string()).optional(),
       status: z.enum(['PREVIEW', 'ACTIVE']).optional(),
-      dataClassification: z.enum(['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED']).optional(),
+      dataClassification: z.enum(DATA_CLASSES).optional(),
       price: z.object({ inputPerMillion: micros, outputPerMillion: micros }),
     }),
   ),

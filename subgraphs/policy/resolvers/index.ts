@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
 import { badUserInput, forbidden } from '../../../lib/errors.js';
 import { decideAccess } from '../access-decision.js';
@@ -32,7 +33,7 @@ export const resolvers: Resolvers = {
               ceiling: check.modelClassification,
             },
             await ctx.loaders.accessRules.load(check.teamId),
-            check.dataClass ?? 'PUBLIC',
+            check.dataClass ?? DEFAULT_DATA_CLASS,
           );
           return { ...decision, quota };
         }),

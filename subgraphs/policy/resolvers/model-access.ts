@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { hasScope, isOrgAdmin } from '../../../lib/auth/principal.js';
 import {
   decideAccess,
@@ -26,7 +27,7 @@ export async function modelAccess(
     tags: model.tags ?? [],
     ceiling: model.dataClassification ?? 'PUBLIC',
   };
-  const dataClass = args.dataClass ?? 'PUBLIC';
+  const dataClass = args.dataClass ?? DEFAULT_DATA_CLASS;
   const teams = args.teamId
     ? [args.teamId]
     : ctx.principal.teams.filter((t) => t.scopes.includes('inference:invoke')).map((t) => t.id);

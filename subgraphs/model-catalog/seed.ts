@@ -1,3 +1,4 @@
+import { CAPABILITIES } from '../../lib/catalog/capabilities.js';
 import { DATA_CLASSES } from '../../lib/policy/data-classes.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import { createProviderStore } from './store/provider-store.js';
 import { createRouteStore } from './store/route-store.js';
 import { checkProvider, checkRegisterModel, checkRoute } from './validation.js';
 
-const capability = z.enum(['CHAT', 'EMBEDDING', 'TOOLS', 'VISION', 'JSON_MODE', 'STREAMING']);
+const capability = z.enum(CAPABILITIES);
 const micros = z.union([z.string(), z.number().int()]).transform((v) => BigInt(v));
 
 const SeedFile = z.object({

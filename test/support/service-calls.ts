@@ -52,11 +52,11 @@ export function createWatchedDispatcher() {
     const delayed: Handler = {};
     for (const name of HANDLER_METHODS) {
       const method = handler[name];
-      if (method) delayed[name] = (...args: unknown[]) => method.apply(handler, args);
+      if (method) delayed[name] = method.bind(handler);
     }
     delayed.onComplete = (...args: unknown[]) => {
       void Promise.allSettled(after.map((fn) => fn(call))).then(() =>
-        handler.onComplete?.apply(handler, args),
+        handler.onComplete?.call(handler, ...args),
       );
     };
     return forward(delayed);

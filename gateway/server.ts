@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Histogram } from 'prom-client';
+import type { Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
@@ -12,11 +13,17 @@ import { sendError, sendJson, sendText } from '../lib/http/responses.js';
 import type { Kv } from '../lib/kv/index.js';
 import type { Logger } from '../lib/logging.js';
 import { SUBGRAPH_FETCH_BUCKETS, createServiceMetrics } from '../lib/metrics.js';
+import { createServiceClient } from '../lib/service-client.js';
 import { createApiKeyAuthenticator } from './auth/api-key-auth.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { AuthenticationError, AuthenticationUnavailableError } from './auth/errors.js';
 import { createOidcAuthenticator } from './auth/oidc-auth.js';
-import { createPolicyClient } from './auth/policy-client.js';
+import {
+  GATEWAY_PRINCIPAL,
+  GATEWAY_SERVICE_TIMEOUT_MS,
+  GATEWAY_TOKEN_REUSE_MS,
+  createPolicyClient,
+} from './auth/policy-client.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
@@ -47,6 +54,8 @@ export interface GatewayDeps {
   processMetrics?: boolean;
   /** How often the supergraph file is checked for changes. @default 1000 */
   supergraphPollMs?: number;
+  /** Where the gateway's own service calls (policy's key store) go; tests watch them. */
+  serviceDispatcher?: Dispatcher;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -81,11 +90,18 @@ export function createGateway(deps: GatewayDeps) {
     logger,
   });
 
+  const services = createServiceClient({
+    signer: deps.signer,
+    principal: GATEWAY_PRINCIPAL,
+    timeoutMs: GATEWAY_SERVICE_TIMEOUT_MS,
+    tokenReuseMs: GATEWAY_TOKEN_REUSE_MS,
+    dispatcher: deps.serviceDispatcher,
+  });
   const policy = createPolicyClient(() => {
     const url = subgraphs.get('policy');
     if (!url) throw new Error('The policy subgraph is not in the supergraph.');
     return url;
-  }, signer);
+  }, services);
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
@@ -203,6 +219,7 @@ export function createGateway(deps: GatewayDeps) {
     async stop() {
       await http.close();
       await apollo.stop();
+      await services.close();
     },
   };
 }

@@ -1,8 +1,13 @@
 import { GraphQLError } from 'graphql';
-import { Agent, request } from 'undici';
-import { INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from './auth/internal-token.js';
+import { Agent, request, type Dispatcher } from 'undici';
+import {
+  INTERNAL_TOKEN_HEADER,
+  reuseTokens,
+  type InternalTokenSigner,
+} from './auth/internal-token.js';
 import type { Principal } from './auth/principal.js';
 import { codedError } from './errors.js';
+import { retryAfterDelays } from './retry-policy.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 export interface ServiceClientOptions {
@@ -15,6 +20,11 @@ export interface ServiceClientOptions {
   /** How long one signed token is reused; tokens live 60 s. @default 30_000 */
   tokenReuseMs?: number;
   now?: () => number;
+  /**
+   * Where requests go; tests pass one that watches or delays calls.
+   * @default a keep-alive Agent of this client's own, closed by `close()`
+   */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -22,6 +32,14 @@ export interface ServiceClientOptions {
  * answered 5xx or something that is not JSON, or said SERVICE_UNAVAILABLE itself. Worth retrying.
  */
 export class ServiceUnavailableError extends Error {}
+
+/**
+ * Retries a call that failed for transport reasons (ServiceUnavailableError) after each of
+ * `delaysMs`; a business refusal or a 4xx comes back at once. Only for calls that are safe to
+ * repeat (idempotent under their key).
+ */
+export const retryUnavailable = (delaysMs: readonly number[]) =>
+  retryAfterDelays({ delaysMs, retryable: (error) => error instanceof ServiceUnavailableError });
 
 /** The callee refused the request itself (4xx): a bug or misconfiguration, not worth retrying. */
 export class ServiceRequestError extends Error {
@@ -53,20 +71,13 @@ const firstMessage = (body: unknown) => {
  * as GraphQLErrors with the callee's `extensions` (code, figures) intact.
  */
 export function createServiceClient(options: ServiceClientOptions) {
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+  const agent = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const reuseMs = options.tokenReuseMs ?? 30_000;
-  const now = options.now ?? Date.now;
-  let token: { value: Promise<string>; until: number } | undefined;
-
-  const currentToken = () => {
-    if (!token || token.until <= now()) {
-      const value = options.signer.sign(options.principal, 'service');
-      token = { value, until: now() + reuseMs };
-      value.catch(() => (token = undefined));
-    }
-    return token.value;
-  };
+  const currentToken = reuseTokens(options.signer, {
+    reuseMs: options.tokenReuseMs ?? 30_000,
+    maxEntries: 1,
+    now: options.now,
+  }).forPrincipal(options.principal);
 
   /** One request; the status and the parsed JSON body, or ServiceUnavailableError. */
   async function send(url: string, body: unknown, requestId: string) {
@@ -77,7 +88,7 @@ export function createServiceClient(options: ServiceClientOptions) {
         dispatcher: agent,
         headers: {
           'content-type': 'application/json',
-          [INTERNAL_TOKEN_HEADER]: await currentToken(),
+          [INTERNAL_TOKEN_HEADER]: await currentToken(requestId),
           [REQUEST_ID_HEADER]: requestId,
         },
         body: JSON.stringify(body),
@@ -150,7 +161,10 @@ export function createServiceClient(options: ServiceClientOptions) {
       return result.data;
     },
 
-    close: () => agent.close(),
+    /** Closes the client's own connections (a dispatcher passed in is the caller's to close). */
+    close: async () => {
+      if (!options.dispatcher) await agent.close();
+    },
   };
 }
 

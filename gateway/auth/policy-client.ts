@@ -1,6 +1,6 @@
-import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
-import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import type { Principal, TeamGrant } from '../../lib/auth/principal.js';
+import type { ServiceClient } from '../../lib/service-client.js';
+import { INTERNAL_PATHS } from '../../subgraphs/policy/internal-routes.js';
 
 /** The gateway's own identity when it calls the policy subgraph's internal endpoints. */
 export const GATEWAY_PRINCIPAL: Principal = {
@@ -12,8 +12,10 @@ export const GATEWAY_PRINCIPAL: Principal = {
   teams: [],
 };
 
-const TOKEN_REUSE_MS = 20_000;
-const TIMEOUT_MS = 5_000;
+/** The gateway's own token is reused this long. */
+export const GATEWAY_TOKEN_REUSE_MS = 20_000;
+/** How long the gateway waits for policy's key store. */
+export const GATEWAY_SERVICE_TIMEOUT_MS = 5_000;
 
 /** An operation (or part of one) the platform refused. */
 export interface DeniedOperation {
@@ -38,43 +40,24 @@ export interface KeyLookup {
   expiresAt: string | null;
 }
 
-/** Calls the policy subgraph's key store (see subgraphs/policy/internal-routes.ts). */
-export function createPolicyClient(policyGraphqlUrl: () => string, signer: InternalTokenSigner) {
-  let token: { value: string; until: number } | undefined;
-  const serviceToken = async (requestId: string) => {
-    if (!token || token.until < Date.now()) {
-      token = {
-        value: await signer.sign(GATEWAY_PRINCIPAL, requestId),
-        until: Date.now() + TOKEN_REUSE_MS,
-      };
-    }
-    return token.value;
-  };
-  const post = async <T>(path: string, body: unknown, requestId: string): Promise<T> => {
-    const url = new URL(path, policyGraphqlUrl());
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-request-id': requestId,
-        [INTERNAL_TOKEN_HEADER]: await serviceToken(requestId),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!response.ok) throw new Error(`policy ${path} answered ${response.status}`);
-    return (await response.json()) as T;
-  };
+/**
+ * Calls the policy subgraph's key store (subgraphs/policy/internal-routes.ts) through the
+ * platform's service client, as GATEWAY_PRINCIPAL. The URL is read per call: the supergraph may
+ * move policy.
+ */
+export function createPolicyClient(policyGraphqlUrl: () => string, client: ServiceClient) {
+  const post = async <T>(path: string, body: unknown, requestId: string): Promise<T> =>
+    client.post<T>(new URL(path, policyGraphqlUrl()).toString(), body, requestId);
   return {
     authenticateKey: (hash: string, requestId: string) =>
-      post<KeyLookup>('/internal/authenticate-key', { hash }, requestId),
+      post<KeyLookup>(INTERNAL_PATHS.authenticateKey, { hash }, requestId),
     /** Reports refusals and admin actions for the audit log (the gateway does not wait on it). */
     audit: (
       events: { denials: DeniedOperation[]; adminActions: AdminAction[] },
       requestId: string,
-    ) => post<{ recorded: number }>('/internal/audit', events, requestId),
+    ) => post<{ recorded: number }>(INTERNAL_PATHS.audit, events, requestId),
     userGrants: (subject: string, requestId: string) =>
-      post<{ teams: TeamGrant[] }>('/internal/user-grants', { subject }, requestId),
+      post<{ teams: TeamGrant[] }>(INTERNAL_PATHS.userGrants, { subject }, requestId),
   };
 }
 

@@ -56,31 +56,46 @@ export async function createInternalTokenSigner(options: {
   };
 }
 
+/** A signer that reuses tokens, and can bind one fixed principal (a service's own identity). */
+export interface ReusingSigner extends InternalTokenSigner {
+  /**
+   * The reused token of `principal`, keyed once here rather than on every call: a service signs
+   * for itself on every internal call, on the paid path.
+   */
+  forPrincipal(principal: Principal): (requestId: string) => Promise<string>;
+}
+
 /**
- * Reuses one signed token per principal for `reuseMs` (well inside the token's 60 s life):
- * signing costs an ES256 operation per request, and subgraphs' verifiers answer a token they have
+ * The one token-reuse implementation (the gateway's forwarded tokens and every service client's
+ * own): one signed token per principal for `reuseMs` (well inside the token's 60 s life).
+ * Signing costs an ES256 operation per request, and subgraphs' verifiers answer a token they have
  * seen from their cache. Each request is still authenticated first; a changed principal (a new
  * role, say) is a different key and gets a fresh token. The token's `rid` is the request that
- * first used it; the `x-request-id` header carries each request's own.
+ * first used it; the `x-request-id` header carries each request's own. A signature that fails is
+ * forgotten, so the next call signs afresh.
  */
 export function reuseTokens(
   signer: InternalTokenSigner,
   options: { reuseMs?: number; maxEntries?: number; now?: () => number } = {},
-): InternalTokenSigner {
+): ReusingSigner {
   const tokens = createTtlCache<Promise<string>>({
     ttlMs: options.reuseMs ?? 20_000,
     max: options.maxEntries,
     now: options.now,
   });
+  const tokenOf = (key: string, principal: Principal, requestId: string) => {
+    const hit = tokens.get(key);
+    if (hit) return hit;
+    const token = signer.sign(principal, requestId);
+    tokens.set(key, token);
+    token.catch(() => tokens.delete(key));
+    return token;
+  };
   return {
-    sign(principal, requestId) {
+    sign: (principal, requestId) => tokenOf(JSON.stringify(principal), principal, requestId),
+    forPrincipal(principal) {
       const key = JSON.stringify(principal);
-      const hit = tokens.get(key);
-      if (hit) return hit;
-      const token = signer.sign(principal, requestId);
-      tokens.set(key, token);
-      token.catch(() => tokens.delete(key));
-      return token;
+      return (requestId) => tokenOf(key, principal, requestId);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from './data-classes.js';
 import DataLoader from 'dataloader';
 import type { Limits } from '../rate-limit/index.js';
 
@@ -48,7 +49,7 @@ export function accessCheckKey(check: AccessCheck): string {
     [...check.capabilities].sort(),
     [...check.tags].sort(),
     check.modelClassification,
-    check.dataClass ?? 'PUBLIC',
+    check.dataClass ?? DEFAULT_DATA_CLASS,
   ]);
 }
 

@@ -73,23 +73,21 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
         teamId: team.teamId,
         scopes: ['models:read'],
       });
-      const original = globalThis.fetch;
       let raced = false;
-      globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-        const response = await original(input, init);
-        if (!raced && String(input).endsWith('/internal/authenticate-key')) {
+      const unwatch = stack.serviceCalls.watch({
+        async afterAnswer(call) {
+          if (raced || !call.path.endsWith('/internal/authenticate-key')) return;
           raced = true;
           // The key store said "valid"; the key is revoked before the gateway caches that.
           const revoke = { token: TEST_ADMIN_KEY, variables: { id: key.id } };
           expectNoErrors(await stack.request(REVOKE_API_KEY, revoke));
-        }
-        return response;
-      }) as typeof fetch;
+        },
+      });
       try {
         // In flight when revoked: this one request may still pass.
         expectNoErrors(await stack.request(VIEWER, { token: key.secret }));
       } finally {
-        globalThis.fetch = original;
+        unwatch();
       }
       expect(raced).toBe(true);
       expect(await stack.kv.get(cacheKeyOf(key.secret))).toBe(NO_PRINCIPAL);

@@ -83,11 +83,10 @@ describe('authentication regressions', () => {
       }),
     );
     const dan = await token('dan');
-    const original = globalThis.fetch;
     let raced = false;
-    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const response = await original(input, init);
-      if (!raced && String(input).endsWith('/internal/user-grants')) {
+    const unwatch = stack.serviceCalls.watch({
+      async afterAnswer(call) {
+        if (raced || !call.path.endsWith('/internal/user-grants')) return;
         raced = true;
         // The store answered "ADMIN"; before the gateway caches that, dan is demoted.
         expectNoErrors(
@@ -96,14 +95,13 @@ describe('authentication regressions', () => {
             variables: { input: { teamId, userId: 'dan', role: 'VIEWER' } },
           }),
         );
-      }
-      return response;
-    }) as typeof fetch;
+      },
+    });
     try {
       const first = expectNoErrors(await stack.request(VIEWER, { token: dan }));
       expect(first.viewer.memberships[0].role).toBe('ADMIN');
     } finally {
-      globalThis.fetch = original;
+      unwatch();
     }
     expect(raced).toBe(true);
     const after = expectNoErrors(await stack.request(VIEWER, { token: dan }));

@@ -50,8 +50,9 @@ export interface CapturedToken {
 
 /**
  * The internal tokens the gateway sends while serving one request made with `credential`. The
- * stack keeps its signing key to itself, so the test reads them off the gateway's outgoing
- * fetches (its fetchers call the global `fetch` at call time, in this process).
+ * stack keeps its signing key to itself, so the test reads them off the gateway's outgoing calls:
+ * its subgraph fetchers call the global `fetch` at call time, in this process, and its service
+ * client (policy's key store) goes through the stack's watched dispatcher.
  */
 export async function captureInternalTokens(
   stack: Stack,
@@ -59,19 +60,24 @@ export async function captureInternalTokens(
 ): Promise<CapturedToken[]> {
   const original = globalThis.fetch;
   const captured: CapturedToken[] = [];
+  const capture = (path: string, token: string | null | undefined) => {
+    if (!token) return;
+    const principal = decodeJwt(token).principal as Principal;
+    captured.push({ path, token, principal });
+  };
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input instanceof Request ? input.url : input);
-    const token = new Headers(init?.headers).get(INTERNAL_TOKEN_HEADER);
-    if (token) {
-      const principal = decodeJwt(token).principal as Principal;
-      captured.push({ path: new URL(url).pathname, token, principal });
-    }
+    capture(new URL(url).pathname, new Headers(init?.headers).get(INTERNAL_TOKEN_HEADER));
     return original(input, init);
   }) as typeof fetch;
+  const unwatch = stack.serviceCalls.watch({
+    onRequest: (call) => capture(call.path, call.headers[INTERNAL_TOKEN_HEADER]),
+  });
   try {
     expectNoErrors(await stack.request('{ viewer { id } }', { token: credential }));
   } finally {
     globalThis.fetch = original;
+    unwatch();
   }
   return captured;
 }

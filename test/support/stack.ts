@@ -29,6 +29,7 @@ import {
 } from '../../subgraphs/wallet/server.js';
 import { gql, type RequestOptions } from './graphql-client.js';
 import { createTestKeys, orgAdmin, silentLogger } from './identities.js';
+import { createWatchedDispatcher, type WatchedDispatcher } from './service-calls.js';
 import { createTestDatabase, createTestKv, type TestDatabase, type TestKv } from './stores.js';
 import type { TcpProxy } from './tcp-proxy.js';
 import type { StoreMode } from './test-env.js';
@@ -80,6 +81,8 @@ export interface Stack {
     scopes: Principal['teams'][number]['scopes'],
   ): Promise<{ teamId: string; key: string; keyId: string }>;
   gateway: Gateway;
+  /** The gateway's own service calls (policy's key store), for tests that watch or delay them. */
+  serviceCalls: Pick<WatchedDispatcher, 'watch'>;
   /** Stops one subgraph (to see how the rest behave without it). */
   stopSubgraph(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -182,6 +185,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   await listen('inference', subgraphs.inference);
 
+  const serviceCalls = createWatchedDispatcher();
   const gateway = createGateway({
     config: {
       production,
@@ -198,6 +202,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     signer: keys.signer,
     logger: logger.child({ service: 'gateway' }),
     supergraphPollMs: options.supergraphPollMs,
+    serviceDispatcher: serviceCalls.dispatcher,
   });
   await gateway.start();
   const gatewayBase = `http://127.0.0.1:${await gateway.listen(0)}`;
@@ -214,6 +219,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     dbs: { catalog: catalogDb, policy: policyDb, wallet: walletDb },
     databaseUrl: database.url,
     gateway,
+    serviceCalls,
     request: (query, requestOptions) => gql(url, query, requestOptions),
     async createTeamWithKey(name, scopes) {
       const team = await policyService.createTeam(caller, name);
@@ -231,6 +237,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     async stop() {
       await gateway.stop();
+      await serviceCalls.close();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
       await Promise.all(proxiedDbs.map((db) => db.close().catch(() => undefined)));
       await database.drop();

@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { hasScope, type Principal } from '../../../lib/auth/principal.js';
 import { badUserInput, forbidden } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
@@ -8,7 +9,6 @@ const MAX_MESSAGES = 1000;
 const MAX_PROMPT_CHARS = 1_000_000;
 const MAX_TEXTS = 2048;
 const MAX_TEXT_CHARS = 100_000;
-const DEFAULT_DATA_CLASS = 'INTERNAL';
 
 /**
  * The team a call is charged to: the one named (the caller must hold inference:invoke there), or

@@ -50,6 +50,12 @@ export interface RunAttemptsOptions<T> {
  * retryable, waiting between tries (Retry-After when the provider sent one, else backoff with
  * jitter); a wait longer than `retryMaxMs` moves on to the next target instead. A target whose
  * circuit is open is skipped. Stops at the first success or when the deadline passes.
+ *
+ * Not cockatiel's retry (lib/retry-policy.ts), on purpose: cockatiel 3's retry waits on a plain
+ * timer that the request's deadline cannot cut short, and a wait here must end the moment the
+ * deadline passes (reported as a DEADLINE skip), as must a circuit that opens between tries.
+ * The waits themselves (Retry-After, else full jitter) are `retryDelayMs`; the breakers are
+ * cockatiel's.
  */
 export async function runAttempts<T>(
   options: RunAttemptsOptions<T>,

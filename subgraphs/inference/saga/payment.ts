@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { codedError, conflict } from '../../../lib/errors.js';
-import { ServiceUnavailableError, unavailable } from '../../../lib/service-client.js';
+import { retryUnavailable, unavailable } from '../../../lib/service-client.js';
 import type { HoldRef } from '../platform/wallet-client.js';
 import type { TokenUsage } from '../providers/types.js';
 import { WALLET_RETRY_DELAYS_MS } from '../timing.js';
@@ -52,19 +51,10 @@ export interface Payment {
   release(): Promise<void>;
 }
 
+const walletRetries = retryUnavailable(WALLET_RETRY_DELAYS_MS);
+
 /** Retries what failed for transport reasons; business refusals come back at once. */
-export async function withWalletRetries<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i += 1) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableError) || i >= WALLET_RETRY_DELAYS_MS.length) {
-        throw error;
-      }
-      await sleep(WALLET_RETRY_DELAYS_MS[i]);
-    }
-  }
-}
+export const withWalletRetries = <T>(fn: () => Promise<T>): Promise<T> => walletRetries.execute(fn);
 
 /** Failed runs an idempotency key may have before it is refused. */
 const MAX_RUNS_PER_KEY = 50;

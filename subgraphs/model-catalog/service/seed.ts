@@ -1,3 +1,5 @@
+import { CAPABILITIES } from '../../../lib/catalog/capabilities.js';
+import { DATA_CLASSES } from '../../../lib/policy/data-classes.js';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../../../lib/db/index.js';
@@ -7,7 +9,7 @@ import { createRouteStore } from '../store/route-store.js';
 import { claimSeedRun } from '../store/seed-runs.js';
 import { checkProvider, checkRegisterModel, checkRoute } from './validation.js';
 
-const capability = z.enum(['CHAT', 'EMBEDDING', 'TOOLS', 'VISION', 'JSON_MODE', 'STREAMING']);
+const capability = z.enum(CAPABILITIES);
 const micros = z.union([z.string(), z.number().int()]).transform((v) => BigInt(v));
 
 const SeedFile = z.object({
@@ -34,7 +36,7 @@ const SeedFile = z.object({
       maxBatchSize: z.number().int().optional(),
       tags: z.array(z.string()).optional(),
       status: z.enum(['PREVIEW', 'ACTIVE']).optional(),
-      dataClassification: z.enum(['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED']).optional(),
+      dataClassification: z.enum(DATA_CLASSES).optional(),
       price: z.object({ inputPerMillion: micros, outputPerMillion: micros }),
     }),
   ),

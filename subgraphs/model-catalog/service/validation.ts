@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { badUserInput, didYouMean } from '../../../lib/errors.js';
 import type {
   Capability,
@@ -144,7 +145,7 @@ export function checkRegisterModel(input: RegisterModelInput, now: Date) {
     maxBatchSize: input.maxBatchSize ?? null,
     tags: tags(input.tags ?? []),
     status: settableStatus(input.status ?? 'ACTIVE'),
-    dataClassification: input.dataClassification ?? 'INTERNAL',
+    dataClassification: input.dataClassification ?? DEFAULT_DATA_CLASS,
   });
   return { model, price: checkPrice(input.price, now, 'initial') };
 }

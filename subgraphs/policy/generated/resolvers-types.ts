@@ -28,7 +28,7 @@ export type Scalars = {
 export type AccessCheckInput = {
   /** The model's capabilities. */
   capabilities: Array<Capability>;
-  /** How sensitive the data is; default PUBLIC. */
+  /** How sensitive the data is; default INTERNAL. */
   dataClass?: InputMaybe<DataClassification>;
   /** The model's data classification ceiling. */
   modelClassification: DataClassification;
@@ -269,7 +269,7 @@ export type Membership = {
 /** A model, as the policy subgraph sees it: what the caller may do with it. */
 export type Model = {
   __typename?: 'Model';
-  /** Whether the caller may use the model with data of class `dataClass` (default PUBLIC), and why not: the caller needs inference:invoke in a team whose access rules allow the model (deny rules win; without any rule the organization default applies, which denies unless an org-wide rule allows), and the data may not be more sensitive than the model's ceiling. With `teamId`, for that team only. */
+  /** Whether the caller may use the model with data of class `dataClass` (default INTERNAL), and why not: the caller needs inference:invoke in a team whose access rules allow the model (deny rules win; without any rule the organization default applies, which denies unless an org-wide rule allows), and the data may not be more sensitive than the model's ceiling. With `teamId`, for that team only. */
   access: ModelAccess;
   /** What it can do (owned by the model catalog). */
   capabilities: Array<Capability>;

@@ -1,7 +1,8 @@
 import type { AccessRuleRow } from '../store/access-rule-store.js';
 
-export const DATA_CLASSES = ['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const;
-export type DataClass = (typeof DATA_CLASSES)[number];
+import { DATA_CLASSES, type DataClass } from '../../../lib/policy/data-classes.js';
+
+export { DATA_CLASSES, type DataClass };
 
 /** What the decision needs to know about a model (the catalog owns these). */
 export interface ModelFacts {

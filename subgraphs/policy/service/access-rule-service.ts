@@ -1,3 +1,4 @@
+import { CAPABILITIES } from '../../../lib/catalog/capabilities.js';
 import { badUserInput, notFound } from '../../../lib/errors.js';
 import type { Db, Queryable } from '../../../lib/db/index.js';
 import { requireTeam, type Caller } from './audit-trail.js';
@@ -13,7 +14,7 @@ import { assertUuid } from '../../../lib/ids.js';
 const VALUE: Record<Exclude<AccessSubject, 'ANY'>, RegExp> = {
   MODEL: /^[a-z][a-z0-9-]{1,31}\/[a-z0-9][a-z0-9._:-]{0,99}$/,
   PROVIDER: /^[a-z][a-z0-9-]{1,31}$/,
-  CAPABILITY: /^(CHAT|EMBEDDING|TOOLS|VISION|JSON_MODE|STREAMING)$/,
+  CAPABILITY: new RegExp(`^(${CAPABILITIES.join('|')})$`),
   TAG: /^[a-z0-9][a-z0-9-]{0,31}$/,
 };
 

@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { hasScope, isOrgAdmin, type Principal } from '../../../lib/auth/principal.js';
 import {
   decideAccess,
@@ -27,7 +28,7 @@ export async function modelAccess(
     tags: model.tags ?? [],
     ceiling: model.dataClassification ?? 'PUBLIC',
   };
-  const dataClass = args.dataClass ?? 'PUBLIC';
+  const dataClass = args.dataClass ?? DEFAULT_DATA_CLASS;
   const teams = args.teamId
     ? [args.teamId]
     : principal.teams.filter((t) => t.scopes.includes('inference:invoke')).map((t) => t.id);

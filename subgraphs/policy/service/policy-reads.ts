@@ -1,3 +1,4 @@
+import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { isOrgAdmin, teamIdsOf, type Principal } from '../../../lib/auth/principal.js';
 import type { Db } from '../../../lib/db/index.js';
 import { badUserInput } from '../../../lib/errors.js';
@@ -54,7 +55,7 @@ export function createPolicyReads(db: Db, rateLimiter: RateLimiter) {
               ceiling: check.modelClassification,
             },
             await loaders.accessRules.load(check.teamId),
-            check.dataClass ?? 'PUBLIC',
+            check.dataClass ?? DEFAULT_DATA_CLASS,
           );
           return { ...decision, quota };
         }),

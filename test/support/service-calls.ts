@@ -1,0 +1,75 @@
+import { Agent, type Dispatcher } from 'undici';
+
+/** One call a service made through the platform's service client. */
+export interface ServiceCall {
+  /** The path called, e.g. `/internal/authenticate-key`. */
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** What a test does around the calls: see each go out, and act once it is answered. */
+export interface ServiceCallWatcher {
+  onRequest?(call: ServiceCall): void;
+  /** Runs after the callee answered and before the caller reads the answer (to stage races). */
+  afterAnswer?(call: ServiceCall): Promise<void>;
+}
+
+type Method = (...args: unknown[]) => unknown;
+type Handler = Record<string, Method | undefined>;
+
+const HANDLER_METHODS = [
+  'onConnect',
+  'onHeaders',
+  'onData',
+  'onComplete',
+  'onError',
+  'onUpgrade',
+  'onResponseStarted',
+  'onBodySent',
+  'onRequestSent',
+] as const;
+
+/**
+ * A dispatcher for a service client (lib/service-client.ts) that lets tests watch and delay its
+ * calls: `watch()` returns the function that stops watching. Calls go out on a keep-alive Agent.
+ */
+export function createWatchedDispatcher() {
+  const agent = new Agent({ keepAliveTimeout: 30_000 });
+  const watchers = new Set<ServiceCallWatcher>();
+
+  const dispatch = (options: Dispatcher.DispatchOptions, handler: Handler): boolean => {
+    const forward = (h: Handler) => agent.dispatch(options, h as Dispatcher.DispatchHandler);
+    const call: ServiceCall = {
+      path: String(options.path),
+      headers: { ...(options.headers as Record<string, string> | undefined) },
+    };
+    const current = [...watchers];
+    for (const watcher of current) watcher.onRequest?.(call);
+    const after = current.flatMap((w) => (w.afterAnswer ? [w.afterAnswer.bind(w)] : []));
+    if (after.length === 0) return forward(handler);
+    // The caller's handler (undici's own, which keeps its state on itself), each method called on
+    // it, with the end of the answer held back until every watcher is done.
+    const delayed: Handler = {};
+    for (const name of HANDLER_METHODS) {
+      const method = handler[name];
+      if (method) delayed[name] = method.bind(handler);
+    }
+    delayed.onComplete = (...args: unknown[]) => {
+      void Promise.allSettled(after.map((fn) => fn(call))).then(() =>
+        handler.onComplete?.call(handler, ...args),
+      );
+    };
+    return forward(delayed);
+  };
+
+  return {
+    dispatcher: { dispatch, close: () => agent.close() } as unknown as Dispatcher,
+    watch(watcher: ServiceCallWatcher): () => void {
+      watchers.add(watcher);
+      return () => watchers.delete(watcher);
+    },
+    close: () => agent.close(),
+  };
+}
+
+export type WatchedDispatcher = ReturnType<typeof createWatchedDispatcher>;

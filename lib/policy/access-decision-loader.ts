@@ -1,6 +1,9 @@
 import { DEFAULT_DATA_CLASS } from './data-classes.js';
 import DataLoader from 'dataloader';
-import type { Limits } from '../rate-limit/index.js';
+import type { QuotaFigures } from '../rate-limit/quota-names.js';
+
+/** Policy's quota figures as the rate limiter's limits (one vocabulary: lib/rate-limit/quota-names.ts). */
+export { limitsOf } from '../rate-limit/quota-names.js';
 
 /** One check a caller asks the policy subgraph about (see AccessCheckInput in its schema). */
 export interface AccessCheck {
@@ -13,31 +16,10 @@ export interface AccessCheck {
   dataClass?: string;
 }
 
-/** The team's rate limits as policy answers them (null where unlimited). */
-export interface QuotaFigures {
-  requestsPerMinute: number | null;
-  tokensPerMinute: number | null;
-  tokensPerDay: number | null;
-  keyRequestsPerMinute: number | null;
-  keyTokensPerMinute: number | null;
-}
-
 export interface AccessCheckResult {
   allowed: boolean;
   reason: string | null;
   quota: QuotaFigures;
-}
-
-/** Policy's quota figures as the rate limiter's limits. */
-export function limitsOf(quota: QuotaFigures): Limits {
-  const limit = (value: number | null) => value ?? undefined;
-  return {
-    rpm: limit(quota.requestsPerMinute),
-    tpm: limit(quota.tokensPerMinute),
-    tpd: limit(quota.tokensPerDay),
-    keyRpm: limit(quota.keyRequestsPerMinute),
-    keyTpm: limit(quota.keyTokensPerMinute),
-  };
 }
 
 /** Identifies a check: equal keys get equal answers. */

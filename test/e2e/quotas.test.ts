@@ -51,6 +51,9 @@ describe.each(STORE_MODES)('team quotas and rate-limit status (%s stores)', (mod
     if (refused.allowed) throw new Error('unreachable');
     const error = rateLimitError(refused);
     expect(error.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'rpm' });
+    // The caller set `requestsPerMinute`; the refusal names the same field.
+    expect(error.extensions.quotaField).toBe('requestsPerMinute');
+    expect(error.message).toBe('The requestsPerMinute limit is reached.');
     expect(error.extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
 
     const status = expectNoErrors(
@@ -67,12 +70,15 @@ describe.each(STORE_MODES)('team quotas and rate-limit status (%s stores)', (mod
 
   it('refuses negative limits with BAD_USER_INPUT', async () => {
     const { teamId } = await stack.createTeamWithKey('Negative', ['models:read']);
-    expectErrorCode(
+    const error = expectErrorCode(
       await stack.request(SET, {
         token: TEST_ADMIN_KEY,
         variables: { t: teamId, q: { requestsPerMinute: -1 } },
       }),
       'BAD_USER_INPUT',
     );
+    // Named as the caller sent it, not as the rate limiter stores it (`rpm`).
+    expect(error.extensions?.field).toBe('requestsPerMinute');
+    expect(error.message).toBe('requestsPerMinute must be a whole number of 0 or more.');
   });
 });

@@ -1,7 +1,6 @@
 import { assertUuid } from '../../../lib/ids.js';
+import { limitsOf } from '../../../lib/rate-limit/quota-names.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
-
-const limit = (value: number | null | undefined) => (value == null ? undefined : value);
 
 export const Mutation: MutationResolvers = {
   createTeam: (_parent, { input }, ctx) => ctx.service.createTeam(ctx, input.name),
@@ -11,14 +10,7 @@ export const Mutation: MutationResolvers = {
   revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx, id),
   setQuota: async (_parent, { teamId, input }, ctx) => {
     assertUuid(teamId, 'teamId');
-    await ctx.service.setQuota(ctx, {
-      teamId,
-      rpm: limit(input.requestsPerMinute),
-      tpm: limit(input.tokensPerMinute),
-      tpd: limit(input.tokensPerDay),
-      keyRpm: limit(input.keyRequestsPerMinute),
-      keyTpm: limit(input.keyTokensPerMinute),
-    });
+    await ctx.service.setQuota(ctx, { teamId, ...limitsOf(input) });
     ctx.loaders.quota.clear(teamId);
     return ctx.loaders.team.load(teamId);
   },

@@ -1,7 +1,7 @@
 import { isOrgAdmin, teamIdsOf } from '../../../lib/auth/principal.js';
 import { forbidden } from '../../../lib/errors.js';
 import type { TeamResolvers } from '../generated/resolvers-types.js';
-import { quotaFields } from '../service/quota-service.js';
+import { quotaFiguresOf } from '../../../lib/rate-limit/quota-names.js';
 
 export const Team: TeamResolvers = {
   // Checked before loading, as shield does not guard reference resolution (no existence leak).
@@ -14,7 +14,7 @@ export const Team: TeamResolvers = {
   members: (team, _args, ctx) => ctx.loaders.members.load(team.id),
   apiKeys: (team, _args, ctx) => ctx.loaders.apiKeys.load(team.id),
   accessRules: (team, _args, ctx) => ctx.loaders.accessRules.load(team.id),
-  quota: async (team, _args, ctx) => quotaFields(await ctx.loaders.quota.load(team.id)),
+  quota: async (team, _args, ctx) => quotaFiguresOf(await ctx.loaders.quota.load(team.id)),
   rateLimitStatus: async (team, _args, ctx) =>
     ctx.service.rateLimitStatus(team.id, await ctx.loaders.quota.load(team.id), ctx.logger),
 };

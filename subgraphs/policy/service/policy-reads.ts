@@ -11,7 +11,7 @@ import { createAuditStore, type AuditFilter } from '../store/audit-store.js';
 import type { QuotaRow } from '../store/quota-store.js';
 import { createTeamStore } from '../store/team-store.js';
 import { decideAccess } from './access-decision.js';
-import { quotaFields } from './quota-service.js';
+import { quotaFiguresOf } from '../../../lib/rate-limit/quota-names.js';
 
 /** Checks per `accessDecisions` call: one operation's worth of targets, with room to spare. */
 const MAX_CHECKS = 500;
@@ -45,7 +45,7 @@ export function createPolicyReads(db: Db, rateLimiter: RateLimiter) {
       return Promise.all(
         checks.map(async (check) => {
           assertUuid(check.teamId, 'teamId');
-          const quota = quotaFields(await loaders.quota.load(check.teamId));
+          const quota = quotaFiguresOf(await loaders.quota.load(check.teamId));
           const decision = decideAccess(
             {
               id: check.modelId,

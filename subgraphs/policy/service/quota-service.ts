@@ -1,5 +1,7 @@
 import type { Db } from '../../../lib/db/index.js';
 import { badUserInput } from '../../../lib/errors.js';
+import { QUOTA_FIELDS } from '../../../lib/rate-limit/quota-names.js';
+import type { LimitName } from '../../../lib/rate-limit/types.js';
 import { createQuotaStore, type QuotaRow } from '../store/quota-store.js';
 import { requireTeam, type AuditTrail, type Caller } from './audit-trail.js';
 
@@ -15,7 +17,8 @@ export function createQuotaService(db: Db, { audited }: AuditTrail) {
           value !== undefined &&
           (!Number.isInteger(value) || (value as number) < 0)
         ) {
-          throw badUserInput(`${field} must be a whole number of 0 or more.`, { field });
+          const name = QUOTA_FIELDS[field as LimitName];
+          throw badUserInput(`${name} must be a whole number of 0 or more.`, { field: name });
         }
       }
       const event = {
@@ -30,16 +33,5 @@ export function createQuotaService(db: Db, { audited }: AuditTrail) {
         return { result: quota, event: { ...event, details: limits } };
       });
     },
-  };
-}
-
-/** A stored quota as the schema's Quota (null where unlimited). */
-export function quotaFields(q: QuotaRow) {
-  return {
-    requestsPerMinute: q.rpm ?? null,
-    tokensPerMinute: q.tpm ?? null,
-    tokensPerDay: q.tpd ?? null,
-    keyRequestsPerMinute: q.keyRpm ?? null,
-    keyTokensPerMinute: q.keyTpm ?? null,
   };
 }

@@ -1,0 +1,20 @@
+import { limitsOf, QUOTA_FIELDS, quotaFiguresOf } from './quota-names.js';
+
+describe('quota names: one vocabulary between the schema and the rate limiter', () => {
+  it('maps every limit both ways, null and absent meaning unlimited', () => {
+    const figures = {
+      requestsPerMinute: 3,
+      tokensPerMinute: 100,
+      tokensPerDay: null,
+      keyRequestsPerMinute: 0,
+      keyTokensPerMinute: null,
+    };
+    expect(limitsOf(figures)).toEqual({ rpm: 3, tpm: 100, keyRpm: 0 });
+    expect(quotaFiguresOf(limitsOf(figures))).toEqual(figures);
+    expect(limitsOf({ tokensPerDay: 5 })).toEqual({ tpd: 5 });
+  });
+
+  it('gives each limit a distinct schema name', () => {
+    expect(new Set(Object.values(QUOTA_FIELDS)).size).toBe(Object.keys(QUOTA_FIELDS).length);
+  });
+});

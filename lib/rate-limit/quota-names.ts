@@ -1,0 +1,39 @@
+import type { LimitName, Limits } from './types.js';
+
+/**
+ * The one vocabulary of quotas. The rate limiter (and its Redis keys, and a refusal's `limit`) names
+ * a limit short; the public schema (`Quota`, `QuotaInput`, `RateLimitStatus`) spells it out. Every
+ * hop — policy's mutation and reads, the access decision, inference's limiter — converts through
+ * this table, so the two spellings cannot drift apart.
+ */
+export const QUOTA_FIELDS = {
+  rpm: 'requestsPerMinute',
+  tpm: 'tokensPerMinute',
+  tpd: 'tokensPerDay',
+  keyRpm: 'keyRequestsPerMinute',
+  keyTpm: 'keyTokensPerMinute',
+} as const satisfies Record<LimitName, string>;
+
+export type QuotaField = (typeof QUOTA_FIELDS)[LimitName];
+
+/** A quota as the schema spells it: every limit, null where unlimited. */
+export type QuotaFigures = Record<QuotaField, number | null>;
+
+const NAMES = Object.keys(QUOTA_FIELDS) as LimitName[];
+
+/** The schema's figures (null or absent where unlimited) as the rate limiter's limits. */
+export function limitsOf(figures: Partial<Record<QuotaField, number | null | undefined>>): Limits {
+  const limits: Limits = {};
+  for (const name of NAMES) {
+    const value = figures[QUOTA_FIELDS[name]];
+    if (value != null) limits[name] = value;
+  }
+  return limits;
+}
+
+/** The rate limiter's limits as the schema's figures (null where unlimited). */
+export function quotaFiguresOf(limits: Limits): QuotaFigures {
+  const figures = {} as QuotaFigures;
+  for (const name of NAMES) figures[QUOTA_FIELDS[name]] = limits[name] ?? null;
+  return figures;
+}

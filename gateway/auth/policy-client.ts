@@ -1,6 +1,6 @@
 import type { Principal, TeamGrant } from '../../lib/auth/principal.js';
 import type { ServiceClient } from '../../lib/service-client.js';
-import { INTERNAL_PATHS } from '../../subgraphs/policy/internal-routes.js';
+import { POLICY_INTERNAL_PATHS } from '../../subgraphs/policy/internal-routes.js';
 
 /** The gateway's own identity when it calls the policy subgraph's internal endpoints. */
 export const GATEWAY_PRINCIPAL: Principal = {
@@ -50,14 +50,14 @@ export function createPolicyClient(policyGraphqlUrl: () => string, client: Servi
     client.post<T>(new URL(path, policyGraphqlUrl()).toString(), body, requestId);
   return {
     authenticateKey: (hash: string, requestId: string) =>
-      post<KeyLookup>(INTERNAL_PATHS.authenticateKey, { hash }, requestId),
+      post<KeyLookup>(POLICY_INTERNAL_PATHS.authenticateKey, { hash }, requestId),
     /** Reports refusals and admin actions for the audit log (the gateway does not wait on it). */
     audit: (
       events: { denials: DeniedOperation[]; adminActions: AdminAction[] },
       requestId: string,
-    ) => post<{ recorded: number }>(INTERNAL_PATHS.audit, events, requestId),
+    ) => post<{ recorded: number }>(POLICY_INTERNAL_PATHS.audit, events, requestId),
     userGrants: (subject: string, requestId: string) =>
-      post<{ teams: TeamGrant[] }>(INTERNAL_PATHS.userGrants, { subject }, requestId),
+      post<{ teams: TeamGrant[] }>(POLICY_INTERNAL_PATHS.userGrants, { subject }, requestId),
   };
 }
 

@@ -8,7 +8,7 @@ import { createApiKeyStore } from './store/api-key-store.js';
 import { createTeamStore } from './store/team-store.js';
 
 /** The paths the gateway calls to turn credentials into principals. */
-export const INTERNAL_PATHS = {
+export const POLICY_INTERNAL_PATHS = {
   authenticateKey: '/internal/authenticate-key',
   userGrants: '/internal/user-grants',
   audit: '/internal/audit',
@@ -26,7 +26,7 @@ export function createPolicyInternalRoutes(
   orgId: string,
 ): Routes {
   return {
-    [INTERNAL_PATHS.authenticateKey]: {
+    [POLICY_INTERNAL_PATHS.authenticateKey]: {
       POST: internalRoute(verifier, async (body) => {
         const hash = typeof body.hash === 'string' && HASH.test(body.hash) ? body.hash : null;
         const key = hash ? await createApiKeyStore(db).authenticate(hash) : undefined;
@@ -42,12 +42,12 @@ export function createPolicyInternalRoutes(
         return { principal, expiresAt: key.expiresAt?.toISOString() ?? null };
       }),
     },
-    [INTERNAL_PATHS.audit]: {
+    [POLICY_INTERNAL_PATHS.audit]: {
       POST: internalRoute(verifier, async (body) => ({
         recorded: await recordGatewayEvents(db, body),
       })),
     },
-    [INTERNAL_PATHS.userGrants]: {
+    [POLICY_INTERNAL_PATHS.userGrants]: {
       POST: internalRoute(verifier, async (body) => {
         const subject = typeof body.subject === 'string' ? body.subject : '';
         const memberships = subject ? await createTeamStore(db).membershipsOf(subject) : [];

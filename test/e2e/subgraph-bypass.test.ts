@@ -6,7 +6,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 
 const SUBGRAPHS = ['model-catalog', 'policy', 'wallet', 'inference'];
-const INTERNAL_PATHS = ['/internal/authenticate-key', '/internal/user-grants'];
+const POLICY_INTERNAL_PATHS = ['/internal/authenticate-key', '/internal/user-grants'];
 const service: Principal = { ...orgAdmin(), id: 'service:gateway', kind: 'SERVICE', roles: [] };
 
 /** The same token with its payload rewritten and the original signature kept. */
@@ -83,7 +83,7 @@ describe.each(STORE_MODES)('subgraphs reached around the gateway (%s stores)', (
     });
   });
 
-  describe.each(INTERNAL_PATHS)('policy %s', (path) => {
+  describe.each(POLICY_INTERNAL_PATHS)('policy %s', (path) => {
     const body = { hash: '0'.repeat(64), subject: 'someone' };
 
     it('answers 401 without an internal token', async () => {

@@ -64,6 +64,22 @@ export interface EmulatorOptions {
 export type EmulatorSettings = EmulatorOptions &
   Required<Pick<EmulatorOptions, 'reply' | 'latencyMs' | 'chunkDelayMs' | 'embeddingDimensions'>>;
 
+/**
+ * A request's JSON as the dialects read it: the fields OpenAI and Anthropic clients send, as they
+ * should send them. The dialects still check each one, as the real APIs do, before trusting it.
+ */
+export interface ProviderRequestBody {
+  model?: string;
+  messages?: Array<{ role?: string; content?: unknown }>;
+  system?: unknown;
+  input?: string | string[];
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  dimensions?: number;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+}
+
 export interface RecordedRequest {
   method: string;
   /** Path and query, e.g. `/v1/chat/completions`. */
@@ -71,7 +87,7 @@ export interface RecordedRequest {
   /** Lower-cased, as node:http gives them (`authorization`, `x-api-key` included). */
   headers: IncomingHttpHeaders;
   /** The parsed JSON body; undefined when there was none or it was not JSON. */
-  body: any;
+  body: ProviderRequestBody | undefined;
   /** `Date.now()` when the request arrived. */
   receivedAt: number;
   /** The client's port: equal across requests means one reused connection. */
@@ -101,7 +117,8 @@ export interface ProviderEmulator {
 
 /** One request as a provider dialect handles it. */
 export interface Exchange {
-  body: any;
+  /** Empty when the request had no JSON body. */
+  body: ProviderRequestBody;
   headers: IncomingHttpHeaders;
   settings: EmulatorSettings;
   fault: EmulatorFault | undefined;
@@ -168,7 +185,7 @@ export async function startEmulator(
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    let body: any;
+    let body: ProviderRequestBody | undefined;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
@@ -191,7 +208,8 @@ export async function startEmulator(
     res.on('close', () => (record.closedAt = Date.now()));
     const current = settings;
     const gone = () => closing || res.destroyed;
-    const facts = { body, headers, settings: current, fault, sequence: ++sequence };
+    // A route runs only once the body parsed (see below); errors before that do not read it.
+    const facts = { body: body ?? {}, headers, settings: current, fault, sequence: ++sequence };
     const exchange = createExchange(res, dialect, facts, delay, gone);
 
     await delay(current.latencyMs);

@@ -1,13 +1,46 @@
 // ESM all the way: jest runs under --experimental-vm-modules (see the `test` script) and ts-jest
 // only transpiles (tsconfig's isolatedModules); `npm run typecheck` is what checks types.
-/** @type {import('jest').Config} */
-export default {
+//
+// Four projects, one per test layer (STYLE.md "Tests in four layers"); `npm test` runs them all,
+// `npm test -- --selectProjects e2e` (or `npm run test:e2e`) runs one.
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
-  testMatch: ['<rootDir>/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 30_000,
+};
+const ignored = ['/node_modules/', '/dist/'];
+
+/** @type {import('jest').Config} */
+export default {
+  // Global: runs once per run, whichever projects are selected.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: [...ignored, '<rootDir>/test/', '\\.subgraph\\.test\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'subgraph',
+      testMatch: ['<rootDir>/**/*.subgraph.test.ts'],
+      testPathIgnorePatterns: ignored,
+    },
+    {
+      ...common,
+      displayName: 'composition',
+      testMatch: ['<rootDir>/test/*.test.ts'],
+      testPathIgnorePatterns: ignored,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testPathIgnorePatterns: ignored,
+    },
+  ],
 };

@@ -3,32 +3,44 @@ import { onlyError } from '../../test/support/error-summary.js';
 import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { typed, type Operation } from '../../test/support/typed-document.js';
 
 const HOUR = 3_600_000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 type Vars = Record<string, unknown>;
+type ModelIds = { models: { edges: Array<{ node: { id: string } }> } };
+type Lifecycle = { status: string; deprecatedAt: string | null; sunsetAt: string | null };
 
-const REGISTER = `mutation($input: RegisterModelInput!) {
+const REGISTER = typed<{ registerModel: unknown }, Vars>(`mutation($input: RegisterModelInput!) {
   registerModel(input: $input) {
     id providerModel tags provider { id } lifecycle { status } pricing { version inputPerMillion }
   }
-}`;
-const UPDATE = `mutation($id: ID!, $input: UpdateModelInput!) {
+}`);
+const UPDATE = typed<
+  { updateModel: unknown },
+  Vars
+>(`mutation($id: ID!, $input: UpdateModelInput!) {
   updateModel(id: $id, input: $input) { id displayName }
-}`;
-const DEPRECATE = `mutation($id: ID!, $sunsetAt: DateTime, $replacementId: ID) {
+}`);
+const DEPRECATE = typed<
+  { deprecateModel: { lifecycle: Lifecycle } },
+  Vars
+>(`mutation($id: ID!, $sunsetAt: DateTime, $replacementId: ID) {
   deprecateModel(id: $id, sunsetAt: $sunsetAt, replacementId: $replacementId) {
     lifecycle { status deprecatedAt sunsetAt replacement { id } }
   }
-}`;
-const PRICES = `query($id: ID!, $now: DateTime, $later: DateTime) {
+}`);
+const PRICES = typed<
+  { model: { current: unknown; atNow: unknown; later: unknown; priceHistory: unknown } },
+  Vars
+>(`query($id: ID!, $now: DateTime, $later: DateTime) {
   model(id: $id) {
     current: pricing { version }
     atNow: pricing(at: $now) { version inputPerMillion }
     later: pricing(at: $later) { version inputPerMillion }
     priceHistory { version inputPerMillion effectiveFrom effectiveUntil }
   }
-}`;
+}`);
 
 const chatModel = (id: string, over: Vars = {}) => ({
   id,
@@ -52,7 +64,7 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
   const reader = () => catalog.subgraph.as(teamKey('team-a', ['models:read']));
   const register = async (input: Vars) =>
     expectNoErrors(await admin()(REGISTER, { variables: { input } })).registerModel;
-  const read = async (query: string, variables?: Vars) =>
+  const read = async <R>(query: Operation<R, Vars>, variables?: Vars) =>
     expectNoErrors(await reader()(query, { variables }));
 
   beforeAll(async () => {
@@ -73,7 +85,9 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
         lifecycle: { status: 'ACTIVE' },
         pricing: { version: 1, inputPerMillion: '100' },
       });
-      const data = await read('{ models(filter: { tags: ["a"] }) { edges { node { id } } } }');
+      const data = await read<ModelIds>(
+        '{ models(filter: { tags: ["a"] }) { edges { node { id } } } }',
+      );
       expect(data.models.edges).toEqual([{ node: { id: 'local/tiny' } }]);
     });
 
@@ -150,7 +164,7 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
       ['a malformed id', 'BAD ID', { displayName: 'x' }, bad('id')],
     ])('refuses %s and changes nothing', async (_case, id, input, error) => {
       expect(onlyError(await admin()(UPDATE, { variables: { id, input } }))).toEqual(error);
-      const data = await read(
+      const data = await read<{ model: unknown }>(
         '{ model(id: "local/echo-chat") { maxOutputTokens lifecycle { status } priceHistory { version } } }',
       );
       expect(data.model).toEqual({
@@ -184,7 +198,7 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
         sunsetAt,
         replacement: { id: 'local/new' },
       });
-      const list = await read(
+      const list = await read<ModelIds>(
         '{ models(filter: { lifecycle: [DEPRECATED] }) { edges { node { id } } } }',
       );
       expect(list.models.edges).toEqual([
@@ -206,7 +220,9 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
     ])('refuses %s and leaves the model active', async (_case, args, error) => {
       const response = await admin()(DEPRECATE, { variables: { id: 'local/echo-chat', ...args } });
       expect(onlyError(response)).toEqual(error);
-      const data = await read('{ model(id: "local/echo-chat") { lifecycle { status sunsetAt } } }');
+      const data = await read<{ model: { lifecycle: unknown } }>(
+        '{ model(id: "local/echo-chat") { lifecycle { status sunsetAt } } }',
+      );
       expect(data.model.lifecycle).toEqual({ status: 'ACTIVE', sunsetAt: null });
     });
 

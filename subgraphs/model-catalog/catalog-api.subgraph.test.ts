@@ -4,6 +4,7 @@ import { errorsOf } from '../../test/support/error-summary.js';
 import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { typed } from '../../test/support/typed-document.js';
 
 interface ModelPage {
   totalCount: number;
@@ -210,7 +211,7 @@ describe.each(STORE_MODES)('model-catalog reads (%s stores)', (mode) => {
 
     it('returns a model with its provider, price and lifecycle', async () => {
       const data = expectNoErrors(
-        await reader()(`{ model(id: "openai/gpt-4o") { id provider { id kind }
+        await reader()<{ model: unknown }>(`{ model(id: "openai/gpt-4o") { id provider { id kind }
           pricing { version inputPerMillion outputPerMillion effectiveUntil }
           lifecycle { status replacement { id } } } }`),
       );
@@ -229,7 +230,7 @@ describe.each(STORE_MODES)('model-catalog reads (%s stores)', (mode) => {
 
     it('returns a seeded route’s targets in priority order', async () => {
       const data = expectNoErrors(
-        await reader()(
+        await reader()<{ route: { targets: unknown } }>(
           '{ route(alias: "chat-default") { strategy targets { weight model { id } } } }',
         ),
       );
@@ -242,7 +243,9 @@ describe.each(STORE_MODES)('model-catalog reads (%s stores)', (mode) => {
   });
 
   describe('permissions', () => {
-    const PROVIDER = '{ provider(id: "openai") { id displayName baseUrl apiKeyEnv } }';
+    const PROVIDER = typed<{ provider: unknown }>(
+      '{ provider(id: "openai") { id displayName baseUrl apiKeyEnv } }',
+    );
 
     it('shows where a provider lives and its key variable to an admin', async () => {
       expect(expectNoErrors(await admin()(PROVIDER)).provider).toEqual({

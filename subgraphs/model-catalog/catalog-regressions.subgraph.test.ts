@@ -34,7 +34,7 @@ describe.each(STORE_MODES)('model-catalog known bugs (%s stores)', (mode) => {
 
   it('shows the new price versions after two price changes in one operation', async () => {
     const data = expectNoErrors(
-      await admin()(`mutation {
+      await admin()<{ b: { priceHistory: unknown; pricing: unknown } }>(`mutation {
         a: updateModel(id: "local/echo-chat", input: { price: { inputPerMillion: "1", outputPerMillion: "1" } }) { priceHistory { version } }
         b: updateModel(id: "local/echo-chat", input: { price: { inputPerMillion: "2", outputPerMillion: "2" } }) { priceHistory { version } pricing { version inputPerMillion } }
       }`),

@@ -3,21 +3,30 @@ import { onlyError } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { typed } from '../../test/support/typed-document.js';
+
+type Route = { strategy: string; targets: Array<{ weight: number; model: { id: string } }> };
 
 type Vars = Record<string, unknown>;
 
-const REGISTER_PROVIDER = `mutation($input: RegisterProviderInput!) {
+const REGISTER_PROVIDER = typed<
+  { registerProvider: unknown },
+  Vars
+>(`mutation($input: RegisterProviderInput!) {
   registerProvider(input: $input) { id kind baseUrl apiKeyEnv }
-}`;
-const REGISTER_MODEL = `mutation($input: RegisterModelInput!) {
+}`);
+const REGISTER_MODEL = typed<
+  { registerModel: { provider: unknown } },
+  Vars
+>(`mutation($input: RegisterModelInput!) {
   registerModel(input: $input) { id provider { id displayName } }
-}`;
-const SET_ROUTE = `mutation($input: ModelRouteInput!) {
+}`);
+const SET_ROUTE = typed<{ setModelRoute: unknown }, Vars>(`mutation($input: ModelRouteInput!) {
   setModelRoute(input: $input) { alias strategy description targets { weight model { id } } }
-}`;
-const ROUTE = `query($alias: ID!) {
+}`);
+const ROUTE = typed<{ route: Route }, Vars>(`query($alias: ID!) {
   route(alias: $alias) { alias strategy description targets { weight model { id } } }
-}`;
+}`);
 
 const bad = (field: string) => ({ code: 'BAD_USER_INPUT', field });
 
@@ -62,13 +71,10 @@ describe.each(STORE_MODES)('model-catalog providers and routes (%s stores)', (mo
       };
       const model = expectNoErrors(await admin()(REGISTER_MODEL, { variables: { input } }));
       expect(model.registerModel.provider).toEqual({ id: 'acme', displayName: 'Acme' });
-      const providers = expectNoErrors(await reader()('{ providers { id } }')).providers;
-      expect(providers.map((p: { id: string }) => p.id)).toEqual([
-        'acme',
-        'anthropic',
-        'local',
-        'openai',
-      ]);
+      const providers = expectNoErrors(
+        await reader()<{ providers: Array<{ id: string }> }>('{ providers { id } }'),
+      ).providers;
+      expect(providers.map((p) => p.id)).toEqual(['acme', 'anthropic', 'local', 'openai']);
     });
 
     it.each<[string, Vars, Vars]>([
@@ -138,8 +144,10 @@ describe.each(STORE_MODES)('model-catalog providers and routes (%s stores)', (mo
           { weight: 0, model: { id: 'anthropic/claude-3-5-haiku' } },
         ],
       });
-      const routes = expectNoErrors(await reader()('{ routes { alias } }')).routes;
-      expect(routes.map((r: { alias: string }) => r.alias)).toEqual([
+      const routes = expectNoErrors(
+        await reader()<{ routes: Array<{ alias: string }> }>('{ routes { alias } }'),
+      ).routes;
+      expect(routes.map((r) => r.alias)).toEqual([
         'chat-default',
         'demo-chat',
         'embed-default',
@@ -158,7 +166,7 @@ describe.each(STORE_MODES)('model-catalog providers and routes (%s stores)', (mo
       );
       expectNoErrors(await admin()(SET_ROUTE, { variables: input }));
       const data = expectNoErrors(await reader()(ROUTE, { variables: { alias: 'ordered' } }));
-      expect(data.route.targets.map((t: { model: { id: string } }) => t.model.id)).toEqual(targets);
+      expect(data.route.targets.map((t) => t.model.id)).toEqual(targets);
     });
 
     const echo = { modelId: 'local/echo-chat' };

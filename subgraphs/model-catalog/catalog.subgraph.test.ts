@@ -41,10 +41,12 @@ describe.each(STORE_MODES)('model-catalog subgraph (%s stores)', (mode) => {
   it('lists seeded models for a reader', async () => {
     const reader = subgraph.as(teamKey('team-a', ['models:read']));
     const data = expectNoErrors(
-      await reader('{ models(first: 3) { totalCount edges { node { id } } } }'),
+      await reader<{ models: { totalCount: number; edges: Array<{ node: { id: string } }> } }>(
+        '{ models(first: 3) { totalCount edges { node { id } } } }',
+      ),
     );
     expect(data.models.totalCount).toBe(7);
-    expect(data.models.edges.map((e: any) => e.node.id)).toEqual([
+    expect(data.models.edges.map((e) => e.node.id)).toEqual([
       'anthropic/claude-3-5-haiku',
       'anthropic/claude-sonnet-4',
       'local/echo-chat',
@@ -54,7 +56,7 @@ describe.each(STORE_MODES)('model-catalog subgraph (%s stores)', (mode) => {
   it('lets an admin register a model', async () => {
     const admin = subgraph.as(orgAdmin());
     const data = expectNoErrors(
-      await admin(
+      await admin<{ registerModel: unknown }>(
         `mutation { registerModel(input: { id: "local/tiny", providerId: "local", displayName: "Tiny",
           capabilities: [CHAT], contextWindow: 100, maxOutputTokens: 10,
           price: { inputPerMillion: "5", outputPerMillion: "7" } }) { id pricing { version inputPerMillion } } }`,

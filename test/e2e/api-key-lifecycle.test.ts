@@ -3,8 +3,10 @@ import { CREATE_API_KEY, REVOKE_API_KEY, createKeyAs } from '../support/api-keys
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed } from '../support/typed-document.js';
+import { clockPasses } from '../support/eventually.js';
 
-const VIEWER = '{ viewer { id } }';
+const VIEWER = typed<{ viewer: { id: string } }>('{ viewer { id } }');
 const API_KEY_FIELDS = [
   'createdAt',
   'createdBy',
@@ -17,7 +19,6 @@ const API_KEY_FIELDS = [
   'scopes',
   'team',
 ];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)', (mode) => {
   let stack: Stack;
@@ -167,7 +168,7 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
       const entry = (await stack.kv.get(cacheKeyOf(stretched.secret))) as string;
       await stack.kv.set(cacheKeyOf(stretched.secret), entry, { ttlMs: 60_000 });
 
-      await sleep(expiresAt.getTime() - Date.now() + 150);
+      await clockPasses(expiresAt.getTime() + 150);
 
       await expectRefused(cached.secret);
       await expectRefused(stretched.secret);
@@ -183,14 +184,16 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
         name: 'listed',
         scopes: ['models:read'],
       });
-      const response = await stack.request(
+      const response = await stack.request<{
+        team: { apiKeys: Array<{ id: string; prefix: string } & Record<string, unknown>> };
+      }>(
         `query($id: ID!) { team(id: $id) { apiKeys {
            id name prefix scopes createdBy createdAt expiresAt revokedAt lastUsedAt team { id }
          } } }`,
         { token: team.key, variables: { id: team.teamId } },
       );
       const listed = expectNoErrors(response).team.apiKeys;
-      const entry = listed.find((k: { id: string }) => k.id === key.id);
+      const entry = listed.find((k) => k.id === key.id)!;
       expect(Object.keys(entry).sort()).toEqual(API_KEY_FIELDS);
       expect(entry).toMatchObject({
         name: 'listed',
@@ -207,11 +210,14 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
 
     it('has no field through which a secret or hash could be asked for', async () => {
       const type = expectNoErrors(
-        await stack.request('{ __type(name: "ApiKey") { fields { name } } }', {
-          token: TEST_ADMIN_KEY,
-        }),
+        await stack.request<{ __type: { fields: Array<{ name: string }> } }>(
+          '{ __type(name: "ApiKey") { fields { name } } }',
+          {
+            token: TEST_ADMIN_KEY,
+          },
+        ),
       );
-      const names = type.__type.fields.map((f: { name: string }) => f.name).sort();
+      const names = type.__type.fields.map((f) => f.name).sort();
       expect(names).toEqual(API_KEY_FIELDS);
       for (const field of ['secret', 'hash', 'keyHash']) {
         const response = await stack.request(
@@ -230,7 +236,7 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
         teamId: team.teamId,
         scopes: ['models:read'],
       });
-      const response = await stack.request(
+      const response = await stack.request<{ team: { apiKeys: unknown } | null }>(
         'query($id: ID!) { team(id: $id) { name apiKeys { id } } }',
         {
           token: reader.secret,

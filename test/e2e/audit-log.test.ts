@@ -1,11 +1,29 @@
+import { eventually } from '../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed } from '../support/typed-document.js';
 
-const AUDIT = `query($team: ID!, $filter: AuditFilter, $after: String) {
+interface AuditEvent {
+  action: string;
+  actor: string;
+  outcome: string;
+  targetType: string;
+  targetId: string | null;
+  requestId: string | null;
+  details: string;
+}
+interface AuditPage {
+  totalCount: number;
+  edges: Array<{ node: AuditEvent }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+const AUDIT = typed<{
+  auditLog: AuditPage;
+}>(`query($team: ID!, $filter: AuditFilter, $after: String) {
   auditLog(teamId: $team, filter: $filter, first: 2, after: $after) {
     totalCount edges { node { action actor outcome targetType targetId requestId details } }
-    pageInfo { hasNextPage endCursor } } }`;
+    pageInfo { hasNextPage endCursor } } }`);
 
 // The policy service's own events; the gateway's ACCESS_DENIED events arrive asynchronously and
 // have their own test below.
@@ -30,7 +48,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
     ]);
 
     const created = expectNoErrors(
-      await stack.request(
+      await stack.request<{ createApiKey: { apiKey: { id: string } } }>(
         `mutation($t: ID!) { createApiKey(input: { teamId: $t, name: "ci", scopes: ["models:read"] }) { apiKey { id } } }`,
         {
           token: teamAdmin,
@@ -60,25 +78,25 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
       }),
     ).auditLog;
     expect(first.totalCount).toBe(5); // team created, its key created, ci key, refused key, revoked
-    expect(first.edges.map((e: any) => [e.node.action, e.node.outcome, e.node.actor])).toEqual([
+    expect(first.edges.map((e) => [e.node.action, e.node.outcome, e.node.actor])).toEqual([
       ['API_KEY_REVOKED', 'SUCCEEDED', 'admin'],
       ['API_KEY_CREATED', 'DENIED', expect.stringMatching(/^key:/)],
     ]);
-    expect(JSON.parse(first.edges[1].node.details).reason).toMatch(/inference:invoke/);
+    expect(JSON.parse(first.edges[1]!.node.details).reason).toMatch(/inference:invoke/);
     const second = expectNoErrors(
       await stack.request(AUDIT, {
         token: teamAdmin,
         variables: { team: teamId, filter: CHANGES, after: first.pageInfo.endCursor },
       }),
     ).auditLog;
-    expect(second.edges[0].node).toMatchObject({
+    expect(second.edges[0]?.node).toMatchObject({
       action: 'API_KEY_CREATED',
       outcome: 'SUCCEEDED',
       targetType: 'ApiKey',
       targetId: created,
       requestId: 'audit-request-0001',
     });
-    expect(second.edges[0].node.details).not.toMatch(/mg_[A-Za-z0-9_-]{20,}/);
+    expect(second.edges[0]?.node.details).not.toMatch(/mg_[A-Za-z0-9_-]{20,}/);
 
     const denied = expectNoErrors(
       await stack.request(AUDIT, {
@@ -106,7 +124,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
       );
     expectNoErrors(await add('ann', 'MEMBER'));
     const removed = expectNoErrors(
-      await stack.request(
+      await stack.request<{ removeTeamMember: unknown }>(
         `mutation($t: ID!) { removeTeamMember(teamId: $t, userId: "ann") { userId role } }`,
         {
           token: TEST_ADMIN_KEY,
@@ -131,7 +149,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
         variables: { team: teamId, filter: { actions: ['MEMBER_REMOVED'] } },
       }),
     ).auditLog;
-    expect(log.edges.map((e: any) => e.node.targetId)).toEqual(['ann']);
+    expect(log.edges.map((e) => e.node.targetId)).toEqual(['ann']);
   });
 
   it('records refusals made by graphql-shield in other subgraphs (via the gateway)', async () => {
@@ -149,18 +167,20 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
       ),
       'FORBIDDEN',
     );
-    const deadline = Date.now() + 5_000;
-    let events: any[] = [];
-    while (Date.now() < deadline) {
-      events = expectNoErrors(
-        await stack.request(AUDIT, {
-          token: key,
-          variables: { team: teamId, filter: { actions: ['ACCESS_DENIED'] } },
-        }),
-      ).auditLog.edges.map((e: any) => e.node);
-      if (events.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // The gateway records ACCESS_DENIED after it answers: wait for the event to arrive.
+    const events = await eventually(
+      'the ACCESS_DENIED event is recorded',
+      async () => {
+        const found = expectNoErrors(
+          await stack.request(AUDIT, {
+            token: key,
+            variables: { team: teamId, filter: { actions: ['ACCESS_DENIED'] } },
+          }),
+        ).auditLog.edges.map((e) => e.node);
+        return found.length > 0 ? found : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       action: 'ACCESS_DENIED',
@@ -169,7 +189,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
       requestId: 'denied-request-0001',
       actor: expect.stringMatching(/^key:/),
     });
-    expect(JSON.parse(events[0].details).reason).toMatch(/organization admins/);
+    expect(JSON.parse(events[0]!.details).reason).toMatch(/organization admins/);
   });
 
   it('records an organization admin mutation in any subgraph, without its arguments', async () => {
@@ -184,9 +204,9 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
         },
       ),
     );
-    const { rows } = await (async () => {
-      const deadline = Date.now() + 5_000;
-      for (;;) {
+    const rows = await eventually(
+      'the ADMIN_MUTATION event is recorded',
+      async () => {
         const result = await stack.dbs.policy.query<{
           target_id: string;
           request_id: string;
@@ -194,10 +214,10 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
         }>(
           "SELECT target_id, request_id, details FROM audit_events WHERE action = 'ADMIN_MUTATION' AND request_id = 'admin-request-0001'",
         );
-        if (result.rows.length > 0 || Date.now() > deadline) return result;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    })();
+        return result.rows.length > 0 ? result.rows : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
     expect(rows).toEqual([
       {
         target_id: 'grantCredits',
@@ -207,13 +227,13 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
     ]);
     expect(JSON.stringify(rows)).not.toContain('secret-memo');
     const org = expectNoErrors(
-      await stack.request(
+      await stack.request<{ auditLog: { edges: Array<{ node: unknown }> } }>(
         `{ auditLog(filter: { actions: ["ADMIN_MUTATION"] }) { edges { node { targetId requestId } } } }`,
         {
           token: TEST_ADMIN_KEY,
         },
       ),
-    ).auditLog.edges.map((e: any) => e.node);
+    ).auditLog.edges.map((e) => e.node);
     expect(org).toContainEqual({ targetId: 'grantCredits', requestId: 'admin-request-0001' });
     expectErrorCode(
       await stack.request('{ auditLog { totalCount } }', {

@@ -14,7 +14,7 @@ describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
   it('joins catalog, policy and inference fields on one Model over real HTTP', async () => {
     const { key } = await stack.createTeamWithKey('Joiners', ['models:read', 'inference:invoke']);
     const data = expectNoErrors(
-      await stack.request(
+      await stack.request<{ model: unknown }>(
         `{ model(id: "local/echo-chat") {
              id displayName pricing { inputPerMillion }
              access { allowed reason }
@@ -38,7 +38,7 @@ describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
       'wallet:read',
     ]);
     const data = expectNoErrors(
-      await stack.request(
+      await stack.request<{ team: unknown }>(
         `query($id: ID!) { team(id: $id) { id name wallet { id balance { available held posted } } } }`,
         {
           token: key,
@@ -61,7 +61,9 @@ describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
 
   it('lets the bootstrap admin key in', async () => {
     const data = expectNoErrors(
-      await stack.request('{ viewer { id roles } }', { token: TEST_ADMIN_KEY }),
+      await stack.request<{ viewer: unknown }>('{ viewer { id roles } }', {
+        token: TEST_ADMIN_KEY,
+      }),
     );
     expect(data.viewer).toEqual({ id: 'admin', roles: ['ORG_ADMIN'] });
   });

@@ -1,9 +1,26 @@
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed, type Operation } from '../support/typed-document.js';
 
-const SET = `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id effect subject value teamId } }`;
-const ACCESS = `query($id: ID!, $c: DataClassification) { model(id: $id) { id access(dataClass: $c) { allowed reason } } }`;
+interface Rule {
+  id: string;
+  effect: string;
+  subject: string;
+  value: string | null;
+  teamId: string | null;
+}
+const SET = typed<{ setModelAccess: Rule }>(
+  `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id effect subject value teamId } }`,
+);
+const ACCESS = typed<
+  { model: { id: string; access: { allowed: boolean; reason: string | null } } },
+  { id: string; c?: string }
+>(
+  `query($id: ID!, $c: DataClassification) { model(id: $id) { id access(dataClass: $c) { allowed reason } } }`,
+);
+
+const REMOVE = `mutation($id: ID!) { removeModelAccess(id: $id) { id } }`;
 
 describe.each(STORE_MODES)('model access rules (%s stores)', (mode) => {
   let stack: Stack;
@@ -15,8 +32,8 @@ describe.each(STORE_MODES)('model access rules (%s stores)', (mode) => {
   });
   const access = async (key: string, id: string, c?: string) =>
     expectNoErrors(await stack.request(ACCESS, { token: key, variables: { id, c } })).model.access;
-  const admin = (query: string, variables: Record<string, unknown>) =>
-    stack.request(query, { token: TEST_ADMIN_KEY, variables });
+  const admin = <D, V>(operation: Operation<D, V>, variables: V) =>
+    stack.request(operation, { token: TEST_ADMIN_KEY, variables });
 
   it('denies by default, allows through team rules, lets DENY win, and enforces data ceilings', async () => {
     const { teamId, key } = await stack.createTeamWithKey('Governed', [
@@ -70,7 +87,7 @@ describe.each(STORE_MODES)('model access rules (%s stores)', (mode) => {
       reason: null,
     });
     const rules = expectNoErrors(
-      await stack.request(
+      await stack.request<{ team: { accessRules: unknown[] } }>(
         `query($t: ID!) { team(id: $t) { accessRules { effect subject value teamId } } }`,
         {
           token: key,
@@ -91,7 +108,7 @@ describe.each(STORE_MODES)('model access rules (%s stores)', (mode) => {
       'BAD_USER_INPUT',
     );
     const removed = expectNoErrors(
-      await admin(`mutation($id: ID!) { removeModelAccess(id: $id) { id } }`, { id: org.id }),
+      await admin(typed<{ removeModelAccess: { id: string } }>(REMOVE), { id: org.id }),
     );
     expect(removed.removeModelAccess.id).toBe(org.id);
     expect((await access(key, 'local/echo-chat')).allowed).toBe(false);

@@ -54,14 +54,20 @@ describe('npm start', () => {
       ),
     );
     const { viewer } = expectNoErrors(
-      await gql(
+      await gql<{
+        viewer: {
+          memberships: Array<{
+            team: { wallet: { holds: Array<{ createdAt: string; expiresAt: string }> } };
+          }>;
+        };
+      }>(
         url,
         `{ viewer { memberships { team { wallet { holds(first: 1) { createdAt expiresAt } } } } } }`,
         { token },
       ),
     );
-    const [hold] = viewer.memberships[0].team.wallet.holds;
-    const seconds = (Date.parse(hold.expiresAt) - Date.parse(hold.createdAt)) / 1000;
+    const [hold] = viewer.memberships[0]!.team.wallet.holds;
+    const seconds = (Date.parse(hold!.expiresAt) - Date.parse(hold!.createdAt)) / 1000;
     expect(Math.round(seconds)).toBe(700);
   });
 });

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { eventually } from '../support/eventually.js';
 
 // Request ids and metrics do not depend on the stores; embedded stores suffice.
 describe('request ids and metrics', () => {
@@ -32,8 +33,15 @@ describe('request ids and metrics', () => {
     );
     expectNoErrors(response);
     expect(response.headers.get('x-request-id')).toBe(requestId);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const services = new Set(lines.filter((l) => l.requestId === requestId).map((l) => l.service));
+    // Subgraphs may log after the gateway has answered: wait until all four have.
+    const services = await eventually(
+      'every service logged the request id',
+      () => {
+        const seen = new Set(lines.filter((l) => l.requestId === requestId).map((l) => l.service));
+        return seen.size >= 4 ? seen : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     expect(services).toEqual(new Set(['gateway', 'model-catalog', 'inference', 'policy']));
   });
 

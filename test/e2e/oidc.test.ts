@@ -15,14 +15,22 @@ import { ROLE_SCOPES } from '../../lib/auth/principal.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed } from '../support/typed-document.js';
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'modelgraph';
 const KID = 'idp-key-1';
-const VIEWER = '{ viewer { id kind roles memberships { team { id } role scopes } } }';
-const ADD_MEMBER = `mutation Add($input: AddTeamMemberInput!) {
+const VIEWER = typed<{
+  viewer: {
+    id: string;
+    kind: string;
+    roles: string[];
+    memberships: Array<{ team: { id: string }; role: string | null; scopes: string[] }>;
+  };
+}>('{ viewer { id kind roles memberships { team { id } role scopes } } }');
+const ADD_MEMBER = typed<{ addTeamMember: unknown }>(`mutation Add($input: AddTeamMemberInput!) {
   addTeamMember(input: $input) { userId role }
-}`;
+}`);
 
 interface TokenOptions {
   claims?: JWTPayload;
@@ -114,7 +122,12 @@ describe.each(STORE_MODES)('OIDC sign-in through the gateway (%s stores)', (mode
     expect(data.viewer.memberships).toEqual([
       { team: { id: teamId }, role: 'MEMBER', scopes: [...ROLE_SCOPES.MEMBER] },
     ]);
-    const models = await stack.request('{ models { totalCount } }', { token: bob });
+    const models = await stack.request<{ models: { totalCount: number } }>(
+      '{ models { totalCount } }',
+      {
+        token: bob,
+      },
+    );
     expect(expectNoErrors(models).models.totalCount).toBeGreaterThan(0);
     // MEMBER holds no policy:admin: the team's keys stay hidden from bob.
     const keys = await stack.request('query($id: ID!) { team(id: $id) { apiKeys { id } } }', {
@@ -152,7 +165,7 @@ describe.each(STORE_MODES)('OIDC sign-in through the gateway (%s stores)', (mode
     const admin = await token('root', { claims: { roles } });
     const data = expectNoErrors(await stack.request(VIEWER, { token: admin }));
     expect(data.viewer).toMatchObject({ id: 'user:root', kind: 'USER', roles: ['ORG_ADMIN'] });
-    const teams = await stack.request('{ teams { id } }', { token: admin });
+    const teams = await stack.request<{ teams: unknown[] }>('{ teams { id } }', { token: admin });
     expect(expectNoErrors(teams).teams.length).toBeGreaterThan(0);
   });
 

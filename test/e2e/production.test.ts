@@ -1,7 +1,10 @@
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+import { typed } from '../support/typed-document.js';
 
-const INTROSPECTION = '{ __schema { queryType { name } } }';
+const INTROSPECTION = typed<{ __schema: { queryType: { name: string } } }>(
+  '{ __schema { queryType { name } } }',
+);
 
 // Production behaviour does not depend on the stores, so embedded stores suffice here.
 describe('production mode', () => {

@@ -2,11 +2,26 @@ import { rateLimitError } from '../../lib/rate-limit/rate-limited-error.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed } from '../support/typed-document.js';
 
-const SET = `mutation($t: ID!, $q: QuotaInput!) { setQuota(teamId: $t, input: $q) {
-  quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute keyTokensPerMinute } } }`;
-const STATUS = `query($t: ID!) { team(id: $t) { rateLimitStatus {
-  requestsPerMinute { limit remaining } tokensPerMinute { limit remaining } tokensPerDay { limit } unavailable } } }`;
+const SET = typed<{ setQuota: { quota: unknown } }>(`mutation($t: ID!, $q: QuotaInput!) {
+  setQuota(teamId: $t, input: $q) {
+  quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute keyTokensPerMinute } } }`);
+interface Window {
+  limit: number;
+  remaining: number;
+}
+const STATUS = typed<{
+  team: {
+    rateLimitStatus: {
+      requestsPerMinute: Window | null;
+      tokensPerMinute: Window | null;
+      tokensPerDay: Pick<Window, 'limit'> | null;
+      unavailable: boolean;
+    };
+  };
+}>(`query($t: ID!) { team(id: $t) { rateLimitStatus {
+  requestsPerMinute { limit remaining } tokensPerMinute { limit remaining } tokensPerDay { limit } unavailable } } }`);
 
 describe.each(STORE_MODES)('team quotas and rate-limit status (%s stores)', (mode) => {
   let stack: Stack;
@@ -59,11 +74,11 @@ describe.each(STORE_MODES)('team quotas and rate-limit status (%s stores)', (mod
     const status = expectNoErrors(
       await stack.request(STATUS, { token: key, variables: { t: teamId } }),
     ).team.rateLimitStatus;
-    expect(status.requestsPerMinute.limit).toBe(3);
-    expect(status.requestsPerMinute.remaining).toBeLessThan(1);
-    expect(status.tokensPerMinute.limit).toBe(100);
-    expect(status.tokensPerMinute.remaining).toBeGreaterThan(9);
-    expect(status.tokensPerMinute.remaining).toBeLessThan(11);
+    expect(status.requestsPerMinute?.limit).toBe(3);
+    expect(status.requestsPerMinute?.remaining).toBeLessThan(1);
+    expect(status.tokensPerMinute?.limit).toBe(100);
+    expect(status.tokensPerMinute?.remaining).toBeGreaterThan(9);
+    expect(status.tokensPerMinute?.remaining).toBeLessThan(11);
     expect(status.tokensPerDay).toBeNull();
     expect(status.unavailable).toBe(false);
   });

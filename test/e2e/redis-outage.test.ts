@@ -4,13 +4,17 @@ import { createCallingTeam, GENERATE, type CallingTeam } from '../support/infere
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { REAL_STORES_REASON, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
+import { typed } from '../support/typed-document.js';
 
 const CLIENTS = 8;
 /** How long Redis stays away while the clients keep calling. */
 const OUTAGE_MS = 5_000;
 const SET_QUOTA = `mutation($t: ID!) {
   setQuota(teamId: $t, input: { requestsPerMinute: 100000, tokensPerMinute: 100000000 }) { id } }`;
-const HOLDS = `query($id: ID!) { team(id: $id) { wallet { holds(first: 100) { id status amount } } } }`;
+const HOLDS = typed<
+  { team: { wallet: { holds: Array<{ id: string; status: string; amount: string }> } } },
+  { id: string }
+>(`query($id: ID!) { team(id: $id) { wallet { holds(first: 100) { id status amount } } } }`);
 
 if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
   console.warn(`[redis outage] Not run: ${REAL_STORES_REASON}`);
@@ -56,7 +60,7 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
       });
     const holdIds = async () =>
       expectNoErrors(await team.call(HOLDS, { id: team.teamId }))
-        .team.wallet.holds.map((h: { id: string }) => h.id)
+        .team.wallet.holds.map((h) => h.id)
         .sort();
 
     it('fails closed with SERVICE_UNAVAILABLE, takes no hold, moves no money, and recovers', async () => {

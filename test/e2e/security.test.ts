@@ -7,6 +7,7 @@ import {
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed } from '../support/typed-document.js';
 
 /** Admin mutations with inputs valid enough that the admin key succeeds with them afterwards. */
 const ADMIN_MUTATIONS: Array<{ name: string; query: string }> = [
@@ -38,8 +39,12 @@ const ADMIN_MUTATIONS: Array<{ name: string; query: string }> = [
   { name: 'createTeam', query: `mutation { createTeam(input: { name: "Probe team" }) { id } }` },
 ];
 
-const TEAM = 'query Team($id: ID!) { team(id: $id) { id name } }';
-const WALLET = 'query Wallet($id: ID!) { wallet(id: $id) { id balance { available } } }';
+const TEAM = typed<{ team: { id: string; name: string } }, { id: string }>(
+  'query Team($id: ID!) { team(id: $id) { id name } }',
+);
+const WALLET = typed<{ wallet: unknown }, { id: string }>(
+  'query Wallet($id: ID!) { wallet(id: $id) { id balance { available } } }',
+);
 
 describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
   let stack: Stack;
@@ -89,7 +94,7 @@ describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
     it('accepts an issued key and names it in viewer', async () => {
       const { key, keyId, teamId } = await stack.createTeamWithKey('Viewers', ['models:read']);
       const data = expectNoErrors(
-        await stack.request(
+        await stack.request<{ viewer: unknown }>(
           '{ viewer { id kind roles memberships { team { id } role scopes } } }',
           {
             token: key,
@@ -120,7 +125,12 @@ describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
 
     it('left the catalog as the admin, not the member, changed it', async () => {
       const data = expectNoErrors(
-        await stack.request('{ model(id: "local/echo-chat") { displayName } }', { token: member }),
+        await stack.request<{ model: unknown }>(
+          '{ model(id: "local/echo-chat") { displayName } }',
+          {
+            token: member,
+          },
+        ),
       );
       expect(data.model).toEqual({ displayName: 'Hijacked' });
     });
@@ -162,10 +172,13 @@ describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
       expectErrorCode(response, 'FORBIDDEN');
       expect(response.body.data ?? null).toBeNull();
       const keys = expectNoErrors(
-        await stack.request('query($id: ID!) { team(id: $id) { apiKeys { id } } }', {
-          token: TEST_ADMIN_KEY,
-          variables: { id: b.teamId },
-        }),
+        await stack.request<{ team: { apiKeys: unknown } }>(
+          'query($id: ID!) { team(id: $id) { apiKeys { id } } }',
+          {
+            token: TEST_ADMIN_KEY,
+            variables: { id: b.teamId },
+          },
+        ),
       );
       expect(keys.team.apiKeys).toEqual([{ id: b.keyId }]);
     });
@@ -190,12 +203,11 @@ describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
     });
 
     it('lists only its own team in teams, while the admin sees every team', async () => {
-      const own = expectNoErrors(await stack.request('{ teams { id } }', { token: a.key }));
+      const TEAMS = typed<{ teams: Array<{ id: string }> }>('{ teams { id } }');
+      const own = expectNoErrors(await stack.request(TEAMS, { token: a.key }));
       expect(own.teams).toEqual([{ id: a.teamId }]);
-      const all = expectNoErrors(
-        await stack.request('{ teams { id } }', { token: TEST_ADMIN_KEY }),
-      );
-      const ids = all.teams.map((t: { id: string }) => t.id);
+      const all = expectNoErrors(await stack.request(TEAMS, { token: TEST_ADMIN_KEY }));
+      const ids = all.teams.map((t) => t.id);
       expect(ids).toEqual(expect.arrayContaining([a.teamId, b.teamId]));
     });
   });
@@ -227,17 +239,24 @@ describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
       expect(created.secret).toMatch(/^mg_[A-Za-z0-9_-]{32,}$/);
       expect(created.secret.startsWith(created.prefix)).toBe(true);
       const viewer = expectNoErrors(
-        await gql(stack.url, '{ viewer { id memberships { team { id } scopes } } }', {
-          token: created.secret,
-        }),
+        await gql<{ viewer: unknown }>(
+          stack.url,
+          '{ viewer { id memberships { team { id } scopes } } }',
+          {
+            token: created.secret,
+          },
+        ),
       );
       expect(viewer.viewer).toEqual({
         id: `key:${created.id}`,
         memberships: [{ team: { id: team.teamId }, scopes: ['models:read'] }],
       });
-      const models = await stack.request('{ models(first: 1) { totalCount } }', {
-        token: created.secret,
-      });
+      const models = await stack.request<{ models: { totalCount: number } }>(
+        '{ models(first: 1) { totalCount } }',
+        {
+          token: created.secret,
+        },
+      );
       expect(expectNoErrors(models).models.totalCount).toBeGreaterThan(0);
       // models:read only: it may read, but cannot mint keys itself.
       const input = { teamId: team.teamId, name: 'grandchild', scopes: ['models:read'] };

@@ -3,19 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeSupergraph, readSubgraphs } from '../../gateway/supergraph/compose.js';
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
+import { eventually } from '../support/eventually.js';
+import { createRecordingLogger } from '../support/recording-logger.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const HEALTH = '{ model(id: "local/echo-chat") { id health { status } } }';
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // The reload is a gateway concern; embedded stores suffice.
 describe('the gateway reloads its supergraph file', () => {
@@ -23,6 +15,7 @@ describe('the gateway reloads its supergraph file', () => {
   let dir: string;
   let file: string;
   let key: string;
+  const log = createRecordingLogger();
 
   beforeAll(async () => {
     const subgraphs = await readSubgraphs();
@@ -34,6 +27,7 @@ describe('the gateway reloads its supergraph file', () => {
       mode: 'embedded',
       gateway: { supergraphPath: file },
       supergraphPollMs: 100,
+      logger: log.logger,
     });
     ({ key } = await stack.createTeamWithKey('Reload', ['models:read']));
   });
@@ -46,14 +40,25 @@ describe('the gateway reloads its supergraph file', () => {
     expectErrorCode(await gql(stack.url, HEALTH, { token: key }), 'GRAPHQL_VALIDATION_FAILED');
 
     await writeFile(file, composeSupergraph(await readSubgraphs()));
-    const data = await eventually(async () => {
-      const response = await gql(stack.url, HEALTH, { token: key });
-      return response.body.errors ? undefined : response.body.data;
-    });
+    const data = await eventually(
+      'the gateway serves Model.health',
+      async () => {
+        const response = await gql(stack.url, HEALTH, { token: key });
+        return response.body.errors ? undefined : response.body.data;
+      },
+      { timeoutMs: 8_000 },
+    );
     expect(data).toEqual({ model: { id: 'local/echo-chat', health: { status: 'UNKNOWN' } } });
 
     await writeFile(file, 'this is not a supergraph');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expectNoErrors(await gql(stack.url, HEALTH, { token: key }));
+    // The broken file was read and rejected (not merely missed by the poll) ...
+    const rejected = await eventually(
+      'the gateway rejects the broken supergraph',
+      () => log.lines.find((line) => line.msg.startsWith('new supergraph rejected')),
+      { timeoutMs: 8_000 },
+    );
+    expect(rejected).toMatchObject({ path: file, level: 50 });
+    // ... and the last good supergraph keeps serving.
+    expect(expectNoErrors(await gql(stack.url, HEALTH, { token: key }))).toEqual(data);
   });
 });

@@ -1,22 +1,33 @@
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { typed, type Operation } from '../support/typed-document.js';
 
-const GRANT = `mutation($w: ID!, $a: Micros!, $k: String!) {
-  grantCredits(walletId: $w, amount: $a, idempotencyKey: $k, memo: "top-up") { id kind amount postedChange } }`;
-const HOLD = `mutation($w: ID!, $a: Micros!, $k: String!) {
+type Money = { w: string; a: string; k: string };
+const GRANT = typed<{ grantCredits: unknown }, Money>(`mutation($w: ID!, $a: Micros!, $k: String!) {
+  grantCredits(walletId: $w, amount: $a, idempotencyKey: $k, memo: "top-up") { id kind amount postedChange } }`);
+const HOLD = typed<{ authorizeHold: { id: string; status: string; amount: string } }, Money>(
+  `mutation($w: ID!, $a: Micros!, $k: String!) {
   authorizeHold(walletId: $w, amount: $a, idempotencyKey: $k, expiresInSeconds: 60,
-    metadata: { modelId: "local/echo-chat", priceVersion: 1, requestId: "req-1" }) { id status amount } }`;
-const CAPTURE = `mutation($h: ID!, $a: Micros!, $k: String!) {
+    metadata: { modelId: "local/echo-chat", priceVersion: 1, requestId: "req-1" }) { id status amount } }`,
+);
+const CAPTURE = typed<{ captureHold: unknown }, { h: string; a: string; k: string }>(
+  `mutation($h: ID!, $a: Micros!, $k: String!) {
   captureHold(holdId: $h, amount: $a, idempotencyKey: $k, usage: { inputTokens: 12, outputTokens: 30 }) {
-    status capturedAmount } }`;
+    status capturedAmount } }`,
+);
+interface TransactionPage {
+  totalCount: number;
+  edges: Array<{ node: { kind: string } }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
 
 describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) => {
   let stack: Stack;
   let teamId: string;
   let reader: string;
-  const admin = (query: string, variables: Record<string, unknown>) =>
-    stack.request(query, { token: TEST_ADMIN_KEY, variables });
+  const admin = <D, V>(operation: Operation<D, V>, variables: V) =>
+    stack.request(operation, { token: TEST_ADMIN_KEY, variables });
 
   beforeAll(async () => {
     stack = await startStack({ mode });
@@ -39,7 +50,16 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     expect(captured.captureHold).toEqual({ status: 'CAPTURED', capturedAmount: '1500' });
 
     const data = expectNoErrors(
-      await stack.request(
+      await stack.request<{
+        team: {
+          wallet: {
+            balance: unknown;
+            transactions: Omit<TransactionPage, 'edges'> & { edges: Array<{ node: unknown }> };
+            holds: unknown;
+            usageByModel: unknown;
+          };
+        };
+      }>(
         `query($id: ID!, $from: DateTime!, $to: DateTime!) { team(id: $id) { wallet {
            balance { available held posted }
            transactions(first: 2) { totalCount edges { node { kind amount postedChange heldChange } }
@@ -56,7 +76,7 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     const wallet = data.team.wallet;
     expect(wallet.balance).toEqual({ available: '4998500', held: '0', posted: '4998500' });
     expect(wallet.transactions.totalCount).toBe(3);
-    expect(wallet.transactions.edges.map((e: any) => e.node)).toEqual([
+    expect(wallet.transactions.edges.map((e) => e.node)).toEqual([
       { kind: 'CAPTURE', amount: '1500', postedChange: '-1500', heldChange: '-2000' },
       { kind: 'HOLD', amount: '2000', postedChange: '0', heldChange: '2000' },
     ]);
@@ -136,7 +156,7 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
       'wallet:admin',
     ]);
     expectNoErrors(await admin(GRANT, { w: budgeted, a: '1000', k: 'g' }));
-    const set = await stack.request(
+    const set = await stack.request<{ setBudget: { budget: unknown } }>(
       `mutation($w: ID!) { setBudget(walletId: $w, input: { monthlyLimit: "500", alertThresholds: [80, 50] }) {
          budget { monthlyLimit alertThresholds monthToDateSpend remaining alertsReached } } }`,
       { token: key, variables: { w: budgeted } },
@@ -160,7 +180,7 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
       required: '201',
     });
     const budget = expectNoErrors(
-      await stack.request(
+      await stack.request<{ wallet: { budget: unknown } }>(
         `query($id: ID!) { wallet(id: $id) { budget { monthToDateSpend remaining alertsReached } } }`,
         {
           token: key,
@@ -176,10 +196,10 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     for (const k of ['a', 'b', 'c']) expectNoErrors(await admin(GRANT, { w: paged, a: '10', k }));
     const hold = expectNoErrors(await admin(HOLD, { w: paged, a: '5', k: 'h' })).authorizeHold;
     expectNoErrors(
-      await admin('mutation($h: ID!) { voidHold(holdId: $h) { status } }', { h: hold.id }),
+      await admin(typed('mutation($h: ID!) { voidHold(holdId: $h) { status } }'), { h: hold.id }),
     );
     const page = (after: string | null, filter: Record<string, unknown>) =>
-      stack.request(
+      stack.request<{ wallet: { transactions: TransactionPage } }>(
         `query($id: ID!, $after: String, $filter: TransactionFilter) { wallet(id: $id) {
            transactions(first: 2, after: $after, filter: $filter) {
              totalCount edges { node { kind } } pageInfo { hasNextPage endCursor } } } }`,
@@ -188,9 +208,10 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     const grants: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const t: any = expectNoErrors(await page(after, { kinds: ['GRANT'] })).wallet.transactions;
+      const t: TransactionPage = expectNoErrors(await page(after, { kinds: ['GRANT'] })).wallet
+        .transactions;
       expect(t.totalCount).toBe(3);
-      grants.push(...t.edges.map((e: any) => e.node.kind));
+      grants.push(...t.edges.map((e) => e.node.kind));
       if (!t.pageInfo.hasNextPage) break;
       after = t.pageInfo.endCursor;
     }
@@ -200,7 +221,7 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
     expect(future.totalCount).toBe(0);
     const all = expectNoErrors(await page(null, {})).wallet.transactions;
     expect(all.totalCount).toBe(5);
-    expect(all.edges.map((e: any) => e.node.kind)).toEqual(['VOID', 'HOLD']);
+    expect(all.edges.map((e) => e.node.kind)).toEqual(['VOID', 'HOLD']);
     expectErrorCode(await page('bm9wZQ', {}), 'BAD_USER_INPUT');
   });
 });

@@ -2,16 +2,34 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import type { Principal } from '../../lib/auth/principal.js';
-import { expectNoErrors } from './graphql-client.js';
+import { expectNoErrors, type ResponseError } from './graphql-client.js';
 import type { Stack } from './stack.js';
+import { typed } from './typed-document.js';
 
-export const CREATE_API_KEY = `mutation CreateKey($input: CreateApiKeyInput!) {
+export interface CreatedKey {
+  secret: string;
+  apiKey: {
+    id: string;
+    prefix: string;
+    scopes: string[];
+    createdBy: string;
+    expiresAt: string | null;
+  };
+}
+
+export const CREATE_API_KEY = typed<
+  { createApiKey: CreatedKey },
+  { input: KeyInput }
+>(`mutation CreateKey($input: CreateApiKeyInput!) {
   createApiKey(input: $input) { secret apiKey { id prefix scopes createdBy expiresAt } }
-}`;
+}`);
 
-export const REVOKE_API_KEY = `mutation RevokeKey($id: ID!) {
+export const REVOKE_API_KEY = typed<
+  { revokeApiKey: { id: string; revokedAt: string } },
+  { id: string }
+>(`mutation RevokeKey($id: ID!) {
   revokeApiKey(id: $id) { id revokedAt }
-}`;
+}`);
 
 export interface KeyInput {
   teamId: string;
@@ -82,12 +100,18 @@ export async function captureInternalTokens(
   return captured;
 }
 
+/** A GraphQL-shaped answer, as postJson() reads it unless told the body's type. */
+export interface PostedBody {
+  data?: unknown;
+  errors?: ResponseError[];
+}
+
 /** Posts a raw body to a subgraph (or any) URL, with optional extra headers; parses JSON. */
-export async function postJson(
+export async function postJson<B = PostedBody>(
   url: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: Record<string, any> }> {
+): Promise<{ status: number; body: B }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -95,7 +119,7 @@ export async function postJson(
   });
   const text = await response.text();
   try {
-    return { status: response.status, body: JSON.parse(text) };
+    return { status: response.status, body: JSON.parse(text) as B };
   } catch {
     throw new Error(`Non-JSON response (${response.status}): ${text.slice(0, 500)}`);
   }

@@ -25,3 +25,12 @@ export async function eventually<T>(
     await sleep(options.intervalMs ?? 100);
   }
 }
+
+/**
+ * Waits until the wall clock is past `time` (ms since the epoch). For expiry tests only, where the
+ * condition is the time itself; overshooting is harmless.
+ */
+export async function clockPasses(time: number): Promise<void> {
+  const left = time - Date.now();
+  if (left > 0) await sleep(left);
+}

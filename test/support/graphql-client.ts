@@ -1,4 +1,7 @@
-export interface GraphQLResponse<D = Record<string, any>> {
+import { sourceOf, type Operation } from './typed-document.js';
+
+/** What came back; `D` is the operation's result type (unknown for an untyped operation). */
+export interface GraphQLResponse<D = unknown> {
   status: number;
   headers: Headers;
   body: {
@@ -10,21 +13,24 @@ export interface GraphQLResponse<D = Record<string, any>> {
 export interface ResponseError {
   message: string;
   path?: unknown[];
-  extensions?: Record<string, any>;
+  extensions?: Record<string, unknown>;
 }
 
-export interface RequestOptions {
-  variables?: Record<string, unknown>;
+export interface RequestOptions<V = Record<string, unknown>> {
+  variables?: V;
   token?: string;
   headers?: Record<string, string>;
   operationName?: string;
 }
 
-/** Sends one GraphQL operation over HTTP, as a client would. */
-export async function gql<D = Record<string, any>>(
+/**
+ * Sends one GraphQL operation over HTTP, as a client would. A typed document gives the result and
+ * variables types; plain text gives `unknown` data unless the caller names `D`.
+ */
+export async function gql<D = unknown, V = Record<string, unknown>>(
   url: string,
-  query: string,
-  options: RequestOptions = {},
+  operation: Operation<D, V>,
+  options: RequestOptions<V> = {},
 ): Promise<GraphQLResponse<D>> {
   const response = await fetch(url, {
     method: 'POST',
@@ -34,7 +40,7 @@ export async function gql<D = Record<string, any>>(
       ...options.headers,
     },
     body: JSON.stringify({
-      query,
+      query: sourceOf(operation),
       variables: options.variables,
       operationName: options.operationName,
     }),

@@ -1,10 +1,13 @@
 import { expectNoErrors } from './graphql-client.js';
+import { BALANCE, GRANT, type Balance } from './inference-documents.js';
 import { TEST_ADMIN_KEY, type Stack } from './stack.js';
+import { typed, type Operation } from './typed-document.js';
 
-const GRANT = `mutation($w: ID!, $a: Micros!, $k: String!) {
-  grantCredits(walletId: $w, amount: $a, idempotencyKey: $k) { id } }`;
-const ALLOW = `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id } }`;
-const BALANCE = `query($id: ID!) { team(id: $id) { wallet { balance { available held posted owed } } } }`;
+const ALLOW = typed<{ setModelAccess: { id: string } }>(
+  `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id } }`,
+);
+
+export { GENERATE } from './inference-documents.js';
 
 /** A team that may call models: a key with models:read + inference:invoke + wallet:read. */
 export async function createCallingTeam(
@@ -16,8 +19,8 @@ export async function createCallingTeam(
     'inference:invoke',
     'wallet:read',
   ]);
-  const admin = (query: string, variables: Record<string, unknown>) =>
-    stack.request(query, { token: TEST_ADMIN_KEY, variables });
+  const admin = <D, V>(operation: Operation<D, V>, variables: V) =>
+    stack.request(operation, { token: TEST_ADMIN_KEY, variables });
   if (options.credits !== '0') {
     expectNoErrors(
       await admin(GRANT, {
@@ -32,9 +35,10 @@ export async function createCallingTeam(
   }
   return {
     ...team,
-    call: (query: string, variables: Record<string, unknown> = {}) =>
-      stack.request(query, { token: team.key, variables }),
-    async balance(): Promise<{ available: string; held: string; posted: string; owed: string }> {
+    /** Sends `operation` with the team's key. */
+    call: <D = unknown, V = Record<string, unknown>>(operation: Operation<D, V>, variables?: V) =>
+      stack.request(operation, { token: team.key, variables }),
+    async balance(): Promise<Balance> {
       const data = expectNoErrors(
         await stack.request(BALANCE, { token: team.key, variables: { id: team.teamId } }),
       );
@@ -44,9 +48,3 @@ export async function createCallingTeam(
 }
 
 export type CallingTeam = Awaited<ReturnType<typeof createCallingTeam>>;
-
-export const GENERATE = `mutation($i: GenerateInput!) { generate(input: $i) {
-  id route text finishReason cost chargeStatus priceVersion cached latencyMs
-  model { id }
-  usage { inputTokens outputTokens totalTokens }
-  attempts { model { id } provider outcome error httpStatus latencyMs retryAfterMs } } }`;

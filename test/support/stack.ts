@@ -27,12 +27,13 @@ import {
   createWalletSubgraph,
   prepareWalletStore,
 } from '../../subgraphs/wallet/server.js';
-import { gql, type RequestOptions } from './graphql-client.js';
+import { gql, type GraphQLResponse, type RequestOptions } from './graphql-client.js';
 import { createTestKeys, orgAdmin, silentLogger } from './identities.js';
 import { createWatchedDispatcher, type WatchedDispatcher } from './service-calls.js';
 import { createTestDatabase, createTestKv, type TestDatabase, type TestKv } from './stores.js';
 import type { TcpProxy } from './tcp-proxy.js';
 import type { StoreMode } from './test-env.js';
+import type { Operation } from './typed-document.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
 const seedYaml = readFileSync(new URL('../../deploy/models.yaml', import.meta.url), 'utf8');
@@ -71,10 +72,10 @@ export interface Stack {
   /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
   databaseUrl: string | undefined;
   /** Sends an operation to the gateway with `token` as the bearer credential. */
-  request<D = Record<string, any>>(
-    query: string,
-    options?: RequestOptions,
-  ): ReturnType<typeof gql<D>>;
+  request<D = unknown, V = Record<string, unknown>>(
+    operation: Operation<D, V>,
+    options?: RequestOptions<V>,
+  ): Promise<GraphQLResponse<D>>;
   /** Creates a team and an API key with `scopes` directly in the policy store. */
   createTeamWithKey(
     name: string,
@@ -220,7 +221,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     databaseUrl: database.url,
     gateway,
     serviceCalls,
-    request: (query, requestOptions) => gql(url, query, requestOptions),
+    request: (operation, requestOptions) => gql(url, operation, requestOptions),
     async createTeamWithKey(name, scopes) {
       const team = await policyService.createTeam(caller, name);
       const { apiKey, secret } = await policyService.createApiKey(caller, {

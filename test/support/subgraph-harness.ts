@@ -1,18 +1,19 @@
 import type { Principal } from '../../lib/auth/principal.js';
 import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
-import { gql, type RequestOptions } from './graphql-client.js';
+import { gql, type GraphQLResponse, type RequestOptions } from './graphql-client.js';
 import type { TestKeys } from './identities.js';
+import type { Operation } from './typed-document.js';
 
 export interface RunningSubgraph {
   url: string;
   /** Sends an operation as `principal`, with a token signed as the gateway would. */
   as(
     principal: Principal,
-  ): <D = Record<string, any>>(
-    query: string,
-    options?: RequestOptions,
-  ) => ReturnType<typeof gql<D>>;
+  ): <D = unknown, V = Record<string, unknown>>(
+    operation: Operation<D, V>,
+    options?: RequestOptions<V>,
+  ) => Promise<GraphQLResponse<D>>;
   stop(): Promise<void>;
 }
 
@@ -28,9 +29,9 @@ export async function runSubgraph(
     url,
     as:
       (principal) =>
-      async (query, options = {}) => {
+      async (operation, options = {}) => {
         const token = await keys.signer.sign(principal, 'test-request-0001');
-        return gql(url, query, {
+        return gql(url, operation, {
           ...options,
           headers: { [INTERNAL_TOKEN_HEADER]: token, ...options.headers },
         });

@@ -62,7 +62,7 @@ describe('chat', () => {
 
   it('sends neither `system` nor `temperature` when there are none', async () => {
     await adapter.chat({ ...REQUEST, messages: [{ role: 'user', content: 'Hi' }] }, call());
-    expect(Object.keys(emulator.requests[0]?.body).sort()).toEqual([
+    expect(Object.keys(emulator.requests[0]?.body ?? {}).sort()).toEqual([
       'max_tokens',
       'messages',
       'model',

@@ -3,15 +3,29 @@ import { chatPromptBound, worstCaseCost } from '../../../subgraphs/inference/cos
 import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
+import { GRANT, HOLDS } from '../../support/inference-documents.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { total, watchMoney } from '../../support/money-probe.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
+import { typed } from '../../support/typed-document.js';
 
-const HOLDS = `query($id: ID!) { team(id: $id) { wallet {
-  holds(first: 5) { status amount capturedAmount excessAmount owedAmount } } } }`;
-const EMBED = `mutation($m: ID!, $t: [String!]!) { embed(input: { model: $m, texts: $t }) {
-  cost chargeStatus cached cachedCount } }`;
+interface EmbedShare {
+  cost: string;
+  chargeStatus: string;
+  cached: boolean;
+  cachedCount: number;
+}
+const EMBED = typed<{ embed: EmbedShare }, { m: string; t: string[] }>(
+  `mutation($m: ID!, $t: [String!]!) { embed(input: { model: $m, texts: $t }) {
+  cost chargeStatus cached cachedCount } }`,
+);
+const TWO_EMBEDS = typed<
+  { old: Omit<EmbedShare, 'chargeStatus'>; fresh: Omit<EmbedShare, 'chargeStatus'> },
+  { m: string; old: string[]; new: string[] }
+>(`mutation($m: ID!, $old: [String!]!, $new: [String!]!) {
+  old: embed(input: { model: $m, texts: $old }) { cost cached cachedCount }
+  fresh: embed(input: { model: $m, texts: $new }) { cost cached cachedCount } }`);
 const ONE_PER_TOKEN = { inputPerMillion: '1000000', outputPerMillion: '1000000' };
 const HINDI = 'प्रधानमंत्री ने आज अर्थव्यवस्था, शिक्षा और स्वास्थ्य पर नई योजनाओं की घोषणा की। '.repeat(20);
 const plain = { disallowedSpecial: new Set<string>() };
@@ -31,11 +45,10 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
     expectNoErrors(await who.call(HOLDS, { id: who.teamId })).team.wallet.holds;
   const grant = async (teamId: string, amount: string, key: string) =>
     expectNoErrors(
-      await stack.request(
-        `mutation($w: ID!, $a: Micros!, $k: String!) {
-           grantCredits(walletId: $w, amount: $a, idempotencyKey: $k) { id } }`,
-        { token: TEST_ADMIN_KEY, variables: { w: teamId, a: amount, k: key } },
-      ),
+      await stack.request(GRANT, {
+        token: TEST_ADMIN_KEY,
+        variables: { w: teamId, a: amount, k: key },
+      }),
     );
 
   let emulated: EmulatedStack;
@@ -79,7 +92,7 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
     await money.expectAgrees(50_007n);
     const [hold] = await holds(team);
     expect(hold).toMatchObject({ capturedAmount: '50007', owedAmount: '0' });
-    expect(BigInt(hold.excessAmount)).toBe(50_007n - BigInt(hold.amount));
+    expect(BigInt(hold!.excessAmount!)).toBe(50_007n - BigInt(hold!.amount));
   });
 
   it('what the balance cannot cover is owed, shown, and paid from the next grant', async () => {
@@ -142,12 +155,11 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
     expectNoErrors(await team.call(EMBED, { m: embedder.modelId, t: seen }));
     const money = await watchMoney(stack, team, [embedder.modelId]);
     const data = expectNoErrors(
-      await team.call(
-        `mutation($m: ID!, $old: [String!]!, $new: [String!]!) {
-          old: embed(input: { model: $m, texts: $old }) { cost cached cachedCount }
-          fresh: embed(input: { model: $m, texts: $new }) { cost cached cachedCount } }`,
-        { m: embedder.modelId, old: seen, new: ['a new one', 'another new one'] },
-      ),
+      await team.call(TWO_EMBEDS, {
+        m: embedder.modelId,
+        old: seen,
+        new: ['a new one', 'another new one'],
+      }),
     );
     expect(data.old).toEqual({ cost: '0', cached: true, cachedCount: 2 });
     // The emulator bills a token a word: 3 + 3.
@@ -208,6 +220,6 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
     const { generate } = expectNoErrors(
       await team.call(GENERATE, ask(slow.modelId, 'Take your time', { maxTokens: 300 })),
     );
-    expect(generate.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['SUCCEEDED']);
+    expect(generate.attempts.map((a) => a.outcome)).toEqual(['SUCCEEDED']);
   });
 });

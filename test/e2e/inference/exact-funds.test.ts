@@ -7,12 +7,15 @@ import { expectNoErrors } from '../../support/graphql-client.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
+import { typed } from '../../support/typed-document.js';
 
 const CALLS = 50;
 const AFFORDABLE = 6;
 const GRANT = `mutation($w: ID!, $a: Micros!, $k: String!) {
   grantCredits(walletId: $w, amount: $a, idempotencyKey: $k) { id } }`;
-const HOLDS = `query($id: ID!) { team(id: $id) { wallet { holds(first: 100) { amount } } } }`;
+const HOLDS = typed<{ team: { wallet: { holds: Array<{ amount: string }> } } }, { id: string }>(
+  `query($id: ID!) { team(id: $id) { wallet { holds(first: 100) { amount } } } }`,
+);
 // Every call is the same request, so every hold is the same size as the probe's.
 const REQUEST = {
   i: {

@@ -116,9 +116,9 @@ describe.each(STORE_MODES)('idempotent generate under faults (%s stores)', (mode
     const chat = await deployments.deploy('after-crash');
     // What a run that crashed after its hold leaves behind: the hold, and no claim.
     const base = sha256(`${team.teamId}\ncrashed-key`);
-    const admin = (query: string, variables: Record<string, unknown>) =>
-      stack.request(query, { token: TEST_ADMIN_KEY, variables }).then(expectNoErrors);
-    const crashed = await admin(
+    const admin = <D>(query: string, variables: Record<string, unknown>) =>
+      stack.request<D>(query, { token: TEST_ADMIN_KEY, variables }).then(expectNoErrors);
+    const crashed = await admin<{ authorizeHold: { id: string } }>(
       `mutation($w: ID!, $k: String!) { authorizeHold(walletId: $w, amount: "500",
          idempotencyKey: $k, expiresInSeconds: 60) { id } }`,
       { w: team.teamId, k: `hold:${base}:1` },

@@ -48,7 +48,10 @@ describe.each(STORE_MODES)('calls to the built-in local models (%s stores)', (mo
 
   it('embeds every aliased field of one operation', async () => {
     const { a, b } = expectNoErrors(
-      await team.call(`mutation {
+      await team.call<{
+        a: { dimensions: number; vectors: number[][] };
+        b: { dimensions: number; vectors: number[][] };
+      }>(`mutation {
         a: embed(input: { model: "local/hash-embed", texts: ["one cat", "two dogs"] }) {
           dimensions vectors cost cachedCount usage { inputTokens } }
         b: embed(input: { model: "embed-default", texts: ["two dogs"] }) { dimensions vectors cost }

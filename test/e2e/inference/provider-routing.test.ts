@@ -9,13 +9,21 @@ import { watchMoney } from '../../support/money-probe.js';
 import { expectedChatUsage } from '../../support/provider-emulators.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
+import { typed } from '../../support/typed-document.js';
 
 const messages = [{ role: 'USER', content: 'What is the capital of France' }];
 const ask = (model: string, extra: Record<string, unknown> = {}) => ({
   i: { model, messages, maxTokens: 50, ...extra },
 });
-const HOLDS = `query($id: ID!, $s: HoldStatus) { team(id: $id) { wallet {
-  holds(status: $s) { status amount capturedAmount } } } }`;
+const HOLDS = typed<
+  {
+    team: {
+      wallet: { holds: Array<{ status: string; amount: string; capturedAmount: string | null }> };
+    };
+  },
+  { id: string; s: string }
+>(`query($id: ID!, $s: HoldStatus) { team(id: $id) { wallet {
+  holds(status: $s) { status amount capturedAmount } } } }`);
 
 describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mode) => {
   let stack: Stack;
@@ -51,9 +59,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     const { generate } = expectNoErrors(await team.call(GENERATE, ask(alias)));
     expect(generate.text).toBe('Paris, from backup.');
     expect(generate.model.id).toBe(secondary.modelId);
-    expect(
-      generate.attempts.map((a: any) => [a.model.id, a.outcome, a.error, a.httpStatus]),
-    ).toEqual([
+    expect(generate.attempts.map((a) => [a.model.id, a.outcome, a.error, a.httpStatus])).toEqual([
       [primary.modelId, 'FAILED', 'SERVER_ERROR', 500],
       [primary.modelId, 'FAILED', 'SERVER_ERROR', 500],
       [secondary.modelId, 'SUCCEEDED', null, null],
@@ -69,7 +75,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     const limited = await deploy('limited');
     limited.emulator.failNext({ status: 429, retryAfter: '1' });
     const { generate } = expectNoErrors(await team.call(GENERATE, ask(limited.modelId)));
-    expect(generate.attempts.map((a: any) => [a.outcome, a.error, a.retryAfterMs])).toEqual([
+    expect(generate.attempts.map((a) => [a.outcome, a.error, a.retryAfterMs])).toEqual([
       ['FAILED', 'RATE_LIMITED', 1000],
       ['SUCCEEDED', null, null],
     ]);
@@ -83,7 +89,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     const alias = await deployments.route('timeout-then-quick', 'FALLBACK', [slow, quick]);
     const { generate } = expectNoErrors(await team.call(GENERATE, ask(alias)));
     expect(generate.model.id).toBe(quick.modelId);
-    expect(generate.attempts.map((a: any) => [a.model.id, a.outcome, a.error])).toEqual([
+    expect(generate.attempts.map((a) => [a.model.id, a.outcome, a.error])).toEqual([
       [slow.modelId, 'FAILED', 'TIMEOUT'],
       [slow.modelId, 'FAILED', 'TIMEOUT'],
       [quick.modelId, 'SUCCEEDED', null],
@@ -98,7 +104,11 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     const voidedBefore = (await holds('VOIDED')).length;
     const error = expectErrorCode(await team.call(GENERATE, ask(alias)), 'PROVIDER_ERROR');
     expect(
-      (error.extensions!.attempts as any[]).map((t) => [t.modelId, t.outcome, t.error]),
+      (error.extensions!.attempts as Array<Record<string, unknown>>).map((t) => [
+        t.modelId,
+        t.outcome,
+        t.error,
+      ]),
     ).toEqual([
       [a.modelId, 'FAILED', 'SERVER_ERROR'],
       [a.modelId, 'FAILED', 'SERVER_ERROR'],
@@ -179,13 +189,15 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
       BigInt(Math.ceil((usage.outputTokens * 12_500_000) / 1e6));
     expect(generate.cost).toBe(expected.toString());
     const { transactions } = expectNoErrors(
-      await team.call(
+      await team.call<{
+        team: { wallet: { transactions: { edges: Array<{ node: unknown }> } } };
+      }>(
         `query($id: ID!) { team(id: $id) { wallet { transactions(first: 1) {
            edges { node { kind amount } } } } } }`,
         { id: team.teamId },
       ),
     ).team.wallet;
-    expect(transactions.edges[0].node).toEqual({ kind: 'CAPTURE', amount: expected.toString() });
+    expect(transactions.edges[0]?.node).toEqual({ kind: 'CAPTURE', amount: expected.toString() });
   });
 
   it('a retried generate with the same idempotency key: one provider call, one capture', async () => {
@@ -237,7 +249,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     expect(generate.attempts[0]).toMatchObject({ outcome: 'SKIPPED', error: 'CIRCUIT_OPEN' });
     expect(flaky.emulator.requests).toHaveLength(4);
     const { model } = expectNoErrors(
-      await team.call(
+      await team.call<{ model: { health: unknown } }>(
         `query($id: ID!) { model(id: $id) { health { status circuitState errorRate sampleCount } } }`,
         { id: flaky.modelId },
       ),

@@ -40,7 +40,11 @@ const messages = async (exchange: Exchange) => {
     return exchange.error(400, 'anthropic-version: header is required');
   }
   if (typeof body.model !== 'string') return exchange.error(400, 'model: Field required');
-  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
+  if (
+    typeof body.max_tokens !== 'number' ||
+    !Number.isInteger(body.max_tokens) ||
+    body.max_tokens < 1
+  ) {
     return exchange.error(400, 'max_tokens: Field required');
   }
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -63,7 +67,8 @@ const messages = async (exchange: Exchange) => {
   const { pieces, truncated } = replyPieces(settings.reply, body.max_tokens);
   const inputWords =
     (body.system === undefined ? 0 : contentWords(body.system)) +
-    body.messages.reduce((sum: number, m: any) => sum + contentWords(m.content), 0);
+    // Every message's content passed isContent() above.
+    body.messages.reduce((sum, m) => sum + contentWords(m.content as Content), 0);
   const usage = {
     input_tokens: settings.usage?.inputTokens ?? inputWords,
     output_tokens: settings.usage?.outputTokens ?? pieces.length,

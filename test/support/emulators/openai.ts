@@ -20,7 +20,7 @@ const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
   429: ['requests', 'rate_limit_exceeded'],
 };
 
-const isChatMessage = (m: any) =>
+const isChatMessage = (m: { role?: unknown; content?: unknown } | null) =>
   typeof m?.role === 'string' && (typeof m.content === 'string' || m.content === null);
 
 const chatCompletions = async (exchange: Exchange) => {
@@ -42,7 +42,7 @@ const chatCompletions = async (exchange: Exchange) => {
   const usage = {
     prompt_tokens:
       settings.usage?.inputTokens ??
-      body.messages.reduce((sum: number, m: any) => sum + countWords(m.content ?? ''), 0),
+      body.messages.reduce((sum, m) => sum + countWords(String(m.content ?? '')), 0),
     completion_tokens: settings.usage?.outputTokens ?? pieces.length,
     total_tokens: 0,
   };
@@ -102,7 +102,7 @@ const chatCompletions = async (exchange: Exchange) => {
 
 const embeddings = (exchange: Exchange) => {
   const { body, settings } = exchange;
-  const inputs: unknown[] = typeof body.input === 'string' ? [body.input] : body.input;
+  const inputs: unknown = typeof body.input === 'string' ? [body.input] : body.input;
   if (typeof body.model !== 'string')
     return exchange.error(400, "Missing required parameter: 'model'.");
   if (

@@ -1,0 +1,149 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { createKeyAs, REVOKE_API_KEY } from '../api-keys.js';
+import { clockPasses } from '../eventually.js';
+import { expectNoErrors } from '../graphql-client.js';
+import { startStack, TEST_ADMIN_KEY, type Stack } from '../stack.js';
+import type { StoreMode } from '../test-env.js';
+import { typed } from '../typed-document.js';
+import {
+  ADD_MEMBER,
+  asAdmin,
+  fresh,
+  GRANT,
+  HOLD,
+  OPERATIONS,
+  REGISTER_MODEL,
+  SET_MODEL_ACCESS,
+  type Fixture,
+} from './operations.js';
+
+// prettier-ignore
+export const PRINCIPALS = [
+  'org admin', 'OWNER', 'ADMIN', 'MEMBER', 'VIEWER', 'key (all scopes)', 'key (models:read)',
+  'other-team ADMIN', 'revoked key', 'expired key',
+] as const;
+export type PrincipalName = (typeof PRINCIPALS)[number];
+
+const CAPTURES = typed<{ wallet: { transactions: { edges: Array<{ node: { id: string } }> } } }>(
+  `query($w: ID!) { wallet(id: $w) { transactions(filter: { kinds: [CAPTURE] }) {
+        edges { node { id } } } } }`,
+);
+
+/** A stack whose gateway trusts a test identity provider, and a signer of its user tokens. */
+async function startOidcStack(mode: StoreMode, dir: string) {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwksFile = join(dir, 'jwks.json');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  await writeFile(jwksFile, JSON.stringify({ keys: [jwk] }));
+  const stack = await startStack({
+    mode,
+    gateway: {
+      oidc: {
+        ...{ issuer: 'https://idp.test', audience: 'modelgraph', jwksFile, jwksUrl: undefined },
+        ...{ algorithms: ['RS256'], rolesClaim: 'roles', adminRole: 'modelgraph-admin' },
+      },
+    },
+  });
+  const userToken = (sub: string) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer('https://idp.test')
+      .setAudience('modelgraph')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+  return { stack, userToken };
+}
+
+/** Team A's keys: one with every scope, one read-only, one revoked and one expired (both cached). */
+async function createKeys(stack: Stack, teamA: string, fixture: Fixture) {
+  // The expired key's clock starts first, so the rest of the setup counts towards its wait.
+  const expiresAt = Date.now() + 1500;
+  const keyInput = { teamId: teamA, scopes: ['models:read'] };
+  const expired = await createKeyAs(stack, TEST_ADMIN_KEY, {
+    ...keyInput,
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+  const readKey = await createKeyAs(stack, TEST_ADMIN_KEY, keyInput);
+  const revoked = await createKeyAs(stack, TEST_ADMIN_KEY, keyInput);
+  // Both used once while valid, so revocation and expiry must overturn a cached principal.
+  for (const { secret } of [revoked, expired]) {
+    expectNoErrors(await stack.request('{ viewer { id } }', { token: secret }));
+  }
+  await asAdmin(fixture, REVOKE_API_KEY, { id: revoked.id });
+  return { expiresAt, expired, readKey, revoked };
+}
+
+/** Team A's wallet with credits, a captured hold, two open holds and a budget; a model; a rule. */
+async function createTargets(fixture: Fixture, teamA: string) {
+  await asAdmin(fixture, GRANT, { w: teamA, k: 'matrix-grant' });
+  const hold = async (k = fresh()) =>
+    (await asAdmin(fixture, HOLD, { w: teamA, k })).authorizeHold.id;
+  const captured = await hold('matrix-captured');
+  await asAdmin(fixture, OPERATIONS.captureHold!.query, { h: captured, k: fresh() });
+  const { wallet } = await asAdmin(fixture, CAPTURES, { w: teamA });
+  Object.assign(fixture, {
+    holdToCapture: await hold(),
+    holdToVoid: await hold(),
+    captureId: wallet.transactions.edges[0]!.node.id,
+    modelId: (await asAdmin(fixture, REGISTER_MODEL, { id: `openai/matrix-${fresh()}` }))
+      .registerModel.id,
+  });
+  fixture.ruleToRemove = (
+    await asAdmin(fixture, SET_MODEL_ACCESS, { t: teamA, v: `t${fresh()}` })
+  ).setModelAccess.id;
+  // A budget to read in the 'team wallet budget' row (null would hide a missing field).
+  await asAdmin(fixture, OPERATIONS.setBudget!.query, { w: teamA });
+}
+
+/**
+ * Everything the matrix's rows and columns need: the fixture (team A and its targets) and a token
+ * per principal, returned once the expired key has expired.
+ */
+export async function startMatrix(mode: StoreMode) {
+  const dir = await mkdtemp(join(tmpdir(), 'modelgraph-matrix-'));
+  const { stack, userToken } = await startOidcStack(mode, dir);
+  const tokens = {} as Record<PrincipalName, string>;
+  const { teamId: teamA, key: allKey } = await stack.createTeamWithKey('Team A', [
+    'models:read',
+    'inference:invoke',
+    'wallet:read',
+    'wallet:admin',
+    'policy:admin',
+  ]);
+  const fixture = { stack, teamA } as Fixture;
+  const { expiresAt, expired, readKey, revoked } = await createKeys(stack, teamA, fixture);
+
+  const { teamId: teamB } = await stack.createTeamWithKey('Team B', ['models:read']);
+  const people = {
+    ...{ OWNER: ['OWNER', teamA], ADMIN: ['ADMIN', teamA], MEMBER: ['MEMBER', teamA] },
+    ...{ VIEWER: ['VIEWER', teamA], 'other-team ADMIN': ['ADMIN', teamB] },
+  } as const;
+  for (const [name, [role, teamId]] of Object.entries(people)) {
+    const userId = `${role.toLowerCase()}-of-${teamId}`;
+    await asAdmin(fixture, ADD_MEMBER, { input: { teamId, userId, role } });
+    tokens[name as PrincipalName] = await userToken(userId);
+  }
+
+  await createTargets(fixture, teamA);
+  Object.assign(tokens, {
+    'org admin': TEST_ADMIN_KEY,
+    'key (all scopes)': allKey,
+    'key (models:read)': readKey.secret,
+    'revoked key': revoked.secret,
+    'expired key': expired.secret,
+  });
+  await clockPasses(expiresAt + 100);
+  return {
+    fixture,
+    tokens,
+    stop: async () => {
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -7,7 +7,7 @@ import {
   ISSUERS,
   generateInternalKeyPair,
 } from '../lib/auth/internal-token.js';
-import { createDb, type Db } from '../lib/db/index.js';
+import { createDb, createDbs, type Db } from '../lib/db/index.js';
 import { createKv } from '../lib/kv/index.js';
 import { createRateLimiter } from '../lib/rate-limit/index.js';
 import { createLogger } from '../lib/logging.js';
@@ -52,18 +52,22 @@ await runService(logger, async () => {
     redisUrl: config.redisUrl,
     failOpen: config.inference.rateLimitFailOpen,
   });
-  const openDb = (name: string, schema: string) =>
-    createDb({
-      url: config.databaseUrl,
-      schema,
-      dataDir: config.dataDir && `${config.dataDir}/${name}`,
-      poolSize: config.poolSize,
-    });
-  const [catalogDb, policyDb, walletDb]: Db[] = await Promise.all([
-    openDb('model-catalog', CATALOG_SCHEMA),
-    openDb('policy', POLICY_SCHEMA),
-    openDb('wallet', WALLET_SCHEMA),
-  ]);
+  // In memory, the three schemas share one embedded database (one engine start, not three); a
+  // data directory keeps its folder per subgraph, as each subgraph's own process does.
+  const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
+  const [catalogDb, policyDb, walletDb]: Db[] = persistent
+    ? await Promise.all(
+        [
+          ['model-catalog', CATALOG_SCHEMA],
+          ['policy', POLICY_SCHEMA],
+          ['wallet', WALLET_SCHEMA],
+        ].map(([name, schema]) => createDb({ schema: schema!, dataDir: `${persistent}/${name}` })),
+      )
+    : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
+        CATALOG_SCHEMA,
+        POLICY_SCHEMA,
+        WALLET_SCHEMA,
+      ]);
   await Promise.all([
     prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
     preparePolicyStore(policyDb),

@@ -3,6 +3,7 @@ import { onlyError } from '../../test/support/error-summary.js';
 import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const HOUR = 3_600_000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
@@ -57,7 +58,7 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
 
   beforeAll(async () => {
     catalog = await startCatalog(mode);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await catalog?.stop();
   });

@@ -7,6 +7,7 @@ import { createKeyAs, REVOKE_API_KEY } from '../support/api-keys.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 type Outcome = 'OK' | 'FORBIDDEN' | 'UNAUTHENTICATED';
 type Vars = Record<string, unknown>;
@@ -302,7 +303,7 @@ describe.each(STORE_MODES)('the access matrix (%s stores)', (mode) => {
       'expired key': expired.secret,
     });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt + 100 - Date.now())));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await fixture.stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });

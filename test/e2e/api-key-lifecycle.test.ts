@@ -3,6 +3,7 @@ import { CREATE_API_KEY, REVOKE_API_KEY, createKeyAs } from '../support/api-keys
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const VIEWER = '{ viewer { id } }';
 const API_KEY_FIELDS = [
@@ -32,7 +33,7 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
   beforeAll(async () => {
     stack = await startStack({ mode });
     team = await stack.createTeamWithKey('Key owners', ['models:read', 'policy:admin']);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

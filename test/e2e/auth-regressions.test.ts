@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const ADD = `mutation Add($input: AddTeamMemberInput!) { addTeamMember(input: $input) { userId role } }`;
 const VIEWER = '{ viewer { id memberships { role scopes } } }';
@@ -35,7 +36,7 @@ describe('authentication regressions', () => {
         },
       },
     });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => stack.stop());
   const token = (sub: string, exp = true) => {
     const j = new SignJWT({})

@@ -1,6 +1,7 @@
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SET = `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id effect subject value teamId } }`;
 const ACCESS = `query($id: ID!, $c: DataClassification) { model(id: $id) { id access(dataClass: $c) { allowed reason } } }`;
@@ -9,7 +10,7 @@ describe.each(STORE_MODES)('model access rules (%s stores)', (mode) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 // Request ids and metrics do not depend on the stores; embedded stores suffice.
 describe('request ids and metrics', () => {
@@ -18,7 +19,7 @@ describe('request ids and metrics', () => {
     });
     stack = await startStack({ mode: 'embedded', logger: pino({ level: 'debug' }, sink) });
     ({ key } = await stack.createTeamWithKey('Observed', ['models:read', 'wallet:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -15,6 +15,7 @@ import { ROLE_SCOPES } from '../../lib/auth/principal.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'modelgraph';
@@ -80,7 +81,7 @@ describe.each(STORE_MODES)('OIDC sign-in through the gateway (%s stores)', (mode
         },
       },
     });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });

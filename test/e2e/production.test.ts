@@ -1,5 +1,6 @@
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 
@@ -10,7 +11,7 @@ describe('production mode', () => {
   beforeAll(async () => {
     stack = await startStack({ mode: 'embedded', production: true });
     ({ key } = await stack.createTeamWithKey('Prod', ['models:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });
@@ -45,7 +46,7 @@ describe('development mode', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode: 'embedded', production: false });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

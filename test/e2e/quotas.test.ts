@@ -2,6 +2,7 @@ import { rateLimitError } from '../../lib/rate-limit/rate-limited-error.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SET = `mutation($t: ID!, $q: QuotaInput!) { setQuota(teamId: $t, input: $q) {
   quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute keyTokensPerMinute } } }`;
@@ -12,7 +13,7 @@ describe.each(STORE_MODES)('team quotas and rate-limit status (%s stores)', (mod
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { composeSupergraph, readSubgraphs } from '../../gateway/supergraph/compose.js';
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const HEALTH = '{ model(id: "local/echo-chat") { id health { status } } }';
 
@@ -36,7 +37,7 @@ describe('the gateway reloads its supergraph file', () => {
       supergraphPollMs: 100,
     });
     ({ key } = await stack.createTeamWithKey('Reload', ['models:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
     await rm(dir, { recursive: true, force: true });

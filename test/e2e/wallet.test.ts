@@ -1,6 +1,7 @@
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const GRANT = `mutation($w: ID!, $a: Micros!, $k: String!) {
   grantCredits(walletId: $w, amount: $a, idempotencyKey: $k, memo: "top-up") { id kind amount postedChange } }`;
@@ -24,7 +25,7 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
       'models:read',
       'wallet:read',
     ]));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

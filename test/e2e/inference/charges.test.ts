@@ -7,6 +7,7 @@ import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inf
 import { total, watchMoney } from '../../support/money-probe.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 const HOLDS = `query($id: ID!) { team(id: $id) { wallet {
   holds(first: 5) { status amount capturedAmount excessAmount owedAmount } } } }`;
@@ -50,7 +51,7 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
       },
     });
     ({ stack, team, deployments } = emulated);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => emulated?.stop());
 
   it('Hindi billed in cl100k tokens fits the hold and is charged exactly as billed', async () => {

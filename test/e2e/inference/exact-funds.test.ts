@@ -7,6 +7,7 @@ import { expectNoErrors } from '../../support/graphql-client.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 const CALLS = 50;
 const AFFORDABLE = 6;
@@ -74,7 +75,7 @@ describe.each(STORE_MODES)('50 calls at once on a wallet that affords 6 (%s stor
         variables: { w: team.teamId, a: String(hold * BigInt(AFFORDABLE)), k: 'exactly-six' },
       }),
     );
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     provider.release();
     await stack?.stop();

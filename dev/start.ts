@@ -31,7 +31,7 @@ import {
 } from '../subgraphs/wallet/server.js';
 import { loadDevConfig } from './config.js';
 import { printBanner } from './banner.js';
-import { seedDemoTeam } from './demo-seed.js';
+import { DEMO_CREDITS, MICRO_CREDITS_PER_CREDIT, seedDemoTeam } from './demo-seed.js';
 
 /*
  * `npm start`: the gateway and all four subgraphs in one process, on embedded PGlite and the
@@ -176,7 +176,8 @@ await runService(logger, async () => {
   await gateway.start();
   const port = await gateway.listen(config.port, config.host);
 
-  const demo = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
+  const seeded = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
+  const demo = seeded && { ...seeded, credits: Number(DEMO_CREDITS / MICRO_CREDITS_PER_CREDIT) };
   printBanner({
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
     production: config.production,

@@ -30,6 +30,7 @@ describe('one embedded PGlite shared by several schemas', () => {
     expect(await names(a)).toEqual(['a1', 'a2', 'a3']);
     expect(await names(b)).toEqual(['b1']);
     await a.close();
+    await expect(a.query('SELECT 1')).rejects.toThrow(/closed/);
     // The database stays open for the handles not yet closed.
     expect(await names(b)).toEqual(['b1']);
     await b.close();

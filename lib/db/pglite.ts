@@ -61,13 +61,18 @@ export async function createPgliteDatabase({
 
   const handle = (schema: string): Db => {
     let handleClosed = false;
+    // A closed handle fails as a closed connection would, though the others keep the database.
+    const turn = <T>(fn: () => Promise<T>): Promise<T> =>
+      handleClosed
+        ? Promise.reject(new Error(`The database handle on ${schema} is closed.`))
+        : exclusive(schema, fn);
     return {
       kind: 'pglite',
       schema,
-      query: (sql, params) => exclusive(schema, () => rawQuery(sql, params)),
-      exec: (sql) => exclusive(schema, () => rawExec(sql)),
+      query: (sql, params) => turn(() => rawQuery(sql, params)),
+      exec: (sql) => turn(() => rawExec(sql)),
       transaction: (fn) =>
-        exclusive(schema, async () => {
+        turn(async () => {
           await lite.query('BEGIN');
           try {
             const result = await fn({ query: rawQuery, exec: rawExec });
@@ -79,7 +84,7 @@ export async function createPgliteDatabase({
           }
         }),
       async ping() {
-        await exclusive(schema, () => rawQuery('SELECT 1'));
+        await turn(() => rawQuery('SELECT 1'));
       },
       async close() {
         if (handleClosed) return;

@@ -3,7 +3,8 @@ export function printBanner(info: {
   url: string;
   production: boolean;
   adminKey: string | undefined;
-  demo: { teamId: string; secret: string } | null;
+  /** The Demo team, with its starting balance in whole credits. */
+  demo: { teamId: string; secret: string; credits: number } | null;
   stores: string;
   seconds: number;
 }): void {
@@ -31,6 +32,9 @@ export function printBanner(info: {
       '',
       'Demo team member key (shown once):',
       `  ${info.demo.secret}`,
+      '',
+      `The Demo team has ${info.demo.credits} credits. The API counts in micro-credits, as strings:`,
+      `a balance of "${info.demo.credits}000000" is ${info.demo.credits} credits, a cost of "4" is 0.000004 credits.`,
       '',
       'Try it:',
       `  curl -s ${info.url}/graphql -H 'content-type: application/json' \\`,

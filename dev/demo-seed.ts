@@ -17,8 +17,11 @@ const SEEDER: Principal = {
   teams: [],
 };
 
-/** Credits the Demo team starts with: 100 credits. */
-export const DEMO_CREDITS = 100_000_000n;
+/** The API's unit: amounts are micro-credits (millionths of a credit). */
+export const MICRO_CREDITS_PER_CREDIT = 1_000_000n;
+
+/** Credits the Demo team starts with: 100 credits, in micro-credits. */
+export const DEMO_CREDITS = 100n * MICRO_CREDITS_PER_CREDIT;
 
 /**
  * Development only: a Demo team with a member API key and 100 credits, so a newcomer can query at

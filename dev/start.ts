@@ -7,7 +7,7 @@ import {
   ISSUERS,
   generateInternalKeyPair,
 } from '../lib/auth/internal-token.js';
-import { createDb, type Db } from '../lib/db/index.js';
+import { createDb, createDbs, type Db } from '../lib/db/index.js';
 import { createKv } from '../lib/kv/index.js';
 import { createRateLimiter } from '../lib/rate-limit/index.js';
 import { createLogger } from '../lib/logging.js';
@@ -31,7 +31,7 @@ import {
 } from '../subgraphs/wallet/server.js';
 import { loadDevConfig } from './config.js';
 import { printBanner } from './banner.js';
-import { seedDemoTeam } from './demo-seed.js';
+import { DEMO_CREDITS, MICRO_CREDITS_PER_CREDIT, seedDemoTeam } from './demo-seed.js';
 
 /*
  * `npm start`: the gateway and all four subgraphs in one process, on embedded PGlite and the
@@ -52,18 +52,22 @@ await runService(logger, async () => {
     redisUrl: config.redisUrl,
     failOpen: config.inference.rateLimitFailOpen,
   });
-  const openDb = (name: string, schema: string) =>
-    createDb({
-      url: config.databaseUrl,
-      schema,
-      dataDir: config.dataDir && `${config.dataDir}/${name}`,
-      poolSize: config.poolSize,
-    });
-  const [catalogDb, policyDb, walletDb]: Db[] = await Promise.all([
-    openDb('model-catalog', CATALOG_SCHEMA),
-    openDb('policy', POLICY_SCHEMA),
-    openDb('wallet', WALLET_SCHEMA),
-  ]);
+  // In memory, the three schemas share one embedded database (one engine start, not three); a
+  // data directory keeps its folder per subgraph, as each subgraph's own process does.
+  const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
+  const [catalogDb, policyDb, walletDb]: Db[] = persistent
+    ? await Promise.all(
+        [
+          ['model-catalog', CATALOG_SCHEMA],
+          ['policy', POLICY_SCHEMA],
+          ['wallet', WALLET_SCHEMA],
+        ].map(([name, schema]) => createDb({ schema: schema!, dataDir: `${persistent}/${name}` })),
+      )
+    : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
+        CATALOG_SCHEMA,
+        POLICY_SCHEMA,
+        WALLET_SCHEMA,
+      ]);
   await Promise.all([
     prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
     preparePolicyStore(policyDb),
@@ -172,7 +176,8 @@ await runService(logger, async () => {
   await gateway.start();
   const port = await gateway.listen(config.port, config.host);
 
-  const demo = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
+  const seeded = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
+  const demo = seeded && { ...seeded, credits: Number(DEMO_CREDITS / MICRO_CREDITS_PER_CREDIT) };
   printBanner({
     url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
     production: config.production,

@@ -27,6 +27,7 @@ import {
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
+import { homeRoutes } from './plugins/home.js';
 import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
@@ -186,6 +187,7 @@ export function createGateway(deps: GatewayDeps) {
     );
   };
 
+  const withExplorer = deps.explorer ?? !config.production;
   const routes: Routes = {
     '/graphql': { GET: graphql, POST: graphql },
     '/healthz': { GET: ({ res }) => sendJson(res, 200, { status: 'ok', service: 'gateway' }) },
@@ -208,7 +210,8 @@ export function createGateway(deps: GatewayDeps) {
       GET: async ({ res }) =>
         sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
-    ...((deps.explorer ?? !config.production) ? explorerRoutes() : {}),
+    ...homeRoutes({ production: config.production, explorer: withExplorer }),
+    ...(withExplorer ? explorerRoutes() : {}),
   };
   const http = createHttpService({ logger, metrics, routes });
 

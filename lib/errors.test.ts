@@ -116,13 +116,21 @@ describe('createErrorFormatter in development', () => {
     expect(out).toEqual({ message: 'odd', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 
-  it('leaves a coded error as it was, stack included', () => {
+  it('leaves a coded error as it was, without the stack of an expected outcome', () => {
     const out = format(formatted(forbidden('Not your team.')));
     expect(out).toEqual({
       message: 'Not your team.',
-      extensions: { code: 'FORBIDDEN', stacktrace: STACK },
+      extensions: { code: 'FORBIDDEN' },
     });
   });
+
+  it.each(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED'])(
+    'gives a %s error no stack trace',
+    (code) => {
+      const out = format({ message: 'Wrong.', extensions: { code, stacktrace: STACK } });
+      expect(out).toEqual({ message: 'Wrong.', extensions: { code } });
+    },
+  );
 });
 
 describe('createErrorFormatter with a database that cannot be reached', () => {

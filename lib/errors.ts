@@ -94,16 +94,17 @@ export interface ErrorFormatterOptions {
 }
 
 /**
- * Apollo `formatError`: every error leaves with an `extensions.code`; in production, errors we did
- * not raise on purpose lose their message and stack (they are logged in full by the caller, see
+ * Apollo `formatError`: every error leaves with an `extensions.code`. Only an error we did not raise
+ * on purpose (a fault) carries its stack, and only outside production; in production such errors
+ * also lose their message (they are logged in full by the caller, see
  * createObservabilityPlugin, which sees them before they are formatted).
  */
 export function createErrorFormatter(options: ErrorFormatterOptions) {
   return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
     if (PUBLIC_CODES.has(code)) {
-      if (!options.production)
-        return { ...formatted, extensions: { ...formatted.extensions, code } };
+      // An expected outcome (bad input, no access, no funds...) is no fault of ours: its stack
+      // would only bury the message, in development too.
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: { ...extensions, code } };
     }

@@ -42,15 +42,39 @@ const PAGE = `<!doctype html>
 <script src="/explorer/react-dom.js"></script>
 <script src="/explorer/graphiql.js"></script>
 <script>
+  // GraphiQL asks for the schema (introspection) the moment it opens, with what its Headers tab
+  // holds; the gateway answers 401 to a request without a real key, so a newcomer's first sight
+  // was an UNAUTHENTICATED error. Until the tab holds a key, it asks nothing (schema: null); a key
+  // pasted or typed there (after a pause) lets it ask, with that key.
+  const PLACEHOLDER = '{ "Authorization": "Bearer <your API key>" }';
   const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
-  ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, {
+  const hasKey = (headers) => {
+    try {
+      const entry = Object.entries(JSON.parse(headers || '{}')).find(
+        ([name]) => name.toLowerCase() === 'authorization',
+      );
+      return !!entry && /^Bearer [^\\s<>]{16,}$/i.test(String(entry[1]).trim());
+    } catch {
+      return false;
+    }
+  };
+  function Explorer() {
+    const [keyed, setKeyed] = React.useState(false);
+    const pause = React.useRef(undefined);
+    const onEditHeaders = (headers) => {
+      clearTimeout(pause.current);
+      if (hasKey(headers)) pause.current = setTimeout(() => setKeyed(true), 700);
+    };
+    return React.createElement(GraphiQL, {
       fetcher,
-      defaultHeaders: '{ "Authorization": "Bearer <your API key>" }',
+      schema: keyed ? undefined : null,
+      onEditHeaders,
+      defaultHeaders: PLACEHOLDER,
       defaultEditorToolsVisibility: 'headers',
       defaultQuery: '# Put your API key in the Headers tab below, then run:\\nquery FirstQuery {\\n  viewer { id kind memberships { team { name } scopes } }\\n  models(first: 5) { totalCount edges { node { id displayName pricing { inputPerMillion outputPerMillion } } } }\\n}\\n',
-    }),
-  );
+    });
+  }
+  ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(Explorer));
 </script>
 </body>
 </html>

@@ -1,5 +1,3 @@
-import { createPgliteDb } from './pglite.js';
-import { createPostgresDb } from './postgres.js';
 import type { Db } from './types.js';
 
 export type { Db, Queryable } from './types.js';
@@ -15,8 +13,30 @@ export interface DbOptions {
   poolSize?: number;
 }
 
-export function createDb(options: DbOptions): Promise<Db> {
-  return options.url
-    ? createPostgresDb({ url: options.url, schema: options.schema, poolSize: options.poolSize })
-    : createPgliteDb({ schema: options.schema, dataDir: options.dataDir });
+// Each engine is imported when used: the one a process does not use costs nothing at its start.
+export async function createDb(options: DbOptions): Promise<Db> {
+  if (options.url) {
+    const { createPostgresDb } = await import('./postgres.js');
+    return createPostgresDb({
+      url: options.url,
+      schema: options.schema,
+      poolSize: options.poolSize,
+    });
+  }
+  const { createPgliteDb } = await import('./pglite.js');
+  return createPgliteDb({ schema: options.schema, dataDir: options.dataDir });
+}
+
+/**
+ * One handle per schema on one database, in `schemas`' order: a pool each on `url`, or one
+ * in-memory PGlite that every schema shares (one engine start instead of one per schema).
+ */
+export async function createDbs(
+  options: { url?: string; poolSize?: number },
+  schemas: readonly string[],
+): Promise<Db[]> {
+  if (options.url) return Promise.all(schemas.map((schema) => createDb({ ...options, schema })));
+  const { createPgliteDatabase } = await import('./pglite.js');
+  const database = await createPgliteDatabase();
+  return Promise.all(schemas.map((schema) => database.open(schema)));
 }

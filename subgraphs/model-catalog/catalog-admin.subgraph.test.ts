@@ -4,6 +4,7 @@ import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-clie
 import { orgAdmin, teamKey, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { typed, type Operation } from '../../test/support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const HOUR = 3_600_000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
@@ -69,7 +70,7 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
 
   beforeAll(async () => {
     catalog = await startCatalog(mode);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await catalog?.stop();
   });

@@ -5,6 +5,7 @@ import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-clie
 import { orgAdmin, teamKey, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { typed } from '../../test/support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 interface ModelPage {
   totalCount: number;
@@ -60,7 +61,7 @@ describe.each(STORE_MODES)('model-catalog reads (%s stores)', (mode) => {
         { variables: { sunset: new Date(Date.now() + 30 * 86_400_000).toISOString() } },
       ),
     );
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await catalog?.stop();
   });

@@ -4,6 +4,7 @@ import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { seedCatalog } from './service/seed.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 // 50 more models under their own provider: an entity batch as large as a gateway might send.
 const BULK_IDS = Array.from({ length: 50 }, (_, i) => `bulk/m${String(i).padStart(2, '0')}`);
@@ -45,7 +46,7 @@ describe.each(STORE_MODES)('model-catalog _entities (%s stores)', (mode) => {
   beforeAll(async () => {
     catalog = await startCatalog(mode);
     await seedCatalog(catalog.db, bulkSeed, new Date(), 'bulk.yaml');
-  });
+  }, STACK_START_TIMEOUT_MS);
   beforeEach(() => {
     catalog.db.statements.length = 0;
   });

@@ -6,6 +6,7 @@ import { errorsOf } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 describe('DateTime', () => {
   it('rejects a day that does not exist in its month instead of rolling over', () => {
@@ -18,7 +19,7 @@ describe.each(STORE_MODES)('model-catalog known bugs (%s stores)', (mode) => {
   const admin = () => catalog.subgraph.as(orgAdmin());
   beforeAll(async () => {
     catalog = await startCatalog(mode);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await catalog?.stop();
   });

@@ -3,6 +3,7 @@ import { onlyError } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 import { typed } from '../../test/support/typed-document.js';
 
 type Route = { strategy: string; targets: Array<{ weight: number; model: { id: string } }> };
@@ -37,7 +38,7 @@ describe.each(STORE_MODES)('model-catalog providers and routes (%s stores)', (mo
 
   beforeAll(async () => {
     catalog = await startCatalog(mode);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await catalog?.stop();
   });

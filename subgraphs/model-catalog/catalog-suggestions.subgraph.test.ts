@@ -3,6 +3,7 @@ import { expectErrorCode } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { lookupRoute } from './service/route-resolution.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const MODEL = `query($id: ID!) { model(id: $id) { id } }`;
 const UPDATE = `mutation($id: ID!) { updateModel(id: $id, input: { displayName: "X" }) { id } }`;
@@ -19,7 +20,7 @@ describe.each(STORE_MODES)('model-catalog suggestions for unknown ids (%s stores
   const admin = () => catalog.subgraph.as(orgAdmin());
   beforeAll(async () => {
     catalog = await startCatalog(mode);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await catalog?.stop();
   });

@@ -5,6 +5,7 @@ import { expectNoErrors, type GraphQLResponse } from '../../test/support/graphql
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { memberOf, startWallet, type RunningWallet } from '../../test/support/wallet-subgraph.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const MY_WALLET = `query($teamId: ID) { myWallet(teamId: $teamId) {
   id balance { available held posted }
@@ -54,7 +55,7 @@ describe.each(STORE_MODES)('Query.myWallet (%s stores)', (mode) => {
       idempotencyKey: 'c',
       actor: 'test',
     });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await wallet?.stop();
   });

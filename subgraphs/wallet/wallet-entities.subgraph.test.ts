@@ -4,6 +4,7 @@ import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { startWallet, type RunningWallet } from '../../test/support/wallet-subgraph.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const WALLETS = `query($r: [_Any!]!) {
   _entities(representations: $r) { ... on Wallet { id balance { available held posted } } }
@@ -43,7 +44,7 @@ describe.each(STORE_MODES)('wallet _entities under shield (%s stores)', (mode) =
     ] as const) {
       await wallet.ledger.grant({ walletId: team, amount, idempotencyKey: 'g', actor: 'test' });
     }
-  });
+  }, STACK_START_TIMEOUT_MS);
   beforeEach(() => {
     wallet.db.statements.length = 0;
   });

@@ -2,6 +2,7 @@ import { PRINCIPALS, startMatrix } from '../support/access-matrix/fixture.js';
 import { OPERATIONS } from '../support/access-matrix/operations.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 type Outcome = 'OK' | 'FORBIDDEN' | 'UNAUTHENTICATED';
 
@@ -59,7 +60,7 @@ describe.each(STORE_MODES)('the access matrix (%s stores)', (mode) => {
   let matrix: Awaited<ReturnType<typeof startMatrix>>;
   beforeAll(async () => {
     matrix = await startMatrix(mode);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => matrix?.stop());
 
   it.each(CELLS)(

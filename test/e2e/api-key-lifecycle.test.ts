@@ -5,6 +5,7 @@ import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
 import { clockPasses } from '../support/eventually.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const VIEWER = typed<{ viewer: { id: string } }>('{ viewer { id } }');
 const API_KEY_FIELDS = [
@@ -33,7 +34,7 @@ describe.each(STORE_MODES)('API key revocation, expiry and listing (%s stores)',
   beforeAll(async () => {
     stack = await startStack({ mode });
     team = await stack.createTeamWithKey('Key owners', ['models:read', 'policy:admin']);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

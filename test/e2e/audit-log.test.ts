@@ -3,6 +3,7 @@ import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 interface AuditEvent {
   action: string;
@@ -33,7 +34,7 @@ describe.each(STORE_MODES)('the policy audit log (%s stores)', (mode) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

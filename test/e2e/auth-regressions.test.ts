@@ -5,6 +5,7 @@ import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const ADD = `mutation Add($input: AddTeamMemberInput!) { addTeamMember(input: $input) { userId role } }`;
 const VIEWER = typed<{
@@ -38,7 +39,7 @@ describe('authentication regressions', () => {
         },
       },
     });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => stack.stop());
   const token = (sub: string, exp = true) => {
     const j = new SignJWT({})

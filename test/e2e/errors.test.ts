@@ -1,6 +1,7 @@
 import { expectErrorCode, gql } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** Every kind of bad input gets a coded GraphQL error, never a 500 or a stack trace. */
 describe.each(STORE_MODES)('bad input through the gateway (%s stores)', (mode) => {
@@ -9,7 +10,7 @@ describe.each(STORE_MODES)('bad input through the gateway (%s stores)', (mode) =
   beforeAll(async () => {
     stack = await startStack({ mode, production: true });
     ({ key } = await stack.createTeamWithKey('Errors', ['models:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

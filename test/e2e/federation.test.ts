@@ -1,12 +1,13 @@
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 describe.each(STORE_MODES)('the supergraph end to end (%s stores)', (mode) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -2,6 +2,7 @@ import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed, type Operation } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 interface Rule {
   id: string;
@@ -26,7 +27,7 @@ describe.each(STORE_MODES)('model access rules (%s stores)', (mode) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { eventually } from '../support/eventually.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 // Request ids and metrics do not depend on the stores; embedded stores suffice.
 describe('request ids and metrics', () => {
@@ -19,7 +20,7 @@ describe('request ids and metrics', () => {
     });
     stack = await startStack({ mode: 'embedded', logger: pino({ level: 'debug' }, sink) });
     ({ key } = await stack.createTeamWithKey('Observed', ['models:read', 'wallet:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -16,6 +16,7 @@ import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'modelgraph';
@@ -88,7 +89,7 @@ describe.each(STORE_MODES)('OIDC sign-in through the gateway (%s stores)', (mode
         },
       },
     });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 // Limits are enforced by the gateway before planning; the stores play no part, so embedded only.
 describe('operation limits at the gateway', () => {
@@ -12,7 +13,7 @@ describe('operation limits at the gateway', () => {
       gateway: { limits: { maxDepth: 6, maxAliases: 5, maxTokens: 400, maxCost: 10_000 } },
     });
     ({ key } = await stack.createTeamWithKey('Limits', ['models:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -7,6 +7,7 @@ import { createRecordingLogger } from '../support/recording-logger.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { REAL_STORES_REASON, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const CLIENTS = 8;
 const RESTARTS = 3;
@@ -47,7 +48,7 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
       team = await createCallingTeam(stack, { name: 'Through restarts' });
       admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await admin.connect();
-    });
+    }, STACK_START_TIMEOUT_MS);
     afterAll(async () => {
       proxy?.up();
       await admin?.end();

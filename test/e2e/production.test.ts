@@ -1,6 +1,7 @@
 import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const INTROSPECTION = typed<{ __schema: { queryType: { name: string } } }>(
   '{ __schema { queryType { name } } }',
@@ -13,7 +14,7 @@ describe('production mode', () => {
   beforeAll(async () => {
     stack = await startStack({ mode: 'embedded', production: true });
     ({ key } = await stack.createTeamWithKey('Prod', ['models:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });
@@ -48,7 +49,7 @@ describe('development mode', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode: 'embedded', production: false });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

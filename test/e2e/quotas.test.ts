@@ -3,6 +3,7 @@ import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SET = typed<{ setQuota: { quota: unknown } }>(`mutation($t: ID!, $q: QuotaInput!) {
   setQuota(teamId: $t, input: $q) {
@@ -27,7 +28,7 @@ describe.each(STORE_MODES)('team quotas and rate-limit status (%s stores)', (mod
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ mode });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

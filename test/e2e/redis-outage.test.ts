@@ -5,6 +5,7 @@ import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { REAL_STORES_REASON, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const CLIENTS = 8;
 /** How long Redis stays away while the clients keep calling. */
@@ -43,7 +44,7 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
       expectNoErrors(
         await stack.request(SET_QUOTA, { token: TEST_ADMIN_KEY, variables: { t: team.teamId } }),
       );
-    });
+    }, STACK_START_TIMEOUT_MS);
     afterAll(async () => {
       proxy?.up();
       await stack?.stop();

@@ -8,6 +8,7 @@ import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 /** Admin mutations with inputs valid enough that the admin key succeeds with them afterwards. */
 const ADMIN_MUTATIONS: Array<{ name: string; query: string }> = [
@@ -55,7 +56,7 @@ describe.each(STORE_MODES)('gateway security (%s stores)', (mode) => {
       'models:read',
       'inference:invoke',
     ]));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -4,6 +4,7 @@ import { captureInternalTokens, postJson, type CapturedToken } from '../support/
 import { createTestKeys, orgAdmin } from '../support/identities.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const SUBGRAPHS = ['model-catalog', 'policy', 'wallet', 'inference'];
 const POLICY_INTERNAL_PATHS = ['/internal/authenticate-key', '/internal/user-grants'];
@@ -39,7 +40,7 @@ describe.each(STORE_MODES)('subgraphs reached around the gateway (%s stores)', (
       admin: await other.signer.sign(orgAdmin(), 'forged'),
       service: await other.signer.sign(service, 'forged'),
     };
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -6,6 +6,7 @@ import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.
 import { eventually } from '../support/eventually.js';
 import { createRecordingLogger } from '../support/recording-logger.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const HEALTH = '{ model(id: "local/echo-chat") { id health { status } } }';
 
@@ -30,7 +31,7 @@ describe('the gateway reloads its supergraph file', () => {
       logger: log.logger,
     });
     ({ key } = await stack.createTeamWithKey('Reload', ['models:read']));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { typed, type Operation } from '../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 type Money = { w: string; a: string; k: string };
 const GRANT = typed<{ grantCredits: unknown }, Money>(`mutation($w: ID!, $a: Micros!, $k: String!) {
@@ -35,7 +36,7 @@ describe.each(STORE_MODES)('the wallet through the gateway (%s stores)', (mode) 
       'models:read',
       'wallet:read',
     ]));
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

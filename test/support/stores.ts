@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createDb, type Db } from '../../lib/db/index.js';
+import { createPgliteDatabase, type PgliteDatabase } from '../../lib/db/pglite.js';
 import { createKv, type Kv } from '../../lib/kv/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testResourceName, type StoreMode } from './test-env.js';
 
@@ -20,9 +21,11 @@ export async function createTestDatabase(mode: StoreMode): Promise<TestDatabase>
     return handle;
   };
   if (mode === 'embedded') {
+    // One in-memory PGlite for the run, each schema a handle on it (as `npm start` does).
+    let database: Promise<PgliteDatabase> | undefined;
     return {
       url: undefined,
-      open: (schema) => track(createDb({ schema })),
+      open: (schema) => track((database ??= createPgliteDatabase()).then((d) => d.open(schema))),
       drop: async () => {
         await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
       },

@@ -5,6 +5,7 @@ import { watchMoney } from '../../support/money-probe.js';
 import { emulatorEmbedding } from '../../support/provider-emulators.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { typed } from '../../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 /** One operation with an aliased `embed` field per list of texts. */
 interface EmbedField {
@@ -36,7 +37,7 @@ describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)
   beforeAll(async () => {
     emulated = await startEmulatedStack(mode, { team: 'Batchers' });
     ({ team, deployments } = emulated);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => emulated?.stop());
 
   it('10 aliased embed fields of 50 texts: ceil(unique / 128) provider requests, one charge', async () => {

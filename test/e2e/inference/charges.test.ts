@@ -9,6 +9,7 @@ import { total, watchMoney } from '../../support/money-probe.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { typed } from '../../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 interface EmbedShare {
   cost: string;
@@ -63,7 +64,7 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
       },
     });
     ({ stack, team, deployments } = emulated);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => emulated?.stop());
 
   it('Hindi billed in cl100k tokens fits the hold and is charged exactly as billed', async () => {

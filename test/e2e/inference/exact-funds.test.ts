@@ -8,6 +8,7 @@ import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inf
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { typed } from '../../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 const CALLS = 50;
 const AFFORDABLE = 6;
@@ -77,7 +78,7 @@ describe.each(STORE_MODES)('50 calls at once on a wallet that affords 6 (%s stor
         variables: { w: team.teamId, a: String(hold * BigInt(AFFORDABLE)), k: 'exactly-six' },
       }),
     );
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     provider.release();
     await stack?.stop();

@@ -7,6 +7,7 @@ import { GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { watchMoney } from '../../support/money-probe.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const ask = (model: string, idempotencyKey: string) => ({
@@ -57,7 +58,7 @@ describe.each(STORE_MODES)('idempotent generate under faults (%s stores)', (mode
       wrapInferenceKv: failingAnswerWrites(failing),
     });
     ({ stack, team, deployments } = emulated);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => emulated?.stop());
 
   it('a charged answer that cannot be kept for retries still reaches its caller', async () => {

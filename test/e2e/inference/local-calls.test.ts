@@ -6,6 +6,7 @@ import {
   countChatTokens,
   countTokens,
 } from '../../../subgraphs/inference/providers/token-count.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 // local/echo-chat: 100,000 µcr per million input tokens, 200,000 per million output tokens.
 const cost = (input: number, output: number) =>
@@ -17,7 +18,7 @@ describe.each(STORE_MODES)('calls to the built-in local models (%s stores)', (mo
   beforeAll(async () => {
     stack = await startStack({ mode });
     team = await createCallingTeam(stack, { name: 'Local callers' });
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
   });

@@ -10,6 +10,7 @@ import { expectedChatUsage } from '../../support/provider-emulators.js';
 import { TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { typed } from '../../support/typed-document.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 const messages = [{ role: 'USER', content: 'What is the capital of France' }];
 const ask = (model: string, extra: Record<string, unknown> = {}) => ({
@@ -48,7 +49,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
       },
     });
     ({ stack, team, deployments } = emulated);
-  });
+  }, STACK_START_TIMEOUT_MS);
   afterAll(() => emulated?.stop());
 
   it('falls back when the primary answers 500, and charges the model that answered', async () => {

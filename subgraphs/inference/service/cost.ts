@@ -1,5 +1,5 @@
-import type { ModelSpec } from '../../lib/catalog/resolved-route.js';
-import type { TokenUsage } from './providers/types.js';
+import type { ModelSpec } from '../../../lib/catalog/resolved-route.js';
+import type { TokenUsage } from '../providers/types.js';
 
 const MILLION = 1_000_000n;
 

@@ -1,6 +1,6 @@
-import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
+import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
 import { costOf, embeddingInputBound, worstCaseCost } from '../cost.js';
-import { countTokens } from '../providers/token-count.js';
+import { countTokens } from '../../providers/token-count.js';
 import { orderTargets } from '../routing/order-targets.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { callTimingOf } from '../timing.js';

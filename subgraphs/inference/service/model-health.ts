@@ -1,4 +1,4 @@
-import type { Kv } from '../../lib/kv/index.js';
+import type { Kv } from '../../../lib/kv/index.js';
 
 /** Latency histogram bucket upper bounds, in milliseconds; the last catches everything slower. */
 export const LATENCY_BUCKETS_MS = [

@@ -1,7 +1,7 @@
-import type { ResolvedRoute, ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
-import { badUserInput, codedError, notFound } from '../../../lib/errors.js';
-import { limitsOf } from '../../../lib/policy/access-decision-loader.js';
-import type { Limits } from '../../../lib/rate-limit/index.js';
+import type { ResolvedRoute, ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { badUserInput, codedError, notFound } from '../../../../lib/errors.js';
+import { limitsOf } from '../../../../lib/policy/access-decision-loader.js';
+import type { Limits } from '../../../../lib/rate-limit/index.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 export interface CallPlan {

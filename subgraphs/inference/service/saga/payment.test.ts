@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
-import { ServiceUnavailableError } from '../../../lib/service-client.js';
-import { eventually } from '../../../test/support/eventually.js';
-import { createRecordingLogger } from '../../../test/support/recording-logger.js';
-import type { HoldRef, WalletClient } from '../platform/wallet-client.js';
+import { ServiceUnavailableError } from '../../../../lib/service-client.js';
+import { eventually } from '../../../../test/support/eventually.js';
+import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
+import type { HoldRef, WalletClient } from '../../clients/wallet-client.js';
 import { createCaptureFollowUps } from './capture-follow-ups.js';
 import { reserveCredits, type CaptureRequest } from './payment.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';

@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { InferenceContext } from '../context.js';
 import type { MutationEmbedArgs, MutationResolvers } from '../generated/resolvers-types.js';
-import { generate } from '../saga/generate.js';
-import type { PreparedEmbed } from '../saga/embed-operation.js';
-import { rootFieldsNamed } from '../saga/operation-fields.js';
-import { sagaContextOf } from '../saga/saga-types.js';
+import { generate } from '../service/saga/generate.js';
+import type { PreparedEmbed } from '../service/saga/embed-operation.js';
+import { rootFieldsNamed } from './operation-fields.js';
+import { sagaContextOf } from '../service/saga/saga-types.js';
 import {
   checkIdempotencyKey,
   checkMaxTokens,
@@ -36,7 +36,7 @@ function prepareEmbed(
   }
 }
 
-export const mutation: MutationResolvers<InferenceContext> = {
+export const Mutation: MutationResolvers<InferenceContext> = {
   generate: (_parent, { input }, ctx) => {
     const teamId = teamForCall(ctx.principal, input.teamId);
     return generate(ctx.saga, sagaContextOf(ctx, teamId), {

@@ -1,4 +1,4 @@
-import type { InferenceSettings } from './config.js';
+import type { InferenceSettings } from '../config.js';
 
 /** How long one call to another platform service may take (the service client's timeout). */
 export const SERVICE_CALL_TIMEOUT_MS = 10_000;

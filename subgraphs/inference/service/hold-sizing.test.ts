@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { countTokens as cl100kTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as o200kTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { chatPromptBound, embeddingInputBound } from './cost.js';
-import { MESSAGE_OVERHEAD_TOKENS, REPLY_PRIMING_TOKENS } from './providers/token-count.js';
+import { MESSAGE_OVERHEAD_TOKENS, REPLY_PRIMING_TOKENS } from '../providers/token-count.js';
 
 /*
  * Holds are sized for the prompt before a provider sees it, so they must bound what every

@@ -1,5 +1,5 @@
-import type { Limits } from '../../../lib/rate-limit/index.js';
-import { rateLimitError } from '../../../lib/rate-limit/rate-limited-error.js';
+import type { Limits } from '../../../../lib/rate-limit/index.js';
+import { rateLimitError } from '../../../../lib/rate-limit/rate-limited-error.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 /**

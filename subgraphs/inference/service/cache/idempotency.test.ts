@@ -1,6 +1,6 @@
-import type { Kv } from '../../../lib/kv/index.js';
-import { createTestKv, type TestKv } from '../../../test/support/stores.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+import type { Kv } from '../../../../lib/kv/index.js';
+import { createTestKv, type TestKv } from '../../../../test/support/stores.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 import { createIdempotencyStore, fingerprintOf, type IdempotencyStore } from './idempotency.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

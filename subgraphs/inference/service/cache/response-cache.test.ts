@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { Kv } from '../../../lib/kv/index.js';
-import { createTestKv, type TestKv } from '../../../test/support/stores.js';
-import { STORE_MODES } from '../../../test/support/test-env.js';
+import type { Kv } from '../../../../lib/kv/index.js';
+import { createTestKv, type TestKv } from '../../../../test/support/stores.js';
+import { STORE_MODES } from '../../../../test/support/test-env.js';
 import {
   createResponseCache,
   decodeVector,

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import type { Logger } from '../../../lib/logging.js';
-import type { WalletClient } from '../platform/wallet-client.js';
+import type { Logger } from '../../../../lib/logging.js';
+import type { WalletClient } from '../../clients/wallet-client.js';
 import type { CaptureRequest } from './payment.js';
 
 /** Waits between tries, then the last one repeats. */

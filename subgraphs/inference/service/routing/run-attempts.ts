@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
-import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
-import { ProviderError } from '../providers/types.js';
+import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { ProviderError } from '../../providers/types.js';
 import { retryDelayMs } from './backoff.js';
 import type { Breakers } from './breakers.js';
 

@@ -5,7 +5,7 @@ import {
   handleWhen,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { ProviderError } from '../providers/types.js';
+import { ProviderError } from '../../providers/types.js';
 
 export type CircuitStateName = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
-import { badUserInput, codedError, conflict } from '../../../lib/errors.js';
+import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { badUserInput, codedError, conflict } from '../../../../lib/errors.js';
 import { fingerprintOf } from '../cache/idempotency.js';
 import type { CachedGeneration } from '../cache/response-cache.js';
 import { chatPromptBound, costOf, expectedPromptTokens, worstCaseCost } from '../cost.js';
-import { countChatTokens } from '../providers/token-count.js';
-import type { ChatMessage, ChatResult } from '../providers/types.js';
+import { countChatTokens } from '../../providers/token-count.js';
+import type { ChatMessage, ChatResult } from '../../providers/types.js';
 import { orderTargets } from '../routing/order-targets.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { callTimingOf } from '../timing.js';

@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { TokenUsage } from '../providers/types.js';
+import type { TokenUsage } from '../../providers/types.js';
 import type { Charge } from './payment.js';
 import type { SagaContext } from './saga-types.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
-import { codedError, conflict } from '../../../lib/errors.js';
-import { ServiceUnavailableError, unavailable } from '../../../lib/service-client.js';
-import type { HoldRef } from '../platform/wallet-client.js';
-import type { TokenUsage } from '../providers/types.js';
+import { codedError, conflict } from '../../../../lib/errors.js';
+import { ServiceUnavailableError, unavailable } from '../../../../lib/service-client.js';
+import type { HoldRef } from '../../clients/wallet-client.js';
+import type { TokenUsage } from '../../providers/types.js';
 import { WALLET_RETRY_DELAYS_MS } from '../timing.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 

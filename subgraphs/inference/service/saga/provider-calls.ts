@@ -1,7 +1,7 @@
-import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
-import { codedError } from '../../../lib/errors.js';
+import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { codedError } from '../../../../lib/errors.js';
 import { AllAttemptsFailedError, runAttempts, type Attempt } from '../routing/run-attempts.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import type { ProviderAdapter } from '../../providers/types.js';
 import type { CallTiming } from '../timing.js';
 import type { Payment } from './payment.js';
 import type { SagaDeps } from './saga-types.js';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
-import { ProviderError } from '../providers/types.js';
+import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { ProviderError } from '../../providers/types.js';
 import { createBreakers, type Breakers, type CircuitStateName } from './breakers.js';
 import {
   AllAttemptsFailedError,

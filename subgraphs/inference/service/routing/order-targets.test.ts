@@ -1,4 +1,4 @@
-import type { ResolvedTarget } from '../../../lib/catalog/resolved-route.js';
+import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
 import { orderTargets, type OrderContext } from './order-targets.js';
 
 function target(

@@ -1,13 +1,13 @@
-import { createRedisRateLimiter } from '../../../lib/rate-limit/index.js';
-import type { RateLimiter } from '../../../lib/rate-limit/index.js';
-import { eventually } from '../../../test/support/eventually.js';
-import { createRecordingLogger } from '../../../test/support/recording-logger.js';
-import { hostPortOf, startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.js';
+import { createRedisRateLimiter } from '../../../../lib/rate-limit/index.js';
+import type { RateLimiter } from '../../../../lib/rate-limit/index.js';
+import { eventually } from '../../../../test/support/eventually.js';
+import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
+import { hostPortOf, startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import {
   REAL_STORES_REASON,
   TEST_REDIS_URL,
   testResourceName,
-} from '../../../test/support/test-env.js';
+} from '../../../../test/support/test-env.js';
 import { reserveRate } from './rate-limit-step.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 

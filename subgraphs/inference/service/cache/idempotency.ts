@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kv } from '../../../lib/kv/index.js';
+import type { Kv } from '../../../../lib/kv/index.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

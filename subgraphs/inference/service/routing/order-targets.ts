@@ -1,4 +1,4 @@
-import type { ResolvedTarget, RoutingStrategy } from '../../../lib/catalog/resolved-route.js';
+import type { ResolvedTarget, RoutingStrategy } from '../../../../lib/catalog/resolved-route.js';
 import { costOf } from '../cost.js';
 
 export interface OrderContext {

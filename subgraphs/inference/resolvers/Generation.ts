@@ -1,0 +1,9 @@
+import type { GenerationResolvers } from '../generated/resolvers-types.js';
+import { usageOf } from './usage.js';
+
+export const Generation: GenerationResolvers = {
+  model: (g) => ({ id: g.modelId }),
+  usage: (g) => usageOf(g.usage),
+  cost: (g) => BigInt(g.cost),
+  createdAt: (g) => new Date(g.createdAt),
+};

@@ -1,12 +1,13 @@
-import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
-import { costOf, embeddingInputBound, worstCaseCost } from '../cost.js';
+import { embeddingInputBound, worstCaseCost } from '../cost.js';
 import { countTokens } from '../../providers/token-count.js';
 import { orderTargets } from '../routing/order-targets.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { callTimingOf } from '../timing.js';
 import { planCall } from './call-plan.js';
-import { amountOf, FREE, reserveCredits, type Charge } from './payment.js';
-import { abandonCall, callProviders } from './provider-calls.js';
+import { embedMisses, type EmbedRun } from './embed-batches.js';
+import { shareOut, sum } from './embed-shares.js';
+import { captureExactCost, holdWorstCase, voidAndGiveBack } from './hold-steps.js';
+import { FREE, type Charge } from './payment.js';
 import { reserveRate } from './rate-limit-step.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 import { recordUsage } from './usage-event.js';
@@ -38,15 +39,12 @@ export interface EmbeddingsResult {
   attempts: Attempt[];
 }
 
-/** Provider batch size when the catalog names none. */
-const DEFAULT_BATCH = 2048;
-
 /**
- * Every `embed` field of one operation for one team, model and data class, as one saga: texts are
- * de-duplicated across the fields, looked up in the team's cache, and the rest sent in batches of
- * the model's `maxBatchSize`, all under one hold. The first batch picks the deployment (routing,
- * retries, fallback); the other batches go to the same one, so every vector of the group comes
- * from one model. When one batch fails, the others are cancelled before the hold is released.
+ * Every `embed` field of one operation for one team, model and data class, as one saga in the
+ * steps of DESIGN.md §3.5: policy decision → (cache) → rate limit → wallet hold → provider call
+ * in batches (`embedMisses`) → capture, or void on failure → settle TPM → usage event. Texts are
+ * de-duplicated across the fields and looked up in the team's cache; one hold covers them all.
+ * (Some 70 lines: the steps read top to bottom in one place, as DESIGN.md lists them.)
  */
 export async function embedGroup(
   deps: SagaDeps,
@@ -57,122 +55,54 @@ export async function embedGroup(
   const plan = await planCall(deps, ctx, { model, dataClass, capability: 'EMBEDDING' });
   const unique = [...new Set(fields.flatMap((f) => f.texts))];
   const tokens = new Map(unique.map((text) => [text, countTokens(text)]));
-  const allTokens = sum(unique.map((text) => tokens.get(text)!));
+  const tokensOf = (texts: string[]) => sum(texts.map((text) => tokens.get(text)!));
   const ordered = orderTargets(plan.route.strategy, plan.allowed, {
     latencyOf: (modelId) => deps.health.cachedLatency(modelId),
-    estimate: { inputTokens: allTokens, outputTokens: 0 },
+    estimate: { inputTokens: tokensOf(unique), outputTokens: 0 },
     random: deps.random,
   });
   const primary = ordered[0]!;
-  const fromCache = await deps.cache
-    .getEmbeddings(ctx.teamId, primary.model.id, unique)
-    .catch(() => unique.map(() => null));
-  const vectors = new Map<string, number[]>();
-  unique.forEach((text, i) => fromCache[i] && vectors.set(text, fromCache[i]!));
-  const misses = unique.filter((text) => !vectors.has(text));
-  const missed = new Set(misses);
-  const missTokens = sum(misses.map((text) => tokens.get(text)!));
-  const shares = { fields, tokens, vectors };
+  const { vectors, misses, hits } = await lookUpVectors(deps, ctx, primary.model.id, unique);
+  const texts = { fields, tokens, vectors };
 
-  const settle = await reserveRate(deps, ctx, plan.limits, {
+  const settleTokens = await reserveRate(deps, ctx, plan.limits, {
     requests: fields.length,
-    tokens: missTokens,
+    tokens: tokensOf(misses),
   });
-  const charging = misses.length > 0 || deps.settings.cacheHitsCharged;
-  if (!charging) {
-    await settle(0);
-    return shareOut(shares, primary, FREE, { cached: new Set(unique), charged: new Set() }, []);
+  if (misses.length === 0 && !deps.settings.cacheHitsCharged) {
+    await settleTokens(0);
+    return shareOut(texts, primary, FREE, { cached: new Set(unique), charged: new Set() }, []);
   }
 
   // Enough for every text at any target's price: a fallback model recomputes cached texts too.
   const inputBound = embeddingInputBound(unique);
-  const payment = await reserveCredits(deps, ctx, {
-    amount: ordered.reduce((most, t) => {
-      const cost = worstCaseCost(inputBound, 0, t.model.price!);
-      return cost > most ? cost : most;
-    }, 0n),
-    modelId: primary.model.id,
-    priceVersion: primary.model.price!.version,
+  const payment = await holdWorstCase(deps, ctx, settleTokens, {
+    targets: ordered,
+    worstCaseOf: (t) => worstCaseCost(inputBound, 0, t.model.price!),
     ttlSeconds: callTimingOf(deps.settings, 0).holdTtlSeconds,
-  }).catch(async (error) => {
-    await settle(0);
-    throw error;
   });
 
-  let attempts: Attempt[] = [];
-  let target = primary;
-  let providerTokens = 0;
+  const run: EmbedRun = { target: primary, attempts: [], providerTokens: 0 };
   try {
-    const batchSize = Math.min(...ordered.map((t) => t.model.maxBatchSize ?? DEFAULT_BATCH));
-    const batches = chunk(misses, batchSize);
-    const embedBatch = (
-      targets: readonly ResolvedTarget[],
-      texts: string[],
-      cancel?: AbortSignal,
-    ) =>
-      callProviders(
-        deps,
-        targets,
-        deps.settings,
-        (adapter, t, signal) =>
-          adapter.embed({ model: t.model.providerModel, inputs: texts }, { signal }),
-        cancel,
-      );
-    const take = (texts: string[], outcome: Awaited<ReturnType<typeof embedBatch>>) => {
-      // float32, as providers compute them and as the cache keeps them: a cached answer equals
-      // the first one exactly.
-      texts.forEach((text, i) => vectors.set(text, outcome.value.vectors[i]!.map(Math.fround)));
-      providerTokens += outcome.value.usage.inputTokens;
-      attempts = attempts.concat(outcome.attempts);
-    };
-    if (batches.length > 0) {
-      const first = await embedBatch(ordered, batches[0]!);
-      target = first.target;
-      take(batches[0]!, first);
-      if (target !== primary && misses.length < unique.length) {
-        // Cached vectors belong to the primary model's space; the fallback recomputes them.
-        batches.push(
-          ...chunk(
-            unique.filter((text) => !missed.has(text)),
-            batchSize,
-          ),
-        );
-      }
-      const rest = batches.slice(1);
-      const outcomes = await allOrNothing(
-        rest.map((texts) => (cancel) => embedBatch([target], texts, cancel)),
-      );
-      outcomes.forEach((outcome, i) => take(rest[i]!, outcome));
-    }
+    await embedMisses(deps, ordered, { misses, hits }, vectors, run);
   } catch (error) {
-    return abandonCall(payment, settle, error, attempts);
+    return voidAndGiveBack(payment, settleTokens, error, run.attempts);
   }
 
+  const { target } = run;
   const price = target.model.price!;
-  const hits = unique.filter((text) => !missed.has(text));
   const recomputed = target !== primary;
-  const hitTokens = recomputed ? 0 : sum(hits.map((text) => tokens.get(text)!));
+  const hitTokens = recomputed ? 0 : tokensOf(hits);
   const usage = {
-    inputTokens: providerTokens + (deps.settings.cacheHitsCharged ? hitTokens : 0),
+    inputTokens: run.providerTokens + (deps.settings.cacheHitsCharged ? hitTokens : 0),
     outputTokens: 0,
   };
-  const charge = await payment.capture({
-    amount: costOf(usage, price),
-    usage,
-    modelId: target.model.id,
-    priceVersion: price.version,
-  });
-  await settle(providerTokens);
+  const answered = { usage, modelId: target.model.id, priceVersion: price.version };
+  const charge = await captureExactCost(payment, answered, price);
+  await settleTokens(run.providerTokens);
   recordUsage(
     ctx,
-    {
-      kind: 'embedding',
-      modelId: target.model.id,
-      priceVersion: price.version,
-      usage,
-      charge,
-      cached: false,
-    },
+    { kind: 'embedding', ...answered, charge, cached: false, shared: false },
     deps.usageMetrics,
   );
   const fresh = recomputed ? unique : misses;
@@ -185,78 +115,17 @@ export async function embedGroup(
     .catch(() => undefined);
   const cached = new Set(recomputed ? [] : hits);
   const charged = new Set(deps.settings.cacheHitsCharged ? unique : fresh);
-  return shareOut(shares, target, charge, { cached, charged }, attempts);
+  return shareOut(texts, target, charge, { cached, charged }, run.attempts);
 }
 
-/**
- * Runs every task at once; when one fails, cancels the others and waits for them to stop before
- * throwing the first failure, so no provider call outlives the call's hold.
- */
-async function allOrNothing<T>(tasks: Array<(cancel: AbortSignal) => Promise<T>>): Promise<T[]> {
-  const controller = new AbortController();
-  let failure: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
-    tasks.map((task) =>
-      task(controller.signal).catch((error: unknown) => {
-        failure ??= { error };
-        controller.abort();
-        throw error;
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
-}
-
-/**
- * Each field's vectors, token count and share of the charge: split by the tokens of the field's
- * charged texts (the last field with any takes the rest, so shares add up exactly).
- */
-function shareOut(
-  {
-    fields,
-    tokens,
-    vectors,
-  }: {
-    fields: EmbedFieldRequest[];
-    tokens: Map<string, number>;
-    vectors: Map<string, number[]>;
-  },
-  target: ResolvedTarget,
-  charge: Charge,
-  texts: { cached: Set<string>; charged: Set<string> },
-  attempts: Attempt[],
-): EmbeddingsResult[] {
-  const cost = amountOf(charge);
-  const weights = fields.map((f) =>
-    sum(f.texts.filter((text) => texts.charged.has(text)).map((text) => tokens.get(text)!)),
-  );
-  const total = sum(weights);
-  const last = total === 0 ? fields.length - 1 : weights.findLastIndex((w) => w > 0);
-  let given = 0n;
-  return fields.map((field, i) => {
-    const share =
-      i === last ? cost - given : total === 0 ? 0n : (cost * BigInt(weights[i]!)) / BigInt(total);
-    given += share;
-    const cachedCount = field.texts.filter((text) => texts.cached.has(text)).length;
-    return {
-      modelId: target.model.id,
-      priceVersion: target.model.price!.version,
-      vectors: field.texts.map((text) => vectors.get(text)!),
-      usage: { inputTokens: sum(field.texts.map((text) => tokens.get(text)!)), outputTokens: 0 },
-      cost: share.toString(),
-      chargeStatus: charge.status,
-      cached: cachedCount === field.texts.length,
-      cachedCount,
-      attempts,
-    };
-  });
-}
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
+/** Step "cache": the team's cached vectors of `texts` under `modelId`, and which texts missed. */
+async function lookUpVectors(deps: SagaDeps, ctx: SagaContext, modelId: string, texts: string[]) {
+  const fromCache = await deps.cache
+    .getEmbeddings(ctx.teamId, modelId, texts)
+    .catch(() => texts.map(() => null));
+  const vectors = new Map<string, number[]>();
+  texts.forEach((text, i) => fromCache[i] && vectors.set(text, fromCache[i]!));
+  const misses = texts.filter((text) => !vectors.has(text));
+  const hits = texts.filter((text) => vectors.has(text));
+  return { vectors, misses, hits };
 }

@@ -42,14 +42,14 @@ export interface CaptureRequest {
   requestId: string;
 }
 
-/** The credits reserved for one call: captured at the exact cost, or released. */
+/** The credits reserved for one call: captured at the exact cost, or voided. */
 export interface Payment {
   /** The wallet's hold; null when the call cannot cost anything (every target priced 0). */
   readonly hold: HoldRef | null;
   /** Charges the exact cost, beyond the hold if need be, and says what the ledger did. */
   capture(input: CaptureInput): Promise<Charge>;
-  /** Releases the hold without charging (voids it); never throws. */
-  release(): Promise<void>;
+  /** Voids the hold: its credits go back to the wallet, nothing is charged; never throws. */
+  voidHold(): Promise<void>;
 }
 
 /** Retries what failed for transport reasons; business refusals come back at once. */
@@ -223,7 +223,7 @@ function paymentFor(
       }
     },
 
-    async release() {
+    async voidHold() {
       if (!hold) return;
       try {
         await withWalletRetries(() => deps.wallet.void(hold.id, ctx.requestId));

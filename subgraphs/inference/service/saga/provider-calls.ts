@@ -1,9 +1,7 @@
 import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
-import { codedError } from '../../../../lib/errors.js';
-import { AllAttemptsFailedError, runAttempts, type Attempt } from '../routing/run-attempts.js';
+import { runAttempts } from '../routing/run-attempts.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import type { CallTiming } from '../timing.js';
-import type { Payment } from './payment.js';
 import type { SagaDeps } from './saga-types.js';
 
 /**
@@ -30,25 +28,4 @@ export function callProviders<T>(
     call: (target, signal) =>
       call(deps.providers.adapterFor(target.model.provider), target, signal),
   });
-}
-
-/**
- * Undoes a call that got no answer: the hold is released and the reserved tokens given back.
- * Throws PROVIDER_ERROR with every attempt (`earlier` ones first) when the providers failed, else
- * `error`.
- */
-export async function abandonCall(
-  payment: Payment,
-  settle: (actualTokens: number) => Promise<void>,
-  error: unknown,
-  earlier: Attempt[] = [],
-): Promise<never> {
-  await payment.release();
-  await settle(0);
-  if (error instanceof AllAttemptsFailedError) {
-    throw codedError('PROVIDER_ERROR', 'Every provider attempt failed; nothing was charged.', {
-      attempts: earlier.concat(error.attempts),
-    });
-  }
-  throw error;
 }

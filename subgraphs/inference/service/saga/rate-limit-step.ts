@@ -2,6 +2,9 @@ import type { Limits } from '../../../../lib/rate-limit/index.js';
 import { rateLimitError } from '../../../../lib/rate-limit/rate-limited-error.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
+/** Gives back the reserved tokens the call did not use (0 when it generated nothing); never throws. */
+export type SettleTokens = (actualTokens: number) => Promise<void>;
+
 /**
  * Reserves a call's requests and worst-case tokens against the team's (and key's) limits in one
  * atomic step, or throws RATE_LIMITED / SERVICE_UNAVAILABLE. Returns `settle`, which gives back the
@@ -14,7 +17,7 @@ export async function reserveRate(
   ctx: SagaContext,
   limits: Limits,
   cost: { requests: number; tokens: number },
-): Promise<(actualTokens: number) => Promise<void>> {
+): Promise<SettleTokens> {
   const subject = { teamId: ctx.teamId, keyId: ctx.keyId };
   const decision = await deps.rateLimiter.reserve(subject, limits, cost);
   if (!decision.allowed) {

@@ -10,16 +10,21 @@ export interface UsageEvent {
   usage: TokenUsage;
   /** What the ledger did: only a confirmed charge counts as charged. */
   charge: Charge;
+  /** The response cache answered. */
   cached: boolean;
+  /** An identical call running at the same time answered: no provider call of its own. */
+  shared: boolean;
 }
 
-/** Prometheus series for usage: tokens and µcr per model, cached or not. */
+/** Prometheus series for usage: tokens and µcr per model, cached, shared or neither. */
 export function createUsageMetrics(registry: Registry) {
   return {
     tokens: new Counter({
       name: 'inference_tokens_total',
-      help: 'Tokens used, by model, direction (input/output) and whether a cache answered.',
-      labelNames: ['model', 'direction', 'cached'],
+      help:
+        'Tokens used, by model, direction (input/output), whether the cache answered, and ' +
+        'whether an identical concurrent call answered (shared).',
+      labelNames: ['model', 'direction', 'cached', 'shared'],
       registers: [registry],
     }),
     cost: new Counter({
@@ -51,14 +56,19 @@ export function recordUsage(ctx: SagaContext, event: UsageEvent, metrics?: Usage
       cost: event.charge.status === 'CHARGED' ? event.charge.amount.toString() : '0',
       chargeStatus: event.charge.status,
       cached: event.cached,
+      shared: event.shared,
     },
     'usage',
   );
   if (!metrics) return;
   const cached = String(event.cached);
-  metrics.tokens.inc({ model: event.modelId, direction: 'input', cached }, event.usage.inputTokens);
+  const shared = String(event.shared);
   metrics.tokens.inc(
-    { model: event.modelId, direction: 'output', cached },
+    { model: event.modelId, direction: 'input', cached, shared },
+    event.usage.inputTokens,
+  );
+  metrics.tokens.inc(
+    { model: event.modelId, direction: 'output', cached, shared },
     event.usage.outputTokens,
   );
   if (event.charge.status === 'CHARGED') {

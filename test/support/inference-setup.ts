@@ -46,7 +46,7 @@ export async function createCallingTeam(
 export type CallingTeam = Awaited<ReturnType<typeof createCallingTeam>>;
 
 export const GENERATE = `mutation($i: GenerateInput!) { generate(input: $i) {
-  id route text finishReason cost chargeStatus priceVersion cached latencyMs
+  id route text finishReason cost chargeStatus priceVersion cached shared latencyMs
   model { id }
   usage { inputTokens outputTokens totalTokens }
   attempts { model { id } provider outcome error httpStatus latencyMs retryAfterMs } } }`;

@@ -72,7 +72,7 @@ export type EmbedInput = {
   dataClass?: InputMaybe<DataClassification>;
   /** An embedding model id (`local/hash-embed`) or a route alias (`embed-default`). */
   model: Scalars['ID']['input'];
-  /** The team to charge; needed only when you act in more than one team. */
+  /** The team to charge; needed unless exactly one of your teams lets you call models (an organization admin names any team). */
   teamId?: InputMaybe<Scalars['ID']['input']>;
   /** The texts, 1 to 2,048, each non-empty. */
   texts: Array<Scalars['String']['input']>;
@@ -126,7 +126,7 @@ export type GenerateInput = {
   messages: Array<MessageInput>;
   /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. */
   model: Scalars['ID']['input'];
-  /** The team to charge; needed only when you act in more than one team. */
+  /** The team to charge; needed unless exactly one of your teams lets you call models (an organization admin names any team). */
   teamId?: InputMaybe<Scalars['ID']['input']>;
   /** Sampling temperature, 0 to 2; the provider's default when omitted. At 0 the call is deterministic: identical calls share one provider call and the response cache answers repeats. */
   temperature?: InputMaybe<Scalars['Float']['input']>;
@@ -137,7 +137,7 @@ export type Generation = {
   __typename?: 'Generation';
   /** Every provider attempt, in order, including retries, fallbacks and skipped deployments. */
   attempts: Array<ProviderAttempt>;
-  /** True when the answer came from the cache or from an identical call running at the same time. */
+  /** True when the response cache answered (an identical deterministic call made earlier); false otherwise. */
   cached: Scalars['Boolean']['output'];
   /** What the ledger did about the cost. */
   chargeStatus: ChargeStatus;
@@ -157,6 +157,8 @@ export type Generation = {
   priceVersion: Scalars['Int']['output'];
   /** What the call asked for: the route alias or the model id. */
   route: Scalars['String']['output'];
+  /** True when an identical deterministic call (temperature 0) of your team was running at the same time and its provider call answered both: no provider call of its own. It pays only where cache hits are charged; the call that reached the provider pays. Never true together with `cached`. */
+  shared: Scalars['Boolean']['output'];
   /** The reply. */
   text: Scalars['String']['output'];
   /** Tokens used, as the provider reported them. */
@@ -482,6 +484,7 @@ export type GenerationResolvers<ContextType = InferenceContext, ParentType exten
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
   priceVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   route?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shared?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   usage?: Resolver<ResolversTypes['Usage'], ParentType, ContextType>;
 }>;

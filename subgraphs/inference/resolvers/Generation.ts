@@ -5,5 +5,7 @@ export const Generation: GenerationResolvers = {
   model: (g) => ({ id: g.modelId }),
   usage: (g) => usageOf(g.usage),
   cost: (g) => BigInt(g.cost),
+  // An answer kept for idempotent retries before `shared` existed has none: it was not shared.
+  shared: (g) => g.shared ?? false,
   createdAt: (g) => new Date(g.createdAt),
 };

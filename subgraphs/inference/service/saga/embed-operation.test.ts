@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { eventually } from '../../../../test/support/eventually.js';
 import type { EmbedFieldRequest, EmbeddingsResult } from './embed.js';
 import { createEmbedOperation, type PreparedEmbed } from './embed-operation.js';
 
@@ -29,21 +32,42 @@ const resultOf = (req: EmbedFieldRequest): EmbeddingsResult => ({
   attempts: [],
 });
 
-/** A runGroup that records its calls and fails the groups of the models in `failing`. */
+/**
+ * A runGroup that records its calls and fails the groups of the models in `failing`; `finished`
+ * counts the groups that have settled.
+ */
 function recordingRunGroup(failing: Record<string, Error> = {}) {
   const calls: Array<[string, string[]]> = [];
+  let finished = 0;
   const runGroup = async (teamId: string, fields: EmbedFieldRequest[]) => {
     calls.push([teamId, fields.map((f) => f.responseKey)]);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    const error = failing[fields[0]!.model];
-    if (error) throw error;
-    return fields.map(resultOf);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const error = failing[fields[0]!.model];
+      if (error) throw error;
+      return fields.map(resultOf);
+    } finally {
+      finished += 1;
+    }
   };
-  return { runGroup, calls };
+  return { runGroup, calls, finished: () => finished };
 }
 
-/** Lets any rejection nobody handles surface (jest fails the test on one). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const REJECTIONS_PROBE = fileURLToPath(
+  new URL('../../../../test/support/embed-rejections-probe.ts', import.meta.url),
+);
+
+/**
+ * The rejections nobody handled in a run of test/support/embed-rejections-probe.ts (in a process
+ * of its own: a jest test's `process` never hears 'unhandledRejection').
+ */
+function unhandledRejectionsOfProbe(...args: string[]): string[] {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', REJECTIONS_PROBE, ...args], {
+    cwd: process.cwd(),
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out) as { unhandled: string[] }).unhandled;
+}
 
 describe('createEmbedOperation', () => {
   const requests: Array<[teamId: string, EmbedFieldRequest]> = [
@@ -132,7 +156,11 @@ describe('createEmbedOperation', () => {
   });
 
   it('leaves no unhandled rejection for failures no field has awaited yet', async () => {
-    const { runGroup } = recordingRunGroup({ m2: new Error('group down') });
+    expect(unhandledRejectionsOfProbe()).toEqual([]);
+    // The probe does see a rejection left unhandled.
+    expect(unhandledRejectionsOfProbe('--leave-one-unhandled')).toEqual(['Error: on purpose']);
+
+    const { runGroup, finished } = recordingRunGroup({ m2: new Error('group down') });
     const operation = createEmbedOperation(runGroup);
     const fields: Planned[] = [
       ...planned,
@@ -140,7 +168,10 @@ describe('createEmbedOperation', () => {
     ];
     // Only the first field is awaited before the group and prepared failures settle.
     await operation.resultFor('a', () => fields);
-    await settle();
+    await eventually('every group settled', () => (finished() === 4 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
     // Later fields still get their failures.
     await expect(operation.resultFor('b', () => fields)).rejects.toThrow('group down');
     await expect(operation.resultFor('bad', () => fields)).rejects.toThrow('prepared badly');

@@ -61,6 +61,7 @@ export interface InferenceDeps extends SubgraphBaseDeps {
 }
 
 /** The inference subgraph: governed, paid model calls, and the live health they produce. */
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createInferenceSubgraph(deps: InferenceDeps) {
   const settings = { ...DEFAULT_INFERENCE_SETTINGS, ...deps.settings };
   const now = deps.now ?? Date.now;

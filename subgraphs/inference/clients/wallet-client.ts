@@ -33,6 +33,7 @@ const VOID = `mutation Void($holdId: ID!) { voidHold(holdId: $holdId) { ${HOLD_F
  * Business refusals (INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, ...) arrive as GraphQLErrors with the
  * wallet's figures; an unreachable wallet as ServiceUnavailableError.
  */
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createWalletClient(options: { client: ServiceClient; walletUrl: string }) {
   const { client, walletUrl } = options;
   return {

@@ -40,6 +40,7 @@ const circuitKey = (modelId: string) => `health:{${modelId}}:circuit`;
 /** How long a replica reuses a model's median latency for LOWEST_LATENCY routing. */
 const LATENCY_REUSE_MS = 5_000;
 
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createModelHealth(kv: Kv, now: () => number = Date.now) {
   const latencies = new Map<string, { p50: number | null; at: number; refreshing: boolean }>();
   return {

@@ -155,6 +155,7 @@ async function refuseUnlessFailed(deps: SagaDeps, ctx: SagaContext, key: string,
   if (!earlier) throw error;
 }
 
+// Long only as a factory: it wires or returns short methods, each read on its own.
 function paymentFor(
   deps: SagaDeps,
   ctx: SagaContext,

@@ -63,10 +63,10 @@ const SUBGRAPHS: SubgraphTypes[] = [
     context: 'InferenceContext',
     mappers: {
       Model: '../../../lib/graphql/entity-ref.js#EntityRef',
-      ModelHealth: '../model-health.js#HealthSnapshot',
-      Generation: '../saga/generate.js#GenerationResult',
-      Embeddings: '../saga/embed.js#EmbeddingsResult',
-      ProviderAttempt: '../routing/run-attempts.js#Attempt',
+      ModelHealth: '../service/model-health.js#HealthSnapshot',
+      Generation: '../service/saga/generate.js#GenerationResult',
+      Embeddings: '../service/saga/embed.js#EmbeddingsResult',
+      ProviderAttempt: '../service/routing/run-attempts.js#Attempt',
     },
   },
 ];

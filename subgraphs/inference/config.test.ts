@@ -1,5 +1,5 @@
 import { DEFAULT_INFERENCE_SETTINGS, loadInferenceConfig } from './config.js';
-import { callTimingOf, WALLET_CALL_BUDGET_MS } from './timing.js';
+import { callTimingOf, WALLET_CALL_BUDGET_MS } from './service/timing.js';
 
 const PUBLIC = '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----';
 const PRIVATE = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----';

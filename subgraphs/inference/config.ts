@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseConfig, requiredPem } from '../../lib/config.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
-import { WALLET_CALL_BUDGET_MS } from './timing.js';
+import { WALLET_CALL_BUDGET_MS } from './service/timing.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const flag = (fallback: boolean) =>

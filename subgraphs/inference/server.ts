@@ -7,26 +7,25 @@ import { createServiceMetrics } from '../../lib/metrics.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
 import { createServiceClient } from '../../lib/service-client.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
-import { createIdempotencyStore } from './cache/idempotency.js';
-import { createResponseCache } from './cache/response-cache.js';
+import { createIdempotencyStore } from './service/cache/idempotency.js';
+import { createResponseCache } from './service/cache/response-cache.js';
 import { DEFAULT_INFERENCE_SETTINGS, type InferenceSettings } from './config.js';
 import type { InferenceContext } from './context.js';
-import { createModelHealth } from './model-health.js';
+import { createInferenceLoaders } from './loaders.js';
+import { createModelHealth } from './service/model-health.js';
 import { inferencePermissions } from './permissions.js';
-import { createCatalogClient } from './platform/catalog-client.js';
-import { createPolicyClient } from './platform/policy-client.js';
-import { createWalletClient } from './platform/wallet-client.js';
+import { createCatalogClient } from './clients/catalog-client.js';
+import { createPolicyClient } from './clients/policy-client.js';
+import { createWalletClient } from './clients/wallet-client.js';
 import { createProviderRegistry } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
-import { createBreakers } from './routing/breakers.js';
-import { createCaptureFollowUps } from './saga/capture-follow-ups.js';
-import { embedGroup } from './saga/embed.js';
-import { createEmbedOperation } from './saga/embed-operation.js';
-import { sagaContextOf, type SagaDeps } from './saga/saga-types.js';
-import { createUsageMetrics } from './saga/usage-event.js';
-import { createSingleflight } from './singleflight.js';
-import { SERVICE_CALL_TIMEOUT_MS } from './timing.js';
+import { createBreakers } from './service/routing/breakers.js';
+import { createCaptureFollowUps } from './service/saga/capture-follow-ups.js';
+import type { SagaDeps } from './service/saga/saga-types.js';
+import { createUsageMetrics } from './service/saga/usage-event.js';
+import { createSingleflight } from './service/singleflight.js';
+import { SERVICE_CALL_TIMEOUT_MS } from './service/timing.js';
 
 export const inferenceTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
@@ -62,6 +61,7 @@ export interface InferenceDeps extends SubgraphBaseDeps {
 }
 
 /** The inference subgraph: governed, paid model calls, and the live health they produce. */
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createInferenceSubgraph(deps: InferenceDeps) {
   const settings = { ...DEFAULT_INFERENCE_SETTINGS, ...deps.settings };
   const now = deps.now ?? Date.now;
@@ -127,18 +127,12 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     typeDefs: inferenceTypeDefs,
     resolvers,
     permissions: inferencePermissions,
-    buildContext: (base) => {
-      const decisions = policy.loaderFor(base.requestId);
-      return {
-        ...base,
-        health,
-        saga,
-        decisions,
-        embeds: createEmbedOperation((teamId, fields) =>
-          embedGroup(saga, sagaContextOf({ ...base, decisions }, teamId), fields),
-        ),
-      };
-    },
+    buildContext: (base) => ({
+      ...base,
+      health,
+      saga,
+      ...createInferenceLoaders({ policy, saga }, base),
+    }),
     verifier: deps.verifier,
     logger: deps.logger,
     metrics,

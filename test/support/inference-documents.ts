@@ -22,6 +22,7 @@ export interface Generation {
   chargeStatus: string;
   priceVersion: number;
   cached: boolean;
+  shared: boolean;
   latencyMs: number;
   model: { id: string };
   usage: { inputTokens: number; outputTokens: number; totalTokens: number };
@@ -37,7 +38,7 @@ export interface GenerateVariables {
 
 export const GENERATE = typed<{ generate: Generation }, GenerateVariables>(
   `mutation($i: GenerateInput!) { generate(input: $i) {
-  id route text finishReason cost chargeStatus priceVersion cached latencyMs
+  id route text finishReason cost chargeStatus priceVersion cached shared latencyMs
   model { id }
   usage { inputTokens outputTokens totalTokens }
   attempts { model { id } provider outcome error httpStatus latencyMs retryAfterMs } } }`,

@@ -63,6 +63,7 @@ function kindForErrorType(type: string): ProviderErrorKind {
   return 'SERVER_ERROR';
 }
 
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAdapter {
   const provider = `Anthropic (${new URL(options.baseUrl).host})`;
   const http = createProviderHttp({

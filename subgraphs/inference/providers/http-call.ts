@@ -47,6 +47,7 @@ export interface ProviderHttpOptions {
 
 const MAX_PROVIDER_MESSAGE = 300;
 
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, secret } = options;
   // Idle connections are kept 10 s (undici's default is 4 s) unless the server's Keep-Alive hint

@@ -64,6 +64,7 @@ const toUsage = (usage: z.infer<typeof usageSchema>): TokenUsage => ({
   outputTokens: usage.completion_tokens,
 });
 
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createOpenAiCompatibleAdapter(options: HttpAdapterOptions): ProviderAdapter {
   const provider = `OpenAI-compatible provider (${new URL(options.baseUrl).host})`;
   const http = createProviderHttp({

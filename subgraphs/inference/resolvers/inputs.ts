@@ -23,12 +23,25 @@ export function teamForCall(principal: Principal, teamId: string | null | undefi
     return teamId;
   }
   const teams = principal.teams.filter((t) => t.scopes.includes('inference:invoke'));
-  if (teams.length !== 1) {
-    throw badUserInput('Name the team to charge with teamId: you act in more than one team.', {
-      field: 'teamId',
-    });
+  if (teams.length === 1) return teams[0]!.id;
+  const teamIds = teams.map((t) => t.id);
+  throw badUserInput(whyNameATeam(principal, teamIds), { field: 'teamId', teamIds });
+}
+
+/** Why a call without teamId cannot pick its team, as it is for this principal. */
+function whyNameATeam(principal: Principal, invoking: string[]): string {
+  if (invoking.length > 1) {
+    return `Name the team to charge with teamId: you may call models in ${invoking.length} teams (${invoking.join(', ')}).`;
   }
-  return teams[0]!.id;
+  // No team of its own lets it call models; org-wide rights (an organization admin) may name any.
+  const mayNameAny = hasScope(principal, 'inference:invoke');
+  const none =
+    principal.teams.length === 0
+      ? 'You belong to no team'
+      : 'None of your teams lets you call models (inference:invoke)';
+  return mayNameAny
+    ? `${none}: name the team to charge with teamId (your organization-wide rights let you charge any team).`
+    : `${none}, so no team can be charged for this call.`;
 }
 
 export function dataClassOf(value: string | null | undefined): string {

@@ -108,15 +108,18 @@ describe.each(STORE_MODES)('embedding batches and the response cache (%s stores)
     const generations = answers.map((a) => expectNoErrors(a).generate);
     expect(chat.emulator.requests).toHaveLength(1);
     expect(new Set(generations.map((g) => g.text)).size).toBe(1);
-    // The caller whose request reached the provider pays; the others were served its answer.
-    const paid = generations.filter((g) => !g.cached);
+    // The caller whose request reached the provider pays; the others were served its answer,
+    // marked shared (not cached: no cache answered them).
+    const paid = generations.filter((g) => !g.shared);
     expect(paid).toHaveLength(1);
+    expect(generations.map((g) => g.cached)).toEqual([false, false, false, false, false]);
+    expect(generations.filter((g) => g.shared).map((g) => g.cost)).toEqual(['0', '0', '0', '0']);
     await money.expectAgrees(BigInt(paid[0].cost));
     expect((await team.balance()).held).toBe('0');
 
     // Later, the cache answers: cached, free, still no second provider request.
     const { generate } = expectNoErrors(await team.call(GENERATE, request));
-    expect(generate).toMatchObject({ cached: true, cost: '0', text: paid[0].text });
+    expect(generate).toMatchObject({ cached: true, shared: false, cost: '0', text: paid[0].text });
     expect(chat.emulator.requests).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { countTokens as cl100kTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import { chatPromptBound, worstCaseCost } from '../../../subgraphs/inference/cost.js';
+import { chatPromptBound, worstCaseCost } from '../../../subgraphs/inference/service/cost.js';
 import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';

@@ -29,6 +29,7 @@ export interface LocalAdapterOptions {
 
 export const DEFAULT_EMBEDDING_DIMENSIONS: Readonly<Record<string, number>> = { 'hash-embed': 256 };
 
+// Long only as a factory: it wires or returns short methods, each read on its own.
 export function createLocalAdapter(options: LocalAdapterOptions = {}): ProviderAdapter {
   const dimensionsByModel = new Map(
     Object.entries(options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS),

@@ -1,0 +1,133 @@
+import type { ServiceClient } from '../../../lib/service-client.js';
+import type { TokenUsage } from '../providers/types.js';
+
+export interface HoldRef {
+  id: string;
+  status: 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
+  amount: string;
+  /** Once CAPTURED: everything the call was charged, the excess beyond the hold included. */
+  capturedAmount: string | null;
+  /** Once CAPTURED: the part of the charge the balance could not cover (owed). */
+  owedAmount: string | null;
+  expiresAt: string;
+}
+
+const HOLD_FIELDS = 'id status amount capturedAmount owedAmount expiresAt';
+const AUTHORIZE = `mutation Authorize($walletId: ID!, $amount: Micros!, $key: String!, $ttl: Int!,
+  $metadata: HoldMetadataInput) {
+  authorizeHold(walletId: $walletId, amount: $amount, idempotencyKey: $key,
+    expiresInSeconds: $ttl, metadata: $metadata) { ${HOLD_FIELDS} }
+}`;
+const CAPTURE = `mutation Capture($holdId: ID!, $amount: Micros!, $key: String!, $usage: UsageInput) {
+  captureHold(holdId: $holdId, amount: $amount, idempotencyKey: $key, usage: $usage,
+    chargeExcess: true) { ${HOLD_FIELDS} }
+}`;
+const HOLD = `query Hold($id: ID!) { hold(id: $id) { ${HOLD_FIELDS} } }`;
+const HOLD_BY_KEY = `query HoldByKey($walletId: ID!, $key: String!) {
+  holdByKey(walletId: $walletId, idempotencyKey: $key) { ${HOLD_FIELDS} }
+}`;
+const VOID = `mutation Void($holdId: ID!) { voidHold(holdId: $holdId) { ${HOLD_FIELDS} } }`;
+
+/**
+ * The wallet's hold operations, as the inference service calls them (service scope wallet:hold).
+ * Business refusals (INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, ...) arrive as GraphQLErrors with the
+ * wallet's figures; an unreachable wallet as ServiceUnavailableError.
+ */
+// Long only as a factory: it wires or returns short methods, each read on its own.
+export function createWalletClient(options: { client: ServiceClient; walletUrl: string }) {
+  const { client, walletUrl } = options;
+  return {
+    async authorize(input: {
+      teamId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      ttlSeconds: number;
+      metadata: {
+        modelId: string;
+        priceVersion: number;
+        requestId: string;
+        runId: string;
+        note?: string;
+      };
+      requestId: string;
+    }): Promise<HoldRef> {
+      const data = await client.graphql<{ authorizeHold: HoldRef }>(
+        walletUrl,
+        AUTHORIZE,
+        {
+          walletId: input.teamId,
+          amount: input.amount.toString(),
+          key: input.idempotencyKey,
+          ttl: input.ttlSeconds,
+          metadata: input.metadata,
+        },
+        input.requestId,
+      );
+      return data.authorizeHold;
+    },
+
+    /**
+     * Charges the hold `amount`; above the hold, the excess too (from the balance, or owed).
+     * Returns the hold as the ledger left it: `capturedAmount` is what was charged.
+     */
+    async capture(input: {
+      holdId: string;
+      amount: bigint;
+      idempotencyKey: string;
+      /** The provider's usage, and the model and price version that answered. */
+      usage: TokenUsage & { modelId: string; priceVersion: number };
+      requestId: string;
+    }): Promise<HoldRef> {
+      const data = await client.graphql<{ captureHold: HoldRef }>(
+        walletUrl,
+        CAPTURE,
+        {
+          holdId: input.holdId,
+          amount: input.amount.toString(),
+          key: input.idempotencyKey,
+          usage: input.usage,
+        },
+        input.requestId,
+      );
+      return data.captureHold;
+    },
+
+    /** The hold as the ledger has it now. */
+    async hold(holdId: string, requestId: string): Promise<HoldRef | null> {
+      const data = await client.graphql<{ hold: HoldRef | null }>(
+        walletUrl,
+        HOLD,
+        { id: holdId },
+        requestId,
+      );
+      return data.hold;
+    },
+
+    /** The hold the team's wallet made under `idempotencyKey`, if any. */
+    async holdByKey(
+      teamId: string,
+      idempotencyKey: string,
+      requestId: string,
+    ): Promise<HoldRef | null> {
+      const data = await client.graphql<{ holdByKey: HoldRef | null }>(
+        walletUrl,
+        HOLD_BY_KEY,
+        { walletId: teamId, key: idempotencyKey },
+        requestId,
+      );
+      return data.holdByKey;
+    },
+
+    async void(holdId: string, requestId: string): Promise<HoldRef> {
+      const data = await client.graphql<{ voidHold: HoldRef }>(
+        walletUrl,
+        VOID,
+        { holdId },
+        requestId,
+      );
+      return data.voidHold;
+    },
+  };
+}
+
+export type WalletClient = ReturnType<typeof createWalletClient>;

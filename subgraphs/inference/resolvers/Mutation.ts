@@ -1,0 +1,60 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { InferenceContext } from '../context.js';
+import type { MutationEmbedArgs, MutationResolvers } from '../generated/resolvers-types.js';
+import { generate } from '../service/saga/generate.js';
+import type { PreparedEmbed } from '../service/saga/embed-operation.js';
+import { rootFieldsNamed } from './operation-fields.js';
+import { sagaContextOf } from '../service/saga/saga-types.js';
+import {
+  checkIdempotencyKey,
+  checkMaxTokens,
+  checkMessages,
+  checkTemperature,
+  checkTexts,
+  dataClassOf,
+  teamForCall,
+} from './inputs.js';
+
+function prepareEmbed(
+  ctx: InferenceContext,
+  responseKey: string,
+  { input }: MutationEmbedArgs,
+): PreparedEmbed & { responseKey: string } {
+  try {
+    return {
+      responseKey,
+      teamId: teamForCall(ctx.principal, input.teamId),
+      request: {
+        responseKey,
+        model: input.model,
+        texts: checkTexts(input.texts),
+        dataClass: dataClassOf(input.dataClass),
+      },
+    };
+  } catch (error) {
+    return { responseKey, error: error as Error };
+  }
+}
+
+export const Mutation: MutationResolvers<InferenceContext> = {
+  generate: (_parent, { input }, ctx) => {
+    const teamId = teamForCall(ctx.principal, input.teamId);
+    return generate(ctx.saga, sagaContextOf(ctx, teamId), {
+      model: input.model,
+      messages: checkMessages(input.messages),
+      maxTokens: checkMaxTokens(input.maxTokens),
+      temperature: checkTemperature(input.temperature),
+      dataClass: dataClassOf(input.dataClass),
+      idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+    });
+  },
+
+  embed: (_parent, _args, ctx, info: GraphQLResolveInfo) => {
+    const responseKey = info.fieldNodes[0]?.alias?.value ?? info.fieldName;
+    return ctx.embeds.resultFor(responseKey, () =>
+      rootFieldsNamed(info, 'embed').map((field) =>
+        prepareEmbed(ctx, field.responseKey, field.args as MutationEmbedArgs),
+      ),
+    );
+  },
+};

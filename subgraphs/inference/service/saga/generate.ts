@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { codedError, conflict } from '../../../../lib/errors.js';
+import type { ChatMessage, ChatResult } from '../../providers/types.js';
+import { fingerprintOf } from '../cache/idempotency.js';
+import type { Attempt } from '../routing/run-attempts.js';
+import { callTimingOf } from '../timing.js';
+import { DEFAULT_MAX_TOKENS } from './chat-call.js';
+import type { Charge } from './payment.js';
+import { runGeneration } from './run-generation.js';
+import type { SagaContext, SagaDeps } from './saga-types.js';
+
+export { DEFAULT_MAX_TOKENS };
+
+export interface GenerateRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** The most tokens to generate; undefined: the default, within the models' limits. */
+  maxTokens: number | undefined;
+  temperature: number | undefined;
+  dataClass: string;
+  idempotencyKey: string | undefined;
+}
+
+/** A finished generation: what `Generation` shows, and what an idempotent retry gets again. */
+export interface GenerationResult {
+  id: string;
+  route: string;
+  modelId: string;
+  priceVersion: number;
+  text: string;
+  finishReason: ChatResult['finishReason'];
+  usage: ChatResult['usage'];
+  /** µcr the ledger charged (or is being asked to, while PENDING), as a decimal string. */
+  cost: string;
+  chargeStatus: Charge['status'];
+  /** True when the response cache answered. */
+  cached: boolean;
+  /** True when an identical call running at the same time answered (its provider call shared). */
+  shared: boolean;
+  latencyMs: number;
+  attempts: Attempt[];
+  createdAt: string;
+}
+
+/**
+ * One `generate` call: under an idempotency key, the key is claimed first, a retry of a finished
+ * call gets its answer again, and a run that fails frees the key; the run itself is the saga of
+ * DESIGN.md §3.5 (`runGeneration`).
+ */
+export async function generate(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+): Promise<GenerationResult> {
+  const key = request.idempotencyKey;
+  if (key === undefined) return runGeneration(deps, ctx, request, undefined);
+  const fingerprint = fingerprintOf({ ...request, teamId: ctx.teamId });
+  // The claim lives as long as the longest hold a run of this request can take.
+  const longest = callTimingOf(deps.settings, request.maxTokens ?? DEFAULT_MAX_TOKENS);
+  const claim = await deps.idempotency.claim<GenerationResult>(
+    ctx.teamId,
+    key,
+    fingerprint,
+    longest.holdTtlSeconds * 1000,
+  );
+  if (claim.kind === 'DONE') return claim.result;
+  if (claim.kind === 'MISMATCH') {
+    throw codedError(
+      'IDEMPOTENCY_CONFLICT',
+      'This idempotency key was used for a different request.',
+    );
+  }
+  if (claim.kind === 'IN_PROGRESS') {
+    throw conflict('A request with this idempotency key is still running; retry shortly.', {
+      retryAfterSeconds: 1,
+    });
+  }
+  let result: GenerationResult;
+  try {
+    const base = createHash('sha256').update(`${ctx.teamId}\n${key}`).digest('hex');
+    result = await runGeneration(deps, ctx, request, base);
+  } catch (error) {
+    await deps.idempotency.release(ctx.teamId, key).catch(() => undefined);
+    throw error;
+  }
+  await keepAnswer(deps, ctx, key, fingerprint, result);
+  return result;
+}
+
+/**
+ * Stores a charged answer for retries of its key. A store that fails is logged, never turned into
+ * an error: the caller was charged, so it gets its answer.
+ */
+async function keepAnswer(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  key: string,
+  fingerprint: string,
+  result: GenerationResult,
+) {
+  let failure: unknown;
+  for (const wait of [0, 50, 200, 800]) {
+    if (wait > 0) await sleep(wait);
+    try {
+      await deps.idempotency.complete(ctx.teamId, key, fingerprint, result);
+      return;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  ctx.logger.error(
+    { err: failure, generationId: result.id },
+    'answer not kept for retries: a retry of this key will find it charged and be refused',
+  );
+}

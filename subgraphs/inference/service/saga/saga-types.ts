@@ -1,0 +1,67 @@
+import type { DecisionLoader } from '../../clients/policy-client.js';
+import type { CatalogClient } from '../../clients/catalog-client.js';
+import type { WalletClient } from '../../clients/wallet-client.js';
+import type { Principal } from '../../../../lib/auth/principal.js';
+import type { Logger } from '../../../../lib/logging.js';
+import type { RateLimiter } from '../../../../lib/rate-limit/index.js';
+import type { IdempotencyStore } from '../cache/idempotency.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import type { InferenceSettings } from '../../config.js';
+import type { ModelHealth } from '../model-health.js';
+import type { ProviderRegistry } from '../../providers/registry.js';
+import type { Breakers } from '../routing/breakers.js';
+import type { Singleflight } from '../singleflight.js';
+import type { CaptureFollowUps } from './capture-follow-ups.js';
+import type { UsageMetrics } from './usage-event.js';
+
+/** What the saga works with; made once at boot. */
+export interface SagaDeps {
+  catalog: CatalogClient;
+  wallet: WalletClient;
+  rateLimiter: RateLimiter;
+  providers: ProviderRegistry;
+  cache: ResponseCache;
+  idempotency: IdempotencyStore;
+  breakers: Breakers;
+  health: ModelHealth;
+  flights: Singleflight;
+  /** Captures the wallet did not confirm, retried until their holds expire. */
+  captureFollowUps: CaptureFollowUps;
+  usageMetrics?: UsageMetrics;
+  settings: InferenceSettings;
+  logger: Logger;
+  random: () => number;
+  now: () => number;
+}
+
+/** Who a call is for, per request. */
+export interface SagaContext {
+  teamId: string;
+  /** The API key the call came with, when it did (per-key limits apply). */
+  keyId: string | undefined;
+  principalId: string;
+  requestId: string;
+  logger: Logger;
+  /** Policy decisions, batched per operation. */
+  decisions: DecisionLoader;
+}
+
+/** The saga's view of one request, charging `teamId`. */
+export function sagaContextOf(
+  request: { principal: Principal; requestId: string; logger: Logger; decisions: DecisionLoader },
+  teamId: string,
+): SagaContext {
+  const { principal } = request;
+  return {
+    teamId,
+    // An API key's own limits apply only to calls made with it.
+    keyId:
+      principal.kind === 'API_KEY' && principal.id.startsWith('key:')
+        ? principal.id.slice(4)
+        : undefined,
+    principalId: principal.id,
+    requestId: request.requestId,
+    logger: request.logger,
+    decisions: request.decisions,
+  };
+}

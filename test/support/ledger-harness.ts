@@ -43,6 +43,8 @@ export interface LedgerHarness {
    * connection is a queue, so its races are interleavings of whole statements).
    */
   ledgers: Ledger[];
+  /** The first of `ledgers`, for tests that use one. */
+  ledger: Ledger;
   /** The ledger of replica `i % ledgers.length`. */
   replica(i: number): Ledger;
   /** A new wallet granted `amount`. */
@@ -73,6 +75,7 @@ export async function openLedgerHarness(mode: StoreMode): Promise<LedgerHarness>
     db,
     url: database.url,
     ledgers,
+    ledger,
     replica: (i) => ledgers[i % ledgers.length] as Ledger,
     async fundedWallet(amount) {
       const walletId = randomUUID();
@@ -112,4 +115,26 @@ export async function openLedgerHarness(mode: StoreMode): Promise<LedgerHarness>
     },
     close: () => database.drop(),
   };
+}
+
+/**
+ * Opens a ledger harness for the enclosing describe block (beforeAll) and closes it after
+ * (afterAll). What it returns stands for that harness in hooks and tests registered after it; used
+ * before the harness is open (at describe time), it throws.
+ */
+export function useLedgerHarness(mode: StoreMode): LedgerHarness {
+  let opened: LedgerHarness | undefined;
+  beforeAll(async () => {
+    opened = await openLedgerHarness(mode);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return new Proxy({} as LedgerHarness, {
+    get(_target, key) {
+      if (!opened)
+        throw new Error('The ledger harness opens in beforeAll: use it in hooks and tests.');
+      return Reflect.get(opened, key);
+    },
+  });
 }

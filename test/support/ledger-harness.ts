@@ -5,6 +5,7 @@ import { createLedger, type Ledger } from '../../subgraphs/wallet/service/ledger
 import type { TransferKind } from '../../subgraphs/wallet/store/transfer-rows.js';
 import { WALLET_SCHEMA, prepareWalletStore } from '../../subgraphs/wallet/server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
+import { suiteResource } from './suite-resource.js';
 import type { StoreMode } from './test-env.js';
 
 export const actor = 'test';
@@ -117,24 +118,9 @@ export async function openLedgerHarness(mode: StoreMode): Promise<LedgerHarness>
   };
 }
 
-/**
- * Opens a ledger harness for the enclosing describe block (beforeAll) and closes it after
- * (afterAll). What it returns stands for that harness in hooks and tests registered after it; used
- * before the harness is open (at describe time), it throws.
- */
-export function useLedgerHarness(mode: StoreMode): LedgerHarness {
-  let opened: LedgerHarness | undefined;
-  beforeAll(async () => {
-    opened = await openLedgerHarness(mode);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
-  return new Proxy({} as LedgerHarness, {
-    get(_target, key) {
-      if (!opened)
-        throw new Error('The ledger harness opens in beforeAll: use it in hooks and tests.');
-      return Reflect.get(opened, key);
-    },
-  });
-}
+/** A ledger harness opened for the enclosing describe block (see suiteResource). */
+export const useLedgerHarness = (mode: StoreMode): LedgerHarness =>
+  suiteResource(
+    () => openLedgerHarness(mode),
+    (harness) => harness.close(),
+  );

@@ -1,16 +1,8 @@
 import { Kind, type ValueNode } from 'graphql';
+import { thrownBy } from '../../test/support/thrown.js';
 import { DateTimeScalar, MicrosScalar } from './scalars.js';
 
 const BAD_INPUT = { extensions: { code: 'BAD_USER_INPUT' } };
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 const literal = (kind: Kind.STRING | Kind.INT | Kind.FLOAT, value: string) =>
   ({ kind, value }) as ValueNode;

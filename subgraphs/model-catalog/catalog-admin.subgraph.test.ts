@@ -1,10 +1,9 @@
-import { startCatalog, type RunningCatalog } from '../../test/support/catalog-subgraph.js';
+import { useCatalog } from '../../test/support/catalog-subgraph.js';
 import { onlyError } from '../../test/support/error-summary.js';
 import { expectErrorCode, expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { typed, type Operation } from '../../test/support/typed-document.js';
-import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const HOUR = 3_600_000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
@@ -60,7 +59,7 @@ const bad = (field?: string) =>
   field ? { code: 'BAD_USER_INPUT', field } : { code: 'BAD_USER_INPUT' };
 
 describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) => {
-  let catalog: RunningCatalog;
+  const catalog = useCatalog(mode);
   const admin = () => catalog.subgraph.as(orgAdmin());
   const reader = () => catalog.subgraph.as(teamKey('team-a', ['models:read']));
   const register = async (input: Vars) =>
@@ -68,12 +67,6 @@ describe.each(STORE_MODES)('model-catalog model mutations (%s stores)', (mode) =
   const read = async <R>(query: Operation<R, Vars>, variables?: Vars) =>
     expectNoErrors(await reader()(query, { variables }));
 
-  beforeAll(async () => {
-    catalog = await startCatalog(mode);
-  }, STACK_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await catalog?.stop();
-  });
   afterEach(() => catalog.setClockOffset(0));
 
   describe('registerModel', () => {

@@ -1,12 +1,11 @@
 // Regressions: each of these failed before its fix (concurrent registration, stale prices after two
 // changes in one operation, impossible dates, model-id existence leaking through _entities).
 import { DateTimeScalar } from '../../lib/graphql/scalars.js';
-import { startCatalog, type RunningCatalog } from '../../test/support/catalog-subgraph.js';
+import { useCatalog } from '../../test/support/catalog-subgraph.js';
 import { errorsOf } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
-import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 describe('DateTime', () => {
   it('rejects a day that does not exist in its month instead of rolling over', () => {
@@ -15,14 +14,8 @@ describe('DateTime', () => {
 });
 
 describe.each(STORE_MODES)('model-catalog known bugs (%s stores)', (mode) => {
-  let catalog: RunningCatalog;
+  const catalog = useCatalog(mode);
   const admin = () => catalog.subgraph.as(orgAdmin());
-  beforeAll(async () => {
-    catalog = await startCatalog(mode);
-  }, STACK_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await catalog?.stop();
-  });
 
   it('answers concurrent registrations of one id with one success and CONFLICTs', async () => {
     const m = `mutation { registerModel(input: { id: "local/race", providerId: "local", displayName: "R",

@@ -1,9 +1,8 @@
-import { startCatalog, type RunningCatalog } from '../../test/support/catalog-subgraph.js';
+import { useCatalog } from '../../test/support/catalog-subgraph.js';
 import { onlyError } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
-import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 import { typed } from '../../test/support/typed-document.js';
 
 type Route = { strategy: string; targets: Array<{ weight: number; model: { id: string } }> };
@@ -32,16 +31,9 @@ const ROUTE = typed<{ route: Route }, Vars>(`query($alias: ID!) {
 const bad = (field: string) => ({ code: 'BAD_USER_INPUT', field });
 
 describe.each(STORE_MODES)('model-catalog providers and routes (%s stores)', (mode) => {
-  let catalog: RunningCatalog;
+  const catalog = useCatalog(mode);
   const admin = () => catalog.subgraph.as(orgAdmin());
   const reader = () => catalog.subgraph.as(teamKey('team-a', ['models:read']));
-
-  beforeAll(async () => {
-    catalog = await startCatalog(mode);
-  }, STACK_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await catalog?.stop();
-  });
 
   describe('registerProvider', () => {
     const provider = (over: Vars = {}) => ({

@@ -1,9 +1,8 @@
-import { startCatalog, type RunningCatalog } from '../../test/support/catalog-subgraph.js';
+import { useCatalog } from '../../test/support/catalog-subgraph.js';
 import { expectErrorCode } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamKey } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
 import { lookupRoute } from './service/route-resolution.js';
-import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 const MODEL = `query($id: ID!) { model(id: $id) { id } }`;
 const UPDATE = `mutation($id: ID!) { updateModel(id: $id, input: { displayName: "X" }) { id } }`;
@@ -15,15 +14,9 @@ interface ModelData {
 
 // A newcomer types the model's own name, not its catalog id: every answer says which id exists.
 describe.each(STORE_MODES)('model-catalog suggestions for unknown ids (%s stores)', (mode) => {
-  let catalog: RunningCatalog;
+  const catalog = useCatalog(mode);
   const reader = () => catalog.subgraph.as(teamKey('team-a', ['models:read']));
   const admin = () => catalog.subgraph.as(orgAdmin());
-  beforeAll(async () => {
-    catalog = await startCatalog(mode);
-  }, STACK_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await catalog?.stop();
-  });
 
   it('answers model(id: "gpt-4o-mini") with the id it exists under', async () => {
     const error = expectErrorCode(

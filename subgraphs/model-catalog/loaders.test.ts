@@ -1,30 +1,18 @@
+import { MODEL_ROW_TIME, modelRow } from '../../test/support/model-row.js';
 import { createCatalogLoaders } from './loaders.js';
 import type { ModelRow, PriceRow, ProviderRow } from './store/model-rows.js';
 import type { ModelStore } from './store/model-store.js';
 import type { ProviderStore } from './store/provider-store.js';
 
-const NOW = new Date('2026-01-31T12:00:00Z');
+const NOW = MODEL_ROW_TIME;
 
-const model = (id: string): ModelRow => ({
-  id,
-  providerId: id.split('/')[0] as string,
-  providerModel: id.split('/')[1] as string,
-  displayName: id,
-  description: '',
-  capabilities: ['CHAT'],
-  contextWindow: 8192,
-  maxOutputTokens: 1024,
-  embeddingDimensions: null,
-  maxBatchSize: null,
-  tags: [],
-  status: 'ACTIVE',
-  dataClassification: 'INTERNAL',
-  deprecatedAt: null,
-  sunsetAt: null,
-  replacementId: null,
-  createdAt: NOW,
-  updatedAt: NOW,
-});
+const model = (id: string): ModelRow =>
+  modelRow({
+    id,
+    providerId: id.split('/')[0] as string,
+    providerModel: id.split('/')[1] as string,
+    displayName: id,
+  });
 
 const price = (modelId: string, version: number, from: string): PriceRow => ({
   modelId,

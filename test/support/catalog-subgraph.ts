@@ -8,7 +8,9 @@ import {
 import { createTestKeys, silentLogger } from './identities.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
 import { runSubgraph, type RunningSubgraph } from './subgraph-harness.js';
+import { suiteResource } from './suite-resource.js';
 import type { StoreMode } from './test-env.js';
+import { STACK_START_TIMEOUT_MS } from './timeouts.js';
 
 /** The catalog's seed as deployed: 3 providers, 7 models, 3 routes. */
 export const catalogSeedYaml = readFileSync(
@@ -81,3 +83,11 @@ export async function startCatalog(
     },
   };
 }
+
+/** A catalog started for the enclosing describe block (see suiteResource). */
+export const useCatalog = (mode: StoreMode): RunningCatalog =>
+  suiteResource(
+    () => startCatalog(mode),
+    (catalog) => catalog.stop(),
+    STACK_START_TIMEOUT_MS,
+  );

@@ -5,6 +5,7 @@ import { createLedger, type Ledger } from '../../subgraphs/wallet/service/ledger
 import type { TransferKind } from '../../subgraphs/wallet/store/transfer-rows.js';
 import { WALLET_SCHEMA, prepareWalletStore } from '../../subgraphs/wallet/server.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
+import { suiteResource } from './suite-resource.js';
 import type { StoreMode } from './test-env.js';
 
 export const actor = 'test';
@@ -43,6 +44,8 @@ export interface LedgerHarness {
    * connection is a queue, so its races are interleavings of whole statements).
    */
   ledgers: Ledger[];
+  /** The first of `ledgers`, for tests that use one. */
+  ledger: Ledger;
   /** The ledger of replica `i % ledgers.length`. */
   replica(i: number): Ledger;
   /** A new wallet granted `amount`. */
@@ -73,6 +76,7 @@ export async function openLedgerHarness(mode: StoreMode): Promise<LedgerHarness>
     db,
     url: database.url,
     ledgers,
+    ledger,
     replica: (i) => ledgers[i % ledgers.length] as Ledger,
     async fundedWallet(amount) {
       const walletId = randomUUID();
@@ -113,3 +117,10 @@ export async function openLedgerHarness(mode: StoreMode): Promise<LedgerHarness>
     close: () => database.drop(),
   };
 }
+
+/** A ledger harness opened for the enclosing describe block (see suiteResource). */
+export const useLedgerHarness = (mode: StoreMode): LedgerHarness =>
+  suiteResource(
+    () => openLedgerHarness(mode),
+    (harness) => harness.close(),
+  );

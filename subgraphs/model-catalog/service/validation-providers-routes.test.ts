@@ -1,17 +1,7 @@
 import type { ModelRouteInput, RegisterProviderInput } from '../generated/resolvers-types.js';
 import type { ModelRow } from '../store/model-rows.js';
+import { badInput, thrownBy } from '../../../test/support/thrown.js';
 import { checkProvider, checkRoute } from './validation.js';
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-const badInput = (field: string) => ({ extensions: { code: 'BAD_USER_INPUT', field } });
 
 describe('checkProvider', () => {
   const provider = (over: Partial<RegisterProviderInput> = {}): RegisterProviderInput => ({

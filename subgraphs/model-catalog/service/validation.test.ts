@@ -4,9 +4,11 @@ import type {
   UpdateModelInput,
 } from '../generated/resolvers-types.js';
 import type { ModelRow } from '../store/model-rows.js';
+import { MODEL_ROW_TIME, modelRow } from '../../../test/support/model-row.js';
+import { badInput, thrownBy } from '../../../test/support/thrown.js';
 import { assertModelId, checkPrice, checkRegisterModel, checkUpdateModel } from './validation.js';
 
-const NOW = new Date('2026-01-31T12:00:00Z');
+const NOW = MODEL_ROW_TIME;
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 const price: PriceInput = { inputPerMillion: 100n, outputPerMillion: 200n };
 
@@ -20,40 +22,6 @@ const chatInput = (over: Partial<RegisterModelInput> = {}): RegisterModelInput =
   price,
   ...over,
 });
-
-const modelRow = (over: Partial<ModelRow> = {}): ModelRow => ({
-  id: 'acme/chat-1',
-  providerId: 'acme',
-  providerModel: 'chat-1',
-  displayName: 'Chat 1',
-  description: '',
-  capabilities: ['CHAT'],
-  contextWindow: 8192,
-  maxOutputTokens: 1024,
-  embeddingDimensions: null,
-  maxBatchSize: null,
-  tags: [],
-  status: 'ACTIVE',
-  dataClassification: 'INTERNAL',
-  deprecatedAt: null,
-  sunsetAt: null,
-  replacementId: null,
-  createdAt: NOW,
-  updatedAt: NOW,
-  ...over,
-});
-
-/** Runs `fn` and returns what it threw, failing when it did not throw. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-const badInput = (field: string) => ({ extensions: { code: 'BAD_USER_INPUT', field } });
 
 describe('assertModelId', () => {
   it.each(['local/echo-chat', 'openai/gpt-4o-mini', 'ab/x', 'anthropic/claude-3.5:beta_1'])(

@@ -1,29 +1,6 @@
 import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { resolvedTarget as target } from './resolved-target-fixture.js';
 import { orderTargets, type OrderContext } from './order-targets.js';
-
-function target(
-  id: string,
-  options: { weight?: number; price?: [input: string, output: string] | null } = {},
-): ResolvedTarget {
-  const price = options.price === undefined ? ['1', '1'] : options.price;
-  return {
-    weight: options.weight ?? 1,
-    model: {
-      id,
-      providerModel: id,
-      capabilities: ['CHAT'],
-      tags: [],
-      dataClassification: 'INTERNAL',
-      status: 'ACTIVE',
-      contextWindow: 8192,
-      maxOutputTokens: null,
-      embeddingDimensions: null,
-      maxBatchSize: null,
-      provider: { id: 'local', kind: 'LOCAL', baseUrl: null, apiKeyEnv: null },
-      price: price && { version: 1, inputPerMillion: price[0], outputPerMillion: price[1] },
-    },
-  };
-}
 
 const ids = (targets: ResolvedTarget[]) => targets.map((t) => t.model.id);
 
@@ -150,24 +127,21 @@ describe('orderTargets', () => {
       target('cheapOutput', { price: ['5', '2'] }),
     ];
 
-    it('puts the cheapest for an input-heavy estimate first', () => {
-      const estimate = { inputTokens: 1_000_000, outputTokens: 10_000 };
+    it.each([
       // cheapInput: 1 + 0.1 → 2 µcr; cheapOutput: 5 + 0.02 → 6 µcr.
-      expect(ids(orderTargets('LOWEST_COST', targets, context({ estimate })))).toEqual([
-        'cheapInput',
-        'cheapOutput',
-        'unpriced',
-      ]);
-    });
-
-    it('flips the order for an output-heavy estimate', () => {
-      const estimate = { inputTokens: 10_000, outputTokens: 1_000_000 };
+      [
+        'puts the cheapest for an input-heavy estimate first',
+        { inputTokens: 1_000_000, outputTokens: 10_000 },
+        ['cheapInput', 'cheapOutput', 'unpriced'],
+      ],
       // cheapInput: 0.01 + 10 → 11 µcr; cheapOutput: 0.05 + 2 → 3 µcr.
-      expect(ids(orderTargets('LOWEST_COST', targets, context({ estimate })))).toEqual([
-        'cheapOutput',
-        'cheapInput',
-        'unpriced',
-      ]);
+      [
+        'flips the order for an output-heavy estimate',
+        { inputTokens: 10_000, outputTokens: 1_000_000 },
+        ['cheapOutput', 'cheapInput', 'unpriced'],
+      ],
+    ])('%s', (_case, estimate, expected) => {
+      expect(ids(orderTargets('LOWEST_COST', targets, context({ estimate })))).toEqual(expected);
     });
 
     it('keeps the listed order between equal costs', () => {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { resolvedTarget } from './resolved-target-fixture.js';
 import { ProviderError } from '../../providers/types.js';
 import { createBreakers, type Breakers } from './breakers.js';
 import {
@@ -12,25 +13,9 @@ import {
 
 /* Targets, scripted calls and expected attempts shared by the runAttempts tests. */
 
-export function target(id: string): ResolvedTarget {
-  return {
-    weight: 1,
-    model: {
-      id,
-      providerModel: `${id}-upstream`,
-      capabilities: ['CHAT'],
-      tags: [],
-      dataClassification: 'INTERNAL',
-      status: 'ACTIVE',
-      contextWindow: 8192,
-      maxOutputTokens: null,
-      embeddingDimensions: null,
-      maxBatchSize: null,
-      provider: { id: `provider-${id}`, kind: 'LOCAL', baseUrl: null, apiKeyEnv: null },
-      price: { version: 1, inputPerMillion: '1', outputPerMillion: '1' },
-    },
-  };
-}
+/** A deployment `id` whose provider is `provider-<id>`, as the expected attempts name it. */
+export const target = (id: string): ResolvedTarget =>
+  resolvedTarget(id, { providerModel: `${id}-upstream`, providerId: `provider-${id}` });
 
 export const [A, B, C] = [target('a'), target('b'), target('c')];
 

@@ -1,10 +1,9 @@
 import type { HoldRow } from '../../store/transfer-rows.js';
 import {
   actor,
-  openLedgerHarness,
   outcomeOf,
   tally,
-  type LedgerHarness,
+  useLedgerHarness,
 } from '../../../../test/support/ledger-harness.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 
@@ -15,13 +14,7 @@ const later = <T>(ms: number, fn: () => Promise<T>): Promise<T> =>
   ms ? new Promise((resolve) => setTimeout(resolve, ms)).then(fn) : fn();
 
 describe.each(STORE_MODES)('ledger under concurrency (%s database)', (mode) => {
-  let h: LedgerHarness;
-  beforeAll(async () => {
-    h = await openLedgerHarness(mode);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useLedgerHarness(mode);
   afterEach(async () => {
     await h.resetClock();
     await h.voidOpenHolds();

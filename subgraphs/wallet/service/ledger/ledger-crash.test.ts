@@ -1,10 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  actor,
-  openLedgerHarness,
-  type LedgerHarness,
-} from '../../../../test/support/ledger-harness.js';
+import { actor, useLedgerHarness } from '../../../../test/support/ledger-harness.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 
 const HOLD_THEN_DIE = fileURLToPath(
@@ -57,14 +53,8 @@ function holdInDyingProcess(url: string, walletId: string) {
 }
 
 describe.each(STORE_MODES)('a replica that dies between hold and capture (%s database)', (mode) => {
-  let h: LedgerHarness;
+  const h = useLedgerHarness(mode);
   let child: ChildProcess | undefined;
-  beforeAll(async () => {
-    h = await openLedgerHarness(mode);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
   afterEach(async () => {
     // Should the test fail before its kill, the child must not outlive it.
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import {
-  openLedgerHarness,
-  outcomeOf,
-  actor,
-  type LedgerHarness,
-} from '../../../../test/support/ledger-harness.js';
+import { outcomeOf, actor, useLedgerHarness } from '../../../../test/support/ledger-harness.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 import type { Ledger } from './ledger.js';
 
 /** Charges beyond a hold: taken from the balance, the rest owed, paid from the next credits. */
 describe.each(STORE_MODES)('charges beyond the hold (%s database)', (mode) => {
-  let harness: LedgerHarness;
+  const harness = useLedgerHarness(mode);
   let ledger: Ledger;
-  beforeAll(async () => {
-    harness = await openLedgerHarness(mode);
-    ledger = harness.ledgers[0]!;
-  });
-  afterAll(async () => {
-    await harness?.close();
+  beforeAll(() => {
+    ledger = harness.ledger;
   });
   afterEach(async () => {
     await harness.voidOpenHolds();

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../../../lib/db/index.js';
-import { openLedgerHarness, type LedgerHarness } from '../../../../test/support/ledger-harness.js';
+import { actor, useLedgerHarness } from '../../../../test/support/ledger-harness.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 import type { Ledger } from './ledger.js';
 
-const actor = 'test';
 const codeOf = async (p: Promise<unknown>) =>
   p.then(
     () => 'OK',
@@ -12,16 +10,10 @@ const codeOf = async (p: Promise<unknown>) =>
   );
 
 describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
-  let h: LedgerHarness;
-  let db: Db;
+  const h = useLedgerHarness(mode);
   let ledger: Ledger;
-  beforeAll(async () => {
-    h = await openLedgerHarness(mode);
-    db = h.db;
-    ledger = h.ledgers[0] as Ledger;
-  });
-  afterAll(async () => {
-    await h?.close();
+  beforeAll(() => {
+    ledger = h.ledger;
   });
   afterEach(async () => {
     await h.expectInvariants();
@@ -90,7 +82,7 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
       expiresInSeconds: 30,
       actor,
     });
-    await db.query('INSERT INTO clock_offset (seconds) VALUES (31)');
+    await h.db.query('INSERT INTO clock_offset (seconds) VALUES (31)');
     try {
       expect(
         await codeOf(
@@ -105,7 +97,7 @@ describe.each(STORE_MODES)('ledger flows (%s database)', (mode) => {
       });
       expect((await ledger.reads.holdsByIds([hold.id]))[0]?.status).toBe('EXPIRED');
     } finally {
-      await db.query('DELETE FROM clock_offset');
+      await h.db.query('DELETE FROM clock_offset');
     }
   });
 

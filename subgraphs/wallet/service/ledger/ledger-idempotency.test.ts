@@ -1,9 +1,8 @@
 import {
   actor,
-  openLedgerHarness,
   outcomeOf,
   tally,
-  type LedgerHarness,
+  useLedgerHarness,
 } from '../../../../test/support/ledger-harness.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 
@@ -12,16 +11,16 @@ const times = <T>(n: number, fn: (i: number) => Promise<T>) =>
   Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
 
 describe.each(STORE_MODES)('ledger idempotency keys (%s database)', (mode) => {
-  let h: LedgerHarness;
-  beforeAll(async () => {
-    h = await openLedgerHarness(mode);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useLedgerHarness(mode);
   afterEach(async () => {
     await h.voidOpenHolds();
   });
+
+  /** A hold of 70 under key 'h', made on replica `i`: the same request each time. */
+  const sameHold = (walletId: string, i: number) =>
+    h
+      .replica(i)
+      .authorizeHold({ walletId, amount: 70n, idempotencyKey: 'h', expiresInSeconds: 60, actor });
 
   /** A new wallet granted `grant`, with a hold of `amount` captured in full; the capture's id. */
   const captured = async (grant: bigint, amount: bigint) => {
@@ -146,15 +145,7 @@ describe.each(STORE_MODES)('ledger idempotency keys (%s database)', (mode) => {
 
     it(`${N} identical holds with one key make one hold, held once`, async () => {
       const walletId = await h.fundedWallet(1000n);
-      const holds = await times(N, (i) =>
-        h.replica(i).authorizeHold({
-          walletId,
-          amount: 70n,
-          idempotencyKey: 'h',
-          expiresInSeconds: 60,
-          actor,
-        }),
-      );
+      const holds = await times(N, (i) => sameHold(walletId, i));
       expect(new Set(holds.map((x) => x.id)).size).toBe(1);
       expect(holds[0]).toMatchObject({ status: 'PENDING', amount: 70n, idempotencyKey: 'h' });
       expect(await h.transferCount(walletId)).toBe(2);
@@ -247,17 +238,7 @@ describe.each(STORE_MODES)('ledger idempotency keys (%s database)', (mode) => {
     if (budget !== null) {
       await h.ledgers[0]!.setBudget({ walletId, monthlyLimit: budget, alertThresholds: [] });
     }
-    const outcomes = await times(N, (i) =>
-      outcomeOf(
-        h.replica(i).authorizeHold({
-          walletId,
-          amount: 70n,
-          idempotencyKey: 'h',
-          expiresInSeconds: 60,
-          actor,
-        }),
-      ),
-    );
+    const outcomes = await times(N, (i) => outcomeOf(sameHold(walletId, i)));
     expect(tally(outcomes)).toEqual({ OK: N });
     expect((await h.ledgers[0]!.reads.balances([walletId]))[0]?.held).toBe(70n);
   });

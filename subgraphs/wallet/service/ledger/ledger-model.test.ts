@@ -16,7 +16,7 @@ import {
   type Model,
   type Op,
 } from '../../../../test/support/ledger-model.js';
-import { openLedgerHarness, type LedgerHarness } from '../../../../test/support/ledger-harness.js';
+import { useLedgerHarness } from '../../../../test/support/ledger-harness.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 import { checkLedgerInvariants } from '../../store/invariants.js';
 import type { Ledger } from './ledger.js';
@@ -27,16 +27,11 @@ import type { Ledger } from './ledger.js';
  * balances, hold statuses, invariants.
  */
 describe.each(STORE_MODES)('ledger against a model (%s database)', (mode) => {
-  let h: LedgerHarness;
+  const h = useLedgerHarness(mode);
   let db: Db;
   let ledger: Ledger;
-  beforeAll(async () => {
-    h = await openLedgerHarness(mode);
-    db = h.db;
-    ledger = h.ledgers[0] as Ledger;
-  });
-  afterAll(async () => {
-    await h?.close();
+  beforeAll(() => {
+    ({ db, ledger } = h);
   });
 
   const captureOf = async (holdId: string) => {

@@ -1,0 +1,12 @@
+/** Runs `fn` and returns what it threw, failing when it did not throw. */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+/** The shape of a BAD_USER_INPUT GraphQLError naming `field`, for `toMatchObject`. */
+export const badInput = (field: string) => ({ extensions: { code: 'BAD_USER_INPUT', field } });

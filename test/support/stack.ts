@@ -89,15 +89,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/**
- * The whole platform for an end-to-end test: four subgraphs and the gateway, each on its own
- * ephemeral port, talking real HTTP, on a fresh database and key prefix (embedded or real).
- */
-export async function startStack(options: StackOptions): Promise<Stack> {
-  const production = options.production ?? false;
+/** The run's own database (the three subgraph schemas, migrated and seeded), kv and limiter. */
+async function openStackStores(options: StackOptions) {
   const database: TestDatabase = await createTestDatabase(options.mode);
   const testKv: TestKv = await createTestKv(options.mode);
-  const keys = await createTestKeys();
   const rateLimiter = await createRateLimiter({
     redisUrl: testKv.redisUrl,
     keyPrefix: testKv.keyPrefix,
@@ -113,83 +108,102 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     proxiedDbs.push(db);
     return db;
   };
-  const [catalogDb, policyDb, walletDb] = await Promise.all([
+  const [catalog, policy, wallet] = await Promise.all([
     openDb(CATALOG_SCHEMA),
     openDb(POLICY_SCHEMA),
     openDb(WALLET_SCHEMA),
   ]);
   await Promise.all([
-    prepareCatalogStore(catalogDb, seedYaml),
-    preparePolicyStore(policyDb),
-    prepareWalletStore(walletDb),
+    prepareCatalogStore(catalog, seedYaml),
+    preparePolicyStore(policy),
+    prepareWalletStore(wallet),
   ]);
+  return { database, testKv, rateLimiter, proxiedDbs, dbs: { catalog, policy, wallet } };
+}
+type StackStores = Awaited<ReturnType<typeof openStackStores>>;
 
-  const logger = options.logger ?? silentLogger;
-  const common = { verifier: keys.verifier, production };
+/** The inference subgraph's kv and limiter: the run's own, or through `inferenceRedisProxy`. */
+async function openInferenceStores(options: StackOptions, stores: StackStores) {
+  const { testKv, rateLimiter } = stores;
+  const redisUrl =
+    options.inferenceRedisProxy && testKv.redisUrl
+      ? options.inferenceRedisProxy.urlFor(testKv.redisUrl)
+      : undefined;
+  if (!redisUrl) return { kv: testKv.kv, rateLimiter };
+  return {
+    kv: await createKv({ url: redisUrl, keyPrefix: testKv.keyPrefix }),
+    rateLimiter: await createRateLimiter({
+      redisUrl,
+      keyPrefix: testKv.keyPrefix,
+      commandTimeoutMs: options.rateLimitCommandTimeoutMs,
+    }),
+  };
+}
+
+/** Starts catalog, wallet and policy, then inference (which calls them), each on port 0. */
+async function startSubgraphs(
+  options: StackOptions,
+  stores: StackStores,
+  inferenceStores: Awaited<ReturnType<typeof openInferenceStores>>,
+  keys: Awaited<ReturnType<typeof createTestKeys>>,
+  logger: Logger,
+) {
+  const common = { verifier: keys.verifier, production: options.production ?? false };
   const subgraphs: Record<string, SubgraphServer> = {
     'model-catalog': createCatalogSubgraph({
       ...common,
-      db: catalogDb,
+      db: stores.dbs.catalog,
       logger: logger.child({ service: 'model-catalog' }),
     }),
     wallet: createWalletSubgraph({
       ...common,
-      db: walletDb,
+      db: stores.dbs.wallet,
       logger: logger.child({ service: 'wallet' }),
     }),
     policy: createPolicySubgraph({
       ...common,
-      db: policyDb,
-      kv: testKv.kv,
-      rateLimiter,
+      db: stores.dbs.policy,
+      kv: stores.testKv.kv,
+      rateLimiter: stores.rateLimiter,
       logger: logger.child({ service: 'policy' }),
     }),
   };
-  const subgraphUrls: Record<string, string> = {};
+  const urls: Record<string, string> = {};
   const listen = async (name: string, server: SubgraphServer) => {
     await server.start();
-    subgraphUrls[name] = `http://127.0.0.1:${await server.listen(0)}/graphql`;
+    urls[name] = `http://127.0.0.1:${await server.listen(0)}/graphql`;
   };
   for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
-  const inferenceRedisUrl =
-    options.inferenceRedisProxy && testKv.redisUrl
-      ? options.inferenceRedisProxy.urlFor(testKv.redisUrl)
-      : undefined;
-  const inferenceKv = inferenceRedisUrl
-    ? await createKv({ url: inferenceRedisUrl, keyPrefix: testKv.keyPrefix })
-    : testKv.kv;
-  const inferenceLimiter = inferenceRedisUrl
-    ? await createRateLimiter({
-        redisUrl: inferenceRedisUrl,
-        keyPrefix: testKv.keyPrefix,
-        commandTimeoutMs: options.rateLimitCommandTimeoutMs,
-      })
-    : rateLimiter;
-  // Inference calls the other three, so it starts once they listen.
   subgraphs.inference = createInferenceSubgraph({
     ...common,
-    kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceKv) : inferenceKv,
-    rateLimiter: inferenceLimiter,
+    kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceStores.kv) : inferenceStores.kv,
+    rateLimiter: inferenceStores.rateLimiter,
     signer: await createInternalTokenSigner({
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.inference,
     }),
-    services: {
-      catalog: subgraphUrls['model-catalog']!,
-      policy: subgraphUrls.policy!,
-      wallet: subgraphUrls.wallet!,
-    },
+    services: { catalog: urls['model-catalog']!, policy: urls.policy!, wallet: urls.wallet! },
     settings: options.inference?.settings,
     env: options.inference?.env ?? {},
     localProvider: options.inference?.localProvider,
     logger: logger.child({ service: 'inference' }),
   });
   await listen('inference', subgraphs.inference);
+  return { subgraphs, urls };
+}
 
+/** The gateway over the subgraphs, on port 0, its service calls watchable by tests. */
+async function startTestGateway(
+  options: StackOptions,
+  kv: Kv,
+  keys: Awaited<ReturnType<typeof createTestKeys>>,
+  subgraphUrls: Record<string, string>,
+  logger: Logger,
+) {
   const serviceCalls = createWatchedDispatcher();
   const gateway = createGateway({
     config: {
-      production,
+      production: options.production ?? false,
       orgId: 'default',
       adminKey: TEST_ADMIN_KEY,
       supergraphPath: fileURLToPath(SUPERGRAPH_FILE),
@@ -199,25 +213,46 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       limits: DEFAULT_OPERATION_LIMITS,
       ...options.gateway,
     },
-    kv: testKv.kv,
+    kv,
     signer: keys.signer,
     logger: logger.child({ service: 'gateway' }),
     supergraphPollMs: options.supergraphPollMs,
     serviceDispatcher: serviceCalls.dispatcher,
   });
   await gateway.start();
-  const gatewayBase = `http://127.0.0.1:${await gateway.listen(0)}`;
-  const url = `${gatewayBase}/graphql`;
-  const policyService = createPolicyService(policyDb, testKv.kv, () => new Date());
+  const base = `http://127.0.0.1:${await gateway.listen(0)}`;
+  return { gateway, serviceCalls, base };
+}
+
+/**
+ * The whole platform for an end-to-end test: four subgraphs and the gateway, each on its own
+ * ephemeral port, talking real HTTP, on a fresh database and key prefix (embedded or real).
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const logger = options.logger ?? silentLogger;
+  const stores = await openStackStores(options);
+  const { database, testKv, rateLimiter, dbs } = stores;
+  const keys = await createTestKeys();
+  const inferenceStores = await openInferenceStores(options, stores);
+  const { subgraphs, urls } = await startSubgraphs(options, stores, inferenceStores, keys, logger);
+  const { gateway, serviceCalls, base } = await startTestGateway(
+    options,
+    testKv.kv,
+    keys,
+    urls,
+    logger,
+  );
+  const url = `${base}/graphql`;
+  const policyService = createPolicyService(dbs.policy, testKv.kv, () => new Date());
   const caller = { principal: orgAdmin(), requestId: 'test-stack' };
 
   return {
     url,
-    gatewayBase,
-    subgraphUrls,
+    gatewayBase: base,
+    subgraphUrls: urls,
     kv: testKv.kv,
     rateLimiter,
-    dbs: { catalog: catalogDb, policy: policyDb, wallet: walletDb },
+    dbs,
     databaseUrl: database.url,
     gateway,
     serviceCalls,
@@ -240,11 +275,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await gateway.stop();
       await serviceCalls.close();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
-      await Promise.all(proxiedDbs.map((db) => db.close().catch(() => undefined)));
+      await Promise.all(stores.proxiedDbs.map((db) => db.close().catch(() => undefined)));
       await database.drop();
       await rateLimiter.close();
-      if (inferenceLimiter !== rateLimiter) await inferenceLimiter.close();
-      if (inferenceKv !== testKv.kv) await inferenceKv.close();
+      if (inferenceStores.rateLimiter !== rateLimiter) await inferenceStores.rateLimiter.close();
+      if (inferenceStores.kv !== testKv.kv) await inferenceStores.kv.close();
       await testKv.cleanup();
     },
   };

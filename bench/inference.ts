@@ -47,7 +47,7 @@ if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
 
 const generateBody = (model: string) =>
   JSON.stringify({
-    query: GENERATE,
+    query: GENERATE.source,
     variables: {
       i: {
         model,

@@ -94,7 +94,7 @@ const config: CodegenConfig = {
           enumsAsTypes: true,
           contextType: `../context.js#${context}`,
           mappers,
-          scalars: { DateTime: 'Date', Micros: 'bigint' },
+          scalars: { DateTime: 'Date', Micros: 'bigint', JSON: 'unknown' },
         },
       },
     ]),

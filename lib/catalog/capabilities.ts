@@ -12,6 +12,7 @@ export const CAPABILITIES = [
   'TOOLS',
   'VISION',
   'JSON_MODE',
+  'STRUCTURED_OUTPUT',
   'STREAMING',
 ] as const satisfies readonly Capability[];
 

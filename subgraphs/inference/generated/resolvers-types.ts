@@ -9,6 +9,7 @@ import type { Attempt } from '../service/routing/run-attempts.js';
 import type { InferenceContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -19,6 +20,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant as an ISO-8601 string with a time zone, e.g. "2026-01-31T12:00:00Z". */
   DateTime: { input: Date; output: Date; }
+  /** Any JSON value (object, array, string, number, boolean or null), written as JSON itself, e.g. a tool's JSON Schema. */
+  JSON: { input: unknown; output: unknown; }
   /** A whole number of micro-credits (1 credit = 1,000,000 µcr) as a decimal string, e.g. "2500000". Never a float. */
   Micros: { input: bigint; output: bigint; }
   federation__FieldSet: { input: unknown; output: unknown; }
@@ -105,14 +108,20 @@ export type Embeddings = {
 
 /** Why generation stopped. */
 export type FinishReason =
+  /** Streams only: the caller left before the end; the text sent was charged. */
+  | 'CANCELLED'
   /** The provider's content filter stopped it. */
   | 'CONTENT_FILTER'
+  /** Streams only: the provider broke off mid-stream; the text sent was charged. */
+  | 'INTERRUPTED'
   /** maxTokens was reached. */
   | 'LENGTH'
   /** Any other reason. */
   | 'OTHER'
   /** The model finished. */
-  | 'STOP';
+  | 'STOP'
+  /** The model stopped to let the caller run the tools it called. */
+  | 'TOOL_CALLS';
 
 /** What to generate. */
 export type GenerateInput = {
@@ -126,10 +135,16 @@ export type GenerateInput = {
   messages: Array<MessageInput>;
   /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. */
   model: Scalars['ID']['input'];
+  /** The shape of the answer: JSON_OBJECT needs the JSON_MODE capability, JSON_SCHEMA the STRUCTURED_OUTPUT capability (BAD_USER_INPUT otherwise). */
+  responseFormat?: InputMaybe<ResponseFormatInput>;
   /** The team to charge; needed unless exactly one of your teams lets you call models (an organization admin names any team). */
   teamId?: InputMaybe<Scalars['ID']['input']>;
   /** Sampling temperature, 0 to 2; the provider's default when omitted. At 0 the call is deterministic: identical calls share one provider call and the response cache answers repeats. */
   temperature?: InputMaybe<Scalars['Float']['input']>;
+  /** Whether and which tool the model must call; default AUTO when tools are given. */
+  toolChoice?: InputMaybe<ToolChoiceInput>;
+  /** Tools (functions) the model may call; needs a model with the TOOLS capability (BAD_USER_INPUT otherwise). At most 128. */
+  tools?: InputMaybe<Array<ToolInput>>;
 };
 
 /** A generated reply and what it cost. */
@@ -159,10 +174,44 @@ export type Generation = {
   route: Scalars['String']['output'];
   /** True when an identical deterministic call (temperature 0) of your team was running at the same time and its provider call answered both: no provider call of its own. It pays only where cache hits are charged; the call that reached the provider pays. Never true together with `cached`. */
   shared: Scalars['Boolean']['output'];
-  /** The reply. */
+  /** The reply's text; empty when the model only called tools. */
   text: Scalars['String']['output'];
+  /** The tools the model called, in order; empty when it called none (finishReason TOOL_CALLS when it stopped to let you run them). */
+  toolCalls: Array<ToolCall>;
   /** Tokens used, as the provider reported them. */
   usage: Usage;
+};
+
+/** The last event of a stream that finished: the whole generation and what it cost. */
+export type GenerationCompleted = {
+  __typename?: 'GenerationCompleted';
+  /** The generation, as `generate` would have returned it. */
+  generation: Generation;
+};
+
+/** The next piece of a streamed reply. */
+export type GenerationDelta = {
+  __typename?: 'GenerationDelta';
+  /** The id the finished Generation will have. */
+  generationId: Scalars['ID']['output'];
+  /** The text added since the previous delta; empty when this delta carries only tool-call pieces. */
+  text: Scalars['String']['output'];
+  /** Pieces of tool calls added since the previous delta. */
+  toolCalls: Array<ToolCallDelta>;
+};
+
+/** One event of a streamed generation: deltas, then exactly one GenerationCompleted or GenerationFailed. */
+export type GenerationEvent = GenerationCompleted | GenerationDelta | GenerationFailed;
+
+/** The last event of a stream that broke off after its first delta; what was delivered was charged. */
+export type GenerationFailed = {
+  __typename?: 'GenerationFailed';
+  /** PROVIDER_STREAM_INTERRUPTED (the provider broke off), SERVICE_UNAVAILABLE (the server is shutting down; retry) or another error code. */
+  code: Scalars['String']['output'];
+  /** What was delivered and charged: the text sent, its usage and cost; finishReason INTERRUPTED. */
+  generation: Generation;
+  /** What went wrong, for people. */
+  message: Scalars['String']['output'];
 };
 
 /** A model's recent status. */
@@ -176,12 +225,28 @@ export type HealthStatus =
   /** No recent calls to judge by. */
   | 'UNKNOWN';
 
+/** A JSON Schema the answer must match. */
+export type JsonSchemaFormatInput = {
+  /** What the format is for, for the model. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The format's name: letters, digits, `_` and `-`, at most 64. */
+  name: Scalars['String']['input'];
+  /** The JSON Schema. */
+  schema: Scalars['JSON']['input'];
+  /** Ask the provider to follow the schema exactly (OpenAI structured outputs). */
+  strict?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** One message of a conversation. */
 export type MessageInput = {
-  /** What was said (at most 1,000,000 characters over all messages). */
-  content: Scalars['String']['input'];
+  /** What was said (at most 1,000,000 characters over all messages); may be omitted on an ASSISTANT message that only called tools. */
+  content?: InputMaybe<Scalars['String']['input']>;
   /** Who said it. */
   role: MessageRole;
+  /** A TOOL message: the id of the tool call it answers. */
+  toolCallId?: InputMaybe<Scalars['String']['input']>;
+  /** An ASSISTANT message's tool calls, as an earlier Generation returned them. */
+  toolCalls?: InputMaybe<Array<ToolCallInput>>;
 };
 
 /** Who said a message. */
@@ -190,6 +255,8 @@ export type MessageRole =
   | 'ASSISTANT'
   /** Instructions for the model. */
   | 'SYSTEM'
+  /** The result of a tool call (with `toolCallId`). */
+  | 'TOOL'
   /** The person or app calling. */
   | 'USER';
 
@@ -256,6 +323,101 @@ export type ProviderAttempt = {
   provider: Scalars['String']['output'];
   /** The wait the provider asked for (Retry-After), in milliseconds. */
   retryAfterMs?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The shape the answer must take. */
+export type ResponseFormatInput = {
+  /** With JSON_SCHEMA: the schema the answer must match. */
+  jsonSchema?: InputMaybe<JsonSchemaFormatInput>;
+  /** TEXT (default), JSON_OBJECT (any JSON object) or JSON_SCHEMA (JSON matching `jsonSchema`). */
+  type: ResponseFormatType;
+};
+
+/** The kinds of answer format. */
+export type ResponseFormatType =
+  /** Any JSON object. */
+  | 'JSON_OBJECT'
+  /** JSON matching a given schema. */
+  | 'JSON_SCHEMA'
+  /** Free text. */
+  | 'TEXT';
+
+/** Streamed operations. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Generates a chat reply as it is written. `GenerationDelta` events carry the text (and tool-call pieces) as the provider produces them; one `GenerationCompleted` event then carries the whole Generation (finishReason, usage, cost, priceVersion, attempts) and the stream ends. A call that breaks off after its first delta ends with one `GenerationFailed` event (code PROVIDER_STREAM_INTERRUPTED when the provider broke off, SERVICE_UNAVAILABLE when the server is shutting down) whose `generation` says what was delivered and charged; a stream never ends silently. Refusals before the first delta are GraphQL errors with the codes of `generate` (RATE_LIMITED also for too many open streams: `quotaField: "maxConcurrentStreams"`). Paid exactly like `generate`: the worst case is held before the first byte, retries and fallback happen only before the first token, the exact provider-reported usage is captured, and a client that leaves stops the provider call and pays for the text it was sent (finishReason CANCELLED). A retry with the same idempotencyKey replays the stored generation without calling a provider. Served at the gateway's /graphql over multipart HTTP (`Accept: multipart/mixed;subscriptionSpec="1.0"`, as Apollo Client, Apollo iOS and Apollo Kotlin send it) and over Server-Sent Events (the graphql-sse protocol). Select only fields of this subgraph (a Model's `id` and `health`). Needs inference:invoke in the team. */
+  generateStream: GenerationEvent;
+};
+
+
+/** Streamed operations. */
+export type SubscriptionGenerateStreamArgs = {
+  input: GenerateInput;
+};
+
+/** A tool call the model made. */
+export type ToolCall = {
+  __typename?: 'ToolCall';
+  /** The arguments as JSON text, exactly as the model wrote them (check before use: it may not parse). */
+  arguments: Scalars['String']['output'];
+  /** The call's id: answer it with a TOOL message carrying this `toolCallId`. */
+  id: Scalars['String']['output'];
+  /** The tool's name. */
+  name: Scalars['String']['output'];
+};
+
+/** A piece of one tool call, streamed: concatenate the `arguments` of the pieces with the same `index`. */
+export type ToolCallDelta = {
+  __typename?: 'ToolCallDelta';
+  /** The next piece of the arguments' JSON text. */
+  arguments: Scalars['String']['output'];
+  /** The call's id; on its first piece only. */
+  id?: Maybe<Scalars['String']['output']>;
+  /** Which tool call of the reply this piece belongs to, from 0. */
+  index: Scalars['Int']['output'];
+  /** The tool's name; on its first piece only. */
+  name?: Maybe<Scalars['String']['output']>;
+};
+
+/** A tool call an earlier ASSISTANT message made. */
+export type ToolCallInput = {
+  /** The arguments as JSON text. */
+  arguments: Scalars['String']['input'];
+  /** The call's id. */
+  id: Scalars['String']['input'];
+  /** The tool's name. */
+  name: Scalars['String']['input'];
+};
+
+/** Whether and which tool the model must call. */
+export type ToolChoiceInput = {
+  /** AUTO: the model decides; NONE: no tool; REQUIRED: at least one tool; FUNCTION: the tool named `name`. */
+  mode: ToolChoiceMode;
+  /** The tool to call, with mode FUNCTION. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Whether the model must call a tool. */
+export type ToolChoiceMode =
+  /** The model decides. */
+  | 'AUTO'
+  /** The model calls the tool named in `name`. */
+  | 'FUNCTION'
+  /** The model answers in text only. */
+  | 'NONE'
+  /** The model calls at least one tool. */
+  | 'REQUIRED';
+
+/** A tool (function) the model may call. */
+export type ToolInput = {
+  /** What it does, for the model. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The function's name: letters, digits, `_` and `-`, at most 64. */
+  name: Scalars['String']['input'];
+  /** Its arguments as a JSON Schema object. */
+  parameters?: InputMaybe<Scalars['JSON']['input']>;
+  /** Ask the provider to keep the arguments to `parameters` exactly (where it supports it). */
+  strict?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Tokens a call used. */
@@ -360,6 +522,14 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['Model'], {"id":true}> );
 }>;
 
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  GenerationEvent:
+    | ( Omit<GenerationCompleted, 'generation'> & { generation: _RefType['Generation'] } )
+    | ( GenerationDelta )
+    | ( Omit<GenerationFailed, 'generation'> & { generation: _RefType['Generation'] } )
+  ;
+}>;
 
 
 /** Mapping between all available schema types and the resolvers types */
@@ -378,7 +548,13 @@ export type ResolversTypes = ResolversObject<{
   FinishReason: FinishReason;
   GenerateInput: GenerateInput;
   Generation: ResolverTypeWrapper<GenerationResult>;
+  GenerationCompleted: ResolverTypeWrapper<Omit<GenerationCompleted, 'generation'> & { generation: ResolversTypes['Generation'] }>;
+  GenerationDelta: ResolverTypeWrapper<GenerationDelta>;
+  GenerationEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['GenerationEvent']>;
+  GenerationFailed: ResolverTypeWrapper<Omit<GenerationFailed, 'generation'> & { generation: ResolversTypes['Generation'] }>;
   HealthStatus: HealthStatus;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  JsonSchemaFormatInput: JsonSchemaFormatInput;
   MessageInput: MessageInput;
   MessageRole: MessageRole;
   Micros: ResolverTypeWrapper<Scalars['Micros']['output']>;
@@ -386,6 +562,15 @@ export type ResolversTypes = ResolversObject<{
   ModelHealth: ResolverTypeWrapper<HealthSnapshot>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ProviderAttempt: ResolverTypeWrapper<Attempt>;
+  ResponseFormatInput: ResponseFormatInput;
+  ResponseFormatType: ResponseFormatType;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ToolCall: ResolverTypeWrapper<ToolCall>;
+  ToolCallDelta: ResolverTypeWrapper<ToolCallDelta>;
+  ToolCallInput: ToolCallInput;
+  ToolChoiceInput: ToolChoiceInput;
+  ToolChoiceMode: ToolChoiceMode;
+  ToolInput: ToolInput;
   Usage: ResolverTypeWrapper<Usage>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
@@ -403,12 +588,25 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   GenerateInput: GenerateInput;
   Generation: GenerationResult;
+  GenerationCompleted: Omit<GenerationCompleted, 'generation'> & { generation: ResolversParentTypes['Generation'] };
+  GenerationDelta: GenerationDelta;
+  GenerationEvent: ResolversUnionTypes<ResolversParentTypes>['GenerationEvent'];
+  GenerationFailed: Omit<GenerationFailed, 'generation'> & { generation: ResolversParentTypes['Generation'] };
+  JSON: Scalars['JSON']['output'];
+  JsonSchemaFormatInput: JsonSchemaFormatInput;
   MessageInput: MessageInput;
   Micros: Scalars['Micros']['output'];
   Model: EntityRef;
   ModelHealth: HealthSnapshot;
   Mutation: Record<PropertyKey, never>;
   ProviderAttempt: Attempt;
+  ResponseFormatInput: ResponseFormatInput;
+  Subscription: Record<PropertyKey, never>;
+  ToolCall: ToolCall;
+  ToolCallDelta: ToolCallDelta;
+  ToolCallInput: ToolCallInput;
+  ToolChoiceInput: ToolChoiceInput;
+  ToolInput: ToolInput;
   Usage: Usage;
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   link__Import: Scalars['link__Import']['output'];
@@ -486,8 +684,36 @@ export type GenerationResolvers<ContextType = InferenceContext, ParentType exten
   route?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shared?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toolCalls?: Resolver<Array<ResolversTypes['ToolCall']>, ParentType, ContextType>;
   usage?: Resolver<ResolversTypes['Usage'], ParentType, ContextType>;
 }>;
+
+export type GenerationCompletedResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationCompleted'] = ResolversParentTypes['GenerationCompleted']> = ResolversObject<{
+  generation?: Resolver<ResolversTypes['Generation'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type GenerationDeltaResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationDelta'] = ResolversParentTypes['GenerationDelta']> = ResolversObject<{
+  generationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toolCalls?: Resolver<Array<ResolversTypes['ToolCallDelta']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type GenerationEventResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationEvent'] = ResolversParentTypes['GenerationEvent']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'GenerationCompleted' | 'GenerationDelta' | 'GenerationFailed', ParentType, ContextType>;
+}>;
+
+export type GenerationFailedResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationFailed'] = ResolversParentTypes['GenerationFailed']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  generation?: Resolver<ResolversTypes['Generation'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
 
 export interface MicrosScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Micros'], any> {
   name: 'Micros';
@@ -524,6 +750,23 @@ export type ProviderAttemptResolvers<ContextType = InferenceContext, ParentType 
   retryAfterMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  generateStream?: SubscriptionResolver<ResolversTypes['GenerationEvent'], "generateStream", ParentType, ContextType, RequireFields<SubscriptionGenerateStreamArgs, 'input'>>;
+}>;
+
+export type ToolCallResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['ToolCall'] = ResolversParentTypes['ToolCall']> = ResolversObject<{
+  arguments?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ToolCallDeltaResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['ToolCallDelta'] = ResolversParentTypes['ToolCallDelta']> = ResolversObject<{
+  arguments?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type UsageResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Usage'] = ResolversParentTypes['Usage']> = ResolversObject<{
   inputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   outputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -542,11 +785,19 @@ export type Resolvers<ContextType = InferenceContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Embeddings?: EmbeddingsResolvers<ContextType>;
   Generation?: GenerationResolvers<ContextType>;
+  GenerationCompleted?: GenerationCompletedResolvers<ContextType>;
+  GenerationDelta?: GenerationDeltaResolvers<ContextType>;
+  GenerationEvent?: GenerationEventResolvers<ContextType>;
+  GenerationFailed?: GenerationFailedResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   Micros?: GraphQLScalarType;
   Model?: ModelResolvers<ContextType>;
   ModelHealth?: ModelHealthResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   ProviderAttempt?: ProviderAttemptResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  ToolCall?: ToolCallResolvers<ContextType>;
+  ToolCallDelta?: ToolCallDeltaResolvers<ContextType>;
   Usage?: UsageResolvers<ContextType>;
   federation__FieldSet?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;

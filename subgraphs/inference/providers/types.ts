@@ -15,12 +15,49 @@ export interface ProviderSpec {
   apiKeyEnv: string | null;
 }
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A call of one of the caller's tools, as the model asked for it. */
+export interface ToolCall {
+  /** The provider's id for the call; a `tool` message answers it by this id. */
+  id: string;
+  /** The tool (function) name. */
+  name: string;
+  /** The arguments as JSON text, exactly as the model wrote them (it may not parse). */
+  arguments: string;
+}
 
 export interface ChatMessage {
   role: ChatRole;
+  /** The text; empty for an assistant turn that only called tools. */
   content: string;
+  /** An assistant turn's tool calls. */
+  toolCalls?: ToolCall[];
+  /** A `tool` message: the id of the call it answers. */
+  toolCallId?: string;
 }
+
+/** A tool (function) the model may call. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** The arguments' JSON Schema. */
+  parameters?: unknown;
+  /** Ask the provider to keep the arguments to `parameters` exactly (OpenAI structured outputs). */
+  strict?: boolean;
+}
+
+/** Whether and which tool the model must call. */
+export type ToolChoice =
+  { mode: 'AUTO' } | { mode: 'NONE' } | { mode: 'REQUIRED' } | { mode: 'FUNCTION'; name: string };
+
+/** The shape the answer must take. */
+export type ResponseFormat =
+  | { type: 'TEXT' }
+  /** Any JSON object (the catalog's JSON_MODE capability). */
+  | { type: 'JSON_OBJECT' }
+  /** JSON matching `schema` (the STRUCTURED_OUTPUT capability). */
+  | { type: 'JSON_SCHEMA'; name: string; schema: unknown; strict?: boolean; description?: string };
 
 export interface ChatRequest {
   /** The provider's own name for the model (the catalog's `providerModel`). */
@@ -30,6 +67,10 @@ export interface ChatRequest {
   maxTokens: number;
   /** Sampling temperature; undefined leaves the provider's default. */
   temperature?: number;
+  /** Tools the model may call (needs the TOOLS capability). */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
 }
 
 export interface TokenUsage {
@@ -37,19 +78,39 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
-/** Why generation stopped, in our words (each adapter maps its provider's). */
-export type FinishReason = 'STOP' | 'LENGTH' | 'CONTENT_FILTER' | 'OTHER';
+/**
+ * Why generation stopped, in our words (each adapter maps its provider's). CANCELLED (the caller
+ * left mid-stream) and INTERRUPTED (the provider broke off mid-stream) are the saga's, never an
+ * adapter's.
+ */
+export type FinishReason =
+  'STOP' | 'LENGTH' | 'TOOL_CALLS' | 'CONTENT_FILTER' | 'CANCELLED' | 'INTERRUPTED' | 'OTHER';
 
 export interface ChatResult {
   text: string;
+  /** The tools the model called, in order; empty when it called none. */
+  toolCalls?: ToolCall[];
   finishReason: FinishReason;
   /** As the provider reported it: this is what the call is charged for. */
   usage: TokenUsage;
 }
 
-/** One piece of a streamed answer: text deltas, then a last chunk with the usage. */
+/**
+ * A piece of one tool call, streamed: `index` names the call; `id` and `name` come with its first
+ * piece, `arguments` is the next piece of its JSON text (concatenate the pieces of one index).
+ */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  arguments: string;
+}
+
+/** One piece of a streamed answer: text and tool-call deltas, then a last chunk with the usage. */
 export type ChatStreamChunk =
-  { type: 'delta'; text: string } | { type: 'done'; finishReason: FinishReason; usage: TokenUsage };
+  | { type: 'delta'; text: string }
+  | { type: 'toolCall'; delta: ToolCallDelta }
+  | { type: 'done'; finishReason: FinishReason; usage: TokenUsage };
 
 export interface EmbedRequest {
   /** The provider's own name for the model. */

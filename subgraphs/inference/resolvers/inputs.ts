@@ -48,11 +48,13 @@ export function dataClassOf(value: string | null | undefined): string {
   return value ?? DEFAULT_DATA_CLASS;
 }
 
-export function checkMessages(messages: Array<{ role: string; content: string }>): ChatMessage[] {
+export function checkMessages(
+  messages: Array<{ role: string; content?: string | null }>,
+): ChatMessage[] {
   if (messages.length === 0 || messages.length > MAX_MESSAGES) {
     throw badUserInput(`Send 1 to ${MAX_MESSAGES} messages.`, { field: 'messages' });
   }
-  const chars = messages.reduce((sum, m) => sum + m.content.length, 0);
+  const chars = messages.reduce((sum, m) => sum + (m.content ?? '').length, 0);
   if (chars > MAX_PROMPT_CHARS) {
     throw badUserInput(`The messages exceed ${MAX_PROMPT_CHARS} characters.`, {
       field: 'messages',
@@ -60,7 +62,7 @@ export function checkMessages(messages: Array<{ role: string; content: string }>
   }
   return messages.map((m) => ({
     role: m.role.toLowerCase() as ChatMessage['role'],
-    content: m.content,
+    content: m.content ?? '',
   }));
 }
 

@@ -201,6 +201,8 @@ export type Capability =
   | 'JSON_MODE'
   /** Streams its answer token by token. */
   | 'STREAMING'
+  /** Can be held to a JSON Schema in its answer (structured output). */
+  | 'STRUCTURED_OUTPUT'
   /** Calls tools (functions) the caller declares. */
   | 'TOOLS'
   /** Accepts images in messages. */

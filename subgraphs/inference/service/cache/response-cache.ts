@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kv } from '../../../../lib/kv/index.js';
-import type { ChatMessage, FinishReason, TokenUsage } from '../../providers/types.js';
+import type { ChatMessage, FinishReason, TokenUsage, ToolCall } from '../../providers/types.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 // Ids go inside the hash tag; encoding keeps a stray `}` from ending it.
@@ -11,6 +11,8 @@ export interface CachedGeneration {
   modelId: string;
   priceVersion: number;
   text: string;
+  /** The tools the model called; absent on answers kept before tools existed. */
+  toolCalls?: ToolCall[];
   finishReason: FinishReason;
   usage: TokenUsage;
 }

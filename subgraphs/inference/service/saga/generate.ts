@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { codedError, conflict } from '../../../../lib/errors.js';
-import type { ChatMessage, ChatResult } from '../../providers/types.js';
+import type { ChatMessage, ChatResult, ToolCall } from '../../providers/types.js';
 import { fingerprintOf } from '../cache/idempotency.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { callTimingOf } from '../timing.js';
@@ -29,6 +29,8 @@ export interface GenerationResult {
   modelId: string;
   priceVersion: number;
   text: string;
+  /** The tools the model called; absent on answers kept before tools existed. */
+  toolCalls?: ToolCall[];
   finishReason: ChatResult['finishReason'];
   usage: ChatResult['usage'];
   /** µcr the ledger charged (or is being asked to, while PENDING), as a decimal string. */

@@ -5,15 +5,7 @@ import { generate } from '../service/saga/generate.js';
 import type { PreparedEmbed } from '../service/saga/embed-operation.js';
 import { rootFieldsNamed } from './operation-fields.js';
 import { sagaContextOf } from '../service/saga/saga-types.js';
-import {
-  checkIdempotencyKey,
-  checkMaxTokens,
-  checkMessages,
-  checkTemperature,
-  checkTexts,
-  dataClassOf,
-  teamForCall,
-} from './inputs.js';
+import { checkTexts, dataClassOf, generateRequestOf, teamForCall } from './inputs.js';
 
 function prepareEmbed(
   ctx: InferenceContext,
@@ -39,14 +31,7 @@ function prepareEmbed(
 export const Mutation: MutationResolvers<InferenceContext> = {
   generate: (_parent, { input }, ctx) => {
     const teamId = teamForCall(ctx.principal, input.teamId);
-    return generate(ctx.saga, sagaContextOf(ctx, teamId), {
-      model: input.model,
-      messages: checkMessages(input.messages),
-      maxTokens: checkMaxTokens(input.maxTokens),
-      temperature: checkTemperature(input.temperature),
-      dataClass: dataClassOf(input.dataClass),
-      idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
-    });
+    return generate(ctx.saga, sagaContextOf(ctx, teamId), generateRequestOf(input));
   },
 
   embed: (_parent, _args, ctx, info: GraphQLResolveInfo) => {

@@ -2,7 +2,9 @@ import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { hasScope, type Principal } from '../../../lib/auth/principal.js';
 import { badUserInput, forbidden } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
+import type { GenerateInput } from '../generated/resolvers-types.js';
 import type { ChatMessage } from '../providers/types.js';
+import type { GenerateRequest } from '../service/saga/generate.js';
 
 const MAX_TOKENS_LIMIT = 100_000;
 const MAX_MESSAGES = 1000;
@@ -42,6 +44,18 @@ function whyNameATeam(principal: Principal, invoking: string[]): string {
   return mayNameAny
     ? `${none}: name the team to charge with teamId (your organization-wide rights let you charge any team).`
     : `${none}, so no team can be charged for this call.`;
+}
+
+/** A `GenerateInput` (of `generate` or `generateStream`) checked, as the saga takes it. */
+export function generateRequestOf(input: GenerateInput): GenerateRequest {
+  return {
+    model: input.model,
+    messages: checkMessages(input.messages),
+    maxTokens: checkMaxTokens(input.maxTokens),
+    temperature: checkTemperature(input.temperature),
+    dataClass: dataClassOf(input.dataClass),
+    idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+  };
 }
 
 export function dataClassOf(value: string | null | undefined): string {

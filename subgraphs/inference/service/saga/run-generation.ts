@@ -4,6 +4,7 @@ import type { CachedGeneration } from '../cache/response-cache.js';
 import { chatPromptBound, expectedPromptTokens, worstCaseCost } from '../cost.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { decideChatCall, type ChatCall } from './chat-call.js';
+import { chatRequestFor } from './chat-request.js';
 import type { GenerateRequest, GenerationResult } from './generate.js';
 import { captureExactCost, holdWorstCase, voidAndGiveBack } from './hold-steps.js';
 import { amountOf, FREE, type Charge } from './payment.js';
@@ -98,15 +99,7 @@ async function callChatProviders(
 ): Promise<ChatReply> {
   const run = () =>
     callProviders(deps, call.ordered, call.timing, (adapter, target, signal) =>
-      adapter.chat(
-        {
-          model: target.model.providerModel,
-          messages: request.messages,
-          maxTokens: call.outputFor(target),
-          temperature: request.temperature,
-        },
-        { signal },
-      ),
+      adapter.chat(chatRequestFor(request, call, target), { signal }),
     );
   const outcome = call.cacheKey
     ? await deps.flights.run(call.cacheKey, run)

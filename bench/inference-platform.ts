@@ -17,12 +17,25 @@ export const BENCH_DEPLOYMENTS = {
   'chat-50ms': ['CHAT', 50],
   'embed-0ms': ['EMBEDDING', 0],
   'embed-20ms': ['EMBEDDING', 20],
+  // bench:stream: a 64-word reply streamed at once, and a 400-word one a word every 50 ms.
+  'stream-0ms': ['CHAT', 0],
+  'stream-50ms': ['CHAT', 0],
 } as const;
 export type DeploymentName = keyof typeof BENCH_DEPLOYMENTS;
+
+/** The streamed replies: how many words, and the wait between them. */
+const STREAMED: Partial<Record<DeploymentName, { words: number; chunkDelayMs: number }>> = {
+  'stream-0ms': { words: 64, chunkDelayMs: 0 },
+  'stream-50ms': { words: 400, chunkDelayMs: 50 },
+};
+const replyOf = (words: number) =>
+  Array.from({ length: words }, (_, i) => `word${i}`).join(' ') + '.';
 
 export type PlatformCommand =
   | { cmd: 'drain'; deployment: DeploymentName }
   | { cmd: 'trace'; on: boolean; label: string }
+  /** The platform process's CPU time and memory (after a full GC when Node has --expose-gc). */
+  | { cmd: 'process' }
   | { cmd: 'stop' };
 
 export type PlatformReply =
@@ -40,6 +53,7 @@ export type PlatformReply =
       last: { body: unknown; headers: Record<string, string> } | undefined;
     }
   | { type: 'trace'; report: string }
+  | { type: 'process'; cpuMicros: number; memory: NodeJS.MemoryUsage }
   | { type: 'stopped' };
 
 const SET_QUOTA = `mutation($t: ID!, $q: QuotaInput!) { setQuota(teamId: $t, input: $q) { id } }`;
@@ -75,7 +89,13 @@ const deployed = Object.fromEntries(
     Object.entries(BENCH_DEPLOYMENTS).map(async ([name, [capability, latencyMs]]) => {
       const deployment = await deployer.deploy(name, {
         capability,
-        emulator: { latencyMs },
+        emulator: {
+          latencyMs,
+          ...(STREAMED[name as DeploymentName] && {
+            reply: replyOf(STREAMED[name as DeploymentName]!.words),
+            chunkDelayMs: STREAMED[name as DeploymentName]!.chunkDelayMs,
+          }),
+        },
         maxBatchSize: capability === 'EMBEDDING' ? 128 : undefined,
       });
       return [name, deployment] as const;
@@ -117,6 +137,10 @@ process.on('message', async (command: PlatformCommand) => {
       },
     });
     emulator.reset();
+  } else if (command.cmd === 'process') {
+    (globalThis as { gc?: () => void }).gc?.();
+    const cpu = process.cpuUsage();
+    send({ type: 'process', cpuMicros: cpu.user + cpu.system, memory: process.memoryUsage() });
   } else if (command.cmd === 'trace') {
     const report = !trace
       ? 'tracing is off'

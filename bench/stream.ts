@@ -1,0 +1,255 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { startPlatform, summarize, type Platform } from './inference-load.js';
+import type { DeploymentName } from './inference-platform.js';
+
+/*
+ * `npm run bench:stream`: what the platform adds to a streamed chat, and what holding streams
+ * costs. The platform (gateway + four subgraphs on real PostgreSQL and Redis) and the emulated
+ * providers run in a child process (bench/inference-platform.ts); the clients run here.
+ *
+ * Part 1, time to first token: `POST /v1/chat/completions` with `stream: true` through the
+ * gateway (API-key auth, policy, rate limit, stream slot, wallet hold, then the provider stream),
+ * against the very request the saga sent, sent directly to the emulator. TTFT is the time from
+ * sending to the first content delta; added = gateway − direct, at p50 and p99.
+ *
+ * Part 2, CPU per streamed chunk: the platform process's CPU time over a run of 64-word streams,
+ * through the gateway minus the same run sent directly (the emulator shares the process), divided
+ * by the chunks delivered.
+ *
+ * Part 3, held streams: BENCH_STREAMS (1,000) concurrent streams of a word every 50 ms, opened
+ * through the gateway; the platform's memory with all of them open (each has had its first
+ * delta) minus before, minus what the same number of direct streams cost the emulator alone.
+ *
+ * Knobs: BENCH_SECONDS (6), BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (1,16), BENCH_STREAMS
+ * (1000), BENCH_PARTS (ttft,cpu,held).
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
+const PARTS = (process.env.BENCH_PARTS ?? 'ttft,cpu,held').split(',');
+
+if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
+  console.error(
+    'bench:stream needs PostgreSQL and Redis, as the real-store end-to-end tests do:\n' +
+      'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:stream',
+  );
+  process.exit(2);
+}
+
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One streamed chat: resolves its time to the first content delta and the deltas received. */
+async function streamOnce(target: Target, dispatcher: Agent, signal?: AbortSignal) {
+  const started = performance.now();
+  const response = await request(target.url, {
+    method: 'POST',
+    headers: target.headers,
+    body: target.body,
+    dispatcher,
+    signal,
+  });
+  if (response.statusCode !== 200) {
+    throw new Error(`HTTP ${response.statusCode}: ${await response.body.text()}`);
+  }
+  let ttft: number | undefined;
+  let deltas = 0;
+  let buffer = '';
+  let onFirst: (() => void) | undefined;
+  const first = new Promise<void>((resolve) => (onFirst = resolve));
+  const done = (async () => {
+    for await (const chunk of response.body) {
+      buffer += chunk.toString();
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
+        const parsed = JSON.parse(event.slice(6)) as {
+          choices?: Array<{ delta?: { content?: string | null } }>;
+          error?: unknown;
+        };
+        if (parsed.error) throw new Error(`stream error: ${JSON.stringify(parsed.error)}`);
+        if (parsed.choices?.[0]?.delta?.content) {
+          deltas += 1;
+          if (ttft === undefined) {
+            ttft = performance.now() - started;
+            onFirst?.();
+          }
+        }
+      }
+    }
+    onFirst?.();
+    return deltas;
+  })();
+  return { first, done, ttft: () => ttft };
+}
+
+/** `clients` workers streaming one chat after another for `seconds`. */
+async function runStreams(clients: number, seconds: number, target: Target) {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: clients });
+  const ttfts: number[] = [];
+  let chunks = 0;
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      try {
+        const stream = await streamOnce(target, dispatcher);
+        chunks += await stream.done;
+        const ttft = stream.ttft();
+        if (ttft === undefined) errors += 1;
+        else ttfts.push(ttft);
+      } catch (error) {
+        errors += 1;
+        if (errors === 1) console.error(`  first error: ${(error as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  await dispatcher.close();
+  return { ...summarize(ttfts), chunks, errors };
+}
+
+const gatewayTarget = (platform: Platform, model: string): Target => ({
+  url: new URL('/v1/chat/completions', platform.url).toString(),
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.key}` },
+  body: JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Stream a long answer, please.' }],
+    max_tokens: 1000,
+    stream: true,
+  }),
+});
+
+/** The request the saga last sent to `deployment`'s emulator, to send it there directly. */
+async function directTarget(platform: Platform, deployment: DeploymentName): Promise<Target> {
+  const { last } = await platform.ask<'drained'>({ cmd: 'drain', deployment });
+  if (!last) throw new Error(`${deployment}: the saga never reached the emulator`);
+  return {
+    url: `${platform.deployments[deployment].baseUrl}/chat/completions`,
+    headers: { 'content-type': 'application/json', ...last.headers },
+    body: JSON.stringify(last.body),
+  };
+}
+
+const ms = (value: number) => value.toFixed(1);
+const processStats = (platform: Platform) => platform.ask<'process'>({ cmd: 'process' });
+
+async function benchTtft(platform: Platform) {
+  const deployment: DeploymentName = 'stream-0ms';
+  const via = gatewayTarget(platform, platform.deployments[deployment].modelId);
+  console.log(
+    '\n| clients | gateway TTFT p50 | gateway p99 | direct TTFT p50 | direct p99 | added p50 | added p99 | streams (gateway / direct) | errors |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const clients of CONCURRENCY) {
+    await runStreams(clients, WARMUP_SECONDS, via);
+    const direct = await directTarget(platform, deployment);
+    const gateway = await runStreams(clients, SECONDS, via);
+    await runStreams(clients, WARMUP_SECONDS / 2, direct);
+    const baseline = await runStreams(clients, SECONDS, direct);
+    await platform.ask({ cmd: 'drain', deployment });
+    console.log(
+      `| ${clients} | ${ms(gateway.p50)} | ${ms(gateway.p99)} | ${ms(baseline.p50)} | ${ms(baseline.p99)} | ${ms(gateway.p50 - baseline.p50)} | ${ms(gateway.p99 - baseline.p99)} | ${gateway.count} / ${baseline.count} | ${gateway.errors} / ${baseline.errors} |`,
+    );
+  }
+}
+
+async function benchCpu(platform: Platform) {
+  const deployment: DeploymentName = 'stream-0ms';
+  const via = gatewayTarget(platform, platform.deployments[deployment].modelId);
+  await runStreams(4, WARMUP_SECONDS, via);
+  const direct = await directTarget(platform, deployment);
+  const cpuOf = async (target: Target) => {
+    const before = await processStats(platform);
+    const run = await runStreams(4, SECONDS, target);
+    const after = await processStats(platform);
+    return { micros: after.cpuMicros - before.cpuMicros, ...run };
+  };
+  const gateway = await cpuOf(via);
+  const baseline = await cpuOf(direct);
+  await platform.ask({ cmd: 'drain', deployment });
+  const perChunk = gateway.micros / gateway.chunks - baseline.micros / baseline.chunks;
+  console.log(
+    `\nCPU per streamed chunk (4 clients, 64-word streams): platform ${(gateway.micros / gateway.chunks).toFixed(1)} µs/chunk over ${gateway.chunks} chunks (${gateway.count} streams), emulator alone ${(baseline.micros / baseline.chunks).toFixed(1)} µs/chunk; the platform's own share ${perChunk.toFixed(1)} µs/chunk, ${(gateway.micros / gateway.count / 1000 - baseline.micros / baseline.count / 1000).toFixed(2)} ms per stream`,
+  );
+}
+
+/** Opens `count` streams to `target` and waits until each has had its first delta. */
+async function holdStreams(count: number, target: Target) {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: count });
+  const controller = new AbortController();
+  const streams = await Promise.all(
+    Array.from({ length: count }, () => streamOnce(target, dispatcher, controller.signal)),
+  );
+  await Promise.all(streams.map((s) => s.first));
+  return {
+    async close() {
+      controller.abort();
+      await Promise.allSettled(streams.map((s) => s.done));
+      await dispatcher.destroy();
+    },
+  };
+}
+
+async function benchHeld(platform: Platform) {
+  const deployment: DeploymentName = 'stream-50ms';
+  const via = gatewayTarget(platform, platform.deployments[deployment].modelId);
+  const warm = await holdStreams(1, via);
+  await warm.close();
+  const direct = await directTarget(platform, deployment);
+  const memoryHolding = async (target: Target) => {
+    const before = await processStats(platform);
+    const opened = performance.now();
+    const held = await holdStreams(STREAMS, target);
+    const openSeconds = (performance.now() - opened) / 1000;
+    const during = await processStats(platform);
+    await held.close();
+    return {
+      heap: during.memory.heapUsed - before.memory.heapUsed,
+      rss: during.memory.rss - before.memory.rss,
+      openSeconds,
+    };
+  };
+  const gateway = await memoryHolding(via);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const baseline = await memoryHolding(direct);
+  await platform.ask({ cmd: 'drain', deployment });
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+  const extraHeap = gateway.heap - baseline.heap;
+  const extraRss = gateway.rss - baseline.rss;
+  console.log(
+    `\n${STREAMS} concurrent streams (a word every 50 ms), each past its first delta: opened in ${gateway.openSeconds.toFixed(1)} s through the gateway. Platform process: heap +${mb(gateway.heap)} MB, RSS +${mb(gateway.rss)} MB; the emulator alone for ${STREAMS} direct streams: heap +${mb(baseline.heap)} MB, RSS +${mb(baseline.rss)} MB. The platform's own: heap +${mb(extraHeap)} MB (${kb(extraHeap / STREAMS)} KB per stream), RSS +${mb(extraRss)} MB (${kb(extraRss / STREAMS)} KB per stream).`,
+  );
+}
+
+const commit = (() => {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+console.log(
+  `bench:stream at ${commit}, ${new Date().toISOString()}; ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)}; ${SECONDS} s per row after a warm-up`,
+);
+const platform = await startPlatform({ trace: false });
+try {
+  if (PARTS.includes('ttft')) await benchTtft(platform);
+  if (PARTS.includes('cpu')) await benchCpu(platform);
+  if (PARTS.includes('held')) await benchHeld(platform);
+  console.log(
+    '\nReproduce: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:stream',
+  );
+} finally {
+  await platform.stop();
+}

@@ -134,12 +134,13 @@ export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAda
         messageSchema,
         signal,
       );
+      const toolCalls = message.content.filter((b) => b.type === 'tool_use').map(toolCallOf);
       return {
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
         text: message.content
           .filter((block) => block.type === 'text')
           .map((block) => block.text)
           .join(''),
-        toolCalls: message.content.filter((block) => block.type === 'tool_use').map(toolCallOf),
         finishReason: mapAnthropicStopReason(message.stop_reason),
         // Cache reads and writes are counted apart and priced differently; we never ask for caching.
         usage: {

@@ -106,9 +106,10 @@ export function createOpenAiCompatibleAdapter(options: HttpAdapterOptions): Prov
         signal,
       );
       const [choice] = response.choices;
+      const toolCalls = toolCallsOf(choice?.message.tool_calls);
       return {
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
         text: choice?.message.content ?? '',
-        toolCalls: toolCallsOf(choice?.message.tool_calls),
         finishReason: mapOpenAiFinishReason(choice?.finish_reason),
         usage: toUsage(response.usage),
       };

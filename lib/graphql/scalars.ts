@@ -74,10 +74,13 @@ function toJson(value: unknown, depth = 0): unknown {
     throw badUserInput('JSON numbers must be finite.');
   }
   if (Array.isArray(value)) return value.map((item) => toJson(item, depth + 1));
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = toJson(item, depth + 1);
-    return copy;
+  // graphql-js builds inline objects without a prototype.
+  const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    // fromEntries defines each key as data, so a "__proto__" key stays a plain key.
+    return Object.fromEntries(
+      Object.entries(value as object).map(([key, item]) => [key, toJson(item, depth + 1)]),
+    );
   }
   throw badUserInput('JSON must be an object, array, string, number, boolean or null.');
 }

@@ -76,6 +76,13 @@ describe('npm start configuration', () => {
     });
   });
 
+  it('makes the local model stream visibly unless told otherwise', () => {
+    expect(loadDevConfig({}, keys).inference.localStreamDelayMs).toBe(25);
+    expect(loadDevConfig({ LOCAL_STREAM_DELAY_MS: '0' }, keys).inference.localStreamDelayMs).toBe(
+      0,
+    );
+  });
+
   it('refuses what the services refuse', () => {
     expect(() => loadDevConfig({ INFERENCE_HOLD_TTL_SECONDS: '15' }, keys)).toThrow(
       /INFERENCE_HOLD_TTL_SECONDS: must outlast/,

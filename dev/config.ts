@@ -15,6 +15,9 @@ const DevEnv = z.object({
   MODELS_SEED_FILE: z.string().default('deploy/models.yaml'),
 });
 
+/** The pause between the local model's streamed words under `npm start`, in milliseconds. */
+export const DEMO_STREAM_DELAY_MS = 25;
+
 /** The internal key pair `npm start` makes at every start. */
 export interface DevKeys {
   privateKeyPem: string;
@@ -33,6 +36,8 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
   const withKeys: NodeJS.ProcessEnv = Object.assign(Object.create(env) as NodeJS.ProcessEnv, {
     MODELGRAPH_INTERNAL_PRIVATE_KEY: keys.privateKeyPem,
     MODELGRAPH_INTERNAL_PUBLIC_KEY: keys.publicKeyPem,
+    // The demo's local model streams a word at a time, visibly, unless told otherwise.
+    LOCAL_STREAM_DELAY_MS: env.LOCAL_STREAM_DELAY_MS ?? String(DEMO_STREAM_DELAY_MS),
   });
   const gateway = loadGatewayConfig(withKeys);
   const inference = loadInferenceConfig(withKeys);

@@ -1,6 +1,6 @@
-import { Kind, type ValueNode } from 'graphql';
+import { Kind, parseValue as parseGraphQLValue, type ValueNode } from 'graphql';
 import { thrownBy } from '../../test/support/thrown.js';
-import { DateTimeScalar, MicrosScalar } from './scalars.js';
+import { DateTimeScalar, JsonScalar, MicrosScalar } from './scalars.js';
 
 const BAD_INPUT = { extensions: { code: 'BAD_USER_INPUT' } };
 
@@ -105,5 +105,45 @@ describe('DateTime', () => {
     expect(
       thrownBy(() => DateTimeScalar.parseLiteral(literal(Kind.INT, '1769860800000'))),
     ).toMatchObject(BAD_INPUT);
+  });
+});
+
+describe('JSON', () => {
+  const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+
+  it('takes any JSON value from variables as it is', () => {
+    expect(JsonScalar.parseValue(schema)).toEqual(schema);
+    expect(JsonScalar.parseValue([1, 'a', null, true, 2.5])).toEqual([1, 'a', null, true, 2.5]);
+    expect(JsonScalar.parseValue('text')).toBe('text');
+  });
+
+  it('reads an inline literal, variables inside it included', () => {
+    const ast = parseGraphQLValue(
+      '{ type: "object", properties: { n: { type: $t } }, enum: [1, 2.5, null, true] }',
+    );
+    expect(JsonScalar.parseLiteral(ast, { t: 'integer' })).toEqual({
+      type: 'object',
+      properties: { n: { type: 'integer' } },
+      enum: [1, 2.5, null, true],
+    });
+  });
+
+  it('keeps a "__proto__" key as a plain key', () => {
+    const parsed = JsonScalar.parseValue(JSON.parse('{"__proto__": {"polluted": true}}'));
+    expect(Object.keys(parsed as object)).toEqual(['__proto__']);
+    expect((parsed as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('serializes plain values', () => {
+    expect(JsonScalar.serialize({ a: [1, { b: null }] })).toEqual({ a: [1, { b: null }] });
+  });
+
+  it.each<[string, unknown]>([
+    ['a function', () => 1],
+    ['a date', new Date(0)],
+    ['infinity', Number.POSITIVE_INFINITY],
+    ['nesting deeper than 64 levels', JSON.parse('['.repeat(70) + ']'.repeat(70))],
+  ])('refuses %s with BAD_USER_INPUT', (_what, value) => {
+    expect(thrownBy(() => JsonScalar.parseValue(value))).toMatchObject(BAD_INPUT);
   });
 });

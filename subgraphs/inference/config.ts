@@ -28,6 +28,7 @@ const SettingsFields = z.object({
   CACHE_HITS_CHARGED: flag(false),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60),
   RATE_LIMIT_FAIL_OPEN: flag(false),
+  LOCAL_STREAM_DELAY_MS: int(0),
 });
 
 // A hold that expires while its call still runs (or its capture is still being retried) would
@@ -96,6 +97,11 @@ export interface InferenceSettings {
   idempotencyTtlSeconds: number;
   /** Allow calls when the rate-limit store is unreachable (logged). @default false */
   rateLimitFailOpen: boolean;
+  /**
+   * The pause between the words the local model streams, so a demo visibly streams offline
+   * (`npm start` makes it 25 unless set). @default 0
+   */
+  localStreamDelayMs: number;
 }
 
 /** The settings from parsed variables. */
@@ -117,6 +123,7 @@ export function toInferenceSettings(e: z.infer<typeof SettingsFields>): Inferenc
     cacheHitsCharged: e.CACHE_HITS_CHARGED,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
+    localStreamDelayMs: e.LOCAL_STREAM_DELAY_MS,
   };
 }
 

@@ -13,6 +13,7 @@ const canInvoke = hasScopeInAnyTeam('inference:invoke');
 export const inferencePermissions = createPermissions({
   Mutation: { generate: canInvoke, embed: canInvoke },
   Generation: isAuthenticated,
+  ToolCall: isAuthenticated,
   Embeddings: isAuthenticated,
   Usage: isAuthenticated,
   ProviderAttempt: isAuthenticated,

@@ -17,6 +17,7 @@ import { inferencePermissions } from './permissions.js';
 import { createCatalogClient } from './clients/catalog-client.js';
 import { createPolicyClient } from './clients/policy-client.js';
 import { createWalletClient } from './clients/wallet-client.js';
+import { createLocalAdapter } from './providers/local/local-adapter.js';
 import { createProviderRegistry } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
@@ -72,7 +73,10 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     principal: INFERENCE_PRINCIPAL(deps.orgId ?? 'default'),
     timeoutMs: SERVICE_CALL_TIMEOUT_MS,
   });
-  const providers = createProviderRegistry({ env: deps.env, local: deps.localProvider });
+  const providers = createProviderRegistry({
+    env: deps.env,
+    local: deps.localProvider ?? createLocalAdapter({ streamDelayMs: settings.localStreamDelayMs }),
+  });
   const policy = createPolicyClient({
     client,
     policyUrl: deps.services.policy,

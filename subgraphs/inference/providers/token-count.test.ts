@@ -5,6 +5,7 @@ import {
   countTokens,
   MESSAGE_OVERHEAD_TOKENS,
   REPLY_PRIMING_TOKENS,
+  TOOL_OVERHEAD_TOKENS,
 } from './token-count.js';
 import type { ChatMessage } from './types.js';
 
@@ -44,6 +45,27 @@ describe('countChatTokens', () => {
       fc.property(fc.array(message, { maxLength: 6 }), (messages) => {
         expect(countChatTokens(messages)).toBe(encodeChat(messages, 'gpt-4o').length);
       }),
+    );
+  });
+
+  it('estimates tools, tool calls, tool results and the answer schema by their JSON text', () => {
+    const tool = { name: 'get_weather', parameters: { type: 'object', properties: {} } };
+    const call = { id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const format = { type: 'JSON_SCHEMA' as const, name: 'answer', schema: { type: 'object' } };
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'hello world' },
+      { role: 'assistant', content: '', toolCalls: [call] },
+      { role: 'tool', content: 'sunny', toolCallId: 'c1' },
+    ];
+    expect(countChatTokens(messages, { tools: [tool], responseFormat: format })).toBe(
+      countChatTokens(messages.map((m) => ({ role: m.role, content: m.content }))) +
+        countTokens('c1') +
+        TOOL_OVERHEAD_TOKENS +
+        countTokens(`c1 get_weather {"city":"Paris"}`) +
+        TOOL_OVERHEAD_TOKENS +
+        countTokens(JSON.stringify(tool)) +
+        TOOL_OVERHEAD_TOKENS +
+        countTokens(JSON.stringify(format)),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { DateTimeScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
+import { DateTimeScalar, JsonScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { Embeddings } from './Embeddings.js';
 import { Generation } from './Generation.js';
@@ -9,6 +9,7 @@ import { ProviderAttempt } from './ProviderAttempt.js';
 /** The inference subgraph's resolver map, one file per GraphQL type. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JsonScalar,
   Micros: MicrosScalar,
   Mutation,
   Generation,

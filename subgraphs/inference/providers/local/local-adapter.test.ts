@@ -146,6 +146,22 @@ describe('local adapter: chatStream', () => {
       'BAD_REQUEST',
     );
   });
+
+  it('pauses between words when told to, and an abort ends the pause', async () => {
+    // A pause far longer than the test: the next word can only come if the pause is skipped.
+    const slow = createLocalAdapter({ streamDelayMs: 600_000 });
+    const controller = new AbortController();
+    const words = slow.chatStream(request(), { signal: controller.signal })[Symbol.asyncIterator]();
+    expect(await words.next()).toMatchObject({ value: { type: 'delta', text: 'Echo: ' } });
+    let settled = false;
+    const next = words.next().finally(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    controller.abort();
+    await expectProviderError(next, 'TIMEOUT');
+  });
 });
 
 describe('local adapter: embed', () => {

@@ -3,6 +3,7 @@
  * `echo-chat` model (echo-chat.ts) and hashed embeddings (hash-embedding.ts), and reports usage
  * with the same tokenizer the saga estimates with, so holds and charges can be checked exactly.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countChatTokens, countTokens } from '../token-count.js';
 import {
   ProviderError,
@@ -25,12 +26,18 @@ export interface LocalAdapterOptions {
    * @default { 'hash-embed': 256 }
    */
   embeddingDimensions?: Readonly<Record<string, number>>;
+  /**
+   * The pause between streamed words, so a demo streams visibly; the call's signal cuts it short.
+   * @default 0
+   */
+  streamDelayMs?: number;
 }
 
 export const DEFAULT_EMBEDDING_DIMENSIONS: Readonly<Record<string, number>> = { 'hash-embed': 256 };
 
 // Long only as a factory: it wires or returns short methods, each read on its own.
 export function createLocalAdapter(options: LocalAdapterOptions = {}): ProviderAdapter {
+  const streamDelayMs = options.streamDelayMs ?? 0;
   const dimensionsByModel = new Map(
     Object.entries(options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS),
   );
@@ -55,7 +62,7 @@ export function createLocalAdapter(options: LocalAdapterOptions = {}): ProviderA
     }
     const { text, finishReason } = echoAnswer(request.messages, request.maxTokens);
     const usage = {
-      inputTokens: countChatTokens(request.messages),
+      inputTokens: countChatTokens(request.messages, request),
       outputTokens: countTokens(text),
     };
     return { text, finishReason, usage } satisfies ChatResult;
@@ -73,7 +80,8 @@ export function createLocalAdapter(options: LocalAdapterOptions = {}): ProviderA
       { signal }: CallOptions,
     ): AsyncIterable<ChatStreamChunk> {
       const { text, finishReason, usage } = answer(request, signal);
-      for (const delta of splitIntoDeltas(text)) {
+      for (const [i, delta] of splitIntoDeltas(text).entries()) {
+        if (i > 0 && streamDelayMs > 0) await pause(streamDelayMs, signal);
         // A consumer may be slow; the deadline can pass between pieces.
         throwIfAborted(signal);
         yield { type: 'delta', text: delta };
@@ -98,6 +106,15 @@ export function createLocalAdapter(options: LocalAdapterOptions = {}): ProviderA
 
     async close(): Promise<void> {},
   };
+}
+
+/** Waits `ms`, or until the call is aborted (then throws as an abort does). */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throwIfAborted(signal);
+  }
 }
 
 /** The signal carries the attempt's timeout and the request's deadline, so an abort is a TIMEOUT. */

@@ -140,4 +140,115 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(results[0]!.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(emulator.requests).toHaveLength(0);
   });
+
+  it('stops the provider when the client leaves, and charges what was delivered (CANCELLED)', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const stream = await open({});
+    const first = [await stream.nextResult(), await stream.nextResult()].map(
+      (r) => r!.data!.generateStream,
+    );
+    expect(first.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationDelta']);
+    stream.close();
+    const [line] = await eventually(
+      'the usage event of the cancelled stream',
+      () => {
+        const lines = usageLines('CANCELLED');
+        return lines.length > 0 ? lines : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    const request = emulator.requests[0]!;
+    // The emulator would have taken 40 × 100 ms to send the whole reply.
+    expect(request.closedAt).toBeDefined();
+    expect(request.closedAt!).toBeLessThan(request.receivedAt + 40 * 100);
+    const delivered = line!.outputTokens as number;
+    expect(delivered).toBeGreaterThanOrEqual(2);
+    expect(delivered).toBeLessThan(40);
+    expect(line).toMatchObject({ inputTokens: expect.any(Number), chargeStatus: 'CHARGED' });
+    const charged = costOf({ inputTokens: line!.inputTokens as number, outputTokens: delivered });
+    expect(line!.cost).toBe(charged);
+    expect((await capturedHolds())[0]).toMatchObject({
+      status: 'CAPTURED',
+      capturedAmount: charged,
+    });
+  });
+
+  it.each([
+    ['cut off', { cutStreamAfterDeltas: 3 }],
+    ['failing mid-stream', { streamError: { afterDeltas: 3, status: 500 } }],
+  ])(
+    'ends a stream the provider broke off (%s) with PROVIDER_STREAM_INTERRUPTED, delivered charged, no retry',
+    async (_name, fault) => {
+      emulator.configure({ reply: LONG_REPLY });
+      emulator.failNext(fault);
+      const { results, completed } = await (await open({})).readAll();
+      expect(completed).toBe(true);
+      const all = events(results);
+      expect(all.map((e) => e.__typename)).toEqual([
+        'GenerationDelta',
+        'GenerationDelta',
+        'GenerationDelta',
+        'GenerationFailed',
+      ]);
+      const failed = all.at(-1)!;
+      expect(failed.code).toBe('PROVIDER_STREAM_INTERRUPTED');
+      expect(failed.generation).toMatchObject({
+        text: 'word0 word1 word2 ',
+        finishReason: 'INTERRUPTED',
+        chargeStatus: 'CHARGED',
+      });
+      const usage = failed.generation!.usage;
+      expect(usage.outputTokens).toBeGreaterThanOrEqual(3);
+      expect(failed.generation!.cost).toBe(costOf(usage));
+      expect(emulator.requests).toHaveLength(1);
+    },
+  );
+
+  it('falls back before the first token', async () => {
+    const broken = await emulated.deployments.deploy('stream-broken', {
+      emulator: { faultEvery: { status: 500 } },
+    });
+    const alias = await emulated.deployments.route('stream-fallback', 'FALLBACK', [
+      broken,
+      { emulator, modelId: model, providerId: 'stream-a' },
+    ]);
+    const { results } = await (await open({ model: alias })).readAll();
+    const all = events(results);
+    const completed = all.at(-1)!;
+    expect(completed.__typename).toBe('GenerationCompleted');
+    expect(completed.generation!.attempts.map((a) => [a.model.id, a.outcome])).toEqual([
+      [broken.modelId, 'FAILED'],
+      [broken.modelId, 'FAILED'],
+      [model, 'SUCCEEDED'],
+    ]);
+    expect(broken.emulator.requests).toHaveLength(2);
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  it('replays a finished stream for a retry with its idempotency key, without a provider call', async () => {
+    const input = { idempotencyKey: `stream-${mode}` };
+    const first = events((await (await open(input)).readAll()).results);
+    const again = events((await (await open(input)).readAll()).results);
+    expect(emulator.requests).toHaveLength(1);
+    const original = first.at(-1)!.generation!;
+    expect(again.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
+    expect(again[0]!.text).toBe(original.text);
+    expect(again.at(-1)!.generation).toEqual(original);
+  });
+
+  it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const stream = await open({});
+    expect((await stream.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    const stopping = emulated.stack.stopSubgraph('inference');
+    const { results, completed } = await stream.readAll();
+    await stopping;
+    expect(completed).toBe(true);
+    const last = events(results).at(-1)!;
+    expect(last.__typename).toBe('GenerationFailed');
+    expect(last.code).toBe('SERVICE_UNAVAILABLE');
+    expect(last.generation!.finishReason).toBe('INTERRUPTED');
+    expect(last.generation!.cost).toBe(costOf(last.generation!.usage));
+    expect(last.generation!.usage.outputTokens).toBeLessThan(40);
+  });
 });

@@ -2,6 +2,7 @@ import { startEmulatedStack, type EmulatedStack } from '../../test/support/emula
 import { eventually } from '../../test/support/eventually.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { teamKey } from '../../test/support/identities.js';
+import { TEST_ADMIN_KEY } from '../../test/support/stack.js';
 import { GENERATE, HOLDS } from '../../test/support/inference-documents.js';
 import { countWords, type ProviderEmulator } from '../../test/support/provider-emulators.js';
 import { createRecordingLogger } from '../../test/support/recording-logger.js';
@@ -40,6 +41,7 @@ const STREAM = `subscription($i: GenerateInput!) { generateStream(input: $i) {
 fragment G on Generation { id text finishReason cost chargeStatus
   usage { inputTokens outputTokens } attempts { outcome model { id } } }`;
 
+const SET_QUOTA = `mutation($t: ID!, $i: QuotaInput!) { setQuota(teamId: $t, input: $i) { id } }`;
 const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 const PROMPT = 'Tell me something long';
 /** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
@@ -74,7 +76,7 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     emulated = await startEmulatedStack(mode, {
       team: 'Streamers',
       logger: recording.logger,
-      settings: { retryBaseMs: 5, catalogCacheMs: 0, streamIdleTimeoutMs: 2_000 },
+      settings: { retryBaseMs: 5, catalogCacheMs: 0, policyCacheMs: 0, streamIdleTimeoutMs: 2_000 },
     });
     const deployment = await emulated.deployments.deploy('stream-a');
     ({ modelId: model, emulator } = deployment);
@@ -234,6 +236,43 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(again.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
     expect(again[0]!.text).toBe(original.text);
     expect(again.at(-1)!.generation).toEqual(original);
+  });
+
+  it("refuses a stream over the team's maxConcurrentStreams, and takes one again once a stream ends", async () => {
+    const setStreams = async (n: number | null) =>
+      expectNoErrors(
+        await emulated.stack.request(SET_QUOTA, {
+          token: TEST_ADMIN_KEY,
+          variables: { t: emulated.team.teamId, i: { maxConcurrentStreams: n } },
+        }),
+      );
+    await setStreams(1);
+    try {
+      emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+      const first = await open({});
+      expect((await first.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+      const refused = await (await open({})).readAll();
+      expect(refused.results).toHaveLength(1);
+      expect(refused.results[0]!.errors?.[0]?.extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        quotaField: 'maxConcurrentStreams',
+      });
+      expect(emulator.requests).toHaveLength(1);
+      first.close();
+      await eventually(
+        'a stream is let through once the first has ended',
+        async () => {
+          const next = await open({ maxTokens: 2 });
+          const { results } = await next.readAll();
+          return results.at(-1)?.data?.generateStream.__typename === 'GenerationCompleted'
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 10_000 },
+      );
+    } finally {
+      await setStreams(null);
+    }
   });
 
   it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {

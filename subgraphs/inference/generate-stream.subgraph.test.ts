@@ -1,3 +1,4 @@
+import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import { startEmulatedStack, type EmulatedStack } from '../../test/support/emulated-deployments.js';
 import { eventually } from '../../test/support/eventually.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
@@ -76,7 +77,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     emulated = await startEmulatedStack(mode, {
       team: 'Streamers',
       logger: recording.logger,
-      settings: { retryBaseMs: 5, catalogCacheMs: 0, policyCacheMs: 0, streamIdleTimeoutMs: 2_000 },
+      settings: {
+        retryBaseMs: 5,
+        catalogCacheMs: 0,
+        policyCacheMs: 0,
+        streamIdleTimeoutMs: 2_000,
+        streamHeartbeatMs: 100,
+      },
     });
     const deployment = await emulated.deployments.deploy('stream-a');
     ({ modelId: model, emulator } = deployment);
@@ -273,6 +280,64 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     } finally {
       await setStreams(null);
     }
+  });
+
+  it('ends a stream whose provider goes silent past the idle timeout, delivered charged', async () => {
+    // The suite's idle timeout is 2 s; the emulator waits 3 s after each word.
+    emulator.configure({ reply: 'slow words here', chunkDelayMs: 3_000 });
+    const { results, completed } = await (await open({})).readAll();
+    expect(completed).toBe(true);
+    const all = events(results);
+    expect(all.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationFailed']);
+    expect(all[1]!.code).toBe('PROVIDER_STREAM_INTERRUPTED');
+    expect(all[1]!.generation).toMatchObject({ text: 'slow ', finishReason: 'INTERRUPTED' });
+    expect(all[1]!.generation!.cost).toBe(costOf(all[1]!.generation!.usage));
+  });
+
+  it('sends heartbeats while nothing else is ready', async () => {
+    // The suite's heartbeat is 100 ms; the provider answers after 500.
+    emulator.configure({ latencyMs: 500 });
+    const response = await fetch(emulated.stack.subgraphUrls.inference!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        [INTERNAL_TOKEN_HEADER]: await emulated.stack.internalToken(invoker),
+      },
+      body: JSON.stringify({
+        query: STREAM,
+        variables: { i: { model, messages: [{ role: 'USER', content: PROMPT }] } },
+      }),
+    });
+    const body = await response.text();
+    expect(body.indexOf(':\n\n')).toBeGreaterThanOrEqual(0);
+    expect(body.indexOf(':\n\n')).toBeLessThan(body.indexOf('event: next'));
+    expect(body.endsWith('event: complete\ndata:\n\n')).toBe(true);
+  });
+
+  it.each([
+    ['a document that does not parse', 'subscription {', 'GRAPHQL_PARSE_FAILED'],
+    [
+      'an invalid document',
+      'subscription { generateStream { nope } }',
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    ['a query', '{ __typename }', 'BAD_REQUEST'],
+  ])('answers %s with 400 and a coded error', async (_name, query, code) => {
+    const stream = await subscribeOverSse(
+      emulated.stack.subgraphUrls.inference!,
+      await emulated.stack.internalToken(invoker),
+      query,
+    );
+    expect(stream.status).toBe(400);
+    const { errors } = stream.refusal as { errors: Array<{ extensions: { code: string } }> };
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors.map((e) => e.extensions.code))).toEqual(new Set([code]));
+  });
+
+  it('answers 401 without an internal token', async () => {
+    const stream = await subscribeOverSse(emulated.stack.subgraphUrls.inference!, 'forged', STREAM);
+    expect(stream.status).toBe(401);
   });
 
   it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {

@@ -9,6 +9,7 @@ import { countWords, type ProviderEmulator } from '../../test/support/provider-e
 import { createRecordingLogger } from '../../test/support/recording-logger.js';
 import { subscribeOverSse, type StreamResult } from '../../test/support/subgraph-stream.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { typed } from '../../test/support/typed-document.js';
 import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 /*
@@ -43,6 +44,10 @@ fragment G on Generation { id text finishReason cost chargeStatus
   usage { inputTokens outputTokens } attempts { outcome model { id } } }`;
 
 const SET_QUOTA = `mutation($t: ID!, $i: QuotaInput!) { setQuota(teamId: $t, input: $i) { id } }`;
+const TOKENS_PER_DAY = typed<
+  { team: { rateLimitStatus: { tokensPerDay: { limit: number; remaining: number } | null } } },
+  { t: string }
+>(`query($t: ID!) { team(id: $t) { rateLimitStatus { tokensPerDay { limit remaining } } } }`);
 const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 const PROMPT = 'Tell me something long';
 /** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
@@ -70,6 +75,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     );
   const usageLines = (finishReason: string) =>
     recording.lines.filter((l) => l.event === 'usage' && l.finishReason === finishReason);
+  const setQuota = async (input: Record<string, number | null>) =>
+    expectNoErrors(
+      await emulated.stack.request(SET_QUOTA, {
+        token: TEST_ADMIN_KEY,
+        variables: { t: emulated.team.teamId, i: input },
+      }),
+    );
   const capturedHolds = async () =>
     expectNoErrors(await emulated.team.call(HOLDS, { id: emulated.team.teamId })).team.wallet.holds;
 
@@ -245,14 +257,43 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(again.at(-1)!.generation).toEqual(original);
   });
 
+  it('settles the tokens per day with the real count, not the reserved worst case', async () => {
+    const limit = 100_000;
+    await setQuota({ tokensPerDay: limit });
+    try {
+      const { results } = await (await open({ maxTokens: 4_000 })).readAll();
+      const { usage } = events(results).at(-1)!.generation!;
+      const status = expectNoErrors(
+        await emulated.team.call(TOKENS_PER_DAY, { t: emulated.team.teamId }),
+      ).team.rateLimitStatus.tokensPerDay!;
+      const used = limit - status.remaining;
+      // The window refills while we look, so `used` may be a little less than the real count,
+      // but never near the 4,000 tokens reserved.
+      expect(used).toBeGreaterThan(0);
+      expect(used).toBeLessThanOrEqual(usage.inputTokens + usage.outputTokens);
+    } finally {
+      await setQuota({});
+    }
+  });
+
+  it('refuses with PROVIDER_ERROR when no provider opens the stream, the hold voided', async () => {
+    emulator.failNext({ status: 500 }, { status: 500 });
+    const { results, completed } = await (await open({ maxTokens: 7 })).readAll();
+    expect(completed).toBe(true);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.errors?.[0]?.extensions).toMatchObject({
+      code: 'PROVIDER_ERROR',
+      attempts: [
+        expect.objectContaining({ outcome: 'FAILED', httpStatus: 500 }),
+        expect.objectContaining({ outcome: 'FAILED', httpStatus: 500 }),
+      ],
+    });
+    expect(emulator.requests).toHaveLength(2);
+    expect((await capturedHolds())[0]).toMatchObject({ status: 'VOIDED' });
+  });
+
   it("refuses a stream over the team's maxConcurrentStreams, and takes one again once a stream ends", async () => {
-    const setStreams = async (n: number | null) =>
-      expectNoErrors(
-        await emulated.stack.request(SET_QUOTA, {
-          token: TEST_ADMIN_KEY,
-          variables: { t: emulated.team.teamId, i: { maxConcurrentStreams: n } },
-        }),
-      );
+    const setStreams = (n: number | null) => setQuota({ maxConcurrentStreams: n });
     await setStreams(1);
     try {
       emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });

@@ -194,6 +194,27 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     });
   });
 
+  it('stops the provider call and charges nothing when the client leaves before the first token', async () => {
+    emulator.configure({ latencyMs: 2_000 });
+    const stream = await open({ maxTokens: 11 });
+    expect(stream.status).toBe(200);
+    await eventually('the provider was called', () => emulator.requests[0], { timeoutMs: 5_000 });
+    stream.close();
+    const hold = await eventually(
+      'the hold was voided',
+      async () => {
+        const [latest] = await capturedHolds();
+        return latest?.status === 'VOIDED' ? latest : undefined;
+      },
+      { timeoutMs: 5_000 },
+    );
+    expect(hold.capturedAmount).toBeNull();
+    const request = emulator.requests[0]!;
+    expect(request.closedAt).toBeDefined();
+    expect(request.closedAt!).toBeLessThan(request.receivedAt + 2_000);
+    expect(emulator.requests).toHaveLength(1);
+  });
+
   it.each([
     ['cut off', { cutStreamAfterDeltas: 3 }],
     ['failing mid-stream', { streamError: { afterDeltas: 3, status: 500 } }],

@@ -278,6 +278,27 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(again.at(-1)!.generation).toEqual(original);
   });
 
+  it('keeps a charged partial run for its key: CONFLICT while it runs, replayed after', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const input = { idempotencyKey: `partial-${mode}` };
+    const first = await open(input);
+    expect((await first.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    const running = await (await open(input)).readAll();
+    expect(running.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    first.close();
+    const replayed = await eventually(
+      'the partial run is kept for its key',
+      async () => {
+        const again = events((await (await open(input)).readAll()).results);
+        return again.at(-1)?.generation?.finishReason === 'CANCELLED' ? again : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(replayed.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
+    expect(replayed.at(-1)!.generation).toMatchObject({ chargeStatus: 'CHARGED' });
+    expect(emulator.requests).toHaveLength(1);
+  });
+
   it('settles the tokens per day with the real count, not the reserved worst case', async () => {
     const limit = 100_000;
     await setQuota({ tokensPerDay: limit });

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../../../lib/errors.js';
 import type { ToolCall, ToolCallDelta } from '../../providers/types.js';
 import type { GenerationResult } from './generate.js';
 
@@ -15,11 +16,11 @@ export type StreamEvent =
 /** Why a started stream ended before its provider finished it. */
 export const STREAM_FAILURES = {
   INTERRUPTED: {
-    code: 'PROVIDER_STREAM_INTERRUPTED',
+    code: ErrorCode.PROVIDER_STREAM_INTERRUPTED,
     message: 'The provider broke off the stream; what was delivered was charged.',
   },
   SHUTDOWN: {
-    code: 'SERVICE_UNAVAILABLE',
+    code: ErrorCode.SERVICE_UNAVAILABLE,
     message: 'The server is shutting down; what was delivered was charged. Retry.',
   },
 } as const;

@@ -23,6 +23,11 @@ export const ErrorCode = {
   MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
   /** Every provider attempt failed; `attempts` says how. Nothing was charged. */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
+  /**
+   * A stream's provider broke off, failed or went silent after the first token (the code of its
+   * GenerationFailed event); what was delivered was charged.
+   */
+  PROVIDER_STREAM_INTERRUPTED: 'PROVIDER_STREAM_INTERRUPTED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -16,13 +16,20 @@ export const QUOTA_FIELDS = {
 
 export type QuotaField = (typeof QUOTA_FIELDS)[LimitName];
 
-/** A quota as the schema spells it: every limit, null where unlimited. */
-export type QuotaFigures = Record<QuotaField, number | null>;
+/**
+ * A quota as the schema spells it: every limit, null where unlimited. `maxConcurrentStreams` is a
+ * count, not a rate, so the rate limiter does not keep it (inference's stream leases do).
+ */
+export type QuotaFigures = Record<QuotaField, number | null> & {
+  maxConcurrentStreams?: number | null;
+};
 
 const NAMES = Object.keys(QUOTA_FIELDS) as LimitName[];
 
 /** The schema's figures (null or absent where unlimited) as the rate limiter's limits. */
-export function limitsOf(figures: Partial<Record<QuotaField, number | null | undefined>>): Limits {
+export function limitsOf(
+  figures: Partial<Record<QuotaField | 'maxConcurrentStreams', number | null | undefined>>,
+): Limits {
   const limits: Limits = {};
   for (const name of NAMES) {
     const value = figures[QUOTA_FIELDS[name]];
@@ -31,9 +38,10 @@ export function limitsOf(figures: Partial<Record<QuotaField, number | null | und
   return limits;
 }
 
-/** The rate limiter's limits as the schema's figures (null where unlimited). */
-export function quotaFiguresOf(limits: Limits): QuotaFigures {
+/** The rate limiter's limits (and the stream limit) as the schema's figures (null: unlimited). */
+export function quotaFiguresOf(limits: Limits & { maxConcurrentStreams?: number }): QuotaFigures {
   const figures = {} as QuotaFigures;
   for (const name of NAMES) figures[QUOTA_FIELDS[name]] = limits[name] ?? null;
+  figures.maxConcurrentStreams = limits.maxConcurrentStreams ?? null;
   return figures;
 }

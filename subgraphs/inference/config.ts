@@ -29,6 +29,8 @@ const SettingsFields = z.object({
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60),
   RATE_LIMIT_FAIL_OPEN: flag(false),
   LOCAL_STREAM_DELAY_MS: int(0),
+  INFERENCE_STREAM_IDLE_TIMEOUT_MS: int(30_000, 1),
+  INFERENCE_STREAM_HEARTBEAT_MS: int(12_000, 1),
 });
 
 // A hold that expires while its call still runs (or its capture is still being retried) would
@@ -102,6 +104,13 @@ export interface InferenceSettings {
    * (`npm start` makes it 25 unless set). @default 0
    */
   localStreamDelayMs: number;
+  /**
+   * A started stream whose provider sends nothing for this long is ended (GenerationFailed,
+   * PROVIDER_STREAM_INTERRUPTED; what was delivered is charged). @default 30_000
+   */
+  streamIdleTimeoutMs: number;
+  /** An open stream with nothing to send gets a heartbeat (an SSE comment) this often. @default 12_000 */
+  streamHeartbeatMs: number;
 }
 
 /** The settings from parsed variables. */
@@ -124,6 +133,8 @@ export function toInferenceSettings(e: z.infer<typeof SettingsFields>): Inferenc
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
     localStreamDelayMs: e.LOCAL_STREAM_DELAY_MS,
+    streamIdleTimeoutMs: e.INFERENCE_STREAM_IDLE_TIMEOUT_MS,
+    streamHeartbeatMs: e.INFERENCE_STREAM_HEARTBEAT_MS,
   };
 }
 

@@ -12,8 +12,13 @@ const canInvoke = hasScopeInAnyTeam('inference:invoke');
  */
 export const inferencePermissions = createPermissions({
   Mutation: { generate: canInvoke, embed: canInvoke },
-  Generation: isAuthenticated,
+  Subscription: { generateStream: canInvoke },
+  GenerationDelta: isAuthenticated,
+  ToolCallDelta: isAuthenticated,
+  GenerationCompleted: isAuthenticated,
+  GenerationFailed: isAuthenticated,
   ToolCall: isAuthenticated,
+  Generation: isAuthenticated,
   Embeddings: isAuthenticated,
   Usage: isAuthenticated,
   ProviderAttempt: isAuthenticated,

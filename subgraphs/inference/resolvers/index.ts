@@ -5,6 +5,7 @@ import { Generation } from './Generation.js';
 import { Model } from './Model.js';
 import { Mutation } from './Mutation.js';
 import { ProviderAttempt } from './ProviderAttempt.js';
+import { GenerationEvent, Subscription } from './Subscription.js';
 
 /** The inference subgraph's resolver map, one file per GraphQL type. */
 export const resolvers: Resolvers = {
@@ -12,6 +13,8 @@ export const resolvers: Resolvers = {
   JSON: JsonScalar,
   Micros: MicrosScalar,
   Mutation,
+  Subscription,
+  GenerationEvent,
   Generation,
   Embeddings,
   ProviderAttempt,

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Histogram } from 'prom-client';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
@@ -32,6 +32,7 @@ import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
+import { createSubscriptionOpener } from './streaming/open-subscription.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -113,6 +114,16 @@ export function createGateway(deps: GatewayDeps) {
   });
 
   const limits = operationLimits(config.limits, { production: config.production });
+  // Subscriptions take the gateway's own path (Apollo Gateway cannot run them): decision 56.
+  const streamDispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  const subscriptions = createSubscriptionOpener({
+    limits,
+    production: config.production,
+    signer: deps.signer,
+    subgraphUrl: (name) => subgraphs.get(name),
+    dispatcher: streamDispatcher,
+  });
+  gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -218,11 +229,18 @@ export function createGateway(deps: GatewayDeps) {
   return {
     ...http,
     metrics,
+    /**
+     * Opens a subscription for an authenticated caller (the /v1 facade streams chat through it);
+     * see OpenSubscription for how refusals and broken streams come back.
+     */
+    openSubscription: subscriptions.openSubscription,
     start: () => apollo.start(),
     async stop() {
+      subscriptions.closeAll();
       await http.close();
       await apollo.stop();
       await services.close();
+      await streamDispatcher.destroy();
     },
   };
 }

@@ -33,6 +33,9 @@ import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
 import { createSubscriptionOpener } from './streaming/open-subscription.js';
+import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
+import { streamProtocolOf } from './streaming/stream-protocol.js';
+import { createSubscriptionRoute } from './streaming/subscription-route.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -61,6 +64,8 @@ export interface GatewayDeps {
 }
 
 const READY_TIMEOUT_MS = 2_000;
+/** How long stop() waits for open streams to send their terminal frame. @default 2000 */
+const SHUTDOWN_DRAIN_MS = 2_000;
 
 /**
  * The gateway: authenticates every request, plans it over the static supergraph, and forwards a
@@ -124,6 +129,10 @@ export function createGateway(deps: GatewayDeps) {
     dispatcher: streamDispatcher,
   });
   gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
+  const subscriptionRoute = createSubscriptionRoute({
+    openSubscription: subscriptions.openSubscription,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -136,6 +145,7 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [
       ...(limits.plugins as never[]),
       createOperationGuardPlugin({ production: config.production }),
+      createSubscriptionAcceptPlugin(),
       createAuditReportPlugin(policy, logger),
       createObservabilityPlugin(metrics, logger) as never,
       config.production
@@ -169,6 +179,12 @@ export function createGateway(deps: GatewayDeps) {
       }
       throw error;
     }
+    const protocol = streamProtocolOf(ctx.req.headers.accept);
+    let preread: { body: unknown } | undefined;
+    if (protocol) {
+      preread = (await subscriptionRoute.serve(ctx, principal, protocol))?.fallback;
+      if (!preread) return;
+    }
     let token: Promise<string> | undefined;
     const requestLogger = ctx.logger.child({ principalId: principal.id });
     await handleGraphQLRequest(
@@ -182,6 +198,7 @@ export function createGateway(deps: GatewayDeps) {
         operationLabel: 'unresolved',
       }),
       config.maxBodyBytes,
+      preread,
     );
   };
 
@@ -236,7 +253,9 @@ export function createGateway(deps: GatewayDeps) {
     openSubscription: subscriptions.openSubscription,
     start: () => apollo.start(),
     async stop() {
+      // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
       subscriptions.closeAll();
+      await subscriptionRoute.drained(SHUTDOWN_DRAIN_MS);
       await http.close();
       await apollo.stop();
       await services.close();

@@ -19,6 +19,7 @@ import { introspects } from '../plugins/operation-guard.js';
 import type { operationLimits } from '../plugins/operation-limits.js';
 import { forwardSubscription } from './forward-subscription.js';
 import {
+  NotASubscriptionError,
   SHUTTING_DOWN_MESSAGE,
   StreamBrokenError,
   SubscriptionRefusedError,
@@ -42,7 +43,7 @@ export interface SubscriptionRequest {
  * /v1 facade both call it.
  *
  * - Refusals before the stream opens (parse or validation failure, operation limits, not a
- *   subscription, the owning subgraph refused or is unreachable, the gateway is stopping) reject
+ *   subscription (NotASubscriptionError), the owning subgraph refused or is unreachable, the gateway is stopping) reject
  *   with a {@link SubscriptionRefusedError} carrying an HTTP status and coded GraphQL errors.
  * - Once it resolves, the iterable yields the owning subgraph's ExecutionResults as they arrive.
  *   A refusal of the subgraph's own (RATE_LIMITED, INSUFFICIENT_FUNDS, …) is a first result with
@@ -128,7 +129,7 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
       );
     }
     if (operation.operation !== 'subscription') {
-      throw refused(400, ErrorCode.BAD_REQUEST, 'Only subscriptions are streamed here.');
+      throw new NotASubscriptionError();
     }
     const errors = validate(schema, document, rules);
     if (errors.length > 0) throw validationFailed(errors, limits.maskSuggestions);

@@ -26,6 +26,13 @@ export class SubscriptionRefusedError extends Error {
   }
 }
 
+/** The operation is a query or mutation: the /graphql route hands it to Apollo instead. */
+export class NotASubscriptionError extends SubscriptionRefusedError {
+  constructor() {
+    super(400, [codedFormattedError(ErrorCode.BAD_REQUEST, 'Only subscriptions are streamed.')]);
+  }
+}
+
 export const refused = (status: number, code: string, message: string) =>
   new SubscriptionRefusedError(status, [codedFormattedError(code, message)]);
 

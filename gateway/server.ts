@@ -242,6 +242,7 @@ export function createGateway(deps: GatewayDeps) {
     ...(withExplorer ? explorerRoutes() : {}),
   };
   const http = createHttpService({ logger, metrics, routes });
+  let stopping: Promise<void> | undefined;
 
   return {
     ...http,
@@ -252,14 +253,18 @@ export function createGateway(deps: GatewayDeps) {
      */
     openSubscription: subscriptions.openSubscription,
     start: () => apollo.start(),
-    async stop() {
-      // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
-      subscriptions.closeAll();
-      await subscriptionRoute.drained(SHUTDOWN_DRAIN_MS);
-      await http.close();
-      await apollo.stop();
-      await services.close();
-      await streamDispatcher.destroy();
+    /** Graceful and idempotent: streams end first, then the server, Apollo and the pools. */
+    stop() {
+      stopping ??= (async () => {
+        // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
+        subscriptions.closeAll();
+        await subscriptionRoute.drained(SHUTDOWN_DRAIN_MS);
+        await http.close();
+        await apollo.stop();
+        await services.close();
+        await streamDispatcher.destroy();
+      })();
+      return stopping;
     },
   };
 }

@@ -2,8 +2,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { Histogram } from 'prom-client';
-import type { Dispatcher } from 'undici';
+import { Gauge, Histogram } from 'prom-client';
+import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
@@ -32,6 +32,10 @@ import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
+import { createSubscriptionOpener } from './streaming/open-subscription.js';
+import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
+import { streamProtocolOf } from './streaming/stream-protocol.js';
+import { createSubscriptionRoute } from './streaming/subscription-route.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -60,6 +64,8 @@ export interface GatewayDeps {
 }
 
 const READY_TIMEOUT_MS = 2_000;
+/** How long stop() waits for open streams to send their terminal frame. @default 2000 */
+const SHUTDOWN_DRAIN_MS = 2_000;
 
 /**
  * The gateway: authenticates every request, plans it over the static supergraph, and forwards a
@@ -113,6 +119,28 @@ export function createGateway(deps: GatewayDeps) {
   });
 
   const limits = operationLimits(config.limits, { production: config.production });
+  // Subscriptions take the gateway's own path (Apollo Gateway cannot run them): decision 56.
+  const streamDispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  const subscriptions = createSubscriptionOpener({
+    limits,
+    production: config.production,
+    signer: deps.signer,
+    subgraphUrl: (name) => subgraphs.get(name),
+    dispatcher: streamDispatcher,
+  });
+  gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
+  new Gauge({
+    name: 'modelgraph_gateway_open_streams',
+    help: 'Subscriptions the gateway is streaming now (/graphql and /v1).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(subscriptions.openCount);
+    },
+  });
+  const subscriptionRoute = createSubscriptionRoute({
+    openSubscription: subscriptions.openSubscription,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -125,6 +153,7 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [
       ...(limits.plugins as never[]),
       createOperationGuardPlugin({ production: config.production }),
+      createSubscriptionAcceptPlugin(),
       createAuditReportPlugin(policy, logger),
       createObservabilityPlugin(metrics, logger) as never,
       config.production
@@ -158,6 +187,12 @@ export function createGateway(deps: GatewayDeps) {
       }
       throw error;
     }
+    const protocol = streamProtocolOf(ctx.req.headers.accept);
+    let preread: { body: unknown } | undefined;
+    if (protocol) {
+      preread = (await subscriptionRoute.serve(ctx, principal, protocol))?.fallback;
+      if (!preread) return;
+    }
     let token: Promise<string> | undefined;
     const requestLogger = ctx.logger.child({ principalId: principal.id });
     await handleGraphQLRequest(
@@ -171,6 +206,7 @@ export function createGateway(deps: GatewayDeps) {
         operationLabel: 'unresolved',
       }),
       config.maxBodyBytes,
+      preread,
     );
   };
 
@@ -214,15 +250,29 @@ export function createGateway(deps: GatewayDeps) {
     ...(withExplorer ? explorerRoutes() : {}),
   };
   const http = createHttpService({ logger, metrics, routes });
+  let stopping: Promise<void> | undefined;
 
   return {
     ...http,
     metrics,
+    /**
+     * Opens a subscription for an authenticated caller (the /v1 facade streams chat through it);
+     * see OpenSubscription for how refusals and broken streams come back.
+     */
+    openSubscription: subscriptions.openSubscription,
     start: () => apollo.start(),
-    async stop() {
-      await http.close();
-      await apollo.stop();
-      await services.close();
+    /** Graceful and idempotent: streams end first, then the server, Apollo and the pools. */
+    stop() {
+      stopping ??= (async () => {
+        // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
+        subscriptions.closeAll();
+        await subscriptionRoute.drained(SHUTDOWN_DRAIN_MS);
+        await http.close();
+        await apollo.stop();
+        await services.close();
+        await streamDispatcher.destroy();
+      })();
+      return stopping;
     },
   };
 }

@@ -28,6 +28,9 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
+import { openAiRoutes } from './openai/routes.js';
+import { createOperationRunner } from './openai/run-operation.js';
+import type { Principal } from '../lib/auth/principal.js';
 import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
@@ -133,6 +136,18 @@ export function createGateway(deps: GatewayDeps) {
     ],
   });
 
+  /** What every operation of one request runs with, for /graphql and /v1 alike. */
+  const contextFor = (principal: Principal, ctx: RouteContext): GatewayContext => {
+    let token: Promise<string> | undefined;
+    return {
+      principal,
+      requestId: ctx.requestId,
+      logger: ctx.logger.child({ principalId: principal.id }),
+      internalToken: () => (token ??= signer.sign(principal, ctx.requestId)),
+      operationLabel: 'unresolved',
+    };
+  };
+
   const graphql = async (ctx: RouteContext) => {
     const wantsPage =
       ctx.req.method === 'GET' &&
@@ -158,18 +173,10 @@ export function createGateway(deps: GatewayDeps) {
       }
       throw error;
     }
-    let token: Promise<string> | undefined;
-    const requestLogger = ctx.logger.child({ principalId: principal.id });
     await handleGraphQLRequest(
       ctx,
       apollo,
-      async () => ({
-        principal,
-        requestId: ctx.requestId,
-        logger: requestLogger,
-        internalToken: () => (token ??= signer.sign(principal, ctx.requestId)),
-        operationLabel: 'unresolved',
-      }),
+      async () => contextFor(principal, ctx),
       config.maxBodyBytes,
     );
   };
@@ -210,6 +217,15 @@ export function createGateway(deps: GatewayDeps) {
       GET: async ({ res }) =>
         sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
+    ...openAiRoutes({
+      authenticate,
+      contextFor,
+      run: createOperationRunner(apollo),
+      stream: () => {
+        throw new Error('streaming is not wired yet');
+      },
+      maxBodyBytes: config.maxBodyBytes,
+    }),
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),
   };

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Histogram } from 'prom-client';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
@@ -30,11 +30,16 @@ import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
 import { openAiRoutes } from './openai/routes.js';
 import { createOperationRunner } from './openai/run-operation.js';
+import { subscriptionStream } from './openai/subscription-stream.js';
 import type { Principal } from '../lib/auth/principal.js';
 import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
+import { createSubscriptionOpener } from './streaming/open-subscription.js';
+import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
+import { streamProtocolOf } from './streaming/stream-protocol.js';
+import { createSubscriptionRoute } from './streaming/subscription-route.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -63,6 +68,8 @@ export interface GatewayDeps {
 }
 
 const READY_TIMEOUT_MS = 2_000;
+/** How long stop() waits for open streams to send their terminal frame. @default 2000 */
+const SHUTDOWN_DRAIN_MS = 2_000;
 
 /**
  * The gateway: authenticates every request, plans it over the static supergraph, and forwards a
@@ -116,6 +123,20 @@ export function createGateway(deps: GatewayDeps) {
   });
 
   const limits = operationLimits(config.limits, { production: config.production });
+  // Subscriptions take the gateway's own path (Apollo Gateway cannot run them): decision 56.
+  const streamDispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  const subscriptions = createSubscriptionOpener({
+    limits,
+    production: config.production,
+    signer: deps.signer,
+    subgraphUrl: (name) => subgraphs.get(name),
+    dispatcher: streamDispatcher,
+  });
+  gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
+  const subscriptionRoute = createSubscriptionRoute({
+    openSubscription: subscriptions.openSubscription,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -128,6 +149,7 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [
       ...(limits.plugins as never[]),
       createOperationGuardPlugin({ production: config.production }),
+      createSubscriptionAcceptPlugin(),
       createAuditReportPlugin(policy, logger),
       createObservabilityPlugin(metrics, logger) as never,
       config.production
@@ -173,11 +195,18 @@ export function createGateway(deps: GatewayDeps) {
       }
       throw error;
     }
+    const protocol = streamProtocolOf(ctx.req.headers.accept);
+    let preread: { body: unknown } | undefined;
+    if (protocol) {
+      preread = (await subscriptionRoute.serve(ctx, principal, protocol))?.fallback;
+      if (!preread) return;
+    }
     await handleGraphQLRequest(
       ctx,
       apollo,
       async () => contextFor(principal, ctx),
       config.maxBodyBytes,
+      preread,
     );
   };
 
@@ -193,6 +222,14 @@ export function createGateway(deps: GatewayDeps) {
       }),
     );
   };
+
+  const openAi = openAiRoutes({
+    authenticate,
+    contextFor,
+    run: createOperationRunner(apollo),
+    stream: subscriptionStream(subscriptions.openSubscription),
+    maxBodyBytes: config.maxBodyBytes,
+  });
 
   const withExplorer = deps.explorer ?? !config.production;
   const routes: Routes = {
@@ -217,28 +254,37 @@ export function createGateway(deps: GatewayDeps) {
       GET: async ({ res }) =>
         sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
-    ...openAiRoutes({
-      authenticate,
-      contextFor,
-      run: createOperationRunner(apollo),
-      stream: () => {
-        throw new Error('streaming is not wired yet');
-      },
-      maxBodyBytes: config.maxBodyBytes,
-    }),
+    ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),
   };
   const http = createHttpService({ logger, metrics, routes });
+  let stopping: Promise<void> | undefined;
 
   return {
     ...http,
     metrics,
+    /**
+     * Opens a subscription for an authenticated caller (the /v1 facade streams chat through it);
+     * see OpenSubscription for how refusals and broken streams come back.
+     */
+    openSubscription: subscriptions.openSubscription,
     start: () => apollo.start(),
-    async stop() {
-      await http.close();
-      await apollo.stop();
-      await services.close();
+    /** Graceful and idempotent: streams end first, then the server, Apollo and the pools. */
+    stop() {
+      stopping ??= (async () => {
+        // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
+        subscriptions.closeAll();
+        await Promise.all([
+          subscriptionRoute.drained(SHUTDOWN_DRAIN_MS),
+          openAi.drained(SHUTDOWN_DRAIN_MS),
+        ]);
+        await http.close();
+        await apollo.stop();
+        await services.close();
+        await streamDispatcher.destroy();
+      })();
+      return stopping;
     },
   };
 }

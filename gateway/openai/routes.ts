@@ -73,7 +73,12 @@ async function readJson(ctx: RouteContext, limit: number): Promise<unknown> {
  * into an operation, run through the gateway's own ApolloServer with the context /graphql builds,
  * and its answer written in OpenAI's wire format (docs/openai-compatible.md).
  */
-export function openAiRoutes(deps: OpenAiRouteDeps): Routes {
+export function openAiRoutes(deps: OpenAiRouteDeps): {
+  routes: Routes;
+  /** Resolves once every /v1 stream has ended, or after `timeoutMs` (graceful shutdown). */
+  drained(timeoutMs: number): Promise<void>;
+} {
+  const streaming = new Set<Promise<void>>();
   /** Authenticates, runs `serve`, and answers any failure in OpenAI's error JSON. */
   const handler =
     (serve: (ctx: RouteContext, context: GatewayContext) => Promise<void>): RouteHandler =>
@@ -130,7 +135,10 @@ export function openAiRoutes(deps: OpenAiRouteDeps): Routes {
     }
     // The client leaving stops the subscription, and with it the provider call.
     const left = new AbortController();
-    ctx.res.on('close', () => left.abort());
+    const closed = new Promise<void>((resolve) => ctx.res.once('close', resolve));
+    ctx.res.once('close', () => left.abort());
+    streaming.add(closed);
+    void closed.then(() => streaming.delete(closed));
     const events = await deps.stream(context, CHAT_STREAM, { input: call.input }, left.signal);
     await writeChatStream({
       res: ctx.res,
@@ -202,10 +210,22 @@ export function openAiRoutes(deps: OpenAiRouteDeps): Routes {
     );
 
   return {
-    '/v1/*': { GET: unknown, POST: unknown },
-    '/v1/chat/completions': { POST: chat },
-    '/v1/embeddings': { POST: embeddings },
-    '/v1/models': { GET: models },
-    [`${MODELS_PREFIX}*`]: { GET: model },
+    routes: {
+      '/v1/*': { GET: unknown, POST: unknown },
+      '/v1/chat/completions': { POST: chat },
+      '/v1/embeddings': { POST: embeddings },
+      '/v1/models': { GET: models },
+      [`${MODELS_PREFIX}*`]: { GET: model },
+    },
+    async drained(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(streaming),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }

@@ -5,7 +5,8 @@ import { forbidden } from '../../lib/errors.js';
 import { createOperationLabeler } from '../../lib/metrics.js';
 import type { GatewayContext } from '../context.js';
 
-function introspects(document: DocumentNode): boolean {
+/** Whether the document asks for `__schema` or `__type` anywhere. */
+export function introspects(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {

@@ -19,6 +19,9 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxCost: 10_000,
 };
 
+/** armor's own mask for hidden field suggestions. */
+const SUGGESTION_MASK = '[Suggestion hidden]';
+
 /**
  * graphql-armor's depth, alias, directive and cost limits as Apollo plugins and validation rules:
  * an abusive operation is refused with GRAPHQL_VALIDATION_FAILED before the gateway plans a single
@@ -37,5 +40,12 @@ export function operationLimits(limits: OperationLimits, options: { production: 
     blockFieldSuggestion: { enabled: options.production },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+  return {
+    plugins,
+    validationRules,
+    parseOptions: { maxTokens: limits.maxTokens },
+    /** What armor's suggestion plugin does to a message, for paths that do not run plugins. */
+    maskSuggestions: (message: string) =>
+      options.production ? message.replace(/Did you mean ".+"/g, SUGGESTION_MASK) : message,
+  };
 }

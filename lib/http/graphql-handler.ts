@@ -1,4 +1,5 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteContext } from './http-server.js';
 import { BodyTooLargeError, readBody, sendError } from './responses.js';
 
@@ -6,36 +7,51 @@ import { BodyTooLargeError, readBody, sendError } from './responses.js';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /**
+ * Reads a POST body: JSON when the content type says so, text otherwise. Body-level failures (too
+ * large, not JSON) are answered here with coded GraphQL errors, and then it resolves undefined.
+ */
+export async function readGraphQLBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bodyLimit = DEFAULT_BODY_LIMIT,
+): Promise<{ body: unknown } | undefined> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, bodyLimit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      sendError(res, 413, 'BAD_REQUEST', `Request body exceeds ${bodyLimit} bytes.`);
+      return undefined;
+    }
+    throw error;
+  }
+  const type = String(req.headers['content-type'] ?? '');
+  if (!type.includes('json')) return { body: raw.toString('utf8') };
+  try {
+    return { body: raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8')) };
+  } catch {
+    sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    return undefined;
+  }
+}
+
+/**
  * Hands one HTTP request to Apollo Server. Body-level failures (too large, not JSON) are answered
- * here with coded GraphQL errors, because Apollo never sees them.
+ * here with coded GraphQL errors, because Apollo never sees them. `preread` is a body the caller
+ * has already read (the gateway reads it to see whether to stream).
  */
 export async function handleGraphQLRequest<TContext extends BaseContext>(
   { req, res, url }: RouteContext,
   server: ApolloServer<TContext>,
   context: () => Promise<TContext>,
   bodyLimit = DEFAULT_BODY_LIMIT,
+  preread?: { body: unknown },
 ): Promise<void> {
-  let body: unknown = undefined;
-  if (req.method === 'POST') {
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, bodyLimit);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        return sendError(res, 413, 'BAD_REQUEST', `Request body exceeds ${bodyLimit} bytes.`);
-      }
-      throw error;
-    }
-    const type = String(req.headers['content-type'] ?? '');
-    if (type.includes('json')) {
-      try {
-        body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
-      } catch {
-        return sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
-      }
-    } else {
-      body = raw.toString('utf8');
-    }
+  let body: unknown = preread?.body;
+  if (req.method === 'POST' && !preread) {
+    const read = await readGraphQLBody(req, res, bodyLimit);
+    if (!read) return;
+    body = read.body;
   }
 
   const headers = new HeaderMap();

@@ -16,8 +16,13 @@ export const QUOTA_FIELDS = {
 
 export type QuotaField = (typeof QUOTA_FIELDS)[LimitName];
 
-/** A quota as the schema spells it: every limit, null where unlimited. */
-export type QuotaFigures = Record<QuotaField, number | null>;
+/**
+ * A quota as the schema spells it: every limit, null where unlimited. `maxConcurrentStreams` is a
+ * count, not a rate, so the rate limiter does not keep it (inference's stream leases do).
+ */
+export type QuotaFigures = Record<QuotaField, number | null> & {
+  maxConcurrentStreams?: number | null;
+};
 
 const NAMES = Object.keys(QUOTA_FIELDS) as LimitName[];
 

@@ -14,6 +14,10 @@ import { createHttpService, type HttpService, type Routes } from '../http/http-s
 import { sendError, sendJson, sendText } from '../http/responses.js';
 import type { Logger } from '../logging.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { createSubscriptionTransport } from './subscriptions-over-sse.js';
+
+/** How long stop() lets open streams end by themselves before closing them. */
+const STREAM_STOP_GRACE_MS = 5_000;
 
 /** What every subgraph resolver and rule gets; each subgraph extends it with its loaders. */
 export interface SubgraphBaseContext {
@@ -48,10 +52,13 @@ export interface SubgraphServerOptions<TContext extends SubgraphBaseContext> {
   checkReady(): Promise<void>;
   /** Extra routes, such as internal endpoints; they check the internal token themselves. */
   routes?: Routes;
+  /** Subscriptions over SSE: a heartbeat after this long without a write. @default 12_000 */
+  streamHeartbeatMs?: number;
 }
 
 export interface SubgraphServer extends HttpService {
   start(): Promise<void>;
+  /** Lets open streams end (closing those still open after a grace period), then stops. */
   stop(): Promise<void>;
 }
 
@@ -67,6 +74,18 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
     buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as never }]),
     options.permissions,
   );
+  const formatError = createErrorFormatter({
+    production,
+    isStoreUnavailable: isDatabaseUnreachable,
+  });
+  // Apollo Server runs queries and mutations; subscriptions (graphql-sse over one POST) run here.
+  const streams = schema.getSubscriptionType()
+    ? createSubscriptionTransport({
+        schema,
+        formatError,
+        heartbeatMs: options.streamHeartbeatMs,
+      })
+    : undefined;
   const apollo = new ApolloServer<TContext>({
     schema,
     introspection: !production,
@@ -75,7 +94,7 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
     includeStacktraceInErrorResponses: !production,
     // A resolver whose database is unreachable answers SERVICE_UNAVAILABLE; the observability
     // plugin has logged the driver's error by then.
-    formatError: createErrorFormatter({ production, isStoreUnavailable: isDatabaseUnreachable }),
+    formatError,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       createObservabilityPlugin(metrics, logger) as never,
@@ -98,13 +117,16 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
           );
         }
         const requestLogger = ctx.logger.child({ principalId: claims.principal.id });
-        await handleGraphQLRequest(ctx, apollo, async () =>
+        const context = async () =>
           options.buildContext({
             principal: claims.principal,
             requestId: ctx.requestId,
             logger: requestLogger,
-          }),
-        );
+          });
+        if (streams && String(ctx.req.headers.accept ?? '').includes('text/event-stream')) {
+          return streams.handle(ctx, context);
+        }
+        await handleGraphQLRequest(ctx, apollo, context);
       },
     },
     '/healthz': { GET: ({ res }) => sendJson(res, 200, { status: 'ok', service: options.name }) },
@@ -130,6 +152,7 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
     ...http,
     start: () => apollo.start(),
     async stop() {
+      await streams?.drain(STREAM_STOP_GRACE_MS);
       await http.close();
       await apollo.stop();
     },

@@ -28,6 +28,8 @@ const SettingsFields = z.object({
   CACHE_HITS_CHARGED: flag(false),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60),
   RATE_LIMIT_FAIL_OPEN: flag(false),
+  INFERENCE_STREAM_IDLE_TIMEOUT_MS: int(30_000, 1),
+  INFERENCE_STREAM_HEARTBEAT_MS: int(12_000, 1),
 });
 
 // A hold that expires while its call still runs (or its capture is still being retried) would
@@ -96,6 +98,13 @@ export interface InferenceSettings {
   idempotencyTtlSeconds: number;
   /** Allow calls when the rate-limit store is unreachable (logged). @default false */
   rateLimitFailOpen: boolean;
+  /**
+   * A started stream whose provider sends nothing for this long is ended (GenerationFailed,
+   * PROVIDER_STREAM_INTERRUPTED; what was delivered is charged). @default 30_000
+   */
+  streamIdleTimeoutMs: number;
+  /** An open stream with nothing to send gets a heartbeat (an SSE comment) this often. @default 12_000 */
+  streamHeartbeatMs: number;
 }
 
 /** The settings from parsed variables. */
@@ -117,6 +126,8 @@ export function toInferenceSettings(e: z.infer<typeof SettingsFields>): Inferenc
     cacheHitsCharged: e.CACHE_HITS_CHARGED,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_OPEN,
+    streamIdleTimeoutMs: e.INFERENCE_STREAM_IDLE_TIMEOUT_MS,
+    streamHeartbeatMs: e.INFERENCE_STREAM_HEARTBEAT_MS,
   };
 }
 

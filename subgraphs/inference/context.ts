@@ -2,9 +2,12 @@ import type { SubgraphBaseContext } from '../../lib/subgraph/subgraph-server.js'
 import type { ModelHealth } from './service/model-health.js';
 import type { InferenceLoaders } from './loaders.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
+import type { StreamRun } from './service/saga/stream-generation.js';
 
 /** What the inference subgraph's resolvers get per request. */
 export interface InferenceContext extends SubgraphBaseContext, InferenceLoaders {
   health: ModelHealth;
   saga: SagaDeps;
+  /** The replica's live streams and the team stream leases. */
+  streams: Pick<StreamRun, 'live' | 'slots'>;
 }

@@ -12,6 +12,12 @@ const canInvoke = hasScopeInAnyTeam('inference:invoke');
  */
 export const inferencePermissions = createPermissions({
   Mutation: { generate: canInvoke, embed: canInvoke },
+  Subscription: { generateStream: canInvoke },
+  GenerationDelta: isAuthenticated,
+  ToolCallDelta: isAuthenticated,
+  GenerationCompleted: isAuthenticated,
+  GenerationFailed: isAuthenticated,
+  ToolCall: isAuthenticated,
   Generation: isAuthenticated,
   Embeddings: isAuthenticated,
   Usage: isAuthenticated,

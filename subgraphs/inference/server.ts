@@ -5,6 +5,7 @@ import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
 import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
+import { createMemoryStreamLeases, type StreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import { createServiceClient } from '../../lib/service-client.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import { createIdempotencyStore } from './service/cache/idempotency.js';
@@ -22,6 +23,7 @@ import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
 import { createBreakers } from './service/routing/breakers.js';
 import { createCaptureFollowUps } from './service/saga/capture-follow-ups.js';
+import { createLiveStreams } from './service/saga/live-streams.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
@@ -44,6 +46,11 @@ export const INFERENCE_PRINCIPAL = (orgId: string): Principal => ({
 export interface InferenceDeps extends SubgraphBaseDeps {
   kv: Kv;
   rateLimiter: RateLimiter;
+  /**
+   * Leases on each team's concurrent streams, shared by the replicas (Redis in production).
+   * @default in this process
+   */
+  streamLeases?: StreamLeases;
   /** Signs the service's own token (issuer `inference`). */
   signer: InternalTokenSigner;
   /** GraphQL URLs of the subgraphs the saga calls. */
@@ -122,6 +129,10 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     now,
   };
 
+  const streams = {
+    live: createLiveStreams(),
+    slots: { leases: deps.streamLeases ?? createMemoryStreamLeases(), leaseTtlMs: 30_000 },
+  };
   const server = createSubgraphServer<InferenceContext>({
     name: 'inference',
     typeDefs: inferenceTypeDefs,
@@ -131,6 +142,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       ...base,
       health,
       saga,
+      streams,
       ...createInferenceLoaders({ policy, saga }, base),
     }),
     verifier: deps.verifier,
@@ -138,11 +150,15 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     metrics,
     production: deps.production,
     checkReady: () => deps.kv.ping(),
+    streamHeartbeatMs: settings.streamHeartbeatMs,
   });
   return {
     ...server,
+    /** Ends open streams with a terminal event (what they delivered charged), then stops. */
     async stop() {
+      await streams.live.shutdown();
       await server.stop();
+      await deps.streamLeases?.close();
       captureFollowUps.stop();
       await Promise.all([client.close(), providers.close()]);
     },

@@ -7,6 +7,7 @@ import type { Principal } from '../../lib/auth/principal.js';
 import { createDb, type Db } from '../../lib/db/index.js';
 import { createKv, type Kv } from '../../lib/kv/index.js';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/index.js';
+import { createStreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import type { Logger } from '../../lib/logging.js';
 import type { SubgraphServer } from '../../lib/subgraph/subgraph-server.js';
 import {
@@ -84,6 +85,8 @@ export interface Stack {
   gateway: Gateway;
   /** The gateway's own service calls (policy's key store), for tests that watch or delay them. */
   serviceCalls: Pick<WatchedDispatcher, 'watch'>;
+  /** An internal token for `principal`, as the gateway signs it (to call a subgraph directly). */
+  internalToken(principal: Principal): Promise<string>;
   /** Stops one subgraph (to see how the rest behave without it). */
   stopSubgraph(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -178,6 +181,10 @@ async function startSubgraphs(
     ...common,
     kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceStores.kv) : inferenceStores.kv,
     rateLimiter: inferenceStores.rateLimiter,
+    streamLeases: await createStreamLeases({
+      redisUrl: stores.testKv.redisUrl,
+      keyPrefix: stores.testKv.keyPrefix,
+    }),
     signer: await createInternalTokenSigner({
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.inference,
@@ -257,6 +264,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     serviceCalls,
     request: (operation, requestOptions) => gql(url, operation, requestOptions),
+    internalToken: (principal) => keys.signer.sign(principal, 'test-stack-request'),
     async createTeamWithKey(name, scopes) {
       const team = await policyService.createTeam(caller, name);
       const { apiKey, secret } = await policyService.createApiKey(caller, {

@@ -5,12 +5,15 @@ import { Generation } from './Generation.js';
 import { Model } from './Model.js';
 import { Mutation } from './Mutation.js';
 import { ProviderAttempt } from './ProviderAttempt.js';
+import { GenerationEvent, Subscription } from './Subscription.js';
 
 /** The inference subgraph's resolver map, one file per GraphQL type. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Micros: MicrosScalar,
   Mutation,
+  Subscription,
+  GenerationEvent,
   Generation,
   Embeddings,
   ProviderAttempt,

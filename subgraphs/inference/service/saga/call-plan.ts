@@ -10,6 +10,8 @@ export interface CallPlan {
   allowed: ResolvedTarget[];
   /** The team's rate limits, as policy gave them with its decisions. */
   limits: Limits;
+  /** The team's limit on streams open at once; null: unlimited. */
+  maxConcurrentStreams: number | null;
 }
 
 /**
@@ -59,5 +61,11 @@ export async function planCall(
       { reason: answers[0]?.reason ?? null },
     );
   }
-  return { route, allowed, limits: limitsOf(answers[0]!.quota) };
+  const { quota } = answers[0]!;
+  return {
+    route,
+    allowed,
+    limits: limitsOf(quota),
+    maxConcurrentStreams: quota.maxConcurrentStreams ?? null,
+  };
 }

@@ -55,8 +55,46 @@ export async function generate(
   ctx: SagaContext,
   request: GenerateRequest,
 ): Promise<GenerationResult> {
+  const claim = await claimIdempotencyKey(deps, ctx, request);
+  if (claim.kind === 'NONE') return runGeneration(deps, ctx, request, undefined);
+  if (claim.kind === 'DONE') return claim.result;
+  let result: GenerationResult;
+  try {
+    result = await runGeneration(deps, ctx, request, claim.base);
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+  await claim.keep(result);
+  return result;
+}
+
+/** A request's idempotency key, claimed for one run (`generate` and `generateStream` alike). */
+export type KeyClaim =
+  /** The request has no key. */
+  | { kind: 'NONE' }
+  /** A run under this key finished: its answer, to return again. */
+  | { kind: 'DONE'; result: GenerationResult }
+  /** This run owns the key: `keep` its answer, or `release` the key when it charged nothing. */
+  | {
+      kind: 'NEW';
+      /** The base of the run's hold keys. */
+      base: string;
+      keep(result: GenerationResult): Promise<void>;
+      release(): Promise<void>;
+    };
+
+/**
+ * Claims the request's idempotency key: refuses IDEMPOTENCY_CONFLICT (another request used it) or
+ * CONFLICT (a run under it is still going).
+ */
+export async function claimIdempotencyKey(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+): Promise<KeyClaim> {
   const key = request.idempotencyKey;
-  if (key === undefined) return runGeneration(deps, ctx, request, undefined);
+  if (key === undefined) return { kind: 'NONE' };
   const fingerprint = fingerprintOf({ ...request, teamId: ctx.teamId });
   // The claim lives as long as the longest hold a run of this request can take.
   const longest = callTimingOf(deps.settings, request.maxTokens ?? DEFAULT_MAX_TOKENS);
@@ -66,7 +104,7 @@ export async function generate(
     fingerprint,
     longest.holdTtlSeconds * 1000,
   );
-  if (claim.kind === 'DONE') return claim.result;
+  if (claim.kind === 'DONE') return claim;
   if (claim.kind === 'MISMATCH') {
     throw codedError(
       'IDEMPOTENCY_CONFLICT',
@@ -78,16 +116,12 @@ export async function generate(
       retryAfterSeconds: 1,
     });
   }
-  let result: GenerationResult;
-  try {
-    const base = createHash('sha256').update(`${ctx.teamId}\n${key}`).digest('hex');
-    result = await runGeneration(deps, ctx, request, base);
-  } catch (error) {
-    await deps.idempotency.release(ctx.teamId, key).catch(() => undefined);
-    throw error;
-  }
-  await keepAnswer(deps, ctx, key, fingerprint, result);
-  return result;
+  return {
+    kind: 'NEW',
+    base: createHash('sha256').update(`${ctx.teamId}\n${key}`).digest('hex'),
+    keep: (result) => keepAnswer(deps, ctx, key, fingerprint, result),
+    release: () => deps.idempotency.release(ctx.teamId, key).catch(() => undefined),
+  };
 }
 
 /**

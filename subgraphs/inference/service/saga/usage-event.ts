@@ -14,6 +14,8 @@ export interface UsageEvent {
   cached: boolean;
   /** An identical call running at the same time answered: no provider call of its own. */
   shared: boolean;
+  /** Streams: why it ended (CANCELLED, INTERRUPTED, or the provider's reason). */
+  finishReason?: string;
 }
 
 /** Prometheus series for usage: tokens and µcr per model, cached, shared or neither. */
@@ -57,6 +59,7 @@ export function recordUsage(ctx: SagaContext, event: UsageEvent, metrics?: Usage
       chargeStatus: event.charge.status,
       cached: event.cached,
       shared: event.shared,
+      ...(event.finishReason ? { finishReason: event.finishReason } : {}),
     },
     'usage',
   );

@@ -1,0 +1,218 @@
+import type { ServerResponse } from 'node:http';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { isPublicCode } from '../errors.js';
+import type { RouteContext } from '../http/http-server.js';
+import { BodyTooLargeError, readBody, sendJson } from '../http/responses.js';
+import { DEFAULT_BODY_LIMIT } from '../http/graphql-handler.js';
+
+/** @default 12_000: under the idle timeouts of common proxies (nginx 60 s, AWS ALB 60 s) */
+export const DEFAULT_HEARTBEAT_MS = 12_000;
+
+export type ErrorFormatter = (
+  formatted: GraphQLFormattedError,
+  error?: unknown,
+) => GraphQLFormattedError;
+
+export interface SubscriptionTransportOptions {
+  /** The shield-wrapped subgraph schema queries run on. */
+  schema: GraphQLSchema;
+  formatError: ErrorFormatter;
+  /** A comment line is sent after this long without another write. @default DEFAULT_HEARTBEAT_MS */
+  heartbeatMs?: number;
+}
+
+/** A stream the transport is serving: ends when the client leaves or the iterator finishes. */
+interface OpenStream {
+  finished: Promise<void>;
+  /** Stops it now: the iterator's `return()` is called and the response ends. */
+  close(): void;
+}
+
+/**
+ * GraphQL subscriptions over Server-Sent Events, graphql-sse's "distinct connections" format: one
+ * POST per subscription, answered `event: next` per result and `event: complete` at the end, with a
+ * `:` comment as heartbeat while nothing else is sent. The subscription runs with graphql-js
+ * `subscribe()` on the same schema (shield included) and context as queries. A client that closes
+ * the connection ends the stream: the result iterator's `return()` is called at once.
+ */
+export function createSubscriptionTransport(options: SubscriptionTransportOptions) {
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const open = new Set<OpenStream>();
+
+  const formatted = (result: ExecutionResult) =>
+    result.errors
+      ? {
+          ...result,
+          errors: result.errors.map((e) => options.formatError(e.toJSON(), e)),
+        }
+      : result;
+
+  return {
+    /** How many streams are open now. */
+    get openStreams() {
+      return open.size;
+    },
+
+    /** Answers one `accept: text/event-stream` POST to /graphql (the token is checked already). */
+    async handle(route: RouteContext, contextValue: () => Promise<unknown>): Promise<void> {
+      const request = await readRequest(route, options.schema);
+      if (!request) return;
+      const { res, logger } = route;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.flushHeaders();
+      const heartbeat = setInterval(() => res.write(':\n\n'), heartbeatMs);
+      const send = (result: ExecutionResult) => {
+        for (const error of result.errors ?? []) {
+          const code = String(error.extensions?.code ?? '');
+          if (!isPublicCode(code)) {
+            logger.error({ err: error.originalError ?? error, path: error.path }, 'stream error');
+          }
+        }
+        res.write(`event: next\ndata: ${JSON.stringify(formatted(result))}\n\n`);
+        heartbeat.refresh();
+      };
+
+      let iterator: AsyncIterator<ExecutionResult> | undefined;
+      let closed = false;
+      let done!: () => void;
+      const stream: OpenStream = {
+        finished: new Promise<void>((resolve) => (done = resolve)),
+        close: () => {
+          if (closed) return;
+          closed = true;
+          void iterator?.return?.().catch(() => undefined);
+        },
+      };
+      open.add(stream);
+      res.on('close', stream.close);
+      try {
+        const result = await subscribe({
+          schema: options.schema,
+          document: request.document,
+          contextValue: await contextValue(),
+          variableValues: request.variables,
+          operationName: request.operationName,
+        });
+        if (Symbol.asyncIterator in result) {
+          iterator = result[Symbol.asyncIterator]();
+          // The client left while the subscription was being set up.
+          if (closed) await iterator.return?.();
+          while (!closed) {
+            const next = await iterator.next();
+            if (next.done || closed) break;
+            send(next.value);
+          }
+        } else {
+          send(result);
+        }
+      } catch (error) {
+        send({ errors: [asGraphQLError(error)] });
+      } finally {
+        clearInterval(heartbeat);
+        open.delete(stream);
+        if (!res.destroyed) res.end('event: complete\ndata:\n\n');
+        done();
+      }
+    },
+
+    /**
+     * Waits up to `graceMs` for open streams to end by themselves (a subgraph ends its own first,
+     * with a terminal event), then closes the rest.
+     */
+    async drain(graceMs: number): Promise<void> {
+      if (open.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all([...open].map((s) => s.finished)), grace]);
+      clearTimeout(timer);
+      for (const stream of open) stream.close();
+      await Promise.all([...open].map((s) => s.finished));
+    },
+  };
+}
+
+export type SubscriptionTransport = ReturnType<typeof createSubscriptionTransport>;
+
+interface SubscriptionRequest {
+  document: DocumentNode;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+/** Reads, parses and validates the request; answers 400 (and returns undefined) when it is bad. */
+async function readRequest(
+  { req, res }: RouteContext,
+  schema: GraphQLSchema,
+): Promise<SubscriptionRequest | undefined> {
+  let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+  try {
+    body = JSON.parse((await readBody(req, DEFAULT_BODY_LIMIT)).toString('utf8')) ?? {};
+  } catch (error) {
+    const tooLarge = error instanceof BodyTooLargeError;
+    return refuse(res, tooLarge ? 413 : 400, 'BAD_REQUEST', [
+      tooLarge
+        ? `Request body exceeds ${DEFAULT_BODY_LIMIT} bytes.`
+        : 'The request body is not valid JSON.',
+    ]);
+  }
+  if (typeof body.query !== 'string') {
+    return refuse(res, 400, 'BAD_REQUEST', ['The request has no query.']);
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(body.query);
+  } catch (error) {
+    return refuse(res, 400, 'GRAPHQL_PARSE_FAILED', [(error as Error).message]);
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length > 0) {
+    return refuse(
+      res,
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+      invalid.map((e) => e.message),
+    );
+  }
+  const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    return refuse(res, 400, 'BAD_REQUEST', ['Name the operation to run (operationName).']);
+  }
+  if (operation.operation !== 'subscription') {
+    return refuse(res, 400, 'BAD_REQUEST', [
+      `Only subscriptions are served as an event stream, not a ${operation.operation}.`,
+    ]);
+  }
+  const variables =
+    body.variables && typeof body.variables === 'object'
+      ? (body.variables as Record<string, unknown>)
+      : undefined;
+  return { document, variables, operationName };
+}
+
+function refuse(res: ServerResponse, status: number, code: string, messages: string[]): undefined {
+  sendJson(res, status, { errors: messages.map((message) => ({ message, extensions: { code } })) });
+  return undefined;
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError((error as Error)?.message ?? String(error), {
+    originalError: error instanceof Error ? error : undefined,
+  });
+}

@@ -1,0 +1,254 @@
+import { startEmulatedStack, type EmulatedStack } from '../../test/support/emulated-deployments.js';
+import { eventually } from '../../test/support/eventually.js';
+import { expectNoErrors } from '../../test/support/graphql-client.js';
+import { teamKey } from '../../test/support/identities.js';
+import { GENERATE, HOLDS } from '../../test/support/inference-documents.js';
+import { countWords, type ProviderEmulator } from '../../test/support/provider-emulators.js';
+import { createRecordingLogger } from '../../test/support/recording-logger.js';
+import { subscribeOverSse, type StreamResult } from '../../test/support/subgraph-stream.js';
+import { STORE_MODES } from '../../test/support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
+
+/*
+ * generateStream on the inference subgraph, reached as the gateway reaches it (POST with
+ * `accept: text/event-stream` and an internal token), over the real catalog, policy and wallet,
+ * with emulated providers: the events, and what the ledger charged however the stream ended.
+ */
+
+interface Event {
+  __typename: 'GenerationDelta' | 'GenerationCompleted' | 'GenerationFailed';
+  generationId?: string;
+  text?: string;
+  code?: string;
+  generation?: {
+    id: string;
+    text: string;
+    finishReason: string;
+    cost: string;
+    chargeStatus: string;
+    usage: { inputTokens: number; outputTokens: number };
+    attempts: Array<{ outcome: string; model: { id: string } }>;
+  };
+}
+type Payload = { generateStream: Event };
+
+const STREAM = `subscription($i: GenerateInput!) { generateStream(input: $i) {
+  __typename
+  ... on GenerationDelta { generationId text }
+  ... on GenerationCompleted { generation { ...G } }
+  ... on GenerationFailed { code message generation { ...G } } } }
+fragment G on Generation { id text finishReason cost chargeStatus
+  usage { inputTokens outputTokens } attempts { outcome model { id } } }`;
+
+const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+const PROMPT = 'Tell me something long';
+/** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
+const costOf = (usage: { inputTokens: number; outputTokens: number }) =>
+  String(usage.inputTokens + 2 * usage.outputTokens);
+const events = (results: Array<StreamResult<Payload>>) =>
+  results.map((r) => {
+    expect(r.errors).toBeUndefined();
+    return r.data!.generateStream;
+  });
+
+describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)', (mode) => {
+  let emulated: EmulatedStack;
+  const recording = createRecordingLogger();
+  let model: string;
+  let emulator: ProviderEmulator;
+  let invoker: ReturnType<typeof teamKey>;
+
+  const open = async (input: Record<string, unknown>, principal = invoker) =>
+    subscribeOverSse<Payload>(
+      emulated.stack.subgraphUrls.inference!,
+      await emulated.stack.internalToken(principal),
+      STREAM,
+      { i: { model, messages: [{ role: 'USER', content: PROMPT }], maxTokens: 100, ...input } },
+    );
+  const usageLines = (finishReason: string) =>
+    recording.lines.filter((l) => l.event === 'usage' && l.finishReason === finishReason);
+  const capturedHolds = async () =>
+    expectNoErrors(await emulated.team.call(HOLDS, { id: emulated.team.teamId })).team.wallet.holds;
+
+  beforeAll(async () => {
+    emulated = await startEmulatedStack(mode, {
+      team: 'Streamers',
+      logger: recording.logger,
+      settings: { retryBaseMs: 5, catalogCacheMs: 0, streamIdleTimeoutMs: 2_000 },
+    });
+    const deployment = await emulated.deployments.deploy('stream-a');
+    ({ modelId: model, emulator } = deployment);
+    invoker = teamKey(emulated.team.teamId, ['inference:invoke', 'models:read']);
+  }, STACK_START_TIMEOUT_MS);
+  afterAll(() => emulated?.stop());
+  beforeEach(() => emulator.reset());
+
+  it('sends deltas in order, then the generation, charged the usage the provider reported', async () => {
+    emulator.configure({ reply: 'one two three four' });
+    const stream = await open({});
+    expect(stream.status).toBe(200);
+    expect(stream.contentType).toContain('text/event-stream');
+    const { results, completed } = await stream.readAll();
+    expect(completed).toBe(true);
+    const all = events(results);
+    const deltas = all.slice(0, -1);
+    const last = all.at(-1)!;
+    expect(deltas.map((e) => [e.__typename, e.text])).toEqual([
+      ['GenerationDelta', 'one '],
+      ['GenerationDelta', 'two '],
+      ['GenerationDelta', 'three '],
+      ['GenerationDelta', 'four'],
+    ]);
+    expect(last.__typename).toBe('GenerationCompleted');
+    const generation = last.generation!;
+    expect(deltas.every((d) => d.generationId === generation.id)).toBe(true);
+    expect(generation).toMatchObject({
+      text: 'one two three four',
+      finishReason: 'STOP',
+      usage: { inputTokens: countWords(PROMPT), outputTokens: 4 },
+      cost: costOf({ inputTokens: countWords(PROMPT), outputTokens: 4 }),
+      chargeStatus: 'CHARGED',
+    });
+    expect(emulator.requests).toHaveLength(1);
+    expect(emulator.requests[0]!.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect((await capturedHolds())[0]).toMatchObject({
+      status: 'CAPTURED',
+      capturedAmount: generation.cost,
+    });
+  });
+
+  it('charges generate and generateStream of the same request identically', async () => {
+    const input = { messages: [{ role: 'USER', content: 'same request twice' }], maxTokens: 30 };
+    const { results } = await (await open(input)).readAll();
+    const streamed = events(results).at(-1)!.generation!;
+    const { generate } = expectNoErrors(
+      await emulated.team.call(GENERATE, { i: { model, ...input } }),
+    );
+    expect(generate.cost).toBe(streamed.cost);
+    expect(generate.usage).toMatchObject(streamed.usage);
+    expect(generate.text).toBe(streamed.text);
+  });
+
+  it('refuses a principal without inference:invoke before any provider call', async () => {
+    const reader = teamKey(emulated.team.teamId, ['models:read']);
+    const { results, completed } = await (await open({}, reader)).readAll();
+    expect(completed).toBe(true);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('stops the provider when the client leaves, and charges what was delivered (CANCELLED)', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const stream = await open({});
+    const first = [await stream.nextResult(), await stream.nextResult()].map(
+      (r) => r!.data!.generateStream,
+    );
+    expect(first.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationDelta']);
+    stream.close();
+    const [line] = await eventually(
+      'the usage event of the cancelled stream',
+      () => {
+        const lines = usageLines('CANCELLED');
+        return lines.length > 0 ? lines : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    const request = emulator.requests[0]!;
+    // The emulator would have taken 40 × 100 ms to send the whole reply.
+    expect(request.closedAt).toBeDefined();
+    expect(request.closedAt!).toBeLessThan(request.receivedAt + 40 * 100);
+    const delivered = line!.outputTokens as number;
+    expect(delivered).toBeGreaterThanOrEqual(2);
+    expect(delivered).toBeLessThan(40);
+    expect(line).toMatchObject({ inputTokens: expect.any(Number), chargeStatus: 'CHARGED' });
+    const charged = costOf({ inputTokens: line!.inputTokens as number, outputTokens: delivered });
+    expect(line!.cost).toBe(charged);
+    expect((await capturedHolds())[0]).toMatchObject({
+      status: 'CAPTURED',
+      capturedAmount: charged,
+    });
+  });
+
+  it.each([
+    ['cut off', { cutStreamAfterDeltas: 3 }],
+    ['failing mid-stream', { streamError: { afterDeltas: 3, status: 500 } }],
+  ])(
+    'ends a stream the provider broke off (%s) with PROVIDER_STREAM_INTERRUPTED, delivered charged, no retry',
+    async (_name, fault) => {
+      emulator.configure({ reply: LONG_REPLY });
+      emulator.failNext(fault);
+      const { results, completed } = await (await open({})).readAll();
+      expect(completed).toBe(true);
+      const all = events(results);
+      expect(all.map((e) => e.__typename)).toEqual([
+        'GenerationDelta',
+        'GenerationDelta',
+        'GenerationDelta',
+        'GenerationFailed',
+      ]);
+      const failed = all.at(-1)!;
+      expect(failed.code).toBe('PROVIDER_STREAM_INTERRUPTED');
+      expect(failed.generation).toMatchObject({
+        text: 'word0 word1 word2 ',
+        finishReason: 'INTERRUPTED',
+        chargeStatus: 'CHARGED',
+      });
+      const usage = failed.generation!.usage;
+      expect(usage.outputTokens).toBeGreaterThanOrEqual(3);
+      expect(failed.generation!.cost).toBe(costOf(usage));
+      expect(emulator.requests).toHaveLength(1);
+    },
+  );
+
+  it('falls back before the first token', async () => {
+    const broken = await emulated.deployments.deploy('stream-broken', {
+      emulator: { faultEvery: { status: 500 } },
+    });
+    const alias = await emulated.deployments.route('stream-fallback', 'FALLBACK', [
+      broken,
+      { emulator, modelId: model, providerId: 'stream-a' },
+    ]);
+    const { results } = await (await open({ model: alias })).readAll();
+    const all = events(results);
+    const completed = all.at(-1)!;
+    expect(completed.__typename).toBe('GenerationCompleted');
+    expect(completed.generation!.attempts.map((a) => [a.model.id, a.outcome])).toEqual([
+      [broken.modelId, 'FAILED'],
+      [broken.modelId, 'FAILED'],
+      [model, 'SUCCEEDED'],
+    ]);
+    expect(broken.emulator.requests).toHaveLength(2);
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  it('replays a finished stream for a retry with its idempotency key, without a provider call', async () => {
+    const input = { idempotencyKey: `stream-${mode}` };
+    const first = events((await (await open(input)).readAll()).results);
+    const again = events((await (await open(input)).readAll()).results);
+    expect(emulator.requests).toHaveLength(1);
+    const original = first.at(-1)!.generation!;
+    expect(again.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
+    expect(again[0]!.text).toBe(original.text);
+    expect(again.at(-1)!.generation).toEqual(original);
+  });
+
+  it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const stream = await open({});
+    expect((await stream.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    const stopping = emulated.stack.stopSubgraph('inference');
+    const { results, completed } = await stream.readAll();
+    await stopping;
+    expect(completed).toBe(true);
+    const last = events(results).at(-1)!;
+    expect(last.__typename).toBe('GenerationFailed');
+    expect(last.code).toBe('SERVICE_UNAVAILABLE');
+    expect(last.generation!.finishReason).toBe('INTERRUPTED');
+    expect(last.generation!.cost).toBe(costOf(last.generation!.usage));
+    expect(last.generation!.usage.outputTokens).toBeLessThan(40);
+  });
+});

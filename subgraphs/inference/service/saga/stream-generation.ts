@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import type { CachedGeneration } from '../cache/response-cache.js';
+import { chatPromptBound, expectedPromptTokens, worstCaseCost } from '../cost.js';
+import type { Attempt } from '../routing/run-attempts.js';
+import type { ChatCall } from './chat-call.js';
+import { decideChatCall } from './chat-call.js';
+import { createEventChannel } from './event-channel.js';
+import type { GenerateRequest, GenerationResult } from './generate.js';
+import { captureExactCost, holdWorstCase, voidAndGiveBack } from './hold-steps.js';
+import type { LiveStreams } from './live-streams.js';
+import { openProviderStream, type OpenedStream } from './open-provider-stream.js';
+import { amountOf, FREE, type Charge, type Payment } from './payment.js';
+import { reserveRate, type SettleTokens } from './rate-limit-step.js';
+import { createReplyParts } from './reply-parts.js';
+import type { SagaContext, SagaDeps } from './saga-types.js';
+import { forwardStream, type StreamEnd } from './forward-stream.js';
+import { finalEventOf, replayOf, type StreamEvent } from './stream-events.js';
+import { takeStreamSlot, type StreamSlot, type StreamSlots } from './stream-slot.js';
+import { recordUsage } from './usage-event.js';
+
+export interface StreamRun {
+  /** The base of the hold keys when the request carries an idempotency key. */
+  idempotencyBase: string | undefined;
+  live: LiveStreams;
+  slots: StreamSlots;
+  /** Told the finished generation before its last event is sent (so a retry finds it). */
+  onSettled(result: GenerationResult): Promise<void>;
+}
+
+/** What every step after the hold needs. */
+interface Started {
+  id: string;
+  started: number;
+  call: ChatCall;
+  settleTokens: SettleTokens;
+  slot: StreamSlot;
+}
+
+/**
+ * One run of `generateStream`: the steps of `generate` (DESIGN.md §3.5, §3.7) up to the first
+ * token run before this returns, so their refusals are thrown (policy decision → rate limit →
+ * stream slot → cache → hold for the worst case → provider stream open with retries and fallback
+ * until its first chunk). Then the returned events carry the deltas while the provider writes,
+ * and the stream is settled exactly once however it ends (`settleStream`).
+ */
+export async function runGenerationStream(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+  run: StreamRun,
+): Promise<AsyncIterableIterator<StreamEvent>> {
+  run.live.assertOpen();
+  const started = deps.now();
+  const call = await decideChatCall(deps, ctx, request);
+  const settleTokens = await reserveRate(deps, ctx, call.plan.limits, {
+    requests: 1,
+    tokens: expectedPromptTokens(call.promptTokens) + call.maxTokens,
+  });
+  const slot = await takeStreamSlot(run.slots, ctx, call.plan.maxConcurrentStreams).catch(
+    async (error: unknown) => {
+      await settleTokens(0);
+      throw error;
+    },
+  );
+  const s: Started = { id: randomUUID(), started, call, settleTokens, slot };
+  try {
+    return await holdAndOpen(deps, ctx, request, run, s);
+  } catch (error) {
+    await slot.release();
+    throw error;
+  }
+}
+
+async function holdAndOpen(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+  run: StreamRun,
+  s: Started,
+): Promise<AsyncIterableIterator<StreamEvent>> {
+  const { call, settleTokens } = s;
+  const hit = call.cacheKey
+    ? await deps.cache.getGeneration(call.cacheKey).catch(() => null)
+    : null;
+  if (hit && !deps.settings.cacheHitsCharged) {
+    await settleTokens(0);
+    return replayCached(ctx, deps, run, s, hit, FREE);
+  }
+  const payment = await holdWorstCase(deps, ctx, settleTokens, {
+    targets: call.ordered,
+    worstCaseOf: (t) =>
+      worstCaseCost(chatPromptBound(request.messages), call.outputFor(t), t.model.price!),
+    ttlSeconds: call.timing.holdTtlSeconds,
+    idempotencyBase: run.idempotencyBase,
+  });
+  if (hit) {
+    const price = (call.ordered.find((t) => t.model.id === hit.modelId) ?? call.ordered[0]!).model
+      .price!;
+    const charge = await captureExactCost(payment, hit, price);
+    await settleTokens(hit.usage.inputTokens + hit.usage.outputTokens);
+    return replayCached(ctx, deps, run, s, hit, charge);
+  }
+  const upstream = new AbortController();
+  let opened: OpenedStream;
+  try {
+    opened = await openProviderStream(deps, call, request, upstream.signal);
+  } catch (error) {
+    return voidAndGiveBack(payment, settleTokens, error);
+  }
+  return streamEvents(deps, ctx, run, s, { opened, upstream, payment });
+}
+
+/** A cached answer, replayed as a stream. */
+async function replayCached(
+  ctx: SagaContext,
+  deps: SagaDeps,
+  run: StreamRun,
+  s: Started,
+  hit: CachedGeneration,
+  charge: Charge,
+) {
+  const result = resultOf(deps, s, hit, charge, [], true);
+  recordUsage(
+    ctx,
+    { ...hit, charge, cached: true, shared: false, kind: 'chat' },
+    deps.usageMetrics,
+  );
+  await run.onSettled(result);
+  await s.slot.release();
+  return replayOf(result);
+}
+
+/**
+ * The events of an open provider stream: deltas as they come (forwardStream), then the stream
+ * settled and its last event. A client that leaves aborts the provider request at once.
+ */
+function streamEvents(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  run: StreamRun,
+  s: Started,
+  live: { opened: OpenedStream; upstream: AbortController; payment: Payment },
+): AsyncIterableIterator<StreamEvent> {
+  const pushed = createReplyParts();
+  const taken = createReplyParts();
+  const stopped = { cancelled: false, shutdown: false };
+  const channel = createEventChannel<StreamEvent>({
+    onTake: (event) => {
+      if (event.__typename === 'GenerationDelta') taken.add(event);
+    },
+    onReturn: () => {
+      stopped.cancelled = true;
+      live.upstream.abort();
+    },
+  });
+  const produce = async () => {
+    try {
+      const end = await forwardStream(live.opened, {
+        generationId: s.id,
+        idleTimeoutMs: deps.settings.streamIdleTimeoutMs,
+        upstream: live.upstream,
+        stopped,
+        emit: (delta) => {
+          pushed.add(delta);
+          channel.push({ __typename: 'GenerationDelta', generationId: s.id, ...delta });
+        },
+        logger: ctx.logger,
+      });
+      // The client was sent only what it took when it left; otherwise all that was pushed.
+      const delivered = end.outcome === 'CANCELLED' ? taken : pushed;
+      const result = await settleStream(deps, ctx, s, live, end, delivered);
+      await run.onSettled(result);
+      await s.slot.release();
+      if (end.outcome === 'COMPLETED') channel.push(finalEventOf(result));
+      else if (end.outcome !== 'CANCELLED') channel.push(finalEventOf(result, end.outcome));
+    } catch (error) {
+      ctx.logger.error({ err: error, generationId: s.id }, 'stream not settled');
+      await s.slot.release();
+    } finally {
+      channel.end();
+    }
+  };
+  const settled = produce();
+  channel.producedBy(settled);
+  run.live.add(() => {
+    stopped.shutdown = true;
+    live.upstream.abort();
+  }, settled);
+  return channel.iterator;
+}
+
+/**
+ * Steps "capture", "settle TPM" and "usage event" of a stream, however it ended: the usage the
+ * provider reported when it finished, else the prompt's tokens plus those of what was delivered.
+ */
+async function settleStream(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  s: Started,
+  live: { opened: OpenedStream; payment: Payment },
+  end: StreamEnd,
+  delivered: ReturnType<typeof createReplyParts>,
+): Promise<GenerationResult> {
+  const { target, attempts } = live.opened;
+  const toolCalls = delivered.toolCalls();
+  const answer: CachedGeneration = {
+    modelId: target.model.id,
+    priceVersion: target.model.price!.version,
+    text: delivered.text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    finishReason:
+      end.outcome === 'COMPLETED'
+        ? end.finishReason
+        : end.outcome === 'CANCELLED'
+          ? 'CANCELLED'
+          : 'INTERRUPTED',
+    usage: end.usage ?? {
+      inputTokens: s.call.promptTokens,
+      outputTokens: delivered.outputTokens(),
+    },
+  };
+  const charge = await captureExactCost(live.payment, answer, target.model.price!);
+  await s.settleTokens(answer.usage.inputTokens + answer.usage.outputTokens);
+  recordUsage(
+    ctx,
+    {
+      ...answer,
+      charge,
+      cached: false,
+      shared: false,
+      kind: 'chat',
+      finishReason: answer.finishReason,
+    },
+    deps.usageMetrics,
+  );
+  if (end.outcome === 'COMPLETED' && s.call.cacheKey) {
+    await deps.cache.putGeneration(s.call.cacheKey, answer).catch(() => undefined);
+  }
+  return resultOf(deps, s, answer, charge, attempts, false);
+}
+
+function resultOf(
+  deps: SagaDeps,
+  s: Started,
+  answer: CachedGeneration,
+  charge: Charge,
+  attempts: Attempt[],
+  cached: boolean,
+): GenerationResult {
+  return {
+    id: s.id,
+    route: s.call.plan.route.alias,
+    latencyMs: deps.now() - s.started,
+    createdAt: new Date().toISOString(),
+    ...answer,
+    cost: amountOf(charge).toString(),
+    chargeStatus: charge.status,
+    cached,
+    shared: false,
+    attempts,
+  };
+}

@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import { badUserInput } from '../errors.js';
 
 const INT64_MAX = 9223372036854775807n;
@@ -63,4 +63,34 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     if (ast.kind === Kind.STRING) return toDate(ast.value);
     throw badUserInput('DateTime must be a string.');
   },
+});
+
+/** A JSON value as plain JavaScript: objects, arrays, strings, finite numbers, booleans, null. */
+function toJson(value: unknown, depth = 0): unknown {
+  if (depth > 64) throw badUserInput('JSON is nested more than 64 levels deep.');
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    throw badUserInput('JSON numbers must be finite.');
+  }
+  if (Array.isArray(value)) return value.map((item) => toJson(item, depth + 1));
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = toJson(item, depth + 1);
+    return copy;
+  }
+  throw badUserInput('JSON must be an object, array, string, number, boolean or null.');
+}
+
+/**
+ * Any JSON value (a tool's JSON Schema, say), written in place as JSON itself: from variables as
+ * parsed JSON, inline as GraphQL object, list and scalar literals. Resolvers see plain values.
+ */
+export const JsonScalar = new GraphQLScalarType<unknown, unknown>({
+  name: 'JSON',
+  description:
+    "Any JSON value (object, array, string, number, boolean or null), written as JSON itself, e.g. a tool's JSON Schema.",
+  serialize: (value) => toJson(value),
+  parseValue: (value) => toJson(value),
+  parseLiteral: (ast, variables) => toJson(valueFromASTUntyped(ast, variables)),
 });

@@ -19,6 +19,7 @@ export const inferencePermissions = createPermissions({
   GenerationFailed: isAuthenticated,
   ToolCall: isAuthenticated,
   Generation: isAuthenticated,
+  ToolCall: isAuthenticated,
   Embeddings: isAuthenticated,
   Usage: isAuthenticated,
   ProviderAttempt: isAuthenticated,

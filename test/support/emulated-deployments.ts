@@ -17,6 +17,13 @@ const PROVIDER = `mutation($i: RegisterProviderInput!) { registerProvider(input:
 const MODEL = `mutation($i: RegisterModelInput!) { registerModel(input: $i) { id } }`;
 const ROUTE = `mutation($i: ModelRouteInput!) { setModelRoute(input: $i) { alias } }`;
 
+/** What an emulated deployment can do, as its emulator answers it. */
+function honestCapabilities(kind: 'OPENAI_COMPATIBLE' | 'ANTHROPIC', embedding: boolean) {
+  if (embedding) return ['EMBEDDING'];
+  const chat = ['CHAT', 'STREAMING', 'TOOLS'];
+  return kind === 'ANTHROPIC' ? chat : [...chat, 'JSON_MODE', 'STRUCTURED_OUTPUT'];
+}
+
 export interface Deployment {
   emulator: ProviderEmulator;
   providerId: string;
@@ -38,6 +45,12 @@ export function createDeployments(stack: Stack) {
       options: {
         kind?: 'OPENAI_COMPATIBLE' | 'ANTHROPIC';
         capability?: 'CHAT' | 'EMBEDDING';
+        /**
+         * The model's capabilities. @default what the emulator honours: OpenAI's chat has CHAT,
+         * STREAMING, TOOLS, JSON_MODE and STRUCTURED_OUTPUT; Anthropic's CHAT, STREAMING and
+         * TOOLS; embeddings EMBEDDING
+         */
+        capabilities?: string[];
         emulator?: EmulatorOptions;
         price?: { inputPerMillion: string; outputPerMillion: string };
         maxBatchSize?: number;
@@ -65,7 +78,7 @@ export function createDeployments(stack: Stack) {
           id: modelId,
           providerId: name,
           displayName: `${name} model`,
-          capabilities: [embedding ? 'EMBEDDING' : 'CHAT'],
+          capabilities: options.capabilities ?? honestCapabilities(kind, embedding),
           contextWindow: 100_000,
           maxOutputTokens: embedding ? null : 4096,
           embeddingDimensions: embedding ? 8 : null,

@@ -11,6 +11,12 @@ export {
   emulatorEmbedding,
   expectedChatUsage,
 } from './emulators/deterministic-answers.js';
+export {
+  ARGUMENT_PIECES,
+  argumentPieces,
+  callTokens,
+  valueForSchema,
+} from './emulators/tool-answers.js';
 export type {
   EmulatorFault,
   EmulatorOptions,

@@ -99,7 +99,7 @@ describe('chat', () => {
     ['end_turn', 'STOP'],
     ['max_tokens', 'LENGTH'],
     ['refusal', 'CONTENT_FILTER'],
-    ['tool_use', 'OTHER'],
+    ['tool_use', 'TOOL_CALLS'],
     ['pause_turn', 'OTHER'],
   ])('maps stop_reason %s to %s', async (raw, ours) => {
     emulator.configure({ finishReason: raw });

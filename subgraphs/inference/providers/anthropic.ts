@@ -1,5 +1,11 @@
 /** The adapter for Anthropic's Messages API (`POST /v1/messages`, JSON and streamed). */
 import { z } from 'zod';
+import {
+  anthropicMessages,
+  anthropicToolFields,
+  checkAnthropicCanHonour,
+  toolCallOf,
+} from './anthropic-tools.js';
 import { createProviderHttp, decodeJson, type HttpAdapterOptions } from './http-call.js';
 import {
   ProviderError,
@@ -20,10 +26,21 @@ const usageSchema = z.object({
 const messageSchema = z.object({
   content: z.array(
     z
-      .object({ type: z.string(), text: z.string().optional() })
+      .object({
+        type: z.string(),
+        text: z.string().optional(),
+        id: z.string().optional(),
+        name: z.string().optional(),
+        input: z.unknown().optional(),
+      })
       .refine(
         (block) => block.type !== 'text' || block.text !== undefined,
         'text block without text',
+      )
+      .refine(
+        (block) =>
+          block.type !== 'tool_use' || (block.id !== undefined && block.name !== undefined),
+        'tool_use block without id or name',
       ),
   ),
   stop_reason: z.string().nullish(),
@@ -35,8 +52,21 @@ const errorSchema = z.object({ type: z.string(), message: z.string().nullish() }
 // Only the events we read; the API adds event types over time and says to ignore unknown ones.
 const streamEventSchemas = {
   message_start: z.object({ message: z.object({ usage: usageSchema.partial() }) }),
+  content_block_start: z.object({
+    index: z.number().int().nonnegative(),
+    content_block: z.object({
+      type: z.string(),
+      id: z.string().nullish(),
+      name: z.string().nullish(),
+    }),
+  }),
   content_block_delta: z.object({
-    delta: z.object({ type: z.string(), text: z.string().nullish() }),
+    index: z.number().int().nonnegative(),
+    delta: z.object({
+      type: z.string(),
+      text: z.string().nullish(),
+      partial_json: z.string().nullish(),
+    }),
   }),
   message_delta: z.object({
     delta: z.object({ stop_reason: z.string().nullish() }),
@@ -49,6 +79,7 @@ const streamEventSchemas = {
 export function mapAnthropicStopReason(reason: string | null | undefined): FinishReason {
   if (reason === 'end_turn' || reason === 'stop_sequence') return 'STOP';
   if (reason === 'max_tokens') return 'LENGTH';
+  if (reason === 'tool_use') return 'TOOL_CALLS';
   // Claude's safety classifiers stopped the answer: a content filter in all but name.
   if (reason === 'refusal') return 'CONTENT_FILTER';
   return 'OTHER';
@@ -78,15 +109,15 @@ export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAda
   });
 
   const messagesBody = (request: ChatRequest) => {
+    checkAnthropicCanHonour(request, provider);
     const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
     return {
       model: request.model,
       max_tokens: request.maxTokens,
       ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
-      messages: request.messages
-        .filter((m) => m.role !== 'system')
-        .map(({ role, content }) => ({ role, content })),
+      messages: anthropicMessages(request.messages, provider),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...anthropicToolFields(request),
     };
   };
 
@@ -103,7 +134,9 @@ export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAda
         messageSchema,
         signal,
       );
+      const toolCalls = message.content.filter((b) => b.type === 'tool_use').map(toolCallOf);
       return {
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
         text: message.content
           .filter((block) => block.type === 'text')
           .map((block) => block.text)
@@ -123,6 +156,8 @@ export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAda
       let outputTokens: number | undefined;
       let finishReason: FinishReason = 'OTHER';
       let stopped = false;
+      // Content block index → the index of the tool call it holds (tool calls count from 0).
+      const toolIndexOf = new Map<number, number>();
       // Reads to the end of the body even after message_stop, so the connection can be reused.
       for await (const { event, data } of http.postEventStream('/v1/messages', body, signal)) {
         if (stopped) continue;
@@ -130,9 +165,25 @@ export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAda
           const start = decodeEvent(data, streamEventSchemas.message_start, event);
           inputTokens = start.message.usage.input_tokens ?? inputTokens;
           outputTokens = start.message.usage.output_tokens ?? outputTokens;
+        } else if (event === 'content_block_start') {
+          const start = decodeEvent(data, streamEventSchemas.content_block_start, event);
+          const block = start.content_block;
+          if (block.type === 'tool_use') {
+            const index = toolIndexOf.size;
+            toolIndexOf.set(start.index, index);
+            const named = {
+              ...(block.id ? { id: block.id } : {}),
+              ...(block.name ? { name: block.name } : {}),
+            };
+            yield { type: 'toolCall', delta: { index, ...named, arguments: '' } };
+          }
         } else if (event === 'content_block_delta') {
-          const { delta } = decodeEvent(data, streamEventSchemas.content_block_delta, event);
+          const { index, delta } = decodeEvent(data, streamEventSchemas.content_block_delta, event);
           if (delta.type === 'text_delta' && delta.text) yield { type: 'delta', text: delta.text };
+          const toolIndex = toolIndexOf.get(index);
+          if (delta.type === 'input_json_delta' && delta.partial_json && toolIndex !== undefined) {
+            yield { type: 'toolCall', delta: { index: toolIndex, arguments: delta.partial_json } };
+          }
         } else if (event === 'message_delta') {
           const update = decodeEvent(data, streamEventSchemas.message_delta, event);
           // The counts here are cumulative, and replace message_start's.

@@ -65,7 +65,8 @@ describe('chat', () => {
 
   it.each([
     ['content_filter', 'CONTENT_FILTER'],
-    ['tool_calls', 'OTHER'],
+    ['tool_calls', 'TOOL_CALLS'],
+    ['something_new', 'OTHER'],
     ['stop', 'STOP'],
   ])('maps finish_reason %s to %s', async (raw, ours) => {
     emulator.configure({ finishReason: raw });

@@ -5,6 +5,14 @@
 import { z } from 'zod';
 import { createProviderHttp, decodeJson, type HttpAdapterOptions } from './http-call.js';
 import {
+  openAiMessage,
+  openAiToolFields,
+  toolCallDeltasOf,
+  toolCallDeltasSchema,
+  toolCallsOf,
+  toolCallsSchema,
+} from './openai-tools.js';
+import {
   ProviderError,
   type ChatRequest,
   type ChatStreamChunk,
@@ -23,7 +31,7 @@ const chatResponseSchema = z.object({
     .array(
       z.object({
         // null when the model refused or only called tools: there is no text to return.
-        message: z.object({ content: z.string().nullish() }),
+        message: z.object({ content: z.string().nullish(), tool_calls: toolCallsSchema }),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -36,7 +44,9 @@ const streamChunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish() }).nullish(),
+        delta: z
+          .object({ content: z.string().nullish(), tool_calls: toolCallDeltasSchema })
+          .nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -51,10 +61,12 @@ const embeddingsResponseSchema = z.object({
   usage: z.object({ prompt_tokens: z.number().int().nonnegative() }),
 });
 
-/** OpenAI's `finish_reason` in our words; tool calls and anything newer are OTHER. */
+/** OpenAI's `finish_reason` in our words; anything newer is OTHER. */
 export function mapOpenAiFinishReason(reason: string | null | undefined): FinishReason {
   if (reason === 'stop') return 'STOP';
   if (reason === 'length') return 'LENGTH';
+  // function_call: the deprecated single-function form of the same thing.
+  if (reason === 'tool_calls' || reason === 'function_call') return 'TOOL_CALLS';
   if (reason === 'content_filter') return 'CONTENT_FILTER';
   return 'OTHER';
 }
@@ -77,9 +89,10 @@ export function createOpenAiCompatibleAdapter(options: HttpAdapterOptions): Prov
 
   const chatBody = (request: ChatRequest) => ({
     model: request.model,
-    messages: request.messages.map(({ role, content }) => ({ role, content })),
+    messages: request.messages.map(openAiMessage),
     max_tokens: request.maxTokens,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...openAiToolFields(request),
   });
 
   return {
@@ -93,7 +106,9 @@ export function createOpenAiCompatibleAdapter(options: HttpAdapterOptions): Prov
         signal,
       );
       const [choice] = response.choices;
+      const toolCalls = toolCallsOf(choice?.message.tool_calls);
       return {
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
         text: choice?.message.content ?? '',
         finishReason: mapOpenAiFinishReason(choice?.finish_reason),
         usage: toUsage(response.usage),
@@ -119,6 +134,9 @@ export function createOpenAiCompatibleAdapter(options: HttpAdapterOptions): Prov
         }
         const choice = chunk.choices?.[0];
         if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
+        for (const delta of toolCallDeltasOf(choice?.delta?.tool_calls)) {
+          yield { type: 'toolCall', delta };
+        }
         if (choice?.finish_reason) finishReason = mapOpenAiFinishReason(choice.finish_reason);
         if (chunk.usage) usage = toUsage(chunk.usage);
       }

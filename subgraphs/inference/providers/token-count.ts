@@ -10,7 +10,7 @@
  * first call in a process (JIT warm-up); importing the encoding's ranks takes ~110-190 ms at boot.
  */
 import { countTokens as countBpeTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import type { ChatMessage } from './types.js';
+import type { ChatMessage, ResponseFormat, ToolDefinition } from './types.js';
 
 /**
  * gpt-tokenizer throws on text that spells a special token (`<|endoftext|>`) unless told otherwise;
@@ -32,14 +32,38 @@ export function countTokens(text: string): number {
   return text === '' ? 0 : countBpeTokens(text, PLAIN_TEXT);
 }
 
+/** What else a chat sends as prompt besides its messages. */
+export interface ChatPromptExtras {
+  tools?: readonly ToolDefinition[];
+  responseFormat?: ResponseFormat;
+}
+
+/** Tokens a provider's tool and format framing is estimated to add per tool or schema. */
+export const TOOL_OVERHEAD_TOKENS = 8;
+
 /**
  * Estimated prompt tokens of a chat: each message's content plus {@link MESSAGE_OVERHEAD_TOKENS},
- * plus {@link REPLY_PRIMING_TOKENS} once.
+ * plus {@link REPLY_PRIMING_TOKENS} once. Tool calls, tool definitions and the answer's schema
+ * count as their JSON text plus {@link TOOL_OVERHEAD_TOKENS} each: an estimate (each provider
+ * renders them its own way), which the usage the provider reports corrects.
  */
-export function countChatTokens(messages: readonly ChatMessage[]): number {
+export function countChatTokens(
+  messages: readonly ChatMessage[],
+  extras: ChatPromptExtras = {},
+): number {
   let total = REPLY_PRIMING_TOKENS;
   for (const message of messages) {
     total += MESSAGE_OVERHEAD_TOKENS + countTokens(message.content);
+    if (message.toolCallId) total += countTokens(message.toolCallId);
+    for (const call of message.toolCalls ?? []) {
+      total += TOOL_OVERHEAD_TOKENS + countTokens(`${call.id} ${call.name} ${call.arguments}`);
+    }
+  }
+  for (const tool of extras.tools ?? []) {
+    total += TOOL_OVERHEAD_TOKENS + countTokens(JSON.stringify(tool));
+  }
+  if (extras.responseFormat?.type === 'JSON_SCHEMA') {
+    total += TOOL_OVERHEAD_TOKENS + countTokens(JSON.stringify(extras.responseFormat));
   }
   return total;
 }

@@ -1,4 +1,4 @@
-import { DateTimeScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
+import { DateTimeScalar, JsonScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { Embeddings } from './Embeddings.js';
 import { Generation } from './Generation.js';
@@ -10,6 +10,7 @@ import { GenerationEvent, Subscription } from './Subscription.js';
 /** The inference subgraph's resolver map, one file per GraphQL type. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JsonScalar,
   Micros: MicrosScalar,
   Mutation,
   Subscription,

@@ -2,9 +2,10 @@ import { DEFAULT_DATA_CLASS } from '../../../lib/policy/data-classes.js';
 import { hasScope, type Principal } from '../../../lib/auth/principal.js';
 import { badUserInput, forbidden } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
-import type { GenerateInput } from '../generated/resolvers-types.js';
+import type { GenerateInput, MessageInput } from '../generated/resolvers-types.js';
 import type { ChatMessage } from '../providers/types.js';
 import type { GenerateRequest } from '../service/saga/generate.js';
+import { checkMessage, checkResponseFormat, checkToolChoice, checkTools } from './tool-inputs.js';
 
 const MAX_TOKENS_LIMIT = 100_000;
 const MAX_MESSAGES = 1000;
@@ -48,6 +49,9 @@ function whyNameATeam(principal: Principal, invoking: string[]): string {
 
 /** A `GenerateInput` (of `generate` or `generateStream`) checked, as the saga takes it. */
 export function generateRequestOf(input: GenerateInput): GenerateRequest {
+  const tools = checkTools(input.tools);
+  const toolChoice = checkToolChoice(input.toolChoice, tools);
+  const responseFormat = checkResponseFormat(input.responseFormat);
   return {
     model: input.model,
     messages: checkMessages(input.messages),
@@ -55,6 +59,10 @@ export function generateRequestOf(input: GenerateInput): GenerateRequest {
     temperature: checkTemperature(input.temperature),
     dataClass: dataClassOf(input.dataClass),
     idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+    // Left out when not asked for, so the fingerprint of a call without them stays as it was.
+    ...(tools ? { tools } : {}),
+    ...(toolChoice ? { toolChoice } : {}),
+    ...(responseFormat ? { responseFormat } : {}),
   };
 }
 
@@ -62,22 +70,32 @@ export function dataClassOf(value: string | null | undefined): string {
   return value ?? DEFAULT_DATA_CLASS;
 }
 
-export function checkMessages(
-  messages: Array<{ role: string; content?: string | null }>,
-): ChatMessage[] {
+/**
+ * The conversation, checked message by message (tool-call rules in tool-inputs.ts); the tool
+ * calls' arguments count towards the characters, as they are prompt too.
+ */
+export function checkMessages(messages: readonly MessageInput[]): ChatMessage[] {
   if (messages.length === 0 || messages.length > MAX_MESSAGES) {
     throw badUserInput(`Send 1 to ${MAX_MESSAGES} messages.`, { field: 'messages' });
   }
-  const chars = messages.reduce((sum, m) => sum + (m.content ?? '').length, 0);
+  const chars = messages.reduce(
+    (sum, m) =>
+      sum +
+      (m.content ?? '').length +
+      (m.toolCalls ?? []).reduce((n, c) => n + c.arguments.length, 0),
+    0,
+  );
   if (chars > MAX_PROMPT_CHARS) {
     throw badUserInput(`The messages exceed ${MAX_PROMPT_CHARS} characters.`, {
       field: 'messages',
     });
   }
-  return messages.map((m) => ({
-    role: m.role.toLowerCase() as ChatMessage['role'],
-    content: m.content ?? '',
-  }));
+  const callIds = new Set<string>();
+  return messages.map((m, i) => {
+    const checked = checkMessage(m, i, callIds);
+    for (const call of checked.toolCalls ?? []) callIds.add(call.id);
+    return checked;
+  });
 }
 
 /** maxTokens as given (undefined: the default); the models' own limits are checked later. */

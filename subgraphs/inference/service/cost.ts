@@ -1,5 +1,10 @@
 import type { ModelSpec } from '../../../lib/catalog/resolved-route.js';
-import type { TokenUsage } from '../providers/types.js';
+import type {
+  ChatMessage,
+  ResponseFormat,
+  TokenUsage,
+  ToolDefinition,
+} from '../providers/types.js';
 
 const MILLION = 1_000_000n;
 
@@ -38,10 +43,52 @@ export const INPUT_FRAMING_TOKENS = 2;
 
 const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
 
-/** The most prompt tokens any provider can bill for these chat messages. */
-export function chatPromptBound(messages: readonly { content: string }[]): number {
+/*
+ * Tools and answer schemas are prompt too, and providers bill them as input. They do not send our
+ * JSON as it is: OpenAI renders tools as TypeScript-like declarations, Anthropic puts them in a
+ * system prompt of its own, and both may indent and add words. So a schema's JSON counts twice
+ * its bytes (room for any re-rendering that indents or repeats keys), and a call with tools pays
+ * for the hidden system prompt that comes with them (Anthropic documents 264 to 530 tokens by
+ * model and tool_choice).
+ */
+
+/** Tokens a provider may add to a call that has tools: its tool-use system prompt. */
+export const TOOL_USE_FRAMING_TOKENS = 1024;
+/** Tokens a provider may add around one tool, one tool call or one tool result. */
+export const TOOL_FRAMING_TOKENS = 32;
+/** Tokens a provider may add to ask for a JSON answer (a format instruction). */
+export const RESPONSE_FORMAT_FRAMING_TOKENS = 256;
+
+/** What a chat sends as prompt: the messages, the tools and the answer's schema. */
+export interface ChatPrompt {
+  messages: readonly ChatMessage[];
+  tools?: readonly ToolDefinition[];
+  responseFormat?: ResponseFormat;
+}
+
+const schemaBytes = (value: unknown) => 2 * bytesOf(JSON.stringify(value));
+
+/** The most prompt tokens any provider can bill for this chat. */
+export function chatPromptBound(prompt: ChatPrompt): number {
   let bound = CHAT_FRAMING_TOKENS;
-  for (const message of messages) bound += bytesOf(message.content) + MESSAGE_FRAMING_TOKENS;
+  for (const message of prompt.messages) {
+    bound += bytesOf(message.content) + MESSAGE_FRAMING_TOKENS;
+    if (message.toolCallId) bound += bytesOf(message.toolCallId) + TOOL_FRAMING_TOKENS;
+    for (const call of message.toolCalls ?? []) {
+      // Arguments are JSON the provider may re-render like a schema.
+      bound += bytesOf(call.id) + bytesOf(call.name) + schemaBytes(call.arguments);
+      bound += TOOL_FRAMING_TOKENS;
+    }
+  }
+  if (prompt.tools && prompt.tools.length > 0) {
+    bound += TOOL_USE_FRAMING_TOKENS;
+    for (const tool of prompt.tools) bound += schemaBytes(tool) + TOOL_FRAMING_TOKENS;
+  }
+  const format = prompt.responseFormat;
+  if (format && format.type !== 'TEXT') {
+    bound +=
+      RESPONSE_FORMAT_FRAMING_TOKENS + (format.type === 'JSON_SCHEMA' ? schemaBytes(format) : 0);
+  }
   return bound;
 }
 

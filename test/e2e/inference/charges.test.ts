@@ -101,10 +101,14 @@ describe.each(STORE_MODES)('what calls report is what the ledger charged (%s sto
       price: ONE_PER_TOKEN,
       emulator: { usage: { inputTokens: 10_000, outputTokens: 5 } },
     });
-    const held = worstCaseCost(chatPromptBound([{ content: 'Hi' }]), 20, {
-      version: 1,
-      ...ONE_PER_TOKEN,
-    });
+    const held = worstCaseCost(
+      chatPromptBound({ messages: [{ role: 'user', content: 'Hi' }] }),
+      20,
+      {
+        version: 1,
+        ...ONE_PER_TOKEN,
+      },
+    );
     const poor = await createCallingTeam(stack, { name: 'Poor', credits: held.toString() });
     const money = await watchMoney(stack, poor, [greedy.modelId]);
     const { generate } = expectNoErrors(await poor.call(GENERATE, ask(greedy.modelId, 'Hi')));

@@ -4,7 +4,9 @@
  * content_block_stop, message_delta and message_stop; `{type: 'error', error: {type, message}}`
  * error bodies (529 is `overloaded_error`). Requires `anthropic-version` like the real API.
  */
+import { planAnthropicAnswer, toolUseBlocks, toolUseEvents } from './anthropic-tool-calls.js';
 import { countWords, replyPieces } from './deterministic-answers.js';
+import { callTokens } from './tool-answers.js';
 import {
   startEmulator,
   type Dialect,
@@ -64,22 +66,34 @@ const messages = async (exchange: Exchange) => {
     return exchange.error(400, 'system: Input should be a valid string');
   }
 
-  const { pieces, truncated } = replyPieces(settings.reply, body.max_tokens);
+  const plan = planAnthropicAnswer(body);
+  if ('error' in plan) return exchange.error(400, plan.error);
+  const { calls } = plan;
+  // A turn that calls tools has no text here (Claude may write some first; the emulator does not).
+  const { pieces, truncated } = replyPieces(
+    calls.length > 0 ? '' : settings.reply,
+    body.max_tokens,
+  );
   const inputWords =
     (body.system === undefined ? 0 : contentWords(body.system)) +
     // Every message's content passed isContent() above.
     body.messages.reduce((sum, m) => sum + contentWords(m.content as Content), 0);
   const usage = {
     input_tokens: settings.usage?.inputTokens ?? inputWords,
-    output_tokens: settings.usage?.outputTokens ?? pieces.length,
+    output_tokens: settings.usage?.outputTokens ?? pieces.length + callTokens(calls),
   };
-  const stopReason = settings.finishReason ?? (truncated ? 'max_tokens' : 'end_turn');
+  const stopReason =
+    settings.finishReason ??
+    (calls.length > 0 ? 'tool_use' : truncated ? 'max_tokens' : 'end_turn');
   const message = {
     id: `msg_emulator_${exchange.sequence}`,
     type: 'message',
     role: 'assistant',
     model: body.model,
-    content: [{ type: 'text', text: pieces.join('') }],
+    content:
+      calls.length > 0
+        ? toolUseBlocks(calls, exchange.sequence)
+        : [{ type: 'text', text: pieces.join('') }],
     stop_reason: stopReason,
     stop_sequence: null,
     usage,
@@ -95,6 +109,13 @@ const messages = async (exchange: Exchange) => {
     usage: { ...usage, output_tokens: 1 },
   };
   if (!(await send('message_start', { message: start }))) return;
+  if (calls.length > 0) {
+    if (!(await send('ping', {}))) return;
+    for (const [event, data] of toolUseEvents(calls, exchange.sequence, 0)) {
+      if (!(await send(event, data))) return;
+    }
+    return finish();
+  }
   const block = { type: 'text', text: '' };
   if (!(await send('content_block_start', { index: 0, content_block: block }))) return;
   if (!(await send('ping', {}))) return;
@@ -111,12 +132,16 @@ const messages = async (exchange: Exchange) => {
     if (!(await send('content_block_delta', { index: 0, delta }))) return;
   }
   if (!(await send('content_block_stop', { index: 0 }))) return;
-  const final = {
-    delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { output_tokens: usage.output_tokens },
-  };
-  if (!(await send('message_delta', final))) return;
-  if (await send('message_stop', {})) stream.end();
+  return finish();
+
+  async function finish() {
+    const final = {
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    };
+    if (!(await send('message_delta', final))) return;
+    if (await send('message_stop', {})) stream.end();
+  }
 };
 
 const anthropicDialect: Dialect = {

@@ -59,7 +59,17 @@ export type EmulatorSettings = EmulatorOptions &
  */
 export interface ProviderRequestBody {
   model?: string;
-  messages?: Array<{ role?: string; content?: unknown }>;
+  messages?: Array<{
+    role?: string;
+    content?: unknown;
+    tool_calls?: unknown;
+    tool_call_id?: unknown;
+  }>;
+  /** OpenAI: `{type: 'function', function: {name, parameters}}`; Anthropic: `{name, input_schema}`. */
+  tools?: unknown;
+  tool_choice?: unknown;
+  /** OpenAI only: `{type: 'json_object'}` or `{type: 'json_schema', json_schema: {name, schema}}`. */
+  response_format?: { type?: unknown; json_schema?: { name?: unknown; schema?: unknown } };
   system?: unknown;
   input?: string | string[];
   max_tokens?: number;

@@ -4,6 +4,8 @@
  * `POST /v1/embeddings`, with OpenAI's `{error: {message, type, param, code}}` error bodies.
  */
 import { countWords, emulatorEmbedding, replyPieces } from './deterministic-answers.js';
+import { planOpenAiAnswer, toolCallDeltas, toolCallsJson } from './openai-tool-calls.js';
+import { callTokens } from './tool-answers.js';
 import {
   startEmulator,
   type Dialect,
@@ -37,17 +39,23 @@ const chatCompletions = async (exchange: Exchange) => {
       "Invalid value for 'messages': expected a non-empty array of messages.",
     );
   }
+  const plan = planOpenAiAnswer(body, settings.reply);
+  if ('error' in plan) return exchange.error(400, plan.error);
+  const { calls } = plan;
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  const { pieces, truncated } = replyPieces(settings.reply, maxTokens);
+  // A turn that calls tools has no text.
+  const replied = replyPieces(calls.length > 0 ? '' : (plan.json ?? settings.reply), maxTokens);
+  const { pieces, truncated } = replied;
   const usage = {
     prompt_tokens:
       settings.usage?.inputTokens ??
       body.messages.reduce((sum, m) => sum + countWords(String(m.content ?? '')), 0),
-    completion_tokens: settings.usage?.outputTokens ?? pieces.length,
+    completion_tokens: settings.usage?.outputTokens ?? pieces.length + callTokens(calls),
     total_tokens: 0,
   };
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-  const finishReason = settings.finishReason ?? (truncated ? 'length' : 'stop');
+  const finishReason =
+    settings.finishReason ?? (calls.length > 0 ? 'tool_calls' : truncated ? 'length' : 'stop');
   const id = `chatcmpl-emulator-${exchange.sequence}`;
   const created = Math.floor(Date.now() / 1000);
 
@@ -60,7 +68,12 @@ const chatCompletions = async (exchange: Exchange) => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: pieces.join(''), refusal: null },
+          message: {
+            role: 'assistant',
+            content: calls.length > 0 ? null : pieces.join(''),
+            refusal: null,
+            ...(calls.length > 0 ? { tool_calls: toolCallsJson(calls, exchange.sequence) } : {}),
+          },
           logprobs: null,
           finish_reason: finishReason,
         },
@@ -94,6 +107,9 @@ const chatCompletions = async (exchange: Exchange) => {
       return stream.end();
     }
     if (!(await stream.send(delta({ content: piece })))) return;
+  }
+  for (const piece of toolCallDeltas(calls, exchange.sequence)) {
+    if (!(await stream.send(delta({ tool_calls: [piece] })))) return;
   }
   if (!(await stream.send(delta({}, finishReason)))) return;
   if (withUsage && !(await stream.send(chunk([], { usage })))) return;

@@ -55,7 +55,7 @@ export function createLocalAdapter(options: LocalAdapterOptions = {}): ProviderA
     }
     const { text, finishReason } = echoAnswer(request.messages, request.maxTokens);
     const usage = {
-      inputTokens: countChatTokens(request.messages),
+      inputTokens: countChatTokens(request.messages, request),
       outputTokens: countTokens(text),
     };
     return { text, finishReason, usage } satisfies ChatResult;

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Kv } from '../../../../lib/kv/index.js';
-import type { ChatMessage, FinishReason, TokenUsage, ToolCall } from '../../providers/types.js';
+import type {
+  ChatMessage,
+  FinishReason,
+  ResponseFormat,
+  TokenUsage,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from '../../providers/types.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 // Ids go inside the hash tag; encoding keeps a stray `}` from ending it.
@@ -30,6 +38,10 @@ export interface GenerationKey {
   messages: ChatMessage[];
   maxTokens: number;
   temperature: number;
+  /** Undefined ones drop out of the key, so calls without tools keep their keys. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
 }
 
 /**

@@ -4,6 +4,7 @@ import { countChatTokens } from '../../providers/token-count.js';
 import { orderTargets } from '../routing/order-targets.js';
 import { callTimingOf, type CallTiming } from '../timing.js';
 import { planCall, type CallPlan } from './call-plan.js';
+import { keepCapableTargets } from './chat-capabilities.js';
 import type { GenerateRequest } from './generate.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
@@ -35,7 +36,8 @@ export async function decideChatCall(
   request: GenerateRequest,
 ): Promise<ChatCall> {
   const plan = await planCall(deps, ctx, { ...request, capability: 'CHAT' });
-  const { promptTokens, maxTokens, outputFor, fitting } = sizeChat(plan, request);
+  const capable = keepCapableTargets(plan.allowed, request, request.model);
+  const { promptTokens, maxTokens, outputFor, fitting } = sizeChat(capable, request);
   const ordered = orderTargets(plan.route.strategy, fitting, {
     latencyOf: (modelId) => deps.health.cachedLatency(modelId),
     estimate: { inputTokens: promptTokens, outputTokens: maxTokens },
@@ -50,6 +52,9 @@ export async function decideChatCall(
           messages: request.messages,
           maxTokens,
           temperature: 0,
+          tools: request.tools,
+          toolChoice: request.toolChoice,
+          responseFormat: request.responseFormat,
         })
       : undefined;
   const timing = callTimingOf(deps.settings, maxTokens);
@@ -57,9 +62,9 @@ export async function decideChatCall(
 }
 
 /** The prompt's size, the output asked for, and the targets that can take both. */
-function sizeChat(plan: CallPlan, request: GenerateRequest) {
-  const promptTokens = countChatTokens(request.messages);
-  const limits = plan.allowed.map((t) => t.model.maxOutputTokens ?? Number.POSITIVE_INFINITY);
+function sizeChat(targets: readonly ResolvedTarget[], request: GenerateRequest) {
+  const promptTokens = countChatTokens(request.messages, request);
+  const limits = targets.map((t) => t.model.maxOutputTokens ?? Number.POSITIVE_INFINITY);
   const largest = Math.max(...limits);
   const maxTokens = request.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, largest);
   if (maxTokens > largest) {
@@ -70,7 +75,7 @@ function sizeChat(plan: CallPlan, request: GenerateRequest) {
   }
   const outputFor = (t: ResolvedTarget) =>
     Math.min(maxTokens, t.model.maxOutputTokens ?? maxTokens);
-  const fitting = plan.allowed.filter((t) => promptTokens + outputFor(t) <= t.model.contextWindow);
+  const fitting = targets.filter((t) => promptTokens + outputFor(t) <= t.model.contextWindow);
   if (fitting.length === 0) {
     throw codedError(
       'BAD_USER_INPUT',

@@ -17,5 +17,8 @@ export function chatRequestFor(
     messages: request.messages,
     maxTokens: call.outputFor(target),
     temperature: request.temperature,
+    ...(request.tools ? { tools: request.tools } : {}),
+    ...(request.toolChoice ? { toolChoice: request.toolChoice } : {}),
+    ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
   };
 }

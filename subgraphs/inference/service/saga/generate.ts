@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { codedError, conflict } from '../../../../lib/errors.js';
-import type { ChatMessage, ChatResult, ToolCall } from '../../providers/types.js';
+import type {
+  ChatMessage,
+  ChatResult,
+  ResponseFormat,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from '../../providers/types.js';
 import { fingerprintOf } from '../cache/idempotency.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { callTimingOf } from '../timing.js';
@@ -20,6 +27,11 @@ export interface GenerateRequest {
   temperature: number | undefined;
   dataClass: string;
   idempotencyKey: string | undefined;
+  /** Tools the model may call: only targets with the TOOLS capability are used. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** JSON_OBJECT needs JSON_MODE, JSON_SCHEMA needs STRUCTURED_OUTPUT; absent: free text. */
+  responseFormat?: ResponseFormat;
 }
 
 /** A finished generation: what `Generation` shows, and what an idempotent retry gets again. */

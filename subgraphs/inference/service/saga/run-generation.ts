@@ -56,7 +56,7 @@ export async function runGeneration(
     return recordUsageAndAnswer(ctx, deps, call, reply, FREE, started);
   }
 
-  const promptBound = chatPromptBound(request.messages);
+  const promptBound = chatPromptBound(request);
   const payment = await holdWorstCase(deps, ctx, settleTokens, {
     targets: call.ordered,
     worstCaseOf: (t) => worstCaseCost(promptBound, call.outputFor(t), t.model.price!),
@@ -110,6 +110,7 @@ async function callChatProviders(
       modelId: target.model.id,
       priceVersion: target.model.price!.version,
       text: value.text,
+      toolCalls: value.toolCalls ?? [],
       finishReason: value.finishReason,
       usage: value.usage,
     },

@@ -19,7 +19,6 @@ export const inferencePermissions = createPermissions({
   GenerationFailed: isAuthenticated,
   ToolCall: isAuthenticated,
   Generation: isAuthenticated,
-  ToolCall: isAuthenticated,
   Embeddings: isAuthenticated,
   Usage: isAuthenticated,
   ProviderAttempt: isAuthenticated,

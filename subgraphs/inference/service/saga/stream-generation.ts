@@ -89,7 +89,7 @@ async function holdAndOpen(
   const payment = await holdWorstCase(deps, ctx, settleTokens, {
     targets: call.ordered,
     worstCaseOf: (t) =>
-      worstCaseCost(chatPromptBound(request.messages), call.outputFor(t), t.model.price!),
+      worstCaseCost(chatPromptBound(request), call.outputFor(t), t.model.price!),
     ttlSeconds: call.timing.holdTtlSeconds,
     idempotencyBase: run.idempotencyBase,
   });

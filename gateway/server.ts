@@ -2,7 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { Histogram } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
@@ -133,6 +133,14 @@ export function createGateway(deps: GatewayDeps) {
     dispatcher: streamDispatcher,
   });
   gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
+  new Gauge({
+    name: 'modelgraph_gateway_open_streams',
+    help: 'Subscriptions the gateway is streaming now (/graphql and /v1).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(subscriptions.openCount);
+    },
+  });
   const subscriptionRoute = createSubscriptionRoute({
     openSubscription: subscriptions.openSubscription,
     maxBodyBytes: config.maxBodyBytes,

@@ -185,6 +185,13 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
       });
     } catch (error) {
       release();
+      // The subgraph's own validation messages may suggest fields too.
+      if (error instanceof SubscriptionRefusedError) {
+        throw new SubscriptionRefusedError(
+          error.status,
+          error.errors.map((e) => ({ ...e, message: limits.maskSuggestions(e.message) })),
+        );
+      }
       throw error;
     }
     return (async function* stream() {

@@ -36,9 +36,10 @@ export function limitsOf(figures: Partial<Record<QuotaField, number | null | und
   return limits;
 }
 
-/** The rate limiter's limits as the schema's figures (null where unlimited). */
-export function quotaFiguresOf(limits: Limits): QuotaFigures {
+/** The rate limiter's limits (and the stream limit) as the schema's figures (null: unlimited). */
+export function quotaFiguresOf(limits: Limits & { maxConcurrentStreams?: number }): QuotaFigures {
   const figures = {} as QuotaFigures;
   for (const name of NAMES) figures[QUOTA_FIELDS[name]] = limits[name] ?? null;
+  figures.maxConcurrentStreams = limits.maxConcurrentStreams ?? null;
   return figures;
 }

@@ -1,12 +1,15 @@
+import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import { startEmulatedStack, type EmulatedStack } from '../../test/support/emulated-deployments.js';
 import { eventually } from '../../test/support/eventually.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { teamKey } from '../../test/support/identities.js';
+import { TEST_ADMIN_KEY } from '../../test/support/stack.js';
 import { GENERATE, HOLDS } from '../../test/support/inference-documents.js';
 import { countWords, type ProviderEmulator } from '../../test/support/provider-emulators.js';
 import { createRecordingLogger } from '../../test/support/recording-logger.js';
 import { subscribeOverSse, type StreamResult } from '../../test/support/subgraph-stream.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
+import { typed } from '../../test/support/typed-document.js';
 import { STACK_START_TIMEOUT_MS } from '../../test/support/timeouts.js';
 
 /*
@@ -40,6 +43,11 @@ const STREAM = `subscription($i: GenerateInput!) { generateStream(input: $i) {
 fragment G on Generation { id text finishReason cost chargeStatus
   usage { inputTokens outputTokens } attempts { outcome model { id } } }`;
 
+const SET_QUOTA = `mutation($t: ID!, $i: QuotaInput!) { setQuota(teamId: $t, input: $i) { id } }`;
+const TOKENS_PER_DAY = typed<
+  { team: { rateLimitStatus: { tokensPerDay: { limit: number; remaining: number } | null } } },
+  { t: string }
+>(`query($t: ID!) { team(id: $t) { rateLimitStatus { tokensPerDay { limit remaining } } } }`);
 const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 const PROMPT = 'Tell me something long';
 /** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
@@ -67,6 +75,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     );
   const usageLines = (finishReason: string) =>
     recording.lines.filter((l) => l.event === 'usage' && l.finishReason === finishReason);
+  const setQuota = async (input: Record<string, number | null>) =>
+    expectNoErrors(
+      await emulated.stack.request(SET_QUOTA, {
+        token: TEST_ADMIN_KEY,
+        variables: { t: emulated.team.teamId, i: input },
+      }),
+    );
   const capturedHolds = async () =>
     expectNoErrors(await emulated.team.call(HOLDS, { id: emulated.team.teamId })).team.wallet.holds;
 
@@ -74,7 +89,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     emulated = await startEmulatedStack(mode, {
       team: 'Streamers',
       logger: recording.logger,
-      settings: { retryBaseMs: 5, catalogCacheMs: 0, streamIdleTimeoutMs: 2_000 },
+      settings: {
+        retryBaseMs: 5,
+        catalogCacheMs: 0,
+        policyCacheMs: 0,
+        streamIdleTimeoutMs: 2_000,
+        streamHeartbeatMs: 100,
+      },
     });
     const deployment = await emulated.deployments.deploy('stream-a');
     ({ modelId: model, emulator } = deployment);
@@ -234,6 +255,130 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(again.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
     expect(again[0]!.text).toBe(original.text);
     expect(again.at(-1)!.generation).toEqual(original);
+  });
+
+  it('settles the tokens per day with the real count, not the reserved worst case', async () => {
+    const limit = 100_000;
+    await setQuota({ tokensPerDay: limit });
+    try {
+      const { results } = await (await open({ maxTokens: 4_000 })).readAll();
+      const { usage } = events(results).at(-1)!.generation!;
+      const status = expectNoErrors(
+        await emulated.team.call(TOKENS_PER_DAY, { t: emulated.team.teamId }),
+      ).team.rateLimitStatus.tokensPerDay!;
+      const used = limit - status.remaining;
+      // The window refills while we look, so `used` may be a little less than the real count,
+      // but never near the 4,000 tokens reserved.
+      expect(used).toBeGreaterThan(0);
+      expect(used).toBeLessThanOrEqual(usage.inputTokens + usage.outputTokens);
+    } finally {
+      await setQuota({});
+    }
+  });
+
+  it('refuses with PROVIDER_ERROR when no provider opens the stream, the hold voided', async () => {
+    emulator.failNext({ status: 500 }, { status: 500 });
+    const { results, completed } = await (await open({ maxTokens: 7 })).readAll();
+    expect(completed).toBe(true);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.errors?.[0]?.extensions).toMatchObject({
+      code: 'PROVIDER_ERROR',
+      attempts: [
+        expect.objectContaining({ outcome: 'FAILED', httpStatus: 500 }),
+        expect.objectContaining({ outcome: 'FAILED', httpStatus: 500 }),
+      ],
+    });
+    expect(emulator.requests).toHaveLength(2);
+    expect((await capturedHolds())[0]).toMatchObject({ status: 'VOIDED' });
+  });
+
+  it("refuses a stream over the team's maxConcurrentStreams, and takes one again once a stream ends", async () => {
+    const setStreams = (n: number | null) => setQuota({ maxConcurrentStreams: n });
+    await setStreams(1);
+    try {
+      emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+      const first = await open({});
+      expect((await first.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+      const refused = await (await open({})).readAll();
+      expect(refused.results).toHaveLength(1);
+      expect(refused.results[0]!.errors?.[0]?.extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        quotaField: 'maxConcurrentStreams',
+      });
+      expect(emulator.requests).toHaveLength(1);
+      first.close();
+      await eventually(
+        'a stream is let through once the first has ended',
+        async () => {
+          const next = await open({ maxTokens: 2 });
+          const { results } = await next.readAll();
+          return results.at(-1)?.data?.generateStream.__typename === 'GenerationCompleted'
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 10_000 },
+      );
+    } finally {
+      await setStreams(null);
+    }
+  });
+
+  it('ends a stream whose provider goes silent past the idle timeout, delivered charged', async () => {
+    // The suite's idle timeout is 2 s; the emulator waits 3 s after each word.
+    emulator.configure({ reply: 'slow words here', chunkDelayMs: 3_000 });
+    const { results, completed } = await (await open({})).readAll();
+    expect(completed).toBe(true);
+    const all = events(results);
+    expect(all.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationFailed']);
+    expect(all[1]!.code).toBe('PROVIDER_STREAM_INTERRUPTED');
+    expect(all[1]!.generation).toMatchObject({ text: 'slow ', finishReason: 'INTERRUPTED' });
+    expect(all[1]!.generation!.cost).toBe(costOf(all[1]!.generation!.usage));
+  });
+
+  it('sends heartbeats while nothing else is ready', async () => {
+    // The suite's heartbeat is 100 ms; the provider answers after 500.
+    emulator.configure({ latencyMs: 500 });
+    const response = await fetch(emulated.stack.subgraphUrls.inference!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        [INTERNAL_TOKEN_HEADER]: await emulated.stack.internalToken(invoker),
+      },
+      body: JSON.stringify({
+        query: STREAM,
+        variables: { i: { model, messages: [{ role: 'USER', content: PROMPT }] } },
+      }),
+    });
+    const body = await response.text();
+    expect(body.indexOf(':\n\n')).toBeGreaterThanOrEqual(0);
+    expect(body.indexOf(':\n\n')).toBeLessThan(body.indexOf('event: next'));
+    expect(body.endsWith('event: complete\ndata:\n\n')).toBe(true);
+  });
+
+  it.each([
+    ['a document that does not parse', 'subscription {', 'GRAPHQL_PARSE_FAILED'],
+    [
+      'an invalid document',
+      'subscription { generateStream { nope } }',
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    ['a query', '{ __typename }', 'BAD_REQUEST'],
+  ])('answers %s with 400 and a coded error', async (_name, query, code) => {
+    const stream = await subscribeOverSse(
+      emulated.stack.subgraphUrls.inference!,
+      await emulated.stack.internalToken(invoker),
+      query,
+    );
+    expect(stream.status).toBe(400);
+    const { errors } = stream.refusal as { errors: Array<{ extensions: { code: string } }> };
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors.map((e) => e.extensions.code))).toEqual(new Set([code]));
+  });
+
+  it('answers 401 without an internal token', async () => {
+    const stream = await subscribeOverSse(emulated.stack.subgraphUrls.inference!, 'forged', STREAM);
+    expect(stream.status).toBe(401);
   });
 
   it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {

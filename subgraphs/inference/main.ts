@@ -1,6 +1,7 @@
 import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { createKv } from '../../lib/kv/index.js';
 import { createRateLimiter } from '../../lib/rate-limit/index.js';
+import { createStreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import { runSubgraphMain } from '../../lib/subgraph/run-subgraph.js';
 import { loadInferenceConfig } from './config.js';
 import { createInferenceSubgraph } from './server.js';
@@ -13,6 +14,7 @@ await runSubgraphMain(config, async (common) => {
     redisUrl: config.redisUrl,
     failOpen: config.settings.rateLimitFailOpen,
   });
+  const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
   const signer = await createInternalTokenSigner({
     privateKeyPem: config.internalPrivateKeyPem,
     issuer: ISSUERS.inference,
@@ -21,6 +23,7 @@ await runSubgraphMain(config, async (common) => {
     ...common,
     kv,
     rateLimiter,
+    streamLeases,
     signer,
     orgId: config.orgId,
     services: config.services,
@@ -29,7 +32,7 @@ await runSubgraphMain(config, async (common) => {
   return {
     server,
     close: async () => {
-      await Promise.all([kv.close(), rateLimiter.close()]);
+      await Promise.all([kv.close(), rateLimiter.close(), streamLeases.close()]);
     },
   };
 });

@@ -158,7 +158,6 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     async stop() {
       await streams.live.shutdown();
       await server.stop();
-      await deps.streamLeases?.close();
       captureFollowUps.stop();
       await Promise.all([client.close(), providers.close()]);
     },

@@ -202,6 +202,46 @@ describe.each(STORE_MODES)('GraphQL subscriptions through the gateway (%s stores
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('speaks both wire formats as written: SSE over GET (as curl sends it) and multipart', async () => {
+    const authorization = `Bearer ${key()}`;
+    const search = new URLSearchParams({ query: STREAM, variables: JSON.stringify(ask()) });
+    const sse = await fetch(`${url()}?${search}`, {
+      headers: { accept: 'text/event-stream', authorization, 'x-request-id': 'wire-format-sse' },
+    });
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(sse.headers.get('x-request-id')).toBe('wire-format-sse');
+    const text = await sse.text();
+    expect(text.startsWith(':\n\n')).toBe(true);
+    expect(text).toMatch(
+      /^event: next\ndata: \{"data":\{"generateStream":\{"__typename":"GenerationDelta"/m,
+    );
+    expect(text.endsWith('event: complete\ndata:\n\n')).toBe(true);
+
+    const multipart = await fetch(url(), {
+      method: 'POST',
+      headers: {
+        accept: 'multipart/mixed;subscriptionSpec="1.0", application/json',
+        'content-type': 'application/json',
+        authorization,
+      },
+      body: JSON.stringify({ query: STREAM, variables: ask() }),
+    });
+    expect(multipart.headers.get('content-type')).toBe(
+      'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
+    );
+    const parts = (await multipart.text()).split('\r\n--graphql');
+    expect(parts[0]).toBe('');
+    expect(parts.at(-1)).toBe('--\r\n');
+    const payloads = parts.slice(1, -1).map((part) => {
+      const [head, json] = part.split('\r\n\r\n');
+      expect(head).toBe('\r\ncontent-type: application/json');
+      return JSON.parse(json!) as { payload?: { data: { generateStream: Event } } };
+    });
+    expect(payloads[0]).toEqual({});
+    expect(payloads.at(-1)!.payload!.data.generateStream.__typename).toBe('GenerationCompleted');
+  });
+
   // Last: it stops this stack's gateway.
   it('gateway stop ends open streams of both protocols with a terminal SERVICE_UNAVAILABLE', async () => {
     streamer.emulator.configure({ chunkDelayMs: 500 });

@@ -128,12 +128,17 @@ type StackStores = Awaited<ReturnType<typeof openStackStores>>;
 /** The inference subgraph's kv and limiter: the run's own, or through `inferenceRedisProxy`. */
 async function openInferenceStores(options: StackOptions, stores: StackStores) {
   const { testKv, rateLimiter } = stores;
+  const streamLeases = await createStreamLeases({
+    redisUrl: testKv.redisUrl,
+    keyPrefix: testKv.keyPrefix,
+  });
   const redisUrl =
     options.inferenceRedisProxy && testKv.redisUrl
       ? options.inferenceRedisProxy.urlFor(testKv.redisUrl)
       : undefined;
-  if (!redisUrl) return { kv: testKv.kv, rateLimiter };
+  if (!redisUrl) return { kv: testKv.kv, rateLimiter, streamLeases };
   return {
+    streamLeases,
     kv: await createKv({ url: redisUrl, keyPrefix: testKv.keyPrefix }),
     rateLimiter: await createRateLimiter({
       redisUrl,
@@ -181,10 +186,7 @@ async function startSubgraphs(
     ...common,
     kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceStores.kv) : inferenceStores.kv,
     rateLimiter: inferenceStores.rateLimiter,
-    streamLeases: await createStreamLeases({
-      redisUrl: stores.testKv.redisUrl,
-      keyPrefix: stores.testKv.keyPrefix,
-    }),
+    streamLeases: inferenceStores.streamLeases,
     signer: await createInternalTokenSigner({
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.inference,
@@ -287,6 +289,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await database.drop();
       await rateLimiter.close();
       if (inferenceStores.rateLimiter !== rateLimiter) await inferenceStores.rateLimiter.close();
+      await inferenceStores.streamLeases.close();
       if (inferenceStores.kv !== testKv.kv) await inferenceStores.kv.close();
       await testKv.cleanup();
     },

@@ -12,7 +12,10 @@ import { createTtlCache } from '../../../lib/ttl-cache.js';
 const DECIDE = `query Decide($checks: [AccessCheckInput!]!) {
   accessDecisions(checks: $checks) {
     allowed reason
-    quota { requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute keyTokensPerMinute }
+    quota {
+      requestsPerMinute tokensPerMinute tokensPerDay keyRequestsPerMinute keyTokensPerMinute
+      maxConcurrentStreams
+    }
   }
 }`;
 const MAX_CACHED = 50_000;

@@ -443,6 +443,8 @@ export type Quota = {
   keyRequestsPerMinute?: Maybe<Scalars['Int']['output']>;
   /** Tokens per minute for each API key of the team. */
   keyTokensPerMinute?: Maybe<Scalars['Int']['output']>;
+  /** Streams (generateStream, /v1 with stream: true) the team may have open at once, across every replica. */
+  maxConcurrentStreams?: Maybe<Scalars['Int']['output']>;
   /** Requests per minute for the whole team. */
   requestsPerMinute?: Maybe<Scalars['Int']['output']>;
   /** Tokens per rolling 24 hours for the whole team. */
@@ -457,6 +459,8 @@ export type QuotaInput = {
   keyRequestsPerMinute?: InputMaybe<Scalars['Int']['input']>;
   /** Tokens per minute for each API key. */
   keyTokensPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** Streams the team may have open at once; one more is refused with RATE_LIMITED (quotaField maxConcurrentStreams). */
+  maxConcurrentStreams?: InputMaybe<Scalars['Int']['input']>;
   /** Requests per minute for the whole team. */
   requestsPerMinute?: InputMaybe<Scalars['Int']['input']>;
   /** Tokens per rolling 24 hours for the whole team. */
@@ -871,6 +875,7 @@ export type QueryResolvers<ContextType = PolicyContext, ParentType extends Resol
 export type QuotaResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Quota'] = ResolversParentTypes['Quota']> = ResolversObject<{
   keyRequestsPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   keyTokensPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  maxConcurrentStreams?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   requestsPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   tokensPerDay?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   tokensPerMinute?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

@@ -10,7 +10,11 @@ export const Mutation: MutationResolvers = {
   revokeApiKey: (_parent, { id }, ctx) => ctx.service.revokeApiKey(ctx, id),
   setQuota: async (_parent, { teamId, input }, ctx) => {
     assertUuid(teamId, 'teamId');
-    await ctx.service.setQuota(ctx, { teamId, ...limitsOf(input) });
+    await ctx.service.setQuota(ctx, {
+      teamId,
+      ...limitsOf(input),
+      maxConcurrentStreams: input.maxConcurrentStreams ?? undefined,
+    });
     ctx.loaders.quota.clear(teamId);
     return ctx.loaders.team.load(teamId);
   },

@@ -17,7 +17,7 @@ export function createQuotaService(db: Db, { audited }: AuditTrail) {
           value !== undefined &&
           (!Number.isInteger(value) || (value as number) < 0)
         ) {
-          const name = QUOTA_FIELDS[field as LimitName];
+          const name = QUOTA_FIELDS[field as LimitName] ?? field;
           throw badUserInput(`${name} must be a whole number of 0 or more.`, { field: name });
         }
       }

@@ -99,4 +99,12 @@ CREATE UNIQUE INDEX access_rules_unique ON access_rules
   (coalesce(team_id, '00000000-0000-0000-0000-000000000000'::uuid), effect, subject, value);
 `,
   },
+  {
+    id: '005_stream_quota',
+    sql: `
+-- How many streams a team may have open at once; null means unlimited.
+ALTER TABLE team_quotas ADD COLUMN max_concurrent_streams integer
+  CHECK (max_concurrent_streams >= 0);
+`,
+  },
 ];

@@ -4,6 +4,8 @@ import type { Limits } from '../../../lib/rate-limit/index.js';
 /** A team's rate limits; absent ones are unlimited. */
 export interface QuotaRow extends Limits {
   teamId: string;
+  /** Streams open at once for the team (a count, not a rate: inference's stream leases keep it). */
+  maxConcurrentStreams?: number;
 }
 
 interface QuotaRecord {
@@ -13,6 +15,7 @@ interface QuotaRecord {
   tokens_per_day: string | null;
   key_requests_per_minute: number | null;
   key_tokens_per_minute: number | null;
+  max_concurrent_streams: number | null;
 }
 
 const defined = (value: number | null | undefined) => (value == null ? undefined : value);
@@ -35,18 +38,20 @@ export function createQuotaStore(db: Queryable) {
           tpd: r?.tokens_per_day == null ? undefined : Number(r.tokens_per_day),
           keyRpm: defined(r?.key_requests_per_minute),
           keyTpm: defined(r?.key_tokens_per_minute),
+          maxConcurrentStreams: defined(r?.max_concurrent_streams),
         };
       });
     },
     async set(quota: QuotaRow): Promise<void> {
       await db.query(
         `INSERT INTO team_quotas (team_id, requests_per_minute, tokens_per_minute, tokens_per_day,
-           key_requests_per_minute, key_tokens_per_minute)
-         VALUES ($1, $2, $3, $4, $5, $6)
+           key_requests_per_minute, key_tokens_per_minute, max_concurrent_streams)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (team_id) DO UPDATE SET requests_per_minute = EXCLUDED.requests_per_minute,
            tokens_per_minute = EXCLUDED.tokens_per_minute, tokens_per_day = EXCLUDED.tokens_per_day,
            key_requests_per_minute = EXCLUDED.key_requests_per_minute,
-           key_tokens_per_minute = EXCLUDED.key_tokens_per_minute, updated_at = now()`,
+           key_tokens_per_minute = EXCLUDED.key_tokens_per_minute,
+           max_concurrent_streams = EXCLUDED.max_concurrent_streams, updated_at = now()`,
         [
           quota.teamId,
           quota.rpm ?? null,
@@ -54,6 +59,7 @@ export function createQuotaStore(db: Queryable) {
           quota.tpd ?? null,
           quota.keyRpm ?? null,
           quota.keyTpm ?? null,
+          quota.maxConcurrentStreams ?? null,
         ],
       );
     },

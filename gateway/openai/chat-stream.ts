@@ -34,9 +34,12 @@ export async function writeChatStream(options: {
   model: string;
   includeUsage: boolean;
   headers?: Record<string, string>;
+  /** An SSE comment after this long without a chunk, so proxies keep the stream open. */
+  heartbeatMs: number;
 }): Promise<void> {
   const { res } = options;
   const iterator = options.events[Symbol.asyncIterator]();
+  let heartbeat: NodeJS.Timeout | undefined;
   try {
     const first = await iterator.next();
     if (first.done) {
@@ -64,7 +67,14 @@ export async function writeChatStream(options: {
       [GENERATION_ID_HEADER]: idOf(event),
       ...options.headers,
     });
-    const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+    // Clients (the openai SDK too) skip SSE comments.
+    heartbeat = setInterval(() => {
+      if (!res.destroyed) res.write(': keep-alive\n\n');
+    }, options.heartbeatMs);
+    const send = (data: unknown) => {
+      heartbeat?.refresh();
+      res.write(`data: ${JSON.stringify(data)}\n\n`);
+    };
     send(chunks.role());
     for (;;) {
       if (res.destroyed) return;
@@ -107,6 +117,7 @@ export async function writeChatStream(options: {
       }
     }
   } finally {
+    clearInterval(heartbeat);
     await iterator.return?.();
   }
 }

@@ -19,6 +19,7 @@ import {
   type GenerationResult,
 } from './operations.js';
 import type { RunOperation } from './run-operation.js';
+import { HEARTBEAT_MS } from '../streaming/subscription-route.js';
 
 /** Runs a subscription for a /v1 stream; stops it when `signal` aborts (the client left). */
 export type OpenStream = (
@@ -35,6 +36,8 @@ export interface OpenAiRouteDeps {
   run: RunOperation;
   stream: OpenStream;
   maxBodyBytes: number;
+  /** @default HEARTBEAT_MS, as /graphql streams */
+  heartbeatMs?: number;
 }
 
 /** The header that names the team to charge, for callers in several teams (GenerateInput.teamId). */
@@ -145,6 +148,7 @@ export function openAiRoutes(deps: OpenAiRouteDeps): {
       events,
       model: call.model,
       includeUsage: call.includeUsage,
+      heartbeatMs: deps.heartbeatMs ?? HEARTBEAT_MS,
     });
   });
 

@@ -179,5 +179,24 @@ describe.each(STORE_MODES)(
       // The whole reply takes 40 chunk delays; the call ended long before it could have.
       expect(request.closedAt! - request.receivedAt).toBeLessThan(40 * chunkDelayMs);
     });
+
+    // Last: it stops the gateway.
+    it('a gateway that stops ends an open stream with an error event, not silently', async () => {
+      s.chat.emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+      const stream = await s.client.chat.completions.create({
+        ...ask('Until shutdown'),
+        stream: true,
+      });
+      const chunks: ChatCompletionChunk[] = [];
+      const failure = await (async () => {
+        for await (const chunk of stream) {
+          chunks.push(chunk);
+          if (chunks.length === 2) void s.stack.gateway.stop();
+        }
+      })().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(OpenAI.APIError);
+      expect((failure as Error).message).toMatch(/shutting down/);
+      expect(chunks.some((c) => c.choices[0]?.finish_reason)).toBe(false);
+    });
   },
 );

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { startEmulatedStack, type Deployment, type EmulatedStack } from './emulated-deployments.js';
 import { expectNoErrors } from './graphql-client.js';
-import { TEST_ADMIN_KEY } from './stack.js';
+import { TEST_ADMIN_KEY, type StackOptions } from './stack.js';
 import type { StoreMode } from './test-env.js';
 import { typed } from './typed-document.js';
 
@@ -27,8 +27,13 @@ export interface OpenAiStack extends EmulatedStack {
  * one embedding model, and the openai SDK for a team with 100 credits that may call every model.
  * Prices: 1 µcr per input token, 2 per output token.
  */
-export async function startOpenAiStack(mode: StoreMode, team: string): Promise<OpenAiStack> {
+export async function startOpenAiStack(
+  mode: StoreMode,
+  team: string,
+  options: Omit<StackOptions, 'mode' | 'inference'> = {},
+): Promise<OpenAiStack> {
   const emulated = await startEmulatedStack(mode, {
+    ...options,
     team,
     settings: { retryBaseMs: 5, attemptTimeoutMs: 5_000, catalogCacheMs: 0 },
   });

@@ -147,4 +147,30 @@ describe.each(STORE_MODES)('POST /v1/chat/completions with the openai SDK (%s st
     expect(refused).toMatchObject({ status: 400, param: 'n', type: 'invalid_request_error' });
     expect(s.chat.emulator.requests).toHaveLength(0);
   });
+
+  it('serves the README curl: a route alias answered by the local model, streamed too', async () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${s.stack.gatewayBase}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.team.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'demo-chat',
+          messages: [{ role: 'user', content: 'Hello' }],
+          ...body,
+        }),
+      });
+    const plain = await post({});
+    expect(plain.status).toBe(200);
+    const completion = await plain.json();
+    expect(completion).toMatchObject({ object: 'chat.completion', model: 'local/echo-chat' });
+    const streamed = await post({ stream: true });
+    expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await streamed.text()).split('\n\n').filter((e) => e.startsWith('data: '));
+    expect(events[events.length - 1]).toBe('data: [DONE]');
+    const text = events
+      .slice(0, -1)
+      .map((e) => JSON.parse(e.slice('data: '.length)).choices[0]?.delta.content ?? '')
+      .join('');
+    expect(text).toBe(completion.choices[0].message.content);
+  });
 });

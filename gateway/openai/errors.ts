@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
 import { sendJson } from '../../lib/http/responses.js';
+import { AuthenticationError, AuthenticationUnavailableError } from '../auth/errors.js';
 
 /** The `error` object of OpenAI's error JSON. */
 export interface OpenAiErrorBody {
@@ -109,6 +110,21 @@ export function fromGraphQLError(error: GraphQLFormattedError): OpenAiError {
     default:
       return new OpenAiError(500, message, 'api_error', 'internal_error');
   }
+}
+
+/** A failed authentication as /graphql answers it (401, or 503 when keys cannot be checked). */
+export function fromAuthenticationError(error: unknown): unknown {
+  if (error instanceof AuthenticationError) {
+    return new OpenAiError(401, error.message, 'invalid_request_error', 'invalid_api_key', null, {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  if (error instanceof AuthenticationUnavailableError) {
+    return new OpenAiError(503, error.message, 'api_error', 'service_unavailable', null, {
+      'retry-after': '1',
+    });
+  }
+  return error;
 }
 
 /** Answers with OpenAI's error JSON. */

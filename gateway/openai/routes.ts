@@ -2,13 +2,18 @@ import type { ExecutionResult } from 'graphql';
 import type { Principal } from '../../lib/auth/principal.js';
 import type { RouteContext, RouteHandler, Routes } from '../../lib/http/http-server.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../lib/http/responses.js';
-import { AuthenticationError, AuthenticationUnavailableError } from '../auth/errors.js';
 import type { GatewayContext } from '../context.js';
 import { chatCompletion } from './chat-response.js';
 import { readChatRequest } from './chat-request.js';
 import { GENERATION_ID_HEADER, writeChatStream } from './chat-stream.js';
 import { embeddingsList, readEmbeddingsRequest } from './embeddings.js';
-import { OpenAiError, invalidRequest, modelNotFound, sendOpenAiError } from './errors.js';
+import {
+  OpenAiError,
+  fromAuthenticationError,
+  invalidRequest,
+  modelNotFound,
+  sendOpenAiError,
+} from './errors.js';
 import { listModels, retrieveModel } from './models.js';
 import {
   CHAT,
@@ -87,29 +92,11 @@ export function openAiRoutes(deps: OpenAiRouteDeps): {
     (serve: (ctx: RouteContext, context: GatewayContext) => Promise<void>): RouteHandler =>
     async (ctx) => {
       try {
-        let principal: Principal;
-        try {
-          principal = await deps.authenticate(ctx.req.headers.authorization, ctx.requestId);
-        } catch (error) {
-          if (error instanceof AuthenticationError) {
-            throw new OpenAiError(
-              401,
-              error.message,
-              'invalid_request_error',
-              'invalid_api_key',
-              null,
-              {
-                'www-authenticate': 'Bearer',
-              },
-            );
-          }
-          if (error instanceof AuthenticationUnavailableError) {
-            throw new OpenAiError(503, error.message, 'api_error', 'service_unavailable', null, {
-              'retry-after': '1',
-            });
-          }
-          throw error;
-        }
+        const principal = await deps
+          .authenticate(ctx.req.headers.authorization, ctx.requestId)
+          .catch((error: unknown) => {
+            throw fromAuthenticationError(error);
+          });
         await serve(ctx, deps.contextFor(principal, ctx));
       } catch (error) {
         if (ctx.res.headersSent) throw error;

@@ -159,7 +159,10 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
   const openSubscription: OpenSubscription = async (request) => {
     const { subgraph, url } = prepare(request);
     const controller = new AbortController();
-    const leave = () => controller.abort(request.signal?.reason);
+    const leave = () => {
+      open.delete(controller);
+      controller.abort(request.signal?.reason);
+    };
     if (request.signal?.aborted) leave();
     request.signal?.addEventListener('abort', leave, { once: true });
     open.add(controller);

@@ -10,7 +10,13 @@ describe('quota names: one vocabulary between the schema and the rate limiter', 
       keyTokensPerMinute: null,
     };
     expect(limitsOf(figures)).toEqual({ rpm: 3, tpm: 100, keyRpm: 0 });
-    expect(quotaFiguresOf(limitsOf(figures))).toEqual(figures);
+    // The stream limit is a count the rate limiter does not keep: figures carry it, limits not.
+    expect(quotaFiguresOf(limitsOf(figures))).toEqual({ ...figures, maxConcurrentStreams: null });
+    expect(limitsOf({ ...figures, maxConcurrentStreams: 2 })).toEqual(limitsOf(figures));
+    expect(quotaFiguresOf({ rpm: 1, maxConcurrentStreams: 2 })).toMatchObject({
+      requestsPerMinute: 1,
+      maxConcurrentStreams: 2,
+    });
     expect(limitsOf({ tokensPerDay: 5 })).toEqual({ tpd: 5 });
   });
 

@@ -27,7 +27,9 @@ export type QuotaFigures = Record<QuotaField, number | null> & {
 const NAMES = Object.keys(QUOTA_FIELDS) as LimitName[];
 
 /** The schema's figures (null or absent where unlimited) as the rate limiter's limits. */
-export function limitsOf(figures: Partial<Record<QuotaField, number | null | undefined>>): Limits {
+export function limitsOf(
+  figures: Partial<Record<QuotaField | 'maxConcurrentStreams', number | null | undefined>>,
+): Limits {
   const limits: Limits = {};
   for (const name of NAMES) {
     const value = figures[QUOTA_FIELDS[name]];

@@ -24,6 +24,8 @@ export interface SubgraphBaseContext {
   principal: Principal;
   requestId: string;
   logger: Logger;
+  /** Subscriptions only: aborted when the client closes the connection. */
+  signal?: AbortSignal;
 }
 
 /** What every subgraph factory (`createXSubgraph`) takes besides its own stores. */
@@ -117,11 +119,12 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
           );
         }
         const requestLogger = ctx.logger.child({ principalId: claims.principal.id });
-        const context = async () =>
+        const context = async (signal?: AbortSignal) =>
           options.buildContext({
             principal: claims.principal,
             requestId: ctx.requestId,
             logger: requestLogger,
+            ...(signal ? { signal } : {}),
           });
         if (streams && String(ctx.req.headers.accept ?? '').includes('text/event-stream')) {
           return streams.handle(ctx, context);

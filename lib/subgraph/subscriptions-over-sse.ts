@@ -64,7 +64,10 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
     },
 
     /** Answers one `accept: text/event-stream` POST to /graphql (the token is checked already). */
-    async handle(route: RouteContext, contextValue: () => Promise<unknown>): Promise<void> {
+    async handle(
+      route: RouteContext,
+      contextValue: (clientGone: AbortSignal) => Promise<unknown>,
+    ): Promise<void> {
       const request = await readRequest(route, options.schema);
       if (!request) return;
       const { res, logger } = route;
@@ -75,7 +78,11 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
         'x-accel-buffering': 'no',
       });
       res.flushHeaders();
-      const heartbeat = setInterval(() => res.write(':\n\n'), heartbeatMs);
+      // Nothing is written once the client has gone: a write to a destroyed socket is an error.
+      const write = (text: string) => {
+        if (!res.destroyed && !res.writableEnded) res.write(text);
+      };
+      const heartbeat = setInterval(() => write(':\n\n'), heartbeatMs);
       const send = (result: ExecutionResult) => {
         for (const error of result.errors ?? []) {
           const code = String(error.extensions?.code ?? '');
@@ -83,18 +90,21 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
             logger.error({ err: error.originalError ?? error, path: error.path }, 'stream error');
           }
         }
-        res.write(`event: next\ndata: ${JSON.stringify(formatted(result))}\n\n`);
+        write(`event: next\ndata: ${JSON.stringify(formatted(result))}\n\n`);
         heartbeat.refresh();
       };
 
       let iterator: AsyncIterator<ExecutionResult> | undefined;
       let closed = false;
+      // Lets a subscription that is still being set up stop its work when the client leaves.
+      const clientGone = new AbortController();
       let done!: () => void;
       const stream: OpenStream = {
         finished: new Promise<void>((resolve) => (done = resolve)),
         close: () => {
           if (closed) return;
           closed = true;
+          clientGone.abort();
           void iterator?.return?.().catch(() => undefined);
         },
       };
@@ -104,7 +114,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
         const result = await subscribe({
           schema: options.schema,
           document: request.document,
-          contextValue: await contextValue(),
+          contextValue: await contextValue(clientGone.signal),
           variableValues: request.variables,
           operationName: request.operationName,
         });
@@ -125,7 +135,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       } finally {
         clearInterval(heartbeat);
         open.delete(stream);
-        if (!res.destroyed) res.end('event: complete\ndata:\n\n');
+        if (!res.destroyed && !res.writableEnded) res.end('event: complete\ndata:\n\n');
         done();
       }
     },

@@ -194,6 +194,27 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     });
   });
 
+  it('stops the provider call and charges nothing when the client leaves before the first token', async () => {
+    emulator.configure({ latencyMs: 2_000 });
+    const stream = await open({ maxTokens: 11 });
+    expect(stream.status).toBe(200);
+    await eventually('the provider was called', () => emulator.requests[0], { timeoutMs: 5_000 });
+    stream.close();
+    const hold = await eventually(
+      'the hold was voided',
+      async () => {
+        const [latest] = await capturedHolds();
+        return latest?.status === 'VOIDED' ? latest : undefined;
+      },
+      { timeoutMs: 5_000 },
+    );
+    expect(hold.capturedAmount).toBeNull();
+    const request = emulator.requests[0]!;
+    expect(request.closedAt).toBeDefined();
+    expect(request.closedAt!).toBeLessThan(request.receivedAt + 2_000);
+    expect(emulator.requests).toHaveLength(1);
+  });
+
   it.each([
     ['cut off', { cutStreamAfterDeltas: 3 }],
     ['failing mid-stream', { streamError: { afterDeltas: 3, status: 500 } }],
@@ -255,6 +276,27 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(again.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
     expect(again[0]!.text).toBe(original.text);
     expect(again.at(-1)!.generation).toEqual(original);
+  });
+
+  it('keeps a charged partial run for its key: CONFLICT while it runs, replayed after', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const input = { idempotencyKey: `partial-${mode}` };
+    const first = await open(input);
+    expect((await first.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    const running = await (await open(input)).readAll();
+    expect(running.results[0]!.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    first.close();
+    const replayed = await eventually(
+      'the partial run is kept for its key',
+      async () => {
+        const again = events((await (await open(input)).readAll()).results);
+        return again.at(-1)?.generation?.finishReason === 'CANCELLED' ? again : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(replayed.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
+    expect(replayed.at(-1)!.generation).toMatchObject({ chargeStatus: 'CHARGED' });
+    expect(emulator.requests).toHaveLength(1);
   });
 
   it('settles the tokens per day with the real count, not the reserved worst case', async () => {

@@ -21,7 +21,7 @@ export const Subscription: SubscriptionResolvers<InferenceContext> = {
         ctx.saga,
         sagaContextOf(ctx, teamId),
         generateRequestOf(input),
-        ctx.streams,
+        { ...ctx.streams, clientGone: ctx.signal },
       );
       return asPayloads(events);
     },

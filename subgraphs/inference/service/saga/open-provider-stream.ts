@@ -1,4 +1,5 @@
 import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
+import { codedError } from '../../../../lib/errors.js';
 import { ProviderError, type ChatStreamChunk } from '../../providers/types.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import type { ChatCall } from './chat-call.js';
@@ -33,17 +34,26 @@ export async function openProviderStream(
     call.ordered,
     call.timing,
     async (adapter, target, signal) => {
-      const chunks = adapter.chatStream(chatRequestFor(request, call, target), {
-        signal: AbortSignal.any([signal, stop]),
-      });
-      const rest = chunks[Symbol.asyncIterator]();
-      const first = await rest.next();
-      if (first.done) {
-        throw new ProviderError('BAD_RESPONSE', 'the provider stream ended without a chunk');
+      try {
+        const chunks = adapter.chatStream(chatRequestFor(request, call, target), {
+          signal: AbortSignal.any([signal, stop]),
+        });
+        const rest = chunks[Symbol.asyncIterator]();
+        const first = await rest.next();
+        if (first.done) {
+          throw new ProviderError('BAD_RESPONSE', 'the provider stream ended without a chunk');
+        }
+        return { first: first.value, rest };
+      } catch (error) {
+        // Stopped by us, not failed by the provider: no mark against its health or breaker.
+        if (stop.aborted) return null;
+        throw error;
       }
-      return { first: first.value, rest };
     },
     stop,
   );
+  if (value === null) {
+    throw codedError('BAD_REQUEST', 'The client left before the stream started.');
+  }
   return { target, attempts, ...value };
 }

@@ -23,6 +23,8 @@ export interface StreamRun {
   idempotencyBase: string | undefined;
   live: LiveStreams;
   slots: StreamSlots;
+  /** Aborted when the client leaves before the stream has started: the provider call stops. */
+  clientGone?: AbortSignal;
   /** Told the finished generation before its last event is sent (so a retry finds it). */
   onSettled(result: GenerationResult): Promise<void>;
 }
@@ -101,6 +103,7 @@ async function holdAndOpen(
     return replayCached(ctx, deps, run, s, hit, charge);
   }
   const upstream = new AbortController();
+  run.clientGone?.addEventListener('abort', () => upstream.abort(), { once: true });
   let opened: OpenedStream;
   try {
     opened = await openProviderStream(deps, call, request, upstream.signal);

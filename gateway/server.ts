@@ -28,6 +28,10 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
+import { openAiRoutes } from './openai/routes.js';
+import { createOperationRunner } from './openai/run-operation.js';
+import { subscriptionStream } from './openai/subscription-stream.js';
+import type { Principal } from '../lib/auth/principal.js';
 import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
@@ -162,6 +166,18 @@ export function createGateway(deps: GatewayDeps) {
     ],
   });
 
+  /** What every operation of one request runs with, for /graphql and /v1 alike. */
+  const contextFor = (principal: Principal, ctx: RouteContext): GatewayContext => {
+    let token: Promise<string> | undefined;
+    return {
+      principal,
+      requestId: ctx.requestId,
+      logger: ctx.logger.child({ principalId: principal.id }),
+      internalToken: () => (token ??= signer.sign(principal, ctx.requestId)),
+      operationLabel: 'unresolved',
+    };
+  };
+
   const graphql = async (ctx: RouteContext) => {
     const wantsPage =
       ctx.req.method === 'GET' &&
@@ -193,18 +209,10 @@ export function createGateway(deps: GatewayDeps) {
       preread = (await subscriptionRoute.serve(ctx, principal, protocol))?.fallback;
       if (!preread) return;
     }
-    let token: Promise<string> | undefined;
-    const requestLogger = ctx.logger.child({ principalId: principal.id });
     await handleGraphQLRequest(
       ctx,
       apollo,
-      async () => ({
-        principal,
-        requestId: ctx.requestId,
-        logger: requestLogger,
-        internalToken: () => (token ??= signer.sign(principal, ctx.requestId)),
-        operationLabel: 'unresolved',
-      }),
+      async () => contextFor(principal, ctx),
       config.maxBodyBytes,
       preread,
     );
@@ -222,6 +230,14 @@ export function createGateway(deps: GatewayDeps) {
       }),
     );
   };
+
+  const openAi = openAiRoutes({
+    authenticate,
+    contextFor,
+    run: createOperationRunner(apollo),
+    stream: subscriptionStream(subscriptions.openSubscription),
+    maxBodyBytes: config.maxBodyBytes,
+  });
 
   const withExplorer = deps.explorer ?? !config.production;
   const routes: Routes = {
@@ -246,6 +262,7 @@ export function createGateway(deps: GatewayDeps) {
       GET: async ({ res }) =>
         sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
+    ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),
   };
@@ -266,7 +283,10 @@ export function createGateway(deps: GatewayDeps) {
       stopping ??= (async () => {
         // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
         subscriptions.closeAll();
-        await subscriptionRoute.drained(SHUTDOWN_DRAIN_MS);
+        await Promise.all([
+          subscriptionRoute.drained(SHUTDOWN_DRAIN_MS),
+          openAi.drained(SHUTDOWN_DRAIN_MS),
+        ]);
         await http.close();
         await apollo.stop();
         await services.close();

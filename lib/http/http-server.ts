@@ -14,7 +14,26 @@ export interface RouteContext {
 }
 
 export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
+/**
+ * Handlers by path. A key is an exact path (`/graphql`), or a prefix ending in `/*`
+ * (`/v1/models/*`) that matches every longer path under it; exact paths win, then the longest
+ * prefix. The handler reads the rest of the path from `url.pathname`.
+ */
 export type Routes = Record<string, Partial<Record<'GET' | 'POST', RouteHandler>>>;
+
+/** The route key that serves `pathname`: the exact path, else the longest matching `/*` prefix. */
+export function matchRoute(routes: Routes, pathname: string): string | undefined {
+  if (routes[pathname]) return pathname;
+  let best: string | undefined;
+  for (const key of Object.keys(routes)) {
+    if (!key.endsWith('/*')) continue;
+    const prefix = key.slice(0, -1);
+    if (pathname.length > prefix.length && pathname.startsWith(prefix)) {
+      if (!best || key.length > best.length) best = key;
+    }
+  }
+  return best;
+}
 
 export interface HttpService {
   server: Server;
@@ -39,8 +58,9 @@ export function createHttpService(options: {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes[url.pathname];
-    const routeLabel = route ? url.pathname : 'unmatched';
+    const routeKey = matchRoute(routes, url.pathname);
+    const route = routeKey ? routes[routeKey] : undefined;
+    const routeLabel = routeKey ?? 'unmatched';
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe({ route: routeLabel, status: String(res.statusCode) }, seconds);

@@ -123,7 +123,7 @@ export function createGateway(deps: GatewayDeps) {
   });
 
   const limits = operationLimits(config.limits, { production: config.production });
-  // Subscriptions take the gateway's own path (Apollo Gateway cannot run them): decision 56.
+  // Subscriptions take the gateway's own path (Apollo Gateway cannot run them): decision 58.
   const streamDispatcher = new Agent({ keepAliveTimeout: 30_000 });
   const subscriptions = createSubscriptionOpener({
     limits,

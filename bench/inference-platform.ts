@@ -64,6 +64,7 @@ const QUOTA = {
   tokensPerDay: 1e12,
   keyRequestsPerMinute: 1_000_000,
   keyTokensPerMinute: 1_000_000_000,
+  maxConcurrentStreams: 100_000,
 };
 
 const POLICY_CACHE_MS = process.env.BENCH_POLICY_CACHE_MS;

@@ -6,7 +6,10 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
-import { parseServerSentEvents, type ServerSentEvent } from '../../../lib/http/server-sent-events.js';
+import {
+  parseServerSentEvents,
+  type ServerSentEvent,
+} from '../../../lib/http/server-sent-events.js';
 import { ProviderError, type ProviderErrorKind } from './types.js';
 
 /** What the HTTP adapters are built from. */

@@ -90,8 +90,7 @@ async function holdAndOpen(
   }
   const payment = await holdWorstCase(deps, ctx, settleTokens, {
     targets: call.ordered,
-    worstCaseOf: (t) =>
-      worstCaseCost(chatPromptBound(request), call.outputFor(t), t.model.price!),
+    worstCaseOf: (t) => worstCaseCost(chatPromptBound(request), call.outputFor(t), t.model.price!),
     ttlSeconds: call.timing.holdTtlSeconds,
     idempotencyBase: run.idempotencyBase,
   });

@@ -187,9 +187,20 @@ async function benchCpu(platform: Platform) {
 async function holdStreams(count: number, target: Target) {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: count });
   const controller = new AbortController();
-  const streams = await Promise.all(
+  const opened = await Promise.allSettled(
     Array.from({ length: count }, () => streamOnce(target, dispatcher, controller.signal)),
   );
+  const streams = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  // Closing aborts every stream: their endings are awaited in close(), never left unhandled.
+  for (const stream of streams) stream.done.catch(() => undefined);
+  const refused = opened.find((o) => o.status === 'rejected');
+  if (refused) {
+    controller.abort();
+    await dispatcher.destroy();
+    throw new Error(
+      `${count - streams.length} of ${count} streams refused; the first: ${(refused as PromiseRejectedResult).reason}`,
+    );
+  }
   await Promise.all(streams.map((s) => s.first));
   return {
     async close() {

@@ -17,8 +17,10 @@ export const BENCH_DEPLOYMENTS = {
   'chat-50ms': ['CHAT', 50],
   'embed-0ms': ['EMBEDDING', 0],
   'embed-20ms': ['EMBEDDING', 20],
-  // bench:stream: a 64-word reply streamed at once, and a 400-word one a word every 50 ms.
+  // bench:stream: 64- and 320-word replies streamed at once, and a 1,000-word one a word every 50 ms
+  // (50 s: long enough to hold a thousand open while they are opened).
   'stream-0ms': ['CHAT', 0],
+  'stream-320': ['CHAT', 0],
   'stream-50ms': ['CHAT', 0],
 } as const;
 export type DeploymentName = keyof typeof BENCH_DEPLOYMENTS;
@@ -26,7 +28,8 @@ export type DeploymentName = keyof typeof BENCH_DEPLOYMENTS;
 /** The streamed replies: how many words, and the wait between them. */
 const STREAMED: Partial<Record<DeploymentName, { words: number; chunkDelayMs: number }>> = {
   'stream-0ms': { words: 64, chunkDelayMs: 0 },
-  'stream-50ms': { words: 400, chunkDelayMs: 50 },
+  'stream-320': { words: 320, chunkDelayMs: 0 },
+  'stream-50ms': { words: 1000, chunkDelayMs: 50 },
 };
 const replyOf = (words: number) =>
   Array.from({ length: words }, (_, i) => `word${i}`).join(' ') + '.';

@@ -30,6 +30,21 @@ export interface Deployment {
   modelId: string;
 }
 
+export interface DeployOptions {
+  kind?: 'OPENAI_COMPATIBLE' | 'ANTHROPIC';
+  capability?: 'CHAT' | 'EMBEDDING';
+  /**
+   * The model's capabilities. @default what the emulator honours: OpenAI's chat has CHAT,
+   * STREAMING, TOOLS, JSON_MODE and STRUCTURED_OUTPUT; Anthropic's CHAT, STREAMING and TOOLS;
+   * embeddings EMBEDDING
+   */
+  capabilities?: string[];
+  emulator?: EmulatorOptions;
+  price?: { inputPerMillion: string; outputPerMillion: string };
+  maxBatchSize?: number;
+  dataClassification?: string;
+}
+
 /**
  * Emulated provider deployments registered in the catalog through the admin API: each one an
  * emulator, a provider pointing at it and one model on it.
@@ -39,56 +54,50 @@ export function createDeployments(stack: Stack) {
   const admin = async (query: string, variables: Record<string, unknown>) =>
     expectNoErrors(await stack.request(query, { token: TEST_ADMIN_KEY, variables }));
 
+  /** Registers a provider at `baseUrl` and one model on it. */
+  const register = async (name: string, baseUrl: string, options: DeployOptions = {}) => {
+    const kind = options.kind ?? 'OPENAI_COMPATIBLE';
+    await admin(PROVIDER, {
+      i: {
+        id: name,
+        displayName: name,
+        kind,
+        baseUrl,
+        apiKeyEnv: kind === 'ANTHROPIC' ? 'EMU_ANTHROPIC_KEY' : 'EMU_OPENAI_KEY',
+      },
+    });
+    const embedding = options.capability === 'EMBEDDING';
+    const modelId = `${name}/model`;
+    await admin(MODEL, {
+      i: {
+        id: modelId,
+        providerId: name,
+        displayName: `${name} model`,
+        capabilities: options.capabilities ?? honestCapabilities(kind, embedding),
+        contextWindow: 100_000,
+        maxOutputTokens: embedding ? null : 4096,
+        embeddingDimensions: embedding ? 8 : null,
+        maxBatchSize: options.maxBatchSize ?? null,
+        dataClassification: options.dataClassification ?? 'CONFIDENTIAL',
+        price: options.price ?? { inputPerMillion: '1000000', outputPerMillion: '2000000' },
+      },
+    });
+    return { providerId: name, modelId };
+  };
+
   return {
-    async deploy(
-      name: string,
-      options: {
-        kind?: 'OPENAI_COMPATIBLE' | 'ANTHROPIC';
-        capability?: 'CHAT' | 'EMBEDDING';
-        /**
-         * The model's capabilities. @default what the emulator honours: OpenAI's chat has CHAT,
-         * STREAMING, TOOLS, JSON_MODE and STRUCTURED_OUTPUT; Anthropic's CHAT, STREAMING and
-         * TOOLS; embeddings EMBEDDING
-         */
-        capabilities?: string[];
-        emulator?: EmulatorOptions;
-        price?: { inputPerMillion: string; outputPerMillion: string };
-        maxBatchSize?: number;
-        dataClassification?: string;
-      } = {},
-    ): Promise<Deployment> {
+    /** Starts an emulator of `options.kind` and registers it (`register`). */
+    async deploy(name: string, options: DeployOptions = {}): Promise<Deployment> {
       const kind = options.kind ?? 'OPENAI_COMPATIBLE';
       const emulator = await (kind === 'ANTHROPIC' ? startAnthropicEmulator : startOpenAiEmulator)(
         options.emulator,
       );
       emulators.push(emulator);
-      await admin(PROVIDER, {
-        i: {
-          id: name,
-          displayName: name,
-          kind,
-          baseUrl: emulator.baseUrl,
-          apiKeyEnv: kind === 'ANTHROPIC' ? 'EMU_ANTHROPIC_KEY' : 'EMU_OPENAI_KEY',
-        },
-      });
-      const embedding = options.capability === 'EMBEDDING';
-      const modelId = `${name}/model`;
-      await admin(MODEL, {
-        i: {
-          id: modelId,
-          providerId: name,
-          displayName: `${name} model`,
-          capabilities: options.capabilities ?? honestCapabilities(kind, embedding),
-          contextWindow: 100_000,
-          maxOutputTokens: embedding ? null : 4096,
-          embeddingDimensions: embedding ? 8 : null,
-          maxBatchSize: options.maxBatchSize ?? null,
-          dataClassification: options.dataClassification ?? 'CONFIDENTIAL',
-          price: options.price ?? { inputPerMillion: '1000000', outputPerMillion: '2000000' },
-        },
-      });
-      return { emulator, providerId: name, modelId };
+      return { emulator, ...(await register(name, emulator.baseUrl, options)) };
     },
+
+    /** A deployment whose emulator runs elsewhere (another process, say), at `baseUrl`. */
+    register,
 
     async route(alias: string, strategy: string, targets: Deployment[]) {
       await admin(ROUTE, {

@@ -423,12 +423,21 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(stream.status).toBe(401);
   });
 
-  it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {
+  it('ends open streams when the server stops: a started one delivered charged, one still opening SERVICE_UNAVAILABLE with nothing charged', async () => {
     emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
     const stream = await open({});
     expect((await stream.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    // The second stream's provider never answers: it is still opening when the server stops.
+    emulator.failNext({ timeout: true });
+    const opening = await open({ maxTokens: 9 });
+    await eventually('the second stream reached its provider', () => emulator.requests[1], {
+      timeoutMs: 5_000,
+    });
     const stopping = emulated.stack.stopSubgraph('inference');
-    const { results, completed } = await stream.readAll();
+    const [{ results, completed }, refused] = await Promise.all([
+      stream.readAll(),
+      opening.readAll(),
+    ]);
     await stopping;
     expect(completed).toBe(true);
     const last = events(results).at(-1)!;
@@ -437,5 +446,16 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(last.generation!.finishReason).toBe('INTERRUPTED');
     expect(last.generation!.cost).toBe(costOf(last.generation!.usage));
     expect(last.generation!.usage.outputTokens).toBeLessThan(40);
+
+    expect(refused.completed).toBe(true);
+    expect(refused.results).toHaveLength(1);
+    expect(refused.results[0]!.errors?.map((e) => e.extensions?.code)).toEqual([
+      'SERVICE_UNAVAILABLE',
+    ]);
+    // Its provider request was stopped, not left to the emulator's hang.
+    expect(emulator.requests[1]!.closedAt).toBeDefined();
+    const [newest] = await capturedHolds();
+    expect(newest).toMatchObject({ status: 'VOIDED', capturedAmount: null });
+    expect(usageLines('CANCELLED')).toHaveLength(0);
   });
 });

@@ -7,7 +7,7 @@ import { decideChatCall } from './chat-call.js';
 import { createEventChannel } from './event-channel.js';
 import type { GenerateRequest, GenerationResult } from './generate.js';
 import { captureExactCost, holdWorstCase, voidAndGiveBack } from './hold-steps.js';
-import type { LiveStreams } from './live-streams.js';
+import { shuttingDown, type LiveStreams } from './live-streams.js';
 import { openProviderStream, type OpenedStream } from './open-provider-stream.js';
 import { amountOf, FREE, type Charge, type Payment } from './payment.js';
 import { reserveRate, type SettleTokens } from './rate-limit-step.js';
@@ -36,6 +36,8 @@ interface Started {
   call: ChatCall;
   settleTokens: SettleTokens;
   slot: StreamSlot;
+  /** Aborted when the server begins to stop before the stream has started. */
+  shutdown: AbortSignal;
 }
 
 /**
@@ -43,7 +45,8 @@ interface Started {
  * token run before this returns, so their refusals are thrown (policy decision → rate limit →
  * stream slot → cache → hold for the worst case → provider stream open with retries and fallback
  * until its first chunk). Then the returned events carry the deltas while the provider writes,
- * and the stream is settled exactly once however it ends (`settleStream`).
+ * and the stream is settled exactly once however it ends (`settleStream`). A shutdown before the
+ * first token stops these steps where they are: SERVICE_UNAVAILABLE, the hold voided.
  */
 export async function runGenerationStream(
   deps: SagaDeps,
@@ -51,7 +54,21 @@ export async function runGenerationStream(
   request: GenerateRequest,
   run: StreamRun,
 ): Promise<AsyncIterableIterator<StreamEvent>> {
-  run.live.assertOpen();
+  const opening = run.live.open();
+  try {
+    return await openStream(deps, ctx, request, run, opening.signal);
+  } finally {
+    opening.done();
+  }
+}
+
+async function openStream(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+  run: StreamRun,
+  shutdown: AbortSignal,
+): Promise<AsyncIterableIterator<StreamEvent>> {
   const started = deps.now();
   const call = await decideChatCall(deps, ctx, request);
   const settleTokens = await reserveRate(deps, ctx, call.plan.limits, {
@@ -64,7 +81,7 @@ export async function runGenerationStream(
       throw error;
     },
   );
-  const s: Started = { id: randomUUID(), started, call, settleTokens, slot };
+  const s: Started = { id: randomUUID(), started, call, settleTokens, slot, shutdown };
   try {
     return await holdAndOpen(deps, ctx, request, run, s);
   } catch (error) {
@@ -88,6 +105,10 @@ async function holdAndOpen(
     await settleTokens(0);
     return replayCached(ctx, deps, run, s, hit, FREE);
   }
+  if (s.shutdown.aborted) {
+    await settleTokens(0);
+    throw shuttingDown();
+  }
   const payment = await holdWorstCase(deps, ctx, settleTokens, {
     targets: call.ordered,
     worstCaseOf: (t) => worstCaseCost(chatPromptBound(request), call.outputFor(t), t.model.price!),
@@ -102,12 +123,22 @@ async function holdAndOpen(
     return replayCached(ctx, deps, run, s, hit, charge);
   }
   const upstream = new AbortController();
-  run.clientGone?.addEventListener('abort', () => upstream.abort(), { once: true });
+  const stopUpstream = () => upstream.abort();
+  run.clientGone?.addEventListener('abort', stopUpstream, { once: true });
+  s.shutdown.addEventListener('abort', stopUpstream, { once: true });
   let opened: OpenedStream;
   try {
     opened = await openProviderStream(deps, call, request, upstream.signal);
   } catch (error) {
-    return voidAndGiveBack(payment, settleTokens, error);
+    return voidAndGiveBack(payment, settleTokens, s.shutdown.aborted ? shuttingDown() : error);
+  } finally {
+    s.shutdown.removeEventListener('abort', stopUpstream);
+  }
+  // Shutdown began as the first chunk came: the client has been sent nothing, so nothing is owed.
+  if (s.shutdown.aborted) {
+    upstream.abort();
+    void opened.rest.return?.().catch(() => undefined);
+    return voidAndGiveBack(payment, settleTokens, shuttingDown());
   }
   return streamEvents(deps, ctx, run, s, { opened, upstream, payment });
 }

@@ -43,7 +43,8 @@ interface OpenStream {
  * POST per subscription, answered `event: next` per result and `event: complete` at the end, with a
  * `:` comment as heartbeat while nothing else is sent. The subscription runs with graphql-js
  * `subscribe()` on the same schema (shield included) and context as queries. A client that closes
- * the connection ends the stream: the result iterator's `return()` is called at once.
+ * the connection ends the stream: the result iterator's `return()` is called at once. A slow
+ * reader holds the stream back: the next event is pulled only after the response drains.
  */
 export function createSubscriptionTransport(options: SubscriptionTransportOptions) {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -126,6 +127,8 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
             const next = await iterator.next();
             if (next.done || closed) break;
             send(next.value);
+            // A slow reader: the next event is pulled only once this one is on its way.
+            if (res.writableNeedDrain) await drained(res);
           }
         } else {
           send(result);
@@ -218,6 +221,20 @@ async function readRequest(
 function refuse(res: ServerResponse, status: number, code: string, messages: string[]): undefined {
   sendJson(res, status, { errors: messages.map((message) => ({ message, extensions: { code } })) });
   return undefined;
+}
+
+/** Resolves when `res` takes writes again ('drain') or has closed (the client left). */
+function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

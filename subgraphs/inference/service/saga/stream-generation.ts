@@ -195,7 +195,7 @@ function streamEvents(
         stopped,
         emit: (delta) => {
           pushed.add(delta);
-          channel.push({ __typename: 'GenerationDelta', generationId: s.id, ...delta });
+          return channel.push({ __typename: 'GenerationDelta', generationId: s.id, ...delta });
         },
         logger: ctx.logger,
       });
@@ -204,8 +204,8 @@ function streamEvents(
       const result = await settleStream(deps, ctx, s, live, end, delivered);
       await run.onSettled(result);
       await s.slot.release();
-      if (end.outcome === 'COMPLETED') channel.push(finalEventOf(result));
-      else if (end.outcome !== 'CANCELLED') channel.push(finalEventOf(result, end.outcome));
+      if (end.outcome === 'COMPLETED') void channel.push(finalEventOf(result));
+      else if (end.outcome !== 'CANCELLED') void channel.push(finalEventOf(result, end.outcome));
     } catch (error) {
       ctx.logger.error({ err: error, generationId: s.id }, 'stream not settled');
       await s.slot.release();
@@ -218,6 +218,8 @@ function streamEvents(
   run.live.add(() => {
     stopped.shutdown = true;
     live.upstream.abort();
+    // A slow reader must not hold shutdown: what is queued waits for it, the saga does not.
+    channel.unblock();
   }, settled);
   return channel.iterator;
 }

@@ -48,6 +48,18 @@ const TOKENS_PER_DAY = typed<
   { team: { rateLimitStatus: { tokensPerDay: { limit: number; remaining: number } | null } } },
   { t: string }
 >(`query($t: ID!) { team(id: $t) { rateLimitStatus { tokensPerDay { limit remaining } } } }`);
+const OPEN_STREAMS = typed<
+  {
+    team: {
+      rateLimitStatus: {
+        concurrentStreams: { limit: number; open: number; remaining: number } | null;
+      };
+    };
+  },
+  { t: string }
+>(
+  `query($t: ID!) { team(id: $t) { rateLimitStatus { concurrentStreams { limit open remaining } } } }`,
+);
 const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 const PROMPT = 'Tell me something long';
 /** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
@@ -334,13 +346,19 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect((await capturedHolds())[0]).toMatchObject({ status: 'VOIDED' });
   });
 
-  it("refuses a stream over the team's maxConcurrentStreams, and takes one again once a stream ends", async () => {
+  it("refuses a stream over the team's maxConcurrentStreams, shows it open in rateLimitStatus, and takes one again once a stream ends", async () => {
     const setStreams = (n: number | null) => setQuota({ maxConcurrentStreams: n });
+    const openStreams = async () =>
+      expectNoErrors(await emulated.team.call(OPEN_STREAMS, { t: emulated.team.teamId })).team
+        .rateLimitStatus.concurrentStreams;
+    expect(await openStreams()).toBeNull();
     await setStreams(1);
     try {
+      expect(await openStreams()).toEqual({ limit: 1, open: 0, remaining: 1 });
       emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
       const first = await open({});
       expect((await first.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+      expect(await openStreams()).toEqual({ limit: 1, open: 1, remaining: 0 });
       const refused = await (await open({})).readAll();
       expect(refused.results).toHaveLength(1);
       expect(refused.results[0]!.errors?.[0]?.extensions).toMatchObject({
@@ -360,6 +378,7 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
         },
         { timeoutMs: 10_000 },
       );
+      expect(await openStreams()).toEqual({ limit: 1, open: 0, remaining: 1 });
     } finally {
       await setStreams(null);
     }

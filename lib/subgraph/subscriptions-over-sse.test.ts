@@ -1,14 +1,9 @@
-import {
-  createServer,
-  request,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { eventually } from '../../test/support/eventually.js';
 import { silentLogger } from '../../test/support/identities.js';
+import { createHttpService } from '../http/http-server.js';
+import { createServiceMetrics } from '../metrics.js';
 import { createSubscriptionTransport } from './subscriptions-over-sse.js';
 
 /*
@@ -59,21 +54,28 @@ function schemaOver(source: ReturnType<typeof createSource>) {
 }
 
 async function serve(source: ReturnType<typeof createSource>) {
+  const metrics = createServiceMetrics('test');
   const transport = createSubscriptionTransport({
     schema: schemaOver(source),
     formatError: (formatted) => formatted,
     heartbeatMs: 60_000,
+    metrics,
   });
   let handled: Promise<void> | undefined;
-  const server: Server = createServer((req, res) => {
-    source.res = res;
-    handled = transport.handle(
-      { req, res, url: new URL('http://localhost/graphql'), requestId: 't', logger: silentLogger },
-      async () => ({}),
-    );
+  const http = createHttpService({
+    logger: silentLogger,
+    metrics,
+    routes: {
+      '/graphql': {
+        POST: (ctx) => {
+          source.res = ctx.res;
+          handled = transport.handle(ctx, async () => ({}));
+          return handled;
+        },
+      },
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await http.listen(0);
   /** Opens the subscription and resolves with the response, not read yet (paused). */
   const subscribe = () =>
     new Promise<{ response: IncomingMessage; destroy(): void }>((resolve, reject) => {
@@ -86,13 +88,9 @@ async function serve(source: ReturnType<typeof createSource>) {
       });
       req.on('response', (response) => resolve({ response, destroy: () => req.destroy() }));
       req.on('error', reject);
-      req.end(JSON.stringify({ query: 'subscription { big }' }));
+      req.end(JSON.stringify({ query: 'subscription Big { big }' }));
     });
-  return {
-    subscribe,
-    handled: () => handled!,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { subscribe, metrics, handled: () => handled!, close: () => http.close() };
 }
 
 describe('subscriptions over SSE with a slow reader', () => {
@@ -115,6 +113,14 @@ describe('subscriptions over SSE with a slow reader', () => {
       const highWaterMark = source.res!.writableHighWaterMark;
       expect(Math.max(...source.bufferedAtPull)).toBeLessThan(highWaterMark);
       await served.handled();
+      // Timed as an operation when it started, and as an HTTP request apart from /graphql's.
+      const exposition = await served.metrics.registry.metrics();
+      expect(exposition).toContain(
+        'modelgraph_graphql_operation_duration_seconds_count{service="test",operation="Big",outcome="ok"} 1',
+      );
+      expect(exposition).toContain(
+        'modelgraph_http_request_duration_seconds_count{service="test",route="/graphql (stream)",status="200"} 1',
+      );
     } finally {
       await served.close();
     }

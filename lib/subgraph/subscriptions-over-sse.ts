@@ -14,9 +14,13 @@ import { isPublicCode } from '../errors.js';
 import type { RouteContext } from '../http/http-server.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http/responses.js';
 import { DEFAULT_BODY_LIMIT } from '../http/graphql-handler.js';
+import { createOperationLabeler, type ServiceMetrics } from '../metrics.js';
 
 /** @default 12_000: under the idle timeouts of common proxies (nginx 60 s, AWS ALB 60 s) */
 export const DEFAULT_HEARTBEAT_MS = 12_000;
+
+/** The `route` label of event streams in `httpDuration`, apart from /graphql's plain requests. */
+export const STREAM_ROUTE_LABEL = '/graphql (stream)';
 
 export type ErrorFormatter = (
   formatted: GraphQLFormattedError,
@@ -29,6 +33,11 @@ export interface SubscriptionTransportOptions {
   formatError: ErrorFormatter;
   /** A comment line is sent after this long without another write. @default DEFAULT_HEARTBEAT_MS */
   heartbeatMs?: number;
+  /**
+   * Where each subscription is timed as an operation (`operationDuration`): from its request to
+   * its stream's start or refusal, as a query is timed to its answer. @default not timed
+   */
+  metrics?: ServiceMetrics;
 }
 
 /** A stream the transport is serving: ends when the client leaves or the iterator finishes. */
@@ -49,6 +58,21 @@ interface OpenStream {
 export function createSubscriptionTransport(options: SubscriptionTransportOptions) {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const open = new Set<OpenStream>();
+  const label = createOperationLabeler();
+  /** Times the subscription's start once: ok when its stream started, error when refused. */
+  const timeStart = (operationName: string | undefined) => {
+    const started = process.hrtime.bigint();
+    let timed = false;
+    return (outcome: 'ok' | 'error') => {
+      if (timed || !options.metrics) return;
+      timed = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      options.metrics.operationDuration.observe(
+        { operation: label(operationName), outcome },
+        seconds,
+      );
+    };
+  };
 
   const formatted = (result: ExecutionResult) =>
     result.errors
@@ -72,6 +96,8 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       const request = await readRequest(route, options.schema);
       if (!request) return;
       const { res, logger } = route;
+      const timeStarted = timeStart(request.name);
+      route.timeAs(STREAM_ROUTE_LABEL);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
@@ -119,6 +145,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
           variableValues: request.variables,
           operationName: request.operationName,
         });
+        timeStarted(Symbol.asyncIterator in result ? 'ok' : 'error');
         if (Symbol.asyncIterator in result) {
           iterator = result[Symbol.asyncIterator]();
           // The client left while the subscription was being set up.
@@ -134,6 +161,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
           send(result);
         }
       } catch (error) {
+        timeStarted('error');
         send({ errors: [asGraphQLError(error)] });
       } finally {
         clearInterval(heartbeat);
@@ -165,6 +193,8 @@ interface SubscriptionRequest {
   document: DocumentNode;
   variables: Record<string, unknown> | undefined;
   operationName: string | undefined;
+  /** The operation's own name (what metrics label it by). */
+  name: string | undefined;
 }
 
 /** Reads, parses and validates the request; answers 400 (and returns undefined) when it is bad. */
@@ -215,7 +245,7 @@ async function readRequest(
     body.variables && typeof body.variables === 'object'
       ? (body.variables as Record<string, unknown>)
       : undefined;
-  return { document, variables, operationName };
+  return { document, variables, operationName, name: operation.name?.value };
 }
 
 function refuse(res: ServerResponse, status: number, code: string, messages: string[]): undefined {

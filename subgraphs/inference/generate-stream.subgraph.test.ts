@@ -65,6 +65,17 @@ const PROMPT = 'Tell me something long';
 /** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
 const costOf = (usage: { inputTokens: number; outputTokens: number }) =>
   String(usage.inputTokens + 2 * usage.outputTokens);
+/** The value of the series `name` whose labels include all of `labels`, in a /metrics scrape. */
+const seriesValue = (scrape: string, name: string, labels: Record<string, string>) => {
+  const line = scrape
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith(`${name}{`) &&
+        Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+};
 const events = (results: Array<StreamResult<Payload>>) =>
   results.map((r) => {
     expect(r.errors).toBeUndefined();
@@ -440,6 +451,43 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
   it('answers 401 without an internal token', async () => {
     const stream = await subscribeOverSse(emulated.stack.subgraphUrls.inference!, 'forged', STREAM);
     expect(stream.status).toBe(401);
+  });
+
+  it('exports open and settled streams, and times streams apart, on /metrics', async () => {
+    const scrape = async () =>
+      (await fetch(emulated.stack.subgraphUrls.inference!.replace('/graphql', '/metrics'))).text();
+    const openNow = async () => seriesValue(await scrape(), 'inference_open_streams', {});
+    expect((await (await open({})).readAll()).completed).toBe(true);
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const stream = await open({});
+    expect((await stream.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    expect(await openNow()).toBe(1);
+    stream.close();
+    await eventually(
+      'the left stream is settled',
+      async () => ((await openNow()) === 0 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    const metrics = await scrape();
+    const settled = (finishReason: string) =>
+      seriesValue(metrics, 'inference_streams_total', { model, finish_reason: finishReason });
+    expect(settled('STOP')).toBeGreaterThanOrEqual(1);
+    expect(settled('CANCELLED')).toBeGreaterThanOrEqual(1);
+    // Each stream is one HTTP request under its own route label: 499 when the client left.
+    const streamRequests = (status: string) =>
+      seriesValue(metrics, 'modelgraph_http_request_duration_seconds_count', {
+        route: '/graphql (stream)',
+        status,
+      });
+    expect(streamRequests('200')).toBeGreaterThanOrEqual(1);
+    expect(streamRequests('499')).toBeGreaterThanOrEqual(1);
+    // And one operation, timed to its start.
+    expect(
+      seriesValue(metrics, 'modelgraph_graphql_operation_duration_seconds_count', {
+        operation: 'anonymous',
+        outcome: 'ok',
+      }),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('ends open streams when the server stops: a started one delivered charged, one still opening SERVICE_UNAVAILABLE with nothing charged', async () => {

@@ -15,6 +15,7 @@ import { createReplyParts } from './reply-parts.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 import { forwardStream, type StreamEnd } from './forward-stream.js';
 import { finalEventOf, replayOf, type StreamEvent } from './stream-events.js';
+import type { StreamMetrics } from './stream-metrics.js';
 import { takeStreamSlot, type StreamSlot, type StreamSlots } from './stream-slot.js';
 import { recordUsage } from './usage-event.js';
 
@@ -23,6 +24,7 @@ export interface StreamRun {
   idempotencyBase: string | undefined;
   live: LiveStreams;
   slots: StreamSlots;
+  metrics: StreamMetrics;
   /** Aborted when the client leaves before the stream has started: the provider call stops. */
   clientGone?: AbortSignal;
   /** Told the finished generation before its last event is sent (so a retry finds it). */
@@ -160,6 +162,7 @@ async function replayCached(
   );
   await run.onSettled(result);
   await s.slot.release();
+  run.metrics.settled.inc({ model: hit.modelId, finish_reason: hit.finishReason });
   return replayOf(result);
 }
 
@@ -202,6 +205,7 @@ function streamEvents(
       // The client was sent only what it took when it left; otherwise all that was pushed.
       const delivered = end.outcome === 'CANCELLED' ? taken : pushed;
       const result = await settleStream(deps, ctx, s, live, end, delivered);
+      run.metrics.settled.inc({ model: result.modelId, finish_reason: result.finishReason });
       await run.onSettled(result);
       await s.slot.release();
       if (end.outcome === 'COMPLETED') void channel.push(finalEventOf(result));

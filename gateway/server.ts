@@ -128,7 +128,7 @@ export function createGateway(deps: GatewayDeps) {
   const subscriptions = createSubscriptionOpener({
     limits,
     production: config.production,
-    signer: deps.signer,
+    signer,
     subgraphUrl: (name) => subgraphs.get(name),
     dispatcher: streamDispatcher,
   });

@@ -2,9 +2,7 @@ import {
   GraphQLError,
   Kind,
   getOperationAST,
-  parse,
   specifiedRules,
-  validate,
   type DocumentNode,
   type ExecutionResult,
   type FragmentDefinitionNode,
@@ -15,6 +13,7 @@ import type { Dispatcher } from 'undici';
 import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { isOrgAdmin, type Principal } from '../../lib/auth/principal.js';
 import { ErrorCode } from '../../lib/errors.js';
+import { createDocumentCache } from '../../lib/graphql/document-cache.js';
 import { introspects } from '../plugins/operation-guard.js';
 import type { operationLimits } from '../plugins/operation-limits.js';
 import { forwardSubscription } from './forward-subscription.js';
@@ -103,7 +102,11 @@ const validationFailed = (errors: readonly GraphQLError[], mask: (m: string) => 
  */
 export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
   const { limits } = deps;
-  const rules = [...specifiedRules, ...(limits.validationRules as typeof specifiedRules)];
+  // Parsed and validated once per query text and schema, as Apollo Server does for /graphql.
+  const checkDocument = createDocumentCache({
+    rules: [...specifiedRules, ...(limits.validationRules as typeof specifiedRules)],
+    parseOptions: limits.parseOptions,
+  });
   let schema: GraphQLSchema | undefined;
   let owners = new Map<string, string>();
   const open = new Set<AbortController>();
@@ -112,12 +115,9 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
   const prepare = (request: SubscriptionRequest) => {
     if (closing) throw refused(503, ErrorCode.SERVICE_UNAVAILABLE, SHUTTING_DOWN_MESSAGE);
     if (!schema) throw refused(503, ErrorCode.SERVICE_UNAVAILABLE, 'The schema is not loaded yet.');
-    let document: DocumentNode;
-    try {
-      document = parse(request.query, limits.parseOptions);
-    } catch (error) {
-      throw refused(400, 'GRAPHQL_PARSE_FAILED', (error as Error).message);
-    }
+    const checked = checkDocument(schema, request.query);
+    if (checked.parseError) throw refused(400, 'GRAPHQL_PARSE_FAILED', checked.parseError.message);
+    const { document } = checked;
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       throw refused(
@@ -131,8 +131,9 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
     if (operation.operation !== 'subscription') {
       throw new NotASubscriptionError();
     }
-    const errors = validate(schema, document, rules);
-    if (errors.length > 0) throw validationFailed(errors, limits.maskSuggestions);
+    if (checked.validationErrors) {
+      throw validationFailed(checked.validationErrors, limits.maskSuggestions);
+    }
     if (deps.production && !isOrgAdmin(request.principal) && introspects(document)) {
       throw refused(
         403,

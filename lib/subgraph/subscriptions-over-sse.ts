@@ -2,9 +2,6 @@ import type { ServerResponse } from 'node:http';
 import {
   getOperationAST,
   GraphQLError,
-  parse,
-  subscribe,
-  validate,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -14,6 +11,8 @@ import { isPublicCode } from '../errors.js';
 import type { RouteContext } from '../http/http-server.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http/responses.js';
 import { DEFAULT_BODY_LIMIT } from '../http/graphql-handler.js';
+import { createDocumentCache, type CheckedDocument } from '../graphql/document-cache.js';
+import { leanSubscribe } from '../graphql/lean-subscribe.js';
 import { createOperationLabeler, type ServiceMetrics } from '../metrics.js';
 
 /** @default 12_000: under the idle timeouts of common proxies (nginx 60 s, AWS ALB 60 s) */
@@ -50,14 +49,17 @@ interface OpenStream {
 /**
  * GraphQL subscriptions over Server-Sent Events, graphql-sse's "distinct connections" format: one
  * POST per subscription, answered `event: next` per result and `event: complete` at the end, with a
- * `:` comment as heartbeat while nothing else is sent. The subscription runs with graphql-js
- * `subscribe()` on the same schema (shield included) and context as queries. A client that closes
+ * `:` comment as heartbeat while nothing else is sent. The subscription runs with
+ * `leanSubscribe` (graphql-js `subscribe` without its per-event cost) on the same schema (shield
+ * included) and context as queries, validated documents kept per query text. A client that closes
  * the connection ends the stream: the result iterator's `return()` is called at once. A slow
  * reader holds the stream back: the next event is pulled only after the response drains.
  */
 export function createSubscriptionTransport(options: SubscriptionTransportOptions) {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const open = new Set<OpenStream>();
+  // Streams of one app send the same document again and again: it is parsed and validated once.
+  const checkDocument = createDocumentCache({});
   const label = createOperationLabeler();
   /** Times the subscription's start once: ok when its stream started, error when refused. */
   const timeStart = (operationName: string | undefined) => {
@@ -93,7 +95,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       route: RouteContext,
       contextValue: (clientGone: AbortSignal) => Promise<unknown>,
     ): Promise<void> {
-      const request = await readRequest(route, options.schema);
+      const request = await readRequest(route, options.schema, checkDocument);
       if (!request) return;
       const { res, logger } = route;
       const timeStarted = timeStart(request.name);
@@ -138,7 +140,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       open.add(stream);
       res.on('close', stream.close);
       try {
-        const result = await subscribe({
+        const result = await leanSubscribe({
           schema: options.schema,
           document: request.document,
           contextValue: await contextValue(clientGone.signal),
@@ -201,6 +203,7 @@ interface SubscriptionRequest {
 async function readRequest(
   { req, res }: RouteContext,
   schema: GraphQLSchema,
+  checkDocument: (schema: GraphQLSchema, query: string) => CheckedDocument,
 ): Promise<SubscriptionRequest | undefined> {
   let body: { query?: unknown; variables?: unknown; operationName?: unknown };
   try {
@@ -216,21 +219,19 @@ async function readRequest(
   if (typeof body.query !== 'string') {
     return refuse(res, 400, 'BAD_REQUEST', ['The request has no query.']);
   }
-  let document: DocumentNode;
-  try {
-    document = parse(body.query);
-  } catch (error) {
-    return refuse(res, 400, 'GRAPHQL_PARSE_FAILED', [(error as Error).message]);
+  const checked = checkDocument(schema, body.query);
+  if (checked.parseError) {
+    return refuse(res, 400, 'GRAPHQL_PARSE_FAILED', [checked.parseError.message]);
   }
-  const invalid = validate(schema, document);
-  if (invalid.length > 0) {
+  if (checked.validationErrors) {
     return refuse(
       res,
       400,
       'GRAPHQL_VALIDATION_FAILED',
-      invalid.map((e) => e.message),
+      checked.validationErrors.map((e) => e.message),
     );
   }
+  const { document } = checked;
   const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) {

@@ -1,0 +1,24 @@
+import { buildSchema } from 'graphql';
+import { createDocumentCache } from './document-cache.js';
+
+const schema = buildSchema('type Query { hello: String }');
+
+describe('createDocumentCache', () => {
+  it('parses and validates a query text once per schema, refusals included', () => {
+    const check = createDocumentCache({});
+    const first = check(schema, '{ hello }');
+    expect(first.document).toBeDefined();
+    expect(check(schema, '{ hello }')).toBe(first);
+    expect(check(schema, '{ nope }').validationErrors?.[0]?.message).toMatch(/nope/);
+    expect(check(schema, '{ hello').parseError?.message).toMatch(/Syntax Error/);
+    // Another schema (a reloaded supergraph) validates afresh.
+    const other = buildSchema('type Query { nope: String }');
+    expect(check(other, '{ nope }').validationErrors).toBeUndefined();
+    expect(check(other, '{ hello }').validationErrors).toHaveLength(1);
+  });
+
+  it('applies the rules and parse options it was given', () => {
+    const check = createDocumentCache({ parseOptions: { maxTokens: 3 } });
+    expect(check(schema, '{ hello hello hello }').parseError?.message).toMatch(/token/i);
+  });
+});

@@ -13,13 +13,10 @@ import { BodyTooLargeError, readBody, sendJson } from '../http/responses.js';
 import { DEFAULT_BODY_LIMIT } from '../http/graphql-handler.js';
 import { createDocumentCache, type CheckedDocument } from '../graphql/document-cache.js';
 import { leanSubscribe } from '../graphql/lean-subscribe.js';
-import { createOperationLabeler, type ServiceMetrics } from '../metrics.js';
+import { createOperationLabeler, STREAM_ROUTE_LABEL, type ServiceMetrics } from '../metrics.js';
 
 /** @default 12_000: under the idle timeouts of common proxies (nginx 60 s, AWS ALB 60 s) */
 export const DEFAULT_HEARTBEAT_MS = 12_000;
-
-/** The `route` label of event streams in `httpDuration`, apart from /graphql's plain requests. */
-export const STREAM_ROUTE_LABEL = '/graphql (stream)';
 
 export type ErrorFormatter = (
   formatted: GraphQLFormattedError,

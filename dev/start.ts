@@ -10,6 +10,7 @@ import {
 import { createDb, createDbs, type Db } from '../lib/db/index.js';
 import { createKv } from '../lib/kv/index.js';
 import { createRateLimiter } from '../lib/rate-limit/index.js';
+import { createStreamLeases } from '../lib/rate-limit/stream-leases.js';
 import { createLogger } from '../lib/logging.js';
 import { runService } from '../lib/subgraph/run-service.js';
 import type { SubgraphServer } from '../lib/subgraph/subgraph-server.js';
@@ -52,6 +53,8 @@ await runService(logger, async () => {
     redisUrl: config.redisUrl,
     failOpen: config.inference.rateLimitFailOpen,
   });
+  // One lease store: inference takes the leases, policy's rateLimitStatus counts them.
+  const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
   // In memory, the three schemas share one embedded database (one engine start, not three); a
   // data directory keeps its folder per subgraph, as each subgraph's own process does.
   const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
@@ -112,6 +115,7 @@ await runService(logger, async () => {
           db: policyDb,
           kv,
           rateLimiter,
+          streamLeases,
           orgId: config.orgId,
           logger: logger.child({ service: 'policy' }),
         }),
@@ -124,6 +128,7 @@ await runService(logger, async () => {
           ...common,
           kv,
           rateLimiter: inferenceLimiter,
+          streamLeases,
           signer: await signer(ISSUERS.inference),
           settings: config.inference,
           orgId: config.orgId,
@@ -191,6 +196,11 @@ await runService(logger, async () => {
     await gateway.stop();
     for (const server of servers.reverse()) await server.stop();
     await Promise.all([catalogDb, policyDb, walletDb].map((db) => db?.close()));
-    await Promise.all([kv.close(), rateLimiter.close(), inferenceLimiter.close()]);
+    await Promise.all([
+      kv.close(),
+      rateLimiter.close(),
+      inferenceLimiter.close(),
+      streamLeases.close(),
+    ]);
   };
 });

@@ -42,6 +42,12 @@ export function createServiceMetrics(
 
 export const SUBGRAPH_FETCH_BUCKETS = BUCKETS;
 
+/**
+ * The `route` label of GraphQL event streams in `httpDuration` (the gateway's and the subgraphs'),
+ * apart from /graphql's plain requests: a stream lives for minutes.
+ */
+export const STREAM_ROUTE_LABEL = '/graphql (stream)';
+
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_DISTINCT_OPERATIONS = 500;
 

@@ -3,6 +3,7 @@ import type { Principal } from '../../lib/auth/principal.js';
 import { readGraphQLBody } from '../../lib/http/graphql-handler.js';
 import type { RouteContext } from '../../lib/http/http-server.js';
 import { sendJson } from '../../lib/http/responses.js';
+import { STREAM_ROUTE_LABEL } from '../../lib/metrics.js';
 import type { OpenSubscription } from './open-subscription.js';
 import { pipeSubscription } from './pipe-subscription.js';
 import type { StreamProtocol } from './stream-protocol.js';
@@ -134,6 +135,7 @@ export function createSubscriptionRoute(deps: {
         throw error;
       }
       streaming.add(closed);
+      ctx.timeAs(STREAM_ROUTE_LABEL);
       try {
         await pipeSubscription(events, streamWriter(protocol, res), res, {
           heartbeatMs: deps.heartbeatMs ?? HEARTBEAT_MS,

@@ -11,6 +11,11 @@ export interface RouteContext {
   url: URL;
   requestId: string;
   logger: Logger;
+  /**
+   * Times this request (`httpDuration`) under `route` instead of its path's key: an event stream
+   * lives for minutes and would swamp the latency of the path's plain requests.
+   */
+  timeAs(route: string): void;
 }
 
 export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
@@ -35,6 +40,12 @@ export function matchRoute(routes: Routes, pathname: string): string | undefined
   return best;
 }
 
+/**
+ * The `status` label of a request whose client closed the connection before the response ended
+ * (nginx's 499 "client closed request"), whatever status line was already sent.
+ */
+export const CLIENT_CLOSED_STATUS = '499';
+
 export interface HttpService {
   server: Server;
   /** Listens and resolves with the bound port (0 picks a free one). */
@@ -44,8 +55,8 @@ export interface HttpService {
 
 /**
  * A plain node:http server over a fixed route table: every response carries the request id, every
- * request is timed into `metrics.httpDuration`, and a handler that throws yields a coded 500
- * without a stack.
+ * request is timed into `metrics.httpDuration` (status 499 when the client left before its end),
+ * and a handler that throws yields a coded 500 without a stack.
  */
 export function createHttpService(options: {
   logger: Logger;
@@ -60,20 +71,19 @@ export function createHttpService(options: {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const routeKey = matchRoute(routes, url.pathname);
     const route = routeKey ? routes[routeKey] : undefined;
-    const routeLabel = routeKey ?? 'unmatched';
-    res.on('finish', () => {
+    let routeLabel = routeKey ?? 'unmatched';
+    const timed = (status: string) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpDuration.observe({ route: routeLabel, status: String(res.statusCode) }, seconds);
+      metrics.httpDuration.observe({ route: routeLabel, status }, seconds);
       logger.debug(
-        {
-          requestId,
-          method: req.method,
-          route: routeLabel,
-          status: res.statusCode,
-          ms: seconds * 1000,
-        },
+        { requestId, method: req.method, route: routeLabel, status, ms: seconds * 1000 },
         'request',
       );
+    };
+    res.on('finish', () => timed(String(res.statusCode)));
+    // The client went before the response ended (a stream it left, mostly): counted too.
+    res.on('close', () => {
+      if (!res.writableFinished) timed(CLIENT_CLOSED_STATUS);
     });
 
     const handler = route?.[req.method as 'GET' | 'POST'];
@@ -83,7 +93,10 @@ export function createHttpService(options: {
       return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here.`);
     }
     const requestLogger = logger.child({ requestId });
-    Promise.resolve(handler({ req, res, url, requestId, logger: requestLogger })).catch(
+    const timeAs = (label: string) => {
+      routeLabel = label;
+    };
+    Promise.resolve(handler({ req, res, url, requestId, logger: requestLogger, timeAs })).catch(
       (error: unknown) => {
         requestLogger.error({ err: error, route: url.pathname }, 'request failed');
         if (!res.headersSent)

@@ -86,6 +86,7 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
         schema,
         formatError,
         heartbeatMs: options.streamHeartbeatMs,
+        metrics,
       })
     : undefined;
   const apollo = new ApolloServer<TContext>({

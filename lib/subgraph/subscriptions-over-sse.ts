@@ -13,6 +13,7 @@ import { BodyTooLargeError, readBody, sendJson } from '../http/responses.js';
 import { DEFAULT_BODY_LIMIT } from '../http/graphql-handler.js';
 import { createDocumentCache, type CheckedDocument } from '../graphql/document-cache.js';
 import { leanSubscribe } from '../graphql/lean-subscribe.js';
+import { createOperationLabeler, STREAM_ROUTE_LABEL, type ServiceMetrics } from '../metrics.js';
 
 /** @default 12_000: under the idle timeouts of common proxies (nginx 60 s, AWS ALB 60 s) */
 export const DEFAULT_HEARTBEAT_MS = 12_000;
@@ -28,6 +29,11 @@ export interface SubscriptionTransportOptions {
   formatError: ErrorFormatter;
   /** A comment line is sent after this long without another write. @default DEFAULT_HEARTBEAT_MS */
   heartbeatMs?: number;
+  /**
+   * Where each subscription is timed as an operation (`operationDuration`): from its request to
+   * its stream's start or refusal, as a query is timed to its answer. @default not timed
+   */
+  metrics?: ServiceMetrics;
 }
 
 /** A stream the transport is serving: ends when the client leaves or the iterator finishes. */
@@ -43,13 +49,29 @@ interface OpenStream {
  * `:` comment as heartbeat while nothing else is sent. The subscription runs with
  * `leanSubscribe` (graphql-js `subscribe` without its per-event cost) on the same schema (shield
  * included) and context as queries, validated documents kept per query text. A client that closes
- * the connection ends the stream: the result iterator's `return()` is called at once.
+ * the connection ends the stream: the result iterator's `return()` is called at once. A slow
+ * reader holds the stream back: the next event is pulled only after the response drains.
  */
 export function createSubscriptionTransport(options: SubscriptionTransportOptions) {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const open = new Set<OpenStream>();
   // Streams of one app send the same document again and again: it is parsed and validated once.
   const checkDocument = createDocumentCache({});
+  const label = createOperationLabeler();
+  /** Times the subscription's start once: ok when its stream started, error when refused. */
+  const timeStart = (operationName: string | undefined) => {
+    const started = process.hrtime.bigint();
+    let timed = false;
+    return (outcome: 'ok' | 'error') => {
+      if (timed || !options.metrics) return;
+      timed = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      options.metrics.operationDuration.observe(
+        { operation: label(operationName), outcome },
+        seconds,
+      );
+    };
+  };
 
   const formatted = (result: ExecutionResult) =>
     result.errors
@@ -73,6 +95,8 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       const request = await readRequest(route, options.schema, checkDocument);
       if (!request) return;
       const { res, logger } = route;
+      const timeStarted = timeStart(request.name);
+      route.timeAs(STREAM_ROUTE_LABEL);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
@@ -120,6 +144,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
           variableValues: request.variables,
           operationName: request.operationName,
         });
+        timeStarted(Symbol.asyncIterator in result ? 'ok' : 'error');
         if (Symbol.asyncIterator in result) {
           iterator = result[Symbol.asyncIterator]();
           // The client left while the subscription was being set up.
@@ -128,11 +153,14 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
             const next = await iterator.next();
             if (next.done || closed) break;
             send(next.value);
+            // A slow reader: the next event is pulled only once this one is on its way.
+            if (res.writableNeedDrain) await drained(res);
           }
         } else {
           send(result);
         }
       } catch (error) {
+        timeStarted('error');
         send({ errors: [asGraphQLError(error)] });
       } finally {
         clearInterval(heartbeat);
@@ -164,6 +192,8 @@ interface SubscriptionRequest {
   document: DocumentNode;
   variables: Record<string, unknown> | undefined;
   operationName: string | undefined;
+  /** The operation's own name (what metrics label it by). */
+  name: string | undefined;
 }
 
 /** Reads, parses and validates the request; answers 400 (and returns undefined) when it is bad. */
@@ -213,12 +243,26 @@ async function readRequest(
     body.variables && typeof body.variables === 'object'
       ? (body.variables as Record<string, unknown>)
       : undefined;
-  return { document, variables, operationName };
+  return { document, variables, operationName, name: operation.name?.value };
 }
 
 function refuse(res: ServerResponse, status: number, code: string, messages: string[]): undefined {
   sendJson(res, status, { errors: messages.map((message) => ({ message, extensions: { code } })) });
   return undefined;
+}
+
+/** Resolves when `res` takes writes again ('drain') or has closed (the client left). */
+function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

@@ -8,6 +8,6 @@ import type { StreamRun } from './service/saga/stream-generation.js';
 export interface InferenceContext extends SubgraphBaseContext, InferenceLoaders {
   health: ModelHealth;
   saga: SagaDeps;
-  /** The replica's live streams and the team stream leases. */
-  streams: Pick<StreamRun, 'live' | 'slots'>;
+  /** The replica's live streams, the team stream leases and the stream metrics. */
+  streams: Pick<StreamRun, 'live' | 'slots' | 'metrics'>;
 }

@@ -48,11 +48,34 @@ const TOKENS_PER_DAY = typed<
   { team: { rateLimitStatus: { tokensPerDay: { limit: number; remaining: number } | null } } },
   { t: string }
 >(`query($t: ID!) { team(id: $t) { rateLimitStatus { tokensPerDay { limit remaining } } } }`);
+const OPEN_STREAMS = typed<
+  {
+    team: {
+      rateLimitStatus: {
+        concurrentStreams: { limit: number; open: number; remaining: number } | null;
+      };
+    };
+  },
+  { t: string }
+>(
+  `query($t: ID!) { team(id: $t) { rateLimitStatus { concurrentStreams { limit open remaining } } } }`,
+);
 const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 const PROMPT = 'Tell me something long';
 /** The emulated deployments' price: 1 µcr per input token, 2 per output token. */
 const costOf = (usage: { inputTokens: number; outputTokens: number }) =>
   String(usage.inputTokens + 2 * usage.outputTokens);
+/** The value of the series `name` whose labels include all of `labels`, in a /metrics scrape. */
+const seriesValue = (scrape: string, name: string, labels: Record<string, string>) => {
+  const line = scrape
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith(`${name}{`) &&
+        Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+};
 const events = (results: Array<StreamResult<Payload>>) =>
   results.map((r) => {
     expect(r.errors).toBeUndefined();
@@ -334,13 +357,19 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect((await capturedHolds())[0]).toMatchObject({ status: 'VOIDED' });
   });
 
-  it("refuses a stream over the team's maxConcurrentStreams, and takes one again once a stream ends", async () => {
+  it("refuses a stream over the team's maxConcurrentStreams, shows it open in rateLimitStatus, and takes one again once a stream ends", async () => {
     const setStreams = (n: number | null) => setQuota({ maxConcurrentStreams: n });
+    const openStreams = async () =>
+      expectNoErrors(await emulated.team.call(OPEN_STREAMS, { t: emulated.team.teamId })).team
+        .rateLimitStatus.concurrentStreams;
+    expect(await openStreams()).toBeNull();
     await setStreams(1);
     try {
+      expect(await openStreams()).toEqual({ limit: 1, open: 0, remaining: 1 });
       emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
       const first = await open({});
       expect((await first.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+      expect(await openStreams()).toEqual({ limit: 1, open: 1, remaining: 0 });
       const refused = await (await open({})).readAll();
       expect(refused.results).toHaveLength(1);
       expect(refused.results[0]!.errors?.[0]?.extensions).toMatchObject({
@@ -360,6 +389,7 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
         },
         { timeoutMs: 10_000 },
       );
+      expect(await openStreams()).toEqual({ limit: 1, open: 0, remaining: 1 });
     } finally {
       await setStreams(null);
     }
@@ -423,12 +453,59 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(stream.status).toBe(401);
   });
 
-  it('ends open streams with SERVICE_UNAVAILABLE when the server stops, delivered charged', async () => {
+  it('exports open and settled streams, and times streams apart, on /metrics', async () => {
+    const scrape = async () =>
+      (await fetch(emulated.stack.subgraphUrls.inference!.replace('/graphql', '/metrics'))).text();
+    const openNow = async () => seriesValue(await scrape(), 'inference_open_streams', {});
+    expect((await (await open({})).readAll()).completed).toBe(true);
     emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
     const stream = await open({});
     expect((await stream.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    expect(await openNow()).toBe(1);
+    stream.close();
+    await eventually(
+      'the left stream is settled',
+      async () => ((await openNow()) === 0 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    const metrics = await scrape();
+    const settled = (finishReason: string) =>
+      seriesValue(metrics, 'inference_streams_total', { model, finish_reason: finishReason });
+    expect(settled('STOP')).toBeGreaterThanOrEqual(1);
+    expect(settled('CANCELLED')).toBeGreaterThanOrEqual(1);
+    // Each stream is one HTTP request under its own route label: 499 when the client left.
+    const streamRequests = (status: string) =>
+      seriesValue(metrics, 'modelgraph_http_request_duration_seconds_count', {
+        route: '/graphql (stream)',
+        status,
+      });
+    expect(streamRequests('200')).toBeGreaterThanOrEqual(1);
+    expect(streamRequests('499')).toBeGreaterThanOrEqual(1);
+    // And one operation, timed to its start.
+    expect(
+      seriesValue(metrics, 'modelgraph_graphql_operation_duration_seconds_count', {
+        operation: 'anonymous',
+        outcome: 'ok',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('ends open streams when the server stops: a started one delivered charged, one still opening SERVICE_UNAVAILABLE with nothing charged', async () => {
+    emulator.configure({ reply: LONG_REPLY, chunkDelayMs: 100 });
+    const stream = await open({});
+    expect((await stream.nextResult())!.data!.generateStream.__typename).toBe('GenerationDelta');
+    // The second stream's provider never answers: it is still opening when the server stops.
+    emulator.failNext({ timeout: true });
+    const opening = await open({ maxTokens: 9 });
+    await eventually('the second stream reached its provider', () => emulator.requests[1], {
+      timeoutMs: 5_000,
+    });
+    const usageBefore = recording.lines.filter((l) => l.event === 'usage').length;
     const stopping = emulated.stack.stopSubgraph('inference');
-    const { results, completed } = await stream.readAll();
+    const [{ results, completed }, refused] = await Promise.all([
+      stream.readAll(),
+      opening.readAll(),
+    ]);
     await stopping;
     expect(completed).toBe(true);
     const last = events(results).at(-1)!;
@@ -437,5 +514,18 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(last.generation!.finishReason).toBe('INTERRUPTED');
     expect(last.generation!.cost).toBe(costOf(last.generation!.usage));
     expect(last.generation!.usage.outputTokens).toBeLessThan(40);
+
+    expect(refused.completed).toBe(true);
+    expect(refused.results).toHaveLength(1);
+    expect(refused.results[0]!.errors?.map((e) => e.extensions?.code)).toEqual([
+      'SERVICE_UNAVAILABLE',
+    ]);
+    // Its provider request was stopped, not left to the emulator's hang.
+    expect(emulator.requests[1]!.closedAt).toBeDefined();
+    const [newest] = await capturedHolds();
+    expect(newest).toMatchObject({ status: 'VOIDED', capturedAmount: null });
+    // One usage event, the started stream's: the one still opening used nothing.
+    const usageAfter = recording.lines.filter((l) => l.event === 'usage').slice(usageBefore);
+    expect(usageAfter.map((l) => l.finishReason)).toEqual(['INTERRUPTED']);
   });
 });

@@ -25,6 +25,7 @@ import { resolvers } from './resolvers/index.js';
 import { createBreakers } from './service/routing/breakers.js';
 import { createCaptureFollowUps } from './service/saga/capture-follow-ups.js';
 import { createLiveStreams } from './service/saga/live-streams.js';
+import { createStreamMetrics } from './service/saga/stream-metrics.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
@@ -133,9 +134,11 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     now,
   };
 
+  const live = createLiveStreams();
   const streams = {
-    live: createLiveStreams(),
+    live,
     slots: { leases: deps.streamLeases ?? createMemoryStreamLeases(), leaseTtlMs: 30_000 },
+    metrics: createStreamMetrics(metrics.registry, live),
   };
   const server = createSubgraphServer<InferenceContext>({
     name: 'inference',

@@ -1,3 +1,4 @@
+import { createMemoryStreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import { createRateLimiter } from '../../lib/rate-limit/index.js';
 import { createKv } from '../../lib/kv/index.js';
@@ -60,6 +61,7 @@ describe('the access decision API', () => {
         db,
         kv,
         rateLimiter: await createRateLimiter({}),
+        streamLeases: createMemoryStreamLeases(),
         verifier: keys.verifier,
         logger: silentLogger,
         production: false,

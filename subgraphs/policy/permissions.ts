@@ -65,6 +65,7 @@ export const policyPermissions = createPermissions({
   Provider: isAuthenticated,
   RateLimitStatus: isAuthenticated,
   LimitStatus: isAuthenticated,
+  StreamLimitStatus: isAuthenticated,
   AuditEvent: isAuthenticated,
   AuditEventConnection: isAuthenticated,
   AuditEventEdge: isAuthenticated,

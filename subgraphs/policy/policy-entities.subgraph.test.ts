@@ -1,3 +1,4 @@
+import { createMemoryStreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/index.js';
 import { recordingDb, type RecordingDb } from '../../test/support/catalog-subgraph.js';
@@ -84,6 +85,7 @@ describe.each(STORE_MODES)('policy _entities (%s stores)', (mode) => {
         db,
         kv: testKv.kv,
         rateLimiter,
+        streamLeases: createMemoryStreamLeases(),
         verifier: keys.verifier,
         logger: silentLogger,
         production: false,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { runMigrations, type Db } from '../../lib/db/index.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
+import type { StreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
@@ -26,6 +27,11 @@ export const policyTypeDefs = parse(
 export interface PolicyDeps extends SubgraphBaseDeps {
   /** Where team rate limits are counted (shared with whatever enforces them). */
   rateLimiter: RateLimiter;
+  /**
+   * The leases inference takes on each team's concurrent streams (the same store: Redis, or in
+   * process the very object inference was given), read by `rateLimitStatus.concurrentStreams`.
+   */
+  streamLeases: StreamLeases;
   db: Db;
   kv: Kv;
   /** @default 'default' */
@@ -48,7 +54,7 @@ export function createPolicySubgraph(deps: PolicyDeps) {
   };
   const service = {
     ...createPolicyService(deps.db, deps.kv, now),
-    ...createPolicyReads(deps.db, deps.rateLimiter),
+    ...createPolicyReads(deps.db, deps.rateLimiter, deps.streamLeases),
   };
   return createSubgraphServer<PolicyContext>({
     name: 'policy',

@@ -104,6 +104,11 @@ describe.each(STORE_MODES)('GraphQL subscriptions through the gateway (%s stores
       expect(generation.finishReason).toBe('STOP');
       expect(generation.usage.outputTokens).toBeGreaterThan(0);
       expect(BigInt(generation.cost)).toBeGreaterThan(0n);
+      // Timed apart from /graphql's plain requests.
+      const metrics = await (await fetch(`${emulated.stack.gatewayBase}/metrics`)).text();
+      expect(metrics).toMatch(
+        /modelgraph_http_request_duration_seconds_count\{[^}]*route="\/graphql \(stream\)",status="200"[^}]*\} [1-9]/,
+      );
     });
 
     it('answers a call without a key as unauthenticated, and never calls the provider', async () => {

@@ -173,6 +173,7 @@ async function startSubgraphs(
       db: stores.dbs.policy,
       kv: stores.testKv.kv,
       rateLimiter: stores.rateLimiter,
+      streamLeases: inferenceStores.streamLeases,
       logger: logger.child({ service: 'policy' }),
     }),
   };

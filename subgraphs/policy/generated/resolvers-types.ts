@@ -472,6 +472,8 @@ export type QuotaInput = {
 /** Remaining capacity of a team's limits (null where unlimited). */
 export type RateLimitStatus = {
   __typename?: 'RateLimitStatus';
+  /** Streams open now against `maxConcurrentStreams`, across every replica; null when the team has no stream limit (its streams are then not counted). */
+  concurrentStreams?: Maybe<StreamLimitStatus>;
   /** Requests this minute. */
   requestsPerMinute?: Maybe<LimitStatus>;
   /** Tokens in the rolling day. */
@@ -480,6 +482,17 @@ export type RateLimitStatus = {
   tokensPerMinute?: Maybe<LimitStatus>;
   /** True when the limits' store could not be reached (figures are then absent). */
   unavailable: Scalars['Boolean']['output'];
+};
+
+/** How many of a team's concurrent streams are in use. */
+export type StreamLimitStatus = {
+  __typename?: 'StreamLimitStatus';
+  /** The team's `maxConcurrentStreams`. */
+  limit: Scalars['Int']['output'];
+  /** Streams (generateStream, /v1 with stream: true) open now, from their hold until their last event. A stream of a replica that died counts until its lease lapses (at most 30 s). */
+  open: Scalars['Int']['output'];
+  /** Streams that may still be opened now. */
+  remaining: Scalars['Int']['output'];
 };
 
 /** A group of people and keys that share credits, quotas and model access. */
@@ -674,6 +687,7 @@ export type ResolversTypes = ResolversObject<{
   Quota: ResolverTypeWrapper<Quota>;
   QuotaInput: QuotaInput;
   RateLimitStatus: ResolverTypeWrapper<RateLimitStatus>;
+  StreamLimitStatus: ResolverTypeWrapper<StreamLimitStatus>;
   Team: ResolverTypeWrapper<TeamRow>;
   TeamMember: ResolverTypeWrapper<MemberRow>;
   TeamRole: TeamRole;
@@ -714,6 +728,7 @@ export type ResolversParentTypes = ResolversObject<{
   Quota: Quota;
   QuotaInput: QuotaInput;
   RateLimitStatus: RateLimitStatus;
+  StreamLimitStatus: StreamLimitStatus;
   Team: TeamRow;
   TeamMember: MemberRow;
   Viewer: Principal;
@@ -882,10 +897,17 @@ export type QuotaResolvers<ContextType = PolicyContext, ParentType extends Resol
 }>;
 
 export type RateLimitStatusResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['RateLimitStatus'] = ResolversParentTypes['RateLimitStatus']> = ResolversObject<{
+  concurrentStreams?: Resolver<Maybe<ResolversTypes['StreamLimitStatus']>, ParentType, ContextType>;
   requestsPerMinute?: Resolver<Maybe<ResolversTypes['LimitStatus']>, ParentType, ContextType>;
   tokensPerDay?: Resolver<Maybe<ResolversTypes['LimitStatus']>, ParentType, ContextType>;
   tokensPerMinute?: Resolver<Maybe<ResolversTypes['LimitStatus']>, ParentType, ContextType>;
   unavailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type StreamLimitStatusResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['StreamLimitStatus'] = ResolversParentTypes['StreamLimitStatus']> = ResolversObject<{
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  open?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type TeamResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team'], FederationReferenceType extends FederationReferenceTypes['Team'] = FederationReferenceTypes['Team']> = ResolversObject<{
@@ -939,6 +961,7 @@ export type Resolvers<ContextType = PolicyContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
   RateLimitStatus?: RateLimitStatusResolvers<ContextType>;
+  StreamLimitStatus?: StreamLimitStatusResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
   TeamMember?: TeamMemberResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

@@ -5,6 +5,7 @@ import { badUserInput } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/logging.js';
 import type { RateLimiter } from '../../../lib/rate-limit/index.js';
+import type { StreamLeases } from '../../../lib/rate-limit/stream-leases.js';
 import type { AccessCheckInput } from '../generated/resolvers-types.js';
 import type { PolicyLoaders } from '../loaders.js';
 import { createAuditStore, type AuditFilter } from '../store/audit-store.js';
@@ -20,7 +21,7 @@ const MAX_CHECKS = 500;
  * What the policy subgraph's resolvers read beyond the per-request loaders.
  * Long only because it lists its methods: each is short and stands alone (a factory, not a flow).
  */
-export function createPolicyReads(db: Db, rateLimiter: RateLimiter) {
+export function createPolicyReads(db: Db, rateLimiter: RateLimiter, streamLeases: StreamLeases) {
   const teams = createTeamStore(db);
   const audit = createAuditStore(db);
   return {
@@ -63,11 +64,16 @@ export function createPolicyReads(db: Db, rateLimiter: RateLimiter) {
     },
 
     /** Where a team stands against its limits; `unavailable` (and a warning) when unreadable. */
-    async rateLimitStatus(teamId: string, { rpm, tpm, tpd }: QuotaRow, logger: Logger) {
-      const status = await rateLimiter.status({ teamId }, { rpm, tpm, tpd });
+    async rateLimitStatus(teamId: string, quota: QuotaRow, logger: Logger) {
+      const { rpm, tpm, tpd, maxConcurrentStreams: streamLimit } = quota;
+      const [status, streams] = await Promise.all([
+        rateLimiter.status({ teamId }, { rpm, tpm, tpd }),
+        openStreams(streamLeases, teamId, streamLimit),
+      ]);
       if (status.unavailable) {
         logger.warn({ teamId, reason: status.unavailable }, 'rate limits unreadable');
       }
+      if (streams === 'unavailable') logger.warn({ teamId }, 'stream leases unreadable');
       const figure = (s: (typeof status)['rpm']) =>
         s
           ? { limit: s.limit, remaining: s.remaining, resetAfterSeconds: s.resetAfterMs / 1000 }
@@ -76,10 +82,23 @@ export function createPolicyReads(db: Db, rateLimiter: RateLimiter) {
         requestsPerMinute: figure(status.rpm),
         tokensPerMinute: figure(status.tpm),
         tokensPerDay: figure(status.tpd),
-        unavailable: status.unavailable !== undefined,
+        concurrentStreams: streams === 'unavailable' ? null : streams,
+        unavailable: status.unavailable !== undefined || streams === 'unavailable',
       };
     },
   };
+}
+
+/** The team's open streams against its limit, from the leases the inference saga takes. */
+async function openStreams(leases: StreamLeases, teamId: string, limit: number | undefined) {
+  // Without a limit the saga takes no lease, so there is nothing to count.
+  if (limit === undefined) return null;
+  try {
+    const open = await leases.count(teamId);
+    return { limit, open, remaining: Math.max(0, limit - open) };
+  } catch {
+    return 'unavailable' as const;
+  }
 }
 
 export type PolicyReads = ReturnType<typeof createPolicyReads>;

@@ -50,4 +50,32 @@ describe('createEventChannel', () => {
     await channel.iterator.return!();
     expect(await pending).toEqual({ value: undefined, done: true });
   });
+
+  it('lets a producer that awaits push buffer at most one event for a slow consumer', async () => {
+    const channel = createEventChannel<string>({ onTake() {}, onReturn() {} });
+    const steps: string[] = [];
+    const producer = (async () => {
+      for (const event of ['a', 'b', 'c']) {
+        await channel.push(event);
+        steps.push(`pushed ${event}`);
+      }
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Nothing taken yet: the producer waits with 'a' queued and has not made 'b'.
+    expect(steps).toEqual([]);
+    expect(await channel.iterator.next()).toEqual({ value: 'a', done: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(steps).toEqual(['pushed a']);
+    channel.unblock();
+    await producer;
+    expect(steps).toEqual(['pushed a', 'pushed b', 'pushed c']);
+    expect(await channel.iterator.next()).toEqual({ value: 'b', done: false });
+  });
+
+  it('releases a waiting producer when the consumer returns', async () => {
+    const channel = createEventChannel<string>({ onTake() {}, onReturn() {} });
+    const pushed = channel.push('a');
+    await channel.iterator.return!();
+    await expect(pushed).resolves.toBeUndefined();
+  });
 });

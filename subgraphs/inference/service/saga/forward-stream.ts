@@ -21,7 +21,8 @@ export type StreamEnd =
 /**
  * Forwards an open provider stream's deltas (text and tool-call pieces) to `emit` until the
  * provider finishes, breaks off, stays silent past `idleTimeoutMs`, or the stream is stopped
- * (`stopped`, whose setter also aborts `upstream`). Never retries: the first token is out.
+ * (`stopped`, whose setter also aborts `upstream`). Never retries: the first token is out. Reads
+ * the next chunk only once `emit` resolves, so a slow client holds the provider back.
  */
 export async function forwardStream(
   opened: OpenedStream,
@@ -30,7 +31,8 @@ export async function forwardStream(
     idleTimeoutMs: number;
     upstream: AbortController;
     stopped: { cancelled: boolean; shutdown: boolean };
-    emit(delta: { text: string; toolCalls: ToolCallDelta[] }): void;
+    /** Resolves when the next chunk may be read (the client has taken the delta). */
+    emit(delta: { text: string; toolCalls: ToolCallDelta[] }): Promise<void>;
     logger: Logger;
   },
 ): Promise<StreamEnd> {
@@ -45,9 +47,9 @@ export async function forwardStream(
         return { outcome: 'COMPLETED', finishReason: chunk.finishReason, usage: chunk.usage };
       }
       if (chunk.type === 'delta' && chunk.text !== '') {
-        options.emit({ text: chunk.text, toolCalls: [] });
+        await options.emit({ text: chunk.text, toolCalls: [] });
       } else if (chunk.type === 'toolCall') {
-        options.emit({ text: '', toolCalls: [chunk.delta] });
+        await options.emit({ text: '', toolCalls: [chunk.delta] });
       }
       const next = await nextWithin(opened.rest, options.idleTimeoutMs, options.upstream);
       if (next.done) throw new ProviderError('BAD_RESPONSE', 'the stream ended without its end');

@@ -7,7 +7,7 @@ import { decideChatCall } from './chat-call.js';
 import { createEventChannel } from './event-channel.js';
 import type { GenerateRequest, GenerationResult } from './generate.js';
 import { captureExactCost, holdWorstCase, voidAndGiveBack } from './hold-steps.js';
-import type { LiveStreams } from './live-streams.js';
+import { shuttingDown, type LiveStreams } from './live-streams.js';
 import { openProviderStream, type OpenedStream } from './open-provider-stream.js';
 import { amountOf, FREE, type Charge, type Payment } from './payment.js';
 import { reserveRate, type SettleTokens } from './rate-limit-step.js';
@@ -15,6 +15,7 @@ import { createReplyParts } from './reply-parts.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 import { forwardStream, type StreamEnd } from './forward-stream.js';
 import { finalEventOf, replayOf, type StreamEvent } from './stream-events.js';
+import type { StreamMetrics } from './stream-metrics.js';
 import { takeStreamSlot, type StreamSlot, type StreamSlots } from './stream-slot.js';
 import { recordUsage } from './usage-event.js';
 
@@ -23,6 +24,7 @@ export interface StreamRun {
   idempotencyBase: string | undefined;
   live: LiveStreams;
   slots: StreamSlots;
+  metrics: StreamMetrics;
   /** Aborted when the client leaves before the stream has started: the provider call stops. */
   clientGone?: AbortSignal;
   /** Told the finished generation before its last event is sent (so a retry finds it). */
@@ -36,6 +38,8 @@ interface Started {
   call: ChatCall;
   settleTokens: SettleTokens;
   slot: StreamSlot;
+  /** Aborted when the server begins to stop before the stream has started. */
+  shutdown: AbortSignal;
 }
 
 /**
@@ -43,7 +47,8 @@ interface Started {
  * token run before this returns, so their refusals are thrown (policy decision → rate limit →
  * stream slot → cache → hold for the worst case → provider stream open with retries and fallback
  * until its first chunk). Then the returned events carry the deltas while the provider writes,
- * and the stream is settled exactly once however it ends (`settleStream`).
+ * and the stream is settled exactly once however it ends (`settleStream`). A shutdown before the
+ * first token stops these steps where they are: SERVICE_UNAVAILABLE, the hold voided.
  */
 export async function runGenerationStream(
   deps: SagaDeps,
@@ -51,7 +56,21 @@ export async function runGenerationStream(
   request: GenerateRequest,
   run: StreamRun,
 ): Promise<AsyncIterableIterator<StreamEvent>> {
-  run.live.assertOpen();
+  const opening = run.live.open();
+  try {
+    return await openStream(deps, ctx, request, run, opening.signal);
+  } finally {
+    opening.done();
+  }
+}
+
+async function openStream(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+  run: StreamRun,
+  shutdown: AbortSignal,
+): Promise<AsyncIterableIterator<StreamEvent>> {
   const started = deps.now();
   const call = await decideChatCall(deps, ctx, request);
   const settleTokens = await reserveRate(deps, ctx, call.plan.limits, {
@@ -64,7 +83,7 @@ export async function runGenerationStream(
       throw error;
     },
   );
-  const s: Started = { id: randomUUID(), started, call, settleTokens, slot };
+  const s: Started = { id: randomUUID(), started, call, settleTokens, slot, shutdown };
   try {
     return await holdAndOpen(deps, ctx, request, run, s);
   } catch (error) {
@@ -88,6 +107,10 @@ async function holdAndOpen(
     await settleTokens(0);
     return replayCached(ctx, deps, run, s, hit, FREE);
   }
+  if (s.shutdown.aborted) {
+    await settleTokens(0);
+    throw shuttingDown();
+  }
   const payment = await holdWorstCase(deps, ctx, settleTokens, {
     targets: call.ordered,
     worstCaseOf: (t) => worstCaseCost(chatPromptBound(request), call.outputFor(t), t.model.price!),
@@ -102,12 +125,22 @@ async function holdAndOpen(
     return replayCached(ctx, deps, run, s, hit, charge);
   }
   const upstream = new AbortController();
-  run.clientGone?.addEventListener('abort', () => upstream.abort(), { once: true });
+  const stopUpstream = () => upstream.abort();
+  run.clientGone?.addEventListener('abort', stopUpstream, { once: true });
+  s.shutdown.addEventListener('abort', stopUpstream, { once: true });
   let opened: OpenedStream;
   try {
     opened = await openProviderStream(deps, call, request, upstream.signal);
   } catch (error) {
-    return voidAndGiveBack(payment, settleTokens, error);
+    return voidAndGiveBack(payment, settleTokens, s.shutdown.aborted ? shuttingDown() : error);
+  } finally {
+    s.shutdown.removeEventListener('abort', stopUpstream);
+  }
+  // Shutdown began as the first chunk came: the client has been sent nothing, so nothing is owed.
+  if (s.shutdown.aborted) {
+    upstream.abort();
+    void opened.rest.return?.().catch(() => undefined);
+    return voidAndGiveBack(payment, settleTokens, shuttingDown());
   }
   return streamEvents(deps, ctx, run, s, { opened, upstream, payment });
 }
@@ -129,6 +162,7 @@ async function replayCached(
   );
   await run.onSettled(result);
   await s.slot.release();
+  run.metrics.settled.inc({ model: hit.modelId, finish_reason: hit.finishReason });
   return replayOf(result);
 }
 
@@ -164,17 +198,18 @@ function streamEvents(
         stopped,
         emit: (delta) => {
           pushed.add(delta);
-          channel.push({ __typename: 'GenerationDelta', generationId: s.id, ...delta });
+          return channel.push({ __typename: 'GenerationDelta', generationId: s.id, ...delta });
         },
         logger: ctx.logger,
       });
       // The client was sent only what it took when it left; otherwise all that was pushed.
       const delivered = end.outcome === 'CANCELLED' ? taken : pushed;
       const result = await settleStream(deps, ctx, s, live, end, delivered);
+      run.metrics.settled.inc({ model: result.modelId, finish_reason: result.finishReason });
       await run.onSettled(result);
       await s.slot.release();
-      if (end.outcome === 'COMPLETED') channel.push(finalEventOf(result));
-      else if (end.outcome !== 'CANCELLED') channel.push(finalEventOf(result, end.outcome));
+      if (end.outcome === 'COMPLETED') void channel.push(finalEventOf(result));
+      else if (end.outcome !== 'CANCELLED') void channel.push(finalEventOf(result, end.outcome));
     } catch (error) {
       ctx.logger.error({ err: error, generationId: s.id }, 'stream not settled');
       await s.slot.release();
@@ -187,6 +222,8 @@ function streamEvents(
   run.live.add(() => {
     stopped.shutdown = true;
     live.upstream.abort();
+    // A slow reader must not hold shutdown: what is queued waits for it, the saga does not.
+    channel.unblock();
   }, settled);
   return channel.iterator;
 }

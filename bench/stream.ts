@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { startPlatform, summarize, type Platform } from './inference-load.js';
 import type { DeploymentName } from './inference-platform.js';
+import { startOpenAiEmulator, type ProviderEmulator } from '../test/support/provider-emulators.js';
 
 /*
  * `npm run bench:stream`: what the platform adds to a streamed chat, and what holding streams
@@ -20,8 +22,9 @@ import type { DeploymentName } from './inference-platform.js';
  * by the chunks delivered.
  *
  * Part 3, held streams: BENCH_STREAMS (1,000) concurrent streams of a word every 50 ms, opened
- * through the gateway in waves; the platform's memory with all of them open (each has had its first
- * delta) minus before, minus what the same number of direct streams cost the emulator alone.
+ * through the gateway in waves, from an emulator in this process (so the platform process holds
+ * only the platform); the platform's memory with all of them open (each has had its first delta)
+ * minus before, and how many deltas a second each still receives (the emulator sends 20).
  *
  * Knobs: BENCH_SECONDS (6), BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (1,16), BENCH_STREAMS
  * (1000) opened in waves of BENCH_HELD_WAVE (100), BENCH_PARTS (ttft,cpu,held).
@@ -90,7 +93,7 @@ async function streamOnce(target: Target, dispatcher: Agent, signal?: AbortSigna
     onFirst?.();
     return deltas;
   })();
-  return { first, done, ttft: () => ttft };
+  return { first, done, ttft: () => ttft, deltas: () => deltas };
 }
 
 /** `clients` workers streaming one chat after another for `seconds`. */
@@ -206,6 +209,8 @@ async function benchCpu(platform: Platform) {
 async function holdStreams(count: number, target: Target) {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: count });
   const controller = new AbortController();
+  // One signal ends every held stream: a listener each.
+  setMaxListeners(count + 10, controller.signal);
   const streams: Array<Awaited<ReturnType<typeof streamOnce>>> = [];
   // Opened in waves of HELD_WAVE, each once the last has its first deltas: people arrive over
   // seconds, not in one millisecond.
@@ -228,7 +233,19 @@ async function holdStreams(count: number, target: Target) {
     }
     await Promise.all(fulfilled.map((s) => s.first));
   }
+  const ended = new Set<number>();
+  streams.forEach(
+    (stream, i) =>
+      void stream.done.then(
+        () => ended.add(i),
+        () => ended.add(i),
+      ),
+  );
   return {
+    /** Deltas received so far, over every stream. */
+    deltas: () => streams.reduce((sum, stream) => sum + stream.deltas(), 0),
+    /** Streams not ended yet. */
+    open: () => streams.length - ended.size,
     async close() {
       controller.abort();
       await Promise.allSettled(streams.map((s) => s.done));
@@ -237,35 +254,36 @@ async function holdStreams(count: number, target: Target) {
   };
 }
 
-async function benchHeld(platform: Platform) {
-  const deployment: DeploymentName = 'stream-50ms';
-  const via = gatewayTarget(platform, platform.deployments[deployment].modelId);
+/** Words of a held stream's reply, a word every 50 ms: 200 s, so none ends while they open. */
+const HELD_WORDS = 4000;
+
+async function benchHeld(platform: Platform, emulator: ProviderEmulator) {
+  if (!platform.heldModelId) throw new Error('the platform registered no held-stream model');
+  const base = gatewayTarget(platform, platform.heldModelId);
+  const via = {
+    ...base,
+    body: base.body.replace('"max_tokens":1000', `"max_tokens":${HELD_WORDS}`),
+  };
   const warm = await holdStreams(1, via);
   await warm.close();
-  const direct = await directTarget(platform, deployment);
-  const memoryHolding = async (target: Target) => {
-    const before = await processStats(platform);
-    const opened = performance.now();
-    const held = await holdStreams(STREAMS, target);
-    const openSeconds = (performance.now() - opened) / 1000;
-    const during = await processStats(platform);
-    await held.close();
-    return {
-      heap: during.memory.heapUsed - before.memory.heapUsed,
-      rss: during.memory.rss - before.memory.rss,
-      openSeconds,
-    };
-  };
-  const gateway = await memoryHolding(via);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const baseline = await memoryHolding(direct);
-  await platform.ask({ cmd: 'drain', deployment });
+  const before = await processStats(platform);
+  const opened = performance.now();
+  const held = await holdStreams(STREAMS, via);
+  const openSeconds = (performance.now() - opened) / 1000;
+  const during = await processStats(platform);
+  // Whether the platform keeps up: deltas every stream received over 5 s, against 20 a second.
+  const counted = held.deltas();
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const perStreamPerSecond = (held.deltas() - counted) / STREAMS / 5;
+  const stillOpen = held.open();
+  await held.close();
+  emulator.reset();
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   const kb = (bytes: number) => (bytes / 1024).toFixed(1);
-  const extraHeap = gateway.heap - baseline.heap;
-  const extraRss = gateway.rss - baseline.rss;
+  const heap = during.memory.heapUsed - before.memory.heapUsed;
+  const rss = during.memory.rss - before.memory.rss;
   console.log(
-    `\n${STREAMS} concurrent streams (a word every 50 ms), each past its first delta: opened in ${gateway.openSeconds.toFixed(1)} s through the gateway. Platform process: heap +${mb(gateway.heap)} MB, RSS +${mb(gateway.rss)} MB; the emulator alone for ${STREAMS} direct streams: heap +${mb(baseline.heap)} MB, RSS +${mb(baseline.rss)} MB. The platform's own: heap +${mb(extraHeap)} MB (${kb(extraHeap / STREAMS)} KB per stream), RSS +${mb(extraRss)} MB (${kb(extraRss / STREAMS)} KB per stream).`,
+    `\n${STREAMS} concurrent streams through the gateway (the emulator sends a word every 50 ms, from the benchmark's process), opened in waves of ${HELD_WAVE} in ${openSeconds.toFixed(1)} s, each past its first delta; ${stillOpen} still open 5 s later, receiving ${perStreamPerSecond.toFixed(1)} deltas a second each (the emulator sends 20). Platform process memory with them open: heap +${mb(heap)} MB (${kb(heap / STREAMS)} KB per stream), RSS +${mb(rss)} MB (${kb(rss / STREAMS)} KB per stream).`,
   );
 }
 
@@ -279,14 +297,21 @@ const commit = (() => {
 console.log(
   `bench:stream at ${commit}, ${new Date().toISOString()}; ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)}; ${SECONDS} s per row after a warm-up`,
 );
+// The held streams' emulator runs here, so the platform process's CPU and memory are its own.
+const heldEmulator = await startOpenAiEmulator({
+  reply: Array.from({ length: HELD_WORDS }, (_, i) => `word${i}`).join(' '),
+  chunkDelayMs: 50,
+});
+process.env.BENCH_HELD_EMULATOR_URL = heldEmulator.baseUrl;
 const platform = await startPlatform({ trace: false });
 try {
   if (PARTS.includes('ttft')) await benchTtft(platform);
   if (PARTS.includes('cpu')) await benchCpu(platform);
-  if (PARTS.includes('held')) await benchHeld(platform);
+  if (PARTS.includes('held')) await benchHeld(platform, heldEmulator);
   console.log(
     '\nReproduce: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:stream',
   );
 } finally {
   await platform.stop();
+  await heldEmulator.close();
 }

@@ -282,8 +282,10 @@ async function benchHeld(platform: Platform, emulator: ProviderEmulator) {
   const kb = (bytes: number) => (bytes / 1024).toFixed(1);
   const heap = during.memory.heapUsed - before.memory.heapUsed;
   const rss = during.memory.rss - before.memory.rss;
+  const external = during.memory.external - before.memory.external;
+  const heapTotal = during.memory.heapTotal - before.memory.heapTotal;
   console.log(
-    `\n${STREAMS} concurrent streams through the gateway (the emulator sends a word every 50 ms, from the benchmark's process), opened in waves of ${HELD_WAVE} in ${openSeconds.toFixed(1)} s, each past its first delta; ${stillOpen} still open 5 s later, receiving ${perStreamPerSecond.toFixed(1)} deltas a second each (the emulator sends 20). Platform process memory with them open: heap +${mb(heap)} MB (${kb(heap / STREAMS)} KB per stream), RSS +${mb(rss)} MB (${kb(rss / STREAMS)} KB per stream).`,
+    `\n${STREAMS} concurrent streams through the gateway (the emulator sends a word every 50 ms, from the benchmark's process), opened in waves of ${HELD_WAVE} in ${openSeconds.toFixed(1)} s, each past its first delta; ${stillOpen} still open 5 s later, receiving ${perStreamPerSecond.toFixed(1)} deltas a second each (the emulator sends 20). Platform process memory with them open: heap +${mb(heap)} MB (${kb(heap / STREAMS)} KB per stream), RSS +${mb(rss)} MB (${kb(rss / STREAMS)} KB per stream); of RSS, V8's heap reserved +${mb(heapTotal)} MB and memory outside it (buffers) +${mb(external)} MB.`,
   );
 }
 

@@ -26,15 +26,19 @@ import { startOpenAiEmulator, type ProviderEmulator } from '../test/support/prov
  * only the platform); the platform's memory with all of them open (each has had its first delta)
  * minus before, and how many deltas a second each still receives (the emulator sends 20).
  *
+ * Part 4, leaving: BENCH_CANCELS (50) streams each left after its first delta; how long until the
+ * provider request (the emulator in this process) was closed.
+ *
  * Knobs: BENCH_SECONDS (6), BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (1,16), BENCH_STREAMS
- * (1000) opened in waves of BENCH_HELD_WAVE (100), BENCH_PARTS (ttft,cpu,held).
+ * (1000) opened in waves of BENCH_HELD_WAVE (100), BENCH_PARTS (ttft,cpu,cancel,held).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
 const HELD_WAVE = Number(process.env.BENCH_HELD_WAVE ?? 100);
-const PARTS = (process.env.BENCH_PARTS ?? 'ttft,cpu,held').split(',');
+const CANCELS = Number(process.env.BENCH_CANCELS ?? 50);
+const PARTS = (process.env.BENCH_PARTS ?? 'ttft,cpu,cancel,held').split(',');
 
 if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
   console.error(
@@ -289,6 +293,36 @@ async function benchHeld(platform: Platform, emulator: ProviderEmulator) {
   );
 }
 
+/**
+ * How soon a client that leaves stops the provider call: BENCH_CANCELS streams are each left
+ * after their first delta, and the emulator (in this process) records when its request closed.
+ */
+async function benchCancel(platform: Platform, emulator: ProviderEmulator) {
+  if (!platform.heldModelId) throw new Error('the platform registered no held-stream model');
+  const via = gatewayTarget(platform, platform.heldModelId);
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  const delays: number[] = [];
+  for (let i = 0; i < CANCELS; i += 1) {
+    emulator.reset();
+    const controller = new AbortController();
+    const stream = await streamOnce(via, dispatcher, controller.signal);
+    await stream.first;
+    const left = Date.now();
+    controller.abort();
+    await stream.done.catch(() => undefined);
+    const request = emulator.requests.at(-1);
+    for (let wait = 0; request && request.closedAt === undefined && wait < 100; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (request?.closedAt !== undefined) delays.push(request.closedAt - left);
+  }
+  await dispatcher.close();
+  const { p50 } = summarize(delays);
+  console.log(
+    `\nA client that leaves after its first delta: the provider request closed ${ms(p50)} ms later at p50, ${ms(Math.max(...delays))} ms at worst (${delays.length} of ${CANCELS} streams; Date.now() resolution, 1 ms).`,
+  );
+}
+
 const commit = (() => {
   try {
     return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
@@ -309,6 +343,7 @@ const platform = await startPlatform({ trace: false });
 try {
   if (PARTS.includes('ttft')) await benchTtft(platform);
   if (PARTS.includes('cpu')) await benchCpu(platform);
+  if (PARTS.includes('cancel')) await benchCancel(platform, heldEmulator);
   if (PARTS.includes('held')) await benchHeld(platform, heldEmulator);
   console.log(
     '\nReproduce: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:stream',

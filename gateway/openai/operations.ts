@@ -30,6 +30,13 @@ export const MODELS = `query OpenAiModels($after: String) {
 
 export const MODEL = `query OpenAiModel($id: ID!) { model(id: $id) { ${MODEL_FIELDS} } }`;
 
+const ROUTE_FIELDS = `alias updatedAt targets { model { ${MODEL_FIELDS} } }`;
+
+/** Routing aliases are called like models (`model: "chat-default"`), so /v1 lists them too. */
+export const ROUTES = `query OpenAiRoutes { routes { ${ROUTE_FIELDS} } }`;
+
+export const ROUTE = `query OpenAiRoute($alias: ID!) { route(alias: $alias) { ${ROUTE_FIELDS} } }`;
+
 /** A Generation as the operations above select it. */
 export interface GenerationResult {
   id: string;
@@ -62,6 +69,12 @@ export interface EmbeddingsResult {
   vectors: number[][];
   dimensions: number;
   usage: { inputTokens: number };
+}
+
+export interface RouteResult {
+  alias: string;
+  updatedAt: string;
+  targets: Array<{ model: ModelResult }>;
 }
 
 export interface ModelResult {

@@ -88,7 +88,7 @@ describe.each(STORE_MODES)('/v1 embeddings and models with the openai SDK (%s st
     expect(s.embedder.emulator.requests).toHaveLength(1);
   });
 
-  it('lists and retrieves the models the team may use; others are 404 model_not_found', async () => {
+  it('lists and retrieves the models and aliases the team may use; others are 404 model_not_found', async () => {
     const listed = [];
     for await (const model of s.client.models.list()) listed.push(model);
     const ids = listed.map((m) => m.id);
@@ -100,6 +100,17 @@ describe.each(STORE_MODES)('/v1 embeddings and models with the openai SDK (%s st
       object: 'model',
       created: expect.any(Number),
       owned_by: 'local',
+    });
+    // Routing aliases are called like models, so they are listed and retrieved like them.
+    expect(listed.find((m) => m.id === 'demo-chat')).toEqual({
+      id: 'demo-chat',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: 'modelgraph',
+    });
+    expect(await s.client.models.retrieve('demo-chat')).toMatchObject({
+      id: 'demo-chat',
+      owned_by: 'modelgraph',
     });
 
     // The SDK sends the id's slash as it is; other clients encode it.
@@ -121,7 +132,14 @@ describe.each(STORE_MODES)('/v1 embeddings and models with the openai SDK (%s st
     const narrowList = [];
     for await (const model of narrowClient.models.list()) narrowList.push(model.id);
     expect(narrowList).toEqual([s.chat.modelId]);
-    for (const id of ['local/echo-chat', 'nobody/no-such-model']) {
+    // demo-chat routes only to local/echo-chat, which this team may not use.
+    for (const id of [
+      'local/echo-chat',
+      'nobody/no-such-model',
+      'demo-chat',
+      'no-such-alias',
+      'GPT-4',
+    ]) {
       const refused = await narrowClient.models.retrieve(id).catch((error: unknown) => error);
       expect(refused).toMatchObject({ status: 404, code: 'model_not_found' });
     }

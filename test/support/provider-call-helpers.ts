@@ -1,7 +1,9 @@
 /** Small helpers for tests that call provider adapters (see provider-emulators.ts). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProviderError } from '../../subgraphs/inference/providers/types.js';
+import type { HttpAdapterOptions } from '../../subgraphs/inference/providers/http-call.js';
+import { ProviderError, type ProviderAdapter } from '../../subgraphs/inference/providers/types.js';
+import type { EmulatorOptions, ProviderEmulator } from './provider-emulators.js';
 
 /** Every chunk of a stream, in order. */
 export async function collectStream<T>(stream: AsyncIterable<T>): Promise<T[]> {
@@ -35,3 +37,26 @@ export async function refusedOrigin(): Promise<string> {
  * previous one ended opens a second connection.
  */
 export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One emulator and one adapter pointed at it for a whole test file: started before the tests,
+ * its log and faults reset after each, both closed at the end. Read them through the handle
+ * (`emulated.adapter`, `emulated.emulator`) inside tests.
+ */
+export function useEmulatedAdapter(
+  start: (options: EmulatorOptions) => Promise<ProviderEmulator>,
+  create: (options: HttpAdapterOptions) => ProviderAdapter,
+  apiKey: string,
+) {
+  const emulated = {} as { emulator: ProviderEmulator; adapter: ProviderAdapter };
+  beforeAll(async () => {
+    emulated.emulator = await start({ apiKey });
+    emulated.adapter = create({ baseUrl: emulated.emulator.baseUrl, apiKey });
+  });
+  afterEach(() => emulated.emulator.reset());
+  afterAll(async () => {
+    await emulated.adapter?.close();
+    await emulated.emulator?.close();
+  });
+  return emulated;
+}

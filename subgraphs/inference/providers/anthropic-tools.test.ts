@@ -2,12 +2,15 @@ import {
   argumentPieces,
   startAnthropicEmulator,
   valueForSchema,
-  type ProviderEmulator,
 } from '../../../test/support/provider-emulators.js';
-import { collectStream, providerErrorOf } from '../../../test/support/provider-call-helpers.js';
+import {
+  collectStream,
+  providerErrorOf,
+  useEmulatedAdapter,
+} from '../../../test/support/provider-call-helpers.js';
 import { createAnthropicAdapter } from './anthropic.js';
 import { joinToolCallPieces } from './tool-call-pieces.js';
-import type { ChatMessage, ChatRequest, ProviderAdapter, ToolDefinition } from './types.js';
+import type { ChatMessage, ChatRequest, ToolDefinition } from './types.js';
 
 const API_KEY = 'sk-ant-tools';
 const WEATHER: ToolDefinition = {
@@ -28,22 +31,11 @@ const REQUEST: ChatRequest = { model: 'claude-test', messages: QUESTION, maxToke
 const call = () => ({ signal: AbortSignal.timeout(5_000) });
 const weatherArguments = JSON.stringify(valueForSchema(WEATHER.parameters));
 
-let emulator: ProviderEmulator;
-let adapter: ProviderAdapter;
-
-beforeAll(async () => {
-  emulator = await startAnthropicEmulator({ apiKey: API_KEY });
-  adapter = createAnthropicAdapter({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
-});
-afterEach(() => emulator.reset());
-afterAll(async () => {
-  await adapter.close();
-  await emulator.close();
-});
+const emulated = useEmulatedAdapter(startAnthropicEmulator, createAnthropicAdapter, API_KEY);
 
 describe('tools in Anthropic’s shape', () => {
   it('sends tools with input_schema and returns tool_use blocks as tool calls', async () => {
-    const result = await adapter.chat(
+    const result = await emulated.adapter.chat(
       { ...REQUEST, tools: [WEATHER, PING], toolChoice: { mode: 'FUNCTION', name: 'get_weather' } },
       call(),
     );
@@ -53,7 +45,7 @@ describe('tools in Anthropic’s shape', () => {
     expect(result.toolCalls).toEqual([
       { id: expect.stringMatching(/^toolu_/), name: 'get_weather', arguments: weatherArguments },
     ]);
-    expect(emulator.requests[0]?.body).toMatchObject({
+    expect(emulated.emulator.requests[0]?.body).toMatchObject({
       system: 'You are terse.',
       tools: [
         {
@@ -73,12 +65,12 @@ describe('tools in Anthropic’s shape', () => {
     [{ mode: 'NONE' as const }, { type: 'none' }],
     [{ mode: 'REQUIRED' as const }, { type: 'any' }],
   ])('maps tool choice %j to %j', async (toolChoice, wire) => {
-    await adapter.chat({ ...REQUEST, tools: [WEATHER], toolChoice }, call());
-    expect(emulator.requests[0]?.body?.tool_choice).toEqual(wire);
+    await emulated.adapter.chat({ ...REQUEST, tools: [WEATHER], toolChoice }, call());
+    expect(emulated.emulator.requests[0]?.body?.tool_choice).toEqual(wire);
   });
 
   it('sends calls as tool_use and results as one user turn of tool_result blocks', async () => {
-    const first = await adapter.chat(
+    const first = await emulated.adapter.chat(
       { ...REQUEST, tools: [WEATHER, PING], toolChoice: { mode: 'REQUIRED' } },
       call(),
     );
@@ -90,13 +82,16 @@ describe('tools in Anthropic’s shape', () => {
       { role: 'tool', content: '18 degrees', toolCallId: weather!.id },
       { role: 'tool', content: 'pong', toolCallId: ping!.id },
     ];
-    const second = await adapter.chat({ ...REQUEST, messages, tools: [WEATHER, PING] }, call());
+    const second = await emulated.adapter.chat(
+      { ...REQUEST, messages, tools: [WEATHER, PING] },
+      call(),
+    );
 
     expect(second).toMatchObject({
       text: 'Hello from the provider emulator.',
       finishReason: 'STOP',
     });
-    expect(emulator.requests[1]?.body?.messages).toEqual([
+    expect(emulated.emulator.requests[1]?.body?.messages).toEqual([
       { role: 'user', content: 'Weather in Paris?' },
       {
         role: 'assistant',
@@ -127,26 +122,28 @@ describe('tools in Anthropic’s shape', () => {
       { role: 'assistant', content: '', toolCalls: [{ id: 't1', name: 'ping', arguments: '[1' }] },
       { role: 'tool', content: 'x', toolCallId: 't1' },
     ];
-    const error = await providerErrorOf(adapter.chat({ ...REQUEST, messages }, call()));
+    const error = await providerErrorOf(emulated.adapter.chat({ ...REQUEST, messages }, call()));
     expect(error.kind).toBe('BAD_REQUEST');
-    expect(emulator.requests).toHaveLength(0);
+    expect(emulated.emulator.requests).toHaveLength(0);
   });
 
   it.each([
     { type: 'JSON_OBJECT' as const },
     { type: 'JSON_SCHEMA' as const, name: 'x', schema: { type: 'object' } },
   ])('refuses answer format $type with BAD_REQUEST, sending nothing', async (responseFormat) => {
-    const error = await providerErrorOf(adapter.chat({ ...REQUEST, responseFormat }, call()));
+    const error = await providerErrorOf(
+      emulated.adapter.chat({ ...REQUEST, responseFormat }, call()),
+    );
     expect(error.kind).toBe('BAD_REQUEST');
     expect(error.message).toContain(responseFormat.type);
-    expect(emulator.requests).toHaveLength(0);
+    expect(emulated.emulator.requests).toHaveLength(0);
   });
 });
 
 describe('streamed tool_use', () => {
   it('yields a first piece per call from content_block_start, then input_json_delta pieces', async () => {
     const chunks = await collectStream(
-      adapter.chatStream(
+      emulated.adapter.chatStream(
         { ...REQUEST, tools: [WEATHER, PING], toolChoice: { mode: 'REQUIRED' } },
         call(),
       ),

@@ -2,16 +2,16 @@ import {
   DEFAULT_REPLY,
   expectedChatUsage,
   startAnthropicEmulator,
-  type ProviderEmulator,
 } from '../../../test/support/provider-emulators.js';
 import {
   collectStream,
   nextTurn,
   providerErrorOf,
   refusedOrigin,
+  useEmulatedAdapter,
 } from '../../../test/support/provider-call-helpers.js';
 import { ANTHROPIC_VERSION, createAnthropicAdapter } from './anthropic.js';
-import type { ChatRequest, ProviderAdapter } from './types.js';
+import type { ChatRequest } from './types.js';
 
 const API_KEY = 'sk-ant-test-0123456789';
 const MESSAGES = [
@@ -24,29 +24,18 @@ const MESSAGES = [
 const REQUEST: ChatRequest = { model: 'claude-test', messages: MESSAGES, maxTokens: 64 };
 const call = () => ({ signal: AbortSignal.timeout(5_000) });
 
-let emulator: ProviderEmulator;
-let adapter: ProviderAdapter;
-
-beforeAll(async () => {
-  emulator = await startAnthropicEmulator({ apiKey: API_KEY });
-  adapter = createAnthropicAdapter({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
-});
-afterEach(() => emulator.reset());
-afterAll(async () => {
-  await adapter.close();
-  await emulator.close();
-});
+const emulated = useEmulatedAdapter(startAnthropicEmulator, createAnthropicAdapter, API_KEY);
 
 describe('chat', () => {
   it('sends system messages as `system`, with the key and version headers', async () => {
-    const result = await adapter.chat({ ...REQUEST, temperature: 0.3 }, call());
+    const result = await emulated.adapter.chat({ ...REQUEST, temperature: 0.3 }, call());
 
     expect(result).toEqual({
       text: DEFAULT_REPLY,
       finishReason: 'STOP',
       usage: expectedChatUsage(MESSAGES),
     });
-    const [sent] = emulator.requests;
+    const [sent] = emulated.emulator.requests;
     expect(sent?.path).toBe('/v1/messages');
     expect(sent?.headers['x-api-key']).toBe(API_KEY);
     expect(sent?.headers['anthropic-version']).toBe(ANTHROPIC_VERSION);
@@ -61,8 +50,11 @@ describe('chat', () => {
   });
 
   it('sends neither `system` nor `temperature` when there are none', async () => {
-    await adapter.chat({ ...REQUEST, messages: [{ role: 'user', content: 'Hi' }] }, call());
-    expect(Object.keys(emulator.requests[0]?.body ?? {}).sort()).toEqual([
+    await emulated.adapter.chat(
+      { ...REQUEST, messages: [{ role: 'user', content: 'Hi' }] },
+      call(),
+    );
+    expect(Object.keys(emulated.emulator.requests[0]?.body ?? {}).sort()).toEqual([
       'max_tokens',
       'messages',
       'model',
@@ -79,14 +71,14 @@ describe('chat', () => {
       stop_reason: 'end_turn',
       usage: { input_tokens: 3, output_tokens: 4 },
     });
-    emulator.failNext({ body });
-    const result = await adapter.chat(REQUEST, call());
+    emulated.emulator.failNext({ body });
+    const result = await emulated.adapter.chat(REQUEST, call());
     expect(result.text).toBe('Part one. Part two.');
     expect(result.usage).toEqual({ inputTokens: 3, outputTokens: 4 });
   });
 
   it('reports LENGTH when max_tokens cuts the answer', async () => {
-    const result = await adapter.chat({ ...REQUEST, maxTokens: 2 }, call());
+    const result = await emulated.adapter.chat({ ...REQUEST, maxTokens: 2 }, call());
     expect(result).toEqual({
       text: 'Hello from ',
       finishReason: 'LENGTH',
@@ -102,14 +94,14 @@ describe('chat', () => {
     ['tool_use', 'TOOL_CALLS'],
     ['pause_turn', 'OTHER'],
   ])('maps stop_reason %s to %s', async (raw, ours) => {
-    emulator.configure({ finishReason: raw });
-    expect((await adapter.chat(REQUEST, call())).finishReason).toBe(ours);
+    emulated.emulator.configure({ finishReason: raw });
+    expect((await emulated.adapter.chat(REQUEST, call())).finishReason).toBe(ours);
   });
 });
 
 describe('chatStream', () => {
   it('streams deltas that make up the answer, then usage in the done chunk', async () => {
-    const chunks = await collectStream(adapter.chatStream(REQUEST, call()));
+    const chunks = await collectStream(emulated.adapter.chatStream(REQUEST, call()));
 
     const deltas = chunks.filter((c) => c.type === 'delta');
     expect(deltas.length).toBeGreaterThan(1);
@@ -119,12 +111,17 @@ describe('chatStream', () => {
       finishReason: 'STOP',
       usage: expectedChatUsage(MESSAGES),
     });
-    expect(emulator.requests[0]?.body).toMatchObject({ stream: true, system: expect.any(String) });
+    expect(emulated.emulator.requests[0]?.body).toMatchObject({
+      stream: true,
+      system: expect.any(String),
+    });
   });
 
   it('takes output tokens from message_delta and reports LENGTH', async () => {
-    emulator.configure({ usage: { inputTokens: 900, outputTokens: 3 } });
-    const chunks = await collectStream(adapter.chatStream({ ...REQUEST, maxTokens: 3 }, call()));
+    emulated.emulator.configure({ usage: { inputTokens: 900, outputTokens: 3 } });
+    const chunks = await collectStream(
+      emulated.adapter.chatStream({ ...REQUEST, maxTokens: 3 }, call()),
+    );
     expect(chunks.at(-1)).toEqual({
       type: 'done',
       finishReason: 'LENGTH',
@@ -133,30 +130,38 @@ describe('chatStream', () => {
   });
 
   it('maps an in-stream overloaded error to SERVER_ERROR', async () => {
-    emulator.failNext({ streamError: { afterDeltas: 2, status: 529, message: 'Overloaded' } });
-    const error = await providerErrorOf(collectStream(adapter.chatStream(REQUEST, call())));
+    emulated.emulator.failNext({
+      streamError: { afterDeltas: 2, status: 529, message: 'Overloaded' },
+    });
+    const error = await providerErrorOf(
+      collectStream(emulated.adapter.chatStream(REQUEST, call())),
+    );
     expect(error.kind).toBe('SERVER_ERROR');
     expect(error.message).toContain('overloaded_error');
   });
 
   it('maps an in-stream rate limit error to RATE_LIMITED', async () => {
-    emulator.failNext({ streamError: { afterDeltas: 0, status: 429 } });
-    const error = await providerErrorOf(collectStream(adapter.chatStream(REQUEST, call())));
+    emulated.emulator.failNext({ streamError: { afterDeltas: 0, status: 429 } });
+    const error = await providerErrorOf(
+      collectStream(emulated.adapter.chatStream(REQUEST, call())),
+    );
     expect(error.kind).toBe('RATE_LIMITED');
   });
 
   it('fails with BAD_RESPONSE on a broken event', async () => {
-    emulator.failNext({ malformed: true });
-    const error = await providerErrorOf(collectStream(adapter.chatStream(REQUEST, call())));
+    emulated.emulator.failNext({ malformed: true });
+    const error = await providerErrorOf(
+      collectStream(emulated.adapter.chatStream(REQUEST, call())),
+    );
     expect(error.kind).toBe('BAD_RESPONSE');
   });
 
   it('fails with NETWORK when the connection drops mid-stream', async () => {
-    emulator.failNext({ cutStreamAfterDeltas: 1 });
+    emulated.emulator.failNext({ cutStreamAfterDeltas: 1 });
     const seen: string[] = [];
     const error = await providerErrorOf(
       (async () => {
-        for await (const c of adapter.chatStream(REQUEST, call())) {
+        for await (const c of emulated.adapter.chatStream(REQUEST, call())) {
           if (c.type === 'delta') seen.push(c.text);
         }
       })(),
@@ -166,10 +171,12 @@ describe('chatStream', () => {
   });
 
   it('fails with TIMEOUT when the deadline passes mid-stream', async () => {
-    emulator.configure({ chunkDelayMs: 1_000 });
+    emulated.emulator.configure({ chunkDelayMs: 1_000 });
     const started = Date.now();
     const signal = AbortSignal.timeout(150);
-    const error = await providerErrorOf(collectStream(adapter.chatStream(REQUEST, { signal })));
+    const error = await providerErrorOf(
+      collectStream(emulated.adapter.chatStream(REQUEST, { signal })),
+    );
     expect(error.kind).toBe('TIMEOUT');
     expect(Date.now() - started).toBeLessThan(900);
   });
@@ -177,12 +184,14 @@ describe('chatStream', () => {
 
 describe('embed', () => {
   it('fails with BAD_REQUEST without a request', async () => {
-    const error = await providerErrorOf(adapter.embed({ model: 'm', inputs: ['a'] }, call()));
+    const error = await providerErrorOf(
+      emulated.adapter.embed({ model: 'm', inputs: ['a'] }, call()),
+    );
     expect(error).toMatchObject({
       kind: 'BAD_REQUEST',
       message: 'Anthropic has no embeddings API',
     });
-    expect(emulator.requests).toHaveLength(0);
+    expect(emulated.emulator.requests).toHaveLength(0);
   });
 });
 
@@ -199,15 +208,15 @@ describe('errors', () => {
     [{ body: '{"type": "message", "content": "not a list"}' }, 'BAD_RESPONSE', undefined],
     [{ dropConnection: true }, 'NETWORK', undefined],
   ])('%j → %s', async (fault, kind, status) => {
-    emulator.failNext(fault);
-    const error = await providerErrorOf(adapter.chat(REQUEST, call()));
+    emulated.emulator.failNext(fault);
+    const error = await providerErrorOf(emulated.adapter.chat(REQUEST, call()));
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
   });
 
   it('includes Anthropic’s error message', async () => {
-    emulator.failNext({ status: 400, message: 'messages: roles must alternate' });
-    const error = await providerErrorOf(adapter.chat(REQUEST, call()));
+    emulated.emulator.failNext({ status: 400, message: 'messages: roles must alternate' });
+    const error = await providerErrorOf(emulated.adapter.chat(REQUEST, call()));
     expect(error.message).toContain('messages: roles must alternate');
   });
 
@@ -215,14 +224,17 @@ describe('errors', () => {
     ['Retry-After seconds', { retryAfter: '7' }, 7000],
     ['retry-after-ms', { retryAfterMs: '350' }, 350],
   ])('reads %s on a 429', async (_, headers, expected) => {
-    emulator.failNext({ status: 429, ...headers });
-    const error = await providerErrorOf(adapter.chat(REQUEST, call()));
+    emulated.emulator.failNext({ status: 429, ...headers });
+    const error = await providerErrorOf(emulated.adapter.chat(REQUEST, call()));
     expect(error).toMatchObject({ kind: 'RATE_LIMITED', retryAfterMs: expected });
   });
 
   it('reads Retry-After as an HTTP date', async () => {
-    emulator.failNext({ status: 429, retryAfter: new Date(Date.now() + 60_000).toUTCString() });
-    const error = await providerErrorOf(adapter.chat(REQUEST, call()));
+    emulated.emulator.failNext({
+      status: 429,
+      retryAfter: new Date(Date.now() + 60_000).toUTCString(),
+    });
+    const error = await providerErrorOf(emulated.adapter.chat(REQUEST, call()));
     expect(error.retryAfterMs).toBeGreaterThan(57_000);
     expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
   });
@@ -231,22 +243,22 @@ describe('errors', () => {
     ['a wrong key', 'sk-ant-wrong'],
     ['no key', ''],
   ])('maps %s to AUTH without repeating it', async (_, apiKey) => {
-    const other = createAnthropicAdapter({ baseUrl: emulator.baseUrl, apiKey });
+    const other = createAnthropicAdapter({ baseUrl: emulated.emulator.baseUrl, apiKey });
     try {
       const error = await providerErrorOf(other.chat(REQUEST, call()));
       expect(error).toMatchObject({ kind: 'AUTH', status: 401 });
       if (apiKey) expect(error.message).not.toContain(apiKey);
-      expect(emulator.requests[0]?.headers['x-api-key']).toBe(apiKey || undefined);
+      expect(emulated.emulator.requests[0]?.headers['x-api-key']).toBe(apiKey || undefined);
     } finally {
       await other.close();
     }
   });
 
   it('fails with TIMEOUT soon after the signal times out', async () => {
-    emulator.failNext({ timeout: true });
+    emulated.emulator.failNext({ timeout: true });
     const started = Date.now();
     const error = await providerErrorOf(
-      adapter.chat(REQUEST, { signal: AbortSignal.timeout(150) }),
+      emulated.adapter.chat(REQUEST, { signal: AbortSignal.timeout(150) }),
     );
     expect(error.kind).toBe('TIMEOUT');
     expect(error.message).toMatch(/timed out/);
@@ -266,23 +278,23 @@ describe('errors', () => {
 
 describe('connections', () => {
   it('reuses one connection for sequential calls, error answers and streams included', async () => {
-    const fresh = createAnthropicAdapter({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
+    const fresh = createAnthropicAdapter({ baseUrl: emulated.emulator.baseUrl, apiKey: API_KEY });
     try {
       await fresh.chat(REQUEST, call());
       await nextTurn();
-      emulator.failNext({ status: 529 });
+      emulated.emulator.failNext({ status: 529 });
       await providerErrorOf(fresh.chat(REQUEST, call()));
       await nextTurn();
       // A pause before the body ends: stopping at message_stop would leave it half-read.
-      emulator.configure({ chunkDelayMs: 5 });
+      emulated.emulator.configure({ chunkDelayMs: 5 });
       await collectStream(fresh.chatStream(REQUEST, call()));
-      emulator.configure({ chunkDelayMs: 0 });
+      emulated.emulator.configure({ chunkDelayMs: 0 });
       await nextTurn();
       await fresh.chat(REQUEST, call());
     } finally {
       await fresh.close();
     }
-    const ports = emulator.requests.map((r) => r.remotePort);
+    const ports = emulated.emulator.requests.map((r) => r.remotePort);
     expect(ports).toHaveLength(4);
     expect(new Set(ports).size).toBe(1);
   });

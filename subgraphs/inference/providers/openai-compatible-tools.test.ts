@@ -3,12 +3,15 @@ import {
   callTokens,
   startOpenAiEmulator,
   valueForSchema,
-  type ProviderEmulator,
 } from '../../../test/support/provider-emulators.js';
-import { collectStream, providerErrorOf } from '../../../test/support/provider-call-helpers.js';
+import {
+  collectStream,
+  providerErrorOf,
+  useEmulatedAdapter,
+} from '../../../test/support/provider-call-helpers.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible.js';
 import { joinToolCallPieces } from './tool-call-pieces.js';
-import type { ChatMessage, ChatRequest, ProviderAdapter, ToolDefinition } from './types.js';
+import type { ChatMessage, ChatRequest, ToolDefinition } from './types.js';
 
 const API_KEY = 'sk-test-tools';
 const WEATHER: ToolDefinition = {
@@ -36,22 +39,11 @@ const CALL_ID = expect.stringMatching(/^call_emulator_\d+_0$/) as unknown as str
 const call = () => ({ signal: AbortSignal.timeout(5_000) });
 const weatherArguments = JSON.stringify(valueForSchema(WEATHER.parameters));
 
-let emulator: ProviderEmulator;
-let adapter: ProviderAdapter;
-
-beforeAll(async () => {
-  emulator = await startOpenAiEmulator({ apiKey: API_KEY });
-  adapter = createOpenAiCompatibleAdapter({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
-});
-afterEach(() => emulator.reset());
-afterAll(async () => {
-  await adapter.close();
-  await emulator.close();
-});
+const emulated = useEmulatedAdapter(startOpenAiEmulator, createOpenAiCompatibleAdapter, API_KEY);
 
 describe('tools', () => {
   it('sends tools and tool_choice in OpenAI’s shape and returns the tool calls', async () => {
-    const result = await adapter.chat(
+    const result = await emulated.adapter.chat(
       { ...REQUEST, tools: [WEATHER, TIME], toolChoice: { mode: 'FUNCTION', name: 'get_weather' } },
       call(),
     );
@@ -65,7 +57,7 @@ describe('tools', () => {
         outputTokens: callTokens([{ name: '', arguments: weatherArguments }]),
       },
     });
-    expect(emulator.requests[0]?.body).toMatchObject({
+    expect(emulated.emulator.requests[0]?.body).toMatchObject({
       tools: [
         {
           type: 'function',
@@ -87,25 +79,25 @@ describe('tools', () => {
     [{ mode: 'NONE' as const }, 'none'],
     [{ mode: 'REQUIRED' as const }, 'required'],
   ])('sends tool choice %j as %s', async (toolChoice, wire) => {
-    await adapter.chat({ ...REQUEST, tools: [WEATHER], toolChoice }, call());
-    expect(emulator.requests[0]?.body?.tool_choice).toBe(wire);
+    await emulated.adapter.chat({ ...REQUEST, tools: [WEATHER], toolChoice }, call());
+    expect(emulated.emulator.requests[0]?.body?.tool_choice).toBe(wire);
   });
 
   it('sends the tool results back and gets the answer (a round trip)', async () => {
-    const first = await adapter.chat({ ...REQUEST, tools: [WEATHER] }, call());
+    const first = await emulated.adapter.chat({ ...REQUEST, tools: [WEATHER] }, call());
     const messages: ChatMessage[] = [
       ...QUESTION,
       { role: 'assistant', content: '', toolCalls: first.toolCalls },
       { role: 'tool', content: '18 degrees, sunny', toolCallId: first.toolCalls![0]!.id },
     ];
-    const second = await adapter.chat({ ...REQUEST, messages, tools: [WEATHER] }, call());
+    const second = await emulated.adapter.chat({ ...REQUEST, messages, tools: [WEATHER] }, call());
 
     expect(second).toMatchObject({
       text: 'Hello from the provider emulator.',
       finishReason: 'STOP',
     });
     expect(second.toolCalls).toBeUndefined();
-    expect(emulator.requests[1]?.body?.messages).toEqual([
+    expect(emulated.emulator.requests[1]?.body?.messages).toEqual([
       { role: 'user', content: 'What is the weather in Paris?' },
       {
         role: 'assistant',
@@ -127,7 +119,7 @@ describe('tools', () => {
       ...QUESTION,
       { role: 'tool', content: 'orphan', toolCallId: 'call_unknown' },
     ];
-    const error = await providerErrorOf(adapter.chat({ ...REQUEST, messages }, call()));
+    const error = await providerErrorOf(emulated.adapter.chat({ ...REQUEST, messages }, call()));
     expect(error).toMatchObject({ kind: 'BAD_REQUEST', status: 400 });
   });
 });
@@ -139,7 +131,7 @@ describe('streamed tool calls', () => {
       tools: [WEATHER, TIME],
       toolChoice: { mode: 'REQUIRED' as const },
     };
-    const chunks = await collectStream(adapter.chatStream(request, call()));
+    const chunks = await collectStream(emulated.adapter.chatStream(request, call()));
 
     const pieces = chunks.flatMap((c) => (c.type === 'toolCall' ? [c.delta] : []));
     const timeArguments = JSON.stringify(valueForSchema(TIME.parameters));
@@ -173,7 +165,7 @@ describe('answer formats', () => {
   };
 
   it('passes json_schema with strict through and gets JSON matching the schema', async () => {
-    const result = await adapter.chat(
+    const result = await emulated.adapter.chat(
       {
         ...REQUEST,
         responseFormat: { type: 'JSON_SCHEMA', name: 'person', schema: SCHEMA, strict: true },
@@ -181,7 +173,7 @@ describe('answer formats', () => {
       call(),
     );
     expect(JSON.parse(result.text)).toEqual({ name: 'name-text', age: 1 });
-    expect(emulator.requests[0]?.body?.response_format).toEqual({
+    expect(emulated.emulator.requests[0]?.body?.response_format).toEqual({
       type: 'json_schema',
       json_schema: { name: 'person', schema: SCHEMA, strict: true },
     });
@@ -190,11 +182,16 @@ describe('answer formats', () => {
   it('streams a json_object answer in pieces that join into a JSON object', async () => {
     const messages: ChatMessage[] = [{ role: 'user', content: 'Answer in JSON, please.' }];
     const chunks = await collectStream(
-      adapter.chatStream({ ...REQUEST, messages, responseFormat: { type: 'JSON_OBJECT' } }, call()),
+      emulated.adapter.chatStream(
+        { ...REQUEST, messages, responseFormat: { type: 'JSON_OBJECT' } },
+        call(),
+      ),
     );
     const deltas = chunks.flatMap((c) => (c.type === 'delta' ? [c.text] : []));
     expect(deltas.length).toBeGreaterThan(1);
-    expect(JSON.parse(deltas.join(''))).toEqual({ reply: 'Hello from the provider emulator.' });
-    expect(emulator.requests[0]?.body?.response_format).toEqual({ type: 'json_object' });
+    expect(JSON.parse(deltas.join(''))).toEqual({
+      reply: 'Hello from the provider emulator.',
+    });
+    expect(emulated.emulator.requests[0]?.body?.response_format).toEqual({ type: 'json_object' });
   });
 });

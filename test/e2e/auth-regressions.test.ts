@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
+import {
+  startTestIdentityProvider,
+  type TestIdentityProvider,
+} from '../support/test-identity-provider.js';
 import { typed } from '../support/typed-document.js';
 import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
@@ -15,42 +15,16 @@ const VIEWER = typed<{
 // OWNER; a stale grants fill undoing a role change). Embedded stores: the race is in the cache protocol.
 describe('authentication regressions', () => {
   let stack: Stack;
-  let key: CryptoKey;
+  let idp: TestIdentityProvider;
   beforeAll(async () => {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-    key = privateKey;
-    const dir = await mkdtemp(join(tmpdir(), 'mg-oidc-'));
-    const jwksFile = join(dir, 'jwks.json');
-    await writeFile(
-      jwksFile,
-      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'RS256' }] }),
-    );
-    stack = await startStack({
-      mode: 'embedded',
-      gateway: {
-        oidc: {
-          issuer: 'https://idp.test',
-          audience: 'modelgraph',
-          jwksFile,
-          jwksUrl: undefined,
-          algorithms: ['RS256'],
-          rolesClaim: 'roles',
-          adminRole: 'modelgraph-admin',
-        },
-      },
-    });
+    idp = await startTestIdentityProvider();
+    stack = await startStack({ mode: 'embedded', gateway: { oidc: idp.oidc } });
   }, STACK_START_TIMEOUT_MS);
-  afterAll(() => stack.stop());
-  const token = (sub: string, exp = true) => {
-    const j = new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', kid: 'k' })
-      .setIssuer('https://idp.test')
-      .setAudience('modelgraph')
-      .setSubject(sub)
-      .setIssuedAt();
-    if (exp) j.setExpirationTime('5m');
-    return j.sign(key);
-  };
+  afterAll(async () => {
+    await stack.stop();
+    await idp.close();
+  });
+  const token = (sub: string, exp = true) => idp.token(sub, exp ? {} : { expiresIn: null });
 
   it('token without exp is refused', async () => {
     const r = await stack.request(VIEWER, { token: await token('noexp', false) });

@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createKeyAs, REVOKE_API_KEY } from '../api-keys.js';
 import { clockPasses } from '../eventually.js';
 import { expectNoErrors } from '../graphql-client.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../stack.js';
+import { startTestIdentityProvider, type TestIdentityProvider } from '../test-identity-provider.js';
 import type { StoreMode } from '../test-env.js';
 import { typed } from '../typed-document.js';
 import {
@@ -33,29 +30,9 @@ const CAPTURES = typed<{ wallet: { transactions: { edges: Array<{ node: { id: st
 );
 
 /** A stack whose gateway trusts a test identity provider, and a signer of its user tokens. */
-async function startOidcStack(mode: StoreMode, dir: string) {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwksFile = join(dir, 'jwks.json');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  await writeFile(jwksFile, JSON.stringify({ keys: [jwk] }));
-  const stack = await startStack({
-    mode,
-    gateway: {
-      oidc: {
-        ...{ issuer: 'https://idp.test', audience: 'modelgraph', jwksFile, jwksUrl: undefined },
-        ...{ algorithms: ['RS256'], rolesClaim: 'roles', adminRole: 'modelgraph-admin' },
-      },
-    },
-  });
-  const userToken = (sub: string) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer('https://idp.test')
-      .setAudience('modelgraph')
-      .setSubject(sub)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
+async function startOidcStack(mode: StoreMode, idp: TestIdentityProvider) {
+  const stack = await startStack({ mode, gateway: { oidc: idp.oidc } });
+  const userToken = (sub: string) => idp.token(sub, { expiresIn: '10m' });
   return { stack, userToken };
 }
 
@@ -105,8 +82,8 @@ async function createTargets(fixture: Fixture, teamA: string) {
  * per principal, returned once the expired key has expired.
  */
 export async function startMatrix(mode: StoreMode) {
-  const dir = await mkdtemp(join(tmpdir(), 'modelgraph-matrix-'));
-  const { stack, userToken } = await startOidcStack(mode, dir);
+  const idp = await startTestIdentityProvider();
+  const { stack, userToken } = await startOidcStack(mode, idp);
   const tokens = {} as Record<PrincipalName, string>;
   const { teamId: teamA, key: allKey } = await stack.createTeamWithKey('Team A', [
     'models:read',
@@ -143,7 +120,7 @@ export async function startMatrix(mode: StoreMode) {
     tokens,
     stop: async () => {
       await stack.stop();
-      await rm(dir, { recursive: true, force: true });
+      await idp.close();
     },
   };
 }

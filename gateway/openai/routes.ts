@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import type { Principal } from '../../lib/auth/principal.js';
 import type { RouteContext, RouteHandler, Routes } from '../../lib/http/http-server.js';
+import { headerValue } from '../../lib/http/headers.js';
 import { BodyTooLargeError, readBody, sendJson } from '../../lib/http/responses.js';
 import type { GatewayContext } from '../context.js';
 import { chatCompletion } from './chat-response.js';
@@ -48,11 +49,6 @@ export interface OpenAiRouteDeps {
 /** The header that names the team to charge, for callers in several teams (GenerateInput.teamId). */
 export const TEAM_HEADER = 'x-modelgraph-team-id';
 export const MODELS_PREFIX = '/v1/models/';
-
-const header = (ctx: RouteContext, name: string): string | undefined => {
-  const value = ctx.req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
 
 async function readJson(ctx: RouteContext, limit: number): Promise<unknown> {
   let raw: Buffer;
@@ -112,8 +108,8 @@ export function openAiRoutes(deps: OpenAiRouteDeps): {
   const chat = handler(async (ctx, context) => {
     const call = readChatRequest(
       await readJson(ctx, deps.maxBodyBytes),
-      header(ctx, 'idempotency-key'),
-      header(ctx, TEAM_HEADER),
+      headerValue(ctx.req.headers, 'idempotency-key'),
+      headerValue(ctx.req.headers, TEAM_HEADER),
     );
     if (!call.stream) {
       const { generate } = await deps.run<{ generate: GenerationResult }>(context, CHAT, {
@@ -142,7 +138,7 @@ export function openAiRoutes(deps: OpenAiRouteDeps): {
   const embeddings = handler(async (ctx, context) => {
     const call = readEmbeddingsRequest(
       await readJson(ctx, deps.maxBodyBytes),
-      header(ctx, TEAM_HEADER),
+      headerValue(ctx.req.headers, TEAM_HEADER),
     );
     if (call.dimensions !== undefined) {
       // Asked before the call, so a request the model cannot serve costs nothing.

@@ -9,6 +9,7 @@ import { INTERNAL_TOKEN_HEADER, type InternalTokenVerifier } from '../auth/inter
 import { isDatabaseUnreachable } from '../db/unreachable.js';
 import { createErrorFormatter } from '../errors.js';
 import { createObservabilityPlugin } from '../graphql/plugins.js';
+import { headerValue } from '../http/headers.js';
 import { handleGraphQLRequest } from '../http/graphql-handler.js';
 import { createHttpService, type HttpService, type Routes } from '../http/http-server.js';
 import { sendError, sendJson, sendText } from '../http/responses.js';
@@ -110,7 +111,7 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
       POST: async (ctx) => {
         let claims;
         try {
-          claims = await verifier.verify(headerValue(ctx.req.headers[INTERNAL_TOKEN_HEADER]));
+          claims = await verifier.verify(headerValue(ctx.req.headers, INTERNAL_TOKEN_HEADER));
         } catch {
           return sendError(
             ctx.res,
@@ -161,8 +162,4 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
       await apollo.stop();
     },
   };
-}
-
-export function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

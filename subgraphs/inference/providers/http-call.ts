@@ -6,6 +6,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
+import { headerValue } from '../../../lib/http/headers.js';
 import {
   parseServerSentEvents,
   type ServerSentEvent,
@@ -231,9 +232,4 @@ export function transportError(
   }
   const what = typeof code === 'string' ? code : error instanceof Error ? error.message : 'unknown';
   return new ProviderError('NETWORK', `${provider}: connection failed (${what})`, { cause: error });
-}
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -51,9 +51,15 @@ export class ServiceRequestError extends Error {
   }
 }
 
+interface GraphQLAnswerError {
+  message: string;
+  extensions?: Record<string, unknown>;
+  path?: ReadonlyArray<string | number>;
+}
+
 interface GraphQLAnswer<T> {
   data?: T | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  errors?: GraphQLAnswerError[];
 }
 
 /** The first error message of a GraphQL-shaped body, for logs. */
@@ -143,22 +149,35 @@ export function createServiceClient(options: ServiceClientOptions) {
       const { status, json } = await send(url, { query, variables }, requestId);
       const result = (json ?? {}) as GraphQLAnswer<T>;
       const [first] = Array.isArray(result.errors) ? result.errors : [];
-      if (first) {
-        const { code, stacktrace: _stack, ...rest } = first.extensions ?? {};
-        // The callee's own faults and outages are transport failures here: they are retried
-        // where retrying is safe, and never shown to a client as they are.
-        if (
-          typeof code === 'string' &&
-          code !== 'INTERNAL_SERVER_ERROR' &&
-          code !== 'SERVICE_UNAVAILABLE'
-        ) {
-          throw new GraphQLError(first.message, { extensions: { ...rest, code } });
-        }
-        throw new ServiceUnavailableError(`${url}: ${first.message}`);
-      }
+      if (first) throw calleeError(url, first);
       if (status >= 400) throw new ServiceRequestError(`${url} answered ${status}`, status);
       if (!result.data) throw new ServiceUnavailableError(`${url} answered no data`);
       return result.data;
+    },
+
+    /**
+     * Runs an operation whose list answers may fail one by one: the data, and the refusals as
+     * GraphQLErrors with their paths. The callee's own faults and a missing answer still throw.
+     */
+    async graphqlPartial<T>(
+      url: string,
+      query: string,
+      variables: Record<string, unknown>,
+      requestId: string,
+    ): Promise<{ data: T; errors: GraphQLError[] }> {
+      const { status, json } = await send(url, { query, variables }, requestId);
+      const result = (json ?? {}) as GraphQLAnswer<T>;
+      const errors = (Array.isArray(result.errors) ? result.errors : []).map((e) =>
+        calleeError(url, e),
+      );
+      const fault = errors.find((e) => !(e instanceof GraphQLError));
+      if (fault) throw fault;
+      if (!result.data) {
+        throw (
+          errors[0] ?? new ServiceRequestError(`${url} answered ${status} without data`, status)
+        );
+      }
+      return { data: result.data, errors: errors as GraphQLError[] };
     },
 
     /** Closes the client's own connections (a dispatcher passed in is the caller's to close). */
@@ -169,6 +188,26 @@ export function createServiceClient(options: ServiceClientOptions) {
 }
 
 export type ServiceClient = ReturnType<typeof createServiceClient>;
+
+/**
+ * A callee's GraphQL error as the caller sees it: a refusal keeps its code and extensions; the
+ * callee's own faults and outages are transport failures (retried where retrying is safe, and
+ * never shown to a client as they are).
+ */
+function calleeError(
+  url: string,
+  error: GraphQLAnswerError,
+): GraphQLError | ServiceUnavailableError {
+  const { code, stacktrace: _stack, ...rest } = error.extensions ?? {};
+  if (
+    typeof code === 'string' &&
+    code !== 'INTERNAL_SERVER_ERROR' &&
+    code !== 'SERVICE_UNAVAILABLE'
+  ) {
+    return new GraphQLError(error.message, { extensions: { ...rest, code }, path: error.path });
+  }
+  return new ServiceUnavailableError(`${url}: ${error.message}`);
+}
 
 /** The error a client sees when a platform service it needs is unreachable. */
 export function unavailable(what: string) {

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import type { ServiceClient } from '../../../lib/service-client.js';
 import type { TokenUsage } from '../providers/types.js';
 
@@ -12,11 +13,34 @@ export interface HoldRef {
   expiresAt: string;
 }
 
+/** One charge against a hold, as the wallet recorded it (spendFromHolds). */
+export interface HoldSpendRef {
+  id: string;
+  /** Everything charged: the part the hold covered plus any excess beyond it. */
+  amount: string;
+  /** What the hold could not cover, charged from the balance (owed included). */
+  excessAmount: string;
+  /** The part of the excess the balance could not cover, recorded as owed. */
+  owedAmount: string;
+}
+
+/** A spend as the inference service asks for it: idempotent by its key, retried as it is. */
+export interface SpendRequest {
+  holdId: string;
+  amount: bigint;
+  idempotencyKey: string;
+  usage: TokenUsage & { modelId: string; priceVersion: number };
+}
+
 const HOLD_FIELDS = 'id status amount capturedAmount owedAmount expiresAt';
-const AUTHORIZE = `mutation Authorize($walletId: ID!, $amount: Micros!, $key: String!, $ttl: Int!,
-  $metadata: HoldMetadataInput) {
-  authorizeHold(walletId: $walletId, amount: $amount, idempotencyKey: $key,
-    expiresInSeconds: $ttl, metadata: $metadata) { ${HOLD_FIELDS} }
+const SPEND_FIELDS = 'id amount excessAmount owedAmount';
+const AUTHORIZE = `mutation Authorize($walletId: ID!, $amount: Micros!, $minimum: Micros, $key: String!,
+  $ttl: Int!, $metadata: HoldMetadataInput) {
+  authorizeHold(walletId: $walletId, amount: $amount, minimumAmount: $minimum,
+    idempotencyKey: $key, expiresInSeconds: $ttl, metadata: $metadata) { ${HOLD_FIELDS} }
+}`;
+const SPEND = `mutation Spend($spends: [HoldSpendInput!]!) {
+  spendFromHolds(spends: $spends) { ${SPEND_FIELDS} }
 }`;
 const CAPTURE = `mutation Capture($holdId: ID!, $amount: Micros!, $key: String!, $usage: UsageInput) {
   captureHold(holdId: $holdId, amount: $amount, idempotencyKey: $key, usage: $usage,
@@ -40,6 +64,8 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
     async authorize(input: {
       teamId: string;
       amount: bigint;
+      /** When set, the wallet grants the most between this and `amount` that it has room for. */
+      minimumAmount?: bigint;
       idempotencyKey: string;
       ttlSeconds: number;
       metadata: {
@@ -57,6 +83,7 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
         {
           walletId: input.teamId,
           amount: input.amount.toString(),
+          minimum: input.minimumAmount?.toString() ?? null,
           key: input.idempotencyKey,
           ttl: input.ttlSeconds,
           metadata: input.metadata,
@@ -90,6 +117,41 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
         input.requestId,
       );
       return data.captureHold;
+    },
+
+    /**
+     * Charges each request against its hold, in order, in one call: the part the hold still has
+     * from it, the rest beyond it (from the balance, or owed). Never refused for lack of funds.
+     * Each answer is the spend, or the GraphQLError that refused that one (NOT_FOUND,
+     * IDEMPOTENCY_CONFLICT, ...); a transport failure rejects the whole call.
+     */
+    async spend(
+      requests: readonly SpendRequest[],
+      requestId: string,
+    ): Promise<Array<HoldSpendRef | GraphQLError>> {
+      const { data, errors } = await client.graphqlPartial<{
+        spendFromHolds: Array<HoldSpendRef | null>;
+      }>(
+        walletUrl,
+        SPEND,
+        {
+          spends: requests.map((r) => ({
+            holdId: r.holdId,
+            amount: r.amount.toString(),
+            idempotencyKey: r.idempotencyKey,
+            usage: r.usage,
+          })),
+        },
+        requestId,
+      );
+      return requests.map(
+        (_, i) =>
+          data?.spendFromHolds?.[i] ??
+          errors.find((e) => e.path?.[1] === i) ??
+          new GraphQLError('The wallet gave no answer for this spend.', {
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          }),
+      );
     },
 
     /** The hold as the ledger has it now. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig, requiredPem } from '../../lib/config.js';
+import type { LeaseSettings } from './service/saga/credit-leases.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 import { WALLET_CALL_BUDGET_MS } from './service/timing.js';
 
@@ -31,6 +32,9 @@ const SettingsFields = z.object({
   LOCAL_STREAM_DELAY_MS: int(0),
   INFERENCE_STREAM_IDLE_TIMEOUT_MS: int(30_000, 1),
   INFERENCE_STREAM_HEARTBEAT_MS: int(12_000, 1),
+  INFERENCE_CREDIT_LEASE_CALLS: int(0),
+  INFERENCE_CREDIT_LEASE_SERVE_SECONDS: int(60, 1),
+  INFERENCE_CREDIT_LEASE_IDLE_MS: int(2_000, 1),
 });
 
 // A hold that expires while its call still runs (or its capture is still being retried) would
@@ -111,6 +115,8 @@ export interface InferenceSettings {
   streamIdleTimeoutMs: number;
   /** An open stream with nothing to send gets a heartbeat (an SSE comment) this often. @default 12_000 */
   streamHeartbeatMs: number;
+  /** Credit leases (decision 62): calls: 0 turns them off. */
+  creditLeases: LeaseSettings;
 }
 
 /** The settings from parsed variables. */
@@ -135,6 +141,11 @@ export function toInferenceSettings(e: z.infer<typeof SettingsFields>): Inferenc
     localStreamDelayMs: e.LOCAL_STREAM_DELAY_MS,
     streamIdleTimeoutMs: e.INFERENCE_STREAM_IDLE_TIMEOUT_MS,
     streamHeartbeatMs: e.INFERENCE_STREAM_HEARTBEAT_MS,
+    creditLeases: {
+      calls: e.INFERENCE_CREDIT_LEASE_CALLS,
+      serveSeconds: e.INFERENCE_CREDIT_LEASE_SERVE_SECONDS,
+      idleMs: e.INFERENCE_CREDIT_LEASE_IDLE_MS,
+    },
   };
 }
 

@@ -18,6 +18,8 @@ import { inferencePermissions } from './permissions.js';
 import { createCatalogClient } from './clients/catalog-client.js';
 import { createPolicyClient } from './clients/policy-client.js';
 import { createWalletClient } from './clients/wallet-client.js';
+import { createCreditLeases } from './service/saga/credit-leases.js';
+import { createSpendBatcher } from './service/saga/spend-batcher.js';
 import { createLocalAdapter } from './providers/local/local-adapter.js';
 import { createProviderRegistry } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
@@ -100,6 +102,10 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       usageMetrics.cost.inc({ model: request.usage.modelId }, Number(amount)),
     now,
   });
+  const leases =
+    settings.creditLeases.calls > 0
+      ? createCreditLeases({ wallet, settings: settings.creditLeases, logger: deps.logger, now })
+      : undefined;
   const saga: SagaDeps = {
     catalog: createCatalogClient({
       client,
@@ -126,6 +132,8 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     }),
     health,
     flights: createSingleflight(),
+    leases,
+    spend: createSpendBatcher(wallet),
     captureFollowUps,
     usageMetrics,
     settings,
@@ -166,6 +174,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       await streams.live.shutdown();
       await server.stop();
       captureFollowUps.stop();
+      await leases?.close();
       await Promise.all([client.close(), providers.close()]);
     },
   };

@@ -69,8 +69,9 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
       idempotencyKey: string;
       ttlSeconds: number;
       metadata: {
-        modelId: string;
-        priceVersion: number;
+        /** The model a call's hold is for; absent on a credit lease (many calls, any model). */
+        modelId?: string;
+        priceVersion?: number;
         requestId: string;
         runId: string;
         note?: string;

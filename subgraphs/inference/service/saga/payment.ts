@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { codedError, conflict } from '../../../../lib/errors.js';
-import { retryUnavailable, unavailable } from '../../../../lib/service-client.js';
+import { unavailable } from '../../../../lib/service-client.js';
+import { reserveFromLease } from './lease-payment.js';
+import { withWalletRetries } from './wallet-retries.js';
 import type { HoldRef } from '../../clients/wallet-client.js';
 import type { TokenUsage } from '../../providers/types.js';
-import { WALLET_RETRY_DELAYS_MS } from '../timing.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 /** What the ledger did about a call's cost; what `Generation.cost` and the metrics report. */
@@ -43,18 +44,11 @@ export interface CaptureRequest {
 
 /** The credits reserved for one call: captured at the exact cost, or voided. */
 export interface Payment {
-  /** The wallet's hold; null when the call cannot cost anything (every target priced 0). */
-  readonly hold: HoldRef | null;
   /** Charges the exact cost, beyond the hold if need be, and says what the ledger did. */
   capture(input: CaptureInput): Promise<Charge>;
   /** Voids the hold: its credits go back to the wallet, nothing is charged; never throws. */
   voidHold(): Promise<void>;
 }
-
-const walletRetries = retryUnavailable(WALLET_RETRY_DELAYS_MS);
-
-/** Retries what failed for transport reasons; business refusals come back at once. */
-export const withWalletRetries = <T>(fn: () => Promise<T>): Promise<T> => walletRetries.execute(fn);
 
 /** Failed runs an idempotency key may have before it is refused. */
 const MAX_RUNS_PER_KEY = 50;
@@ -64,6 +58,8 @@ const codeOf = (error: unknown) =>
 
 /**
  * The wallet step of the saga: a hold for the worst case, taken before any provider is called.
+ * Calls without an idempotency key reserve it from a credit lease of the team's where leases are
+ * on (lease-payment.ts); the rest take a hold of their own.
  * A call that may be retried under an idempotency key takes its hold under that key's next run
  * (`hold:<base>:<run>`): a run whose hold was captured refuses a retry (it was charged: never call
  * the provider twice), a run still holding refuses it for now, and a run whose hold was released
@@ -83,6 +79,7 @@ export async function reserveCredits(
   },
 ): Promise<Payment> {
   if (input.amount === 0n) return paymentFor(deps, ctx, null, '');
+  if (input.idempotencyBase === undefined && deps.leases) return reserveFromLease(deps, ctx, input);
   const runId = randomUUID();
   const authorize = (idempotencyKey: string) =>
     withWalletRetries(() =>
@@ -190,8 +187,6 @@ function paymentFor(
   };
 
   return {
-    hold,
-
     async capture(input) {
       if (!hold) return FREE;
       const request: CaptureRequest = {

@@ -12,6 +12,8 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Breakers } from '../routing/breakers.js';
 import type { Singleflight } from '../singleflight.js';
 import type { CaptureFollowUps } from './capture-follow-ups.js';
+import type { CreditLeases } from './credit-leases.js';
+import type { SpendBatcher } from './spend-batcher.js';
 import type { UsageMetrics } from './usage-event.js';
 
 /** What the saga works with; made once at boot. */
@@ -25,6 +27,10 @@ export interface SagaDeps {
   breakers: Breakers;
   health: ModelHealth;
   flights: Singleflight;
+  /** Credit leases (decision 62); undefined where they are off: every call takes its own hold. */
+  leases?: CreditLeases;
+  /** Charges calls against their leases, batched. */
+  spend: SpendBatcher;
   /** Captures the wallet did not confirm, retried until their holds expire. */
   captureFollowUps: CaptureFollowUps;
   usageMetrics?: UsageMetrics;

@@ -33,7 +33,7 @@ interface Lease {
   /** Charged by settled slices. */
   spent: bigint;
   slices: number;
-  /** When the ledger expires the hold (ms). */
+  /** When the ledger expires the hold at the latest, by this replica's clock (ms). */
   expiresAt: number;
   lastUsed: number;
 }
@@ -105,6 +105,8 @@ export function createCreditLeases(options: {
     input: { amount: bigint; holdTtlSeconds: number; requestId: string },
   ) {
     const ttlSeconds = input.holdTtlSeconds + settings.serveSeconds;
+    // By this replica's clock, counted from before the request: never later than the ledger's.
+    const expiresAt = now() + ttlSeconds * 1000;
     const key = `lease:${randomUUID()}`;
     const hold = await withWalletRetries(() =>
       wallet.authorize({
@@ -123,7 +125,7 @@ export function createCreditLeases(options: {
       reserved: 0n,
       spent: 0n,
       slices: 0,
-      expiresAt: Date.parse(hold.expiresAt),
+      expiresAt,
       lastUsed: now(),
     });
   }

@@ -7,6 +7,8 @@ const ALLOW = typed<{ setModelAccess: { id: string } }>(
   `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id } }`,
 );
 
+import { eventually } from './eventually.js';
+
 export { GENERATE } from './inference-documents.js';
 
 /** A team that may call models: a key with models:read + inference:invoke + wallet:read. */
@@ -33,16 +35,31 @@ export async function createCallingTeam(
   for (const rule of options.allow ?? [{ subject: 'ANY' }]) {
     expectNoErrors(await admin(ALLOW, { i: { teamId: team.teamId, effect: 'ALLOW', ...rule } }));
   }
+  const balance = async (): Promise<Balance> => {
+    const data = expectNoErrors(
+      await stack.request(BALANCE, { token: team.key, variables: { id: team.teamId } }),
+    );
+    return data.team.wallet.balance;
+  };
   return {
     ...team,
     /** Sends `operation` with the team's key. */
     call: <D = unknown, V = Record<string, unknown>>(operation: Operation<D, V>, variables?: V) =>
       stack.request(operation, { token: team.key, variables }),
-    async balance(): Promise<Balance> {
-      const data = expectNoErrors(
-        await stack.request(BALANCE, { token: team.key, variables: { id: team.teamId } }),
+    balance,
+    /**
+     * The balance once nothing is held: calls settle against credit leases, which the inference
+     * service returns to the wallet once idle (INFERENCE_CREDIT_LEASE_IDLE_MS, decision 62).
+     */
+    async settledBalance(): Promise<Balance> {
+      return eventually(
+        'the credit leases returned (nothing held)',
+        async () => {
+          const now = await balance();
+          return now.held === '0' ? now : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
       );
-      return data.team.wallet.balance;
     },
   };
 }

@@ -84,7 +84,9 @@ export async function runGeneration(
   const charge = pays
     ? await captureExactCost(payment, answer, priceOf(call.ordered, answer))
     : await payment.voidHold().then(() => FREE);
-  await settleTokens(pays ? answer.usage.inputTokens + answer.usage.outputTokens : 0);
+  // The answer does not wait for the tokens' settlement (it never throws): it is sent to the
+  // store before the answer leaves, and the store applies it before anything sent after it.
+  void settleTokens(pays ? answer.usage.inputTokens + answer.usage.outputTokens : 0);
   return recordUsageAndAnswer(ctx, deps, call, reply, charge, started);
 }
 

@@ -34,11 +34,14 @@ export interface SpendRequest {
 
 const HOLD_FIELDS = 'id status amount capturedAmount owedAmount expiresAt';
 const SPEND_FIELDS = 'id amount excessAmount owedAmount';
-const AUTHORIZE = `mutation Authorize($walletId: ID!, $amount: Micros!, $minimum: Micros, $key: String!,
-  $ttl: Int!, $metadata: HoldMetadataInput) {
-  authorizeHold(walletId: $walletId, amount: $amount, minimumAmount: $minimum,
+/** A hold of `amount`; with `$minimum`, of the most between the two the wallet has room for. */
+const authorizeQuery = (upTo: boolean) => `mutation Authorize($walletId: ID!, $amount: Micros!,
+  ${upTo ? '$minimum: Micros!, ' : ''}$key: String!, $ttl: Int!, $metadata: HoldMetadataInput) {
+  authorizeHold(walletId: $walletId, amount: $amount, ${upTo ? 'minimumAmount: $minimum, ' : ''}
     idempotencyKey: $key, expiresInSeconds: $ttl, metadata: $metadata) { ${HOLD_FIELDS} }
 }`;
+const AUTHORIZE = authorizeQuery(false);
+const AUTHORIZE_UP_TO = authorizeQuery(true);
 const SPEND = `mutation Spend($spends: [HoldSpendInput!]!) {
   spendFromHolds(spends: $spends) { ${SPEND_FIELDS} }
 }`;
@@ -79,11 +82,11 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
     }): Promise<HoldRef> {
       const data = await client.graphql<{ authorizeHold: HoldRef }>(
         walletUrl,
-        AUTHORIZE,
+        input.minimumAmount === undefined ? AUTHORIZE : AUTHORIZE_UP_TO,
         {
           walletId: input.teamId,
           amount: input.amount.toString(),
-          minimum: input.minimumAmount?.toString() ?? null,
+          ...(input.minimumAmount !== undefined && { minimum: input.minimumAmount.toString() }),
           key: input.idempotencyKey,
           ttl: input.ttlSeconds,
           metadata: input.metadata,

@@ -7,7 +7,12 @@ import {
   walletOfHold,
   type SpendEntry,
 } from '../../store/spend-statements.js';
-import { toSpend, type CaptureUsage, type SpendRow } from '../../store/transfer-rows.js';
+import {
+  toSpend,
+  type CaptureUsage,
+  type SpendRow,
+  type TransferRow,
+} from '../../store/transfer-rows.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { chargeExcess, splitExcess } from './excess.js';
 import { createKeyedBatcher, oneByOne } from './keyed-batcher.js';
@@ -82,7 +87,7 @@ async function spendBatch(core: LedgerCore, batch: SpendRequest[]) {
   const keys = new Set(batch.map((r) => r.idempotencyKey));
   if (batch.length === 1 || keys.size !== batch.length) return oneByOne(batch);
 
-  let written;
+  let written: TransferRow[];
   try {
     written = await spendWithinHolds(core.db, batch);
   } catch (error) {

@@ -54,6 +54,7 @@ const SUBGRAPHS: SubgraphTypes[] = [
       TransactionConnection: '../../../lib/graphql/connection.js#Connection<TransferRow>',
       TransactionEdge: '../../../lib/graphql/connection.js#Edge<TransferRow>',
       Hold: '../store/transfer-rows.js#HoldRow',
+      HoldSpend: '../store/transfer-rows.js#SpendRow',
       Team: '../../../lib/graphql/entity-ref.js#EntityRef',
       Model: '../../../lib/graphql/entity-ref.js#EntityRef',
     },

@@ -23,6 +23,7 @@ const holdRow = (id: string): HoldRow => ({
   capturedAmount: null,
   excessAmount: null,
   owedAmount: null,
+  spentAmount: 0n,
   expiresAt: NOW,
   createdAt: NOW,
   resolvedAt: null,

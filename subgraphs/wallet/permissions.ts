@@ -61,6 +61,7 @@ export const walletPermissions = createPermissions({
     refund: isOrgAdmin,
     authorizeHold: isHoldService,
     captureHold: isHoldService,
+    spendFromHolds: isHoldService,
     voidHold: isHoldService,
     setBudget: hasScopeInTeam<unknown, { walletId: string }>(
       'args.walletId',
@@ -77,6 +78,7 @@ export const walletPermissions = createPermissions({
   TransactionEdge: isAuthenticated,
   PageInfo: allow,
   Hold: isAuthenticated,
+  HoldSpend: isAuthenticated,
   ModelUsage: isAuthenticated,
   Model: isAuthenticated,
 });

@@ -31,6 +31,7 @@ const EXPECTED: Record<string, Outcome[]> = {
   refund:                 [O,  F,    F,    F,     F,     F,     F,      F],
   authorizeHold:          [O,  F,    F,    F,     F,     F,     F,      F],
   captureHold:            [O,  F,    F,    F,     F,     F,     F,      F],
+  spendFromHolds:         [O,  F,    F,    F,     F,     F,     F,      F],
   voidHold:               [O,  F,    F,    F,     F,     F,     F,      F],
   holdByKey:              [O,  F,    F,    F,     F,     F,     F,      F],
   setBudget:              [O,  O,    O,    F,     F,     O,     F,      F],

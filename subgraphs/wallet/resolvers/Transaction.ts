@@ -11,6 +11,8 @@ function changes(t: TransferRow): { posted: bigint; held: bigint; owed: bigint }
       return { posted: 0n, held: t.amount, owed: 0n };
     case 'CAPTURE':
       return { posted: -t.amount, held: -t.released, owed: 0n };
+    case 'SPEND':
+      return { posted: -t.amount, held: -t.amount, owed: 0n };
     case 'VOID':
     case 'EXPIRE':
       return { posted: 0n, held: -t.released, owed: 0n };

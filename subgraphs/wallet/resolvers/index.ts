@@ -2,6 +2,7 @@ import { DateTimeScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { Budget } from './Budget.js';
 import { Hold } from './Hold.js';
+import { HoldSpend } from './HoldSpend.js';
 import { ModelUsage } from './ModelUsage.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
@@ -20,5 +21,6 @@ export const resolvers: Resolvers = {
   Budget,
   Transaction,
   Hold,
+  HoldSpend,
   ModelUsage,
 };

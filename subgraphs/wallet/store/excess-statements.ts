@@ -18,7 +18,8 @@ export async function lockAvailable(tx: Queryable, walletId: string): Promise<bi
 
 export interface ExcessEntry {
   walletId: string;
-  holdId: string;
+  /** What the excess is of: the hold a capture resolved, or the SPEND. */
+  pendingId: string;
   /** Taken from the available balance (EXCESS). */
   taken: bigint;
   /** Recorded as owed (OWED: debit the receivable). */
@@ -65,7 +66,7 @@ export async function insertExcess(tx: Queryable, entry: ExcessEntry): Promise<v
         debit,
         revenue,
         amount.toString(),
-        entry.holdId,
+        entry.pendingId,
         JSON.stringify(entry.metadata),
         entry.actor,
       ],

@@ -9,7 +9,10 @@ export type ResolutionTarget = { holdId: string; onlyIfUnexpired: boolean } | { 
 export interface Resolution {
   kind: 'CAPTURE' | 'VOID' | 'EXPIRE';
   target: ResolutionTarget;
-  /** What is captured (0 for VOID and EXPIRE); the rest of the hold is released. */
+  /**
+   * What is captured (0 for VOID and EXPIRE); the rest of what the hold has left is released. A
+   * hold with less left than this (spends took it) is not taken.
+   */
   amount: bigint;
   idempotencyKey: string | null;
   requestHash: string | null;
@@ -21,8 +24,11 @@ export interface Resolution {
  * One statement resolves one hold, so it is all or nothing and holds the wallet's row lock only for
  * its own duration and commit:
  *   1. delete the hold from open_holds: only one resolver can get the row (capture, void and the
- *      sweeper race here; the unique index on transfers.pending_id backs it up);
- *   2. wallet account: pending debit released, captured amount posted, month's spend counted;
+ *      sweeper race here; the unique index on transfers.pending_id backs it up). What the hold
+ *      has left is its amount minus what spends took, read from the row it deletes, so a spend
+ *      that commits first is seen;
+ *   2. wallet account: what was left released from pending, captured amount posted, month's spend
+ *      counted;
  *   3. the revenue shard, after the wallet (the same lock order as every other operation);
  *   4. the resolution transfer, append-only.
  */
@@ -33,11 +39,10 @@ function resolutionSql(target: ResolutionTarget): string {
            ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED)`
       : `o.hold_id = $6${target.onlyIfUnexpired ? ' AND o.expires_at > ledger_now()' : ''}`;
   return `
-WITH h AS (
-  DELETE FROM open_holds o WHERE ${pick} RETURNING o.hold_id
-), hd AS (
-  SELECT t.id AS hold_id, t.wallet_id, t.amount AS held, t.credit_account_id
-  FROM h JOIN transfers t ON t.id = h.hold_id
+WITH hd AS (
+  DELETE FROM open_holds o USING transfers t
+  WHERE ${pick} AND t.id = o.hold_id AND t.amount - o.spent >= $1
+  RETURNING o.hold_id, t.wallet_id, t.amount - o.spent AS held, t.credit_account_id
 ), w AS (
   UPDATE accounts a SET
     debits_pending = a.debits_pending - hd.held,
@@ -103,20 +108,20 @@ export interface CaptureEntry {
 
 /*
  * Captures several holds of one wallet in one statement: each open, unexpired hold the batch names
- * (and that holds at least the amount) is taken from open_holds, the wallet and its revenue shard
- * are updated once by the sums, and one CAPTURE per hold is appended.
+ * (and that has at least the amount left) is taken from open_holds, the wallet and its revenue
+ * shard are updated once by the sums, and one CAPTURE per hold is appended.
  */
 const CAPTURE_HOLDS = `WITH req AS (
   SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
     AS r(hold_id, amount, key, hash, metadata, actor)
 ), h AS (
-  DELETE FROM open_holds o USING req
+  DELETE FROM open_holds o USING req, transfers t
   WHERE o.hold_id = req.hold_id AND o.wallet_id = $1 AND o.expires_at > ledger_now()
-    AND EXISTS (SELECT 1 FROM transfers t WHERE t.id = o.hold_id AND t.amount >= req.amount)
-  RETURNING o.hold_id
+    AND t.id = o.hold_id AND t.amount - o.spent >= req.amount
+  RETURNING o.hold_id, t.amount - o.spent AS held
 ), hd AS (
-  SELECT t.id AS hold_id, t.amount AS held, req.amount, req.key, req.hash, req.metadata, req.actor
-  FROM h JOIN transfers t ON t.id = h.hold_id JOIN req ON req.hold_id = h.hold_id
+  SELECT h.hold_id, h.held, req.amount, req.key, req.hash, req.metadata, req.actor
+  FROM h JOIN req ON req.hold_id = h.hold_id
 ), s AS (
   SELECT sum(held) AS held, sum(amount) AS amount FROM hd
 ), w AS (
@@ -155,4 +160,28 @@ export async function captureHolds(
     batch.map((r) => r.actor),
   ]);
   return new Set(rows.map((r) => r.pending_id));
+}
+
+/** An open, unexpired hold, locked: its wallet and what it has left. */
+export interface OpenHold {
+  walletId: string;
+  remaining: bigint;
+}
+
+/**
+ * Locks an open, unexpired hold's row until the transaction ends and reads what it has left;
+ * undefined when it is resolved or expired. Taken before the wallet's row, in the order the
+ * resolving statements take them, so that a capture or spend beyond the hold and a void of it
+ * wait for each other instead of deadlocking.
+ */
+export async function lockOpenHold(tx: Queryable, holdId: string): Promise<OpenHold | undefined> {
+  const { rows } = await tx.query<{ wallet_id: string; remaining: string }>(
+    `SELECT o.wallet_id, t.amount - o.spent AS remaining
+     FROM open_holds o JOIN transfers t ON t.id = o.hold_id
+     WHERE o.hold_id = $1 AND o.expires_at > ledger_now()
+     FOR NO KEY UPDATE OF o`,
+    [holdId],
+  );
+  const row = rows[0];
+  return row && { walletId: row.wallet_id, remaining: BigInt(row.remaining) };
 }

@@ -5,7 +5,10 @@ import type { HoldMetadata, HoldRow } from './transfer-rows.js';
 
 /** What one new hold records. */
 export interface NewHold {
+  /** What the hold asks for. */
   amount: bigint;
+  /** The least it accepts: it takes the most up to `amount` the wallet has room for. */
+  minimumAmount: bigint;
   idempotencyKey: string;
   requestHash: string;
   expiresInSeconds: number;
@@ -16,6 +19,8 @@ export interface NewHold {
 /** What the hold-insert statement returns per hold written. */
 export interface InsertedHold {
   id: string;
+  /** What the hold was granted. */
+  amount: string;
   idempotency_key: string;
   expires_at: Date;
   created_at: Date;
@@ -23,59 +28,68 @@ export interface InsertedHold {
 
 /*
  * The one statement that writes holds, for one hold or a batch of one wallet's holds:
- *   $1 the wallet, $2 its revenue shard, $3 the total held; $4..$9 the holds' columns (amount,
- *   expiry, key, hash, metadata, actor): scalars for one hold, arrays for a batch.
+ *   $1 the wallet, $2 its revenue shard; `requests` yields the holds' columns (amount, expiry,
+ *   key, hash, metadata, actor).
  * The wallet's pending debit and the revenue shard's pending credit grow by the total; one HOLD
- * transfer and one open_holds row per hold are appended. A lone hold checks the wallet's room in
- * the UPDATE itself (no row: refused); a batch has already checked it under the row lock.
+ * transfer and one open_holds row per hold are appended. A lone hold locks the wallet's row and
+ * sizes itself to the room it finds there, in the statement itself (no row: refused); a batch has
+ * already sized its holds under the row lock.
  */
-function holdInsertSql(requests: string, roomCheck: string): string {
-  return `WITH req AS (
+function holdInsertSql(requests: string): string {
+  return `WITH req AS MATERIALIZED (
   ${requests}
+), s AS (
+  SELECT sum(amount) AS total FROM req
 ), w AS (
-  UPDATE accounts SET debits_pending = debits_pending + $3
-  WHERE id = $1 AND kind = 'WALLET'${roomCheck}
+  UPDATE accounts SET debits_pending = debits_pending + s.total
+  FROM s WHERE id = $1 AND kind = 'WALLET' AND s.total IS NOT NULL
   RETURNING id
 ), r AS (
-  UPDATE accounts SET credits_pending = credits_pending + $3
-  WHERE id = $2 AND EXISTS (SELECT 1 FROM w) RETURNING id
+  UPDATE accounts SET credits_pending = credits_pending + s.total
+  FROM s WHERE id = $2 AND EXISTS (SELECT 1 FROM w) RETURNING id
 ), t AS (
   INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
     expires_at, idempotency_key, request_hash, metadata, created_by)
   SELECT 'HOLD', $1, $1, $2, amount, ledger_now() + make_interval(secs => expires), key, hash,
     metadata, actor
   FROM req, w
-  RETURNING id, wallet_id, idempotency_key, expires_at, created_at
+  RETURNING id, wallet_id, amount, idempotency_key, expires_at, created_at
 ), o AS (
   INSERT INTO open_holds (hold_id, wallet_id, expires_at) SELECT id, wallet_id, expires_at FROM t
 )
-SELECT id, idempotency_key, expires_at, created_at FROM t`;
+SELECT id, amount, idempotency_key, expires_at, created_at FROM t`;
 }
 
+/*
+ * A lone hold: the most between $4 (its minimum) and $3 (what it asks for) that the wallet's
+ * available balance and budget leave, read from the row as locked, so that a concurrent change is
+ * seen; nothing when that is below the minimum.
+ */
 const ONE_HOLD = holdInsertSql(
-  `SELECT $4::bigint AS amount, $5::int AS expires, $6::text AS key, $7::text AS hash,
-     $8::jsonb AS metadata, $9::text AS actor`,
-  `
-    AND ${AVAILABLE} >= $3
-    AND (budget_limit IS NULL OR ${MONTH_TO_DATE} + debits_pending + $3 <= budget_limit)`,
+  `SELECT g.granted AS amount, $5::int AS expires, $6::text AS key, $7::text AS hash,
+     $8::jsonb AS metadata, $9::text AS actor
+   FROM (SELECT least($3::bigint, ${AVAILABLE},
+                      coalesce(budget_limit - ${MONTH_TO_DATE} - debits_pending, $3::bigint)) AS granted
+         FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE) g
+   WHERE g.granted >= $4::bigint`,
 );
 
 const MANY_HOLDS = holdInsertSql(
-  `SELECT * FROM unnest($4::bigint[], $5::int[], $6::text[], $7::text[], $8::jsonb[], $9::text[])
+  `SELECT * FROM unnest($3::bigint[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
      AS r(amount, expires, key, hash, metadata, actor)`,
-  '',
 );
 
-/** The HoldRow of a hold just written: pending, as requested. */
+/** The HoldRow of a hold just written: pending, with what it was granted. */
 export function heldRow(walletId: string, hold: NewHold, row: InsertedHold): HoldRow {
   return {
     id: row.id,
     walletId,
-    amount: hold.amount,
+    amount: BigInt(row.amount),
     status: 'PENDING',
     capturedAmount: null,
     excessAmount: null,
     owedAmount: null,
+    spentAmount: 0n,
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     resolvedAt: null,
@@ -84,18 +98,20 @@ export function heldRow(walletId: string, hold: NewHold, row: InsertedHold): Hol
   };
 }
 
-/** Writes one hold if the wallet's balance and budget have room for it; undefined if not. */
+/**
+ * Writes one hold of the most up to its amount the wallet's balance and budget have room for;
+ * undefined when that is below its minimum.
+ */
 export async function insertHold(
   q: Queryable,
   walletId: string,
   hold: NewHold,
 ): Promise<HoldRow | undefined> {
-  const amount = hold.amount.toString();
   const { rows } = await q.query<InsertedHold>(ONE_HOLD, [
     walletId,
     revenueAccountFor(walletId),
-    amount,
-    amount,
+    hold.amount.toString(),
+    hold.minimumAmount.toString(),
     hold.expiresInSeconds,
     hold.idempotencyKey,
     hold.requestHash,
@@ -105,17 +121,18 @@ export async function insertHold(
   return rows[0] && heldRow(walletId, hold, rows[0]);
 }
 
-/** Writes a batch of one wallet's holds, already checked against its room under the row lock. */
+/**
+ * Writes a batch of one wallet's holds, each of its `amount`, already sized to the wallet's room
+ * under the row lock.
+ */
 export async function insertHolds(
   q: Queryable,
   walletId: string,
   holds: readonly NewHold[],
-  total: bigint,
 ): Promise<InsertedHold[]> {
   const { rows } = await q.query<InsertedHold>(MANY_HOLDS, [
     walletId,
     revenueAccountFor(walletId),
-    total.toString(),
     holds.map((h) => h.amount.toString()),
     holds.map((h) => h.expiresInSeconds),
     holds.map((h) => h.idempotencyKey),

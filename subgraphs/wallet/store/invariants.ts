@@ -7,11 +7,14 @@ export interface LedgerInvariants {
   noNegativeAvailable: boolean;
   /**
    * Every wallet's stored totals (owed included) equal what its transfers add up to, what
-   * wallets owe equals what the receivable accounts hold, and each capture's recorded excess and
-   * owed part equal its EXCESS and OWED transfers.
+   * wallets owe equals what the receivable accounts hold, and each capture's and spend's recorded
+   * excess and owed part equal its EXCESS and OWED transfers.
    */
   totalsMatchTransfers: boolean;
-  /** Every open hold is unresolved, and each wallet's pending debits equal its open holds. */
+  /**
+   * Every open hold is unresolved, what each has spent equals its SPENDs, each wallet's pending
+   * debits equal what its open holds have left, and a resolution released what its hold had left.
+   */
   openHoldsMatchPending: boolean;
   /** No hold has more than one resolution. */
   resolvedAtMostOnce: boolean;
@@ -32,9 +35,10 @@ export async function checkLedgerInvariants(db: Queryable): Promise<LedgerInvari
       WITH t AS (
         SELECT wallet_id,
           sum(CASE WHEN kind IN ('GRANT', 'REFUND') THEN amount ELSE 0 END) AS credits,
-          sum(CASE WHEN kind IN ('CAPTURE', 'EXCESS', 'REPAY') THEN amount ELSE 0 END) AS debits,
+          sum(CASE WHEN kind IN ('CAPTURE', 'EXCESS', 'REPAY', 'SPEND') THEN amount ELSE 0 END)
+            AS debits,
           sum(CASE WHEN kind = 'HOLD' THEN amount WHEN kind IN ('CAPTURE', 'VOID', 'EXPIRE')
-                   THEN -released ELSE 0 END) AS pending,
+                   THEN -released WHEN kind = 'SPEND' THEN -amount ELSE 0 END) AS pending,
           sum(CASE WHEN kind = 'OWED' THEN amount WHEN kind = 'REPAY' THEN -amount ELSE 0 END)
             AS owed
         FROM transfers GROUP BY wallet_id)
@@ -50,16 +54,26 @@ export async function checkLedgerInvariants(db: Queryable): Promise<LedgerInvari
           LEFT JOIN (SELECT pending_id, sum(amount) AS excess,
                        coalesce(sum(amount) FILTER (WHERE kind = 'OWED'), 0) AS owed
                      FROM transfers WHERE kind IN ('EXCESS', 'OWED') GROUP BY pending_id) x
-            ON x.pending_id = c.pending_id
-          WHERE c.kind = 'CAPTURE'
+            -- A capture's excess names its hold; a spend's names the spend.
+            ON x.pending_id = CASE WHEN c.kind = 'SPEND' THEN c.id ELSE c.pending_id END
+          WHERE c.kind IN ('CAPTURE', 'SPEND')
             AND (coalesce((c.metadata->>'excess')::bigint, 0) <> coalesce(x.excess, 0)
               OR coalesce((c.metadata->>'owed')::bigint, 0) <> coalesce(x.owed, 0))) AS ok`),
     openHoldsMatchPending: await one(`
+      WITH spends AS (SELECT pending_id, sum(amount) AS spent FROM transfers WHERE kind = 'SPEND'
+                      GROUP BY pending_id)
       SELECT NOT EXISTS (SELECT 1 FROM open_holds o JOIN transfers r ON r.pending_id = o.hold_id
                          AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE'))
+        AND NOT EXISTS (SELECT 1 FROM open_holds o LEFT JOIN spends s ON s.pending_id = o.hold_id
+                        WHERE o.spent <> coalesce(s.spent, 0))
+        AND NOT EXISTS (
+          SELECT 1 FROM transfers h
+          JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')
+          LEFT JOIN spends s ON s.pending_id = h.id
+          WHERE h.kind = 'HOLD' AND r.released + coalesce(s.spent, 0) <> h.amount)
         AND NOT EXISTS (
           SELECT 1 FROM accounts a
-          LEFT JOIN (SELECT o.wallet_id, sum(t.amount) AS held FROM open_holds o
+          LEFT JOIN (SELECT o.wallet_id, sum(t.amount - o.spent) AS held FROM open_holds o
                      JOIN transfers t ON t.id = o.hold_id GROUP BY o.wallet_id) h ON h.wallet_id = a.id
           WHERE a.kind = 'WALLET' AND a.debits_pending <> coalesce(h.held, 0)) AS ok`),
     resolvedAtMostOnce: await one(`SELECT NOT EXISTS (SELECT pending_id FROM transfers

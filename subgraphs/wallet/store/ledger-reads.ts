@@ -167,9 +167,10 @@ export function createLedgerReads(db: Queryable) {
     },
 
     /**
-     * Charges per model between `from` (inclusive) and `to` (exclusive), from the model named at
-     * capture (a fallback) or else in the hold's metadata, and the usage recorded at capture; spend
-     * is what the calls were charged (the capture and any excess beyond the hold), net of refunds.
+     * Charges per model between `from` (inclusive) and `to` (exclusive): each CAPTURE and each
+     * SPEND is one call, of the model named in its usage (a fallback) or else in the hold's
+     * metadata, with the usage it recorded; spend is what the calls were charged (from the hold
+     * and any excess beyond it), net of refunds.
      */
     async usageByModel(walletId: string, from: Date, to: Date): Promise<ModelUsageRow[]> {
       const { rows } = await db.query<{
@@ -191,7 +192,7 @@ export function createLedgerReads(db: Queryable) {
          JOIN transfers h ON h.id = c.pending_id
          LEFT JOIN (SELECT pending_id, sum(amount) AS refunded FROM transfers
                     WHERE kind = 'REFUND' GROUP BY pending_id) rf ON rf.pending_id = c.id
-         WHERE c.kind = 'CAPTURE' AND c.wallet_id = $1 AND c.created_at >= $2 AND c.created_at < $3
+         WHERE c.kind IN ('CAPTURE', 'SPEND') AND c.wallet_id = $1 AND c.created_at >= $2 AND c.created_at < $3
            AND h.metadata ? 'modelId'
          GROUP BY 1 ORDER BY 5 DESC, 1`,
         [walletId, from, to],

@@ -141,4 +141,21 @@ CREATE UNIQUE INDEX transfers_one_excess ON transfers (pending_id, kind)
 CREATE INDEX transfers_repays ON transfers (pending_id) WHERE kind = 'REPAY';
 `,
   },
+  {
+    id: '004_hold_spends',
+    sql: `
+-- A credit lease: one hold of many calls' worth, charged call by call. A SPEND charges part of a
+-- hold (pending_id): its amount moves from pending to posted, and the hold stays open with less
+-- left (open_holds.spent). amount may be 0: the hold was gone, and the whole charge went beyond
+-- it, as EXCESS and OWED naming the SPEND. Every resolution releases only what was not spent
+-- (released = amount - spent).
+ALTER TABLE transfers DROP CONSTRAINT transfers_kind_check;
+ALTER TABLE transfers ADD CONSTRAINT transfers_kind_check CHECK (kind IN
+  ('GRANT', 'HOLD', 'CAPTURE', 'VOID', 'EXPIRE', 'REFUND', 'EXCESS', 'OWED', 'REPAY', 'SPEND'));
+ALTER TABLE transfers ADD CONSTRAINT transfers_spend_releases_nothing
+  CHECK (kind <> 'SPEND' OR released = 0);
+
+ALTER TABLE open_holds ADD COLUMN spent bigint NOT NULL DEFAULT 0 CHECK (spent >= 0);
+`,
+  },
 ];

@@ -1,6 +1,15 @@
 /** The kinds of movement in the ledger. */
 export type TransferKind =
-  'GRANT' | 'HOLD' | 'CAPTURE' | 'VOID' | 'EXPIRE' | 'REFUND' | 'EXCESS' | 'OWED' | 'REPAY';
+  | 'GRANT'
+  | 'HOLD'
+  | 'CAPTURE'
+  | 'VOID'
+  | 'EXPIRE'
+  | 'REFUND'
+  | 'EXCESS'
+  | 'OWED'
+  | 'REPAY'
+  | 'SPEND';
 
 /** What a hold's metadata may say; usageByModel aggregates it. */
 export interface HoldMetadata {
@@ -28,7 +37,7 @@ export interface TransferRow {
   kind: TransferKind;
   walletId: string;
   amount: bigint;
-  /** For a resolution: what the hold had reserved (all released). */
+  /** For a resolution: what the hold still reserved (all released). */
   released: bigint;
   pendingId: string | null;
   expiresAt: Date | null;
@@ -88,6 +97,8 @@ export interface HoldRow {
   excessAmount: bigint | null;
   /** The part of the excess the balance could not cover, recorded as owed. */
   owedAmount: bigint | null;
+  /** Charged from the hold by spends so far; what is left of it is `amount - spentAmount`. */
+  spentAmount: bigint;
   expiresAt: Date;
   createdAt: Date;
   resolvedAt: Date | null;
@@ -95,15 +106,20 @@ export interface HoldRow {
   idempotencyKey: string | null;
 }
 
-/** SELECT list and joins that turn HOLD transfers into HoldRows (alias h: hold, r: resolution). */
+/**
+ * SELECT list and joins that turn HOLD transfers into HoldRows (alias h: hold, r: resolution,
+ * o: the hold while open). What spends took is on the open hold's row, and once it is resolved,
+ * it is what the resolution did not release.
+ */
 export const HOLD_SELECT = `
   SELECT h.id, h.wallet_id, h.amount, h.expires_at, h.created_at, h.metadata, h.idempotency_key,
     r.amount AS captured, r.created_at AS resolved_at, r.metadata->>'excess' AS excess,
-    r.metadata->>'owed' AS owed,
+    r.metadata->>'owed' AS owed, coalesce(h.amount - r.released, o.spent, 0) AS spent,
     CASE WHEN r.kind = 'CAPTURE' THEN 'CAPTURED' WHEN r.kind = 'VOID' THEN 'VOIDED'
          WHEN r.kind = 'EXPIRE' OR h.expires_at <= ledger_now() THEN 'EXPIRED' ELSE 'PENDING' END AS status
   FROM transfers h
-  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')`;
+  LEFT JOIN transfers r ON r.pending_id = h.id AND r.kind IN ('CAPTURE', 'VOID', 'EXPIRE')
+  LEFT JOIN open_holds o ON o.hold_id = h.id`;
 
 export interface HoldRecord {
   id: string;
@@ -116,6 +132,7 @@ export interface HoldRecord {
   captured: string | null;
   excess: string | null;
   owed: string | null;
+  spent: string;
   resolved_at: Date | null;
   status: HoldStatus;
 }
@@ -131,10 +148,39 @@ export const toHold = (r: HoldRecord): HoldRow => {
     capturedAmount: captured === null || excess === null ? null : captured + excess,
     excessAmount: excess,
     owedAmount: captured === null ? null : BigInt(r.owed ?? 0),
+    spentAmount: BigInt(r.spent),
     expiresAt: r.expires_at,
     createdAt: r.created_at,
     resolvedAt: r.resolved_at,
     metadata: r.metadata ?? {},
     idempotencyKey: r.idempotency_key,
+  };
+};
+
+/** One charge against a hold (a SPEND and what it charged beyond the hold). */
+export interface SpendRow {
+  id: string;
+  holdId: string;
+  walletId: string;
+  /** Everything charged: what the hold covered plus the excess beyond it. */
+  amount: bigint;
+  /** What the hold could not cover: from the balance, and owed for the rest. */
+  excessAmount: bigint;
+  /** The part of the excess the balance could not cover, recorded as owed. */
+  owedAmount: bigint;
+  createdAt: Date;
+}
+
+/** A SPEND transfer as a SpendRow: it records its excess and owed part in its metadata. */
+export const toSpend = (t: TransferRow): SpendRow => {
+  const excess = BigInt((t.metadata.excess as string | undefined) ?? 0);
+  return {
+    id: t.id,
+    holdId: t.pendingId as string,
+    walletId: t.walletId,
+    amount: t.amount + excess,
+    excessAmount: excess,
+    owedAmount: BigInt((t.metadata.owed as string | undefined) ?? 0),
+    createdAt: t.createdAt,
   };
 };

@@ -100,6 +100,11 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     query: `mutation($h: ID!, $k: String!) { captureHold(holdId: $h, amount: "50", idempotencyKey: $k) { id } }`,
     vars: (f) => ({ h: f.holdToCapture, k: fresh() }),
   },
+  spendFromHolds: {
+    query: `mutation($h: ID!, $k: String!) {
+      spendFromHolds(spends: [{ holdId: $h, amount: "1", idempotencyKey: $k }]) { id } }`,
+    vars: (f) => ({ h: f.holdToCapture, k: fresh() }),
+  },
   voidHold: {
     query: `mutation($h: ID!) { voidHold(holdId: $h) { id } }`,
     vars: (f) => ({ h: f.holdToVoid }),

@@ -4,11 +4,16 @@ import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { authorizeHoldBatch, type HoldRequest } from './hold-batch.js';
 import { createKeyedBatcher } from './keyed-batcher.js';
 import { budgetExceeded, insufficientFunds } from './ledger-errors.js';
-import { checkAmount, checkExpiry, checkIdempotencyKey } from './validation.js';
+import { checkAmount, checkExpiry, checkIdempotencyKey, checkMinimum } from './validation.js';
 
 export interface AuthorizeHoldInput {
   walletId: string;
   amount: bigint;
+  /**
+   * When set, the hold takes the most between this and `amount` that the wallet has room for,
+   * and is refused only below it (a credit lease sized to what is there).
+   */
+  minimumAmount?: bigint | null;
   idempotencyKey: string;
   expiresInSeconds: number;
   metadata?: HoldMetadata | null;
@@ -17,8 +22,9 @@ export interface AuthorizeHoldInput {
 
 /**
  * Reserves credits for a call: refused with INSUFFICIENT_FUNDS or BUDGET_EXCEEDED (with the
- * figures) when the wallet cannot cover it. Expires at the ledger's clock. Concurrent holds of one
- * wallet share one transaction (group commit, hold-batch.ts); a lone hold is one statement.
+ * figures) when the wallet cannot cover it (with a minimum, the minimum). Expires at the ledger's
+ * clock. Concurrent holds of one wallet share one transaction (group commit, hold-batch.ts); a
+ * lone hold is one statement.
  */
 export function createAuthorizeHold(core: LedgerCore) {
   const batches = createKeyedBatcher<HoldRequest, HoldRow>((walletId, batch) =>
@@ -26,14 +32,18 @@ export function createAuthorizeHold(core: LedgerCore) {
   );
   return (input: AuthorizeHoldInput): Promise<HoldRow> => {
     checkAmount(input.amount);
+    const minimumAmount = checkMinimum(input.minimumAmount, input.amount);
     checkIdempotencyKey(input.idempotencyKey);
     checkExpiry(input.expiresInSeconds);
     const { walletId, amount, expiresInSeconds } = input;
     const metadata = input.metadata ?? {};
+    // A hold without a minimum hashes as it always did, so keys applied before still replay.
+    const asked = input.minimumAmount == null ? {} : { minimumAmount };
     const request: HoldRequest = {
       amount,
+      minimumAmount,
       idempotencyKey: input.idempotencyKey,
-      requestHash: requestHash({ walletId, amount, expiresInSeconds, metadata }),
+      requestHash: requestHash({ walletId, amount, expiresInSeconds, metadata, ...asked }),
       expiresInSeconds,
       metadata,
       actor: input.actor,
@@ -64,13 +74,13 @@ async function authorizeOne(core: LedgerCore, walletId: string, hold: NewHold): 
     // A concurrent duplicate of this very hold may have taken the funds: its hold is ours.
     const raced = await earlierHold(core, walletId, hold);
     if (raced) return raced;
-    await explainRefusal(core, walletId, hold.amount, tries === 0);
+    await explainRefusal(core, walletId, hold.minimumAmount, tries === 0);
   }
 }
 
 /**
- * Throws why a hold of `amount` was refused: INSUFFICIENT_FUNDS or BUDGET_EXCEEDED with the
- * figures. Returns instead (try again) when `mayRetry` and the figures show room after all.
+ * Throws why a hold of at least `amount` was refused: INSUFFICIENT_FUNDS or BUDGET_EXCEEDED with
+ * the figures. Returns instead (try again) when `mayRetry` and the figures show room after all.
  */
 async function explainRefusal(
   core: LedgerCore,

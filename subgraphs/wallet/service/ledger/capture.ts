@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../../lib/db/index.js';
 import { badUserInput } from '../../../../lib/errors.js';
-import { resolveHold } from '../../store/hold-resolution.js';
+import { lockOpenHold, resolveHold } from '../../store/hold-resolution.js';
 import type { CaptureUsage, HoldRow, TransferRow } from '../../store/transfer-rows.js';
 import { captureHoldBatch, type CaptureRequest } from './capture-batch.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
@@ -19,10 +19,11 @@ export interface CaptureInput {
 }
 
 /**
- * Charges `amount` and releases the rest of the hold. Above the hold, CAPTURE_EXCEEDS_HOLD,
- * unless `chargeExcess`: then the hold is captured whole and the difference charged beyond it
- * (see excess.ts), in one transaction. Concurrent captures of one wallet share one statement
- * (group commit, capture-batch.ts); a capture beyond the hold, being rare, takes its own.
+ * Charges `amount` and releases the rest of what the hold has left (its amount minus what spends
+ * took). Above that, CAPTURE_EXCEEDS_HOLD, unless `chargeExcess`: then the rest of the hold is
+ * captured whole and the difference charged beyond it (see excess.ts), in one transaction.
+ * Concurrent captures of one wallet share one statement (group commit, capture-batch.ts); a
+ * capture beyond the hold, being rare, takes its own.
  */
 export function createCaptureHold(core: LedgerCore) {
   const batches = createKeyedBatcher<CaptureRequest, HoldRow>((walletId, batch) =>
@@ -38,8 +39,9 @@ export function createCaptureHold(core: LedgerCore) {
     if (await core.replay(hold.walletId, 'CAPTURE', idempotencyKey, hash)) {
       return core.requireHold(holdId);
     }
-    const excess = amount - hold.amount;
-    if (excess > 0n && !input.chargeExcess) throw captureExceedsHold(hold.amount, amount);
+    const left = hold.amount - hold.spentAmount;
+    const mayExceed = input.chargeExcess ?? false;
+    if (amount > left && !mayExceed) throw captureExceedsHold(left, amount);
     const request: CaptureRequest = {
       holdId,
       amount,
@@ -47,46 +49,51 @@ export function createCaptureHold(core: LedgerCore) {
       requestHash: hash,
       metadata: input.usage ? { ...input.usage } : {},
       actor: input.actor,
-      single: () => captureOne(core, hold, request, excess),
+      single: () => captureOne(core, hold, request, mayExceed),
     };
-    if (excess > 0n) return request.single();
+    if (amount > left) return request.single();
     return batches(hold.walletId, request);
   };
 }
 
 /**
- * One capture on its own: within the hold, one statement; beyond it, one transaction that
- * captures the hold whole and charges the excess. When no open hold matched, a concurrent
- * duplicate of this very capture may have won the race; if not, says why the hold is unresolvable.
+ * One capture on its own: within what the hold had left when read, one statement; beyond it (or
+ * when a spend took part of it meanwhile), one transaction with the hold locked. When no open
+ * hold matched, a concurrent duplicate of this very capture may have won the race; if not, says
+ * why the hold is unresolvable.
  */
 async function captureOne(
   core: LedgerCore,
   hold: HoldRow,
   req: CaptureRequest,
-  excess: bigint,
+  mayExceed: boolean,
 ): Promise<HoldRow> {
   const again = () => core.replay(hold.walletId, 'CAPTURE', req.idempotencyKey, req.requestHash);
-  const write =
-    excess > 0n
-      ? () => captureBeyond(core, hold, req, excess)
-      : () => capture(core.db, req, req.amount, req.metadata);
-  const captured = await onceByKey(write, again);
-  if (!captured) {
-    if (await again()) return core.requireHold(hold.id);
-    return core.explainUnresolvable(hold.id);
+  if (req.amount <= hold.amount - hold.spentAmount) {
+    const captured = await onceByKey(() => capture(core.db, req, req.amount, req.metadata), again);
+    if (captured) return capturedHold(hold, captured);
   }
-  if (excess > 0n) return core.requireHold(hold.id);
+  const captured = await onceByKey(() => captureLocked(core, hold, req, mayExceed), again);
+  if (captured) return capturedHold(hold, captured);
+  if (await again()) return core.requireHold(hold.id);
+  return core.explainUnresolvable(hold.id);
+}
+
+/** The hold as a capture left it (the CAPTURE records any excess beyond it). */
+function capturedHold(hold: HoldRow, captured: TransferRow): HoldRow {
+  const excess = BigInt((captured.metadata.excess as string | undefined) ?? 0);
   return {
     ...hold,
     status: 'CAPTURED',
-    capturedAmount: captured.amount,
-    excessAmount: 0n,
-    owedAmount: 0n,
+    capturedAmount: captured.amount + excess,
+    excessAmount: excess,
+    owedAmount: BigInt((captured.metadata.owed as string | undefined) ?? 0),
+    spentAmount: hold.amount - captured.released,
     resolvedAt: captured.createdAt,
   };
 }
 
-/** Captures `amount` of an open, unexpired hold in one statement. */
+/** Captures `amount` of an open, unexpired hold with that much left, in one statement. */
 const capture = (
   q: Queryable,
   req: CaptureRequest,
@@ -103,24 +110,40 @@ const capture = (
     actor: req.actor,
   });
 
-/** Captures the hold whole and charges `excess` beyond it, in one transaction. */
-function captureBeyond(
+/**
+ * Captures with the hold's row locked, so that what it has left cannot change: within it, as
+ * usual; beyond it, CAPTURE_EXCEEDS_HOLD unless `mayExceed`, and then the rest of the hold is
+ * captured whole and the excess charged beyond it, in the same transaction. Undefined when the
+ * hold is resolved or expired.
+ */
+function captureLocked(
   core: LedgerCore,
   hold: HoldRow,
   req: CaptureRequest,
-  excess: bigint,
+  mayExceed: boolean,
 ): Promise<TransferRow | undefined> {
   return core.db.transaction(async (tx) => {
+    const open = await lockOpenHold(tx, hold.id);
+    if (!open) return undefined;
+    const excess = req.amount - open.remaining;
+    if (excess <= 0n) return capture(tx, req, req.amount, req.metadata);
+    if (!mayExceed) throw captureExceedsHold(open.remaining, req.amount);
     const split = await splitExcess(tx, hold.walletId, excess);
     // The capture records its excess, so reading a hold needs no other row.
-    const captured = await capture(tx, req, hold.amount, {
+    const captured = await capture(tx, req, open.remaining, {
       ...req.metadata,
       excess: excess.toString(),
       owed: split.owed.toString(),
     });
     if (captured) {
-      const { walletId, id: holdId } = hold;
-      await chargeExcess(tx, { walletId, holdId, split, metadata: req.metadata, actor: req.actor });
+      const { walletId, id: pendingId } = hold;
+      await chargeExcess(tx, {
+        walletId,
+        pendingId,
+        split,
+        metadata: req.metadata,
+        actor: req.actor,
+      });
     }
     return captured;
   });

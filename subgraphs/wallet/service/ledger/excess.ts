@@ -16,10 +16,10 @@ export interface ExcessSplit {
 }
 
 /**
- * How much of `excess` the wallet's available balance covers. Locks the wallet's row first, as
- * every operation does, so the capture and the charge that follow in the transaction see this
- * figure; capturing the hold itself leaves it unchanged (the held amount moves from pending to
- * posted).
+ * How much of `excess` the wallet's available balance covers. Locks the wallet's row (after the
+ * hold's, as every operation does), so the capture or spend and the charge that follow in the
+ * transaction see this figure; charging the hold itself leaves it unchanged (the held amount
+ * moves from pending to posted).
  */
 export async function splitExcess(
   tx: Queryable,
@@ -31,17 +31,19 @@ export async function splitExcess(
 }
 
 /**
- * Charges what a call cost beyond its hold, in the transaction that captured the hold (an
- * incremental authorization after the fact, as card networks do): what the wallet's available
- * balance covers is posted to revenue (EXCESS); the rest is recorded as owed (OWED: debit the
- * receivable, credit revenue), so revenue is whole, the wallet never goes below zero and nothing
- * is lost. Owed credits count as spent this month and are paid from the wallet's next credits.
+ * Charges what a call cost beyond its hold, in the transaction that captured or spent from the
+ * hold (an incremental authorization after the fact, as card networks do): what the wallet's
+ * available balance covers is posted to revenue (EXCESS); the rest is recorded as owed (OWED:
+ * debit the receivable, credit revenue), so revenue is whole, the wallet never goes below zero and
+ * nothing is lost. Owed credits count as spent this month and are paid from the wallet's next
+ * credits.
  */
 export async function chargeExcess(
   tx: Queryable,
   input: {
     walletId: string;
-    holdId: string;
+    /** What the excess is of: the hold a capture resolved, or the SPEND. */
+    pendingId: string;
     split: ExcessSplit;
     metadata: Record<string, unknown>;
     actor: string;

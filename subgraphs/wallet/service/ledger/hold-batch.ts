@@ -15,10 +15,13 @@ export interface HoldRequest extends NewHold {
   single: () => Promise<HoldRow>;
 }
 
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
 /**
  * Authorizes several holds on one wallet in one transaction (group commit): the wallet's row is
- * locked, its room read, the requests that fit taken in arrival order, and all of them written by
- * one statement. Whatever does not fit, or any surprise (a key used before), goes through each
+ * locked, its room read, and the requests taken in arrival order, each granted the most up to its
+ * amount that the room left allows (at least its minimum), and all of them written by one
+ * statement. Whatever does not fit, or any surprise (a key used before), goes through each
  * request's own single-statement path, which also explains refusals.
  */
 export async function authorizeHoldBatch(db: Db, walletId: string, batch: HoldRequest[]) {
@@ -31,15 +34,16 @@ export async function authorizeHoldBatch(db: Db, walletId: string, batch: HoldRe
       const room = await lockWalletRoom(tx, walletId);
       if (!room) return [];
       let { available, budgetRoom: budget } = room;
-      const accepted = batch.filter((r) => {
-        if (r.amount > available || (budget !== null && r.amount > budget)) return false;
-        available -= r.amount;
-        if (budget !== null) budget -= r.amount;
-        return true;
-      });
+      const accepted: NewHold[] = [];
+      for (const r of batch) {
+        const granted = min(r.amount, budget === null ? available : min(available, budget));
+        if (granted < r.minimumAmount) continue;
+        available -= granted;
+        if (budget !== null) budget -= granted;
+        accepted.push({ ...r, amount: granted });
+      }
       if (accepted.length === 0) return [];
-      const total = accepted.reduce((sum, r) => sum + r.amount, 0n);
-      return insertHolds(tx, walletId, accepted, total);
+      return insertHolds(tx, walletId, accepted);
     });
   } catch (error) {
     // A key applied before (or by another replica meanwhile): nothing was written; go one by one.

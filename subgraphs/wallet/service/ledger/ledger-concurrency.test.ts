@@ -201,4 +201,49 @@ describe.each(STORE_MODES)('ledger under concurrency (%s database)', (mode) => {
       await h.expectInvariants();
     });
   });
+
+  describe('spends racing for one hold', () => {
+    it('50 spends against one hold and a void racing them: every credit charged once', async () => {
+      // 5..43 each, 1,185 in all: more than the 1,000 granted, so some of it ends up owed.
+      const amounts = Array.from({ length: 50 }, (_, i) => BigInt(5 + ((i * 17) % 39)));
+      const total = amounts.reduce((a, b) => a + b, 0n);
+      const fromHoldPerRun: string[] = [];
+      for (let run = 0; run < 5; run += 1) {
+        const walletId = await h.fundedWallet(1000n);
+        const held = await hold(walletId, 600n, `lease-${run}`);
+        // Spends arrive in five waves a millisecond apart; the void lands among them.
+        const spend = (amount: bigint, i: number) =>
+          later(i % 5, () =>
+            h.replica(i).spendFromHold({ holdId: held.id, amount, idempotencyKey: `s${i}`, actor }),
+          );
+        const [voided, ...spends] = await Promise.all([
+          later(run, () => h.replica(run + 1).voidHold({ holdId: held.id, actor })),
+          ...amounts.map((amount, i) => spend(amount, i)),
+        ]);
+        // Never refused, each charged exactly its cost, from the hold or beyond it.
+        expect(spends.map((s) => s.amount)).toEqual(amounts);
+        const fromHold = spends.reduce((sum, s) => sum + s.amount - s.excessAmount, 0n);
+        const owed = spends.reduce((sum, s) => sum + s.owedAmount, 0n);
+        fromHoldPerRun.push(String(fromHold));
+        expect(voided).toMatchObject({ status: 'VOIDED', spentAmount: fromHold });
+        const [voidEntry] = await h.ledgers[0]!.reads.transactions(
+          walletId,
+          { kinds: ['VOID'] },
+          null,
+          1,
+        );
+        expect(voidEntry?.released).toBe(600n - fromHold);
+        const [after] = await h.ledgers[0]!.reads.balances([walletId]);
+        expect(after).toMatchObject({ held: 0n, owed });
+        // What left the wallet and what it owes add up to every spend, and it is never below 0.
+        expect(1000n - after!.posted + after!.owed).toBe(total);
+        expect(after!.posted).toBeGreaterThanOrEqual(0n);
+        expect(await h.ledgers[0]!.reads.countTransactions(walletId, { kinds: ['SPEND'] })).toBe(
+          50,
+        );
+      }
+      console.info(`[${mode}] charged from the 600 held before the void, per run:`, fromHoldPerRun);
+      await h.expectInvariants();
+    });
+  });
 });

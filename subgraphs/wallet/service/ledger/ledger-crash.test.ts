@@ -8,6 +8,8 @@ const HOLD_THEN_DIE = fileURLToPath(
 );
 const GRANT = 1000n;
 const HELD = 400n;
+/** What another replica charged against the hold (a credit lease) before it expired. */
+const SPENT = 150n;
 const EXPIRES_IN_SECONDS = 2;
 
 if (!STORE_MODES.includes('real')) {
@@ -65,8 +67,8 @@ describe.each(STORE_MODES)('a replica that dies between hold and capture (%s dat
 
   const title =
     mode === 'real'
-      ? 'the hold of a process killed with SIGKILL expires and is released exactly once'
-      : 'an abandoned hold expires and is released exactly once';
+      ? 'the hold of a process killed with SIGKILL expires and what is left of it is released exactly once'
+      : 'an abandoned hold expires and what is left of it is released exactly once';
 
   it(title, async () => {
     const walletId = await h.fundedWallet(GRANT);
@@ -106,18 +108,32 @@ describe.each(STORE_MODES)('a replica that dies between hold and capture (%s dat
       available: GRANT - HELD,
     });
 
+    // Another replica charges a call against the hold, as against a credit lease.
+    const spent = await h.ledgers[0]!.spendFromHold({
+      holdId,
+      amount: SPENT,
+      idempotencyKey: `spend-${holdId}`,
+      actor,
+    });
+    expect(spent).toMatchObject({ amount: SPENT, excessAmount: 0n });
+
     await h.advanceClock(EXPIRES_IN_SECONDS + 1);
     expect(await h.ledgers[0]!.sweepExpired()).toBe(1);
     expect(await h.ledgers[0]!.sweepExpired()).toBe(0);
 
-    expect((await h.ledgers[0]!.reads.holdsByIds([holdId]))[0]?.status).toBe('EXPIRED');
+    expect((await h.ledgers[0]!.reads.holdsByIds([holdId]))[0]).toMatchObject({
+      status: 'EXPIRED',
+      spentAmount: SPENT,
+    });
     expect(await h.resolutionsOf(holdId)).toEqual(['EXPIRE']);
-    expect(await h.balance(walletId)).toEqual({ posted: GRANT, held: 0n, available: GRANT });
-    expect(await h.transferCount(walletId)).toBe(before + 2);
-    const latest = await h.ledgers[0]!.reads.transactions(walletId, {}, null, 2);
-    expect(latest.map((t) => [t.kind, t.pendingId ?? t.id])).toEqual([
-      ['EXPIRE', holdId],
-      ['HOLD', holdId],
+    const left = GRANT - SPENT;
+    expect(await h.balance(walletId)).toEqual({ posted: left, held: 0n, available: left });
+    expect(await h.transferCount(walletId)).toBe(before + 3);
+    const latest = await h.ledgers[0]!.reads.transactions(walletId, {}, null, 3);
+    expect(latest.map((t) => [t.kind, t.pendingId ?? t.id, t.released])).toEqual([
+      ['EXPIRE', holdId, HELD - SPENT],
+      ['SPEND', holdId, 0n],
+      ['HOLD', holdId, 0n],
     ]);
     expect(await h.ledgers[0]!.reads.countTransactions(walletId, { kinds: ['CAPTURE'] })).toBe(0);
     await h.expectInvariants();

@@ -5,6 +5,7 @@ import { createCaptureHold } from './capture.js';
 import { createLedgerCore } from './core.js';
 import { grant, type GrantInput } from './grant.js';
 import { refund, type RefundInput } from './refund.js';
+import { createSpendFromHold } from './spend.js';
 import { sweepExpired, voidHold } from './void.js';
 
 /**
@@ -24,6 +25,8 @@ export function createLedger(db: Db) {
     authorizeHold: createAuthorizeHold(core),
     /** Charges a hold and releases the rest (capture.ts). */
     captureHold: createCaptureHold(core),
+    /** Charges part of a hold that stays open, and beyond it what it cannot cover (spend.ts). */
+    spendFromHold: createSpendFromHold(core),
     /** Releases a hold without charging (void.ts). */
     voidHold: (input: { holdId: string; actor: string }) => voidHold(core, input),
     /** Releases holds past their expiry; returns how many (void.ts). */

@@ -11,6 +11,16 @@ export function checkAmount(amount: bigint, field = 'amount'): void {
   }
 }
 
+/** The least a hold accepts: its minimum, 1 to its amount; without one, its whole amount. */
+export function checkMinimum(minimum: bigint | null | undefined, amount: bigint): bigint {
+  if (minimum == null) return amount;
+  checkAmount(minimum, 'minimumAmount');
+  if (minimum > amount) {
+    throw badUserInput('minimumAmount must not exceed amount.', { field: 'minimumAmount' });
+  }
+  return minimum;
+}
+
 export function checkIdempotencyKey(key: string): void {
   if (key.length < 1 || key.length > 200) {
     throw badUserInput('idempotencyKey must be 1 to 200 characters.', { field: 'idempotencyKey' });

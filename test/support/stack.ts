@@ -15,7 +15,12 @@ import {
   createCatalogSubgraph,
   prepareCatalogStore,
 } from '../../subgraphs/model-catalog/server.js';
-import { createInferenceSubgraph, type InferenceDeps } from '../../subgraphs/inference/server.js';
+import {
+  INFERENCE_SCHEMA,
+  createInferenceSubgraph,
+  prepareInferenceStore,
+  type InferenceDeps,
+} from '../../subgraphs/inference/server.js';
 import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { createPolicyService } from '../../subgraphs/policy/service/policy-service.js';
 import {
@@ -69,7 +74,7 @@ export interface Stack {
   kv: Kv;
   /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
   rateLimiter: RateLimiter;
-  dbs: { catalog: Db; policy: Db; wallet: Db };
+  dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db };
   /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
   databaseUrl: string | undefined;
   /** Sends an operation to the gateway with `token` as the bearer credential. */
@@ -92,7 +97,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The run's own database (the three subgraph schemas, migrated and seeded), kv and limiter. */
+/** The run's own database (the four subgraph schemas, migrated and seeded), kv and limiter. */
 async function openStackStores(options: StackOptions) {
   const database: TestDatabase = await createTestDatabase(options.mode);
   const testKv: TestKv = await createTestKv(options.mode);
@@ -111,17 +116,25 @@ async function openStackStores(options: StackOptions) {
     proxiedDbs.push(db);
     return db;
   };
-  const [catalog, policy, wallet] = await Promise.all([
+  const [catalog, policy, wallet, inference] = await Promise.all([
     openDb(CATALOG_SCHEMA),
     openDb(POLICY_SCHEMA),
     openDb(WALLET_SCHEMA),
+    openDb(INFERENCE_SCHEMA),
   ]);
   await Promise.all([
     prepareCatalogStore(catalog, seedYaml),
     preparePolicyStore(policy),
     prepareWalletStore(wallet),
+    prepareInferenceStore(inference),
   ]);
-  return { database, testKv, rateLimiter, proxiedDbs, dbs: { catalog, policy, wallet } };
+  return {
+    database,
+    testKv,
+    rateLimiter,
+    proxiedDbs,
+    dbs: { catalog, policy, wallet, inference },
+  };
 }
 type StackStores = Awaited<ReturnType<typeof openStackStores>>;
 
@@ -185,6 +198,7 @@ async function startSubgraphs(
   for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
   subgraphs.inference = createInferenceSubgraph({
     ...common,
+    db: stores.dbs.inference,
     kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceStores.kv) : inferenceStores.kv,
     rateLimiter: inferenceStores.rateLimiter,
     streamLeases: inferenceStores.streamLeases,

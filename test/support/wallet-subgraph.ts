@@ -6,7 +6,7 @@ import {
   prepareWalletStore,
 } from '../../subgraphs/wallet/server.js';
 import { recordingDb, type RecordingDb } from './catalog-subgraph.js';
-import { createTestKeys, silentLogger } from './identities.js';
+import { createTestKeys, silentLogger, type TestKeys } from './identities.js';
 import { createTestDatabase } from './stores.js';
 import { runSubgraph, type RunningSubgraph } from './subgraph-harness.js';
 import type { StoreMode } from './test-env.js';
@@ -17,6 +17,8 @@ export interface RunningWallet {
   db: RecordingDb;
   /** A ledger on the same database, to fund wallets and make holds without going through HTTP. */
   ledger: Ledger;
+  /** The keys its verifier trusts (to sign a service's own calls to it). */
+  keys: TestKeys;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startWallet(mode: StoreMode): Promise<RunningWallet> {
     subgraph,
     db,
     ledger: createLedger(db),
+    keys,
     async stop() {
       await subgraph.stop();
       await database.drop();

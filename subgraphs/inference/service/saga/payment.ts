@@ -6,6 +6,7 @@ import type { HoldRef } from '../../clients/wallet-client.js';
 import type { TokenUsage } from '../../providers/types.js';
 import { WALLET_RETRY_DELAYS_MS } from '../timing.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
+import { recordUnconfirmed } from './unconfirmed-charges.js';
 
 /** What the ledger did about a call's cost; what `Generation.cost` and the metrics report. */
 export type Charge =
@@ -15,7 +16,10 @@ export type Charge =
   | { status: 'FREE' }
   /** The hold was released or had expired before the capture: the platform absorbed the call. */
   | { status: 'WAIVED' }
-  /** The wallet has not confirmed the capture of `amount`; it is retried until the hold expires. */
+  /**
+   * The wallet has not confirmed the capture of `amount`; the charge outbox holds it durably and
+   * charges it once the wallet answers (beyond the hold, should the hold be gone by then).
+   */
   | { status: 'PENDING'; amount: bigint };
 
 export const FREE: Charge = { status: 'FREE' };
@@ -159,11 +163,7 @@ function paymentFor(
   });
 
   /** A capture whose outcome is unknown is resolved by asking the ledger, never guessed. */
-  const resolveUnconfirmed = async (
-    request: CaptureRequest,
-    error: unknown,
-    expiresAt: string,
-  ): Promise<Charge> => {
+  const resolveUnconfirmed = async (request: CaptureRequest, error: unknown): Promise<Charge> => {
     const now = await withWalletRetries(() =>
       deps.wallet.hold(request.holdId, ctx.requestId),
     ).catch(() => null);
@@ -181,11 +181,8 @@ function paymentFor(
       );
       return { status: 'WAIVED' };
     }
-    ctx.logger.error(
-      facts,
-      'capture not confirmed by the wallet; retrying it until the hold expires',
-    );
-    deps.captureFollowUps.follow(request, now?.expiresAt ?? expiresAt, ctx.logger);
+    await recordUnconfirmed(deps, ctx, { ...request, teamId: ctx.teamId, kind: 'CAPTURE' });
+    ctx.logger.warn(facts, 'capture not confirmed by the wallet; the charge outbox charges it');
     return { status: 'PENDING', amount: request.amount };
   };
 
@@ -204,13 +201,9 @@ function paymentFor(
       try {
         const ref = await withWalletRetries(() => deps.wallet.capture(request));
         if (ref.status === 'CAPTURED') return charged(ref);
-        return await resolveUnconfirmed(
-          request,
-          new Error(`hold is ${ref.status}`),
-          hold.expiresAt,
-        );
+        return await resolveUnconfirmed(request, new Error(`hold is ${ref.status}`));
       } catch (error) {
-        return resolveUnconfirmed(request, error, hold.expiresAt);
+        return resolveUnconfirmed(request, error);
       }
     },
 

@@ -11,7 +11,7 @@ import type { ModelHealth } from '../model-health.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Breakers } from '../routing/breakers.js';
 import type { Singleflight } from '../singleflight.js';
-import type { CaptureFollowUps } from './capture-follow-ups.js';
+import type { ChargeOutbox } from './charge-outbox.js';
 import type { UsageMetrics } from './usage-event.js';
 
 /** What the saga works with; made once at boot. */
@@ -25,8 +25,8 @@ export interface SagaDeps {
   breakers: Breakers;
   health: ModelHealth;
   flights: Singleflight;
-  /** Captures the wallet did not confirm, retried until their holds expire. */
-  captureFollowUps: CaptureFollowUps;
+  /** Where charges the wallet did not confirm are made durable, then sent until it does. */
+  chargeOutbox: Pick<ChargeOutbox, 'record'>;
   usageMetrics?: UsageMetrics;
   settings: InferenceSettings;
   logger: Logger;

@@ -90,6 +90,8 @@ export interface Stack {
   gateway: Gateway;
   /** The gateway's own service calls (policy's key store), for tests that watch or delay them. */
   serviceCalls: Pick<WatchedDispatcher, 'watch'>;
+  /** The internal key pair, for a service run in a process of its own alongside the stack. */
+  internalKeys: { privateKeyPem: string; publicKeyPem: string };
   /** An internal token for `principal`, as the gateway signs it (to call a subgraph directly). */
   internalToken(principal: Principal): Promise<string>;
   /** Stops one subgraph (to see how the rest behave without it). */
@@ -281,6 +283,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     serviceCalls,
     request: (operation, requestOptions) => gql(url, operation, requestOptions),
+    internalKeys: { privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem },
     internalToken: (principal) => keys.signer.sign(principal, 'test-stack-request'),
     async createTeamWithKey(name, scopes) {
       const team = await policyService.createTeam(caller, name);

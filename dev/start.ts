@@ -19,7 +19,11 @@ import {
   createCatalogSubgraph,
   prepareCatalogStore,
 } from '../subgraphs/model-catalog/server.js';
-import { createInferenceSubgraph } from '../subgraphs/inference/server.js';
+import {
+  INFERENCE_SCHEMA,
+  createInferenceSubgraph,
+  prepareInferenceStore,
+} from '../subgraphs/inference/server.js';
 import {
   POLICY_SCHEMA,
   createPolicySubgraph,
@@ -55,26 +59,29 @@ await runService(logger, async () => {
   });
   // One lease store: inference takes the leases, policy's rateLimitStatus counts them.
   const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
-  // In memory, the three schemas share one embedded database (one engine start, not three); a
+  // In memory, the four schemas share one embedded database (one engine start, not four); a
   // data directory keeps its folder per subgraph, as each subgraph's own process does.
   const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
-  const [catalogDb, policyDb, walletDb]: Db[] = persistent
+  const [catalogDb, policyDb, walletDb, inferenceDb]: Db[] = persistent
     ? await Promise.all(
         [
           ['model-catalog', CATALOG_SCHEMA],
           ['policy', POLICY_SCHEMA],
           ['wallet', WALLET_SCHEMA],
+          ['inference', INFERENCE_SCHEMA],
         ].map(([name, schema]) => createDb({ schema: schema!, dataDir: `${persistent}/${name}` })),
       )
     : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
         CATALOG_SCHEMA,
         POLICY_SCHEMA,
         WALLET_SCHEMA,
+        INFERENCE_SCHEMA,
       ]);
   await Promise.all([
     prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
     preparePolicyStore(policyDb),
     prepareWalletStore(walletDb),
+    prepareInferenceStore(inferenceDb),
   ]);
 
   const common = { verifier, production: config.production };
@@ -126,6 +133,7 @@ await runService(logger, async () => {
       async (urls) =>
         createInferenceSubgraph({
           ...common,
+          db: inferenceDb,
           kv,
           rateLimiter: inferenceLimiter,
           streamLeases,
@@ -195,7 +203,7 @@ await runService(logger, async () => {
   return async () => {
     await gateway.stop();
     for (const server of servers.reverse()) await server.stop();
-    await Promise.all([catalogDb, policyDb, walletDb].map((db) => db?.close()));
+    await Promise.all([catalogDb, policyDb, walletDb, inferenceDb].map((db) => db?.close()));
     await Promise.all([
       kv.close(),
       rateLimiter.close(),

@@ -9,10 +9,15 @@ import {
   teamKey,
   teamUser,
 } from '../../test/support/identities.js';
-import { createTestKv, type TestKv } from '../../test/support/stores.js';
+import {
+  createTestDatabase,
+  createTestKv,
+  type TestDatabase,
+  type TestKv,
+} from '../../test/support/stores.js';
 import { runSubgraph, type RunningSubgraph } from '../../test/support/subgraph-harness.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
-import { createInferenceSubgraph } from './server.js';
+import { INFERENCE_SCHEMA, createInferenceSubgraph, prepareInferenceStore } from './server.js';
 import { createModelHealth } from './service/model-health.js';
 
 /*
@@ -48,15 +53,20 @@ const GENERATE = `mutation($teamId: ID) {
 
 describe.each(STORE_MODES)('inference subgraph (%s stores)', (mode) => {
   let stores: TestKv;
+  let database: TestDatabase;
   let limiter: RateLimiter;
   let inference: RunningSubgraph;
 
   beforeAll(async () => {
     stores = await createTestKv(mode);
+    database = await createTestDatabase(mode);
+    const db = await database.open(INFERENCE_SCHEMA);
+    await prepareInferenceStore(db);
     const keys = await createTestKeys();
     limiter = await createRateLimiter({ redisUrl: stores.redisUrl, keyPrefix: stores.keyPrefix });
     inference = await runSubgraph(
       createInferenceSubgraph({
+        db,
         kv: stores.kv,
         rateLimiter: limiter,
         signer: await createInternalTokenSigner({
@@ -79,6 +89,7 @@ describe.each(STORE_MODES)('inference subgraph (%s stores)', (mode) => {
   afterAll(async () => {
     await inference?.stop();
     await limiter?.close();
+    await database?.drop();
     await stores?.cleanup();
   });
 

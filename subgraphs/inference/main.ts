@@ -2,13 +2,15 @@ import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-toke
 import { createKv } from '../../lib/kv/index.js';
 import { createRateLimiter } from '../../lib/rate-limit/index.js';
 import { createStreamLeases } from '../../lib/rate-limit/stream-leases.js';
-import { runSubgraphMain } from '../../lib/subgraph/run-subgraph.js';
+import { openSubgraphDb, runSubgraphMain } from '../../lib/subgraph/run-subgraph.js';
 import { loadInferenceConfig } from './config.js';
-import { createInferenceSubgraph } from './server.js';
+import { INFERENCE_SCHEMA, createInferenceSubgraph, prepareInferenceStore } from './server.js';
 
 const config = loadInferenceConfig();
 
 await runSubgraphMain(config, async (common) => {
+  const db = await openSubgraphDb(config, INFERENCE_SCHEMA);
+  await prepareInferenceStore(db);
   const kv = await createKv({ url: config.redisUrl });
   const rateLimiter = await createRateLimiter({
     redisUrl: config.redisUrl,
@@ -21,6 +23,7 @@ await runSubgraphMain(config, async (common) => {
   });
   const server = createInferenceSubgraph({
     ...common,
+    db,
     kv,
     rateLimiter,
     streamLeases,
@@ -32,7 +35,7 @@ await runSubgraphMain(config, async (common) => {
   return {
     server,
     close: async () => {
-      await Promise.all([kv.close(), rateLimiter.close(), streamLeases.close()]);
+      await Promise.all([db.close(), kv.close(), rateLimiter.close(), streamLeases.close()]);
     },
   };
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { Principal } from '../../lib/auth/principal.js';
 import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
+import { runMigrations, type Db } from '../../lib/db/index.js';
 import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
@@ -25,13 +26,16 @@ import { createProviderRegistry } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
 import { createBreakers } from './service/routing/breakers.js';
-import { createCaptureFollowUps } from './service/saga/capture-follow-ups.js';
+import { createChargeOutbox } from './service/saga/charge-outbox.js';
 import { createLiveStreams } from './service/saga/live-streams.js';
 import { createStreamMetrics } from './service/saga/stream-metrics.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
 import { SERVICE_CALL_TIMEOUT_MS } from './service/timing.js';
+import { inferenceMigrations } from './store/migrations.js';
+
+export const INFERENCE_SCHEMA = 'inference';
 
 export const inferenceTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
@@ -48,6 +52,8 @@ export const INFERENCE_PRINCIPAL = (orgId: string): Principal => ({
 });
 
 export interface InferenceDeps extends SubgraphBaseDeps {
+  /** The service's own database (schema `inference`): the charge outbox. */
+  db: Db;
   kv: Kv;
   rateLimiter: RateLimiter;
   /**
@@ -69,6 +75,10 @@ export interface InferenceDeps extends SubgraphBaseDeps {
   localProvider?: ProviderAdapter;
   now?: () => number;
   random?: () => number;
+}
+
+export async function prepareInferenceStore(db: Db): Promise<void> {
+  await runMigrations(db, inferenceMigrations);
 }
 
 /** The inference subgraph: governed, paid model calls, and the live health they produce. */
@@ -96,11 +106,13 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
   });
   const wallet = createWalletClient({ client, walletUrl: deps.services.wallet });
   const usageMetrics = createUsageMetrics(metrics.registry);
-  const captureFollowUps = createCaptureFollowUps({
+  const chargeOutbox = createChargeOutbox({
+    db: deps.db,
     wallet,
-    onCharged: (request, amount) =>
-      usageMetrics.cost.inc({ model: request.usage.modelId }, Number(amount)),
-    now,
+    logger: deps.logger,
+    registry: metrics.registry,
+    onCharged: (charge, amount) =>
+      usageMetrics.cost.inc({ model: charge.usage.modelId }, Number(amount)),
   });
   const leases =
     settings.creditLeases.calls > 0
@@ -134,7 +146,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     flights: createSingleflight(),
     leases,
     spend: createSpendBatcher(wallet),
-    captureFollowUps,
+    chargeOutbox,
     usageMetrics,
     settings,
     logger: deps.logger,
@@ -164,16 +176,23 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     logger: deps.logger,
     metrics,
     production: deps.production,
-    checkReady: () => deps.kv.ping(),
+    checkReady: async () => {
+      await Promise.all([deps.db.ping(), deps.kv.ping()]);
+    },
     streamHeartbeatMs: settings.streamHeartbeatMs,
   });
   return {
     ...server,
+    /** Serves, and sends the charges the outbox holds. */
+    async start() {
+      await server.start();
+      chargeOutbox.start();
+    },
     /** Ends open streams with a terminal event (what they delivered charged), then stops. */
     async stop() {
       await streams.live.shutdown();
       await server.stop();
-      captureFollowUps.stop();
+      await chargeOutbox.stop();
       await leases?.close();
       await Promise.all([client.close(), providers.close()]);
     },

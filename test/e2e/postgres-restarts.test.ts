@@ -1,6 +1,7 @@
 import { expectLedgerInvariants } from '../support/ledger-invariants.js';
 import pg from 'pg';
 import { eventually } from '../support/eventually.js';
+import { createLedger } from '../../subgraphs/wallet/service/ledger/ledger.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../support/inference-setup.js';
 import { watchMoney } from '../support/money-probe.js';
 import { createRecordingLogger } from '../support/recording-logger.js';
@@ -20,6 +21,8 @@ const INTERNALS =
 interface Outcome {
   at: number;
   ok: boolean;
+  /** The gateway's request id (holds carry it in their metadata). */
+  requestId: string | null;
   code?: string;
   message?: string;
   /** An answered call: what it reported it cost, and what the ledger had done about it. */
@@ -93,17 +96,20 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
             },
           });
           const error = response.body.errors?.[0];
+          const requestId = response.headers.get('x-request-id');
           outcomes.push(
             error
               ? {
                   at: Date.now(),
                   ok: false,
+                  requestId,
                   code: String(error.extensions?.code),
                   message: error.message,
                 }
               : {
                   at: Date.now(),
                   ok: true,
+                  requestId,
                   cost: BigInt(response.body.data!.generate.cost),
                   chargeStatus: response.body.data!.generate.chargeStatus,
                 },
@@ -154,29 +160,61 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
       expect(otherCodes).toEqual([]);
       expect(failures.filter((f) => INTERNALS.test(f.message ?? ''))).toEqual([]);
 
-      // Captures the outage left unconfirmed are retried in the background (1, 2, 5, 10 s apart):
-      // once the database is back, no call's hold stays open.
+      // Captures the outage left unconfirmed wait in the charge outbox, resent 1, 2, 4, 8 s apart:
+      // once the database is back, the outbox empties.
       const unconfirmedHeld = (await team.balance()).held;
       await eventually(
-        'every hold resolved after the last restart',
-        async () => ((await team.balance()).held === '0' ? true : undefined),
+        'the charge outbox empty after the last restart',
+        async () => {
+          const { rows } = await stack.dbs.inference.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM charge_outbox',
+          );
+          return rows[0]!.n === 0 ? true : undefined;
+        },
         { timeoutMs: 30_000, intervalMs: 250 },
       );
+      // A call refused because neither the wallet nor the outbox could take its capture left its
+      // hold to expire (decision 63): past its expiry by the ledger's clock, the sweeper releases
+      // it, and then no hold stays open.
+      await stack.dbs.wallet.query('INSERT INTO clock_offset (seconds) VALUES (86400)');
+      try {
+        await eventually(
+          'every hold resolved after the last restart',
+          async () => ((await team.balance()).held === '0' ? true : undefined),
+          { timeoutMs: 30_000, intervalMs: 250 },
+        );
+      } finally {
+        await stack.dbs.wallet.query('DELETE FROM clock_offset');
+      }
       await expectLedgerInvariants(stack.dbs.wallet);
       // Money agrees: what answered calls reported (CHARGED, or PENDING and since confirmed)
-      // is what the ledger took and what the metric counted.
+      // is what the ledger took and what the metric counted; beyond it, only the captures of
+      // refused calls that committed with their answer lost (the ledger names their request).
       const answered = outcomes.filter((o) => o.ok);
       const waived = answered.filter((o) => o.chargeStatus === 'WAIVED').length;
       expect(waived).toBe(0);
-      await money.expectAgrees(answered.reduce((sum, o) => sum + (o.cost ?? 0n), 0n));
+      const refused = new Set(failures.map((f) => f.requestId));
+      const captured = await createLedger(stack.dbs.wallet).reads.holds(
+        team.teamId,
+        'CAPTURED',
+        outcomes.length,
+      );
+      const chargedUnanswered = captured
+        .filter((h) => refused.has(h.metadata.requestId ?? null))
+        .reduce((sum, h) => sum + (h.capturedAmount ?? 0n), 0n);
+      await money.expectAgrees(
+        answered.reduce((sum, o) => sum + (o.cost ?? 0n), 0n),
+        chargedUnanswered,
+      );
       // What the outage did to money, for whoever reads the run.
       const count = (pattern: RegExp) => log.lines.filter((l) => pattern.test(l.msg)).length;
       console.info(
         `[postgres restarts] ${outcomes.length} calls, ${failures.length} refused ` +
           `(SERVICE_UNAVAILABLE); captures unconfirmed: ${count(/capture (not confirmed|failed)/)}, ` +
-          `confirmed late: ${count(/capture confirmed late/)}, not charged: ` +
+          `confirmed late: ${count(/charge confirmed late/)}, not charged: ` +
           `${count(/call not charged/)}; voids failed: ${count(/void failed/)}; ` +
-          `${unconfirmedHeld} µcr was still held once calls succeeded again`,
+          `refused unrecorded: ${count(/charge not recorded/)}, of which charged: ` +
+          `${chargedUnanswered} µcr; ${unconfirmedHeld} µcr was still held once calls succeeded again`,
       );
     }, 60_000);
   },

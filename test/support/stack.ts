@@ -15,7 +15,12 @@ import {
   createCatalogSubgraph,
   prepareCatalogStore,
 } from '../../subgraphs/model-catalog/server.js';
-import { createInferenceSubgraph, type InferenceDeps } from '../../subgraphs/inference/server.js';
+import {
+  INFERENCE_SCHEMA,
+  createInferenceSubgraph,
+  prepareInferenceStore,
+  type InferenceDeps,
+} from '../../subgraphs/inference/server.js';
 import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { createPolicyService } from '../../subgraphs/policy/service/policy-service.js';
 import {
@@ -69,7 +74,7 @@ export interface Stack {
   kv: Kv;
   /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
   rateLimiter: RateLimiter;
-  dbs: { catalog: Db; policy: Db; wallet: Db };
+  dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db };
   /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
   databaseUrl: string | undefined;
   /** Sends an operation to the gateway with `token` as the bearer credential. */
@@ -85,6 +90,8 @@ export interface Stack {
   gateway: Gateway;
   /** The gateway's own service calls (policy's key store), for tests that watch or delay them. */
   serviceCalls: Pick<WatchedDispatcher, 'watch'>;
+  /** The internal key pair, for a service run in a process of its own alongside the stack. */
+  internalKeys: { privateKeyPem: string; publicKeyPem: string };
   /** An internal token for `principal`, as the gateway signs it (to call a subgraph directly). */
   internalToken(principal: Principal): Promise<string>;
   /** Stops one subgraph (to see how the rest behave without it). */
@@ -92,7 +99,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The run's own database (the three subgraph schemas, migrated and seeded), kv and limiter. */
+/** The run's own database (the four subgraph schemas, migrated and seeded), kv and limiter. */
 async function openStackStores(options: StackOptions) {
   const database: TestDatabase = await createTestDatabase(options.mode);
   const testKv: TestKv = await createTestKv(options.mode);
@@ -111,17 +118,25 @@ async function openStackStores(options: StackOptions) {
     proxiedDbs.push(db);
     return db;
   };
-  const [catalog, policy, wallet] = await Promise.all([
+  const [catalog, policy, wallet, inference] = await Promise.all([
     openDb(CATALOG_SCHEMA),
     openDb(POLICY_SCHEMA),
     openDb(WALLET_SCHEMA),
+    openDb(INFERENCE_SCHEMA),
   ]);
   await Promise.all([
     prepareCatalogStore(catalog, seedYaml),
     preparePolicyStore(policy),
     prepareWalletStore(wallet),
+    prepareInferenceStore(inference),
   ]);
-  return { database, testKv, rateLimiter, proxiedDbs, dbs: { catalog, policy, wallet } };
+  return {
+    database,
+    testKv,
+    rateLimiter,
+    proxiedDbs,
+    dbs: { catalog, policy, wallet, inference },
+  };
 }
 type StackStores = Awaited<ReturnType<typeof openStackStores>>;
 
@@ -185,6 +200,7 @@ async function startSubgraphs(
   for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
   subgraphs.inference = createInferenceSubgraph({
     ...common,
+    db: stores.dbs.inference,
     kv: options.wrapInferenceKv ? options.wrapInferenceKv(inferenceStores.kv) : inferenceStores.kv,
     rateLimiter: inferenceStores.rateLimiter,
     streamLeases: inferenceStores.streamLeases,
@@ -267,6 +283,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     serviceCalls,
     request: (operation, requestOptions) => gql(url, operation, requestOptions),
+    internalKeys: { privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem },
     internalToken: (principal) => keys.signer.sign(principal, 'test-stack-request'),
     async createTeamWithKey(name, scopes) {
       const team = await policyService.createTeam(caller, name);

@@ -44,7 +44,7 @@ export type ChargeStatus =
   | 'CHARGED'
   /** Nothing to charge: a cache hit, an answer shared with an identical call, or a model priced 0. */
   | 'FREE'
-  /** The wallet has not confirmed the capture of `cost` yet; it is retried until the hold expires, and `Wallet.holds` shows the outcome. */
+  /** The wallet has not confirmed the capture of `cost` yet; it was recorded durably before this answer and is charged once the wallet answers (beyond the hold, should the hold have expired by then). `Wallet.holds` shows the outcome. */
   | 'PENDING'
   /** Not charged: the hold was released or had expired before the capture, so the platform absorbed the call. */
   | 'WAIVED';

@@ -42,3 +42,26 @@ export function callTimingOf(settings: InferenceSettings, outputTokens: number):
     ),
   };
 }
+
+/** When the charge outbox (service/saga/charge-outbox.ts) looks for due charges and resends. */
+export interface OutboxTiming {
+  /** How often a replica looks for due charges. */
+  pollMs: number;
+  /** The first resend's wait; each failed send doubles it. */
+  firstRetryMs: number;
+  /** The longest wait between sends; an outage is waited out forever at this pace. */
+  maxRetryMs: number;
+  /**
+   * How long a claimed charge is kept from other replicas: past a send's longest duration (a
+   * capture, then a spend, each a service call of up to two timeouts), so only a replica that died
+   * mid-send lets its claim lapse.
+   */
+  claimMs: number;
+}
+
+export const OUTBOX_TIMING: OutboxTiming = {
+  pollMs: 1_000,
+  firstRetryMs: 1_000,
+  maxRetryMs: 60_000,
+  claimMs: 2 * 2 * SERVICE_CALL_TIMEOUT_MS + 20_000,
+};

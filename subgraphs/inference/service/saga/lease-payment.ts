@@ -5,6 +5,7 @@ import type { SpendRequest } from '../../clients/wallet-client.js';
 import type { LeaseSlice } from './credit-leases.js';
 import type { Charge, Payment } from './payment.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
+import { recordUnconfirmed } from './unconfirmed-charges.js';
 
 /**
  * The wallet step on a credit lease (decision 62): the call's worst case is reserved from a lease
@@ -44,12 +45,7 @@ export async function reserveFromLease(
       };
       // Counted as spent whatever the answer: the lease never lends it twice.
       slice.settle(cost.amount);
-      try {
-        const spent = await deps.spend(request, ctx.requestId);
-        return { status: 'CHARGED', amount: BigInt(spent.amount), owed: BigInt(spent.owedAmount) };
-      } catch (error) {
-        return unconfirmedSpend(ctx, request, error);
-      }
+      return spendOrRecord(deps, ctx, request);
     },
     voidHold() {
       slice.release();
@@ -58,13 +54,32 @@ export async function reserveFromLease(
   };
 }
 
-/** A spend the wallet refused or did not confirm. */
-function unconfirmedSpend(ctx: SagaContext, request: SpendRequest, error: unknown): Charge {
-  const facts = { err: error, holdId: request.holdId, cost: request.amount.toString() };
-  if (error instanceof GraphQLError) {
-    ctx.logger.error(facts, 'call not charged: the wallet refused its spend');
-    return { status: 'WAIVED' };
+/**
+ * Charges a served call with a spend against `request.holdId` (beyond the hold when the hold
+ * cannot cover it). A spend the wallet did not confirm goes to the charge outbox before the answer
+ * leaves (PENDING); one it refused (a bug: spends are never refused for funds) is absorbed, logged.
+ */
+export async function spendOrRecord(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: SpendRequest,
+): Promise<Charge> {
+  try {
+    const spent = await deps.spend(request, ctx.requestId);
+    return { status: 'CHARGED', amount: BigInt(spent.amount), owed: BigInt(spent.owedAmount) };
+  } catch (error) {
+    const facts = { err: error, holdId: request.holdId, cost: request.amount.toString() };
+    if (error instanceof GraphQLError) {
+      ctx.logger.error(facts, 'call not charged: the wallet refused its spend');
+      return { status: 'WAIVED' };
+    }
+    await recordUnconfirmed(deps, ctx, {
+      ...request,
+      teamId: ctx.teamId,
+      kind: 'SPEND',
+      requestId: ctx.requestId,
+    });
+    ctx.logger.warn(facts, 'spend not confirmed by the wallet; the charge outbox charges it');
+    return { status: 'PENDING', amount: request.amount };
   }
-  ctx.logger.error(facts, 'spend not confirmed by the wallet');
-  return { status: 'PENDING', amount: request.amount };
 }

@@ -1,10 +1,13 @@
 import { GraphQLError } from 'graphql';
+import { Registry } from 'prom-client';
+import type { Db } from '../../../../lib/db/index.js';
 import { ServiceUnavailableError } from '../../../../lib/service-client.js';
-import { eventually } from '../../../../test/support/eventually.js';
 import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
 import type { HoldRef, WalletClient } from '../../clients/wallet-client.js';
-import { createCaptureFollowUps } from './capture-follow-ups.js';
-import { reserveCredits, type CaptureRequest } from './payment.js';
+import { INFERENCE_SCHEMA, prepareInferenceStore } from '../../server.js';
+import { createChargeOutbox, type PendingCharge } from './charge-outbox.js';
+import { reserveCredits } from './payment.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 const HOLD: HoldRef = {
@@ -47,16 +50,29 @@ function scriptedWallet(script: { capture?: Answer[]; hold?: Answer[] }) {
   return { wallet, calls };
 }
 
-async function paymentWith(script: Parameters<typeof scriptedWallet>[0]) {
+let database: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  database = await createTestDatabase('embedded');
+  db = await database.open(INFERENCE_SCHEMA);
+  await prepareInferenceStore(db);
+});
+afterAll(() => database?.drop());
+beforeEach(() => db.query('DELETE FROM charge_outbox'));
+
+async function paymentWith(script: Parameters<typeof scriptedWallet>[0], outboxDb = db) {
   const { wallet, calls } = scriptedWallet(script);
   const log = createRecordingLogger();
-  const late: Array<[CaptureRequest, bigint]> = [];
-  const followUps = createCaptureFollowUps({
+  const late: Array<[PendingCharge, bigint]> = [];
+  const outbox = createChargeOutbox({
+    db: outboxDb,
     wallet,
-    onCharged: (request, amount) => late.push([request, amount]),
-    delaysMs: [5],
+    logger: log.logger,
+    registry: new Registry(),
+    onCharged: (charge, amount) => late.push([charge, amount]),
+    timing: { firstRetryMs: 0 },
   });
-  const deps = { wallet, captureFollowUps: followUps, now: Date.now } as unknown as SagaDeps;
+  const deps = { wallet, chargeOutbox: outbox, now: Date.now } as unknown as SagaDeps;
   const ctx = { teamId: 't', requestId: 'r', logger: log.logger } as unknown as SagaContext;
   const payment = await reserveCredits(deps, ctx, {
     amount: 100n,
@@ -71,7 +87,7 @@ async function paymentWith(script: Parameters<typeof scriptedWallet>[0]) {
       modelId: 'm',
       priceVersion: 1,
     });
-  return { capture, calls, log, late, followUps };
+  return { capture, calls, log, late, outbox };
 }
 
 describe('the saga reports what the ledger did with a capture', () => {
@@ -102,18 +118,32 @@ describe('the saga reports what the ledger did with a capture', () => {
     ]);
   });
 
-  it('an outcome nobody can confirm: PENDING, and retried until the wallet answers', async () => {
-    const { capture, late, followUps, log } = await paymentWith({
+  it('an outcome nobody can confirm: PENDING, once the charge outbox holds the capture', async () => {
+    const { capture, late, outbox, log } = await paymentWith({
       capture: [unreachable(), unreachable(), unreachable(), unreachable(), captured('90')],
     });
     await expect(capture()).resolves.toEqual({ status: 'PENDING', amount: 90n });
-    expect(log.errors().map((line) => line.msg)).toEqual([
-      'capture not confirmed by the wallet; retrying it until the hold expires',
-    ]);
-    await eventually('the capture is confirmed late', () => late[0], { timeoutMs: 5_000 });
-    expect(late.map(([request, amount]) => [request.idempotencyKey, amount])).toEqual([
+    const { rows } = await db.query('SELECT team_id, kind, hold_id, amount FROM charge_outbox');
+    expect(rows).toEqual([{ team_id: 't', kind: 'CAPTURE', hold_id: HOLD.id, amount: '90' }]);
+    expect(log.errors()).toEqual([]);
+    // The outbox sends the very capture the saga asked for, and counts it once confirmed.
+    await outbox.drain();
+    expect(late.map(([charge, amount]) => [charge.idempotencyKey, amount])).toEqual([
       [expect.stringMatching(/^capture:hold:/), 90n],
     ]);
-    expect(followUps.waiting).toBe(0);
+    expect((await db.query('SELECT id FROM charge_outbox')).rows).toEqual([]);
+  });
+
+  it('an outcome nobody can confirm nor record: the call fails, and the log says why', async () => {
+    const lost = await createTestDatabase('embedded');
+    const lostDb = await lost.open(INFERENCE_SCHEMA);
+    await lost.drop();
+    const { capture, log } = await paymentWith({ capture: [unreachable()] }, lostDb);
+    await expect(capture()).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    expect(log.errors().map((line) => line.msg)).toEqual([
+      'charge not recorded in the outbox: call refused; its hold may have been charged, or expires',
+    ]);
   });
 });

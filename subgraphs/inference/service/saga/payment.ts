@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { codedError, conflict } from '../../../../lib/errors.js';
 import { unavailable } from '../../../../lib/service-client.js';
-import { reserveFromLease } from './lease-payment.js';
+import { reserveFromLease, spendOrRecord } from './lease-payment.js';
 import { withWalletRetries } from './wallet-retries.js';
 import type { HoldRef } from '../../clients/wallet-client.js';
 import type { TokenUsage } from '../../providers/types.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
+import { recordUnconfirmed } from './unconfirmed-charges.js';
 
 /** What the ledger did about a call's cost; what `Generation.cost` and the metrics report. */
 export type Charge =
@@ -14,9 +15,12 @@ export type Charge =
   | { status: 'CHARGED'; amount: bigint; owed: bigint }
   /** Nothing to charge: a cache hit, a shared answer, or a model priced 0. */
   | { status: 'FREE' }
-  /** The hold was released or had expired before the capture: the platform absorbed the call. */
+  /** The wallet refused the charge outright (never for funds: a bug, logged); the platform absorbed the call. */
   | { status: 'WAIVED' }
-  /** The wallet has not confirmed the capture of `amount`; it is retried until the hold expires. */
+  /**
+   * The wallet has not confirmed the capture of `amount`; the charge outbox holds it durably and
+   * charges it once the wallet answers (beyond the hold, should the hold be gone by then).
+   */
   | { status: 'PENDING'; amount: bigint };
 
 export const FREE: Charge = { status: 'FREE' };
@@ -156,11 +160,7 @@ function paymentFor(
   });
 
   /** A capture whose outcome is unknown is resolved by asking the ledger, never guessed. */
-  const resolveUnconfirmed = async (
-    request: CaptureRequest,
-    error: unknown,
-    expiresAt: string,
-  ): Promise<Charge> => {
+  const resolveUnconfirmed = async (request: CaptureRequest, error: unknown): Promise<Charge> => {
     const now = await withWalletRetries(() =>
       deps.wallet.hold(request.holdId, ctx.requestId),
     ).catch(() => null);
@@ -172,17 +172,15 @@ function paymentFor(
     };
     if (now?.status === 'CAPTURED') return charged(now);
     if (now?.status === 'VOIDED' || now?.status === 'EXPIRED') {
-      ctx.logger.error(
+      // The call was served: it is charged beyond its hold, under the capture's own key.
+      ctx.logger.warn(
         { ...facts, holdStatus: now.status },
-        'call not charged: its hold was released before the capture (the ledger says so)',
+        'hold released before the capture (the ledger says so); charged beyond it',
       );
-      return { status: 'WAIVED' };
+      return spendOrRecord(deps, ctx, request);
     }
-    ctx.logger.error(
-      facts,
-      'capture not confirmed by the wallet; retrying it until the hold expires',
-    );
-    deps.captureFollowUps.follow(request, now?.expiresAt ?? expiresAt, ctx.logger);
+    await recordUnconfirmed(deps, ctx, { ...request, teamId: ctx.teamId, kind: 'CAPTURE' });
+    ctx.logger.warn(facts, 'capture not confirmed by the wallet; the charge outbox charges it');
     return { status: 'PENDING', amount: request.amount };
   };
 
@@ -199,13 +197,9 @@ function paymentFor(
       try {
         const ref = await withWalletRetries(() => deps.wallet.capture(request));
         if (ref.status === 'CAPTURED') return charged(ref);
-        return await resolveUnconfirmed(
-          request,
-          new Error(`hold is ${ref.status}`),
-          hold.expiresAt,
-        );
+        return await resolveUnconfirmed(request, new Error(`hold is ${ref.status}`));
       } catch (error) {
-        return resolveUnconfirmed(request, error, hold.expiresAt);
+        return resolveUnconfirmed(request, error);
       }
     },
 

@@ -11,7 +11,7 @@ import type { ModelHealth } from '../model-health.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Breakers } from '../routing/breakers.js';
 import type { Singleflight } from '../singleflight.js';
-import type { CaptureFollowUps } from './capture-follow-ups.js';
+import type { ChargeOutbox } from './charge-outbox.js';
 import type { CreditLeases } from './credit-leases.js';
 import type { SpendBatcher } from './spend-batcher.js';
 import type { UsageMetrics } from './usage-event.js';
@@ -31,8 +31,8 @@ export interface SagaDeps {
   leases?: CreditLeases;
   /** Charges calls against their leases, batched. */
   spend: SpendBatcher;
-  /** Captures the wallet did not confirm, retried until their holds expire. */
-  captureFollowUps: CaptureFollowUps;
+  /** Where charges the wallet did not confirm are made durable, then sent until it does. */
+  chargeOutbox: Pick<ChargeOutbox, 'record'>;
   usageMetrics?: UsageMetrics;
   settings: InferenceSettings;
   logger: Logger;

@@ -13,7 +13,7 @@ import { createCpuProfiler } from './inference-cpu-profile.js';
  * Where a `generate` spends its time, seen from outside the production code: Node's and undici's
  * diagnostics channels time every HTTP request each server answers (by port: gateway, subgraphs,
  * provider) and every request the platform sends (by destination and GraphQL operation name), the
- * route table's channel every call answered in process (`⇢`, decision 63), and
+ * route table's channel every call answered in process (`⇢`, lib/http/local-routes.ts), and
  * the rate limiter shared with the inference subgraph is wrapped to time reserve and settle, and
  * every PostgreSQL statement is timed by its verb and first table; the
  * process's CPU is profiled meanwhile. Off until `start()`; `stop()` returns markdown tables, the

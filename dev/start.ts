@@ -79,8 +79,8 @@ await runService(logger, async () => {
   ]);
 
   const common = { verifier, production: config.production };
-  // Calls between the services skip the sockets (decision 63) unless MODELGRAPH_IN_PROCESS_CALLS
-  // is false; streams still go over HTTP.
+  // Calls between the services skip the sockets (lib/http/local-routes.ts) unless
+  // MODELGRAPH_IN_PROCESS_CALLS is false; streams still go over HTTP.
   const localRoutes = config.inProcessCalls ? createLocalRoutes() : undefined;
   const signer = (issuer: string) =>
     createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });

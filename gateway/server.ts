@@ -68,7 +68,7 @@ export interface GatewayDeps {
   serviceDispatcher?: Dispatcher;
   /**
    * Subgraphs in this process, which subgraph fetches and policy's key store reach without a
-   * socket (decision 63). @default none: every call goes over HTTP
+   * socket (lib/http/local-routes.ts). @default none: every call goes over HTTP
    */
   localRoutes?: LocalRoutes;
 }

@@ -53,8 +53,9 @@ export const commonEnv = {
 };
 
 /**
- * Whether services started in one process call each other without a socket (decision 63): read
- * by `npm start` and the test stack (so benchmarks too); `false` sends every call over HTTP.
+ * Whether services started in one process call each other without a socket
+ * (lib/http/local-routes.ts): read by `npm start` and the test stack (so benchmarks too); `false`
+ * sends every call over HTTP.
  */
 export const inProcessCallsEnv = { MODELGRAPH_IN_PROCESS_CALLS: flag(true) };
 

@@ -27,7 +27,7 @@ export interface ServiceClientOptions {
    */
   dispatcher?: Dispatcher;
   /**
-   * Services in this process, called without a socket (decision 63).
+   * Services in this process, called without a socket (lib/http/local-routes.ts).
    * @default none: every call goes over HTTP
    */
   localRoutes?: LocalRoutes;

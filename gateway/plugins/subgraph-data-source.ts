@@ -11,8 +11,9 @@ import type { GatewayContext } from '../context.js';
 const NO_BODY = new Set([101, 204, 205, 304]);
 
 /**
- * A subgraph in this process answers in process (decision 63), with the `accept` that fetch
- * would send; any other goes over Node's fetch (undici), which keeps connections alive and pooled.
+ * A subgraph in this process answers in process (lib/http/local-routes.ts), with the `accept`
+ * that fetch would send; any other goes over Node's fetch (undici), which keeps connections alive
+ * and pooled.
  */
 export function subgraphFetcher(localRoutes?: LocalRoutes): Fetcher {
   return (async (url: string, init: RequestInit = {}) => {

@@ -10,7 +10,7 @@ export interface LocalService {
 
 /**
  * Services started in this process, by the origin others reach them at, so that a call between
- * them skips the sockets and HTTP parsing on both sides (decision 63). Shared by the gateway and
+ * them skips the sockets and HTTP parsing on both sides (decision 62). Shared by the gateway and
  * the services that `npm start`, the test stack or a benchmark starts together; a service in a
  * process of its own has none, and every call goes over HTTP.
  */

@@ -61,7 +61,8 @@ export interface InferenceDeps extends SubgraphBaseDeps {
   /** GraphQL URLs of the subgraphs the saga calls. */
   services: { catalog: string; policy: string; wallet: string };
   /**
-   * Services in this process, which the saga's calls reach without a socket (decision 63).
+   * Services in this process, which the saga's calls reach without a socket
+   * (lib/http/local-routes.ts).
    * @default none: every call goes over HTTP
    */
   localRoutes?: LocalRoutes;

@@ -71,7 +71,7 @@ export interface CapturedToken {
  * stack keeps its signing key to itself, so the test reads them off the gateway's outgoing calls:
  * over HTTP its subgraph fetchers call the global `fetch` at call time, in this process, and its
  * service client (policy's key store) goes through the stack's watched dispatcher; in process
- * (decision 63) both go through the stack's watched route table.
+ * (lib/http/local-routes.ts) both go through the stack's watched route table.
  */
 export async function captureInternalTokens(
   stack: Stack,

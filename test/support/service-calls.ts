@@ -33,7 +33,8 @@ const HANDLER_METHODS = [
 /**
  * A dispatcher for a service client (lib/service-client.ts) that lets tests watch and delay its
  * calls: `watch()` returns the function that stops watching. Calls go out on a keep-alive Agent.
- * `localRoutes()` watches the calls a caller makes in process (decision 63) the same way.
+ * `localRoutes()` watches the calls a caller makes in process (lib/http/local-routes.ts) the
+ * same way.
  */
 export function createWatchedDispatcher() {
   const agent = new Agent({ keepAliveTimeout: 30_000 });

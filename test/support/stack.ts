@@ -63,7 +63,7 @@ export interface StackOptions {
   /** Wraps the inference subgraph's kv, to inject a store's faults into some of its calls. */
   wrapInferenceKv?: (kv: Kv) => Kv;
   /**
-   * The services call each other in process (decision 63), as under `npm start`.
+   * The services call each other in process (lib/http/local-routes.ts), as under `npm start`.
    * @default MODELGRAPH_IN_PROCESS_CALLS (true unless set to false)
    */
   inProcessCalls?: boolean;

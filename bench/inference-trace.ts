@@ -5,13 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
+import { localCallChannel, type LocalCallMessage } from '../lib/http/local-routes.js';
 import type { RateLimiter } from '../lib/rate-limit/index.js';
 import { createCpuProfiler } from './inference-cpu-profile.js';
 
 /*
  * Where a `generate` spends its time, seen from outside the production code: Node's and undici's
  * diagnostics channels time every HTTP request each server answers (by port: gateway, subgraphs,
- * provider) and every request the platform sends (by destination and GraphQL operation name), and
+ * provider) and every request the platform sends (by destination and GraphQL operation name), the
+ * route table's channel every call answered in process (`⇢`, lib/http/local-routes.ts), and
  * the rate limiter shared with the inference subgraph is wrapped to time reserve and settle, and
  * every PostgreSQL statement is timed by its verb and first table; the
  * process's CPU is profiled meanwhile. Off until `start()`; `stop()` returns markdown tables, the
@@ -64,6 +66,18 @@ export function startStepTrace(ports: Record<string, string>, rateLimiter: RateL
     const request = (message as { request: object }).request;
     const entry = sent.get(request);
     if (entry) add(entry.label, performance.now() - entry.at);
+  });
+
+  localCallChannel.subscribe((message) => {
+    if (!samples) return;
+    const { url, request, answer } = message as LocalCallMessage;
+    const operation = OPERATION.exec(request.body.slice(0, 120))?.[1];
+    const label = `⇢ ${ports[url.port] ?? url.port}${operation ? ` ${operation}` : ''}`;
+    const at = performance.now();
+    answer.then(
+      () => add(label, performance.now() - at),
+      () => undefined,
+    );
   });
 
   const reserve = rateLimiter.reserve.bind(rateLimiter);

@@ -83,6 +83,16 @@ describe('npm start configuration', () => {
     );
   });
 
+  it('calls between the services in process unless MODELGRAPH_IN_PROCESS_CALLS is false', () => {
+    expect(loadDevConfig({}, keys).inProcessCalls).toBe(true);
+    expect(loadDevConfig({ MODELGRAPH_IN_PROCESS_CALLS: 'false' }, keys).inProcessCalls).toBe(
+      false,
+    );
+    expect(() => loadDevConfig({ MODELGRAPH_IN_PROCESS_CALLS: 'no' }, keys)).toThrow(
+      /MODELGRAPH_IN_PROCESS_CALLS/,
+    );
+  });
+
   it('refuses what the services refuse', () => {
     expect(() => loadDevConfig({ INFERENCE_HOLD_TTL_SECONDS: '15' }, keys)).toThrow(
       /INFERENCE_HOLD_TTL_SECONDS: must outlast/,

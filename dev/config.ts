@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { loadGatewayConfig } from '../gateway/config.js';
-import { commonEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
+import { commonEnv, inProcessCallsEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
 import { loadInferenceConfig } from '../subgraphs/inference/config.js';
 import { loadWalletConfig } from '../subgraphs/wallet/config.js';
 
 const DevEnv = z.object({
   ...commonEnv,
+  ...inProcessCallsEnv,
   PORT: port(4000),
   HOST: z.string().default('127.0.0.1'),
   /** The first of four consecutive subgraph ports; 0 lets the system pick free ones. */
@@ -54,6 +55,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     redisUrl: e.REDIS_URL,
     dataDir: e.MODELGRAPH_DATA_DIR,
     seedFile: e.MODELS_SEED_FILE,
+    inProcessCalls: e.MODELGRAPH_IN_PROCESS_CALLS,
     poolSize: wallet.poolSize,
     gateway: {
       supergraphPath: gateway.supergraphPath,

@@ -8,6 +8,7 @@ import {
   generateInternalKeyPair,
 } from '../lib/auth/internal-token.js';
 import { createDb, createDbs, type Db } from '../lib/db/index.js';
+import { createLocalRoutes } from '../lib/http/local-routes.js';
 import { createKv } from '../lib/kv/index.js';
 import { createRateLimiter } from '../lib/rate-limit/index.js';
 import { createStreamLeases } from '../lib/rate-limit/stream-leases.js';
@@ -85,6 +86,9 @@ await runService(logger, async () => {
   ]);
 
   const common = { verifier, production: config.production };
+  // Calls between the services skip the sockets (lib/http/local-routes.ts) unless
+  // MODELGRAPH_IN_PROCESS_CALLS is false; streams still go over HTTP.
+  const localRoutes = config.inProcessCalls ? createLocalRoutes() : undefined;
   const signer = (issuer: string) =>
     createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
   // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
@@ -145,6 +149,7 @@ await runService(logger, async () => {
             policy: urls.policy!,
             wallet: urls.wallet!,
           },
+          localRoutes,
           logger: logger.child({ service: 'inference' }),
         }),
     ],
@@ -160,6 +165,7 @@ await runService(logger, async () => {
       '127.0.0.1',
     );
     urls[name] = `http://127.0.0.1:${port}/graphql`;
+    localRoutes?.register(urls[name]!, server);
   }
 
   const adminKey =
@@ -185,6 +191,7 @@ await runService(logger, async () => {
     signer: await signer(ISSUERS.gateway),
     logger: logger.child({ service: 'gateway' }),
     processMetrics: true,
+    localRoutes,
   });
   await gateway.start();
   const port = await gateway.listen(config.port, config.host);

@@ -9,6 +9,7 @@ import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
 import { handleGraphQLRequest } from '../lib/http/graphql-handler.js';
 import { createHttpService, type RouteContext, type Routes } from '../lib/http/http-server.js';
+import type { LocalRoutes } from '../lib/http/local-routes.js';
 import { sendError, sendJson, sendText } from '../lib/http/responses.js';
 import type { Kv } from '../lib/kv/index.js';
 import type { Logger } from '../lib/logging.js';
@@ -65,6 +66,11 @@ export interface GatewayDeps {
   supergraphPollMs?: number;
   /** Where the gateway's own service calls (policy's key store) go; tests watch them. */
   serviceDispatcher?: Dispatcher;
+  /**
+   * Subgraphs in this process, which subgraph fetches and policy's key store reach without a
+   * socket (lib/http/local-routes.ts). @default none: every call goes over HTTP
+   */
+  localRoutes?: LocalRoutes;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -96,7 +102,7 @@ export function createGateway(deps: GatewayDeps) {
       const resolved = config.subgraphUrls[name as keyof typeof config.subgraphUrls] ?? url;
       if (!resolved) throw new Error(`No URL for subgraph ${name}.`);
       subgraphs.set(name, resolved);
-      return new SubgraphDataSource(name, resolved, fetchDuration);
+      return new SubgraphDataSource(name, resolved, fetchDuration, deps.localRoutes);
     },
     logger,
   });
@@ -107,6 +113,7 @@ export function createGateway(deps: GatewayDeps) {
     timeoutMs: GATEWAY_SERVICE_TIMEOUT_MS,
     tokenReuseMs: GATEWAY_TOKEN_REUSE_MS,
     dispatcher: deps.serviceDispatcher,
+    localRoutes: deps.localRoutes,
   });
   const policy = createPolicyClient(() => {
     const url = subgraphs.get('policy');

@@ -22,6 +22,13 @@ export const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
 export const port = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
 
+/** A yes/no variable: `true`/`1` or `false`/`0`; empty or unset means `fallback`. */
+export const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => (v === '' ? fallback : v === 'true' || v === '1'));
+
 /** An optional secret of at least `min` characters (the bootstrap admin key). */
 export const optionalSecret = (min: number) =>
   z.preprocess(
@@ -44,6 +51,17 @@ export const commonEnv = {
   /** Where embedded PGlite keeps data; in memory when unset. */
   MODELGRAPH_DATA_DIR: optionalString,
 };
+
+/**
+ * Whether services started in one process call each other without a socket
+ * (lib/http/local-routes.ts): read by `npm start` and the test stack (so benchmarks too); `false`
+ * sends every call over HTTP.
+ */
+export const inProcessCallsEnv = { MODELGRAPH_IN_PROCESS_CALLS: flag(true) };
+
+export function loadInProcessCalls(env: NodeJS.ProcessEnv): boolean {
+  return parseConfig(z.object(inProcessCallsEnv), env).MODELGRAPH_IN_PROCESS_CALLS;
+}
 
 /** PEM text may arrive with literal `\n` (one-line env files); turn those back into newlines. */
 const pemText = (value: unknown) =>

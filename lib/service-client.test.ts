@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import type { InternalTokenSigner } from './auth/internal-token.js';
 import type { Principal } from './auth/principal.js';
+import { createLocalRoutes } from './http/local-routes.js';
 import {
   ServiceRequestError,
   ServiceUnavailableError,
@@ -76,21 +77,28 @@ const ANSWERS: Record<string, { status: number; body: string }> = {
 const signer = { sign: async () => 'internal-token' } as unknown as InternalTokenSigner;
 const principal = { id: 'service:test', kind: 'SERVICE' } as Principal;
 
-describe('the service client', () => {
+const answer: RequestListener = (req, res) => {
+  req.resume();
+  const { status, body } = ANSWERS[req.url ?? ''] ?? { status: 404, body: '' };
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body);
+};
+
+// The same answers read the same whether the callee runs elsewhere or in this process.
+describe.each(['over HTTP', 'in process'])('the service client, %s', (way) => {
   let server: Server;
   let base: string;
   let client: ServiceClient;
+  let connections = 0;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      const answer = ANSWERS[req.url ?? ''] ?? { status: 404, body: '' };
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(answer.body);
-    });
+    server = createServer(answer);
+    server.on('connection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    client = createServiceClient({ signer, principal, timeoutMs: 2_000 });
+    const localRoutes = way === 'in process' ? createLocalRoutes() : undefined;
+    localRoutes?.register(base, { server, handle: answer });
+    client = createServiceClient({ signer, principal, timeoutMs: 2_000, localRoutes });
   });
   afterAll(async () => {
     await client.close();
@@ -163,5 +171,10 @@ describe('the service client', () => {
     await expect(client.post(`http://127.0.0.1:${port}/x`, {}, 'req-1')).rejects.toBeInstanceOf(
       ServiceUnavailableError,
     );
+  });
+
+  it(`reaches the callee ${way}`, () => {
+    if (way === 'in process') expect(connections).toBe(0);
+    else expect(connections).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ import {
 } from './auth/internal-token.js';
 import type { Principal } from './auth/principal.js';
 import { codedError } from './errors.js';
+import type { LocalRoutes } from './http/local-routes.js';
 import { retryAfterDelays } from './retry-policy.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
@@ -25,6 +26,11 @@ export interface ServiceClientOptions {
    * @default a keep-alive Agent of this client's own, closed by `close()`
    */
   dispatcher?: Dispatcher;
+  /**
+   * Services in this process, called without a socket (lib/http/local-routes.ts).
+   * @default none: every call goes over HTTP
+   */
+  localRoutes?: LocalRoutes;
 }
 
 /**
@@ -85,19 +91,15 @@ export function createServiceClient(options: ServiceClientOptions) {
     now: options.now,
   }).forPrincipal(options.principal);
 
-  /** One request; the status and the parsed JSON body, or ServiceUnavailableError. */
-  async function send(url: string, body: unknown, requestId: string) {
+  /** Over HTTP: the status and the body's text, or ServiceUnavailableError. */
+  async function exchangeOverHttp(url: string, headers: Record<string, string>, body: string) {
     let response;
     try {
       response = await request(url, {
         method: 'POST',
         dispatcher: agent,
-        headers: {
-          'content-type': 'application/json',
-          [INTERNAL_TOKEN_HEADER]: await currentToken(requestId),
-          [REQUEST_ID_HEADER]: requestId,
-        },
-        body: JSON.stringify(body),
+        headers,
+        body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -107,13 +109,54 @@ export function createServiceClient(options: ServiceClientOptions) {
       });
     }
     const status = response.statusCode;
-    const ok = status >= 200 && status < 300;
-    const refused = status >= 400 && status < 500;
     const text = await response.body.text().catch((error: unknown) => {
       throw new ServiceUnavailableError(`${url} answered ${status}, then broke off`, {
         cause: error,
       });
     });
+    return { status, text };
+  }
+
+  /**
+   * In process when the callee runs here (undefined otherwise), with the same timeout: a callee
+   * that does not answer in time is left as over HTTP.
+   */
+  function exchangeLocally(url: string, headers: Record<string, string>, body: string) {
+    const timeout = new AbortController();
+    const answer = options.localRoutes?.call(
+      url,
+      { method: 'POST', headers, body },
+      timeout.signal,
+    );
+    if (!answer) return undefined;
+    const timer = setTimeout(
+      () => timeout.abort(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    return answer
+      .then(
+        ({ status, body: text }) => ({ status, text }),
+        (error: unknown) => {
+          throw new ServiceUnavailableError(`${url} unreachable: ${(error as Error).message}`, {
+            cause: error,
+          });
+        },
+      )
+      .finally(() => clearTimeout(timer));
+  }
+
+  /** One request; the status and the parsed JSON body, or ServiceUnavailableError. */
+  async function send(url: string, body: unknown, requestId: string) {
+    const headers = {
+      'content-type': 'application/json',
+      [INTERNAL_TOKEN_HEADER]: await currentToken(requestId),
+      [REQUEST_ID_HEADER]: requestId,
+    };
+    const payload = JSON.stringify(body);
+    const { status, text } = await (exchangeLocally(url, headers, payload) ??
+      exchangeOverHttp(url, headers, payload));
+    const ok = status >= 200 && status < 300;
+    const refused = status >= 400 && status < 500;
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logging.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -48,6 +54,11 @@ export const CLIENT_CLOSED_STATUS = '499';
 
 export interface HttpService {
   server: Server;
+  /**
+   * What the server runs for each request; a co-located caller hands it requests without a
+   * socket (lib/http/local-routes.ts).
+   */
+  handle: RequestListener;
   /** Listens and resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -64,7 +75,7 @@ export function createHttpService(options: {
   routes: Routes;
 }): HttpService {
   const { logger, metrics, routes } = options;
-  const server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
@@ -104,12 +115,14 @@ export function createHttpService(options: {
         else res.destroy();
       },
     );
-  });
+  };
+  const server = createServer(handle);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
   return {
     server,
+    handle,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

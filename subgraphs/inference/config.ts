@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { parseConfig, requiredPem } from '../../lib/config.js';
+import { flag, parseConfig, requiredPem } from '../../lib/config.js';
 import type { LeaseSettings } from './service/saga/credit-leases.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 import { WALLET_CALL_BUDGET_MS } from './service/timing.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', ''])
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
 
 /** The saga's tunables (see InferenceSettings for what each does). */
 const SettingsFields = z.object({

@@ -7,6 +7,7 @@ import type { Kv } from '../../lib/kv/index.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
 import { createMemoryStreamLeases, type StreamLeases } from '../../lib/rate-limit/stream-leases.js';
+import type { LocalRoutes } from '../../lib/http/local-routes.js';
 import { createServiceClient } from '../../lib/service-client.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import { createIdempotencyStore } from './service/cache/idempotency.js';
@@ -65,6 +66,12 @@ export interface InferenceDeps extends SubgraphBaseDeps {
   signer: InternalTokenSigner;
   /** GraphQL URLs of the subgraphs the saga calls. */
   services: { catalog: string; policy: string; wallet: string };
+  /**
+   * Services in this process, which the saga's calls reach without a socket
+   * (lib/http/local-routes.ts).
+   * @default none: every call goes over HTTP
+   */
+  localRoutes?: LocalRoutes;
   /** @default DEFAULT_INFERENCE_SETTINGS */
   settings?: Partial<InferenceSettings>;
   /** @default 'default' */
@@ -92,6 +99,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     signer: deps.signer,
     principal: INFERENCE_PRINCIPAL(deps.orgId ?? 'default'),
     timeoutMs: SERVICE_CALL_TIMEOUT_MS,
+    localRoutes: deps.localRoutes,
   });
   const providers = createProviderRegistry({
     env: deps.env,

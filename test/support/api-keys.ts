@@ -69,8 +69,9 @@ export interface CapturedToken {
 /**
  * The internal tokens the gateway sends while serving one request made with `credential`. The
  * stack keeps its signing key to itself, so the test reads them off the gateway's outgoing calls:
- * its subgraph fetchers call the global `fetch` at call time, in this process, and its service
- * client (policy's key store) goes through the stack's watched dispatcher.
+ * over HTTP its subgraph fetchers call the global `fetch` at call time, in this process, and its
+ * service client (policy's key store) goes through the stack's watched dispatcher; in process
+ * (lib/http/local-routes.ts) both go through the stack's watched route table.
  */
 export async function captureInternalTokens(
   stack: Stack,

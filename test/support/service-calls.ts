@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
+import type { LocalRoutes } from '../../lib/http/local-routes.js';
 
-/** One call a service made through the platform's service client. */
+/** One call a service made through the platform's service client (or in process, any call). */
 export interface ServiceCall {
   /** The path called, e.g. `/internal/authenticate-key`. */
   path: string;
@@ -32,6 +33,8 @@ const HANDLER_METHODS = [
 /**
  * A dispatcher for a service client (lib/service-client.ts) that lets tests watch and delay its
  * calls: `watch()` returns the function that stops watching. Calls go out on a keep-alive Agent.
+ * `localRoutes()` watches the calls a caller makes in process (lib/http/local-routes.ts) the
+ * same way.
  */
 export function createWatchedDispatcher() {
   const agent = new Agent({ keepAliveTimeout: 30_000 });
@@ -62,8 +65,25 @@ export function createWatchedDispatcher() {
     return forward(delayed);
   };
 
+  /** `routes` as one caller sees them: its calls answered in process are watched too. */
+  const localRoutes = (routes: LocalRoutes): LocalRoutes => ({
+    register: (origin, service) => routes.register(origin, service),
+    call(url, request, signal) {
+      const answer = routes.call(url, request, signal);
+      if (!answer) return undefined;
+      const call: ServiceCall = { path: new URL(url).pathname, headers: { ...request.headers } };
+      const current = [...watchers];
+      for (const watcher of current) watcher.onRequest?.(call);
+      return answer.then(async (response) => {
+        await Promise.allSettled(current.map((w) => w.afterAnswer?.(call)));
+        return response;
+      });
+    },
+  });
+
   return {
     dispatcher: { dispatch, close: () => agent.close() } as unknown as Dispatcher,
+    localRoutes,
     watch(watcher: ServiceCallWatcher): () => void {
       watchers.add(watcher);
       return () => watchers.delete(watcher);

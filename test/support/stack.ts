@@ -4,6 +4,8 @@ import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/ser
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
 import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
 import type { Principal } from '../../lib/auth/principal.js';
+import { loadInProcessCalls } from '../../lib/config.js';
+import { createLocalRoutes, type LocalRoutes } from '../../lib/http/local-routes.js';
 import { createDb, type Db } from '../../lib/db/index.js';
 import { createKv, type Kv } from '../../lib/kv/index.js';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/index.js';
@@ -65,6 +67,11 @@ export interface StackOptions {
   rateLimitCommandTimeoutMs?: number;
   /** Wraps the inference subgraph's kv, to inject a store's faults into some of its calls. */
   wrapInferenceKv?: (kv: Kv) => Kv;
+  /**
+   * The services call each other in process (lib/http/local-routes.ts), as under `npm start`.
+   * @default MODELGRAPH_IN_PROCESS_CALLS (true unless set to false)
+   */
+  inProcessCalls?: boolean;
 }
 
 export interface Stack {
@@ -88,7 +95,10 @@ export interface Stack {
     scopes: Principal['teams'][number]['scopes'],
   ): Promise<{ teamId: string; key: string; keyId: string }>;
   gateway: Gateway;
-  /** The gateway's own service calls (policy's key store), for tests that watch or delay them. */
+  /**
+   * The gateway's own service calls (policy's key store), and its subgraph fetches when they run
+   * in process, for tests that watch or delay them.
+   */
   serviceCalls: Pick<WatchedDispatcher, 'watch'>;
   /** The internal key pair, for a service run in a process of its own alongside the stack. */
   internalKeys: { privateKeyPem: string; publicKeyPem: string };
@@ -170,6 +180,7 @@ async function startSubgraphs(
   inferenceStores: Awaited<ReturnType<typeof openInferenceStores>>,
   keys: Awaited<ReturnType<typeof createTestKeys>>,
   logger: Logger,
+  localRoutes: LocalRoutes | undefined,
 ) {
   const common = { verifier: keys.verifier, production: options.production ?? false };
   const subgraphs: Record<string, SubgraphServer> = {
@@ -196,6 +207,7 @@ async function startSubgraphs(
   const listen = async (name: string, server: SubgraphServer) => {
     await server.start();
     urls[name] = `http://127.0.0.1:${await server.listen(0)}/graphql`;
+    localRoutes?.register(urls[name]!, server);
   };
   for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
   subgraphs.inference = createInferenceSubgraph({
@@ -212,6 +224,7 @@ async function startSubgraphs(
     settings: options.inference?.settings,
     env: options.inference?.env ?? {},
     localProvider: options.inference?.localProvider,
+    localRoutes,
     logger: logger.child({ service: 'inference' }),
   });
   await listen('inference', subgraphs.inference);
@@ -225,6 +238,7 @@ async function startTestGateway(
   keys: Awaited<ReturnType<typeof createTestKeys>>,
   subgraphUrls: Record<string, string>,
   logger: Logger,
+  localRoutes: LocalRoutes | undefined,
 ) {
   const serviceCalls = createWatchedDispatcher();
   const gateway = createGateway({
@@ -244,6 +258,7 @@ async function startTestGateway(
     logger: logger.child({ service: 'gateway' }),
     supergraphPollMs: options.supergraphPollMs,
     serviceDispatcher: serviceCalls.dispatcher,
+    localRoutes: localRoutes && serviceCalls.localRoutes(localRoutes),
   });
   await gateway.start();
   const base = `http://127.0.0.1:${await gateway.listen(0)}`;
@@ -252,7 +267,9 @@ async function startTestGateway(
 
 /**
  * The whole platform for an end-to-end test: four subgraphs and the gateway, each on its own
- * ephemeral port, talking real HTTP, on a fresh database and key prefix (embedded or real).
+ * ephemeral port, on a fresh database and key prefix (embedded or real). Clients reach the
+ * gateway over HTTP; the services call each other in process, as under `npm start`, unless
+ * `inProcessCalls` is false (then over HTTP too).
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = options.logger ?? silentLogger;
@@ -260,13 +277,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const { database, testKv, rateLimiter, dbs } = stores;
   const keys = await createTestKeys();
   const inferenceStores = await openInferenceStores(options, stores);
-  const { subgraphs, urls } = await startSubgraphs(options, stores, inferenceStores, keys, logger);
+  const inProcess = options.inProcessCalls ?? loadInProcessCalls(process.env);
+  const localRoutes = inProcess ? createLocalRoutes() : undefined;
+  const { subgraphs, urls } = await startSubgraphs(
+    options,
+    stores,
+    inferenceStores,
+    keys,
+    logger,
+    localRoutes,
+  );
   const { gateway, serviceCalls, base } = await startTestGateway(
     options,
     testKv.kv,
     keys,
     urls,
     logger,
+    localRoutes,
   );
   const url = `${base}/graphql`;
   const policyService = createPolicyService(dbs.policy, testKv.kv, () => new Date());

@@ -4,7 +4,7 @@ import { eventually } from '../../test/support/eventually.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { teamKey } from '../../test/support/identities.js';
 import { TEST_ADMIN_KEY } from '../../test/support/stack.js';
-import { GENERATE, HOLDS } from '../../test/support/inference-documents.js';
+import { GENERATE, LATEST_ENTRIES } from '../../test/support/inference-documents.js';
 import { countWords, type ProviderEmulator } from '../../test/support/provider-emulators.js';
 import { createRecordingLogger } from '../../test/support/recording-logger.js';
 import { subscribeOverSse, type StreamResult } from '../../test/support/subgraph-stream.js';
@@ -105,8 +105,11 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
         variables: { t: emulated.team.teamId, i: input },
       }),
     );
-  const capturedHolds = async () =>
-    expectNoErrors(await emulated.team.call(HOLDS, { id: emulated.team.teamId })).team.wallet.holds;
+  /** The team's newest charge: a stream is charged as a SPEND against the team's credit lease. */
+  const latestEntry = async () =>
+    expectNoErrors(await emulated.team.call(LATEST_ENTRIES, { id: emulated.team.teamId }))
+      .team.wallet.transactions.edges.map((e) => e.node)
+      .find((n) => n.kind === 'SPEND' || n.kind === 'CAPTURE');
 
   beforeAll(async () => {
     emulated = await startEmulatedStack(mode, {
@@ -158,10 +161,7 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
       stream: true,
       stream_options: { include_usage: true },
     });
-    expect((await capturedHolds())[0]).toMatchObject({
-      status: 'CAPTURED',
-      capturedAmount: generation.cost,
-    });
+    expect(await latestEntry()).toMatchObject({ kind: 'SPEND', amount: generation.cost });
   });
 
   it('charges generate and generateStream of the same request identically', async () => {
@@ -211,29 +211,23 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     expect(line).toMatchObject({ inputTokens: expect.any(Number), chargeStatus: 'CHARGED' });
     const charged = costOf({ inputTokens: line!.inputTokens as number, outputTokens: delivered });
     expect(line!.cost).toBe(charged);
-    expect((await capturedHolds())[0]).toMatchObject({
-      status: 'CAPTURED',
-      capturedAmount: charged,
-    });
+    expect(await latestEntry()).toMatchObject({ kind: 'SPEND', amount: charged });
   });
 
   it('stops the provider call and charges nothing when the client leaves before the first token', async () => {
     emulator.configure({ latencyMs: 2_000 });
+    const before = await latestEntry();
     const stream = await open({ maxTokens: 11 });
     expect(stream.status).toBe(200);
     await eventually('the provider was called', () => emulator.requests[0], { timeoutMs: 5_000 });
     stream.close();
-    const hold = await eventually(
-      'the hold was voided',
-      async () => {
-        const [latest] = await capturedHolds();
-        return latest?.status === 'VOIDED' ? latest : undefined;
-      },
+    const request = await eventually(
+      'the provider request was closed',
+      () => (emulator.requests[0]?.closedAt ? emulator.requests[0] : undefined),
       { timeoutMs: 5_000 },
     );
-    expect(hold.capturedAmount).toBeNull();
-    const request = emulator.requests[0]!;
-    expect(request.closedAt).toBeDefined();
+    // Its slice of the lease went back: no charge was written.
+    expect(await latestEntry()).toEqual(before);
     expect(request.closedAt!).toBeLessThan(request.receivedAt + 2_000);
     expect(emulator.requests).toHaveLength(1);
   });
@@ -341,7 +335,8 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     }
   });
 
-  it('refuses with PROVIDER_ERROR when no provider opens the stream, the hold voided', async () => {
+  it('refuses with PROVIDER_ERROR when no provider opens the stream, nothing charged', async () => {
+    const before = await latestEntry();
     emulator.failNext({ status: 500 }, { status: 500 });
     const { results, completed } = await (await open({ maxTokens: 7 })).readAll();
     expect(completed).toBe(true);
@@ -354,7 +349,8 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
       ],
     });
     expect(emulator.requests).toHaveLength(2);
-    expect((await capturedHolds())[0]).toMatchObject({ status: 'VOIDED' });
+    // The call's slice of the lease went back to it: no new ledger entry at all.
+    expect(await latestEntry()).toEqual(before);
   });
 
   it("refuses a stream over the team's maxConcurrentStreams, shows it open in rateLimitStatus, and takes one again once a stream ends", async () => {
@@ -522,8 +518,8 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     ]);
     // Its provider request was stopped, not left to the emulator's hang.
     expect(emulator.requests[1]!.closedAt).toBeDefined();
-    const [newest] = await capturedHolds();
-    expect(newest).toMatchObject({ status: 'VOIDED', capturedAmount: null });
+    // The started stream is the newest charge: the one still opening was charged nothing.
+    expect(await latestEntry()).toMatchObject({ kind: 'SPEND', amount: last.generation!.cost });
     // One usage event, the started stream's: the one still opening used nothing.
     const usageAfter = recording.lines.filter((l) => l.event === 'usage').slice(usageBefore);
     expect(usageAfter.map((l) => l.finishReason)).toEqual(['INTERRUPTED']);

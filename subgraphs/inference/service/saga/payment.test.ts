@@ -4,7 +4,12 @@ import type { Db } from '../../../../lib/db/index.js';
 import { ServiceUnavailableError } from '../../../../lib/service-client.js';
 import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
-import type { HoldRef, WalletClient } from '../../clients/wallet-client.js';
+import type {
+  HoldRef,
+  HoldSpendRef,
+  SpendRequest,
+  WalletClient,
+} from '../../clients/wallet-client.js';
 import { INFERENCE_SCHEMA, prepareInferenceStore } from '../../server.js';
 import { createChargeOutbox, type PendingCharge } from './charge-outbox.js';
 import { reserveCredits } from './payment.js';
@@ -72,7 +77,14 @@ async function paymentWith(script: Parameters<typeof scriptedWallet>[0], outboxD
     onCharged: (charge, amount) => late.push([charge, amount]),
     timing: { firstRetryMs: 0 },
   });
-  const deps = { wallet, chargeOutbox: outbox, now: Date.now } as unknown as SagaDeps;
+  const spends: SpendRequest[] = [];
+  // Spends (charges beyond a hold) are answered as the ledger would: all of it beyond, none owed.
+  const spend = async (request: SpendRequest): Promise<HoldSpendRef> => {
+    spends.push(request);
+    const amount = request.amount.toString();
+    return { id: 'spend-1', amount, excessAmount: amount, owedAmount: '0' };
+  };
+  const deps = { wallet, spend, chargeOutbox: outbox, now: Date.now } as unknown as SagaDeps;
   const ctx = { teamId: 't', requestId: 'r', logger: log.logger } as unknown as SagaContext;
   const payment = await reserveCredits(deps, ctx, {
     amount: 100n,
@@ -87,7 +99,7 @@ async function paymentWith(script: Parameters<typeof scriptedWallet>[0], outboxD
       modelId: 'm',
       priceVersion: 1,
     });
-  return { capture, calls, log, late, outbox };
+  return { capture, calls, log, late, outbox, spends };
 }
 
 describe('the saga reports what the ledger did with a capture', () => {
@@ -107,15 +119,20 @@ describe('the saga reports what the ledger did with a capture', () => {
     expect(log.errors()).toEqual([]);
   });
 
-  it('a hold that expired first: not charged, and the log says so (never "will expire")', async () => {
-    const { capture, log } = await paymentWith({
+  it('a hold that expired first: the served call is charged beyond it, under the capture key', async () => {
+    const { capture, log, spends } = await paymentWith({
       capture: [refused('HOLD_EXPIRED')],
       hold: [{ ...HOLD, status: 'EXPIRED' }],
     });
-    await expect(capture()).resolves.toEqual({ status: 'WAIVED' });
-    expect(log.errors().map((line) => line.msg)).toEqual([
-      'call not charged: its hold was released before the capture (the ledger says so)',
+    await expect(capture()).resolves.toEqual({ status: 'CHARGED', amount: 90n, owed: 0n });
+    expect(spends).toEqual([
+      expect.objectContaining({
+        holdId: HOLD.id,
+        amount: 90n,
+        idempotencyKey: expect.stringMatching(/^capture:hold:/),
+      }),
     ]);
+    expect(log.errors()).toEqual([]);
   });
 
   it('an outcome nobody can confirm: PENDING, once the charge outbox holds the capture', async () => {

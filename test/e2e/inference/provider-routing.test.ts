@@ -168,7 +168,7 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
     });
   });
 
-  it('captures usage × the price version in force, and the ledger shows it', async () => {
+  it('charges usage × the price version in force, and the ledger shows it', async () => {
     const priced = await deploy('priced', {
       price: { inputPerMillion: '3000000', outputPerMillion: '15000000' },
     });
@@ -196,7 +196,8 @@ describe.each(STORE_MODES)('routing across emulated providers (%s stores)', (mod
         { id: team.teamId },
       ),
     ).team.wallet;
-    expect(transactions.edges[0]?.node).toEqual({ kind: 'CAPTURE', amount: expected.toString() });
+    // Charged against the team's credit lease (decision 62): a SPEND of exactly the cost.
+    expect(transactions.edges[0]?.node).toEqual({ kind: 'SPEND', amount: expected.toString() });
   });
 
   it('a retried generate with the same idempotency key: one provider call, one capture', async () => {

@@ -1,5 +1,7 @@
+import { expectNoErrors } from './graphql-client.js';
 import type { CallingTeam } from './inference-setup.js';
 import type { Stack } from './stack.js';
+import { typed } from './typed-document.js';
 
 const METRIC = 'inference_charged_microcredits_total';
 
@@ -49,3 +51,44 @@ export async function watchMoney(stack: Stack, team: CallingTeam, models: string
 /** The sum of reported costs (decimal strings). */
 export const total = (costs: Array<{ cost: string }>) =>
   costs.reduce((sum, c) => sum + BigInt(c.cost), 0n);
+
+/** A hold as the ledger shows it, with what spends took from it (a credit lease's calls). */
+export interface LedgerHold {
+  id: string;
+  status: string;
+  amount: string;
+  spentAmount: string;
+}
+
+/** A charging entry: CAPTURE or SPEND naming its hold, EXCESS or OWED naming what it goes beyond. */
+export interface ChargeEntry {
+  id: string;
+  kind: string;
+  amount: string;
+  relatedId: string | null;
+}
+
+const CHARGES = typed<
+  {
+    team: {
+      wallet: {
+        holds: LedgerHold[];
+        transactions: { edges: Array<{ node: ChargeEntry }> };
+      };
+    };
+  },
+  { id: string }
+>(`query($id: ID!) { team(id: $id) { wallet {
+  holds(first: 5) { id status amount spentAmount }
+  transactions(first: 20, filter: { kinds: [CAPTURE, SPEND, EXCESS, OWED] }) {
+    edges { node { id kind amount relatedId } } } } } }`);
+
+/**
+ * How the ledger charged a team, newest first: its holds and its charging entries. A call on a
+ * credit lease is a SPEND against the lease's hold, and what the hold could not cover an EXCESS
+ * (or OWED) naming that SPEND (decision 62).
+ */
+export async function chargesOf(team: CallingTeam) {
+  const { wallet } = expectNoErrors(await team.call(CHARGES, { id: team.teamId })).team;
+  return { holds: wallet.holds, entries: wallet.transactions.edges.map((e) => e.node) };
+}

@@ -1,13 +1,14 @@
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-deployments.js';
 import { HOLDS, type Generation } from '../../support/inference-documents.js';
-import type { CallingTeam } from '../../support/inference-setup.js';
-import { watchMoney } from '../../support/money-probe.js';
+import { createCallingTeam, type CallingTeam } from '../../support/inference-setup.js';
+import { chargesOf, watchMoney } from '../../support/money-probe.js';
 import { valueForSchema } from '../../support/provider-emulators.js';
 import type { Stack } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 import { typed } from '../../support/typed-document.js';
+import { DEFAULT_INFERENCE_SETTINGS } from '../../../subgraphs/inference/config.js';
 import { chatPromptBound, worstCaseCost } from '../../../subgraphs/inference/service/cost.js';
 
 type ToolCall = { id: string; name: string; arguments: string };
@@ -60,12 +61,14 @@ describe.each(STORE_MODES)('tools and answer formats through generate (%s stores
   it('returns the tool calls, holds for the tools too, and charges what the provider reported', async () => {
     const openai = await emulated.deployments.deploy('tools-openai', { price: PRICE });
     const money = await watchMoney(stack, team, [openai.modelId]);
+    // An idempotency key: the call takes a hold of its own, sized for this one call.
     const { generate: reply } = expectNoErrors(
       await generate({
         model: openai.modelId,
         messages: [QUESTION],
         maxTokens: 40,
         tools: [WEATHER],
+        idempotencyKey: 'weather-in-paris',
       }),
     );
 
@@ -95,6 +98,35 @@ describe.each(STORE_MODES)('tools and answer formats through generate (%s stores
     expect(BigInt(reply.cost)).toBe(
       BigInt(reply.usage.inputTokens) + 2n * BigInt(reply.usage.outputTokens),
     );
+    await money.expectAgrees(BigInt(reply.cost));
+  });
+
+  it('a call without a key is served from a credit lease of many calls’ worth, tools included', async () => {
+    const openai = await emulated.deployments.deploy('tools-lease', { price: PRICE });
+    const lessee = await createCallingTeam(stack, { name: 'Tool lessees' });
+    const money = await watchMoney(stack, lessee, [openai.modelId]);
+    const { generate: reply } = expectNoErrors(
+      await lessee.call(GENERATE_WITH_TOOLS, {
+        i: { model: openai.modelId, messages: [QUESTION], maxTokens: 40, tools: [WEATHER] },
+      }),
+    );
+    expect(reply.finishReason).toBe('TOOL_CALLS');
+    const bound = chatPromptBound({
+      messages: [{ role: 'user', content: QUESTION.content }],
+      tools: [WEATHER],
+    });
+    const worst = worstCaseCost(bound, 40, { version: 1, ...PRICE });
+    const {
+      holds: [lease],
+      entries,
+    } = await chargesOf(lessee);
+    expect(lease).toMatchObject({
+      amount: (BigInt(DEFAULT_INFERENCE_SETTINGS.creditLeases.calls) * worst).toString(),
+      spentAmount: reply.cost,
+    });
+    expect(entries).toEqual([
+      expect.objectContaining({ kind: 'SPEND', amount: reply.cost, relatedId: lease!.id }),
+    ]);
     await money.expectAgrees(BigInt(reply.cost));
   });
 

@@ -21,7 +21,7 @@ export function createChargeOutboxMetrics(registry: Registry, countPending: () =
       name: 'inference_charge_outbox_recovered_total',
       help:
         'Charges the wallet confirmed from the charge outbox, by how they were charged ' +
-        '(CAPTURE of the hold, or SPEND beyond a hold that was gone).',
+        '(CAPTURE of the hold, or SPEND: against a credit lease, or beyond a hold that was gone).',
       labelNames: ['charged_by'],
       registers: [registry],
     }),

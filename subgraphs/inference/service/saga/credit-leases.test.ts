@@ -102,6 +102,17 @@ describe('credit leases', () => {
     await leases.close();
   });
 
+  it('never voids a lease a charge of which waits in the outbox: it is left to expire', async () => {
+    const { wallet, calls } = walletWith(10_000n);
+    const leases = leasesOn(wallet);
+    const slice = await leases.reserve('t', call);
+    slice.settle(60n);
+    slice.pin();
+    await new Promise((r) => setTimeout(r, 150));
+    await leases.close();
+    expect(calls.void).toBe(0);
+  });
+
   it('takes a new lease for a call the current one would not outlive', async () => {
     const { wallet, calls } = walletWith(1_000_000n);
     const leases = leasesOn(wallet);

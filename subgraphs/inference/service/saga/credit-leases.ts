@@ -23,6 +23,11 @@ export interface LeaseSlice {
   settle(spent: bigint): void;
   /** The call charged nothing: the whole slice is free again. */
   release(): void;
+  /**
+   * A charge against the lease waits in the charge outbox: the lease is never voided by this
+   * replica (it expires), so the outbox's spend finds it open instead of charging beyond it.
+   */
+  pin(): void;
 }
 
 interface Lease {
@@ -33,6 +38,8 @@ interface Lease {
   /** Charged by settled slices. */
   spent: bigint;
   slices: number;
+  /** A charge against it is unconfirmed: it is left to expire, never voided. */
+  pinned: boolean;
   /** When the ledger expires the hold at the latest, by this replica's clock (ms). */
   expiresAt: number;
   lastUsed: number;
@@ -96,6 +103,7 @@ export function createCreditLeases(options: {
       amount,
       settle: close,
       release: () => close(0n),
+      pin: () => void (lease.pinned = true),
     };
   };
 
@@ -125,6 +133,7 @@ export function createCreditLeases(options: {
       reserved: 0n,
       spent: 0n,
       slices: 0,
+      pinned: false,
       expiresAt,
       lastUsed: now(),
     });
@@ -138,7 +147,8 @@ export function createCreditLeases(options: {
       for (const lease of team.leases) {
         const idle = now() - lease.lastUsed >= settings.idleMs;
         const old = lease.expiresAt - now() < settings.serveSeconds * 1000;
-        if (lease.slices === 0 && (all || idle || old || free(lease) <= 0n)) {
+        if (lease.pinned && (all || old)) continue;
+        if (lease.slices === 0 && !lease.pinned && (all || idle || old || free(lease) <= 0n)) {
           voids.push(
             withWalletRetries(() =>
               wallet.void(lease.holdId, `lease-return:${lease.holdId}`),

@@ -45,7 +45,9 @@ export async function reserveFromLease(
       };
       // Counted as spent whatever the answer: the lease never lends it twice.
       slice.settle(cost.amount);
-      return spendOrRecord(deps, ctx, request);
+      const charge = await spendOrRecord(deps, ctx, request);
+      if (charge.status === 'PENDING') slice.pin();
+      return charge;
     },
     voidHold() {
       slice.release();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../support/eventually.js';
+import { DEFAULT_INFERENCE_SETTINGS } from '../../subgraphs/inference/config.js';
 import { expectNoErrors, gql } from '../support/graphql-client.js';
 
 const START = fileURLToPath(new URL('../../dev/start.ts', import.meta.url));
@@ -66,8 +67,9 @@ describe('npm start', () => {
         { token },
       ),
     );
+    // The call's credit lease: the call's hold lifetime plus the lease's serving time (decision 62).
     const [hold] = viewer.memberships[0]!.team.wallet.holds;
     const seconds = (Date.parse(hold!.expiresAt) - Date.parse(hold!.createdAt)) / 1000;
-    expect(Math.round(seconds)).toBe(700);
+    expect(Math.round(seconds)).toBe(700 + DEFAULT_INFERENCE_SETTINGS.creditLeases.serveSeconds);
   });
 });

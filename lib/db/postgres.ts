@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createStatementNamer, stalePlan } from './prepared-statements.js';
 import { assertSchemaName, type Db, type Queryable } from './types.js';
 
 export interface PostgresOptions {
@@ -27,8 +28,13 @@ export async function createPostgresDb({
     if ((error as { code?: string }).code !== '23505') throw error;
   });
 
+  const statement = createStatementNamer();
   const query: Queryable['query'] = async (sql, params) => {
-    const result = await pool.query(sql, params as unknown[] | undefined);
+    const result = await pool.query(statement(sql, params)).catch((error: unknown) => {
+      if (!stalePlan(error)) throw error;
+      statement.unprepare(sql);
+      return pool.query(statement(sql, params));
+    });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
 
@@ -50,7 +56,7 @@ export async function createPostgresDb({
         await client.query('BEGIN');
         const result = await fn({
           query: async (sql, params) => {
-            const r = await client.query(sql, params as unknown[] | undefined);
+            const r = await client.query(statement(sql, params));
             return { rows: r.rows, rowCount: r.rowCount ?? 0 };
           },
           exec: async (sql) => {

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../../lib/db/index.js';
 import { revenueAccountFor } from './accounts.js';
 import { addToMonthSpend } from './account-figures.js';
+import type { CaptureEntry } from './hold-resolution.js';
 import { toTransfer, type TransferRecord, type TransferRow } from './transfer-rows.js';
 
 /*
@@ -8,15 +9,8 @@ import { toTransfer, type TransferRecord, type TransferRow } from './transfer-ro
  * Lock order as everywhere: the hold's open_holds row, then the wallet, then revenue.
  */
 
-/** One spend: what it charges against which hold, and its record. */
-export interface SpendEntry {
-  holdId: string;
-  amount: bigint;
-  idempotencyKey: string;
-  requestHash: string;
-  metadata: Record<string, unknown>;
-  actor: string;
-}
+/** One spend: what it charges against which hold, and its record (a capture's fields). */
+export type SpendEntry = CaptureEntry;
 
 /*
  * Spends that fit their holds, in one statement (group commit):

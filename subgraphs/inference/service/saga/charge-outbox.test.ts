@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import { Registry } from 'prom-client';
 import { createInternalTokenSigner, ISSUERS } from '../../../../lib/auth/internal-token.js';
 import type { Db } from '../../../../lib/db/index.js';
-import {
-  createServiceClient,
-  ServiceUnavailableError,
-  type ServiceClient,
-} from '../../../../lib/service-client.js';
+import { createServiceClient, type ServiceClient } from '../../../../lib/service-client.js';
 import { eventually } from '../../../../test/support/eventually.js';
 import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 import { startWallet, type RunningWallet } from '../../../../test/support/wallet-subgraph.js';
-import {
-  createWalletClient,
-  type SpendRequest,
-  type WalletClient,
-} from '../../clients/wallet-client.js';
+import { createWalletClient, type WalletClient } from '../../clients/wallet-client.js';
 import { INFERENCE_PRINCIPAL, INFERENCE_SCHEMA, prepareInferenceStore } from '../../server.js';
 import { createChargeOutbox, retryDelayMs, type PendingCharge } from './charge-outbox.js';
 
@@ -226,6 +217,30 @@ describe.each(STORE_MODES)('the charge outbox (%s stores)', (mode) => {
     expect(await outboxRows()).toEqual([]);
     expect(charged).toHaveLength(12);
   });
+
+  it('charges a capture whose hold expired first with a spend under its key, exactly once', async () => {
+    const { walletId, holdId } = await holdOf(300n);
+    const posted = async () => (await running.ledger.reads.balances([walletId]))[0]!.posted;
+    const before = await posted();
+    // Past the hold's expiry by the ledger's clock: the capture is refused HOLD_EXPIRED.
+    await running.db.query('INSERT INTO clock_offset (seconds) VALUES (700)');
+    try {
+      const outbox = outboxWith();
+      const charge = captureOf(walletId, holdId, 250n);
+      await outbox.record(charge);
+      expect([await outbox.drain(), await outbox.drain()]).toEqual([1, 0]);
+      expect(before - (await posted())).toBe(250n);
+      expect(charged.map(([c, amount]) => [c.idempotencyKey, amount])).toEqual([
+        [charge.idempotencyKey, 250n],
+      ]);
+      expect(await outboxRows()).toEqual([]);
+      expect(await counted('inference_charge_outbox_recovered_total')).toEqual([
+        [{ charged_by: 'SPEND' }, 1],
+      ]);
+    } finally {
+      await running.db.query('DELETE FROM clock_offset');
+    }
+  });
 });
 
 it('waits 1 s after the first failed send, doubling up to 60 s', () => {
@@ -233,75 +248,4 @@ it('waits 1 s after the first failed send, doubling up to 60 s', () => {
   expect([1, 2, 3, 6, 7, 30].map((attempts) => retryDelayMs(attempts, timing))).toEqual([
     1_000, 2_000, 4_000, 32_000, 60_000, 60_000,
   ]);
-});
-
-/*
- * A capture whose hold expired, charged beyond it by a spend: against the wallet client's contract
- * (spendFromHolds, wallet-client.ts), since the wallet's side of it lives on its own branch.
- */
-describe('the charge outbox, a capture whose hold expired (wallet client contract)', () => {
-  let database: TestDatabase;
-  let db: Db;
-  beforeAll(async () => {
-    database = await createTestDatabase('embedded');
-    db = await database.open(INFERENCE_SCHEMA);
-    await prepareInferenceStore(db);
-  });
-  afterAll(() => database?.drop());
-
-  it('is charged with a spend under the capture’s key, exactly once, however often it is sent', async () => {
-    const spends: Array<{ key: string; amount: bigint }> = [];
-    const spendAnswers: Array<'unreachable' | 'ok'> = ['unreachable', 'ok'];
-    const wallet = {
-      capture: async () => {
-        throw new GraphQLError('expired', { extensions: { code: 'HOLD_EXPIRED' } });
-      },
-      spend: async (requests: readonly SpendRequest[]) => {
-        spends.push(...requests.map((r) => ({ key: r.idempotencyKey, amount: r.amount })));
-        if (spendAnswers.shift() === 'unreachable') {
-          throw new ServiceUnavailableError('wallet unreachable');
-        }
-        return requests.map((r) => ({
-          id: 'spend-1',
-          amount: r.amount.toString(),
-          excessAmount: r.amount.toString(),
-          owedAmount: '0',
-        }));
-      },
-    } as unknown as WalletClient;
-    const log = createRecordingLogger();
-    const registry = new Registry();
-    const charged: bigint[] = [];
-    const outbox = createChargeOutbox({
-      db,
-      wallet,
-      logger: log.logger,
-      registry,
-      onCharged: (_charge, amount) => charged.push(amount),
-      timing: { firstRetryMs: 0, maxRetryMs: 0 },
-    });
-    await outbox.record({
-      teamId: randomUUID(),
-      kind: 'CAPTURE',
-      holdId: randomUUID(),
-      amount: 250n,
-      idempotencyKey: 'capture:hold:run-1',
-      usage: { inputTokens: 100, outputTokens: 50, modelId: 'm', priceVersion: 1 },
-      requestId: 'request-1',
-    });
-    expect([await outbox.drain(), await outbox.drain(), await outbox.drain()]).toEqual([1, 1, 0]);
-    expect(spends).toEqual([
-      { key: 'capture:hold:run-1', amount: 250n },
-      { key: 'capture:hold:run-1', amount: 250n },
-    ]);
-    expect(charged).toEqual([250n]);
-    expect((await db.query('SELECT id FROM charge_outbox')).rows).toEqual([]);
-    const recovered = await registry.getSingleMetric('inference_charge_outbox_recovered_total')!;
-    expect((await recovered.get()).values.map((v) => [v.labels, v.value])).toEqual([
-      [{ charged_by: 'SPEND' }, 1],
-    ]);
-    expect(log.lines.map((line) => line.msg)).toContain(
-      'charge confirmed late, beyond its hold (the hold was gone before the capture)',
-    );
-  });
 });

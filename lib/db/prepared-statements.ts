@@ -8,7 +8,7 @@ const MOST_PREPARED = 500;
  * Parameterized statements go to the server as named prepared statements, so each connection
  * plans a text once and reuses the plan: the ledger's statements (CTEs of several writes) took
  * ~1.5 ms to plan and ~0.3 ms to run, and node-postgres plans an unnamed statement every time
- * (decision 62). The name is a hash of the text; texts are ours and few, and past
+ * (decision 66). The name is a hash of the text; texts are ours and few, and past
  * MOST_PREPARED distinct ones (a dynamic text gone wrong) the rest are sent unnamed.
  */
 export function createStatementNamer() {

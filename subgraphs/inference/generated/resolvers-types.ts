@@ -40,13 +40,13 @@ export type AttemptOutcome =
 
 /** What the ledger did about a call's cost. */
 export type ChargeStatus =
-  /** The wallet captured `cost` (part of it may be owed: see `Balance.owed`). */
+  /** The wallet charged `cost` (a capture of the call's hold, or a spend against the team's credit lease; part of it may be owed: see `Balance.owed`). */
   | 'CHARGED'
   /** Nothing to charge: a cache hit, an answer shared with an identical call, or a model priced 0. */
   | 'FREE'
-  /** The wallet has not confirmed the capture of `cost` yet; it was recorded durably before this answer and is charged once the wallet answers (beyond the hold, should the hold have expired by then). `Wallet.holds` shows the outcome. */
+  /** The wallet has not confirmed the capture of `cost` yet; it was recorded durably before this answer and is charged once the wallet answers (beyond the hold, should the hold have expired by then). `Wallet.transactions` shows the outcome. */
   | 'PENDING'
-  /** Not charged: the hold was released or had expired before the capture, so the platform absorbed the call. */
+  /** Not charged: the wallet refused the charge outright (never for lack of funds; logged as a fault), so the platform absorbed the call. A call whose hold was released or expired before its capture is charged beyond the hold instead. */
   | 'WAIVED';
 
 /** A deployment's circuit breaker. */
@@ -292,7 +292,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Embeds texts. Every `embed` field of one operation is planned together: texts are de-duplicated across fields, served from the cache where possible, and sent to the provider in batches of the model's `maxBatchSize`, under one hold per team and model. Errors as for `generate`. Needs inference:invoke in the team. Null with an error when it fails; the operation's other fields still answer. */
   embed?: Maybe<Embeddings>;
-  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: a hold for the worst case is taken from the team's wallet before any provider is called, and only the exact cost is captured; a failed call is never charged. `cost` and `chargeStatus` say what the ledger did. Errors: NOT_FOUND, BAD_USER_INPUT (maxTokens above the model's limit: `limit`; `tools` or `responseFormat` that no model of the route can honour: `capability` names the missing capability, `capabilities` all of them when no one model has every one, with `field` and `model`), MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT, CONFLICT (a call under the same idempotency key is still running: `retryAfterSeconds`), SERVICE_UNAVAILABLE (a platform store or service is away: `retryAfterSeconds`). Needs inference:invoke in the team. Null with an error when it fails, so one failed field never hides another field's paid answer. */
+  /** Generates a chat reply. The call is authorized (policy), rate limited (requests and tokens per minute), and paid for: the worst case is reserved from the team's wallet before any provider is called (from the team's credit lease, a wallet hold this service keeps for many calls; a call with an `idempotencyKey` takes a hold of its own), and only the exact cost is charged; a failed call is never charged. `cost` and `chargeStatus` say what the ledger did. Errors: NOT_FOUND, BAD_USER_INPUT (maxTokens above the model's limit: `limit`; `tools` or `responseFormat` that no model of the route can honour: `capability` names the missing capability, `capabilities` all of them when no one model has every one, with `field` and `model`), MODEL_NOT_ALLOWED, RATE_LIMITED, INSUFFICIENT_FUNDS, BUDGET_EXCEEDED, PROVIDER_ERROR (with `attempts`), IDEMPOTENCY_CONFLICT, CONFLICT (a call under the same idempotency key is still running: `retryAfterSeconds`), SERVICE_UNAVAILABLE (a platform store or service is away: `retryAfterSeconds`). Needs inference:invoke in the team. Null with an error when it fails, so one failed field never hides another field's paid answer. */
   generate?: Maybe<Generation>;
 };
 

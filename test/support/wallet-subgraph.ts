@@ -1,4 +1,8 @@
+import { createInternalTokenSigner, ISSUERS } from '../../lib/auth/internal-token.js';
 import type { Principal } from '../../lib/auth/principal.js';
+import { createServiceClient } from '../../lib/service-client.js';
+import { createWalletClient } from '../../subgraphs/inference/clients/wallet-client.js';
+import { INFERENCE_PRINCIPAL } from '../../subgraphs/inference/server.js';
 import { createLedger, type Ledger } from '../../subgraphs/wallet/service/ledger/ledger.js';
 import {
   WALLET_SCHEMA,
@@ -47,6 +51,25 @@ export async function startWallet(mode: StoreMode): Promise<RunningWallet> {
       await subgraph.stop();
       await database.drop();
     },
+  };
+}
+
+/**
+ * The inference service's wallet client against `running`, signing its own calls as inference
+ * does (service scope wallet:hold); `close` ends its connections.
+ */
+export async function inferenceWalletClient(running: RunningWallet, timeoutMs = 5_000) {
+  const client = createServiceClient({
+    signer: await createInternalTokenSigner({
+      privateKeyPem: running.keys.privateKeyPem,
+      issuer: ISSUERS.inference,
+    }),
+    principal: INFERENCE_PRINCIPAL('default'),
+    timeoutMs,
+  });
+  return {
+    wallet: createWalletClient({ client, walletUrl: running.subgraph.url }),
+    close: () => client.close(),
   };
 }
 

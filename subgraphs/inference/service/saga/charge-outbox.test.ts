@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { createInternalTokenSigner, ISSUERS } from '../../../../lib/auth/internal-token.js';
 import type { Db } from '../../../../lib/db/index.js';
-import { createServiceClient, type ServiceClient } from '../../../../lib/service-client.js';
+import { createServiceClient } from '../../../../lib/service-client.js';
 import { eventually } from '../../../../test/support/eventually.js';
 import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
-import { startWallet, type RunningWallet } from '../../../../test/support/wallet-subgraph.js';
+import {
+  inferenceWalletClient,
+  startWallet,
+  type RunningWallet,
+} from '../../../../test/support/wallet-subgraph.js';
 import { createWalletClient, type WalletClient } from '../../clients/wallet-client.js';
 import { INFERENCE_PRINCIPAL, INFERENCE_SCHEMA, prepareInferenceStore } from '../../server.js';
 import { createChargeOutbox, retryDelayMs, type PendingCharge } from './charge-outbox.js';
@@ -24,7 +27,7 @@ describe.each(STORE_MODES)('the charge outbox (%s stores)', (mode) => {
   let running: RunningWallet;
   let database: TestDatabase;
   let db: Db;
-  let client: ServiceClient;
+  let closeClient: (() => Promise<void>) | undefined;
   let wallet: WalletClient;
   let registry: Registry;
   let charged: Array<[PendingCharge, bigint]>;
@@ -75,18 +78,10 @@ describe.each(STORE_MODES)('the charge outbox (%s stores)', (mode) => {
     database = await createTestDatabase(mode);
     db = await database.open(INFERENCE_SCHEMA);
     await prepareInferenceStore(db);
-    client = createServiceClient({
-      signer: await createInternalTokenSigner({
-        privateKeyPem: running.keys.privateKeyPem,
-        issuer: ISSUERS.inference,
-      }),
-      principal: INFERENCE_PRINCIPAL('default'),
-      timeoutMs: 2_000,
-    });
-    wallet = createWalletClient({ client, walletUrl: running.subgraph.url });
+    ({ wallet, close: closeClient } = await inferenceWalletClient(running, 2_000));
   });
   afterAll(async () => {
-    await client?.close();
+    await closeClient?.();
     await database?.drop();
     await running?.stop();
   });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createInternalTokenSigner, ISSUERS } from '../../../../lib/auth/internal-token.js';
-import { createServiceClient, type ServiceClient } from '../../../../lib/service-client.js';
 import { expectLedgerInvariants } from '../../../../test/support/ledger-invariants.js';
 import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
-import { startWallet, type RunningWallet } from '../../../../test/support/wallet-subgraph.js';
-import { createWalletClient, type WalletClient } from '../../clients/wallet-client.js';
-import { INFERENCE_PRINCIPAL } from '../../server.js';
+import {
+  inferenceWalletClient,
+  startWallet,
+  type RunningWallet,
+} from '../../../../test/support/wallet-subgraph.js';
+import type { WalletClient } from '../../clients/wallet-client.js';
 import { createCreditLeases, type CreditLeases } from './credit-leases.js';
 
 const actor = 'test:lease-replicas';
@@ -23,23 +24,15 @@ const CALLS = 40;
  */
 describe.each(STORE_MODES)('credit leases of two replicas under one budget (%s stores)', (mode) => {
   let running: RunningWallet;
-  let client: ServiceClient;
+  let closeClient: (() => Promise<void>) | undefined;
   let wallet: WalletClient;
 
   beforeAll(async () => {
     running = await startWallet(mode);
-    client = createServiceClient({
-      signer: await createInternalTokenSigner({
-        privateKeyPem: running.keys.privateKeyPem,
-        issuer: ISSUERS.inference,
-      }),
-      principal: INFERENCE_PRINCIPAL('default'),
-      timeoutMs: 5_000,
-    });
-    wallet = createWalletClient({ client, walletUrl: running.subgraph.url });
+    ({ wallet, close: closeClient } = await inferenceWalletClient(running, 5_000));
   });
   afterAll(async () => {
-    await client?.close();
+    await closeClient?.();
     await running?.stop();
   });
 

@@ -4,7 +4,8 @@ import { eventually } from '../../test/support/eventually.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { teamKey } from '../../test/support/identities.js';
 import { TEST_ADMIN_KEY } from '../../test/support/stack.js';
-import { GENERATE, LATEST_ENTRIES } from '../../test/support/inference-documents.js';
+import { GENERATE } from '../../test/support/inference-documents.js';
+import { chargesOf } from '../../test/support/money-probe.js';
 import { countWords, type ProviderEmulator } from '../../test/support/provider-emulators.js';
 import { createRecordingLogger } from '../../test/support/recording-logger.js';
 import { subscribeOverSse, type StreamResult } from '../../test/support/subgraph-stream.js';
@@ -107,9 +108,9 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     );
   /** The team's newest charge: a stream is charged as a SPEND against the team's credit lease. */
   const latestEntry = async () =>
-    expectNoErrors(await emulated.team.call(LATEST_ENTRIES, { id: emulated.team.teamId }))
-      .team.wallet.transactions.edges.map((e) => e.node)
-      .find((n) => n.kind === 'SPEND' || n.kind === 'CAPTURE');
+    (await chargesOf(emulated.team)).entries.find(
+      (e) => e.kind === 'SPEND' || e.kind === 'CAPTURE',
+    );
 
   beforeAll(async () => {
     emulated = await startEmulatedStack(mode, {

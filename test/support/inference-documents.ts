@@ -68,21 +68,6 @@ export const HOLDS = typed<{ team: { wallet: { holds: Hold[] } } }, { id: string
   holds(first: 5) { status amount capturedAmount excessAmount owedAmount } } } }`,
 );
 
-/** The team's newest ledger entries (a call without an idempotency key is charged as a SPEND). */
-export const LATEST_ENTRIES = typed<
-  {
-    team: {
-      wallet: {
-        transactions: { edges: Array<{ node: { id: string; kind: string; amount: string } }> };
-      };
-    };
-  },
-  { id: string }
->(
-  `query($id: ID!) { team(id: $id) { wallet { transactions(first: 5) {
-     edges { node { id kind amount } } } } } }`,
-);
-
 export const GRANT = typed<
   { grantCredits: { id: string } },
   { w: string; a: string; k: string }

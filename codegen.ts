@@ -60,6 +60,19 @@ const SUBGRAPHS: SubgraphTypes[] = [
     },
   },
   {
+    name: 'billing',
+    context: 'BillingContext',
+    mappers: {
+      Team: '../../../lib/graphql/entity-ref.js#EntityRef',
+      Purchase: '../store/purchase-rows.js#PurchaseRow',
+      PurchaseConnection: '../../../lib/graphql/connection.js#Connection<PurchaseRow>',
+      PurchaseEdge: '../../../lib/graphql/connection.js#Edge<PurchaseRow>',
+      PaymentEvent: '../store/event-store.js#ProviderEventRow',
+      PaymentEventConnection: '../../../lib/graphql/connection.js#Connection<ProviderEventRow>',
+      PaymentEventEdge: '../../../lib/graphql/connection.js#Edge<ProviderEventRow>',
+    },
+  },
+  {
     name: 'inference',
     context: 'InferenceContext',
     mappers: {

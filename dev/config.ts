@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { commonEnv, inProcessCallsEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
+import { loadBillingConfig } from '../subgraphs/billing/config.js';
 import { loadInferenceConfig } from '../subgraphs/inference/config.js';
 import { loadWalletConfig } from '../subgraphs/wallet/config.js';
 
@@ -9,7 +10,7 @@ const DevEnv = z.object({
   ...inProcessCallsEnv,
   PORT: port(4000),
   HOST: z.string().default('127.0.0.1'),
-  /** The first of four consecutive subgraph ports; 0 lets the system pick free ones. */
+  /** The first of five consecutive subgraph ports; 0 lets the system pick free ones. */
   SUBGRAPH_PORT_BASE: port(4001),
   MODELGRAPH_ADMIN_KEY: optionalSecret(32),
   MODELGRAPH_ORG_ID: z.string().default('default'),
@@ -43,6 +44,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
   const gateway = loadGatewayConfig(withKeys);
   const inference = loadInferenceConfig(withKeys);
   const wallet = loadWalletConfig(withKeys);
+  const billing = loadBillingConfig(withKeys);
   return {
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
@@ -65,6 +67,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     },
     inference: inference.settings,
     sweepIntervalMs: wallet.sweepIntervalMs,
+    billing: { provider: billing.provider, settings: billing.settings },
   };
 }
 

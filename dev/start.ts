@@ -35,12 +35,18 @@ import {
   createWalletSubgraph,
   prepareWalletStore,
 } from '../subgraphs/wallet/server.js';
+import {
+  BILLING_SCHEMA,
+  createBillingSubgraph,
+  prepareBillingStore,
+} from '../subgraphs/billing/server.js';
+import { createPaymentProvider } from '../subgraphs/billing/service/payment-provider.js';
 import { loadDevConfig } from './config.js';
 import { printBanner } from './banner.js';
 import { DEMO_CREDITS, MICRO_CREDITS_PER_CREDIT, seedDemoTeam } from './demo-seed.js';
 
 /*
- * `npm start`: the gateway and all four subgraphs in one process, on embedded PGlite and the
+ * `npm start`: the gateway and all five subgraphs in one process, on embedded PGlite and the
  * in-process store unless DATABASE_URL / REDIS_URL say otherwise. The internal key pair is made
  * fresh at every start; production runs each service on its own (see deploy/).
  */
@@ -60,16 +66,17 @@ await runService(logger, async () => {
   });
   // One lease store: inference takes the leases, policy's rateLimitStatus counts them.
   const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
-  // In memory, the four schemas share one embedded database (one engine start, not four); a
+  // In memory, the five schemas share one embedded database (one engine start, not four); a
   // data directory keeps its folder per subgraph, as each subgraph's own process does.
   const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
-  const [catalogDb, policyDb, walletDb, inferenceDb]: Db[] = persistent
+  const [catalogDb, policyDb, walletDb, inferenceDb, billingDb]: Db[] = persistent
     ? await Promise.all(
         [
           ['model-catalog', CATALOG_SCHEMA],
           ['policy', POLICY_SCHEMA],
           ['wallet', WALLET_SCHEMA],
           ['inference', INFERENCE_SCHEMA],
+          ['billing', BILLING_SCHEMA],
         ].map(([name, schema]) => createDb({ schema: schema!, dataDir: `${persistent}/${name}` })),
       )
     : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
@@ -77,12 +84,14 @@ await runService(logger, async () => {
         POLICY_SCHEMA,
         WALLET_SCHEMA,
         INFERENCE_SCHEMA,
+        BILLING_SCHEMA,
       ]);
   await Promise.all([
     prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
     preparePolicyStore(policyDb),
     prepareWalletStore(walletDb),
     prepareInferenceStore(inferenceDb),
+    prepareBillingStore(billingDb!),
   ]);
 
   const common = { verifier, production: config.production };
@@ -92,7 +101,7 @@ await runService(logger, async () => {
   const signer = (issuer: string) =>
     createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
   // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
-  // 4004); inference starts last because it calls the other three.
+  // 4004, billing 4005); inference and billing start last because they call the others.
   const subgraphs: Array<
     [string, number, (urls: Record<string, string>) => Promise<SubgraphServer>]
   > = [
@@ -153,6 +162,30 @@ await runService(logger, async () => {
           logger: logger.child({ service: 'inference' }),
         }),
     ],
+    [
+      'billing',
+      4,
+      async (urls) =>
+        createBillingSubgraph({
+          ...common,
+          db: billingDb!,
+          provider: createPaymentProvider(
+            config.billing.provider ?? {
+              // Until the local test-mode provider runs here, checkouts have nowhere to go.
+              secretKey: 'sk_test_unconfigured',
+              webhookSecret: 'whsec_unconfigured',
+              apiUrl: 'http://127.0.0.1:9',
+              testMode: true,
+            },
+          ),
+          signer: await signer(ISSUERS.billing),
+          services: { wallet: urls.wallet!, policy: urls.policy! },
+          settings: config.billing.settings,
+          orgId: config.orgId,
+          localRoutes,
+          logger: logger.child({ service: 'billing' }),
+        }),
+    ],
   ];
   const urls: Record<string, string> = {};
   const servers: SubgraphServer[] = [];
@@ -182,6 +215,7 @@ await runService(logger, async () => {
         inference: urls.inference,
         wallet: urls.wallet,
         policy: urls.policy,
+        billing: urls.billing,
       },
       oidc: config.gateway.oidc,
       maxBodyBytes: config.gateway.maxBodyBytes,
@@ -210,7 +244,9 @@ await runService(logger, async () => {
   return async () => {
     await gateway.stop();
     for (const server of servers.reverse()) await server.stop();
-    await Promise.all([catalogDb, policyDb, walletDb, inferenceDb].map((db) => db?.close()));
+    await Promise.all(
+      [catalogDb, policyDb, walletDb, inferenceDb, billingDb].map((db) => db?.close()),
+    );
     await Promise.all([
       kv.close(),
       rateLimiter.close(),

@@ -30,6 +30,7 @@ const GatewayEnv = z
     INFERENCE_URL: optionalUrl,
     WALLET_URL: optionalUrl,
     POLICY_URL: optionalUrl,
+    BILLING_URL: optionalUrl,
     OIDC_ISSUER: optionalString,
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalUrl,
@@ -81,6 +82,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       inference: e.INFERENCE_URL,
       wallet: e.WALLET_URL,
       policy: e.POLICY_URL,
+      billing: e.BILLING_URL,
     },
     oidc:
       e.OIDC_JWKS_URL || e.OIDC_JWKS_FILE

@@ -30,6 +30,7 @@ import type { GatewayContext } from './context.js';
 import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
 import { openAiRoutes } from './openai/routes.js';
+import { PROVIDER_WEBHOOK_PATH, providerWebhookRoute } from './webhooks/provider-webhook.js';
 import { createOperationRunner } from './openai/run-operation.js';
 import { subscriptionStream } from './openai/subscription-stream.js';
 import type { Principal } from '../lib/auth/principal.js';
@@ -268,6 +269,9 @@ export function createGateway(deps: GatewayDeps) {
     '/metrics': {
       GET: async ({ res }) =>
         sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
+    },
+    [PROVIDER_WEBHOOK_PATH]: {
+      POST: providerWebhookRoute({ billingGraphqlUrl: () => subgraphs.get('billing'), services }),
     },
     ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),

@@ -14,6 +14,6 @@ describe('generated resolver types', () => {
         cwd: process.cwd(),
       },
     );
-    expect(stdout).toMatch(/^4 generated files match the schemas\./m);
+    expect(stdout).toMatch(/^5 generated files match the schemas\./m);
   }, 60_000);
 });

@@ -6,9 +6,10 @@ import {
 } from '../gateway/supergraph/compose.js';
 
 describe('composition', () => {
-  it('composes the four subgraphs without errors', async () => {
+  it('composes the five subgraphs without errors', async () => {
     const subgraphs = await readSubgraphs();
     expect(subgraphs.map((s) => s.name).sort()).toEqual([
+      'billing',
       'inference',
       'model-catalog',
       'policy',

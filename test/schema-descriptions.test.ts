@@ -38,7 +38,7 @@ function undocumented(sdl: string): string[] {
 }
 
 describe('schema documentation (what developers read in Apollo Sandbox)', () => {
-  it.each(['model-catalog', 'inference', 'wallet', 'policy'])(
+  it.each(['model-catalog', 'inference', 'wallet', 'policy', 'billing'])(
     '%s describes every type, field and argument',
     async (name) => {
       const subgraph = (await readSubgraphs()).find((s) => s.name === name);

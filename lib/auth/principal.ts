@@ -9,7 +9,7 @@ export const SCOPES = [
 export type Scope = (typeof SCOPES)[number];
 
 /** Scopes only the platform's own services hold (org-wide); never granted to an API key. */
-export const SERVICE_SCOPES = ['wallet:hold', 'policy:decide'] as const;
+export const SERVICE_SCOPES = ['wallet:hold', 'wallet:fund', 'policy:decide'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
 export const TEAM_ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;

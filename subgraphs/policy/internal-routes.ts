@@ -43,8 +43,8 @@ export function createPolicyInternalRoutes(
       }),
     },
     [POLICY_INTERNAL_PATHS.audit]: {
-      POST: internalRoute(verifier, async (body) => ({
-        recorded: await recordGatewayEvents(db, body),
+      POST: internalRoute(verifier, async (body, claims) => ({
+        recorded: await recordGatewayEvents(db, body, claims.principal.id),
       })),
     },
     [POLICY_INTERNAL_PATHS.userGrants]: {

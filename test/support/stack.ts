@@ -35,6 +35,16 @@ import {
   createWalletSubgraph,
   prepareWalletStore,
 } from '../../subgraphs/wallet/server.js';
+import {
+  BILLING_SCHEMA,
+  createBillingSubgraph,
+  prepareBillingStore,
+} from '../../subgraphs/billing/server.js';
+import { loadBillingSettings, type BillingSettings } from '../../subgraphs/billing/config.js';
+import {
+  createPaymentProvider,
+  type PaymentProvider,
+} from '../../subgraphs/billing/service/payment-provider.js';
 import { gql, type GraphQLResponse, type RequestOptions } from './graphql-client.js';
 import { createTestKeys, orgAdmin, silentLogger } from './identities.js';
 import { createWatchedDispatcher, type WatchedDispatcher } from './service-calls.js';
@@ -72,6 +82,11 @@ export interface StackOptions {
    * @default MODELGRAPH_IN_PROCESS_CALLS (true unless set to false)
    */
   inProcessCalls?: boolean;
+  /**
+   * The billing subgraph's payment provider (a Stripe emulator's) and settings.
+   * @default a provider nobody answers for, and BILLING_* defaults
+   */
+  billing?: { provider?: PaymentProvider; settings?: Partial<BillingSettings> };
 }
 
 export interface Stack {
@@ -81,7 +96,7 @@ export interface Stack {
   kv: Kv;
   /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
   rateLimiter: RateLimiter;
-  dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db };
+  dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db; billing: Db };
   /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
   databaseUrl: string | undefined;
   /** Sends an operation to the gateway with `token` as the bearer credential. */
@@ -109,7 +124,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The run's own database (the four subgraph schemas, migrated and seeded), kv and limiter. */
+/** The run's own database (every subgraph schema, migrated and seeded), kv and limiter. */
 async function openStackStores(options: StackOptions) {
   const database: TestDatabase = await createTestDatabase(options.mode);
   const testKv: TestKv = await createTestKv(options.mode);
@@ -128,24 +143,26 @@ async function openStackStores(options: StackOptions) {
     proxiedDbs.push(db);
     return db;
   };
-  const [catalog, policy, wallet, inference] = await Promise.all([
+  const [catalog, policy, wallet, inference, billing] = await Promise.all([
     openDb(CATALOG_SCHEMA),
     openDb(POLICY_SCHEMA),
     openDb(WALLET_SCHEMA),
     openDb(INFERENCE_SCHEMA),
+    openDb(BILLING_SCHEMA),
   ]);
   await Promise.all([
     prepareCatalogStore(catalog, seedYaml),
     preparePolicyStore(policy),
     prepareWalletStore(wallet),
     prepareInferenceStore(inference),
+    prepareBillingStore(billing),
   ]);
   return {
     database,
     testKv,
     rateLimiter,
     proxiedDbs,
-    dbs: { catalog, policy, wallet, inference },
+    dbs: { catalog, policy, wallet, inference, billing },
   };
 }
 type StackStores = Awaited<ReturnType<typeof openStackStores>>;
@@ -173,7 +190,7 @@ async function openInferenceStores(options: StackOptions, stores: StackStores) {
   };
 }
 
-/** Starts catalog, wallet and policy, then inference (which calls them), each on port 0. */
+/** Starts catalog, wallet and policy, then inference and billing (which call them), each on port 0. */
 async function startSubgraphs(
   options: StackOptions,
   stores: StackStores,
@@ -228,6 +245,28 @@ async function startSubgraphs(
     logger: logger.child({ service: 'inference' }),
   });
   await listen('inference', subgraphs.inference);
+  subgraphs.billing = createBillingSubgraph({
+    ...common,
+    db: stores.dbs.billing,
+    provider:
+      options.billing?.provider ??
+      createPaymentProvider({
+        secretKey: 'sk_test_unanswered',
+        webhookSecret: 'whsec_unanswered',
+        apiUrl: 'http://127.0.0.1:9',
+        testMode: true,
+        maxNetworkRetries: 0,
+      }),
+    signer: await createInternalTokenSigner({
+      privateKeyPem: keys.privateKeyPem,
+      issuer: ISSUERS.billing,
+    }),
+    services: { wallet: urls.wallet!, policy: urls.policy! },
+    settings: { ...loadBillingSettings({}), ...options.billing?.settings },
+    localRoutes,
+    logger: logger.child({ service: 'billing' }),
+  });
+  await listen('billing', subgraphs.billing);
   return { subgraphs, urls };
 }
 
@@ -266,7 +305,7 @@ async function startTestGateway(
 }
 
 /**
- * The whole platform for an end-to-end test: four subgraphs and the gateway, each on its own
+ * The whole platform for an end-to-end test: five subgraphs and the gateway, each on its own
  * ephemeral port, on a fresh database and key prefix (embedded or real). Clients reach the
  * gateway over HTTP; the services call each other in process, as under `npm start`, unless
  * `inProcessCalls` is false (then over HTTP too).

@@ -188,6 +188,8 @@ export type AuditFilter = {
 export type AuditOutcome =
   /** It was refused. */
   | 'DENIED'
+  /** It was tried and failed (a recharge the card declined, say). */
+  | 'FAILED'
   /** It was done. */
   | 'SUCCEEDED';
 

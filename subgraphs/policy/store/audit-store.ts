@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../lib/db/index.js';
 import { sqlConditions } from '../../../lib/db/sql-conditions.js';
 
-export type AuditOutcome = 'SUCCEEDED' | 'DENIED';
+export type AuditOutcome = 'SUCCEEDED' | 'DENIED' | 'FAILED';
 
 /** One thing that happened to a team's policy. */
 export interface AuditEventRow {

@@ -107,4 +107,14 @@ ALTER TABLE team_quotas ADD COLUMN max_concurrent_streams integer
   CHECK (max_concurrent_streams >= 0);
 `,
   },
+  {
+    id: '006_service_events',
+    sql: `
+-- Platform services (billing) report what happened to a team's money, including what failed
+-- (a recharge the card declined): an outcome the gateway's reports never had.
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_outcome_check;
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_outcome_check
+  CHECK (outcome IN ('SUCCEEDED', 'DENIED', 'FAILED'));
+`,
+  },
 ];

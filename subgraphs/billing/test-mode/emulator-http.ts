@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerValue } from '../../../lib/http/headers.js';
-import { readBody, sendJson, sendText } from '../../../lib/http/responses.js';
+import { BodyTooLargeError, readBody, sendJson, sendText } from '../../../lib/http/responses.js';
 import type { Logger } from '../../../lib/logging.js';
 import type { ApiRouter } from './api-router.js';
 import { renderCheckoutPage, runCheckoutAction, escapeHtml } from './checkout-page.js';
@@ -97,6 +97,11 @@ export function createEmulatorHttpHandler(deps: EmulatorHttpDeps) {
         status = 400;
         body = {
           error: { type: 'invalid_request_error', message: error.message, param: error.param },
+        };
+      } else if (error instanceof BodyTooLargeError) {
+        status = 413;
+        body = {
+          error: { type: 'invalid_request_error', message: 'The request body is too large.' },
         };
       } else {
         deps.logger?.error({ err: error, endpoint }, 'stripe emulator: request failed');

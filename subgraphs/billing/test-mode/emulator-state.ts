@@ -65,6 +65,8 @@ export function createEmulatorState(options: EmulatorStateOptions) {
     setupIntents: new Map<string, EmulatedSetupIntent>(),
     paymentMethods: new Map<string, EmulatedPaymentMethod>(),
     events: new Map<string, EmulatedEvent>(),
+    // The bytes first sent for each event, so a resend is identical to the original.
+    payloads: new Map<string, string>(),
   };
   // Which store an id belongs to, by its prefix (`cs_test_` before `cs_`).
   const byPrefix: [string, Map<string, unknown>][] = [
@@ -118,8 +120,10 @@ export function createEmulatorState(options: EmulatorStateOptions) {
         request,
         type,
       };
+      const payload = JSON.stringify(event);
       stores.events.set(event.id, event);
-      options.onEvent(event, JSON.stringify(event));
+      stores.payloads.set(event.id, payload);
+      options.onEvent(event, payload);
       return event;
     },
 

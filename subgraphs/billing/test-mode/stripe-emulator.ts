@@ -113,7 +113,8 @@ export function createStripeEmulator(options: StripeEmulatorOptions) {
     },
     /** Options for `new Stripe(key, { ...emulator.sdkOptions() })`. */
     sdkOptions(): { host: string; port: number; protocol: 'http' } {
-      const { hostname, port } = new URL(this.url);
+      if (!origin) throw new Error('The Stripe emulator is not listening yet.');
+      const { hostname, port } = new URL(origin);
       return { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), protocol: 'http' };
     },
     setWebhookUrl(url: string | undefined): void {
@@ -139,7 +140,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions) {
     redeliver(eventId: string): void {
       const event = state.events.get(eventId);
       if (!event) throw new Error(`No such event: ${eventId}`);
-      delivery.redeliver(event.id, event.type, JSON.stringify(event));
+      delivery.redeliver(event.id, event.type, state.payloads.get(eventId) as string);
     },
     /** Every event emitted, oldest first. */
     events: () => copy([...state.events.values()]),

@@ -78,6 +78,22 @@ function readLines(params: FormObject): (SessionLine & { currency: string })[] {
   });
 }
 
+/** A redirect URL: Stripe takes only absolute http(s) URLs (the page redirects browsers to it). */
+function readUrl(params: FormObject, name: string): string | null {
+  const value = optionalString(params, name);
+  if (value === undefined) return null;
+  let protocol = '';
+  try {
+    protocol = new URL(value.replaceAll('{CHECKOUT_SESSION_ID}', 'cs')).protocol;
+  } catch {
+    // refused below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw invalidRequest(`Not a valid URL: ${name}`, name, 'url_invalid');
+  }
+  return value;
+}
+
 function readIntentData(params: FormObject, name: string, allowed: readonly string[]) {
   const data = optionalObject(params, name) ?? {};
   rejectUnknown(data, allowed, name);
@@ -170,8 +186,8 @@ export function createCheckoutRoutes(deps: {
       metadata: readMetadata(params),
       payment_intent: null,
       setup_intent: null,
-      success_url: optionalString(params, 'success_url') ?? null,
-      cancel_url: optionalString(params, 'cancel_url') ?? null,
+      success_url: readUrl(params, 'success_url'),
+      cancel_url: readUrl(params, 'cancel_url'),
       url: `${deps.publicBaseUrl()}/checkout/${id}`,
       expires_at: expiresAt,
     };

@@ -202,6 +202,9 @@ test('refuses keys that are not test secret keys, unknown parameters and unknown
   await expect(
     stripe.checkout.sessions.create({ ...credits(), discounts: [{ coupon: 'x' }] }),
   ).rejects.toMatchObject({ statusCode: 400, param: 'discounts' });
+  await expect(
+    stripe.checkout.sessions.create({ ...credits(), success_url: 'javascript:alert(1)' }),
+  ).rejects.toMatchObject({ statusCode: 400, param: 'success_url' });
   await expect(stripe.paymentIntents.retrieve('pi_missing')).rejects.toMatchObject({
     statusCode: 404,
     code: 'resource_missing',

@@ -22,6 +22,8 @@ function changes(t: TransferRow): { posted: bigint; held: bigint; owed: bigint }
       return { posted: 0n, held: 0n, owed: t.amount };
     case 'REPAY':
       return { posted: -t.amount, held: 0n, owed: -t.amount };
+    case 'DEBIT':
+      return { posted: -t.amount, held: 0n, owed: 0n };
   }
 }
 

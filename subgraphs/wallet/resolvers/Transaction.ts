@@ -27,9 +27,19 @@ function changes(t: TransferRow): { posted: bigint; held: bigint; owed: bigint }
   }
 }
 
+/** A GRANT's or DEBIT's payment field (FundingMetadata), null on any other entry. */
+const payment =
+  (field: 'paymentId' | 'purchaseId' | 'source') =>
+  (t: TransferRow): string | null =>
+    t.kind === 'GRANT' || t.kind === 'DEBIT' ? ((t.metadata[field] as string) ?? null) : null;
+
 export const Transaction: TransactionResolvers = {
   postedChange: (t) => changes(t).posted,
   heldChange: (t) => changes(t).held,
   owedChange: (t) => changes(t).owed,
   relatedId: (t) => t.pendingId,
+  wallet: (t, _args, ctx) => ctx.loaders.wallet.load(t.walletId),
+  paymentId: payment('paymentId'),
+  purchaseId: payment('purchaseId'),
+  source: payment('source'),
 };

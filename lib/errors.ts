@@ -14,6 +14,11 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  /**
+   * The team's wallet is suspended (a payment of its credits is disputed, or an operator said
+   * so): new calls are refused; `reason` says why when one was given. A refusal like FORBIDDEN.
+   */
+  WALLET_SUSPENDED: 'WALLET_SUSPENDED',
   HOLD_EXPIRED: 'HOLD_EXPIRED',
   HOLD_ALREADY_RESOLVED: 'HOLD_ALREADY_RESOLVED',
   CAPTURE_EXCEEDS_HOLD: 'CAPTURE_EXCEEDS_HOLD',

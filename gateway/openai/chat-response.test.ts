@@ -83,6 +83,12 @@ describe('OpenAI wire format', () => {
     expect(of('INSUFFICIENT_FUNDS')).toMatchObject({ status: 402, type: 'insufficient_quota' });
     expect(of('BUDGET_EXCEEDED')).toMatchObject({ status: 402 });
     expect(of('MODEL_NOT_ALLOWED')).toMatchObject({ status: 403, code: 'model_not_allowed' });
+    expect(of('WALLET_SUSPENDED', { reason: 'disputed' })).toMatchObject({
+      status: 403,
+      type: 'permission_error',
+      code: 'wallet_suspended',
+      headers: { 'x-should-retry': 'false' },
+    });
     expect(of('NOT_FOUND')).toMatchObject({ status: 404, code: 'model_not_found' });
     expect(of('IDEMPOTENCY_CONFLICT')).toMatchObject({ status: 409, code: 'idempotency_conflict' });
     expect(of('PROVIDER_ERROR')).toMatchObject({ status: 502 });

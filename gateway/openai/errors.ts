@@ -76,6 +76,11 @@ export function fromGraphQLError(error: GraphQLFormattedError): OpenAiError {
       return new OpenAiError(403, message, 'permission_error', 'forbidden');
     case 'MODEL_NOT_ALLOWED':
       return new OpenAiError(403, message, 'permission_error', 'model_not_allowed', 'model');
+    // Not a money refusal a top-up fixes at once (402): the team may not call until reinstated.
+    case 'WALLET_SUSPENDED':
+      return new OpenAiError(403, message, 'permission_error', 'wallet_suspended', null, {
+        ...NO_RETRY,
+      });
     case 'NOT_FOUND':
       return new OpenAiError(404, message, 'invalid_request_error', 'model_not_found', 'model');
     case 'RATE_LIMITED':

@@ -8,7 +8,11 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Scopes only the platform's own services hold (org-wide); never granted to an API key. */
+/**
+ * Scopes only the platform's own services hold (org-wide); never granted to an API key.
+ * `wallet:hold`: holds and charges of calls (inference). `wallet:fund`: the wallet's funding face
+ * (billing): grants and debits, dispute holds, suspension, low-balance crossings, statements.
+ */
 export const SERVICE_SCOPES = ['wallet:hold', 'wallet:fund', 'policy:decide'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 

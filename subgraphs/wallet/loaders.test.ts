@@ -10,9 +10,13 @@ const walletRow = (id: string): WalletRow => ({
   held: 0n,
   available: 10n,
   owed: 0n,
+  disputeHeld: 0n,
   budgetLimit: null,
   alertThresholds: [],
   monthToDateSpend: 0n,
+  suspended: false,
+  suspendedReason: null,
+  lowBalanceThreshold: null,
 });
 
 const holdRow = (id: string): HoldRow => ({

@@ -9,5 +9,6 @@ export async function expectLedgerInvariants(db: Queryable): Promise<void> {
     totalsMatchTransfers: true,
     openHoldsMatchPending: true,
     resolvedAtMostOnce: true,
+    fundingMatchesTransfers: true,
   });
 }

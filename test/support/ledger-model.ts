@@ -14,6 +14,7 @@ export const INVARIANTS = {
   totalsMatchTransfers: true,
   openHoldsMatchPending: true,
   resolvedAtMostOnce: true,
+  fundingMatchesTransfers: true,
 };
 
 export interface WalletModel {

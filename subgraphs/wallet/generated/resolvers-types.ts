@@ -4,6 +4,9 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { WalletRow, ModelUsageRow } from '../store/ledger-reads.js';
 import type { TransferRow, HoldRow, SpendRow } from '../store/transfer-rows.js';
 import type { Connection, Edge } from '../../../lib/graphql/connection.js';
+import type { DebitRow } from '../store/debit-statements.js';
+import type { CrossingRow } from '../store/funding-reads.js';
+import type { StatementRow } from '../service/statement.js';
 import type { EntityRef } from '../../../lib/graphql/entity-ref.js';
 import type { WalletContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -30,12 +33,47 @@ export type Balance = {
   __typename?: 'Balance';
   /** What new calls may spend: posted minus held minus owed (never below zero). */
   available: Scalars['Micros']['output'];
-  /** Reserved by calls in flight (holds not yet captured, voided or expired). */
+  /** Reserved by calls in flight and by dispute holds (holds not yet captured, voided or expired). */
   held: Scalars['Micros']['output'];
-  /** Owed for calls that cost more than their hold when the balance could not cover the difference. Paid first from the next credits granted or refunded; new calls cannot spend it. */
+  /** Owed for calls that cost more than their hold, and for debits, when the balance could not cover them. Paid first from the next credits granted or refunded; new calls cannot spend it. */
   owed: Scalars['Micros']['output'];
   /** Settled credits: grants and refunds minus charges. */
   posted: Scalars['Micros']['output'];
+};
+
+/** A wallet's available balance fell below its low-balance threshold. */
+export type BalanceCrossing = {
+  __typename?: 'BalanceCrossing';
+  /** The available balance right after the write that crossed it. */
+  availableAfter: Scalars['Micros']['output'];
+  /** When, by the ledger's clock. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The crossing's id (increasing in the order crossings were recorded). */
+  id: Scalars['ID']['output'];
+  /** The threshold it crossed. */
+  threshold: Scalars['Micros']['output'];
+  /** The wallet. */
+  wallet: Wallet;
+};
+
+/** A page of low-balance crossings. */
+export type BalanceCrossingConnection = {
+  __typename?: 'BalanceCrossingConnection';
+  /** The crossings on this page, each with its cursor. */
+  edges: Array<BalanceCrossingEdge>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+  /** How many crossings can be read now, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A crossing and its place in the list. */
+export type BalanceCrossingEdge = {
+  __typename?: 'BalanceCrossingEdge';
+  /** Pass as `after` to continue after this crossing. */
+  cursor: Scalars['String']['output'];
+  /** The crossing. */
+  node: BalanceCrossing;
 };
 
 /** A wallet's monthly budget and how much of it is used. */
@@ -45,7 +83,7 @@ export type Budget = {
   alertThresholds: Array<Scalars['Int']['output']>;
   /** The thresholds this month's spend has reached. */
   alertsReached: Array<Scalars['Int']['output']>;
-  /** Reserved by open holds, which count against the budget too. */
+  /** Reserved by open holds of calls, which count against the budget too (dispute holds do not: they are never usage). */
   held: Scalars['Micros']['output'];
   /** Charged this month so far (captures, spends and charges beyond holds, minus refunds). */
   monthToDateSpend: Scalars['Micros']['output'];
@@ -61,6 +99,39 @@ export type BudgetInput = {
   alertThresholds?: InputMaybe<Array<Scalars['Int']['input']>>;
   /** The most the wallet may be charged in a UTC calendar month; null removes the budget. */
   monthlyLimit?: InputMaybe<Scalars['Micros']['input']>;
+};
+
+/** What a debit did. */
+export type Debit = {
+  __typename?: 'Debit';
+  /** Taken from the wallet's balance. */
+  debitedAmount: Scalars['Micros']['output'];
+  /** What the balance could not cover, recorded as owed (an OWED entry naming the DEBIT). */
+  owedAmount: Scalars['Micros']['output'];
+  /** What the dispute hold still reserved and released before the debit (0 without one). */
+  releasedAmount: Scalars['Micros']['output'];
+  /** The DEBIT ledger entry (its amount is `debitedAmount`). */
+  transaction: Transaction;
+};
+
+/** The payment debited credits went back to. */
+export type DebitMetadataInput = {
+  /** The payment provider's id of the payment refunded or disputed, 1 to 200 characters. */
+  paymentId?: InputMaybe<Scalars['String']['input']>;
+  /** The billing service's purchase. */
+  purchaseId?: InputMaybe<Scalars['ID']['input']>;
+  /** What debited them, e.g. refund or dispute (1 to 200 characters). */
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The payment granted credits were bought with. */
+export type GrantMetadataInput = {
+  /** The payment provider's id of the payment (e.g. a Stripe PaymentIntent), 1 to 200 characters. */
+  paymentId?: InputMaybe<Scalars['String']['input']>;
+  /** The billing service's purchase. */
+  purchaseId?: InputMaybe<Scalars['ID']['input']>;
+  /** What granted them, e.g. checkout or auto-recharge (1 to 200 characters). */
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Credits reserved for a call until it is captured, voided or expires. */
@@ -84,6 +155,8 @@ export type Hold = {
   owedAmount?: Maybe<Scalars['Micros']['output']>;
   /** The model's price version the hold was priced at. */
   priceVersion?: Maybe<Scalars['Int']['output']>;
+  /** What it is for. */
+  purpose: HoldPurpose;
   /** The request that made it. */
   requestId?: Maybe<Scalars['String']['output']>;
   /** When it was captured, voided or expired by the sweeper. */
@@ -104,11 +177,22 @@ export type HoldMetadataInput = {
   note?: InputMaybe<Scalars['String']['input']>;
   /** The catalog price version used to price the hold. */
   priceVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** What the hold is for; default CALL. DISPUTE needs wallet:fund, the others wallet:hold. */
+  purpose?: InputMaybe<HoldPurpose>;
   /** The request's id, for tracing. */
   requestId?: InputMaybe<Scalars['String']['input']>;
   /** One run of the request: a retry under the same idempotency key is a new run (at most 200 characters). */
   runId?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** What a hold is for. */
+export type HoldPurpose =
+  /** One model call (the default). */
+  | 'CALL'
+  /** Credits whose payment is disputed (the billing service's): never usage, voided or taken by a debit. */
+  | 'DISPUTE'
+  /** A credit lease: many calls' worth, charged call by call. */
+  | 'LEASE';
 
 /** A call charged against a hold. */
 export type HoldSpend = {
@@ -176,19 +260,25 @@ export type ModelUsage = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Reserves credits for a model call, or for many calls as a credit lease (platform services). Refused with INSUFFICIENT_FUNDS (`available`, `required`) or BUDGET_EXCEEDED (`monthlyLimit`, `monthToDateSpend`, `held`, `required`, `available`). With `minimumAmount`, the hold takes the most between it and `amount` that the available balance and the monthly budget allow, and is refused (`required` = `minimumAmount`) only below it; `Hold.amount` says what it took. The hold expires after `expiresInSeconds` by the ledger's clock, releasing what is left of it. */
+  /** Reserves credits for a model call, or for many calls as a credit lease (platform services, wallet:hold), or disputed credits (`metadata.purpose` DISPUTE: wallet:fund, the billing service). Refused with INSUFFICIENT_FUNDS (`available`, `required`), BUDGET_EXCEEDED (`monthlyLimit`, `monthToDateSpend`, `held`, `required`, `available`), or WALLET_SUSPENDED (`reason`) while the wallet is suspended. With `minimumAmount`, the hold takes the most between it and `amount` that the available balance and the monthly budget allow, and is refused (`required` = `minimumAmount`) only below it; `Hold.amount` says what it took. The hold expires after `expiresInSeconds` by the ledger's clock, releasing what is left of it. A dispute hold is limited by the available balance only (never by the budget, never refused for a suspension) and is never charged for calls: it is voided (dispute won) or taken by `debitCredits(holdId:)` (dispute lost). */
   authorizeHold: Hold;
   /** Charges a hold (platform services): `amount`, the rest of the hold released. After spends (`spendFromHolds`), the hold has only what they left (`amount - spentAmount`), and a capture takes at most that. HOLD_EXPIRED after expiry (even before the sweeper runs), HOLD_ALREADY_RESOLVED after a capture or void, CAPTURE_EXCEEDS_HOLD above what the hold has left unless `chargeExcess`. */
   captureHold: Hold;
-  /** Adds credits to a wallet (organization admins only). Idempotent: the same key with the same parameters returns the original transaction and writes nothing; with other parameters, IDEMPOTENCY_CONFLICT. */
+  /** Takes credits back out of a wallet, as when a purchase is refunded or a payment dispute is lost and the money went back to the payer (wallet:fund or organization admins). Never takes the wallet below zero: it takes what the available balance has (`debitedAmount`) and records the rest as owed (`owedAmount`, `Balance.owed`), paid back first from the next credits granted or refunded. With `holdId`, the dispute hold that reserved the credits is released in the same transaction, so nothing spends them in between (a hold already voided or expired releases nothing; the debit is still taken). Idempotent like grantCredits. */
+  debitCredits: Debit;
+  /** Adds credits to a wallet (wallet:fund, the billing service, or organization admins); what the wallet owes is paid from them first (REPAY). Idempotent: the same key with the same parameters (metadata included) returns the original transaction and writes nothing; with other parameters, IDEMPOTENCY_CONFLICT. */
   grantCredits: Transaction;
   /** Returns part or all of a captured charge to its wallet (organization admins only). All refunds of one capture together never exceed it: REFUND_EXCEEDS_CAPTURE with `refundable` and `required` otherwise. */
   refund: Transaction;
   /** Sets or clears a wallet's monthly budget (needs wallet:admin in the wallet's team). */
   setBudget: Wallet;
+  /** Sets or clears the wallet's low-balance threshold (wallet:fund or organization admins): each time a ledger write takes its available balance from at least the threshold to below it, one crossing is recorded (`balanceCrossings`). Setting a threshold above the current balance records nothing until the balance rises to it and falls again. */
+  setLowBalanceThreshold: Wallet;
+  /** Suspends or reinstates a wallet (wallet:fund or organization admins). While suspended, new holds for calls are refused with WALLET_SUSPENDED, so the team's calls stop; charges of calls already served, grants, debits and dispute holds go on. */
+  setWalletSuspended: Wallet;
   /** Charges served calls against their holds, which stay open (platform services; a credit lease is one hold charged call by call). Each spend takes what its hold still has, up to its `amount`; the rest is charged beyond the hold like a capture's excess: from the available balance, and what that cannot cover is owed (`Balance.owed`). A hold captured, voided or past its expiry covers nothing: all of the spend is charged beyond it. Never refused for lack of funds: the call was served. 1 to 256 spends, answered in order; one that is refused (NOT_FOUND, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT) is null with its own error (path `[spendFromHolds, i]`) while the others are charged. Each is idempotent by its key within the hold's wallet: the same key with the same parameters returns the original spend and charges nothing; with other parameters, IDEMPOTENCY_CONFLICT. */
   spendFromHolds: Array<Maybe<HoldSpend>>;
-  /** Releases what is left of a hold without charging it (platform services); spends already charged stay charged. Voiding a voided hold succeeds and changes nothing. */
+  /** Releases what is left of a hold without charging it (platform services: wallet:hold for holds of calls, wallet:fund for dispute holds); spends already charged stay charged. Voiding a voided hold succeeds and changes nothing. */
   voidHold: Hold;
 };
 
@@ -212,10 +302,21 @@ export type MutationCaptureHoldArgs = {
 };
 
 
+export type MutationDebitCreditsArgs = {
+  amount: Scalars['Micros']['input'];
+  holdId?: InputMaybe<Scalars['ID']['input']>;
+  idempotencyKey: Scalars['String']['input'];
+  memo?: InputMaybe<Scalars['String']['input']>;
+  metadata?: InputMaybe<DebitMetadataInput>;
+  walletId: Scalars['ID']['input'];
+};
+
+
 export type MutationGrantCreditsArgs = {
   amount: Scalars['Micros']['input'];
   idempotencyKey: Scalars['String']['input'];
   memo?: InputMaybe<Scalars['String']['input']>;
+  metadata?: InputMaybe<GrantMetadataInput>;
   walletId: Scalars['ID']['input'];
 };
 
@@ -230,6 +331,19 @@ export type MutationRefundArgs = {
 
 export type MutationSetBudgetArgs = {
   input: BudgetInput;
+  walletId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetLowBalanceThresholdArgs = {
+  threshold?: InputMaybe<Scalars['Micros']['input']>;
+  walletId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetWalletSuspendedArgs = {
+  reason?: InputMaybe<Scalars['String']['input']>;
+  suspended: Scalars['Boolean']['input'];
   walletId: Scalars['ID']['input'];
 };
 
@@ -258,14 +372,31 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** One hold by id (services and organization admins). */
+  /** Low-balance crossings of every wallet with a threshold (setLowBalanceThreshold), for auto-recharge: one each time a ledger write took a wallet's available balance from at least its threshold to below it. Paged in the order they became final: a crossing appears once no transaction still running could add one before it, so following `endCursor` never misses one. Needs wallet:fund or an organization admin. */
+  balanceCrossings: BalanceCrossingConnection;
+  /** Every GRANT made for one of these payments, in any wallet, oldest first: reconciliation sees a payment granted twice (under two idempotency keys) as two entries. Needs wallet:fund (the billing service) or an organization admin. */
+  grantsForPayments: Array<Transaction>;
+  /** One hold by id (platform services with wallet:hold or wallet:fund, and organization admins). */
   hold?: Maybe<Hold>;
-  /** The hold a wallet made under an idempotency key, or null (services and organization admins). */
+  /** The hold a wallet made under an idempotency key, or null (platform services with wallet:hold or wallet:fund, and organization admins). */
   holdByKey?: Maybe<Hold>;
   /** Your team's wallet, the short way to your balance and transactions. Without `teamId`: the wallet of the one team you belong to (an API key belongs to one team). If you belong to several teams, BAD_USER_INPUT lists them in `extensions.teamIds`: name one with `teamId`; if you belong to none, BAD_USER_INPUT with `teamIds: []`. FORBIDDEN unless you hold wallet:read in that team, as for `wallet(id:)`. Amounts are in micro-credits (1 credit = 1,000,000). */
   myWallet: Wallet;
   /** One wallet by id. FORBIDDEN unless the caller holds wallet:read in the wallet's team. */
   wallet?: Maybe<Wallet>;
+  /** A wallet's figures from `from` (inclusive) to `to` (exclusive): posted balance and owed at both ends, and what was granted, debited, charged for calls and refunded in between, with usage by model. Every figure is summed from the ledger's entries, so `closingPosted - closingOwed` = `openingPosted - openingOwed + granted + refunded - charged - debited` exactly. Needs wallet:read in the wallet's team, or wallet:fund. */
+  walletStatement: WalletStatement;
+};
+
+
+export type QueryBalanceCrossingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryGrantsForPaymentsArgs = {
+  paymentIds: Array<Scalars['String']['input']>;
 };
 
 
@@ -287,6 +418,13 @@ export type QueryMyWalletArgs = {
 
 export type QueryWalletArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryWalletStatementArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+  walletId: Scalars['ID']['input'];
 };
 
 /** A team, as the wallet subgraph sees it: the team's credits. */
@@ -317,10 +455,18 @@ export type Transaction = {
   memo?: Maybe<Scalars['String']['output']>;
   /** How what the wallet owes changed (OWED adds, REPAY pays). */
   owedChange: Scalars['Micros']['output'];
+  /** For GRANT and DEBIT, the payment the credits came from or went back to. */
+  paymentId?: Maybe<Scalars['String']['output']>;
   /** How the wallet's posted balance changed (negative for a charge). */
   postedChange: Scalars['Micros']['output'];
-  /** For CAPTURE, VOID, EXPIRE and SPEND, the hold; for EXCESS and OWED, the hold whose capture they go beyond, or the SPEND; for REFUND, the capture; for REPAY, the grant or refund that paid it. */
+  /** For GRANT and DEBIT, the billing service's purchase. */
+  purchaseId?: Maybe<Scalars['ID']['output']>;
+  /** For CAPTURE, VOID, EXPIRE and SPEND, the hold; for EXCESS and OWED, the hold whose capture they go beyond, or the SPEND or DEBIT; for REFUND, the capture; for REPAY, the grant or refund that paid it; for DEBIT, the dispute hold it released, if any. */
   relatedId?: Maybe<Scalars['ID']['output']>;
+  /** For GRANT and DEBIT, what moved the credits (e.g. checkout, auto-recharge, refund, dispute). */
+  source?: Maybe<Scalars['String']['output']>;
+  /** The wallet it belongs to. */
+  wallet: Wallet;
 };
 
 /** A page of ledger entries. */
@@ -357,15 +503,17 @@ export type TransactionFilter = {
 export type TransactionKind =
   /** A hold charged (part of it, the rest released). */
   | 'CAPTURE'
+  /** Credits taken back out (a purchase refunded, a dispute lost): what the balance covered; the rest follows as OWED naming this entry. */
+  | 'DEBIT'
   /** What a call cost beyond its hold, taken from the available balance. */
   | 'EXCESS'
   /** A hold released because it expired. */
   | 'EXPIRE'
-  /** Credits added by an admin. */
+  /** Credits added (a purchase, or an admin's grant). */
   | 'GRANT'
   /** Credits reserved for a call. */
   | 'HOLD'
-  /** What a call cost beyond its hold that the balance could not cover: owed by the wallet. */
+  /** What a call cost beyond its hold, or a debit took beyond the balance, that the balance could not cover: owed by the wallet. */
   | 'OWED'
   /** A captured charge given back. */
   | 'REFUND'
@@ -399,6 +547,12 @@ export type Wallet = {
   holds: Array<Hold>;
   /** The wallet's id (the same as its team's). */
   id: Scalars['ID']['output'];
+  /** The available balance below which a low-balance crossing is recorded, or null. */
+  lowBalanceThreshold?: Maybe<Scalars['Micros']['output']>;
+  /** Whether the wallet is suspended: new holds for calls are refused (WALLET_SUSPENDED). */
+  suspended: Scalars['Boolean']['output'];
+  /** Why it is suspended, when a reason was given; null when it is not. */
+  suspendedReason?: Maybe<Scalars['String']['output']>;
   /** The team that owns it. */
   team: Team;
   /** The wallet's ledger entries, newest first. */
@@ -427,6 +581,35 @@ export type WalletTransactionsArgs = {
 export type WalletUsageByModelArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
+};
+
+/** A wallet's figures over a window, summed from its ledger entries. */
+export type WalletStatement = {
+  __typename?: 'WalletStatement';
+  /** Charged for calls in the window: captures, spends, and charges beyond holds (owed included); refunds not deducted. */
+  charged: Scalars['Micros']['output'];
+  /** Owed at `to`. */
+  closingOwed: Scalars['Micros']['output'];
+  /** Posted balance at `to`. */
+  closingPosted: Scalars['Micros']['output'];
+  /** Credits debited in the window: taken from the balance plus recorded as owed. */
+  debited: Scalars['Micros']['output'];
+  /** Start, inclusive. */
+  from: Scalars['DateTime']['output'];
+  /** Credits granted in the window. */
+  granted: Scalars['Micros']['output'];
+  /** Owed at `from`. */
+  openingOwed: Scalars['Micros']['output'];
+  /** Posted balance at `from`. */
+  openingPosted: Scalars['Micros']['output'];
+  /** Charges given back in the window (refund). */
+  refunded: Scalars['Micros']['output'];
+  /** End, exclusive. */
+  to: Scalars['DateTime']['output'];
+  /** Charges per model in the window, net of refunds (as `Wallet.usageByModel`). */
+  usageByModel: Array<ModelUsage>;
+  /** The wallet. */
+  wallet: Wallet;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -529,13 +712,20 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Balance: ResolverTypeWrapper<Balance>;
-  Budget: ResolverTypeWrapper<WalletRow>;
+  BalanceCrossing: ResolverTypeWrapper<CrossingRow>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  BalanceCrossingConnection: ResolverTypeWrapper<Connection<CrossingRow>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BalanceCrossingEdge: ResolverTypeWrapper<Edge<CrossingRow>>;
+  Budget: ResolverTypeWrapper<WalletRow>;
   BudgetInput: BudgetInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Debit: ResolverTypeWrapper<DebitRow>;
+  DebitMetadataInput: DebitMetadataInput;
+  GrantMetadataInput: GrantMetadataInput;
   Hold: ResolverTypeWrapper<HoldRow>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   HoldMetadataInput: HoldMetadataInput;
+  HoldPurpose: HoldPurpose;
   HoldSpend: ResolverTypeWrapper<SpendRow>;
   HoldSpendInput: HoldSpendInput;
   HoldStatus: HoldStatus;
@@ -554,6 +744,7 @@ export type ResolversTypes = ResolversObject<{
   TransactionKind: TransactionKind;
   UsageInput: UsageInput;
   Wallet: ResolverTypeWrapper<WalletRow>;
+  WalletStatement: ResolverTypeWrapper<StatementRow>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -562,12 +753,18 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Balance: Balance;
-  Budget: WalletRow;
+  BalanceCrossing: CrossingRow;
+  ID: Scalars['ID']['output'];
+  BalanceCrossingConnection: Connection<CrossingRow>;
   Int: Scalars['Int']['output'];
+  BalanceCrossingEdge: Edge<CrossingRow>;
+  Budget: WalletRow;
   BudgetInput: BudgetInput;
   DateTime: Scalars['DateTime']['output'];
+  Debit: DebitRow;
+  DebitMetadataInput: DebitMetadataInput;
+  GrantMetadataInput: GrantMetadataInput;
   Hold: HoldRow;
-  ID: Scalars['ID']['output'];
   HoldMetadataInput: HoldMetadataInput;
   HoldSpend: SpendRow;
   HoldSpendInput: HoldSpendInput;
@@ -585,6 +782,7 @@ export type ResolversParentTypes = ResolversObject<{
   TransactionFilter: TransactionFilter;
   UsageInput: UsageInput;
   Wallet: WalletRow;
+  WalletStatement: StatementRow;
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   link__Import: Scalars['link__Import']['output'];
   String: Scalars['String']['output'];
@@ -637,6 +835,25 @@ export type BalanceResolvers<ContextType = WalletContext, ParentType extends Res
   posted?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
 }>;
 
+export type BalanceCrossingResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['BalanceCrossing'] = ResolversParentTypes['BalanceCrossing']> = ResolversObject<{
+  availableAfter?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
+}>;
+
+export type BalanceCrossingConnectionResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['BalanceCrossingConnection'] = ResolversParentTypes['BalanceCrossingConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['BalanceCrossingEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type BalanceCrossingEdgeResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['BalanceCrossingEdge'] = ResolversParentTypes['BalanceCrossingEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BalanceCrossing'], ParentType, ContextType>;
+}>;
+
 export type BudgetResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Budget'] = ResolversParentTypes['Budget']> = ResolversObject<{
   alertThresholds?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
   alertsReached?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -650,6 +867,13 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DebitResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Debit'] = ResolversParentTypes['Debit']> = ResolversObject<{
+  debitedAmount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  owedAmount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  releasedAmount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  transaction?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType>;
+}>;
+
 export type HoldResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Hold'] = ResolversParentTypes['Hold']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   capturedAmount?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
@@ -660,6 +884,7 @@ export type HoldResolvers<ContextType = WalletContext, ParentType extends Resolv
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   owedAmount?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
   priceVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['HoldPurpose'], ParentType, ContextType>;
   requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   spentAmount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
@@ -696,9 +921,12 @@ export type ModelUsageResolvers<ContextType = WalletContext, ParentType extends 
 export type MutationResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   authorizeHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationAuthorizeHoldArgs, 'amount' | 'expiresInSeconds' | 'idempotencyKey' | 'walletId'>>;
   captureHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationCaptureHoldArgs, 'amount' | 'chargeExcess' | 'holdId' | 'idempotencyKey'>>;
+  debitCredits?: Resolver<ResolversTypes['Debit'], ParentType, ContextType, RequireFields<MutationDebitCreditsArgs, 'amount' | 'idempotencyKey' | 'walletId'>>;
   grantCredits?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType, RequireFields<MutationGrantCreditsArgs, 'amount' | 'idempotencyKey' | 'walletId'>>;
   refund?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType, RequireFields<MutationRefundArgs, 'amount' | 'captureId' | 'idempotencyKey'>>;
   setBudget?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<MutationSetBudgetArgs, 'input' | 'walletId'>>;
+  setLowBalanceThreshold?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<MutationSetLowBalanceThresholdArgs, 'walletId'>>;
+  setWalletSuspended?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<MutationSetWalletSuspendedArgs, 'suspended' | 'walletId'>>;
   spendFromHolds?: Resolver<Array<Maybe<ResolversTypes['HoldSpend']>>, ParentType, ContextType, RequireFields<MutationSpendFromHoldsArgs, 'spends'>>;
   voidHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationVoidHoldArgs, 'holdId'>>;
 }>;
@@ -711,10 +939,13 @@ export type PageInfoResolvers<ContextType = WalletContext, ParentType extends Re
 }>;
 
 export type QueryResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  balanceCrossings?: Resolver<ResolversTypes['BalanceCrossingConnection'], ParentType, ContextType, Partial<QueryBalanceCrossingsArgs>>;
+  grantsForPayments?: Resolver<Array<ResolversTypes['Transaction']>, ParentType, ContextType, RequireFields<QueryGrantsForPaymentsArgs, 'paymentIds'>>;
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
   holdByKey?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldByKeyArgs, 'idempotencyKey' | 'walletId'>>;
   myWallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, Partial<QueryMyWalletArgs>>;
   wallet?: Resolver<Maybe<ResolversTypes['Wallet']>, ParentType, ContextType, RequireFields<QueryWalletArgs, 'id'>>;
+  walletStatement?: Resolver<ResolversTypes['WalletStatement'], ParentType, ContextType, RequireFields<QueryWalletStatementArgs, 'from' | 'to' | 'walletId'>>;
 }>;
 
 export type TeamResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team'], FederationReferenceType extends FederationReferenceTypes['Team'] = FederationReferenceTypes['Team']> = ResolversObject<{
@@ -732,8 +963,12 @@ export type TransactionResolvers<ContextType = WalletContext, ParentType extends
   kind?: Resolver<ResolversTypes['TransactionKind'], ParentType, ContextType>;
   memo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   owedChange?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  paymentId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   postedChange?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  purchaseId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   relatedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 }>;
 
 export type TransactionConnectionResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['TransactionConnection'] = ResolversParentTypes['TransactionConnection']> = ResolversObject<{
@@ -753,9 +988,27 @@ export type WalletResolvers<ContextType = WalletContext, ParentType extends Reso
   budget?: Resolver<Maybe<ResolversTypes['Budget']>, ParentType, ContextType>;
   holds?: Resolver<Array<ResolversTypes['Hold']>, ParentType, ContextType, Partial<WalletHoldsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lowBalanceThreshold?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   team?: Resolver<ResolversTypes['Team'], ParentType, ContextType>;
   transactions?: Resolver<ResolversTypes['TransactionConnection'], ParentType, ContextType, Partial<WalletTransactionsArgs>>;
   usageByModel?: Resolver<Array<ResolversTypes['ModelUsage']>, ParentType, ContextType, RequireFields<WalletUsageByModelArgs, 'from' | 'to'>>;
+}>;
+
+export type WalletStatementResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['WalletStatement'] = ResolversParentTypes['WalletStatement']> = ResolversObject<{
+  charged?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  closingOwed?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  closingPosted?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  debited?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  granted?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  openingOwed?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  openingPosted?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  usageByModel?: Resolver<Array<ResolversTypes['ModelUsage']>, ParentType, ContextType>;
+  wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 }>;
 
 export interface Federation__FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__FieldSet'], any> {
@@ -768,8 +1021,12 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 
 export type Resolvers<ContextType = WalletContext> = ResolversObject<{
   Balance?: BalanceResolvers<ContextType>;
+  BalanceCrossing?: BalanceCrossingResolvers<ContextType>;
+  BalanceCrossingConnection?: BalanceCrossingConnectionResolvers<ContextType>;
+  BalanceCrossingEdge?: BalanceCrossingEdgeResolvers<ContextType>;
   Budget?: BudgetResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Debit?: DebitResolvers<ContextType>;
   Hold?: HoldResolvers<ContextType>;
   HoldSpend?: HoldSpendResolvers<ContextType>;
   Micros?: GraphQLScalarType;
@@ -783,6 +1040,7 @@ export type Resolvers<ContextType = WalletContext> = ResolversObject<{
   TransactionConnection?: TransactionConnectionResolvers<ContextType>;
   TransactionEdge?: TransactionEdgeResolvers<ContextType>;
   Wallet?: WalletResolvers<ContextType>;
+  WalletStatement?: WalletStatementResolvers<ContextType>;
   federation__FieldSet?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;
 }>;

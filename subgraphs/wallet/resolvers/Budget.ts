@@ -4,9 +4,10 @@ import type { BudgetResolvers } from '../generated/resolvers-types.js';
 export const Budget: BudgetResolvers = {
   monthlyLimit: (w) => w.budgetLimit ?? 0n,
   monthToDateSpend: (w) => w.monthToDateSpend,
-  held: (w) => w.held,
+  // Dispute holds are not usage: the budget counts only holds of calls.
+  held: (w) => w.held - w.disputeHeld,
   remaining: (w) => {
-    const left = (w.budgetLimit ?? 0n) - w.monthToDateSpend - w.held;
+    const left = (w.budgetLimit ?? 0n) - w.monthToDateSpend - (w.held - w.disputeHeld);
     return left > 0n ? left : 0n;
   },
   alertThresholds: (w) => w.alertThresholds,

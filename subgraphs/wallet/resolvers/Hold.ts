@@ -5,4 +5,5 @@ export const Hold: HoldResolvers = {
   model: (hold) => (hold.metadata.modelId ? { id: hold.metadata.modelId } : null),
   priceVersion: (hold) => hold.metadata.priceVersion ?? null,
   requestId: (hold) => hold.metadata.requestId ?? null,
+  purpose: (hold) => hold.metadata.purpose ?? 'CALL',
 };

@@ -1,17 +1,46 @@
-import type { MutationResolvers } from '../generated/resolvers-types.js';
+import type {
+  DebitMetadataInput,
+  GrantMetadataInput,
+  MutationResolvers,
+} from '../generated/resolvers-types.js';
 import { badUserInput } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
+import { holdAccess } from '../service/hold-access.js';
+import type { FundingMetadata } from '../store/transfer-rows.js';
 
 /** The most spends one spendFromHolds may carry. */
 const MAX_SPENDS = 256;
 
+/** The payment fields given, without nulls (the ledger validates their lengths). */
+const fundingMetadata = (
+  input: GrantMetadataInput | DebitMetadataInput | null | undefined,
+): FundingMetadata | null =>
+  input
+    ? {
+        ...(input.paymentId != null && { paymentId: input.paymentId }),
+        ...(input.purchaseId != null && { purchaseId: input.purchaseId }),
+        ...(input.source != null && { source: input.source }),
+      }
+    : null;
+
 export const Mutation: MutationResolvers = {
-  grantCredits: (_parent, { walletId, amount, idempotencyKey, memo }, ctx) =>
+  grantCredits: (_parent, { walletId, amount, idempotencyKey, memo, metadata }, ctx) =>
     ctx.ledger.grant({
       walletId: assertUuid(walletId, 'walletId'),
       amount,
       idempotencyKey,
       memo,
+      metadata: fundingMetadata(metadata),
+      actor: ctx.principal.id,
+    }),
+  debitCredits: (_parent, args, ctx) =>
+    ctx.ledger.debit({
+      walletId: assertUuid(args.walletId, 'walletId'),
+      amount: args.amount,
+      idempotencyKey: args.idempotencyKey,
+      memo: args.memo,
+      holdId: args.holdId == null ? null : assertUuid(args.holdId, 'holdId'),
+      metadata: fundingMetadata(args.metadata),
       actor: ctx.principal.id,
     }),
   refund: (_parent, { captureId, amount, idempotencyKey, memo }, ctx) =>
@@ -37,6 +66,9 @@ export const Mutation: MutationResolvers = {
             ...(metadata.requestId != null && { requestId: metadata.requestId.slice(0, 200) }),
             ...(metadata.runId != null && { runId: metadata.runId.slice(0, 200) }),
             ...(metadata.note != null && { note: metadata.note.slice(0, 200) }),
+            // A call's hold records no purpose, so its request hashes as before purposes were.
+            ...(metadata.purpose != null &&
+              metadata.purpose !== 'CALL' && { purpose: metadata.purpose }),
           }
         : null,
       actor: ctx.principal.id,
@@ -66,8 +98,13 @@ export const Mutation: MutationResolvers = {
       }),
     );
   },
-  voidHold: (_parent, { holdId }, ctx) =>
-    ctx.ledger.voidHold({ holdId: assertUuid(holdId, 'holdId'), actor: ctx.principal.id }),
+  // Each service voids only its own kind of hold (hold-access.ts), known once the hold is read.
+  voidHold: async (_parent, { holdId }, ctx) => {
+    const id = assertUuid(holdId, 'holdId');
+    const allowed = holdAccess(ctx.principal, (await ctx.loaders.hold.load(id)).metadata.purpose);
+    if (allowed !== true) throw allowed;
+    return ctx.ledger.voidHold({ holdId: id, actor: ctx.principal.id });
+  },
   setBudget: async (_parent, { walletId, input }, ctx) => {
     const id = assertUuid(walletId, 'walletId');
     await ctx.ledger.setBudget({
@@ -75,6 +112,16 @@ export const Mutation: MutationResolvers = {
       monthlyLimit: input.monthlyLimit ?? null,
       alertThresholds: input.alertThresholds ?? [],
     });
+    return ctx.loaders.wallet.clear(id).load(id);
+  },
+  setWalletSuspended: async (_parent, { walletId, suspended, reason }, ctx) => {
+    const id = assertUuid(walletId, 'walletId');
+    await ctx.ledger.setSuspended({ walletId: id, suspended, reason });
+    return ctx.loaders.wallet.clear(id).load(id);
+  },
+  setLowBalanceThreshold: async (_parent, { walletId, threshold }, ctx) => {
+    const id = assertUuid(walletId, 'walletId');
+    await ctx.ledger.setLowBalanceThreshold({ walletId: id, threshold: threshold ?? null });
     return ctx.loaders.wallet.clear(id).load(id);
   },
 };

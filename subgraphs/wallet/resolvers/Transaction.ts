@@ -22,12 +22,24 @@ function changes(t: TransferRow): { posted: bigint; held: bigint; owed: bigint }
       return { posted: 0n, held: 0n, owed: t.amount };
     case 'REPAY':
       return { posted: -t.amount, held: 0n, owed: -t.amount };
+    case 'DEBIT':
+      return { posted: -t.amount, held: 0n, owed: 0n };
   }
 }
+
+/** A GRANT's or DEBIT's payment field (FundingMetadata), null on any other entry. */
+const payment =
+  (field: 'paymentId' | 'purchaseId' | 'source') =>
+  (t: TransferRow): string | null =>
+    t.kind === 'GRANT' || t.kind === 'DEBIT' ? ((t.metadata[field] as string) ?? null) : null;
 
 export const Transaction: TransactionResolvers = {
   postedChange: (t) => changes(t).posted,
   heldChange: (t) => changes(t).held,
   owedChange: (t) => changes(t).owed,
   relatedId: (t) => t.pendingId,
+  wallet: (t, _args, ctx) => ctx.loaders.wallet.load(t.walletId),
+  paymentId: payment('paymentId'),
+  purchaseId: payment('purchaseId'),
+  source: payment('source'),
 };

@@ -1,5 +1,6 @@
 import { DateTimeScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
+import { BalanceCrossing } from './BalanceCrossing.js';
 import { Budget } from './Budget.js';
 import { Hold } from './Hold.js';
 import { HoldSpend } from './HoldSpend.js';
@@ -9,6 +10,7 @@ import { Query } from './Query.js';
 import { Team } from './Team.js';
 import { Transaction } from './Transaction.js';
 import { Wallet } from './Wallet.js';
+import { WalletStatement } from './WalletStatement.js';
 
 /** The wallet subgraph's resolver map: one file per GraphQL type. */
 export const resolvers: Resolvers = {
@@ -23,4 +25,6 @@ export const resolvers: Resolvers = {
   Hold,
   HoldSpend,
   ModelUsage,
+  BalanceCrossing,
+  WalletStatement,
 };

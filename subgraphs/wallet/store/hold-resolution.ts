@@ -27,8 +27,8 @@ export interface Resolution {
  *      sweeper race here; the unique index on transfers.pending_id backs it up). What the hold
  *      has left is its amount minus what spends took, read from the row it deletes, so a spend
  *      that commits first is seen;
- *   2. wallet account: what was left released from pending, captured amount posted, month's spend
- *      counted;
+ *   2. wallet account: what was left released from pending (and from dispute_held, for a dispute
+ *      hold), captured amount posted, month's spend counted;
  *   3. the revenue shard, after the wallet (the same lock order as every other operation);
  *   4. the resolution transfer, append-only.
  */
@@ -42,10 +42,12 @@ function resolutionSql(target: ResolutionTarget): string {
 WITH hd AS (
   DELETE FROM open_holds o USING transfers t
   WHERE ${pick} AND t.id = o.hold_id AND t.amount - o.spent >= $1
-  RETURNING o.hold_id, t.wallet_id, t.amount - o.spent AS held, t.credit_account_id
+  RETURNING o.hold_id, t.wallet_id, t.amount - o.spent AS held, t.credit_account_id,
+    CASE WHEN t.metadata->>'purpose' = 'DISPUTE' THEN t.amount - o.spent ELSE 0 END AS disputed
 ), w AS (
   UPDATE accounts a SET
     debits_pending = a.debits_pending - hd.held,
+    dispute_held = a.dispute_held - hd.disputed,
     debits_posted = a.debits_posted + $1,
     ${addToMonthSpend('$1', 'a.')}
   FROM hd WHERE a.id = hd.wallet_id

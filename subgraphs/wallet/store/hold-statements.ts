@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../lib/db/index.js';
 import { revenueAccountFor } from './accounts.js';
-import { AVAILABLE, MONTH_TO_DATE } from './account-figures.js';
+import { AVAILABLE, BUDGET_ROOM } from './account-figures.js';
 import type { HoldMetadata, HoldRow } from './transfer-rows.js';
 
 /** What one new hold records. */
@@ -33,15 +33,17 @@ export interface InsertedHold {
  * The wallet's pending debit and the revenue shard's pending credit grow by the total; one HOLD
  * transfer and one open_holds row per hold are appended. A lone hold locks the wallet's row and
  * sizes itself to the room it finds there, in the statement itself (no row: refused); a batch has
- * already sized its holds under the row lock.
+ * already sized its holds under the row lock. Dispute holds are counted in `dispute_held` too.
  */
-function holdInsertSql(requests: string): string {
+function holdInsertSql(requests: string, dispute = false): string {
   return `WITH req AS MATERIALIZED (
   ${requests}
 ), s AS (
   SELECT sum(amount) AS total FROM req
 ), w AS (
-  UPDATE accounts SET debits_pending = debits_pending + s.total
+  UPDATE accounts SET debits_pending = debits_pending + s.total${
+    dispute ? ', dispute_held = dispute_held + s.total' : ''
+  }
   FROM s WHERE id = $1 AND kind = 'WALLET' AND s.total IS NOT NULL
   RETURNING id
 ), r AS (
@@ -63,16 +65,23 @@ SELECT id, amount, idempotency_key, expires_at, created_at FROM t`;
 /*
  * A lone hold: the most between $4 (its minimum) and $3 (what it asks for) that the wallet's
  * available balance and budget leave, read from the row as locked, so that a concurrent change is
- * seen; nothing when that is below the minimum.
+ * seen; nothing when that is below the minimum, or when the wallet is suspended. A dispute hold
+ * is neither limited by the budget (it is not usage) nor refused by a suspension.
  */
-const ONE_HOLD = holdInsertSql(
-  `SELECT g.granted AS amount, $5::int AS expires, $6::text AS key, $7::text AS hash,
-     $8::jsonb AS metadata, $9::text AS actor
-   FROM (SELECT least($3::bigint, ${AVAILABLE},
-                      coalesce(budget_limit - ${MONTH_TO_DATE} - debits_pending, $3::bigint)) AS granted
-         FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE) g
-   WHERE g.granted >= $4::bigint`,
-);
+const oneHoldSql = (dispute: boolean) =>
+  holdInsertSql(
+    `SELECT g.granted AS amount, $5::int AS expires, $6::text AS key, $7::text AS hash,
+       $8::jsonb AS metadata, $9::text AS actor
+     FROM (SELECT least($3::bigint, ${AVAILABLE}${
+       dispute ? '' : `, coalesce(${BUDGET_ROOM}, $3::bigint)`
+     }) AS granted
+           FROM accounts WHERE id = $1 AND kind = 'WALLET'${dispute ? '' : ' AND NOT suspended'}
+           FOR NO KEY UPDATE) g
+     WHERE g.granted >= $4::bigint`,
+    dispute,
+  );
+const ONE_HOLD = oneHoldSql(false);
+const ONE_DISPUTE_HOLD = oneHoldSql(true);
 
 const MANY_HOLDS = holdInsertSql(
   `SELECT * FROM unnest($3::bigint[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
@@ -100,14 +109,16 @@ export function heldRow(walletId: string, hold: NewHold, row: InsertedHold): Hol
 
 /**
  * Writes one hold of the most up to its amount the wallet's balance and budget have room for;
- * undefined when that is below its minimum.
+ * undefined when that is below its minimum or the wallet is suspended (a dispute hold: the
+ * balance alone, suspended or not).
  */
 export async function insertHold(
   q: Queryable,
   walletId: string,
   hold: NewHold,
 ): Promise<HoldRow | undefined> {
-  const { rows } = await q.query<InsertedHold>(ONE_HOLD, [
+  const sql = hold.metadata.purpose === 'DISPUTE' ? ONE_DISPUTE_HOLD : ONE_HOLD;
+  const { rows } = await q.query<InsertedHold>(sql, [
     walletId,
     revenueAccountFor(walletId),
     hold.amount.toString(),
@@ -122,8 +133,8 @@ export async function insertHold(
 }
 
 /**
- * Writes a batch of one wallet's holds, each of its `amount`, already sized to the wallet's room
- * under the row lock.
+ * Writes a batch of one wallet's holds for calls, each of its `amount`, already sized to the
+ * wallet's room under the row lock.
  */
 export async function insertHolds(
   q: Queryable,
@@ -147,6 +158,8 @@ export async function insertHolds(
 export interface WalletRoom {
   available: bigint;
   budgetRoom: bigint | null;
+  /** A suspended wallet takes no holds for calls. */
+  suspended: boolean;
 }
 
 /** Locks a wallet's row (until the transaction ends) and reads its room; undefined: no wallet. */
@@ -154,8 +167,12 @@ export async function lockWalletRoom(
   q: Queryable,
   walletId: string,
 ): Promise<WalletRoom | undefined> {
-  const { rows } = await q.query<{ available: string; budget_room: string | null }>(
-    `SELECT ${AVAILABLE} AS available, budget_limit - debits_pending - ${MONTH_TO_DATE} AS budget_room
+  const { rows } = await q.query<{
+    available: string;
+    budget_room: string | null;
+    suspended: boolean;
+  }>(
+    `SELECT ${AVAILABLE} AS available, ${BUDGET_ROOM} AS budget_room, suspended
      FROM accounts WHERE id = $1 AND kind = 'WALLET' FOR NO KEY UPDATE`,
     [walletId],
   );
@@ -164,5 +181,6 @@ export async function lockWalletRoom(
   return {
     available: BigInt(row.available),
     budgetRoom: row.budget_room === null ? null : BigInt(row.budget_room),
+    suspended: row.suspended,
   };
 }

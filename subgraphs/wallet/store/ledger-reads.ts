@@ -24,10 +24,17 @@ export interface WalletRow {
   available: bigint;
   /** Charges beyond holds that the balance could not cover; paid from the next credits. */
   owed: bigint;
+  /** The part of `held` that dispute holds reserve (not counted by the budget). */
+  disputeHeld: bigint;
   budgetLimit: bigint | null;
   alertThresholds: number[];
   /** Captured minus refunded in the current UTC month. */
   monthToDateSpend: bigint;
+  /** A suspended wallet takes no holds for calls. */
+  suspended: boolean;
+  suspendedReason: string | null;
+  /** Crossing below it is recorded (balance_crossings); null: none. */
+  lowBalanceThreshold: bigint | null;
 }
 
 interface AccountRecord {
@@ -36,9 +43,13 @@ interface AccountRecord {
   debits_posted: string;
   debits_pending: string;
   owed: string;
+  dispute_held: string;
   budget_limit: string | null;
   alert_thresholds: number[];
   month_to_date: string;
+  suspended: boolean;
+  suspended_reason: string | null;
+  low_balance_threshold: string | null;
 }
 
 export interface TransactionFilter {
@@ -79,8 +90,9 @@ export function createLedgerReads(db: Queryable) {
   return {
     async balances(walletIds: readonly string[]): Promise<WalletRow[]> {
       const { rows } = await db.query<AccountRecord>(
-        `SELECT id, credits_posted, debits_posted, debits_pending, owed, budget_limit, alert_thresholds,
-           ${MONTH_TO_DATE} AS month_to_date
+        `SELECT id, credits_posted, debits_posted, debits_pending, owed, dispute_held, budget_limit,
+           alert_thresholds, ${MONTH_TO_DATE} AS month_to_date, suspended, suspended_reason,
+           low_balance_threshold
          FROM accounts WHERE id = ANY($1::uuid[]) AND kind = 'WALLET'`,
         [walletIds],
       );
@@ -97,9 +109,14 @@ export function createLedgerReads(db: Queryable) {
           held,
           available: available > 0n ? available : 0n,
           owed,
+          disputeHeld: BigInt(r?.dispute_held ?? 0),
           budgetLimit: r?.budget_limit == null ? null : BigInt(r.budget_limit),
           alertThresholds: r?.alert_thresholds ?? [],
           monthToDateSpend: BigInt(r?.month_to_date ?? 0),
+          suspended: r?.suspended ?? false,
+          suspendedReason: r?.suspended_reason ?? null,
+          lowBalanceThreshold:
+            r?.low_balance_threshold == null ? null : BigInt(r.low_balance_threshold),
         };
       });
     },

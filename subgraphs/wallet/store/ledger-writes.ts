@@ -3,6 +3,7 @@ import { fundingAccountFor, revenueAccountFor } from './accounts.js';
 import { THIS_MONTH } from './account-figures.js';
 import {
   toTransfer,
+  type FundingMetadata,
   type TransferKind,
   type TransferRecord,
   type TransferRow,
@@ -41,6 +42,8 @@ export interface GrantEntry {
   idempotencyKey: string;
   requestHash: string;
   memo: string | null;
+  /** The payment the credits came from, for reconciliation ({} without one). */
+  metadata: FundingMetadata;
   actor: string;
 }
 
@@ -54,8 +57,8 @@ export async function insertGrant(q: Queryable, grant: GrantEntry): Promise<Tran
        WHERE id = $2 AND EXISTS (SELECT 1 FROM w) RETURNING id
      )
      INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
-       idempotency_key, request_hash, memo, created_by)
-     SELECT 'GRANT', $1, $2, $1, $3, $4, $5, $6, $7 FROM w
+       idempotency_key, request_hash, memo, created_by, metadata)
+     SELECT 'GRANT', $1, $2, $1, $3, $4, $5, $6, $7, $8 FROM w
      RETURNING *`,
     [
       grant.walletId,
@@ -65,6 +68,7 @@ export async function insertGrant(q: Queryable, grant: GrantEntry): Promise<Tran
       grant.requestHash,
       grant.memo,
       grant.actor,
+      JSON.stringify(grant.metadata),
     ],
   );
   return toTransfer(rows[0] as TransferRecord);

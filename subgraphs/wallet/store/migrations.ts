@@ -158,4 +158,79 @@ ALTER TABLE transfers ADD CONSTRAINT transfers_spend_releases_nothing
 ALTER TABLE open_holds ADD COLUMN spent bigint NOT NULL DEFAULT 0 CHECK (spent >= 0);
 `,
   },
+  {
+    id: '005_funding',
+    sql: `
+-- The billing service's side of the ledger (decision 67).
+--
+-- DEBIT takes credits back out of a wallet to its funding shard: a purchase refunded, or a
+-- dispute lost, sent the money back to the payer. It never takes the wallet below zero: its
+-- amount is what the available balance covered, and the rest is recorded as owed, as a call's
+-- excess is: OWED naming the DEBIT, debit the receivable and credit FUNDING (not revenue: the
+-- credits were never earned). The wallet's owed grows and the next grant or refund pays it back
+-- (REPAY), so funding gets the whole debit and money is conserved. pending_id of a DEBIT names
+-- the dispute hold it released (by a VOID in the same transaction), or is null.
+ALTER TABLE transfers DROP CONSTRAINT transfers_kind_check;
+ALTER TABLE transfers ADD CONSTRAINT transfers_kind_check CHECK (kind IN
+  ('GRANT', 'HOLD', 'CAPTURE', 'VOID', 'EXPIRE', 'REFUND', 'EXCESS', 'OWED', 'REPAY', 'SPEND',
+   'DEBIT'));
+-- Was: GRANT and HOLD (only) have no pending_id. A DEBIT may have one or not.
+ALTER TABLE transfers DROP CONSTRAINT transfers_check3;
+ALTER TABLE transfers ADD CONSTRAINT transfers_pending_id_by_kind
+  CHECK (kind = 'DEBIT' OR (kind IN ('GRANT', 'HOLD')) = (pending_id IS NULL));
+ALTER TABLE transfers ADD CONSTRAINT transfers_debit_releases_nothing
+  CHECK (kind <> 'DEBIT' OR released = 0);
+-- Reconciliation finds a payment's grants by its id, in any wallet.
+CREATE INDEX transfers_grant_payment ON transfers ((metadata->>'paymentId'))
+  WHERE kind = 'GRANT' AND metadata ? 'paymentId';
+
+-- What open dispute holds reserve: part of debits_pending (they make credits unavailable), but
+-- not of what the monthly budget counts, since a dispute hold is never usage.
+ALTER TABLE accounts ADD COLUMN dispute_held bigint NOT NULL DEFAULT 0 CHECK (dispute_held >= 0);
+ALTER TABLE accounts ADD CONSTRAINT accounts_dispute_held_within_pending
+  CHECK (dispute_held <= debits_pending);
+
+-- A suspended wallet takes no new holds for calls (WALLET_SUSPENDED); charges of calls already
+-- served, and dispute holds, still go through.
+ALTER TABLE accounts ADD COLUMN suspended boolean NOT NULL DEFAULT false;
+ALTER TABLE accounts ADD COLUMN suspended_reason text CHECK (length(suspended_reason) <= 500);
+
+-- Auto-recharge: a crossing is recorded whenever a write takes a wallet's available balance
+-- (posted credits - posted debits - pending debits - owed, as Balance.available, which is never
+-- below zero: the same for any threshold of 1 or more) from at least its threshold to below it.
+-- The trigger's WHEN clause is all a wallet without a threshold pays; the row lock every ledger
+-- write takes makes OLD and NEW exact under concurrency, so each crossing is recorded once.
+ALTER TABLE accounts ADD COLUMN low_balance_threshold bigint CHECK (low_balance_threshold > 0);
+ALTER TABLE accounts ADD CONSTRAINT accounts_funding_settings_wallets_only
+  CHECK (kind = 'WALLET' OR (dispute_held = 0 AND NOT suspended AND low_balance_threshold IS NULL));
+
+-- xid: the transaction that recorded the crossing. Readers page in (xid, seq) order and only
+-- over rows whose transaction is older than every transaction still running, so a crossing that
+-- commits late (a lower seq than one already read) is never skipped.
+CREATE TABLE balance_crossings (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  wallet_id uuid NOT NULL REFERENCES accounts (id),
+  threshold bigint NOT NULL,
+  available_after bigint NOT NULL,
+  xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  created_at timestamptz NOT NULL DEFAULT ledger_now()
+);
+CREATE INDEX balance_crossings_order ON balance_crossings (xid, seq);
+
+CREATE FUNCTION record_balance_crossing() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO balance_crossings (wallet_id, threshold, available_after)
+  VALUES (NEW.id, NEW.low_balance_threshold,
+    greatest(NEW.credits_posted - NEW.debits_posted - NEW.debits_pending - NEW.owed, 0));
+  RETURN NULL;
+END $$;
+CREATE TRIGGER accounts_low_balance_crossing AFTER UPDATE ON accounts FOR EACH ROW
+  WHEN (NEW.low_balance_threshold IS NOT NULL
+    AND OLD.credits_posted - OLD.debits_posted - OLD.debits_pending - OLD.owed
+        >= NEW.low_balance_threshold
+    AND NEW.credits_posted - NEW.debits_posted - NEW.debits_pending - NEW.owed
+        < NEW.low_balance_threshold)
+  EXECUTE FUNCTION record_balance_crossing();
+`,
+  },
 ];

@@ -20,8 +20,8 @@ export type SpendEntry = CaptureEntry;
  *   3. add them to each hold's `spent`; move the sums from pending to posted on the wallet (and
  *      its month's spend) and on the revenue shard;
  *   4. append one SPEND per spend taken.
- * A spend not taken (its hold resolved, expired, unknown, or too small for it) writes nothing
- * here. A key used before makes the whole statement fail on the unique index.
+ * A spend not taken (its hold resolved, expired, unknown, a dispute hold, or too small for it)
+ * writes nothing here. A key used before makes the whole statement fail on the unique index.
  */
 const SPEND_WITHIN_HOLDS = `WITH req AS (
   SELECT r.*, sum(r.amount) OVER (PARTITION BY r.hold_id ORDER BY r.ord) AS upto
@@ -31,6 +31,7 @@ const SPEND_WITHIN_HOLDS = `WITH req AS (
   SELECT o.hold_id, o.wallet_id, t.credit_account_id, t.amount - o.spent AS remaining
   FROM open_holds o JOIN transfers t ON t.id = o.hold_id
   WHERE o.hold_id IN (SELECT hold_id FROM req) AND o.expires_at > ledger_now()
+    AND t.metadata->>'purpose' IS DISTINCT FROM 'DISPUTE'
   ORDER BY o.hold_id
   FOR NO KEY UPDATE OF o
 ), fit AS MATERIALIZED (
@@ -82,13 +83,18 @@ export async function spendWithinHolds(
   return rows.map(toTransfer);
 }
 
-/** The wallet a hold belongs to, open or not; undefined when there is no such hold. */
-export async function walletOfHold(q: Queryable, holdId: string): Promise<string | undefined> {
-  const { rows } = await q.query<{ wallet_id: string }>(
-    `SELECT wallet_id FROM transfers WHERE id = $1 AND kind = 'HOLD'`,
+/** The wallet a hold belongs to, open or not, and whether it is a dispute hold; undefined: none. */
+export async function ownerOfHold(
+  q: Queryable,
+  holdId: string,
+): Promise<{ walletId: string; dispute: boolean } | undefined> {
+  const { rows } = await q.query<{ wallet_id: string; dispute: boolean }>(
+    `SELECT wallet_id, metadata->>'purpose' IS NOT DISTINCT FROM 'DISPUTE' AS dispute
+     FROM transfers WHERE id = $1 AND kind = 'HOLD'`,
     [holdId],
   );
-  return rows[0]?.wallet_id;
+  const row = rows[0];
+  return row && { walletId: row.wallet_id, dispute: row.dispute };
 }
 
 /**

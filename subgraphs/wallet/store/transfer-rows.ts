@@ -9,7 +9,22 @@ export type TransferKind =
   | 'EXCESS'
   | 'OWED'
   | 'REPAY'
-  | 'SPEND';
+  | 'SPEND'
+  | 'DEBIT';
+
+/**
+ * What a hold is for. A hold without one is a CALL's. A DISPUTE hold (the billing service's)
+ * reserves credits whose payment is disputed: it is never charged as usage, only voided or
+ * taken by a DEBIT.
+ */
+export type HoldPurpose = 'CALL' | 'LEASE' | 'DISPUTE';
+
+/** Where credits granted or debited came from or went: the payment, for reconciliation. */
+export interface FundingMetadata {
+  paymentId?: string;
+  purchaseId?: string;
+  source?: string;
+}
 
 /** What a hold's metadata may say; usageByModel aggregates it. */
 export interface HoldMetadata {
@@ -19,6 +34,8 @@ export interface HoldMetadata {
   /** One run of a request: a retry under the same idempotency key is a new run. */
   runId?: string;
   note?: string;
+  /** Absent for a call's hold (CALL). */
+  purpose?: Exclude<HoldPurpose, 'CALL'>;
 }
 
 /** What a capture may record: the usage the provider reported. */

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { expectNoErrors } from '../../support/graphql-client.js';
+import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
+import { GENERATE } from '../../support/inference-documents.js';
 import { createCallingTeam } from '../../support/inference-setup.js';
 import { openAiClient, startOpenAiStack, type OpenAiStack } from '../../support/openai-sdk.js';
 import { TEST_ADMIN_KEY } from '../../support/stack.js';
@@ -9,6 +10,14 @@ import { typed } from '../../support/typed-document.js';
 
 const QUOTA = typed<{ setQuota: { id: string } }, { t: string; q: Record<string, number> }>(
   `mutation($t: ID!, $q: QuotaInput!) { setQuota(teamId: $t, input: $q) { id } }`,
+);
+
+const SUSPEND = typed<
+  { setWalletSuspended: { suspended: boolean } },
+  { w: string; suspended: boolean; reason: string }
+>(
+  `mutation($w: ID!, $suspended: Boolean!, $reason: String) {
+    setWalletSuspended(walletId: $w, suspended: $suspended, reason: $reason) { suspended } }`,
 );
 
 const failure = (call: Promise<unknown>) =>
@@ -99,6 +108,38 @@ describe.each(STORE_MODES)('/v1 errors as the openai SDK sees them (%s stores)',
     expect(error.headers?.get('x-should-retry')).toBe('false');
     expect(await broke.balance()).toMatchObject({ posted: '0', held: '0' });
     expect(s.chat.emulator.requests).toHaveLength(0);
+  });
+
+  it('403 wallet_suspended while the team’s wallet is suspended, in /v1 and GraphQL alike', async () => {
+    const suspended = await createCallingTeam(s.stack, { name: `Suspended ${mode}` });
+    const suspend = (on: boolean) =>
+      s.stack
+        .request(SUSPEND, {
+          token: TEST_ADMIN_KEY,
+          variables: { w: suspended.teamId, suspended: on, reason: 'payment disputed' },
+        })
+        .then(expectNoErrors);
+    await suspend(true);
+    const client = openAiClient(s.stack.gatewayBase, suspended.key);
+    const error = await failure(client.chat.completions.create(hello(s.chat.modelId)));
+    expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(error).toMatchObject({ code: 'wallet_suspended', type: 'permission_error' });
+    expect(error.message).toContain('payment disputed');
+    expect(error.headers?.get('x-should-retry')).toBe('false');
+
+    const generated = await s.stack.request(GENERATE, {
+      token: suspended.key,
+      variables: { i: { model: s.chat.modelId, messages: [{ role: 'USER', content: 'Hello' }] } },
+    });
+    expect(expectErrorCode(generated, 'WALLET_SUSPENDED').extensions).toMatchObject({
+      reason: 'payment disputed',
+    });
+    expect(s.chat.emulator.requests).toHaveLength(0);
+    expect(await suspended.balance()).toMatchObject({ held: '0', posted: '100000000' });
+
+    await suspend(false);
+    await client.chat.completions.create(hello(s.chat.modelId));
+    expect(s.chat.emulator.requests).toHaveLength(1);
   });
 
   it('409 idempotency_conflict when a key is reused for a different request', async () => {

@@ -95,6 +95,29 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     query: `mutation($c: ID!, $k: String!) { refund(captureId: $c, amount: "1", idempotencyKey: $k) { id } }`,
     vars: (f) => ({ c: f.captureId, k: fresh() }),
   },
+  debitCredits: {
+    query: `mutation($w: ID!, $k: String!) {
+      debitCredits(walletId: $w, amount: "1", idempotencyKey: $k) { debitedAmount } }`,
+    vars: (f) => ({ w: f.teamA, k: fresh() }),
+  },
+  setWalletSuspended: {
+    query: `mutation($w: ID!) { setWalletSuspended(walletId: $w, suspended: false) { id } }`,
+    vars: (f) => ({ w: f.teamA }),
+  },
+  setLowBalanceThreshold: {
+    query: `mutation($w: ID!) { setLowBalanceThreshold(walletId: $w, threshold: null) { id } }`,
+    vars: (f) => ({ w: f.teamA }),
+  },
+  grantsForPayments: {
+    query: `{ grantsForPayments(paymentIds: ["pi_matrix"]) { id } }`,
+    vars: () => ({}),
+  },
+  balanceCrossings: { query: `{ balanceCrossings { totalCount } }`, vars: () => ({}) },
+  walletStatement: {
+    query: `query($w: ID!) { walletStatement(walletId: $w, from: "2020-01-01T00:00:00Z",
+      to: "2100-01-01T00:00:00Z") { granted usageByModel { calls } } }`,
+    vars: (f) => ({ w: f.teamA }),
+  },
   authorizeHold: { query: HOLD, vars: (f) => ({ w: f.teamA, k: fresh() }) },
   captureHold: {
     query: `mutation($h: ID!, $k: String!) { captureHold(holdId: $h, amount: "50", idempotencyKey: $k) { id } }`,

@@ -6,7 +6,7 @@ import { captureHoldBatch, type CaptureRequest } from './capture-batch.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { chargeExcess, splitExcess } from './excess.js';
 import { createKeyedBatcher } from './keyed-batcher.js';
-import { captureExceedsHold } from './ledger-errors.js';
+import { captureExceedsHold, disputeHoldNotCharged } from './ledger-errors.js';
 import { checkIdempotencyKey } from './validation.js';
 
 export interface CaptureInput {
@@ -23,7 +23,8 @@ export interface CaptureInput {
  * took). Above that, CAPTURE_EXCEEDS_HOLD, unless `chargeExcess`: then the rest of the hold is
  * captured whole and the difference charged beyond it (see excess.ts), in one transaction.
  * Concurrent captures of one wallet share one statement (group commit, capture-batch.ts); a
- * capture beyond the hold, being rare, takes its own.
+ * capture beyond the hold, being rare, takes its own. A dispute hold is never captured (it is not
+ * usage): BAD_USER_INPUT.
  */
 export function createCaptureHold(core: LedgerCore) {
   const batches = createKeyedBatcher<CaptureRequest, HoldRow>((walletId, batch) =>
@@ -33,6 +34,7 @@ export function createCaptureHold(core: LedgerCore) {
     checkIdempotencyKey(input.idempotencyKey);
     if (input.amount < 0n) throw badUserInput('amount must not be negative.', { field: 'amount' });
     const hold = await core.requireHold(input.holdId);
+    if (hold.metadata.purpose === 'DISPUTE') throw disputeHoldNotCharged(hold.id);
     const { holdId, amount, idempotencyKey } = input;
     const hash = requestHash({ holdId, amount, usage: input.usage ?? null });
     // A reused key answers for itself first (the original, or a conflict) before any other check.

@@ -1,27 +1,32 @@
 import { ensureWalletAccount, insertGrant, owedBy } from '../../store/ledger-writes.js';
-import type { TransferRow } from '../../store/transfer-rows.js';
+import type { FundingMetadata, TransferRow } from '../../store/transfer-rows.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { repayOwed } from './excess.js';
-import { checkAmount, checkIdempotencyKey, checkMemo } from './validation.js';
+import { checkAmount, checkFundingMetadata, checkIdempotencyKey, checkMemo } from './validation.js';
 
 export interface GrantInput {
   walletId: string;
   amount: bigint;
   idempotencyKey: string;
   memo?: string | null;
+  /** The payment the credits came from (billing's purchases), stored on the GRANT. */
+  metadata?: FundingMetadata | null;
   actor: string;
 }
 
 /**
  * Adds credits to a wallet from the funding account; what the wallet owes is paid from them first.
- * A key used before answers with its grant (or IDEMPOTENCY_CONFLICT) and writes nothing.
+ * A key used before answers with its grant (or IDEMPOTENCY_CONFLICT) and writes nothing; the
+ * payment metadata is part of what the key stands for.
  */
 export async function grant(core: LedgerCore, input: GrantInput): Promise<TransferRow> {
   checkAmount(input.amount);
   checkIdempotencyKey(input.idempotencyKey);
   const memo = checkMemo(input.memo);
+  const metadata = checkFundingMetadata(input.metadata);
   const { walletId, idempotencyKey, actor } = input;
-  const hash = requestHash({ walletId, amount: input.amount, memo });
+  // A grant without metadata hashes as it always did, so keys applied before still replay.
+  const hash = requestHash({ walletId, amount: input.amount, memo, ...(metadata && { metadata }) });
   const earlier = await core.replay(walletId, 'GRANT', idempotencyKey, hash);
   if (earlier) return earlier;
   await ensureWalletAccount(core.db, walletId);
@@ -33,6 +38,7 @@ export async function grant(core: LedgerCore, input: GrantInput): Promise<Transf
         idempotencyKey,
         requestHash: hash,
         memo,
+        metadata: metadata ?? {},
         actor,
       }),
     () => core.replay(walletId, 'GRANT', idempotencyKey, hash),

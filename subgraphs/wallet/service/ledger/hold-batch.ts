@@ -18,7 +18,7 @@ export interface HoldRequest extends NewHold {
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /**
- * Authorizes several holds on one wallet in one transaction (group commit): the wallet's row is
+ * Authorizes several holds for calls on one wallet in one transaction (group commit): the wallet's row is
  * locked, its room read, and the requests taken in arrival order, each granted the most up to its
  * amount that the room left allows (at least its minimum), and all of them written by one
  * statement. Whatever does not fit, or any surprise (a key used before), goes through each
@@ -32,7 +32,8 @@ export async function authorizeHoldBatch(db: Db, walletId: string, batch: HoldRe
   try {
     written = await db.transaction(async (tx) => {
       const room = await lockWalletRoom(tx, walletId);
-      if (!room) return [];
+      // A suspended wallet: each request's own path refuses it (WALLET_SUSPENDED).
+      if (!room || room.suspended) return [];
       let { available, budgetRoom: budget } = room;
       const accepted: NewHold[] = [];
       for (const r of batch) {

@@ -19,6 +19,21 @@ export const budgetExceeded = (limit: bigint, spent: bigint, held: bigint, requi
     available: (limit - spent - held > 0n ? limit - spent - held : 0n).toString(),
   });
 
+export const walletSuspended = (reason: string | null) =>
+  codedError(
+    'WALLET_SUSPENDED',
+    `The wallet is suspended and takes no new calls${reason ? `: ${reason}` : '.'}`,
+    { reason },
+  );
+
+/** A dispute hold is never charged as usage: it is voided, or taken by a debit. */
+export const disputeHoldNotCharged = (holdId: string) =>
+  codedError(
+    'BAD_USER_INPUT',
+    'A dispute hold is never charged for calls; void it, or take it with debitCredits.',
+    { holdId },
+  );
+
 export const holdAlreadyResolved = (status: string) =>
   codedError('HOLD_ALREADY_RESOLVED', `The hold is already ${status.toLowerCase()}.`, { status });
 

@@ -3,10 +3,13 @@ import { createAuthorizeHold } from './authorize-hold.js';
 import { setBudget, type BudgetInput } from './budget.js';
 import { createCaptureHold } from './capture.js';
 import { createLedgerCore } from './core.js';
+import { debit, type DebitInput } from './debit.js';
+import { createFundingReads } from '../../store/funding-reads.js';
 import { grant, type GrantInput } from './grant.js';
 import { refund, type RefundInput } from './refund.js';
 import { createSpendFromHold } from './spend.js';
 import { sweepExpired, voidHold } from './void.js';
+import { setLowBalanceThreshold, setSuspended } from './wallet-settings.js';
 
 /**
  * The wallet's double-entry ledger, one file per operation over a shared core (core.ts). Every
@@ -19,6 +22,8 @@ export function createLedger(db: Db) {
   const core = createLedgerCore(db);
   return {
     reads: core.reads,
+    /** What the billing service reads: payments' grants, low-balance crossings, statements. */
+    fundingReads: createFundingReads(db),
     /** Adds credits to a wallet from the funding account (grant.ts). */
     grant: (input: GrantInput) => grant(core, input),
     /** Reserves credits for a call (authorize-hold.ts). */
@@ -35,6 +40,13 @@ export function createLedger(db: Db) {
     refund: (input: RefundInput) => refund(core, input),
     /** Sets or clears a wallet's monthly budget (budget.ts). */
     setBudget: (input: BudgetInput) => setBudget(core, input),
+    /** Takes credits back out to funding; what the balance lacks is owed (debit.ts). */
+    debit: (input: DebitInput) => debit(core, input),
+    /** Suspends or reinstates a wallet (wallet-settings.ts). */
+    setSuspended: (input: Parameters<typeof setSuspended>[1]) => setSuspended(core, input),
+    /** Sets or clears the low-balance threshold (wallet-settings.ts). */
+    setLowBalanceThreshold: (input: Parameters<typeof setLowBalanceThreshold>[1]) =>
+      setLowBalanceThreshold(core, input),
   };
 }
 

@@ -4,7 +4,7 @@ import {
   insertSpend,
   spendByKey,
   spendWithinHolds,
-  walletOfHold,
+  ownerOfHold,
   type SpendEntry,
 } from '../../store/spend-statements.js';
 import {
@@ -16,7 +16,7 @@ import {
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { chargeExcess, splitExcess } from './excess.js';
 import { createKeyedBatcher, oneByOne } from './keyed-batcher.js';
-import { idempotencyConflict, uniqueViolation } from './ledger-errors.js';
+import { disputeHoldNotCharged, idempotencyConflict, uniqueViolation } from './ledger-errors.js';
 import { checkAmount, checkIdempotencyKey } from './validation.js';
 
 export interface SpendInput {
@@ -123,13 +123,16 @@ const again = (core: LedgerCore, req: SpendRequest) => async () => {
 /**
  * A spend with the hold's row (while open and unexpired) and then the wallet's locked: the hold
  * covers what it has left, the rest is charged beyond it (EXCESS from the available balance, OWED
- * for what that cannot cover), naming the SPEND, which records both in its metadata.
+ * for what that cannot cover), naming the SPEND, which records both in its metadata. A dispute
+ * hold is refused: it is never usage.
  */
 function spendBeyond(core: LedgerCore, req: SpendRequest): Promise<SpendRow> {
   return core.db.transaction(async (tx) => {
     const open = await lockOpenHold(tx, req.holdId);
-    const walletId = open?.walletId ?? (await walletOfHold(tx, req.holdId));
-    if (!walletId) throw notFound('Hold', req.holdId);
+    const owner = await ownerOfHold(tx, req.holdId);
+    if (!owner) throw notFound('Hold', req.holdId);
+    if (owner.dispute) throw disputeHoldNotCharged(req.holdId);
+    const { walletId } = owner;
     const left = open?.remaining ?? 0n;
     const fromHold = req.amount < left ? req.amount : left;
     const split = await splitExcess(tx, walletId, req.amount - fromHold);

@@ -161,7 +161,7 @@ ALTER TABLE open_holds ADD COLUMN spent bigint NOT NULL DEFAULT 0 CHECK (spent >
   {
     id: '005_funding',
     sql: `
--- The billing service's side of the ledger (decision 67).
+-- The billing service's side of the ledger (decision 68).
 --
 -- DEBIT takes credits back out of a wallet to its funding shard: a purchase refunded, or a
 -- dispute lost, sent the money back to the payer. It never takes the wallet below zero: its

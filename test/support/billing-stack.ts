@@ -86,6 +86,15 @@ export async function startBillingStack(
   };
 }
 
+/** createCheckout's input as a test sends it. */
+export interface CheckoutInput {
+  teamId: string;
+  amountMinor?: number;
+  packId?: string;
+  idempotencyKey: string;
+  urls?: { successUrl?: string; cancelUrl?: string };
+}
+
 export const CREATE_CHECKOUT = typed<
   {
     createCheckout: {
@@ -96,15 +105,7 @@ export const CREATE_CHECKOUT = typed<
       purchase: { id: string; status: string; requestedAmountMinor: number };
     };
   },
-  {
-    input: {
-      teamId: string;
-      amountMinor?: number;
-      packId?: string;
-      idempotencyKey: string;
-      urls?: { successUrl?: string; cancelUrl?: string };
-    };
-  }
+  { input: CheckoutInput }
 >(`mutation CreateCheckout($input: CreateCheckoutInput!) {
   createCheckout(input: $input) {
     id url expiresAt testMode purchase { id status requestedAmountMinor }

@@ -252,7 +252,12 @@ async function platform() {
 /** The load's side: the senders, in this process, on the other core. */
 async function load() {
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_PLATFORM_ARGS: more Node flags for the platform (e.g. --cpu-prof).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PLATFORM_ARGS ?? '').split(' ').filter(Boolean),
+    ],
     env: { ...process.env, BENCH_ROLE: 'platform' },
   });
   const replies: Reply[] = [];

@@ -3,19 +3,27 @@ import type { Logger } from '../../../lib/logging.js';
 import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
+import type { WalletReads } from '../clients/wallet-reads.js';
 import type { BillingSettings } from '../config.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
+import { createReconciliationStore } from '../store/reconciliation-store.js';
+import { createStatementReads } from '../store/statement-reads.js';
 import { combineHandlers } from './events/event-handlers.js';
 import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
+import { createReconciliationSchedule } from './reconciliation/reconciliation-schedule.js';
+import { createReconciliation } from './reconciliation/run-reconciliation.js';
+import { createMonthlyStatements } from './statements/monthly-statement.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
 export interface BillingDeps {
   db: Db;
   provider: PaymentProvider;
   wallet: WalletClient;
+  /** The wallet's reads for statements and reconciliation (walletStatement, grantsForPayments). */
+  walletReads: WalletReads;
   audit: AuditClient;
   settings: BillingSettings;
   logger: Logger;
@@ -44,16 +52,52 @@ export function createBilling(deps: BillingDeps) {
     metrics: deps.metrics,
   });
 
+  const statements = createMonthlyStatements({
+    walletReads: deps.walletReads,
+    reads: createStatementReads(deps.db),
+    now: deps.now,
+  });
+  const reconciliationRuns = createReconciliationStore(deps.db);
+  const reconciliation = createReconciliation({
+    stripe: deps.provider.stripe,
+    prices,
+    purchases,
+    runs: reconciliationRuns,
+    walletReads: deps.walletReads,
+    grantPurchase: () => Promise.reject(new Error('grantPurchase is not built yet')),
+    teamOfCustomer: () => Promise.resolve(null),
+    audit: deps.audit,
+    registry: deps.metrics.registry,
+    logger: deps.logger,
+    now: deps.now,
+  });
+  const reconciliationSchedule = createReconciliationSchedule({
+    reconciliation,
+    runs: reconciliationRuns,
+    intervalMinutes: deps.settings.reconcileIntervalMinutes,
+    windowHours: deps.settings.reconcileWindowHours,
+    logger: deps.logger,
+    now: deps.now,
+  });
+
   return {
     prices,
     testMode: deps.provider.testMode,
     purchases,
     events,
     ingest,
+    statements,
+    reconciliation,
+    /** The public gateway's base URL (statements' CSV links). */
+    publicUrl: deps.settings.publicUrl,
     /** Starts the background workers (recharges, reconciliation). */
-    start() {},
+    start() {
+      reconciliationSchedule.start();
+    },
     /** Stops them; resolves once none is mid-step. */
-    async stop() {},
+    async stop() {
+      await reconciliationSchedule.stop();
+    },
   };
 }
 

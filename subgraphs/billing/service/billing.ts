@@ -5,17 +5,23 @@ import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
 import type { WalletReads } from '../clients/wallet-reads.js';
 import type { BillingSettings } from '../config.js';
+import { createCustomerStore } from '../store/customer-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
+import { createPurchaseTransitions } from '../store/purchase-transitions.js';
 import { createReconciliationStore } from '../store/reconciliation-store.js';
 import { createStatementReads } from '../store/statement-reads.js';
+import { createCheckoutService } from './checkout.js';
+import { createCheckoutHandlers } from './events/checkout-handlers.js';
 import { combineHandlers } from './events/event-handlers.js';
 import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
+import { createGrantPurchase } from './grant-purchase.js';
 import { createReconciliationSchedule } from './reconciliation/reconciliation-schedule.js';
 import { createReconciliation } from './reconciliation/run-reconciliation.js';
 import { createMonthlyStatements } from './statements/monthly-statement.js';
+import { createTeamCustomers } from './team-customers.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
 export interface BillingDeps {
@@ -40,8 +46,32 @@ export function createBilling(deps: BillingDeps) {
   const prices = createPrices(deps.settings.prices);
   const purchases = createPurchaseStore(deps.db);
   const events = createEventStore(deps.db);
+  const transitions = createPurchaseTransitions(deps.db);
+  const customers = createTeamCustomers({
+    stripe: deps.provider.stripe,
+    customers: createCustomerStore(deps.db),
+  });
+  const grantPurchase = createGrantPurchase({
+    prices,
+    wallet: deps.wallet,
+    transitions,
+    audit: deps.audit,
+    logger: deps.logger,
+  });
+  const checkout = createCheckoutService({
+    stripe: deps.provider.stripe,
+    prices,
+    purchases,
+    transitions,
+    customers,
+    settings: deps.settings,
+    testMode: deps.provider.testMode,
+    now: deps.now ?? (() => new Date()),
+  });
 
-  const handlers = combineHandlers();
+  const handlers = combineHandlers(
+    createCheckoutHandlers({ purchases, transitions, grantPurchase }),
+  );
 
   const ingest = createEventIngestion({
     stripe: deps.provider.stripe,
@@ -64,8 +94,8 @@ export function createBilling(deps: BillingDeps) {
     purchases,
     runs: reconciliationRuns,
     walletReads: deps.walletReads,
-    grantPurchase: () => Promise.reject(new Error('grantPurchase is not built yet')),
-    teamOfCustomer: () => Promise.resolve(null),
+    grantPurchase,
+    teamOfCustomer: (customerId) => customers.teamOf(customerId),
     audit: deps.audit,
     registry: deps.metrics.registry,
     logger: deps.logger,
@@ -85,6 +115,10 @@ export function createBilling(deps: BillingDeps) {
     testMode: deps.provider.testMode,
     purchases,
     events,
+    transitions,
+    customers,
+    grantPurchase,
+    checkout,
     ingest,
     statements,
     reconciliation,

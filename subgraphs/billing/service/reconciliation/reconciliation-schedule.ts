@@ -24,22 +24,32 @@ export function createReconciliationSchedule(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
-  async function tick() {
+  /** One tick: runs when this replica takes the lease; false when another holds it. */
+  async function tick(): Promise<boolean> {
     // The lease outlives the tick by less than an interval, so the next tick (anywhere) may run.
-    if (!(await deps.runs.tryLease(LEASE, holder, Math.max(intervalMs - 1_000, 1_000)))) return;
+    if (!(await deps.runs.tryLease(LEASE, holder, Math.max(intervalMs - 1_000, 1_000)))) {
+      return false;
+    }
     await deps.reconciliation.run({
       since: new Date(now().getTime() - deps.windowHours * 3600_000),
       startedBy: 'system:reconciliation',
       requestId: `reconciliation-${randomUUID()}`,
     });
+    return true;
   }
 
   return {
+    /** Whether the timer runs (an interval of 0 never starts it). */
+    get started() {
+      return timer !== undefined;
+    },
+    tick,
     start() {
       if (intervalMs <= 0 || timer) return;
       timer = setInterval(() => {
         if (running) return;
         running = tick()
+          .then(() => undefined)
           .catch((error: unknown) => {
             deps.logger.error({ err: error }, 'scheduled reconciliation failed');
           })

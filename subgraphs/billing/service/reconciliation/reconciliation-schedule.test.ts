@@ -1,6 +1,6 @@
 import type { Db } from '../../../../lib/db/index.js';
 import { runMigrations } from '../../../../lib/db/index.js';
-import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
+import type { Logger } from '../../../../lib/logging.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/stores.js';
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 import { billingMigrations } from '../../store/migrations.js';
@@ -30,7 +30,7 @@ describe.each(STORE_MODES)('the scheduled reconciliation (%s stores)', (mode) =>
       runs: createReconciliationStore(db),
       intervalMinutes,
       windowHours: 72,
-      logger: createRecordingLogger('silent').logger,
+      logger: { error: () => undefined } as unknown as Logger,
       now: () => new Date('2026-05-04T12:00:00Z'),
     });
 

@@ -87,6 +87,23 @@ const CAPTURE = typed<{ captureHold: { status: string } }, { h: string; a: strin
     usage: { inputTokens: 10, outputTokens: 20 }) { status } }`,
 );
 
+const DEBIT = typed<
+  { debitCredits: { debitedAmount: string; owedAmount: string } },
+  { w: string; a: string; k: string }
+>(`mutation Debit($w: ID!, $a: Micros!, $k: String!) {
+  debitCredits(walletId: $w, amount: $a, idempotencyKey: $k, memo: "clawed back") {
+    debitedAmount owedAmount } }`);
+
+/** Takes credits back out of a wallet as an organization admin (what it cannot take is owed). */
+export async function adminDebit(stack: Stack, teamId: string, amount: bigint, key: string) {
+  return expectNoErrors(
+    await stack.request(DEBIT, {
+      token: TEST_ADMIN_KEY,
+      variables: { w: teamId, a: amount.toString(), k: key },
+    }),
+  ).debitCredits;
+}
+
 export const GRANTS_FOR_PAYMENTS = typed<
   { grantsForPayments: Array<{ id: string; amount: string; paymentId: string }> },
   { ids: string[] }

@@ -1,5 +1,6 @@
 import { buyCredits, startBillingStack, type BillingStack } from '../../support/billing-stack.js';
 import {
+  adminDebit,
   adminGrant,
   chargeCall,
   currentAndPreviousMonth,
@@ -74,6 +75,29 @@ describe.each(STORE_MODES)('monthly statements (%s stores)', (mode) => {
       usageCredits: '0',
       closingBalance: '0',
     });
+  });
+
+  it('still balances exactly when credits are taken back beyond the balance and owed', async () => {
+    const owing = await billing.createTeam('Owing');
+    await buyCredits(billing, { ...owing, amountMinor: 1000 });
+    await chargeCall(billing.stack, owing.teamId, 9_500_000n, 'big-call');
+    // 0.5 credits left: a 2-credit debit takes them and records 1.5 as owed.
+    expect(await adminDebit(billing.stack, owing.teamId, 2_000_000n, 'claw')).toEqual({
+      debitedAmount: '500000',
+      owedAmount: '1500000',
+    });
+    const { team: read } = expectNoErrors(await statementOf(owing.teamId, month, owing.token));
+    expect(read!.statement).toMatchObject({
+      openingBalance: '0',
+      purchasedCredits: '10000000',
+      grantedCredits: '0',
+      usageCredits: '9500000',
+      clawedBackCredits: '2000000',
+      closingBalance: '0',
+      owedAtClose: '1500000',
+    });
+    expect(balances(read!.statement)).toBe(true);
+    expect(read!.statement.csv).toContain('\r\nfigure,owed_at_close,1500000,,,,\r\n');
   });
 
   it('downloads the same statement as CSV through the gateway', async () => {

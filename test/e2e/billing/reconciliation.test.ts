@@ -223,6 +223,29 @@ describe.each(STORE_MODES)('reconciliation (%s stores)', (mode) => {
     );
   });
 
+  it('pages through every payment the provider lists, and leaves one with no team unrepaired', async () => {
+    // More than one page of the list (100 a page): payments no team can be found for.
+    const orphans = Array.from(
+      { length: 130 },
+      () => billing.emulator.createPaidPaymentWithoutEvent({ amount: 600, currency: 'usd' }).id,
+    );
+    const run = await reconcile();
+    expect(run.paymentsChecked).toBeGreaterThanOrEqual(130);
+    const found = run.findings.filter((f) => orphans.includes(f.paymentId));
+    expect(found).toHaveLength(130);
+    for (const finding of found) {
+      expect(finding).toMatchObject({
+        kind: 'PAID_NOT_GRANTED',
+        repaired: false,
+        teamId: null,
+        purchaseId: null,
+        expectedCredits: '6000000',
+        actualCredits: '0',
+      });
+      expect(finding.detail).toContain('No team');
+    }
+  });
+
   it('lets only organization admins run reconciliation or read its runs', async () => {
     const { token } = await billing.createTeam('Not admins', [
       'wallet:admin',

@@ -272,4 +272,17 @@ describe.each(STORE_MODES)('reconciliation (%s stores)', (mode) => {
       'BAD_USER_INPUT',
     );
   });
+  // Last: it closes the emulator.
+  it('answers PAYMENT_PROVIDER_UNAVAILABLE when the provider cannot be listed, and ends the run', async () => {
+    await billing.emulator.close();
+    expectErrorCode(
+      await billing.stack.request(RUN_RECONCILIATION, { ...admin, variables: { since } }),
+      'PAYMENT_PROVIDER_UNAVAILABLE',
+    );
+    const [latest] = expectNoErrors(
+      await billing.stack.request(RECONCILIATION_RUNS, { ...admin, variables: { first: 1 } }),
+    ).reconciliationRuns;
+    expect(latest).toMatchObject({ paymentsChecked: 0, findings: [] });
+    expect(latest!.finishedAt).not.toBeNull();
+  });
 });

@@ -14,6 +14,7 @@ import type {
   ReconciliationStore,
 } from '../../store/reconciliation-store.js';
 import type { Prices } from '../prices.js';
+import { providerFailure } from '../provider-errors.js';
 import { comparePayment, type ProviderPayment } from './compare-payment.js';
 
 /** The shared core's grant of a paid purchase (service/grant-purchase.ts): idempotent by payment. */
@@ -55,6 +56,27 @@ function findingsCounter(registry: Registry) {
     })
   );
 }
+
+const auditEvent = (
+  runId: string,
+  f: ReconciliationFindingRow,
+  requestId: string,
+): BillingAuditEvent => ({
+  teamId: f.teamId,
+  action: 'RECONCILIATION_MISMATCH',
+  outcome: f.repaired ? 'SUCCEEDED' : 'FAILED',
+  targetType: 'Payment',
+  targetId: f.paymentId,
+  details: {
+    runId,
+    kind: f.kind,
+    purchaseId: f.purchaseId,
+    expectedCredits: f.expectedCredits.toString(),
+    actualCredits: f.actualCredits.toString(),
+    repaired: f.repaired,
+  },
+  requestId,
+});
 
 function toProviderPayment(pi: Stripe.PaymentIntent): ProviderPayment {
   const charge = typeof pi.latest_charge === 'object' ? pi.latest_charge : null;
@@ -224,31 +246,29 @@ export function createReconciliation(deps: ReconciliationDeps) {
         checked += batch.length;
         batch = [];
       };
-      for await (const payment of succeededPayments(since)) {
-        batch.push(payment);
-        if (batch.length === GRANTS_FOR_PAYMENTS_LIMIT) await flush();
+      /** Stores the run's end and reports its findings (metric, audit log). */
+      const finish = async () => {
+        const run = await deps.runs.finishRun(runId, checked, findings);
+        for (const f of findings) counter.inc({ kind: f.kind, repaired: String(f.repaired) });
+        await deps.audit.record(...findings.map((f) => auditEvent(runId, f, input.requestId)));
+        return run;
+      };
+      try {
+        for await (const payment of succeededPayments(since)) {
+          batch.push(payment);
+          if (batch.length === GRANTS_FOR_PAYMENTS_LIMIT) await flush();
+        }
+        if (batch.length) await flush();
+      } catch (error) {
+        // The run ends with what it compared (its repairs stand); the caller may run it again.
+        await finish();
+        deps.logger.warn(
+          { err: error, runId, paymentsChecked: checked },
+          'reconciliation broke off',
+        );
+        throw providerFailure(error);
       }
-      if (batch.length) await flush();
-      const run = await deps.runs.finishRun(runId, checked, findings);
-      for (const f of findings) counter.inc({ kind: f.kind, repaired: String(f.repaired) });
-      await deps.audit.record(
-        ...findings.map((f): BillingAuditEvent => ({
-          teamId: f.teamId,
-          action: 'RECONCILIATION_MISMATCH',
-          outcome: f.repaired ? 'SUCCEEDED' : 'FAILED',
-          targetType: 'Payment',
-          targetId: f.paymentId,
-          details: {
-            runId,
-            kind: f.kind,
-            purchaseId: f.purchaseId,
-            expectedCredits: f.expectedCredits.toString(),
-            actualCredits: f.actualCredits.toString(),
-            repaired: f.repaired,
-          },
-          requestId: input.requestId,
-        })),
-      );
+      const run = await finish();
       deps.logger.info(
         { runId, paymentsChecked: checked, findings: findings.length },
         'reconciliation run finished',

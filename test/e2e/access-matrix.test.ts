@@ -51,6 +51,8 @@ const EXPECTED: Record<string, Outcome[]> = {
   'team wallet budget':   [O,  O,    O,    O,     O,     O,     F,      F],
   'provider secrets':     [O,  F,    F,    F,     F,     F,     F,      F],
   models:                 [O,  O,    O,    O,     O,     O,     O,      O],
+  'team statement':       [O,  O,    O,    O,     O,     O,     F,      F],
+  reconciliationRuns:     [O,  F,    F,    F,     F,     F,     F,      F],
 };
 
 const CELLS = Object.entries(EXPECTED).flatMap(([operation, row]) =>

@@ -178,4 +178,12 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     vars: () => ({}),
   },
   models: { query: `{ models { totalCount } }`, vars: () => ({}) },
+  'team statement': {
+    query: `query($t: ID!) { team(id: $t) { statement(month: "2026-01") { closingBalance csv } } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  reconciliationRuns: {
+    query: `{ reconciliationRuns(first: 1) { id findings { kind } } }`,
+    vars: () => ({}),
+  },
 };

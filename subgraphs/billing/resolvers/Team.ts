@@ -22,5 +22,6 @@ export const Team: TeamResolvers = {
     );
   },
   autoRecharge: () => notBuiltYet('Auto-recharge'),
-  statement: () => notBuiltYet('Statements'),
+  statement: (team, { month }, ctx) =>
+    ctx.billing.statements.statementOf(assertUuid(team.id, 'id'), month, ctx.requestId),
 };

@@ -3,11 +3,14 @@ import type { Logger } from '../../../lib/logging.js';
 import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
+import type { WalletReads } from '../clients/wallet-reads.js';
 import type { BillingSettings } from '../config.js';
 import { createCustomerStore } from '../store/customer-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
 import { createPurchaseTransitions } from '../store/purchase-transitions.js';
+import { createReconciliationStore } from '../store/reconciliation-store.js';
+import { createStatementReads } from '../store/statement-reads.js';
 import { createCheckoutService } from './checkout.js';
 import { createCheckoutHandlers } from './events/checkout-handlers.js';
 import { combineHandlers } from './events/event-handlers.js';
@@ -15,6 +18,9 @@ import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
 import { createGrantPurchase } from './grant-purchase.js';
+import { createReconciliationSchedule } from './reconciliation/reconciliation-schedule.js';
+import { createReconciliation } from './reconciliation/run-reconciliation.js';
+import { createMonthlyStatements } from './statements/monthly-statement.js';
 import { createTeamCustomers } from './team-customers.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
@@ -22,6 +28,8 @@ export interface BillingDeps {
   db: Db;
   provider: PaymentProvider;
   wallet: WalletClient;
+  /** The wallet's reads for statements and reconciliation (walletStatement, grantsForPayments). */
+  walletReads: WalletReads;
   audit: AuditClient;
   settings: BillingSettings;
   logger: Logger;
@@ -75,6 +83,34 @@ export function createBilling(deps: BillingDeps) {
     metrics: deps.metrics,
   });
 
+  const statements = createMonthlyStatements({
+    walletReads: deps.walletReads,
+    reads: createStatementReads(deps.db),
+    now: deps.now,
+  });
+  const reconciliationRuns = createReconciliationStore(deps.db);
+  const reconciliation = createReconciliation({
+    stripe: deps.provider.stripe,
+    prices,
+    purchases,
+    runs: reconciliationRuns,
+    walletReads: deps.walletReads,
+    grantPurchase,
+    teamOfCustomer: (customerId) => customers.teamOf(customerId),
+    audit: deps.audit,
+    registry: deps.metrics.registry,
+    logger: deps.logger,
+    now: deps.now,
+  });
+  const reconciliationSchedule = createReconciliationSchedule({
+    reconciliation,
+    runs: reconciliationRuns,
+    intervalMinutes: deps.settings.reconcileIntervalMinutes,
+    windowHours: deps.settings.reconcileWindowHours,
+    logger: deps.logger,
+    now: deps.now,
+  });
+
   return {
     prices,
     testMode: deps.provider.testMode,
@@ -85,10 +121,18 @@ export function createBilling(deps: BillingDeps) {
     grantPurchase,
     checkout,
     ingest,
+    statements,
+    reconciliation,
+    /** The public gateway's base URL (statements' CSV links). */
+    publicUrl: deps.settings.publicUrl,
     /** Starts the background workers (recharges, reconciliation). */
-    start() {},
+    start() {
+      reconciliationSchedule.start();
+    },
     /** Stops them; resolves once none is mid-step. */
-    async stop() {},
+    async stop() {
+      await reconciliationSchedule.stop();
+    },
   };
 }
 

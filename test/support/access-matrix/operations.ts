@@ -199,4 +199,12 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     vars: () => ({}),
   },
   creditPrices: { query: `{ creditPrices { currency packs { id } } }`, vars: () => ({}) },
+  'team statement': {
+    query: `query($t: ID!) { team(id: $t) { statement(month: "2026-01") { closingBalance csv } } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  reconciliationRuns: {
+    query: `{ reconciliationRuns(first: 1) { id findings { kind } } }`,
+    vars: () => ({}),
+  },
 };

@@ -75,6 +75,8 @@ const SUBGRAPHS: SubgraphTypes[] = [
       PaymentEvent: '../store/event-store.js#ProviderEventRow',
       PaymentEventConnection: '../../../lib/graphql/connection.js#Connection<ProviderEventRow>',
       PaymentEventEdge: '../../../lib/graphql/connection.js#Edge<ProviderEventRow>',
+      Refund: '../store/refund-store.js#RefundRow',
+      Dispute: '../store/dispute-store.js#DisputeRow',
     },
   },
   {

@@ -5,6 +5,8 @@ import type { EntityRef } from '../../../lib/graphql/entity-ref.js';
 import type { PurchaseRow } from '../store/purchase-rows.js';
 import type { Connection, Edge } from '../../../lib/graphql/connection.js';
 import type { ProviderEventRow } from '../store/event-store.js';
+import type { RefundRow } from '../store/refund-store.js';
+import type { DisputeRow } from '../store/dispute-store.js';
 import type { BillingContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -663,7 +665,7 @@ export type ResolversTypes = ResolversObject<{
   CreditPack: ResolverTypeWrapper<CreditPack>;
   CreditPrices: ResolverTypeWrapper<CreditPrices>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Dispute: ResolverTypeWrapper<Dispute>;
+  Dispute: ResolverTypeWrapper<DisputeRow>;
   DisputeStatus: DisputeStatus;
   Micros: ResolverTypeWrapper<Scalars['Micros']['output']>;
   MismatchKind: MismatchKind;
@@ -681,7 +683,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReconciliationFinding: ResolverTypeWrapper<ReconciliationFinding>;
   ReconciliationRun: ResolverTypeWrapper<ReconciliationRun>;
-  Refund: ResolverTypeWrapper<Refund>;
+  Refund: ResolverTypeWrapper<RefundRow>;
   RefundSource: RefundSource;
   RefundStatus: RefundStatus;
   Statement: ResolverTypeWrapper<Omit<Statement, 'purchases'> & { purchases: Array<ResolversTypes['Purchase']> }>;
@@ -705,7 +707,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreditPack: CreditPack;
   CreditPrices: CreditPrices;
   DateTime: Scalars['DateTime']['output'];
-  Dispute: Dispute;
+  Dispute: DisputeRow;
   Micros: Scalars['Micros']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -718,7 +720,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ReconciliationFinding: ReconciliationFinding;
   ReconciliationRun: ReconciliationRun;
-  Refund: Refund;
+  Refund: RefundRow;
   Statement: Omit<Statement, 'purchases'> & { purchases: Array<ResolversParentTypes['Purchase']> };
   StatementModelUsage: StatementModelUsage;
   Team: EntityRef;

@@ -4,12 +4,19 @@ import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
 import type { BillingSettings } from '../config.js';
+import { createDisputeStore } from '../store/dispute-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
+import { createRefundStore } from '../store/refund-store.js';
+import { createDisputeEvents } from './disputes/dispute-events.js';
 import { combineHandlers } from './events/event-handlers.js';
 import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
+import { createOwedSuspension } from './refunds/owed-suspension.js';
+import { createProviderRefunds } from './refunds/provider-refunds.js';
+import { createRefundPurchase } from './refunds/refund-purchase.js';
+import { createRefundSettlement } from './refunds/refund-settlement.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
 export interface BillingDeps {
@@ -33,7 +40,37 @@ export function createBilling(deps: BillingDeps) {
   const purchases = createPurchaseStore(deps.db);
   const events = createEventStore(deps.db);
 
-  const handlers = combineHandlers();
+  // Refunds and disputes (decision 70).
+  const refundStore = createRefundStore(deps.db);
+  const disputeStore = createDisputeStore(deps.db);
+  const suspension = createOwedSuspension({
+    enabled: deps.settings.suspendOnOwed,
+    wallet: deps.wallet,
+    audit: deps.audit,
+  });
+  const settleRefund = createRefundSettlement({
+    refunds: refundStore,
+    wallet: deps.wallet,
+    audit: deps.audit,
+    suspension,
+  });
+  const refundMoney = {
+    stripe: deps.provider.stripe,
+    purchases,
+    refunds: refundStore,
+    settle: settleRefund,
+  };
+  const providerRefunds = createProviderRefunds(refundMoney);
+  const disputeEvents = createDisputeEvents({
+    stripe: deps.provider.stripe,
+    purchases,
+    disputes: disputeStore,
+    wallet: deps.wallet,
+    audit: deps.audit,
+    suspension,
+  });
+
+  const handlers = combineHandlers(providerRefunds.handlers, disputeEvents.handlers);
 
   const ingest = createEventIngestion({
     stripe: deps.provider.stripe,
@@ -50,6 +87,16 @@ export function createBilling(deps: BillingDeps) {
     purchases,
     events,
     ingest,
+    refunds: {
+      store: refundStore,
+      refundPurchase: createRefundPurchase({
+        ...refundMoney,
+        audit: deps.audit,
+        logger: deps.logger,
+      }),
+      sync: providerRefunds.sync,
+    },
+    disputes: { store: disputeStore, sync: disputeEvents.sync },
     /** Starts the background workers (recharges, reconciliation). */
     start() {},
     /** Stops them; resolves once none is mid-step. */

@@ -4,15 +4,21 @@ import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
 import type { BillingSettings } from '../config.js';
+import { createCustomerStore } from '../store/customer-store.js';
 import { createDisputeStore } from '../store/dispute-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
+import { createPurchaseTransitions } from '../store/purchase-transitions.js';
 import { createRefundStore } from '../store/refund-store.js';
+import { createCheckoutService } from './checkout.js';
 import { createDisputeEvents } from './disputes/dispute-events.js';
+import { createCheckoutHandlers } from './events/checkout-handlers.js';
 import { combineHandlers } from './events/event-handlers.js';
 import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
+import { createGrantPurchase } from './grant-purchase.js';
+import { createTeamCustomers } from './team-customers.js';
 import { createOwedSuspension } from './refunds/owed-suspension.js';
 import { createProviderRefunds } from './refunds/provider-refunds.js';
 import { createRefundPurchase } from './refunds/refund-purchase.js';
@@ -39,6 +45,28 @@ export function createBilling(deps: BillingDeps) {
   const prices = createPrices(deps.settings.prices);
   const purchases = createPurchaseStore(deps.db);
   const events = createEventStore(deps.db);
+  const transitions = createPurchaseTransitions(deps.db);
+  const customers = createTeamCustomers({
+    stripe: deps.provider.stripe,
+    customers: createCustomerStore(deps.db),
+  });
+  const grantPurchase = createGrantPurchase({
+    prices,
+    wallet: deps.wallet,
+    transitions,
+    audit: deps.audit,
+    logger: deps.logger,
+  });
+  const checkout = createCheckoutService({
+    stripe: deps.provider.stripe,
+    prices,
+    purchases,
+    transitions,
+    customers,
+    settings: deps.settings,
+    testMode: deps.provider.testMode,
+    now: deps.now ?? (() => new Date()),
+  });
 
   // Refunds and disputes (decision 70).
   const refundStore = createRefundStore(deps.db);
@@ -70,7 +98,11 @@ export function createBilling(deps: BillingDeps) {
     suspension,
   });
 
-  const handlers = combineHandlers(providerRefunds.handlers, disputeEvents.handlers);
+  const handlers = combineHandlers(
+    createCheckoutHandlers({ purchases, transitions, grantPurchase }),
+    providerRefunds.handlers,
+    disputeEvents.handlers,
+  );
 
   const ingest = createEventIngestion({
     stripe: deps.provider.stripe,
@@ -86,6 +118,10 @@ export function createBilling(deps: BillingDeps) {
     testMode: deps.provider.testMode,
     purchases,
     events,
+    transitions,
+    customers,
+    grantPurchase,
+    checkout,
     ingest,
     refunds: {
       store: refundStore,

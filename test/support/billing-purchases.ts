@@ -166,3 +166,22 @@ export async function spendCredits(billing: BillingStack, teamId: string, amount
     }),
   );
 }
+
+const PAYMENT_EVENTS = typed<
+  {
+    paymentEvents: {
+      edges: Array<{ node: { id: string; type: string; outcome: string; detail: string | null } }>;
+    };
+  },
+  Record<string, never>
+>(`query PaymentEvents { paymentEvents(first: 100) {
+  edges { node { id type outcome detail } }
+} }`);
+
+/** The provider events billing recorded (newest 100), as an organization admin reads them. */
+export async function paymentEvents(billing: BillingStack) {
+  const { paymentEvents } = expectNoErrors(
+    await billing.stack.request(PAYMENT_EVENTS, { token: TEST_ADMIN_KEY, variables: {} }),
+  );
+  return paymentEvents.edges.map((e) => e.node);
+}

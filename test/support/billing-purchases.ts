@@ -185,3 +185,42 @@ export async function paymentEvents(billing: BillingStack) {
   );
   return paymentEvents.edges.map((e) => e.node);
 }
+
+const AUDIT = typed<
+  {
+    auditLog: {
+      edges: Array<{
+        node: {
+          action: string;
+          actor: string;
+          outcome: string;
+          targetType: string | null;
+          targetId: string | null;
+          details: string;
+        };
+      }>;
+    };
+  },
+  { team: string }
+>(`query BillingAudit($team: ID!) { auditLog(teamId: $team, first: 100) {
+  edges { node { action actor outcome targetType targetId details } }
+} }`);
+
+/** The team's audit events (newest 100), as an organization admin reads them. */
+export async function auditOf(billing: BillingStack, teamId: string) {
+  const { auditLog } = expectNoErrors(
+    await billing.stack.request(AUDIT, { token: TEST_ADMIN_KEY, variables: { team: teamId } }),
+  );
+  return auditLog.edges.map((e) => e.node);
+}
+
+const SUSPENDED = typed<{ team: { wallet: { suspended: boolean } } }, { id: string }>(
+  `query Suspended($id: ID!) { team(id: $id) { wallet { suspended } } }`,
+);
+
+/** Whether the team's wallet is suspended. */
+export async function walletSuspended(billing: BillingStack, teamId: string, token: string) {
+  return expectNoErrors(
+    await billing.stack.request(SUSPENDED, { token, variables: { id: teamId } }),
+  ).team.wallet.suspended;
+}

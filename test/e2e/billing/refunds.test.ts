@@ -246,4 +246,83 @@ describe.each(STORE_MODES)('refunding purchases (%s stores)', (mode) => {
     );
     expect(refused.extensions).toMatchObject({ status: 'OPEN' });
   });
+  it('concurrent refunds: one per key, and never more than was paid', async () => {
+    const { teamId, token } = await billing.createTeam('Concurrent');
+    const bought = await buyCredits(billing, { teamId, amountMinor: 1000, token });
+
+    const sameKey = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        refundAsAdmin(billing, {
+          purchaseId: bought.purchaseId,
+          amountMinor: 100,
+          idempotencyKey: 'same',
+        }),
+      ),
+    );
+    const ids = new Set(sameKey.map((r) => expectNoErrors(r).refundPurchase.id));
+    expect(ids.size).toBe(1);
+
+    const racing = await Promise.all(
+      [1, 2, 3].map((n) =>
+        refundAsAdmin(billing, {
+          purchaseId: bought.purchaseId,
+          amountMinor: 400,
+          idempotencyKey: `k${n}`,
+        }),
+      ),
+    );
+    const codes = racing.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK').sort();
+    expect(codes).toEqual(['BAD_USER_INPUT', 'OK', 'OK']);
+
+    await billing.emulator.whenDelivered();
+    const wallet = await walletMoney(billing, teamId, token);
+    expect(wallet.balance.posted).toBe('1000000');
+    expect(debitsOf(wallet.entries).sort()).toEqual(['1000000', '4000000', '4000000']);
+    expect(await purchaseMoney(billing, bought.purchaseId, token)).toMatchObject({
+      refundedAmountMinor: 900,
+      clawedBackCredits: '9000000',
+    });
+  });
+
+  it("a refund event that beats its purchase's grant waits for it, then debits once", async () => {
+    const { teamId, token } = await billing.createTeam('Early refund');
+    const { createCheckout } = expectNoErrors(
+      await billing.stack.request(CREATE_CHECKOUT, {
+        token,
+        variables: { input: { teamId, amountMinor: 1000, idempotencyKey: 'early' } },
+      }),
+    );
+    const webhookUrl = `${billing.stack.gatewayBase}/webhooks/stripe`;
+    billing.emulator.setWebhookUrl(undefined);
+    try {
+      billing.emulator.completeCheckout(createCheckout.id, { outcome: 'paid' });
+      const session = await billing.stripe.checkout.sessions.retrieve(createCheckout.id);
+      billing.emulator.refundFromDashboard(session.payment_intent as string, 250);
+    } finally {
+      billing.emulator.setWebhookUrl(webhookUrl);
+    }
+    const events = billing.emulator.events();
+    const refundCreated = events.filter((e) => e.type === 'refund.created').at(-1)!;
+    const completed = events.filter((e) => e.type === 'checkout.session.completed').at(-1)!;
+
+    billing.emulator.redeliver(refundCreated.id);
+    await billing.emulator.whenDelivered();
+    const early = (await paymentEvents(billing)).find((e) => e.id === refundCreated.id);
+    expect(early).toMatchObject({ outcome: 'FAILED' });
+    expect(debitsOf((await walletMoney(billing, teamId, token)).entries)).toEqual([]);
+
+    billing.emulator.redeliver(completed.id);
+    await billing.emulator.whenDelivered();
+    billing.emulator.redeliver(refundCreated.id);
+    await billing.emulator.whenDelivered();
+
+    const purchase = await purchaseMoney(billing, createCheckout.purchase.id, token);
+    expect(purchase).toMatchObject({ status: 'PAID', refundedAmountMinor: 250 });
+    expect(purchase.refunds).toEqual([
+      expect.objectContaining({ source: 'PROVIDER', credits: '2500000', status: 'SUCCEEDED' }),
+    ]);
+    const wallet = await walletMoney(billing, teamId, token);
+    expect(wallet.balance.posted).toBe('7500000');
+    expect(debitsOf(wallet.entries)).toEqual(['2500000']);
+  });
 });

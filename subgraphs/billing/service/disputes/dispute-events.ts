@@ -7,9 +7,7 @@ import type { PurchaseStore } from '../../store/purchase-store.js';
 import type { EventHandlers, HandledEvent } from '../events/event-handlers.js';
 import { clawbackCredits } from '../refunds/clawback-credits.js';
 import type { OwedSuspension } from '../refunds/owed-suspension.js';
-
-const idOf = (ref: string | { id: string } | null | undefined) =>
-  typeof ref === 'string' ? ref : (ref?.id ?? null);
+import { idOf, paidPurchaseOf } from '../refunds/purchase-of-payment.js';
 
 /** How the provider's dispute ended, or null while it is open. */
 function decided(status: Stripe.Dispute.Status): 'WON' | 'LOST' | null {
@@ -127,17 +125,12 @@ export function createDisputeEvents(deps: {
   async function sync(disputeId: string, requestId: string): Promise<HandledEvent> {
     const provider = await stripe.disputes.retrieve(disputeId);
     const paymentId = idOf(provider.payment_intent);
-    const [purchase] = paymentId ? await purchases.byPaymentIds([paymentId]) : [];
+    const purchase = await paidPurchaseOf(stripe, purchases, paymentId, `dispute ${provider.id}`);
     if (!purchase) {
       return {
         outcome: 'IGNORED',
         detail: `dispute ${provider.id} is not of a purchase's payment`,
       };
-    }
-    if (purchase.status !== 'PAID') {
-      throw new Error(
-        `purchase ${purchase.id} is ${purchase.status}; dispute ${provider.id} waits`,
-      );
     }
     const recorded = (await disputes.record(
       {

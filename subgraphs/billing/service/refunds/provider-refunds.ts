@@ -5,10 +5,8 @@ import type { PurchaseStore } from '../../store/purchase-store.js';
 import type { RefundStore } from '../../store/refund-store.js';
 import type { EventHandlers, HandledEvent } from '../events/event-handlers.js';
 import { clawbackCredits } from './clawback-credits.js';
+import { idOf, paidPurchaseOf } from './purchase-of-payment.js';
 import type { SettleRefund } from './refund-settlement.js';
-
-const idOf = (ref: string | { id: string } | null | undefined) =>
-  typeof ref === 'string' ? ref : (ref?.id ?? null);
 
 /**
  * The provider's refund events (`refund.created`, `refund.updated`, `refund.failed`,
@@ -29,7 +27,7 @@ export function createProviderRefunds(deps: {
   async function sync(refundId: string, requestId: string): Promise<HandledEvent> {
     const provider = await stripe.refunds.retrieve(refundId);
     const paymentId = idOf(provider.payment_intent);
-    const [purchase] = paymentId ? await purchases.byPaymentIds([paymentId]) : [];
+    const purchase = await paidPurchaseOf(stripe, purchases, paymentId, `refund ${provider.id}`);
     if (!purchase) {
       return { outcome: 'IGNORED', detail: `refund ${provider.id} is not of a purchase's payment` };
     }

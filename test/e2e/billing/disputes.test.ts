@@ -1,10 +1,13 @@
 import {
   paymentEvents,
+  purchaseMoney,
   purchaseMoneyWhen,
+  refundAsAdmin,
   spendCredits,
   walletMoney,
 } from '../../support/billing-purchases.js';
 import { buyCredits, startBillingStack, type BillingStack } from '../../support/billing-stack.js';
+import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
@@ -171,5 +174,38 @@ describe.each(STORE_MODES)('disputed purchases (%s stores)', (mode) => {
     expect(wallet.entries.filter((e) => e.kind === 'DEBIT')).toEqual([
       { kind: 'DEBIT', amount: '10000000' },
     ]);
+  });
+  it('a refund the provider refuses (a disputed charge) is FAILED and takes nothing', async () => {
+    const { teamId, token, bought, dispute } = await buyAndDispute('Refused', 1000);
+    const refused = expectErrorCode(
+      await refundAsAdmin(billing, { purchaseId: bought.purchaseId, idempotencyKey: 'refused' }),
+      'CONFLICT',
+    );
+    expect(refused.extensions).toMatchObject({ providerCode: 'charge_disputed' });
+    const after = await purchaseMoney(billing, bought.purchaseId, token);
+    expect(after.refunds).toEqual([
+      expect.objectContaining({ status: 'FAILED', debitedCredits: null, owedCredits: null }),
+    ]);
+    expect(after).toMatchObject({ refundedAmountMinor: 0, clawedBackCredits: '0' });
+
+    // Won, the charge is refundable again, and the failed refund left all of it to refund.
+    billing.emulator.closeDispute(dispute.id, 'won');
+    await purchaseMoneyWhen(
+      billing,
+      bought.purchaseId,
+      token,
+      (p) => p.disputes[0]!.status === 'WON',
+      'the dispute is won',
+    );
+    const refund = expectNoErrors(
+      await refundAsAdmin(billing, { purchaseId: bought.purchaseId }),
+    ).refundPurchase;
+    expect(refund).toMatchObject({ amountMinor: 1000, debitedCredits: '10000000' });
+    expect((await walletMoney(billing, teamId, token)).balance).toEqual({
+      available: '0',
+      held: '0',
+      posted: '0',
+      owed: '0',
+    });
   });
 });

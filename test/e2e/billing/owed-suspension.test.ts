@@ -61,4 +61,26 @@ describe.each(STORE_MODES)('BILLING_SUSPEND_ON_OWED (%s stores)', (mode) => {
       cause: 'refund',
     });
   });
+  it('a lost dispute that leaves credits owed suspends the wallet too', async () => {
+    const { teamId, token } = await billing.createTeam('Charged back');
+    const bought = await buyCredits(billing, { teamId, amountMinor: 1000, token });
+    await spendCredits(billing, teamId, 10_000_000n);
+    const dispute = billing.emulator.openDispute(bought.paymentId);
+    billing.emulator.closeDispute(dispute.id, 'lost');
+    await billing.emulator.whenDelivered();
+    await eventually(
+      'the lost dispute suspends the wallet',
+      async () => ((await walletSuspended(billing, teamId, token)) ? true : undefined),
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    const events = await auditOf(billing, teamId);
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['DISPUTE_OPENED', 'DISPUTE_LOST', 'WALLET_SUSPENDED']),
+    );
+    const lost = events.find((e) => e.action === 'DISPUTE_LOST')!;
+    expect(JSON.parse(lost.details)).toMatchObject({
+      debitedCredits: '0',
+      owedCredits: '10000000',
+    });
+  });
 });

@@ -56,6 +56,8 @@ const EXPECTED: Record<string, Outcome[]> = {
   'team purchases':       [O,  O,    O,    O,     O,     O,     F,      F],
   paymentEvents:          [O,  F,    F,    F,     F,     F,     F,      F],
   creditPrices:           [O,  O,    O,    O,     O,     O,     O,      O],
+  refundPurchase:         [O,  F,    F,    F,     F,     F,     F,      F],
+  'purchase refunds':     [O,  O,    O,    O,     O,     O,     F,      F],
 };
 
 const CELLS = Object.entries(EXPECTED).flatMap(([operation, row]) =>

@@ -3,10 +3,11 @@
  * refunds, disputes and totals, read the wallet's balance, and spend credits as a call would.
  */
 import { randomUUID } from 'node:crypto';
-import type { BillingStack } from './billing-stack.js';
+import { CREATE_CHECKOUT, type BillingStack } from './billing-stack.js';
 import { eventually } from './eventually.js';
 import { expectNoErrors } from './graphql-client.js';
-import { TEST_ADMIN_KEY } from './stack.js';
+import { TEST_ADMIN_KEY, type Stack } from './stack.js';
+import type { TestStripeEmulator } from './stripe-emulator.js';
 import { typed } from './typed-document.js';
 
 export interface RefundView {
@@ -223,4 +224,40 @@ export async function walletSuspended(billing: BillingStack, teamId: string, tok
   return expectNoErrors(
     await billing.stack.request(SUSPENDED, { token, variables: { id: teamId } }),
   ).team.wallet.suspended;
+}
+
+/**
+ * A PAID purchase of `amountMinor` for the team on any stack whose billing talks to `emulator`:
+ * bought as the organization admin through the gateway, paid at the emulator, whose webhooks are
+ * pointed at the gateway for it. Answers the purchase's id once it is PAID.
+ */
+export async function paidPurchase(
+  stack: Stack,
+  emulator: TestStripeEmulator,
+  teamId: string,
+  amountMinor = 1000,
+): Promise<string> {
+  emulator.setWebhookUrl(`${stack.gatewayBase}/webhooks/stripe`);
+  const { createCheckout } = expectNoErrors(
+    await stack.request(CREATE_CHECKOUT, {
+      token: TEST_ADMIN_KEY,
+      variables: { input: { teamId, amountMinor, idempotencyKey: `paid-${randomUUID()}` } },
+    }),
+  );
+  emulator.completeCheckout(createCheckout.id, { outcome: 'paid' });
+  const purchaseId = createCheckout.purchase.id;
+  await eventually(
+    `purchase ${purchaseId} is PAID`,
+    async () => {
+      const { purchase } = expectNoErrors(
+        await stack.request(PURCHASE_MONEY, {
+          token: TEST_ADMIN_KEY,
+          variables: { id: purchaseId },
+        }),
+      );
+      return purchase?.status === 'PAID' ? true : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 50 },
+  );
+  return purchaseId;
 }

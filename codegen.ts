@@ -78,6 +78,8 @@ const SUBGRAPHS: SubgraphTypes[] = [
       Statement: '../service/statements/monthly-statement.js#StatementRow',
       ReconciliationRun: '../store/reconciliation-store.js#ReconciliationRunRow',
       ReconciliationFinding: '../store/reconciliation-store.js#ReconciliationFindingRow',
+      Refund: '../store/refund-store.js#RefundRow',
+      Dispute: '../store/dispute-store.js#DisputeRow',
     },
   },
   {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalString, optionalUrl, parseConfig, requiredPem } from '../../lib/config.js';
+import { flag, optionalString, optionalUrl, parseConfig, requiredPem } from '../../lib/config.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 import { parsePacks, type PriceSettings } from './service/prices.js';
 
@@ -32,6 +32,8 @@ const BillingSettingsEnv = z
     /** Reconciliation runs this often, comparing the last BILLING_RECONCILE_WINDOW_HOURS; 0: never. */
     BILLING_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
     BILLING_RECONCILE_WINDOW_HOURS: positiveInt(72),
+    /** Suspend a wallet's spending when a refund or a lost dispute leaves credits owed. */
+    BILLING_SUSPEND_ON_OWED: flag(false),
   })
   .refine((env) => env.BILLING_MIN_PURCHASE_MINOR <= env.BILLING_MAX_PURCHASE_MINOR, {
     path: ['BILLING_MIN_PURCHASE_MINOR'],
@@ -88,6 +90,7 @@ export function loadBillingSettings(env: NodeJS.ProcessEnv = process.env) {
     rechargeMaxFailures: e.BILLING_RECHARGE_MAX_FAILURES,
     reconcileIntervalMinutes: e.BILLING_RECONCILE_INTERVAL_MINUTES,
     reconcileWindowHours: e.BILLING_RECONCILE_WINDOW_HOURS,
+    suspendOnOwed: e.BILLING_SUSPEND_ON_OWED,
   };
 }
 

@@ -1,12 +1,29 @@
 import DataLoader from 'dataloader';
 import { isUuid } from '../../lib/ids.js';
+import type { DisputeRow, DisputeStore } from './store/dispute-store.js';
 import type { PurchaseRow } from './store/purchase-rows.js';
 import type { PurchaseStore } from './store/purchase-store.js';
+import type { RefundRow, RefundStore } from './store/refund-store.js';
 
 const MAX_BATCH = 1000;
 
 /** DataLoaders for one request. */
-export function createBillingLoaders(stores: { purchases: PurchaseStore }) {
+export function createBillingLoaders(stores: {
+  purchases: PurchaseStore;
+  refunds: RefundStore;
+  disputes: DisputeStore;
+}) {
+  /** Rows of many purchases in one read, grouped back per purchase (oldest first). */
+  const perPurchase = <T extends { purchaseId: string }>(
+    read: (ids: readonly string[]) => Promise<T[]>,
+  ) =>
+    new DataLoader<string, T[]>(
+      async (ids) => {
+        const rows = await read(ids.filter(isUuid));
+        return ids.map((id) => rows.filter((row) => row.purchaseId === id));
+      },
+      { maxBatchSize: MAX_BATCH },
+    );
   return {
     /** A purchase by id, or null (unknown ids and ids that are not UUIDs alike). */
     purchase: new DataLoader<string, PurchaseRow | null>(
@@ -19,6 +36,10 @@ export function createBillingLoaders(stores: { purchases: PurchaseStore }) {
       },
       { maxBatchSize: MAX_BATCH },
     ),
+    /** A purchase's refunds, oldest first. */
+    refundsOfPurchase: perPurchase<RefundRow>((ids) => stores.refunds.ofPurchases(ids)),
+    /** A purchase's disputes, oldest first. */
+    disputesOfPurchase: perPurchase<DisputeRow>((ids) => stores.disputes.ofPurchases(ids)),
   };
 }
 

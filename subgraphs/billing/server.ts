@@ -89,7 +89,11 @@ export function createBillingSubgraph(deps: BillingDeps) {
     permissions: billingPermissions,
     buildContext: (base) => ({
       ...base,
-      loaders: createBillingLoaders({ purchases: billing.purchases }),
+      loaders: createBillingLoaders({
+        purchases: billing.purchases,
+        refunds: billing.refunds.store,
+        disputes: billing.disputes.store,
+      }),
       billing,
     }),
     verifier: deps.verifier,

@@ -58,6 +58,8 @@ const EXPECTED: Record<string, Outcome[]> = {
   creditPrices:           [O,  O,    O,    O,     O,     O,     O,      O],
   'team statement':       [O,  O,    O,    O,     O,     O,     F,      F],
   reconciliationRuns:     [O,  F,    F,    F,     F,     F,     F,      F],
+  refundPurchase:         [O,  F,    F,    F,     F,     F,     F,      F],
+  'purchase refunds':     [O,  O,    O,    O,     O,     O,     F,      F],
 };
 
 const CELLS = Object.entries(EXPECTED).flatMap(([operation, row]) =>

@@ -1,4 +1,5 @@
 import type { ServiceClient } from '../../../lib/service-client.js';
+import { createWalletFunding } from './wallet-funding.js';
 
 /** A GRANT as the wallet recorded it. */
 export interface GrantRef {
@@ -52,6 +53,8 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
       );
       return data.grantCredits;
     },
+    // Refunds' and disputes' debits, dispute holds and suspension (decision 70).
+    ...createWalletFunding(options),
   };
 }
 

@@ -7,6 +7,8 @@ import type { Connection, Edge } from '../../../lib/graphql/connection.js';
 import type { ProviderEventRow } from '../store/event-store.js';
 import type { StatementRow } from '../service/statements/monthly-statement.js';
 import type { ReconciliationRunRow, ReconciliationFindingRow } from '../store/reconciliation-store.js';
+import type { RefundRow } from '../store/refund-store.js';
+import type { DisputeRow } from '../store/dispute-store.js';
 import type { BillingContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -665,7 +667,7 @@ export type ResolversTypes = ResolversObject<{
   CreditPack: ResolverTypeWrapper<CreditPack>;
   CreditPrices: ResolverTypeWrapper<CreditPrices>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Dispute: ResolverTypeWrapper<Dispute>;
+  Dispute: ResolverTypeWrapper<DisputeRow>;
   DisputeStatus: DisputeStatus;
   Micros: ResolverTypeWrapper<Scalars['Micros']['output']>;
   MismatchKind: MismatchKind;
@@ -683,7 +685,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReconciliationFinding: ResolverTypeWrapper<ReconciliationFindingRow>;
   ReconciliationRun: ResolverTypeWrapper<ReconciliationRunRow>;
-  Refund: ResolverTypeWrapper<Refund>;
+  Refund: ResolverTypeWrapper<RefundRow>;
   RefundSource: RefundSource;
   RefundStatus: RefundStatus;
   Statement: ResolverTypeWrapper<StatementRow>;
@@ -707,7 +709,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreditPack: CreditPack;
   CreditPrices: CreditPrices;
   DateTime: Scalars['DateTime']['output'];
-  Dispute: Dispute;
+  Dispute: DisputeRow;
   Micros: Scalars['Micros']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -720,7 +722,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ReconciliationFinding: ReconciliationFindingRow;
   ReconciliationRun: ReconciliationRunRow;
-  Refund: Refund;
+  Refund: RefundRow;
   Statement: StatementRow;
   StatementModelUsage: StatementModelUsage;
   Team: EntityRef;

@@ -14,7 +14,15 @@ export const Mutation: MutationResolvers = {
 
   setAutoRecharge: () => notBuiltYet('Auto-recharge'),
 
-  refundPurchase: () => notBuiltYet('Refunds'),
+  refundPurchase: (_parent, args, ctx) =>
+    ctx.billing.refunds.refundPurchase({
+      purchaseId: args.purchaseId,
+      amountMinor: args.amountMinor,
+      idempotencyKey: args.idempotencyKey,
+      reason: args.reason,
+      principalId: ctx.principal.id,
+      requestId: ctx.requestId,
+    }),
 
   runReconciliation: (_parent, { since }, ctx) =>
     ctx.billing.reconciliation.run({

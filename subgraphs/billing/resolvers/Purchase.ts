@@ -5,6 +5,6 @@ export const Purchase: PurchaseResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.purchase.load(reference.id),
   credits: (purchase) => purchase.grantedCredits,
   grantTransactionId: (purchase) => purchase.grantTransferId,
-  refunds: () => [],
-  disputes: () => [],
+  refunds: (purchase, _args, ctx) => ctx.loaders.refundsOfPurchase.load(purchase.id),
+  disputes: (purchase, _args, ctx) => ctx.loaders.disputesOfPurchase.load(purchase.id),
 };

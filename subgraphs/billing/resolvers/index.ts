@@ -4,6 +4,7 @@ import { Mutation } from './Mutation.js';
 import { Purchase } from './Purchase.js';
 import { Query } from './Query.js';
 import { Statement } from './Statement.js';
+import { Refund } from './Refund.js';
 import { Team } from './Team.js';
 
 /** The billing subgraph's resolver map: one file per GraphQL type. */
@@ -15,4 +16,5 @@ export const resolvers: Resolvers = {
   Team,
   Purchase,
   Statement,
+  Refund,
 };

@@ -6,12 +6,15 @@ import type { WalletClient } from '../clients/wallet-client.js';
 import type { WalletReads } from '../clients/wallet-reads.js';
 import type { BillingSettings } from '../config.js';
 import { createCustomerStore } from '../store/customer-store.js';
+import { createDisputeStore } from '../store/dispute-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
 import { createPurchaseTransitions } from '../store/purchase-transitions.js';
 import { createReconciliationStore } from '../store/reconciliation-store.js';
 import { createStatementReads } from '../store/statement-reads.js';
+import { createRefundStore } from '../store/refund-store.js';
 import { createCheckoutService } from './checkout.js';
+import { createDisputeEvents } from './disputes/dispute-events.js';
 import { createCheckoutHandlers } from './events/checkout-handlers.js';
 import { combineHandlers } from './events/event-handlers.js';
 import { createEventIngestion } from './events/ingest-event.js';
@@ -22,6 +25,10 @@ import { createReconciliationSchedule } from './reconciliation/reconciliation-sc
 import { createReconciliation } from './reconciliation/run-reconciliation.js';
 import { createMonthlyStatements } from './statements/monthly-statement.js';
 import { createTeamCustomers } from './team-customers.js';
+import { createOwedSuspension } from './refunds/owed-suspension.js';
+import { createProviderRefunds } from './refunds/provider-refunds.js';
+import { createRefundPurchase } from './refunds/refund-purchase.js';
+import { createRefundSettlement } from './refunds/refund-settlement.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
 export interface BillingDeps {
@@ -70,8 +77,40 @@ export function createBilling(deps: BillingDeps) {
     now: deps.now ?? (() => new Date()),
   });
 
+  // Refunds and disputes (decision 70).
+  const refundStore = createRefundStore(deps.db);
+  const disputeStore = createDisputeStore(deps.db);
+  const suspension = createOwedSuspension({
+    enabled: deps.settings.suspendOnOwed,
+    wallet: deps.wallet,
+    audit: deps.audit,
+  });
+  const settleRefund = createRefundSettlement({
+    refunds: refundStore,
+    wallet: deps.wallet,
+    audit: deps.audit,
+    suspension,
+  });
+  const refundMoney = {
+    stripe: deps.provider.stripe,
+    purchases,
+    refunds: refundStore,
+    settle: settleRefund,
+  };
+  const providerRefunds = createProviderRefunds(refundMoney);
+  const disputeEvents = createDisputeEvents({
+    stripe: deps.provider.stripe,
+    purchases,
+    disputes: disputeStore,
+    wallet: deps.wallet,
+    audit: deps.audit,
+    suspension,
+  });
+
   const handlers = combineHandlers(
     createCheckoutHandlers({ purchases, transitions, grantPurchase }),
+    providerRefunds.handlers,
+    disputeEvents.handlers,
   );
 
   const ingest = createEventIngestion({
@@ -125,6 +164,16 @@ export function createBilling(deps: BillingDeps) {
     reconciliation,
     /** The public gateway's base URL (statements' CSV links). */
     publicUrl: deps.settings.publicUrl,
+    refunds: {
+      store: refundStore,
+      refundPurchase: createRefundPurchase({
+        ...refundMoney,
+        audit: deps.audit,
+        logger: deps.logger,
+      }),
+      sync: providerRefunds.sync,
+    },
+    disputes: { store: disputeStore, sync: disputeEvents.sync },
     /** Starts the background workers (recharges, reconciliation). */
     start() {
       reconciliationSchedule.start();

@@ -65,6 +65,63 @@ CREATE TABLE provider_events (
 `,
   },
   {
+    id: '002_refunds_and_disputes',
+    sql: `
+-- Money given back for a purchase (decision 70). An admin's refund is written PENDING before the
+-- provider is asked (its id names the provider's idempotency key), a dashboard refund when its
+-- event arrives; either way the credits are debited once, only when the provider says succeeded,
+-- under a wallet key derived from the provider's refund id.
+CREATE TABLE refunds (
+  id uuid PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  purchase_id uuid NOT NULL REFERENCES purchases (id),
+  team_id uuid NOT NULL,
+  provider_refund_id text UNIQUE,
+  source text NOT NULL CHECK (source IN ('ADMIN', 'PROVIDER')),
+  status text NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED')),
+  amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+  credits bigint NOT NULL CHECK (credits >= 0),
+  debited_credits bigint CHECK (debited_credits >= 0),
+  owed_credits bigint CHECK (owed_credits >= 0),
+  debit_transfer_id uuid,
+  idempotency_key text CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+  request_hash text,
+  reason text,
+  failure text,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CHECK ((status = 'SUCCEEDED') = (debited_credits IS NOT NULL))
+);
+CREATE UNIQUE INDEX refunds_purchase_key ON refunds (purchase_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX refunds_purchase_seq ON refunds (purchase_id, seq);
+
+-- A payer's bank disputing a purchase's payment, keyed by the provider's dispute id. The hold
+-- that reserves the disputed credits while it is open, and the debit once it is lost, each
+-- happen once (conditional updates on this row).
+CREATE TABLE disputes (
+  id text PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  purchase_id uuid NOT NULL REFERENCES purchases (id),
+  team_id uuid NOT NULL,
+  amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+  credits bigint NOT NULL CHECK (credits >= 0),
+  status text NOT NULL CHECK (status IN ('OPEN', 'WON', 'LOST')),
+  hold_id uuid,
+  held_credits bigint NOT NULL DEFAULT 0 CHECK (held_credits >= 0),
+  hold_settled boolean NOT NULL DEFAULT false,
+  debited_credits bigint CHECK (debited_credits >= 0),
+  owed_credits bigint CHECK (owed_credits >= 0),
+  debit_transfer_id uuid,
+  reason text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  closed_at timestamptz
+);
+CREATE INDEX disputes_purchase_seq ON disputes (purchase_id, seq);
+`,
+  },
+  {
     id: '004_reconciliation',
     sql: `
 -- One comparison of the provider's payments with purchases and the ledger's grants.

@@ -1,5 +1,6 @@
 import { createKeyAs, REVOKE_API_KEY } from '../api-keys.js';
 import { clockPasses } from '../eventually.js';
+import { paidPurchase } from '../billing-purchases.js';
 import { expectNoErrors } from '../graphql-client.js';
 import { createPaymentProvider } from '../../../subgraphs/billing/service/payment-provider.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../stack.js';
@@ -34,7 +35,8 @@ const CAPTURES = typed<{ wallet: { transactions: { edges: Array<{ node: { id: st
 
 /**
  * A stack whose gateway trusts a test identity provider, and a signer of its user tokens; billing
- * talks to a Stripe emulator (its webhooks go nowhere: the matrix only starts checkouts).
+ * talks to a Stripe emulator (its webhooks reach the gateway once `paidPurchase` buys the
+ * refund rows' purchase).
  */
 async function startOidcStack(mode: StoreMode, idp: TestIdentityProvider) {
   const emulator = await startStripeEmulator();
@@ -130,6 +132,7 @@ export async function startMatrix(mode: StoreMode) {
   }
 
   await createTargets(fixture, teamA);
+  fixture.paidPurchaseId = await paidPurchase(stack, emulator, teamA);
   Object.assign(tokens, {
     'org admin': TEST_ADMIN_KEY,
     'key (all scopes)': allKey,

@@ -17,6 +17,8 @@ export interface Fixture {
   modelId: string;
   /** Team A's purchase (an open checkout). */
   purchaseId: string;
+  /** Team A's PAID purchase, refunded a cent at a time. */
+  paidPurchaseId: string;
 }
 
 export interface MatrixOperation {
@@ -206,5 +208,14 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
   reconciliationRuns: {
     query: `{ reconciliationRuns(first: 1) { id findings { kind } } }`,
     vars: () => ({}),
+  },
+  refundPurchase: {
+    query: `mutation($p: ID!, $k: String!) {
+      refundPurchase(purchaseId: $p, amountMinor: 1, idempotencyKey: $k) { id status } }`,
+    vars: (f) => ({ p: f.paidPurchaseId, k: fresh() }),
+  },
+  'purchase refunds': {
+    query: `query($id: ID!) { purchase(id: $id) { refunds { id } disputes { id } } }`,
+    vars: (f) => ({ id: f.paidPurchaseId }),
   },
 };

@@ -36,6 +36,8 @@ export const ErrorCode = {
    */
   PROVIDER_STREAM_INTERRUPTED: 'PROVIDER_STREAM_INTERRUPTED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The payment provider could not be reached or failed; nothing was charged. Retry later. */
+  PAYMENT_PROVIDER_UNAVAILABLE: 'PAYMENT_PROVIDER_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

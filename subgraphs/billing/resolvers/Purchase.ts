@@ -4,6 +4,7 @@ import type { PurchaseResolvers } from '../generated/resolvers-types.js';
 export const Purchase: PurchaseResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.purchase.load(reference.id),
   credits: (purchase) => purchase.grantedCredits,
+  grantTransactionId: (purchase) => purchase.grantTransferId,
   refunds: () => [],
   disputes: () => [],
 };

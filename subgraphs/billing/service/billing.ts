@@ -4,12 +4,18 @@ import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
 import type { BillingSettings } from '../config.js';
+import { createCustomerStore } from '../store/customer-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
+import { createPurchaseTransitions } from '../store/purchase-transitions.js';
+import { createCheckoutService } from './checkout.js';
+import { createCheckoutHandlers } from './events/checkout-handlers.js';
 import { combineHandlers } from './events/event-handlers.js';
 import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
+import { createGrantPurchase } from './grant-purchase.js';
+import { createTeamCustomers } from './team-customers.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
 export interface BillingDeps {
@@ -32,8 +38,32 @@ export function createBilling(deps: BillingDeps) {
   const prices = createPrices(deps.settings.prices);
   const purchases = createPurchaseStore(deps.db);
   const events = createEventStore(deps.db);
+  const transitions = createPurchaseTransitions(deps.db);
+  const customers = createTeamCustomers({
+    stripe: deps.provider.stripe,
+    customers: createCustomerStore(deps.db),
+  });
+  const grantPurchase = createGrantPurchase({
+    prices,
+    wallet: deps.wallet,
+    transitions,
+    audit: deps.audit,
+    logger: deps.logger,
+  });
+  const checkout = createCheckoutService({
+    stripe: deps.provider.stripe,
+    prices,
+    purchases,
+    transitions,
+    customers,
+    settings: deps.settings,
+    testMode: deps.provider.testMode,
+    now: deps.now ?? (() => new Date()),
+  });
 
-  const handlers = combineHandlers();
+  const handlers = combineHandlers(
+    createCheckoutHandlers({ purchases, transitions, grantPurchase }),
+  );
 
   const ingest = createEventIngestion({
     stripe: deps.provider.stripe,
@@ -49,6 +79,10 @@ export function createBilling(deps: BillingDeps) {
     testMode: deps.provider.testMode,
     purchases,
     events,
+    transitions,
+    customers,
+    grantPurchase,
+    checkout,
     ingest,
     /** Starts the background workers (recharges, reconciliation). */
     start() {},

@@ -87,7 +87,10 @@ export function createBillingSubgraph(deps: BillingDeps) {
     permissions: billingPermissions,
     buildContext: (base) => ({
       ...base,
-      loaders: createBillingLoaders({ purchases: billing.purchases }),
+      loaders: createBillingLoaders({
+        purchases: billing.purchases,
+        autoRecharge: billing.autoRecharge,
+      }),
       billing,
     }),
     verifier: deps.verifier,

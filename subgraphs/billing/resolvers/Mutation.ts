@@ -10,9 +10,11 @@ export const Mutation: MutationResolvers = {
       principalId: ctx.principal.id,
     }),
 
-  createAutoRechargeSetup: () => notBuiltYet('Auto-recharge'),
+  createAutoRechargeSetup: (_parent, { teamId, urls }, ctx) =>
+    ctx.billing.autoRecharge.createSetup(assertUuid(teamId, 'teamId'), urls ?? {}, ctx.requestId),
 
-  setAutoRecharge: () => notBuiltYet('Auto-recharge'),
+  setAutoRecharge: (_parent, { teamId, input }, ctx) =>
+    ctx.billing.autoRecharge.set(assertUuid(teamId, 'teamId'), input, ctx.requestId),
 
   refundPurchase: () => notBuiltYet('Refunds'),
 

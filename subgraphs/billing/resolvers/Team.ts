@@ -21,6 +21,6 @@ export const Team: TeamResolvers = {
       () => purchases.countOfTeam(teamId, status ?? null),
     );
   },
-  autoRecharge: () => notBuiltYet('Auto-recharge'),
+  autoRecharge: (team, _args, ctx) => ctx.loaders.autoRecharge.load(team.id),
   statement: () => notBuiltYet('Statements'),
 };

@@ -4,10 +4,14 @@ import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
 import type { BillingSettings } from '../config.js';
+import { createAutoRechargeStore } from '../store/auto-recharge-store.js';
 import { createCustomerStore } from '../store/customer-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
 import { createPurchaseTransitions } from '../store/purchase-transitions.js';
+import { createRechargeStore } from '../store/recharge-store.js';
+import { createAutoRecharge } from './auto-recharge/auto-recharge.js';
+import { createRechargeMetrics } from './auto-recharge/recharge-metrics.js';
 import { createCheckoutService } from './checkout.js';
 import { createCheckoutHandlers } from './events/checkout-handlers.js';
 import { combineHandlers } from './events/event-handlers.js';
@@ -61,8 +65,27 @@ export function createBilling(deps: BillingDeps) {
     now: deps.now ?? (() => new Date()),
   });
 
+  const autoRecharge = createAutoRecharge({
+    db: deps.db,
+    stripe: deps.provider.stripe,
+    testMode: deps.provider.testMode,
+    wallet: deps.wallet,
+    audit: deps.audit,
+    prices,
+    purchases,
+    settingsStore: createAutoRechargeStore(deps.db),
+    recharges: createRechargeStore(deps.db),
+    customers,
+    grantPurchase,
+    transitions,
+    settings: deps.settings,
+    metrics: createRechargeMetrics(deps.metrics),
+    logger: deps.logger.child({ feature: 'auto-recharge' }),
+  });
+
   const handlers = combineHandlers(
     createCheckoutHandlers({ purchases, transitions, grantPurchase }),
+    autoRecharge.handlers,
   );
 
   const ingest = createEventIngestion({
@@ -83,11 +106,16 @@ export function createBilling(deps: BillingDeps) {
     customers,
     grantPurchase,
     checkout,
+    autoRecharge,
     ingest,
     /** Starts the background workers (recharges, reconciliation). */
-    start() {},
+    start() {
+      autoRecharge.start();
+    },
     /** Stops them; resolves once none is mid-step. */
-    async stop() {},
+    async stop() {
+      await autoRecharge.stop();
+    },
   };
 }
 

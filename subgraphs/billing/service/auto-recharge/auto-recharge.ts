@@ -4,6 +4,8 @@ import type { AutoRechargeDeps } from './recharge-deps.js';
 import { createRechargeEventHandlers } from './recharge-events.js';
 import { createRechargeSettings } from './recharge-settings.js';
 
+export type { AutoRechargeView } from './recharge-settings.js';
+
 /**
  * Auto-recharge: settings and the saved method, the provider events it acts on, and the worker
  * that turns the wallet's low-balance crossings into off-session charges. The worker runs every

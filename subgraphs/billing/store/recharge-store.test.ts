@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { runMigrations, type Db } from '../../../lib/db/index.js';
-import { createPgliteDatabase } from '../../../lib/db/pglite.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
+import { STORE_MODES } from '../../../test/support/test-env.js';
 import { createAutoRechargeStore } from './auto-recharge-store.js';
 import { billingMigrations } from './migrations.js';
 import { createRechargeStore } from './recharge-store.js';
 
-describe('auto-recharge stores (embedded PostgreSQL)', () => {
+describe.each(STORE_MODES)('auto-recharge stores (%s stores)', (mode) => {
+  let database: TestDatabase;
   let db: Db;
   const teamId = randomUUID();
   const recharge = (crossingId: string, team = teamId) => ({
@@ -17,11 +19,12 @@ describe('auto-recharge stores (embedded PostgreSQL)', () => {
   });
 
   beforeAll(async () => {
-    db = await (await createPgliteDatabase()).open('billing');
+    database = await createTestDatabase(mode);
+    db = await database.open('billing');
     await runMigrations(db, billingMigrations);
   });
   afterAll(async () => {
-    await db?.close();
+    await database?.drop();
   });
 
   it('makes one recharge per crossing and at most one unfinished per team', async () => {

@@ -137,6 +137,28 @@ export function createRechargeStore(db: Queryable) {
       return rows.map(toRow);
     },
 
+    /**
+     * Recharges charged at least `olderThanMs` ago whose outcome never arrived (a lost event),
+     * for the worker to ask the provider about.
+     */
+    async staleCharged(olderThanMs: number, limit: number): Promise<RechargeRow[]> {
+      const { rows } = await db.query<RechargeRecord>(
+        `SELECT * FROM recharges
+         WHERE status = 'CHARGING' AND payment_id IS NOT NULL
+           AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+         ORDER BY updated_at LIMIT $2`,
+        [olderThanMs, limit],
+      );
+      return rows.map(toRow);
+    },
+
+    /** Marks a stale recharge as looked at now, so the next look waits again. */
+    async touch(crossingId: string): Promise<void> {
+      await db.query(`UPDATE recharges SET updated_at = now() WHERE crossing_id = $1`, [
+        crossingId,
+      ]);
+    },
+
     /** The provider answered the attempt with a PaymentIntent that did not fail (yet). */
     async charged(crossingId: string, attempt: number, paymentId: string): Promise<void> {
       await db.query(

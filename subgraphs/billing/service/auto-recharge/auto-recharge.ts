@@ -19,12 +19,16 @@ export function createAutoRecharge(deps: AutoRechargeDeps) {
   let running: Promise<void> | undefined;
   let stopped = true;
 
-  /** One worker step: the feed read into recharges, then the due ones charged. */
+  /**
+   * One worker step: the feed read into recharges, the due ones charged, and those whose outcome
+   * never arrived looked up at the provider.
+   */
   async function step(): Promise<void> {
     const requestId = `recharge-${randomUUID()}`;
     try {
       await charges.readCrossings(owner, requestId);
       await charges.chargeDue(requestId);
+      await charges.settleStale(requestId);
     } catch (error) {
       deps.logger.error({ err: error, requestId }, 'auto-recharge step failed; retried next time');
     }

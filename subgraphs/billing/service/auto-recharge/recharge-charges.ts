@@ -12,6 +12,8 @@ const PAGES_PER_STEP = 10;
 const CHARGES_PER_STEP = 20;
 /** How long a claimed recharge is left to its worker before another may ask again. */
 const CHARGE_CLAIM_MS = 60_000;
+/** How long a charged recharge waits for its event before the worker asks the provider. */
+const OUTCOME_WAIT_MS = 5 * 60_000;
 
 /** The provider's idempotency key of one attempt: a retry after a crash replays the same one. */
 export const attemptKey = (crossingId: string, attempt: number) =>
@@ -244,6 +246,26 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
         if (!hasNextPage || crossings.length === 0) break;
       }
       return opened;
+    },
+
+    /**
+     * Settles recharges whose PaymentIntent's event never came: reads the intent and does what
+     * its event would have done (both paths are idempotent, so a late event changes nothing).
+     */
+    async settleStale(requestId: string): Promise<number> {
+      const stale = await recharges.staleCharged(OUTCOME_WAIT_MS, CHARGES_PER_STEP);
+      for (const row of stale) {
+        await recharges.touch(row.crossingId);
+        const intent = await deps.stripe.paymentIntents.retrieve(row.paymentId as string);
+        if (intent.status === 'succeeded') {
+          const [purchase] = await deps.purchases.byIds([row.purchaseId]);
+          if (purchase) await recordSuccess(purchase, intent, requestId);
+        } else if (intent.status === 'requires_payment_method' || intent.status === 'canceled') {
+          const why = intent.last_payment_error?.message ?? `the payment ended ${intent.status}`;
+          await recordFailure(row.purchaseId, intent.id, why, requestId);
+        }
+      }
+      return stale.length;
     },
 
     /** Charges the recharges that are due (first attempts and retries). */

@@ -7,6 +7,8 @@ export function printBanner(info: {
   demo: { teamId: string; secret: string; credits: number } | null;
   stores: string;
   seconds: number;
+  /** Where the local TEST MODE payment provider's checkout pages are, when it runs. */
+  testModePayments?: string;
 }): void {
   const lines = [
     '',
@@ -21,6 +23,11 @@ export function printBanner(info: {
   lines.push(
     `  Health: ${info.url}/healthz   Ready: ${info.url}/readyz   Metrics: ${info.url}/metrics`,
   );
+  if (info.testModePayments) {
+    lines.push(
+      `  Payments: TEST MODE (no STRIPE_SECRET_KEY): checkout pages at ${info.testModePayments}, no real money`,
+    );
+  }
   if (info.adminKey)
     lines.push(
       '',

@@ -15,6 +15,8 @@ const DevEnv = z.object({
   MODELGRAPH_ADMIN_KEY: optionalSecret(32),
   MODELGRAPH_ORG_ID: z.string().default('default'),
   MODELS_SEED_FILE: z.string().default('deploy/models.yaml'),
+  /** Where the local TEST MODE payment provider listens without STRIPE_SECRET_KEY; 0: any port. */
+  BILLING_TEST_MODE_PORT: port(4090),
 });
 
 /** The pause between the local model's streamed words under `npm start`, in milliseconds. */
@@ -67,7 +69,11 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     },
     inference: inference.settings,
     sweepIntervalMs: wallet.sweepIntervalMs,
-    billing: { provider: billing.provider, settings: billing.settings },
+    billing: {
+      provider: billing.provider,
+      settings: billing.settings,
+      testModePort: e.BILLING_TEST_MODE_PORT,
+    },
   };
 }
 

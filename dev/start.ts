@@ -42,6 +42,7 @@ import {
 } from '../subgraphs/billing/server.js';
 import { createPaymentProvider } from '../subgraphs/billing/service/payment-provider.js';
 import { loadDevConfig } from './config.js';
+import { startTestModePayments } from './test-mode-payments.js';
 import { printBanner } from './banner.js';
 import { DEMO_CREDITS, MICRO_CREDITS_PER_CREDIT, seedDemoTeam } from './demo-seed.js';
 
@@ -94,6 +95,14 @@ await runService(logger, async () => {
     prepareBillingStore(billingDb!),
   ]);
 
+  // Without a provider key, the local TEST MODE provider takes payments (dev/test-mode-payments.ts).
+  const testMode = config.billing.provider
+    ? undefined
+    : await startTestModePayments({
+        port: config.billing.testModePort,
+        host: config.host,
+        logger: logger.child({ service: 'test-mode-payments' }),
+      });
   const common = { verifier, production: config.production };
   // Calls between the services skip the sockets (lib/http/local-routes.ts) unless
   // MODELGRAPH_IN_PROCESS_CALLS is false; streams still go over HTTP.
@@ -169,15 +178,9 @@ await runService(logger, async () => {
         createBillingSubgraph({
           ...common,
           db: billingDb!,
-          provider: createPaymentProvider(
-            config.billing.provider ?? {
-              // Until the local test-mode provider runs here, checkouts have nowhere to go.
-              secretKey: 'sk_test_unconfigured',
-              webhookSecret: 'whsec_unconfigured',
-              apiUrl: 'http://127.0.0.1:9',
-              testMode: true,
-            },
-          ),
+          provider: config.billing.provider
+            ? createPaymentProvider(config.billing.provider)
+            : testMode!.provider,
           signer: await signer(ISSUERS.billing),
           services: { wallet: urls.wallet!, policy: urls.policy! },
           settings: config.billing.settings,
@@ -229,6 +232,8 @@ await runService(logger, async () => {
   });
   await gateway.start();
   const port = await gateway.listen(config.port, config.host);
+  const localHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  testMode?.deliverTo(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
 
   const seeded = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
   const demo = seeded && { ...seeded, credits: Number(DEMO_CREDITS / MICRO_CREDITS_PER_CREDIT) };
@@ -237,6 +242,7 @@ await runService(logger, async () => {
     production: config.production,
     adminKey: config.adminKey ? undefined : adminKey,
     demo,
+    testModePayments: testMode?.url,
     stores: `${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'} + ${config.redisUrl ? 'Redis' : 'in-process store'}`,
     seconds: (Date.now() - started) / 1000,
   });
@@ -252,6 +258,7 @@ await runService(logger, async () => {
       rateLimiter.close(),
       inferenceLimiter.close(),
       streamLeases.close(),
+      testMode?.close(),
     ]);
   };
 });

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Scope } from '../../lib/auth/principal.js';
 import type { BillingSettings } from '../../subgraphs/billing/config.js';
+import type { StripeEmulatorOptions } from '../../subgraphs/billing/test-mode/stripe-emulator.js';
 import { createPaymentProvider } from '../../subgraphs/billing/service/payment-provider.js';
 import { eventually } from './eventually.js';
 import { expectNoErrors } from './graphql-client.js';
-import { startStack, type Stack, type StackOptions } from './stack.js';
+import { startStack, TEST_ADMIN_KEY, type Stack, type StackOptions } from './stack.js';
 import { startStripeEmulator, type TestStripeEmulator } from './stripe-emulator.js';
 import type { StoreMode } from './test-env.js';
 import { typed } from './typed-document.js';
@@ -30,6 +31,12 @@ export interface BillingStack {
 
 export interface BillingStackOptions {
   settings?: Partial<BillingSettings>;
+  /** Where billing calls the wallet (e.g. through a TcpProxy a test cuts). */
+  walletUrl?: (walletUrl: string) => Promise<string> | string;
+  /** Where billing calls the provider's API (e.g. through a TcpProxy a test cuts). */
+  providerUrl?: (emulatorUrl: string) => Promise<string> | string;
+  /** The emulator's options (its webhook retry delays, ...). */
+  emulator?: Partial<StripeEmulatorOptions>;
   /** The rest of the stack's options (not `mode` or `billing`). */
   stack?: Omit<StackOptions, 'mode' | 'billing'>;
 }
@@ -38,7 +45,7 @@ export async function startBillingStack(
   mode: StoreMode,
   options: BillingStackOptions = {},
 ): Promise<BillingStack> {
-  const emulator = await startStripeEmulator();
+  const emulator = await startStripeEmulator(options.emulator);
   let stack: Stack;
   try {
     stack = await startStack({
@@ -48,11 +55,12 @@ export async function startBillingStack(
         provider: createPaymentProvider({
           secretKey: 'sk_test_billing_stack',
           webhookSecret: emulator.signingSecret,
-          apiUrl: emulator.url,
+          apiUrl: (await options.providerUrl?.(emulator.url)) ?? emulator.url,
           testMode: true,
           maxNetworkRetries: 0,
         }),
         settings: options.settings,
+        walletUrl: options.walletUrl,
       },
     });
   } catch (error) {
@@ -78,6 +86,15 @@ export async function startBillingStack(
   };
 }
 
+/** createCheckout's input as a test sends it. */
+export interface CheckoutInput {
+  teamId: string;
+  amountMinor?: number;
+  packId?: string;
+  idempotencyKey: string;
+  urls?: { successUrl?: string; cancelUrl?: string };
+}
+
 export const CREATE_CHECKOUT = typed<
   {
     createCheckout: {
@@ -88,15 +105,7 @@ export const CREATE_CHECKOUT = typed<
       purchase: { id: string; status: string; requestedAmountMinor: number };
     };
   },
-  {
-    input: {
-      teamId: string;
-      amountMinor?: number;
-      packId?: string;
-      idempotencyKey: string;
-      urls?: { successUrl?: string; cancelUrl?: string };
-    };
-  }
+  { input: CheckoutInput }
 >(`mutation CreateCheckout($input: CreateCheckoutInput!) {
   createCheckout(input: $input) {
     id url expiresAt testMode purchase { id status requestedAmountMinor }
@@ -178,4 +187,76 @@ export async function buyCredits(
     credits: BigInt(paid.credits as string),
     sessionId: createCheckout.id,
   };
+}
+
+/** Starts a checkout through the gateway and answers the session and its purchase. */
+export async function startCheckout(
+  billing: BillingStack,
+  input: { teamId: string; token: string; amountMinor?: number; packId?: string; key?: string },
+) {
+  const { createCheckout } = expectNoErrors(
+    await billing.stack.request(CREATE_CHECKOUT, {
+      token: input.token,
+      variables: {
+        input: {
+          teamId: input.teamId,
+          ...(input.packId ? { packId: input.packId } : { amountMinor: input.amountMinor ?? 1000 }),
+          idempotencyKey: input.key ?? `checkout-${randomUUID()}`,
+        },
+      },
+    }),
+  );
+  return createCheckout;
+}
+
+export interface WalletView {
+  balance: { posted: string; available: string };
+  transactions: {
+    edges: Array<{ node: { kind: string; amount: string; paymentId: string | null } }>;
+  };
+}
+
+const WALLET = typed<{ team: { wallet: WalletView } }, { id: string }>(
+  `query BillingWallet($id: ID!) { team(id: $id) { wallet {
+    balance { posted available }
+    transactions(first: 20) { edges { node { kind amount paymentId } } }
+  } } }`,
+);
+
+/** The team's wallet as its reader sees it through the gateway. */
+export async function walletOf(billing: BillingStack, teamId: string, token: string) {
+  return expectNoErrors(await billing.stack.request(WALLET, { token, variables: { id: teamId } }))
+    .team.wallet;
+}
+
+export interface PaymentEventView {
+  id: string;
+  type: string;
+  outcome: string;
+  deliveries: number;
+  detail: string | null;
+}
+
+const PAYMENT_EVENTS = typed<
+  { paymentEvents: { edges: Array<{ node: PaymentEventView }> } },
+  { first: number }
+>(`query PaymentEvents($first: Int) { paymentEvents(first: $first) {
+  edges { node { id type outcome deliveries detail } } } }`);
+
+/** The provider events billing recorded, newest first (read as an organization admin). */
+export async function recordedEvents(billing: BillingStack): Promise<PaymentEventView[]> {
+  const data = expectNoErrors(
+    await billing.stack.request(PAYMENT_EVENTS, {
+      token: TEST_ADMIN_KEY,
+      variables: { first: 100 },
+    }),
+  );
+  return data.paymentEvents.edges.map((e) => e.node);
+}
+
+/** The emulator's events about one object (a session), oldest first. */
+export function eventsAbout(billing: BillingStack, objectId: string) {
+  return billing.emulator
+    .events()
+    .filter((e) => (e.data.object as { id?: string }).id === objectId);
 }

@@ -86,7 +86,12 @@ export interface StackOptions {
    * The billing subgraph's payment provider (a Stripe emulator's) and settings.
    * @default a provider nobody answers for, and BILLING_* defaults
    */
-  billing?: { provider?: PaymentProvider; settings?: Partial<BillingSettings> };
+  billing?: {
+    provider?: PaymentProvider;
+    settings?: Partial<BillingSettings>;
+    /** Where billing calls the wallet (e.g. through a TcpProxy a test cuts). @default the wallet */
+    walletUrl?: (walletUrl: string) => Promise<string> | string;
+  };
 }
 
 export interface Stack {
@@ -261,7 +266,10 @@ async function startSubgraphs(
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.billing,
     }),
-    services: { wallet: urls.wallet!, policy: urls.policy! },
+    services: {
+      wallet: (await options.billing?.walletUrl?.(urls.wallet!)) ?? urls.wallet!,
+      policy: urls.policy!,
+    },
     settings: { ...loadBillingSettings({}), ...options.billing?.settings },
     localRoutes,
     logger: logger.child({ service: 'billing' }),

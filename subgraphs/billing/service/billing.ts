@@ -62,6 +62,7 @@ export function createBilling(deps: BillingDeps) {
     customers,
     settings: deps.settings,
     testMode: deps.provider.testMode,
+    returnUrl: deps.provider.returnUrl,
     now: deps.now ?? (() => new Date()),
   });
 

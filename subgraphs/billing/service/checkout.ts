@@ -35,6 +35,8 @@ export interface CheckoutDeps {
   customers: TeamCustomers;
   settings: { publicUrl: string; checkoutExpiresMinutes: number };
   testMode: boolean;
+  /** Where the payer returns when the request names no URL (the provider's, in test mode). */
+  returnUrl?: string;
   now: () => Date;
 }
 
@@ -93,9 +95,13 @@ export function createCheckoutService(deps: CheckoutDeps) {
             },
           ],
           success_url:
-            request.urls?.successUrl ?? `${base}/billing/checkout/success?purchase=${purchase.id}`,
+            request.urls?.successUrl ??
+            deps.returnUrl ??
+            `${base}/billing/checkout/success?purchase=${purchase.id}`,
           cancel_url:
-            request.urls?.cancelUrl ?? `${base}/billing/checkout/cancel?purchase=${purchase.id}`,
+            request.urls?.cancelUrl ??
+            deps.returnUrl ??
+            `${base}/billing/checkout/cancel?purchase=${purchase.id}`,
           expires_at: expiresAt,
         },
         { idempotencyKey: `checkout:${purchase.id}:${expiresAt}` },

@@ -6,6 +6,11 @@ export interface PaymentProvider {
   webhookSecret: string;
   /** True for the local test-mode provider (`npm start` without a key): no real money moves. */
   testMode: boolean;
+  /**
+   * Where the payer returns after a checkout when the caller names no URL (`{CHECKOUT_SESSION_ID}`
+   * is filled in by the provider). @default the platform's own pages under BILLING_PUBLIC_URL
+   */
+  returnUrl?: string;
 }
 
 /**

@@ -41,6 +41,7 @@ const EXPECTED: Record<string, Outcome[]> = {
   voidHold:               [O,  F,    F,    F,     F,     F,     F,      F],
   holdByKey:              [O,  F,    F,    F,     F,     F,     F,      F],
   setBudget:              [O,  O,    O,    F,     F,     O,     F,      F],
+  setAutoRecharge:        [O,  O,    O,    F,     F,     O,     F,      F],
   setQuota:               [O,  F,    F,    F,     F,     F,     F,      F],
   setModelAccess:         [O,  F,    F,    F,     F,     F,     F,      F],
   removeModelAccess:      [O,  F,    F,    F,     F,     F,     F,      F],
@@ -49,6 +50,7 @@ const EXPECTED: Record<string, Outcome[]> = {
   auditLog:               [O,  O,    O,    F,     F,     O,     F,      F],
   wallet:                 [O,  O,    O,    O,     O,     O,     F,      F],
   'team wallet budget':   [O,  O,    O,    O,     O,     O,     F,      F],
+  'team autoRecharge':    [O,  O,    O,    O,     O,     O,     F,      F],
   'provider secrets':     [O,  F,    F,    F,     F,     F,     F,      F],
   models:                 [O,  O,    O,    O,     O,     O,     O,      O],
 };

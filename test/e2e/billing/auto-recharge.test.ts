@@ -81,6 +81,19 @@ describe.each(STORE_MODES)('auto-recharge (%s stores)', (mode) => {
     return { teamId, token, setup };
   }
 
+  /** billing's recharges counter for `outcome`, from its /metrics. */
+  async function rechargeMetric(outcome: string): Promise<number> {
+    const url = billing.stack.subgraphUrls.billing!.replace('/graphql', '/metrics');
+    const text = await (await fetch(url)).text();
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('modelgraph_billing_recharges_total{') && l.includes(`outcome="${outcome}"`),
+      );
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
   /** The PaymentIntents made for the team's AUTO_RECHARGE purchases. */
   async function rechargeIntents(teamId: string, token: string) {
     const recharges = (await teamPurchases(billing, teamId, token)).filter(
@@ -147,6 +160,7 @@ describe.each(STORE_MODES)('auto-recharge (%s stores)', (mode) => {
       status: 'READY',
       consecutiveFailures: 0,
     });
+    expect(await rechargeMetric('SUCCEEDED')).toBeGreaterThanOrEqual(1);
   });
 
   it('a declined card is retried with backoff, then auto-recharge is turned off and the team told', async () => {
@@ -200,6 +214,8 @@ describe.each(STORE_MODES)('auto-recharge (%s stores)', (mode) => {
       await billing.stack.request(GRANTS, { token, variables: { id: teamId } }),
     ).team;
     expect(wallet.transactions.edges.map((e) => e.node.source)).toEqual(['CHECKOUT']);
+    expect(await rechargeMetric('FAILED')).toBeGreaterThanOrEqual(3);
+    expect(await rechargeMetric('DISABLED')).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses to turn on without a saved payment method, and bad settings', async () => {

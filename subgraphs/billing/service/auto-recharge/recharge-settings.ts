@@ -1,5 +1,6 @@
 import { badUserInput, codedError, ErrorCode } from '../../../../lib/errors.js';
 import type { AutoRechargeRow } from '../../store/auto-recharge-store.js';
+import { callProvider } from '../provider-errors.js';
 import type { RechargeRow } from '../../store/recharge-store.js';
 import type { AutoRechargeDeps } from './recharge-deps.js';
 
@@ -74,19 +75,21 @@ export function createRechargeSettings(deps: AutoRechargeDeps) {
       urls: { successUrl?: string | null; cancelUrl?: string | null },
       requestId: string,
     ) {
-      const customer = await deps.customers.customerFor(teamId);
+      const customer = await callProvider(() => deps.customers.customerFor(teamId));
       const base = deps.settings.publicUrl.replace(/\/$/, '');
       const metadata = { teamId, purpose: SETUP_PURPOSE };
-      const session = await deps.stripe.checkout.sessions.create({
-        mode: 'setup',
-        customer,
-        currency: prices.currency,
-        success_url: urls.successUrl ?? `${base}/console/?auto-recharge=saved`,
-        cancel_url: urls.cancelUrl ?? `${base}/console/?auto-recharge=cancelled`,
-        expires_at: Math.floor(Date.now() / 1000) + deps.settings.checkoutExpiresMinutes * 60,
-        metadata,
-        setup_intent_data: { metadata },
-      });
+      const session = await callProvider(() =>
+        deps.stripe.checkout.sessions.create({
+          mode: 'setup',
+          customer,
+          currency: prices.currency,
+          success_url: urls.successUrl ?? `${base}/console/?auto-recharge=saved`,
+          cancel_url: urls.cancelUrl ?? `${base}/console/?auto-recharge=cancelled`,
+          expires_at: Math.floor(Date.now() / 1000) + deps.settings.checkoutExpiresMinutes * 60,
+          metadata,
+          setup_intent_data: { metadata },
+        }),
+      );
       deps.logger.info({ requestId, teamId, sessionId: session.id }, 'auto-recharge setup started');
       return {
         id: session.id,

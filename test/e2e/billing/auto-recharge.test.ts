@@ -47,8 +47,9 @@ describe.each(STORE_MODES)('auto-recharge (%s stores)', (mode) => {
   let billing: BillingStack;
 
   beforeAll(async () => {
+    // The first retry waits 4 s so a busy machine still sees FAILING before the next attempt.
     billing = await startBillingStack(mode, {
-      settings: { rechargePollMs: 50, rechargeRetryDelaysMs: [1500, 100], rechargeMaxFailures: 3 },
+      settings: { rechargePollMs: 50, rechargeRetryDelaysMs: [4000, 100], rechargeMaxFailures: 3 },
     });
   }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {

@@ -31,8 +31,10 @@ describe.each(STORE_MODES)('recharge steps on two replicas (%s stores)', (mode) 
   // The provider: one PaymentIntent per idempotency key, as Stripe replays a key's answer.
   const intents = new Map<string, Stripe.PaymentIntent>();
   const calls: Array<[unknown, { idempotencyKey: string }]> = [];
+  let refusal: Error | undefined;
   const create = async (params: unknown, options: { idempotencyKey: string }) => {
     calls.push([params, options]);
+    if (refusal) throw refusal;
     const key = options.idempotencyKey;
     if (!intents.has(key)) {
       intents.set(key, {
@@ -114,5 +116,49 @@ describe.each(STORE_MODES)('recharge steps on two replicas (%s stores)', (mode) 
       enabled: true,
       consecutiveFailures: 1,
     });
+  });
+
+  it('counts a refusal the provider would repeat (a detached method) as a failed attempt', async () => {
+    const team = randomUUID();
+    const settings = createAutoRechargeStore(db);
+    await settings.savePaymentMethod(team, 'pm_detached');
+    await settings.saveSettings({
+      teamId: team,
+      enabled: true,
+      thresholdCredits: 5n,
+      amountMinor: 1000,
+    });
+    const purchaseId = randomUUID();
+    await createRechargeStore(db).open({
+      crossingId: '2',
+      teamId: team,
+      purchaseId,
+      amountMinor: 1000,
+      paymentMethodId: 'pm_detached',
+    });
+    await createPurchaseStore(db).insert({
+      id: purchaseId,
+      teamId: team,
+      kind: 'AUTO_RECHARGE',
+      status: 'OPEN',
+      currency: 'usd',
+      requestedAmountMinor: 1000,
+      packId: null,
+      idempotencyKey: 'recharge:2',
+      requestHash: null,
+      createdBy: 'test',
+    });
+    refusal = Object.assign(new Error('No such PaymentMethod'), {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+    });
+    await replica().chargeDue('r');
+    refusal = undefined;
+    expect(await settings.byTeam(team)).toMatchObject({
+      consecutiveFailures: 1,
+      lastError: 'No such PaymentMethod',
+    });
+    const [recharge] = await createRechargeStore(db).openOfTeams([team]);
+    expect(recharge).toMatchObject({ status: 'DUE', attempts: 1 });
   });
 });

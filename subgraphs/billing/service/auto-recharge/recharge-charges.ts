@@ -15,6 +15,13 @@ const CHARGE_CLAIM_MS = 60_000;
 /** How long a charged recharge waits for its event before the worker asks the provider. */
 const OUTCOME_WAIT_MS = 5 * 60_000;
 
+/**
+ * A refusal the same request would get again (a detached method, a bad parameter): a failure of
+ * the attempt. 409 (the key's first request still running) and 429 are worth asking again.
+ */
+const refused = (status: number | undefined) =>
+  status !== undefined && status >= 400 && status < 500 && status !== 409 && status !== 429;
+
 /** The provider's idempotency key of one attempt: a retry after a crash replays the same one. */
 export const attemptKey = (crossingId: string, attempt: number) =>
   `recharge:${crossingId}:${attempt}`;
@@ -165,8 +172,13 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
         { idempotencyKey: attemptKey(row.crossingId, row.attempts) },
       );
     } catch (error) {
-      const e = error as { type?: string; message?: string; payment_intent?: { id?: string } };
-      if (e.type === 'StripeCardError') {
+      const e = error as {
+        type?: string;
+        statusCode?: number;
+        message?: string;
+        payment_intent?: { id?: string };
+      };
+      if (e.type === 'StripeCardError' || refused(e.statusCode)) {
         await recordFailure(
           row.purchaseId,
           e.payment_intent?.id ?? null,
@@ -175,7 +187,7 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
         );
         return;
       }
-      // Not an answer about the card: the claim runs out and the same attempt is asked again.
+      // The provider down or busy: the claim runs out and the same attempt is asked again.
       logger.warn(
         { err: error, requestId, purchaseId: row.purchaseId },
         'recharge charge not answered',

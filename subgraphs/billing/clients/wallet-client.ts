@@ -17,6 +17,8 @@ const SET_THRESHOLD = `mutation SetThreshold($walletId: ID!, $threshold: Micros)
   setLowBalanceThreshold(walletId: $walletId, threshold: $threshold) { id }
 }`;
 
+const AVAILABLE = `query Available($id: ID!) { wallet(id: $id) { balance { available } } }`;
+
 const CROSSINGS = `query Crossings($after: String, $first: Int) {
   balanceCrossings(after: $after, first: $first) {
     edges { cursor node { id wallet { id } threshold availableAfter createdAt } }
@@ -85,6 +87,17 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
         { walletId: teamId, threshold: threshold === null ? null : threshold.toString() },
         requestId,
       );
+    },
+
+    /** The wallet's available balance in µcr (every team has a wallet). */
+    async availableBalance(teamId: string, requestId: string): Promise<bigint> {
+      const data = await client.graphql<{ wallet: { balance: { available: string } } | null }>(
+        walletUrl,
+        AVAILABLE,
+        { id: teamId },
+        requestId,
+      );
+      return BigInt(data.wallet?.balance.available ?? '0');
     },
 
     /** The next page of every wallet's low-balance crossings after `after`, oldest first. */

@@ -217,6 +217,30 @@ describe.each(STORE_MODES)('auto-recharge (%s stores)', (mode) => {
     expect(wallet.transactions.edges.map((e) => e.node.source)).toEqual(['CHECKOUT']);
     expect(await rechargeMetric('FAILED')).toBeGreaterThanOrEqual(3);
     expect(await rechargeMetric('DISABLED')).toBeGreaterThanOrEqual(1);
+
+    // Turned on again below the threshold (4 credits): no crossing can come, so it recharges at
+    // once, and the card works now.
+    const { setAutoRecharge: again } = expectNoErrors(
+      await billing.stack.request(SET_AUTO_RECHARGE, {
+        token,
+        variables: {
+          teamId,
+          input: { enabled: true, thresholdCredits: THRESHOLD, amountMinor: RECHARGE_MINOR },
+        },
+      }),
+    );
+    expect(again).toMatchObject({ enabled: true, consecutiveFailures: 0 });
+    expect(['RECHARGING', 'READY']).toContain(again.status);
+    await autoRechargeWhen(
+      billing,
+      teamId,
+      token,
+      (v) => v.status === 'READY' && v.lastRechargeAt !== null,
+      'recharged after turning it on again',
+    );
+    const after = await rechargeIntents(teamId, token);
+    expect(after.recharges.map((p) => p.status).sort()).toEqual(['FAILED', 'PAID']);
+    expect(after.intents).toHaveLength(4);
   });
 
   it('refuses to turn on without a saved payment method, and bad settings', async () => {

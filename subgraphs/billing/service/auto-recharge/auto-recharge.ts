@@ -45,7 +45,7 @@ export function createAutoRecharge(deps: AutoRechargeDeps) {
   };
 
   return {
-    ...createRechargeSettings(deps),
+    ...createRechargeSettings(deps, charges),
     handlers: createRechargeEventHandlers(deps, charges),
     /** Runs one worker step now (tests, and the operator's nudge). */
     step,

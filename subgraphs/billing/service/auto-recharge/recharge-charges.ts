@@ -37,36 +37,35 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
   const maxFailures = deps.settings.rechargeMaxFailures;
   const delays = deps.settings.rechargeRetryDelaysMs;
 
-  /** Turns one crossing into a recharge when the team's auto-recharge is on. */
+  /**
+   * Turns one crossing into a recharge when the team's auto-recharge is on; with `owner`, moves
+   * the feed's cursor past it in the same transaction (only while `owner` holds the lease).
+   */
   async function openRecharge(
-    crossing: { id: string; walletId: string; cursor: string },
-    owner: string,
+    crossing: { id: string; walletId: string; cursor?: string },
+    owner?: string,
   ) {
     const teamId = crossing.walletId;
     const settings = await settingsStore.byTeam(teamId);
-    const on = settings?.enabled && settings.paymentMethodId && settings.amountMinor;
-    return db.transaction(async (tx) => {
-      let opened = false;
+    const amountMinor = settings?.amountMinor;
+    const paymentMethodId = settings?.paymentMethodId;
+    const on = settings?.enabled && paymentMethodId && amountMinor;
+    const opened = await db.transaction(async (tx) => {
+      let made = false;
       if (on) {
         const purchaseId = randomUUID();
-        opened = await recharges.open(
-          {
-            crossingId: crossing.id,
-            teamId,
-            purchaseId,
-            amountMinor: settings.amountMinor!,
-            paymentMethodId: settings.paymentMethodId!,
-          },
+        made = await recharges.open(
+          { crossingId: crossing.id, teamId, purchaseId, amountMinor, paymentMethodId },
           tx,
         );
-        if (opened) {
+        if (made) {
           await createPurchaseStore(tx).insert({
             id: purchaseId,
             teamId,
             kind: 'AUTO_RECHARGE',
             status: 'OPEN',
             currency: deps.prices.currency,
-            requestedAmountMinor: settings.amountMinor!,
+            requestedAmountMinor: amountMinor,
             packId: null,
             idempotencyKey: `recharge:${crossing.id}`,
             requestHash: null,
@@ -75,11 +74,13 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
         }
       }
       // Another replica took the feed over: roll back, it reads this crossing again.
-      if (!(await recharges.advanceFeed(owner, crossing.cursor, tx))) {
+      if (owner && !(await recharges.advanceFeed(owner, crossing.cursor as string, tx))) {
         throw new Error('lost the crossings feed lease');
       }
-      return opened;
+      return made;
     });
+    if (opened) metrics.count('STARTED');
+    return opened;
   }
 
   /**
@@ -233,6 +234,17 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
     recordFailure,
     recordSuccess,
 
+    /**
+     * Turned on (again) while the balance is already below the threshold: no crossing will come
+     * until the balance rises, so the recharge starts now, as if one had (`key` names it, so
+     * the same switch-on makes one; the one-unfinished-per-team index keeps it to one anyway).
+     */
+    async rechargeIfBelow(teamId: string, threshold: bigint, key: string, requestId: string) {
+      const available = await deps.wallet.availableBalance(teamId, requestId);
+      if (available >= threshold) return false;
+      return openRecharge({ id: `enabled:${teamId}:${key}`, walletId: teamId });
+    },
+
     /** Reads the crossings feed (while this replica holds its lease) into recharges. */
     async readCrossings(owner: string, requestId: string): Promise<number> {
       const lease = await recharges.leaseFeed(
@@ -249,10 +261,7 @@ export function createRechargeCharges(deps: AutoRechargeDeps) {
           requestId,
         );
         for (const crossing of crossings) {
-          if (await openRecharge(crossing, owner)) {
-            opened += 1;
-            metrics.count('STARTED');
-          }
+          if (await openRecharge(crossing, owner)) opened += 1;
           cursor = crossing.cursor;
         }
         if (!hasNextPage || crossings.length === 0) break;

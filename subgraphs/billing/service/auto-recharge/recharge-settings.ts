@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { badUserInput, codedError, ErrorCode } from '../../../../lib/errors.js';
 import type { AutoRechargeRow } from '../../store/auto-recharge-store.js';
 import { callProvider } from '../provider-errors.js';
 import type { RechargeRow } from '../../store/recharge-store.js';
+import type { RechargeCharges } from './recharge-charges.js';
 import type { AutoRechargeDeps } from './recharge-deps.js';
 
 /** The session metadata that marks a setup checkout as auto-recharge's. */
@@ -33,7 +35,10 @@ export function statusOf(row: AutoRechargeRow, open: RechargeRow | null): AutoRe
   return row.consecutiveFailures > 0 ? 'FAILING' : 'READY';
 }
 
-export function createRechargeSettings(deps: AutoRechargeDeps) {
+export function createRechargeSettings(
+  deps: AutoRechargeDeps,
+  charges: Pick<RechargeCharges, 'rechargeIfBelow'>,
+) {
   const { prices, settingsStore, recharges } = deps;
 
   function toView(row: AutoRechargeRow, open: RechargeRow | null): AutoRechargeView {
@@ -103,7 +108,8 @@ export function createRechargeSettings(deps: AutoRechargeDeps) {
     /**
      * Saves the settings: the amount within the price limits, a threshold above zero, a saved
      * method to turn it on (PAYMENT_METHOD_REQUIRED). The wallet is then told the threshold (or
-     * that there is none), so it records the crossings the worker acts on.
+     * that there is none), so it records the crossings the worker acts on. Turned on while the
+     * balance is already below the threshold, a recharge starts at once (no crossing would come).
      */
     async set(
       teamId: string,
@@ -116,6 +122,7 @@ export function createRechargeSettings(deps: AutoRechargeDeps) {
           argument: 'thresholdCredits',
         });
       }
+      const before = await settingsStore.byTeam(teamId);
       const row = await settingsStore.saveSettings({ teamId, ...input });
       if (!row) {
         throw codedError(
@@ -129,6 +136,10 @@ export function createRechargeSettings(deps: AutoRechargeDeps) {
         row.enabled ? input.thresholdCredits : null,
         requestId,
       );
+      // Turned on below the threshold: no crossing is coming, so recharge now.
+      if (row.enabled && !before?.enabled) {
+        await charges.rechargeIfBelow(teamId, input.thresholdCredits, randomUUID(), requestId);
+      }
       const [open] = await recharges.openOfTeams([teamId]);
       return toView(row, open ?? null);
     },

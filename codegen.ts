@@ -75,6 +75,9 @@ const SUBGRAPHS: SubgraphTypes[] = [
       PaymentEvent: '../store/event-store.js#ProviderEventRow',
       PaymentEventConnection: '../../../lib/graphql/connection.js#Connection<ProviderEventRow>',
       PaymentEventEdge: '../../../lib/graphql/connection.js#Edge<ProviderEventRow>',
+      Statement: '../service/statements/monthly-statement.js#StatementRow',
+      ReconciliationRun: '../store/reconciliation-store.js#ReconciliationRunRow',
+      ReconciliationFinding: '../store/reconciliation-store.js#ReconciliationFindingRow',
     },
   },
   {

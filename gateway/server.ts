@@ -31,6 +31,7 @@ import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
 import { openAiRoutes } from './openai/routes.js';
 import { PROVIDER_WEBHOOK_PATH, providerWebhookRoute } from './webhooks/provider-webhook.js';
+import { STATEMENT_CSV_ROUTE, statementCsvRoute } from './billing/statement-download.js';
 import { createOperationRunner } from './openai/run-operation.js';
 import { subscriptionStream } from './openai/subscription-stream.js';
 import type { Principal } from '../lib/auth/principal.js';
@@ -273,6 +274,7 @@ export function createGateway(deps: GatewayDeps) {
     [PROVIDER_WEBHOOK_PATH]: {
       POST: providerWebhookRoute({ billingGraphqlUrl: () => subgraphs.get('billing'), services }),
     },
+    [STATEMENT_CSV_ROUTE]: { GET: statementCsvRoute({ authenticate, contextFor, apollo }) },
     ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),

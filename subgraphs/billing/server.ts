@@ -9,6 +9,7 @@ import { createServiceClient } from '../../lib/service-client.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
 import { createAuditClient } from './clients/audit-client.js';
 import { createWalletClient } from './clients/wallet-client.js';
+import { createWalletReads } from './clients/wallet-reads.js';
 import type { BillingSettings } from './config.js';
 import type { BillingContext } from './context.js';
 import { createBillingInternalRoutes } from './internal-routes.js';
@@ -74,6 +75,7 @@ export function createBillingSubgraph(deps: BillingDeps) {
     db: deps.db,
     provider: deps.provider,
     wallet: createWalletClient({ client, walletUrl: deps.services.wallet }),
+    walletReads: createWalletReads({ client, walletUrl: deps.services.wallet }),
     audit: createAuditClient({ client, policyUrl: deps.services.policy, logger: deps.logger }),
     settings: deps.settings,
     logger: deps.logger,

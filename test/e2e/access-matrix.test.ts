@@ -53,6 +53,13 @@ const EXPECTED: Record<string, Outcome[]> = {
   'team autoRecharge':    [O,  O,    O,    O,     O,     O,     F,      F],
   'provider secrets':     [O,  F,    F,    F,     F,     F,     F,      F],
   models:                 [O,  O,    O,    O,     O,     O,     O,      O],
+  createCheckout:         [O,  O,    O,    F,     F,     O,     F,      F],
+  purchase:               [O,  O,    O,    O,     O,     O,     F,      F],
+  'team purchases':       [O,  O,    O,    O,     O,     O,     F,      F],
+  paymentEvents:          [O,  F,    F,    F,     F,     F,     F,      F],
+  creditPrices:           [O,  O,    O,    O,     O,     O,     O,      O],
+  'team statement':       [O,  O,    O,    O,     O,     O,     F,      F],
+  reconciliationRuns:     [O,  F,    F,    F,     F,     F,     F,      F],
 };
 
 const CELLS = Object.entries(EXPECTED).flatMap(([operation, row]) =>

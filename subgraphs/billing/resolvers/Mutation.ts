@@ -18,5 +18,10 @@ export const Mutation: MutationResolvers = {
 
   refundPurchase: () => notBuiltYet('Refunds'),
 
-  runReconciliation: () => notBuiltYet('Reconciliation'),
+  runReconciliation: (_parent, { since }, ctx) =>
+    ctx.billing.reconciliation.run({
+      since: since ?? null,
+      startedBy: ctx.principal.id,
+      requestId: ctx.requestId,
+    }),
 };

@@ -1,7 +1,7 @@
+import { badUserInput } from '../../../lib/errors.js';
 import { toConnection } from '../../../lib/graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
-import { notBuiltYet } from './not-built.js';
 
 const EVENT_CURSOR = 'payment-event';
 
@@ -19,7 +19,13 @@ export const Query: QueryResolvers = {
     };
   },
   purchase: (_parent, { id }, ctx) => ctx.loaders.purchase.load(id),
-  reconciliationRuns: () => notBuiltYet('Reconciliation'),
+  reconciliationRuns: (_parent, { first }, ctx) => {
+    const count = first ?? 10;
+    if (!Number.isInteger(count) || count < 1 || count > 50) {
+      throw badUserInput('first must be from 1 to 50.', { argument: 'first' });
+    }
+    return ctx.billing.reconciliation.latest(count);
+  },
   paymentEvents: async (_parent, { first, after }, ctx) => {
     const size = Math.max(1, pageSize(first));
     const [afterSeq] = decodeCursor(EVENT_CURSOR, after) ?? [null];

@@ -2,7 +2,6 @@ import { toConnection } from '../../../lib/graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
 import { assertUuid } from '../../../lib/ids.js';
 import type { TeamResolvers } from '../generated/resolvers-types.js';
-import { notBuiltYet } from './not-built.js';
 
 const PURCHASE_CURSOR = 'purchase';
 
@@ -22,5 +21,6 @@ export const Team: TeamResolvers = {
     );
   },
   autoRecharge: (team, _args, ctx) => ctx.loaders.autoRecharge.load(team.id),
-  statement: () => notBuiltYet('Statements'),
+  statement: (team, { month }, ctx) =>
+    ctx.billing.statements.statementOf(assertUuid(team.id, 'id'), month, ctx.requestId),
 };

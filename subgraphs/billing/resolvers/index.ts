@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { Mutation } from './Mutation.js';
 import { Purchase } from './Purchase.js';
 import { Query } from './Query.js';
+import { Statement } from './Statement.js';
 import { Team } from './Team.js';
 
 /** The billing subgraph's resolver map: one file per GraphQL type. */
@@ -13,4 +14,5 @@ export const resolvers: Resolvers = {
   Mutation,
   Team,
   Purchase,
+  Statement,
 };

@@ -3,13 +3,16 @@ import type { Logger } from '../../../lib/logging.js';
 import type { ServiceMetrics } from '../../../lib/metrics.js';
 import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
+import type { WalletReads } from '../clients/wallet-reads.js';
 import type { BillingSettings } from '../config.js';
 import { createAutoRechargeStore } from '../store/auto-recharge-store.js';
 import { createCustomerStore } from '../store/customer-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
 import { createPurchaseTransitions } from '../store/purchase-transitions.js';
+import { createReconciliationStore } from '../store/reconciliation-store.js';
 import { createRechargeStore } from '../store/recharge-store.js';
+import { createStatementReads } from '../store/statement-reads.js';
 import { createAutoRecharge } from './auto-recharge/auto-recharge.js';
 import { createRechargeMetrics } from './auto-recharge/recharge-metrics.js';
 import { createCheckoutService } from './checkout.js';
@@ -19,6 +22,9 @@ import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
 import { createGrantPurchase } from './grant-purchase.js';
+import { createReconciliationSchedule } from './reconciliation/reconciliation-schedule.js';
+import { createReconciliation } from './reconciliation/run-reconciliation.js';
+import { createMonthlyStatements } from './statements/monthly-statement.js';
 import { createTeamCustomers } from './team-customers.js';
 
 /** What billing is built from: its store, the provider, and the services it calls. */
@@ -26,6 +32,8 @@ export interface BillingDeps {
   db: Db;
   provider: PaymentProvider;
   wallet: WalletClient;
+  /** The wallet's reads for statements and reconciliation (walletStatement, grantsForPayments). */
+  walletReads: WalletReads;
   audit: AuditClient;
   settings: BillingSettings;
   logger: Logger;
@@ -98,6 +106,34 @@ export function createBilling(deps: BillingDeps) {
     metrics: deps.metrics,
   });
 
+  const statements = createMonthlyStatements({
+    walletReads: deps.walletReads,
+    reads: createStatementReads(deps.db),
+    now: deps.now,
+  });
+  const reconciliationRuns = createReconciliationStore(deps.db);
+  const reconciliation = createReconciliation({
+    stripe: deps.provider.stripe,
+    prices,
+    purchases,
+    runs: reconciliationRuns,
+    walletReads: deps.walletReads,
+    grantPurchase,
+    teamOfCustomer: (customerId) => customers.teamOf(customerId),
+    audit: deps.audit,
+    registry: deps.metrics.registry,
+    logger: deps.logger,
+    now: deps.now,
+  });
+  const reconciliationSchedule = createReconciliationSchedule({
+    reconciliation,
+    runs: reconciliationRuns,
+    intervalMinutes: deps.settings.reconcileIntervalMinutes,
+    windowHours: deps.settings.reconcileWindowHours,
+    logger: deps.logger,
+    now: deps.now,
+  });
+
   return {
     prices,
     testMode: deps.provider.testMode,
@@ -109,13 +145,18 @@ export function createBilling(deps: BillingDeps) {
     checkout,
     autoRecharge,
     ingest,
+    statements,
+    reconciliation,
+    /** The public gateway's base URL (statements' CSV links). */
+    publicUrl: deps.settings.publicUrl,
     /** Starts the background workers (recharges, reconciliation). */
     start() {
       autoRecharge.start();
+      reconciliationSchedule.start();
     },
     /** Stops them; resolves once none is mid-step. */
     async stop() {
-      await autoRecharge.stop();
+      await Promise.all([autoRecharge.stop(), reconciliationSchedule.stop()]);
     },
   };
 }

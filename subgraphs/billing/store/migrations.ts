@@ -121,4 +121,42 @@ CREATE TABLE feed_cursors (
 INSERT INTO feed_cursors (feed) VALUES ('balance-crossings');
 `,
   },
+  {
+    id: '004_reconciliation',
+    sql: `
+-- One comparison of the provider's payments with purchases and the ledger's grants.
+CREATE TABLE reconciliation_runs (
+  id uuid PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  since timestamptz NOT NULL,
+  started_by text NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  payments_checked integer NOT NULL DEFAULT 0
+);
+
+-- What a run found, one row per mismatch; credits in µcr.
+CREATE TABLE reconciliation_findings (
+  run_id uuid NOT NULL REFERENCES reconciliation_runs (id),
+  seq integer NOT NULL,
+  kind text NOT NULL CHECK (kind IN
+    ('PAID_NOT_GRANTED', 'GRANTED_TWICE', 'AMOUNT_DIFFERS', 'REFUNDED_NOT_DEBITED')),
+  payment_id text NOT NULL,
+  team_id uuid,
+  purchase_id uuid,
+  expected_credits bigint NOT NULL,
+  actual_credits bigint NOT NULL,
+  repaired boolean NOT NULL,
+  detail text NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+
+-- Which replica runs the scheduled reconciliation, until when.
+CREATE TABLE reconciliation_lease (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`,
+  },
 ];

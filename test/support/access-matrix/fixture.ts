@@ -1,12 +1,15 @@
 import { createKeyAs, REVOKE_API_KEY } from '../api-keys.js';
 import { clockPasses } from '../eventually.js';
 import { expectNoErrors } from '../graphql-client.js';
+import { createPaymentProvider } from '../../../subgraphs/billing/service/payment-provider.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../stack.js';
+import { startStripeEmulator } from '../stripe-emulator.js';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../test-identity-provider.js';
 import type { StoreMode } from '../test-env.js';
 import { typed } from '../typed-document.js';
 import {
   ADD_MEMBER,
+  CHECKOUT,
   asAdmin,
   fresh,
   GRANT,
@@ -29,11 +32,27 @@ const CAPTURES = typed<{ wallet: { transactions: { edges: Array<{ node: { id: st
         edges { node { id } } } } }`,
 );
 
-/** A stack whose gateway trusts a test identity provider, and a signer of its user tokens. */
+/**
+ * A stack whose gateway trusts a test identity provider, and a signer of its user tokens; billing
+ * talks to a Stripe emulator (its webhooks go nowhere: the matrix only starts checkouts).
+ */
 async function startOidcStack(mode: StoreMode, idp: TestIdentityProvider) {
-  const stack = await startStack({ mode, gateway: { oidc: idp.oidc } });
+  const emulator = await startStripeEmulator();
+  const stack = await startStack({
+    mode,
+    gateway: { oidc: idp.oidc },
+    billing: {
+      provider: createPaymentProvider({
+        secretKey: 'sk_test_matrix',
+        webhookSecret: emulator.signingSecret,
+        apiUrl: emulator.url,
+        testMode: true,
+        maxNetworkRetries: 0,
+      }),
+    },
+  });
   const userToken = (sub: string) => idp.token(sub, { expiresIn: '10m' });
-  return { stack, userToken };
+  return { stack, userToken, emulator };
 }
 
 /** Team A's keys: one with every scope, one read-only, one revoked and one expired (both cached). */
@@ -75,6 +94,10 @@ async function createTargets(fixture: Fixture, teamA: string) {
   ).setModelAccess.id;
   // A budget to read in the 'team wallet budget' row (null would hide a missing field).
   await asAdmin(fixture, OPERATIONS.setBudget!.query, { w: teamA });
+  // A purchase to read in the 'purchase' row.
+  fixture.purchaseId = (
+    await asAdmin(fixture, CHECKOUT, { t: teamA, k: fresh() })
+  ).createCheckout.purchase.id;
 }
 
 /**
@@ -83,7 +106,7 @@ async function createTargets(fixture: Fixture, teamA: string) {
  */
 export async function startMatrix(mode: StoreMode) {
   const idp = await startTestIdentityProvider();
-  const { stack, userToken } = await startOidcStack(mode, idp);
+  const { stack, userToken, emulator } = await startOidcStack(mode, idp);
   const tokens = {} as Record<PrincipalName, string>;
   const { teamId: teamA, key: allKey } = await stack.createTeamWithKey('Team A', [
     'models:read',
@@ -120,6 +143,7 @@ export async function startMatrix(mode: StoreMode) {
     tokens,
     stop: async () => {
       await stack.stop();
+      await emulator.close();
       await idp.close();
     },
   };

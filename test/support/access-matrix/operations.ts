@@ -15,6 +15,8 @@ export interface Fixture {
   holdToVoid: string;
   captureId: string;
   modelId: string;
+  /** Team A's purchase (an open checkout). */
+  purchaseId: string;
 }
 
 export interface MatrixOperation {
@@ -42,6 +44,11 @@ export const SET_MODEL_ACCESS = typed<{
   setModelAccess: { id: string };
 }>(`mutation($t: ID!, $v: String!) {
       setModelAccess(input: { teamId: $t, effect: ALLOW, subject: TAG, value: $v }) { id } }`);
+
+export const CHECKOUT = typed<{ createCheckout: { purchase: { id: string } } }>(
+  `mutation($t: ID!, $k: String!) { createCheckout(input: { teamId: $t, amountMinor: 1000,
+    idempotencyKey: $k }) { url purchase { id } } }`,
+);
 
 /** One row of the matrix per operation: what it sends and how it builds its variables. */
 export const OPERATIONS: Record<string, MatrixOperation> = {
@@ -187,4 +194,26 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     vars: () => ({}),
   },
   models: { query: `{ models { totalCount } }`, vars: () => ({}) },
+  createCheckout: { query: CHECKOUT, vars: (f) => ({ t: f.teamA, k: fresh() }) },
+  purchase: {
+    query: `query($id: ID!) { purchase(id: $id) { id status } }`,
+    vars: (f) => ({ id: f.purchaseId }),
+  },
+  'team purchases': {
+    query: `query($t: ID!) { team(id: $t) { purchases(first: 5) { totalCount } } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  paymentEvents: {
+    query: `{ paymentEvents(first: 5) { edges { node { id } } } }`,
+    vars: () => ({}),
+  },
+  creditPrices: { query: `{ creditPrices { currency packs { id } } }`, vars: () => ({}) },
+  'team statement': {
+    query: `query($t: ID!) { team(id: $t) { statement(month: "2026-01") { closingBalance csv } } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  reconciliationRuns: {
+    query: `{ reconciliationRuns(first: 1) { id findings { kind } } }`,
+    vars: () => ({}),
+  },
 };

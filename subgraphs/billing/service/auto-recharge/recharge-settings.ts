@@ -61,10 +61,10 @@ export function createRechargeSettings(
   return {
     /** Teams' auto-recharge views by team id (absent: never set). */
     async views(teamIds: readonly string[]): Promise<Map<string, AutoRechargeView>> {
-      const [rows, open] = await Promise.all([
-        settingsStore.byTeams(teamIds),
-        recharges.openOfTeams(teamIds),
-      ]);
+      // Recharges first: a failure commits both tables at once, so settings read after a
+      // recharge seen failing show that failure too (read together, they could disagree).
+      const open = await recharges.openOfTeams(teamIds);
+      const rows = await settingsStore.byTeams(teamIds);
       const openByTeam = new Map(open.map((r) => [r.teamId, r]));
       return new Map(
         rows.map((row) => [row.teamId, toView(row, openByTeam.get(row.teamId) ?? null)]),

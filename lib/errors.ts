@@ -19,6 +19,8 @@ export const ErrorCode = {
    * so): new calls are refused; `reason` says why when one was given. A refusal like FORBIDDEN.
    */
   WALLET_SUSPENDED: 'WALLET_SUSPENDED',
+  /** Auto-recharge cannot be turned on before a payment method is saved (decision 71). */
+  PAYMENT_METHOD_REQUIRED: 'PAYMENT_METHOD_REQUIRED',
   HOLD_EXPIRED: 'HOLD_EXPIRED',
   HOLD_ALREADY_RESOLVED: 'HOLD_ALREADY_RESOLVED',
   CAPTURE_EXCEEDS_HOLD: 'CAPTURE_EXCEEDS_HOLD',

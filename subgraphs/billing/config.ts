@@ -29,6 +29,11 @@ const BillingSettingsEnv = z
     BILLING_RECHARGE_POLL_MS: positiveInt(1_000),
     /** Failed recharges in a row before auto-recharge is turned off. */
     BILLING_RECHARGE_MAX_FAILURES: positiveInt(3),
+    /** Waits before retrying a failed recharge, in ms, comma-separated; the last one repeats. */
+    BILLING_RECHARGE_RETRY_DELAYS_MS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'milliseconds separated by commas, e.g. 60000,300000')
+      .default('60000,300000,1800000'),
     /** Reconciliation runs this often, comparing the last BILLING_RECONCILE_WINDOW_HOURS; 0: never. */
     BILLING_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
     BILLING_RECONCILE_WINDOW_HOURS: positiveInt(72),
@@ -88,6 +93,7 @@ export function loadBillingSettings(env: NodeJS.ProcessEnv = process.env) {
     checkoutExpiresMinutes: e.BILLING_CHECKOUT_EXPIRES_MINUTES,
     rechargePollMs: e.BILLING_RECHARGE_POLL_MS,
     rechargeMaxFailures: e.BILLING_RECHARGE_MAX_FAILURES,
+    rechargeRetryDelaysMs: e.BILLING_RECHARGE_RETRY_DELAYS_MS.split(',').map(Number),
     reconcileIntervalMinutes: e.BILLING_RECONCILE_INTERVAL_MINUTES,
     reconcileWindowHours: e.BILLING_RECONCILE_WINDOW_HOURS,
     suspendOnOwed: e.BILLING_SUSPEND_ON_OWED,

@@ -1,4 +1,5 @@
 import { createBillingLoaders } from './loaders.js';
+import type { AutoRecharge } from './service/auto-recharge/auto-recharge.js';
 import type { DisputeStore } from './store/dispute-store.js';
 import type { PurchaseStore } from './store/purchase-store.js';
 import type { RefundRow, RefundStore } from './store/refund-store.js';
@@ -23,6 +24,7 @@ describe('billing loaders', () => {
       purchases: {} as PurchaseStore,
       refunds,
       disputes: {} as DisputeStore,
+      autoRecharge: {} as AutoRecharge,
     });
     const [a, b, bad] = await Promise.all([
       loaders.refundsOfPurchase.load(A),

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { isUuid } from '../../lib/ids.js';
 import type { DisputeRow, DisputeStore } from './store/dispute-store.js';
+import type { AutoRecharge, AutoRechargeView } from './service/auto-recharge/auto-recharge.js';
 import type { PurchaseRow } from './store/purchase-rows.js';
 import type { PurchaseStore } from './store/purchase-store.js';
 import type { RefundRow, RefundStore } from './store/refund-store.js';
@@ -12,6 +13,7 @@ export function createBillingLoaders(stores: {
   purchases: PurchaseStore;
   refunds: RefundStore;
   disputes: DisputeStore;
+  autoRecharge: Pick<AutoRecharge, 'views'>;
 }) {
   /** Rows of many purchases in one read, grouped back per purchase (oldest first). */
   const perPurchase = <T extends { purchaseId: string }>(
@@ -40,6 +42,15 @@ export function createBillingLoaders(stores: {
     refundsOfPurchase: perPurchase<RefundRow>((ids) => stores.refunds.ofPurchases(ids)),
     /** A purchase's disputes, oldest first. */
     disputesOfPurchase: perPurchase<DisputeRow>((ids) => stores.disputes.ofPurchases(ids)),
+    /** A team's auto-recharge, or null when it was never set (or the id is not a UUID). */
+    autoRecharge: new DataLoader<string, AutoRechargeView | null>(
+      async (teamIds) => {
+        const valid = teamIds.filter(isUuid);
+        const views = valid.length ? await stores.autoRecharge.views(valid) : new Map();
+        return teamIds.map((id) => views.get(id) ?? null);
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
   };
 }
 

@@ -93,6 +93,7 @@ export function createBillingSubgraph(deps: BillingDeps) {
         purchases: billing.purchases,
         refunds: billing.refunds.store,
         disputes: billing.disputes.store,
+        autoRecharge: billing.autoRecharge,
       }),
       billing,
     }),

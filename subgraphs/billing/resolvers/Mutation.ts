@@ -1,6 +1,5 @@
 import { assertUuid } from '../../../lib/ids.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
-import { notBuiltYet } from './not-built.js';
 
 export const Mutation: MutationResolvers = {
   createCheckout: (_parent, { input }, ctx) =>
@@ -10,9 +9,11 @@ export const Mutation: MutationResolvers = {
       principalId: ctx.principal.id,
     }),
 
-  createAutoRechargeSetup: () => notBuiltYet('Auto-recharge'),
+  createAutoRechargeSetup: (_parent, { teamId, urls }, ctx) =>
+    ctx.billing.autoRecharge.createSetup(assertUuid(teamId, 'teamId'), urls ?? {}, ctx.requestId),
 
-  setAutoRecharge: () => notBuiltYet('Auto-recharge'),
+  setAutoRecharge: (_parent, { teamId, input }, ctx) =>
+    ctx.billing.autoRecharge.set(assertUuid(teamId, 'teamId'), input, ctx.requestId),
 
   refundPurchase: (_parent, args, ctx) =>
     ctx.billing.refunds.refundPurchase({

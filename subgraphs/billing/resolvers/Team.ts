@@ -2,7 +2,6 @@ import { toConnection } from '../../../lib/graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
 import { assertUuid } from '../../../lib/ids.js';
 import type { TeamResolvers } from '../generated/resolvers-types.js';
-import { notBuiltYet } from './not-built.js';
 
 const PURCHASE_CURSOR = 'purchase';
 
@@ -21,7 +20,7 @@ export const Team: TeamResolvers = {
       () => purchases.countOfTeam(teamId, status ?? null),
     );
   },
-  autoRecharge: () => notBuiltYet('Auto-recharge'),
+  autoRecharge: (team, _args, ctx) => ctx.loaders.autoRecharge.load(team.id),
   statement: (team, { month }, ctx) =>
     ctx.billing.statements.statementOf(assertUuid(team.id, 'id'), month, ctx.requestId),
 };

@@ -5,14 +5,18 @@ import type { AuditClient } from '../clients/audit-client.js';
 import type { WalletClient } from '../clients/wallet-client.js';
 import type { WalletReads } from '../clients/wallet-reads.js';
 import type { BillingSettings } from '../config.js';
+import { createAutoRechargeStore } from '../store/auto-recharge-store.js';
 import { createCustomerStore } from '../store/customer-store.js';
 import { createDisputeStore } from '../store/dispute-store.js';
 import { createEventStore } from '../store/event-store.js';
 import { createPurchaseStore } from '../store/purchase-store.js';
 import { createPurchaseTransitions } from '../store/purchase-transitions.js';
 import { createReconciliationStore } from '../store/reconciliation-store.js';
+import { createRechargeStore } from '../store/recharge-store.js';
 import { createStatementReads } from '../store/statement-reads.js';
 import { createRefundStore } from '../store/refund-store.js';
+import { createAutoRecharge } from './auto-recharge/auto-recharge.js';
+import { createRechargeMetrics } from './auto-recharge/recharge-metrics.js';
 import { createCheckoutService } from './checkout.js';
 import { createDisputeEvents } from './disputes/dispute-events.js';
 import { createCheckoutHandlers } from './events/checkout-handlers.js';
@@ -106,11 +110,29 @@ export function createBilling(deps: BillingDeps) {
     audit: deps.audit,
     suspension,
   });
+  const autoRecharge = createAutoRecharge({
+    db: deps.db,
+    stripe: deps.provider.stripe,
+    testMode: deps.provider.testMode,
+    wallet: deps.wallet,
+    audit: deps.audit,
+    prices,
+    purchases,
+    settingsStore: createAutoRechargeStore(deps.db),
+    recharges: createRechargeStore(deps.db),
+    customers,
+    grantPurchase,
+    transitions,
+    settings: deps.settings,
+    metrics: createRechargeMetrics(deps.metrics),
+    logger: deps.logger.child({ feature: 'auto-recharge' }),
+  });
 
   const handlers = combineHandlers(
     createCheckoutHandlers({ purchases, transitions, grantPurchase }),
     providerRefunds.handlers,
     disputeEvents.handlers,
+    autoRecharge.handlers,
   );
 
   const ingest = createEventIngestion({
@@ -159,6 +181,7 @@ export function createBilling(deps: BillingDeps) {
     customers,
     grantPurchase,
     checkout,
+    autoRecharge,
     ingest,
     statements,
     reconciliation,
@@ -176,11 +199,12 @@ export function createBilling(deps: BillingDeps) {
     disputes: { store: disputeStore, sync: disputeEvents.sync },
     /** Starts the background workers (recharges, reconciliation). */
     start() {
+      autoRecharge.start();
       reconciliationSchedule.start();
     },
     /** Stops them; resolves once none is mid-step. */
     async stop() {
-      await reconciliationSchedule.stop();
+      await Promise.all([autoRecharge.stop(), reconciliationSchedule.stop()]);
     },
   };
 }

@@ -122,6 +122,63 @@ CREATE INDEX disputes_purchase_seq ON disputes (purchase_id, seq);
 `,
   },
   {
+    id: '003_auto_recharge',
+    sql: `
+-- A team's auto-recharge (decision 71): its settings, the saved payment method (the provider's
+-- id only: no card data ever reaches the platform), and how its recharges have been going.
+-- threshold_credits and amount_minor are null while only a method was saved.
+CREATE TABLE auto_recharges (
+  team_id uuid PRIMARY KEY,
+  enabled boolean NOT NULL DEFAULT false,
+  threshold_credits bigint CHECK (threshold_credits > 0),
+  amount_minor bigint CHECK (amount_minor > 0),
+  payment_method_id text,
+  -- true when the platform turned it off after too many failures in a row
+  disabled_by_failures boolean NOT NULL DEFAULT false,
+  consecutive_failures integer NOT NULL DEFAULT 0,
+  last_error text,
+  last_recharge_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (NOT enabled OR (threshold_credits IS NOT NULL AND amount_minor IS NOT NULL
+    AND payment_method_id IS NOT NULL))
+);
+
+-- One recharge per low-balance crossing the wallet recorded (crossing_id is the crossing's id,
+-- so a crossing read twice, or by two replicas, makes one). At most one unfinished per team.
+-- attempts counts PaymentIntents asked for; each attempt's provider idempotency key is
+-- recharge:<crossing>:<attempt>, so a retry after a crash asks again with the same key.
+CREATE TABLE recharges (
+  crossing_id text PRIMARY KEY,
+  team_id uuid NOT NULL,
+  purchase_id uuid NOT NULL UNIQUE,
+  amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+  payment_method_id text NOT NULL,
+  status text NOT NULL CHECK (status IN ('DUE', 'CHARGING', 'SUCCEEDED', 'FAILED', 'ABANDONED')),
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  claimed_until timestamptz,
+  payment_id text,
+  -- the PaymentIntents whose failure was counted (an API answer and its event count once)
+  failed_payment_ids text[] NOT NULL DEFAULT '{}',
+  last_error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX recharges_one_open ON recharges (team_id)
+  WHERE status IN ('DUE', 'CHARGING');
+CREATE INDEX recharges_due ON recharges (next_attempt_at) WHERE status IN ('DUE', 'CHARGING');
+
+-- Where billing is in the wallet's crossings feed, and which replica reads it now (a lease).
+CREATE TABLE feed_cursors (
+  feed text PRIMARY KEY,
+  cursor text,
+  leased_by text,
+  leased_until timestamptz
+);
+INSERT INTO feed_cursors (feed) VALUES ('balance-crossings');
+`,
+  },
+  {
     id: '004_reconciliation',
     sql: `
 -- One comparison of the provider's payments with purchases and the ledger's grants.

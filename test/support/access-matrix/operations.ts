@@ -149,6 +149,11 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     query: `mutation($w: ID!) { setBudget(walletId: $w, input: { monthlyLimit: "1000000000000" }) { id } }`,
     vars: (f) => ({ w: f.teamA }),
   },
+  setAutoRecharge: {
+    query: `mutation($t: ID!) { setAutoRecharge(teamId: $t,
+      input: { enabled: false, thresholdCredits: "1000000", amountMinor: 1000 }) { enabled } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
   setQuota: {
     query: `mutation($t: ID!) { setQuota(teamId: $t, input: { requestsPerMinute: 100000 }) { id } }`,
     vars: (f) => ({ t: f.teamA }),
@@ -180,6 +185,10 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
   },
   'team wallet budget': {
     query: `query($id: ID!) { team(id: $id) { wallet { budget { monthlyLimit } } } }`,
+    vars: (f) => ({ id: f.teamA }),
+  },
+  'team autoRecharge': {
+    query: `query($id: ID!) { team(id: $id) { autoRecharge { enabled status } } }`,
     vars: (f) => ({ id: f.teamA }),
   },
   'provider secrets': {

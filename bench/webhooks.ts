@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Db } from '../lib/db/index.js';
 import { createPurchaseStore } from '../subgraphs/billing/store/purchase-store.js';
@@ -130,27 +131,32 @@ const percentile = (sorted: number[], p: number) =>
 async function deliver(url: string, secret: string, deliveries: string[]) {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
+  // undici's request on a keep-alive agent, not fetch: the provider's senders are not on this
+  // machine, so the load should take as little of its two cores as it can (fetch cost ~3x more).
+  const dispatcher = new Agent({ connections: CLIENTS, pipelining: 1 });
   let next = 0;
   const sender = async () => {
     while (next < deliveries.length) {
       const payload = deliveries[next++]!;
       const started = performance.now();
-      const response = await fetch(url, {
+      const response = await request(url, {
         method: 'POST',
+        dispatcher,
         headers: {
           'content-type': 'application/json',
           'stripe-signature': signPayload(payload, secret, Math.floor(Date.now() / 1000)),
         },
         body: payload,
       });
-      await response.arrayBuffer();
+      await response.body.dump();
       latencies.push(performance.now() - started);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CLIENTS }, sender));
   const seconds = (performance.now() - started) / 1000;
+  await dispatcher.close();
   latencies.sort((a, b) => a - b);
   return { seconds, latencies, statuses };
 }

@@ -47,11 +47,24 @@ export interface GrantEntry {
   actor: string;
 }
 
-/** Credits a wallet from its funding shard and appends the GRANT, in one statement. */
-export async function insertGrant(q: Queryable, grant: GrantEntry): Promise<TransferRow> {
-  const { rows } = await q.query<TransferRecord>(
+/** A GRANT as written, with what its wallet owed when it was (read under the row's lock). */
+export interface InsertedGrant {
+  transfer: TransferRow;
+  walletOwed: bigint;
+}
+
+/**
+ * Credits a wallet from its funding shard and appends the GRANT, in one statement; undefined when
+ * the wallet has no account yet (the caller opens it and tries again), so a wallet that has one,
+ * nearly every grant, pays no separate upsert.
+ */
+export async function insertGrant(
+  q: Queryable,
+  grant: GrantEntry,
+): Promise<InsertedGrant | undefined> {
+  const { rows } = await q.query<TransferRecord & { wallet_owed: string }>(
     `WITH w AS (
-       UPDATE accounts SET credits_posted = credits_posted + $3 WHERE id = $1 RETURNING id
+       UPDATE accounts SET credits_posted = credits_posted + $3 WHERE id = $1 RETURNING id, owed
      ), f AS (
        UPDATE accounts SET debits_posted = debits_posted + $3
        WHERE id = $2 AND EXISTS (SELECT 1 FROM w) RETURNING id
@@ -59,7 +72,7 @@ export async function insertGrant(q: Queryable, grant: GrantEntry): Promise<Tran
      INSERT INTO transfers (kind, wallet_id, debit_account_id, credit_account_id, amount,
        idempotency_key, request_hash, memo, created_by, metadata)
      SELECT 'GRANT', $1, $2, $1, $3, $4, $5, $6, $7, $8 FROM w
-     RETURNING *`,
+     RETURNING *, (SELECT owed FROM w) AS wallet_owed`,
     [
       grant.walletId,
       fundingAccountFor(grant.walletId),
@@ -71,7 +84,8 @@ export async function insertGrant(q: Queryable, grant: GrantEntry): Promise<Tran
       JSON.stringify(grant.metadata),
     ],
   );
-  return toTransfer(rows[0] as TransferRecord);
+  const row = rows[0];
+  return row && { transfer: toTransfer(row), walletOwed: BigInt(row.wallet_owed) };
 }
 
 /** What a wallet owes (0 for a wallet with no account). */

@@ -29,23 +29,31 @@ export async function grant(core: LedgerCore, input: GrantInput): Promise<Transf
   const hash = requestHash({ walletId, amount: input.amount, memo, ...(metadata && { metadata }) });
   const earlier = await core.replay(walletId, 'GRANT', idempotencyKey, hash);
   if (earlier) return earlier;
-  await ensureWalletAccount(core.db, walletId);
-  const granted = await onceByKey(
-    () =>
-      insertGrant(core.db, {
-        walletId,
-        amount: input.amount,
-        idempotencyKey,
-        requestHash: hash,
-        memo,
-        metadata: metadata ?? {},
-        actor,
-      }),
-    () => core.replay(walletId, 'GRANT', idempotencyKey, hash),
-  );
+  const entry = {
+    walletId,
+    amount: input.amount,
+    idempotencyKey,
+    requestHash: hash,
+    memo,
+    metadata: metadata ?? {},
+    actor,
+  };
+  const write = async () => {
+    // Nearly every wallet has its account: open one only when the grant found none.
+    const inserted = await insertGrant(core.db, entry);
+    if (inserted) return inserted;
+    await ensureWalletAccount(core.db, walletId);
+    return (await insertGrant(core.db, entry))!;
+  };
+  const granted = await onceByKey(write, async () => {
+    const replayed = await core.replay(walletId, 'GRANT', idempotencyKey, hash);
+    return replayed && { transfer: replayed, walletOwed: await owedBy(core.db, walletId) };
+  });
   // Most wallets owe nothing: only those that do take the repaying transaction.
-  if ((await owedBy(core.db, walletId)) !== 0n) {
-    await core.db.transaction((tx) => repayOwed(tx, { walletId, paidBy: granted.id, actor }));
+  if (granted.walletOwed !== 0n) {
+    await core.db.transaction((tx) =>
+      repayOwed(tx, { walletId, paidBy: granted.transfer.id, actor }),
+    );
   }
-  return granted;
+  return granted.transfer;
 }

@@ -31,6 +31,7 @@ import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
 import { openAiRoutes } from './openai/routes.js';
 import { PROVIDER_WEBHOOK_PATH, providerWebhookRoute } from './webhooks/provider-webhook.js';
+import { checkoutReturnRoutes } from './billing/checkout-return.js';
 import { STATEMENT_CSV_ROUTE, statementCsvRoute } from './billing/statement-download.js';
 import { createOperationRunner } from './openai/run-operation.js';
 import { subscriptionStream } from './openai/subscription-stream.js';
@@ -275,6 +276,7 @@ export function createGateway(deps: GatewayDeps) {
       POST: providerWebhookRoute({ billingGraphqlUrl: () => subgraphs.get('billing'), services }),
     },
     [STATEMENT_CSV_ROUTE]: { GET: statementCsvRoute({ authenticate, contextFor, apollo }) },
+    ...checkoutReturnRoutes(),
     ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),

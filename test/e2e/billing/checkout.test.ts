@@ -110,6 +110,26 @@ describe.each(STORE_MODES)('buying credits at a checkout (%s stores)', (mode) =>
     ]);
   });
 
+  it("sends the payer back to the gateway's own return pages when no URLs are given", async () => {
+    const { teamId, token } = await billing.createTeam('Returner');
+    const checkout = await startCheckout(billing, { teamId, token, amountMinor: 1500 });
+    const session = await billing.stripe.checkout.sessions.retrieve(checkout.id);
+    for (const [url, heading] of [
+      [session.success_url, 'Payment sent'],
+      [session.cancel_url, 'Checkout left'],
+    ] as const) {
+      const { pathname, search } = new URL(url!);
+      expect(search).toBe(`?purchase=${checkout.purchase!.id}`);
+      const page = await fetch(`${billing.stack.gatewayBase}${pathname}${search}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await page.text();
+      expect(html).toContain(`<h1>${heading}</h1>`);
+      // Static: nothing of the query string (the purchase's id) is echoed back.
+      expect(html).not.toContain(checkout.purchase!.id);
+    }
+  });
+
   it('the same idempotency key returns the same checkout', async () => {
     const { teamId, token } = await billing.createTeam('Retrier');
     const input = { teamId, amountMinor: 2000, idempotencyKey: 'same-key' };

@@ -19,6 +19,7 @@ export interface StatementView {
   refundedUsageCredits: string;
   clawedBackCredits: string;
   closingBalance: string;
+  owedAtOpen: string;
   owedAtClose: string;
   csv: string;
   csvUrl: string;
@@ -30,7 +31,7 @@ export const STATEMENT = typed<
 >(`query Statement($teamId: ID!, $month: String!) { team(id: $teamId) { statement(month: $month) {
   month openingBalance purchases { id credits paidAmountMinor } purchasedCredits grantedCredits
   usageCredits usageByModel { modelId credits calls } refundedUsageCredits clawedBackCredits
-  closingBalance owedAtClose csv csvUrl
+  closingBalance owedAtOpen owedAtClose csv csvUrl
 } } }`);
 
 export interface FindingView {

@@ -506,6 +506,8 @@ export type Statement = {
   openingBalance: Scalars['Micros']['output'];
   /** What the wallet owed when the month ended. */
   owedAtClose: Scalars['Micros']['output'];
+  /** What the wallet owed when the month began (opening balance − owed at open + in − out = closing balance − owed at close). */
+  owedAtOpen: Scalars['Micros']['output'];
   /** Credits purchases brought in the month. */
   purchasedCredits: Scalars['Micros']['output'];
   /** Purchases granted in the month. */
@@ -946,6 +948,7 @@ export type StatementResolvers<ContextType = BillingContext, ParentType extends 
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   openingBalance?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   owedAtClose?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  owedAtOpen?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   purchasedCredits?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   purchases?: Resolver<Array<ResolversTypes['Purchase']>, ParentType, ContextType>;
   refundedUsageCredits?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;

@@ -13,9 +13,10 @@ import { TEST_ADMIN_KEY } from '../../support/stack.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
-/** opening + in − out = closing, with what is owed on both sides (none here). */
+/** opening + in − out = closing, with what is owed on both sides. */
 const balances = (s: StatementView) =>
-  BigInt(s.openingBalance) +
+  BigInt(s.openingBalance) -
+    BigInt(s.owedAtOpen) +
     BigInt(s.purchasedCredits) +
     BigInt(s.grantedCredits) +
     BigInt(s.refundedUsageCredits) -
@@ -61,6 +62,7 @@ describe.each(STORE_MODES)('monthly statements (%s stores)', (mode) => {
       refundedUsageCredits: '0',
       clawedBackCredits: '0',
       closingBalance: String(28_000_000n - 2_200n),
+      owedAtOpen: '0',
       owedAtClose: '0',
       csvUrl: `http://127.0.0.1:4000/billing/statements/${team.teamId}/${month}.csv`,
     });
@@ -94,6 +96,7 @@ describe.each(STORE_MODES)('monthly statements (%s stores)', (mode) => {
       usageCredits: '9500000',
       clawedBackCredits: '2000000',
       closingBalance: '0',
+      owedAtOpen: '0',
       owedAtClose: '1500000',
     });
     expect(balances(read!.statement)).toBe(true);

@@ -10,14 +10,14 @@ import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
 import { handleGraphQLRequest } from '../lib/http/graphql-handler.js';
 import { createHttpService, type RouteContext, type Routes } from '../lib/http/http-server.js';
 import type { LocalRoutes } from '../lib/http/local-routes.js';
-import { sendError, sendJson, sendText } from '../lib/http/responses.js';
+import { sendJson, sendText } from '../lib/http/responses.js';
 import type { Kv } from '../lib/kv/index.js';
 import type { Logger } from '../lib/logging.js';
 import { SUBGRAPH_FETCH_BUCKETS, createServiceMetrics } from '../lib/metrics.js';
 import { createServiceClient } from '../lib/service-client.js';
 import { createApiKeyAuthenticator } from './auth/api-key-auth.js';
 import { createAuthenticator } from './auth/authenticate.js';
-import { AuthenticationError, AuthenticationUnavailableError } from './auth/errors.js';
+import { authenticateRoute } from './auth/authenticate-route.js';
 import { createOidcAuthenticator } from './auth/oidc-auth.js';
 import {
   GATEWAY_PRINCIPAL,
@@ -197,22 +197,8 @@ export function createGateway(deps: GatewayDeps) {
       // Apollo answers with the landing page (or 400 in production) without running anything.
       return handleGraphQLRequest(ctx, apollo, () => Promise.reject(new Error('no operation')));
     }
-    let principal;
-    try {
-      principal = await authenticate(ctx.req.headers.authorization, ctx.requestId);
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        return sendError(ctx.res, 401, 'UNAUTHENTICATED', error.message, {
-          'www-authenticate': 'Bearer',
-        });
-      }
-      if (error instanceof AuthenticationUnavailableError) {
-        return sendError(ctx.res, 503, 'SERVICE_UNAVAILABLE', error.message, {
-          'retry-after': '1',
-        });
-      }
-      throw error;
-    }
+    const principal = await authenticateRoute(authenticate, ctx);
+    if (!principal) return;
     const protocol = streamProtocolOf(ctx.req.headers.accept);
     let preread: { body: unknown } | undefined;
     if (protocol) {

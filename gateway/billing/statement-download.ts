@@ -3,7 +3,7 @@ import type { Principal } from '../../lib/auth/principal.js';
 import type { RouteContext, RouteHandler } from '../../lib/http/http-server.js';
 import { sendError } from '../../lib/http/responses.js';
 import { isUuid } from '../../lib/ids.js';
-import { AuthenticationError, AuthenticationUnavailableError } from '../auth/errors.js';
+import { authenticateRoute, type Authenticate } from '../auth/authenticate-route.js';
 import type { GatewayContext } from '../context.js';
 
 /** `GET /billing/statements/<teamId>/<YYYY-MM>.csv`: a team's monthly statement as CSV. */
@@ -29,27 +29,13 @@ const STATUS_OF_CODE: Record<string, number> = {
  * is (wallet:read in the team, or an organization admin) and a refusal keeps its code.
  */
 export function statementCsvRoute(deps: {
-  authenticate(authorization: string | undefined, requestId: string): Promise<Principal>;
+  authenticate: Authenticate;
   contextFor(principal: Principal, ctx: RouteContext): GatewayContext;
   apollo: ApolloServer<GatewayContext>;
 }): RouteHandler {
   return async (ctx) => {
-    let principal: Principal;
-    try {
-      principal = await deps.authenticate(ctx.req.headers.authorization, ctx.requestId);
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        return sendError(ctx.res, 401, 'UNAUTHENTICATED', error.message, {
-          'www-authenticate': 'Bearer',
-        });
-      }
-      if (error instanceof AuthenticationUnavailableError) {
-        return sendError(ctx.res, 503, 'SERVICE_UNAVAILABLE', error.message, {
-          'retry-after': '1',
-        });
-      }
-      throw error;
-    }
+    const principal = await authenticateRoute(deps.authenticate, ctx);
+    if (!principal) return;
     const match = PATH.exec(ctx.url.pathname);
     if (!match) {
       return sendError(

@@ -187,6 +187,12 @@ export async function paymentEvents(billing: BillingStack) {
   return paymentEvents.edges.map((e) => e.node);
 }
 
+/** The events left FAILED once every delivery settled: none, when every handler did its part. */
+export async function failedEventsAfterDelivery(billing: BillingStack) {
+  await billing.emulator.whenDelivered();
+  return (await paymentEvents(billing)).filter((e) => e.outcome === 'FAILED');
+}
+
 const AUDIT = typed<
   {
     auditLog: {

@@ -161,18 +161,7 @@ export async function buyCredits(
   billing: BillingStack,
   input: { teamId: string; amountMinor: number; token: string },
 ): Promise<{ purchaseId: string; paymentId: string; credits: bigint; sessionId: string }> {
-  const { createCheckout } = expectNoErrors(
-    await billing.stack.request(CREATE_CHECKOUT, {
-      token: input.token,
-      variables: {
-        input: {
-          teamId: input.teamId,
-          amountMinor: input.amountMinor,
-          idempotencyKey: `buy-${randomUUID()}`,
-        },
-      },
-    }),
-  );
+  const createCheckout = await startCheckout(billing, input);
   billing.emulator.completeCheckout(createCheckout.id, { outcome: 'paid' });
   const paid = await purchaseWhen(
     billing,

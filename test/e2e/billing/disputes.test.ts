@@ -1,5 +1,5 @@
 import {
-  paymentEvents,
+  failedEventsAfterDelivery,
   purchaseMoney,
   purchaseMoneyWhen,
   refundAsAdmin,
@@ -21,9 +21,7 @@ describe.each(STORE_MODES)('disputed purchases (%s stores)', (mode) => {
     await billing?.stop();
   });
   afterEach(async () => {
-    await billing.emulator.whenDelivered();
-    const failed = (await paymentEvents(billing)).filter((e) => e.outcome === 'FAILED');
-    expect(failed).toEqual([]);
+    expect(await failedEventsAfterDelivery(billing)).toEqual([]);
   });
 
   async function buyAndDispute(name: string, amountMinor: number, disputedMinor?: number) {

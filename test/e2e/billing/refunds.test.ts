@@ -1,4 +1,5 @@
 import {
+  failedEventsAfterDelivery,
   paymentEvents,
   PURCHASE_MONEY,
   purchaseMoney,
@@ -31,9 +32,7 @@ describe.each(STORE_MODES)('refunding purchases (%s stores)', (mode) => {
   });
   afterEach(async () => {
     // Every refund event was acted on (or knowingly ignored), none left failing.
-    await billing.emulator.whenDelivered();
-    const failed = (await paymentEvents(billing)).filter((e) => e.outcome === 'FAILED');
-    expect(failed).toEqual([]);
+    expect(await failedEventsAfterDelivery(billing)).toEqual([]);
   });
 
   it("a full refund debits exactly the purchase's credits, once, though its events arrive too", async () => {

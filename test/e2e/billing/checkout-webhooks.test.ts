@@ -9,6 +9,7 @@ import {
   type BillingStack,
 } from '../../support/billing-stack.js';
 import { eventually } from '../../support/eventually.js';
+import { createRecordingLogger } from '../../support/recording-logger.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
@@ -19,9 +20,12 @@ const grantsOf = (wallet: Awaited<ReturnType<typeof walletOf>>) =>
 describe.each(STORE_MODES)('the checkout webhooks (%s stores)', (mode) => {
   let billing: BillingStack;
   let walletProxy: TcpProxy;
+  // Every line the platform logs in this suite, to show no secret is ever among them.
+  const log = createRecordingLogger('trace');
 
   beforeAll(async () => {
     billing = await startBillingStack(mode, {
+      stack: { logger: log.logger },
       // Billing reaches the wallet through a proxy a test cuts; the provider's retries come late
       // enough for the test to bring it back in between.
       walletUrl: async (url) => {
@@ -203,5 +207,16 @@ describe.each(STORE_MODES)('the checkout webhooks (%s stores)', (mode) => {
     expect((await recordedEvents(billing)).find((e) => e.id === completed.id)).toMatchObject({
       outcome: 'HANDLED',
     });
+  });
+
+  // Last, so it reads the lines of every test above: refused signatures, a wallet outage, grants.
+  it("logs the refused deliveries but never the provider's secret key or the webhook secret", () => {
+    const text = log.lines.map((line) => JSON.stringify(line)).join('\n');
+    expect(
+      log.lines.filter((line) => line.msg === 'webhook delivery refused').length,
+    ).toBeGreaterThan(0);
+    expect(text).not.toContain('sk_test_billing_stack');
+    expect(text).not.toContain(billing.emulator.signingSecret);
+    expect(text).not.toContain(billing.emulator.signingSecret.replace(/^whsec_/, ''));
   });
 });

@@ -199,9 +199,24 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
         'CAPTURED',
         outcomes.length,
       );
-      const chargedUnanswered = captured
-        .filter((h) => refused.has(h.metadata.requestId ?? null))
-        .reduce((sum, h) => sum + (h.capturedAmount ?? 0n), 0n);
+      // A lease's SPEND names its call's request in its key (spend:<requestId>:<uuid>); what it
+      // charged is its amount plus what it took beyond the hold.
+      const { rows: spends } = await stack.dbs.wallet.query<{
+        request_id: string;
+        charged: string;
+      }>(
+        `SELECT split_part(idempotency_key, ':', 2) AS request_id,
+                (amount + coalesce((metadata->>'excess')::bigint, 0))::text AS charged
+         FROM transfers WHERE kind = 'SPEND' AND wallet_id = $1`,
+        [team.teamId],
+      );
+      const spentUnanswered = spends
+        .filter((s) => refused.has(s.request_id))
+        .reduce((sum, s) => sum + BigInt(s.charged), 0n);
+      const chargedUnanswered =
+        captured
+          .filter((h) => refused.has(h.metadata.requestId ?? null))
+          .reduce((sum, h) => sum + (h.capturedAmount ?? 0n), 0n) + spentUnanswered;
       await money.expectAgrees(
         answered.reduce((sum, o) => sum + (o.cost ?? 0n), 0n),
         chargedUnanswered,
@@ -213,6 +228,7 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
           `(SERVICE_UNAVAILABLE); captures unconfirmed: ${count(/capture (not confirmed|failed)/)}, ` +
           `confirmed late: ${count(/charge confirmed late/)}, not charged: ` +
           `${count(/call not charged/)}; voids failed: ${count(/void failed/)}; ` +
+          `lease spends of refused calls: ${spentUnanswered} µcr; ` +
           `refused unrecorded: ${count(/charge not recorded/)}, of which charged: ` +
           `${chargedUnanswered} µcr; ${unconfirmedHeld} µcr was still held once calls succeeded again`,
       );

@@ -30,7 +30,9 @@ export async function reserveFromLease(
     ctx.logger.error({ err: error }, 'wallet unreachable; call refused before the provider');
     throw unavailable('The wallet');
   }
-  const idempotencyKey = `spend:${randomUUID()}`;
+  // The key names the request, so a spend whose answer was lost (the wallet committed it, the call
+  // was refused) is found by the request the caller was refused for.
+  const idempotencyKey = `spend:${ctx.requestId}:${randomUUID()}`;
   return {
     async capture(cost) {
       if (cost.amount === 0n) {

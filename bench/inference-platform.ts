@@ -43,6 +43,8 @@ export type PlatformReply =
       type: 'ready';
       url: string;
       key: string;
+      /** The calling team the key belongs to. */
+      teamId: string;
       deployments: Record<DeploymentName, { modelId: string; baseUrl: string }>;
       /** The model on the emulator at BENCH_HELD_EMULATOR_URL (bench:stream's, in its process). */
       heldModelId: string | undefined;
@@ -169,6 +171,7 @@ send({
   type: 'ready',
   url: stack.url,
   key: team.key,
+  teamId: team.teamId,
   deployments: Object.fromEntries(
     Object.entries(deployed).map(([name, d]) => [
       name,

@@ -76,7 +76,6 @@ export interface GatewayDeps {
   localRoutes?: LocalRoutes;
 }
 
-const READY_TIMEOUT_MS = 2_000;
 /** How long stop() waits for open streams to send their terminal frame. @default 2000 */
 const SHUTDOWN_DRAIN_MS = 2_000;
 
@@ -214,17 +213,12 @@ export function createGateway(deps: GatewayDeps) {
     );
   };
 
+  // Ready means this process can serve: its supergraph is loaded. Redis is only its credential
+  // cache (a miss or an outage asks policy), and each subgraph has its own readiness behind its
+  // own Service: checking them here took every gateway out of the load balancer when one
+  // subgraph or Redis was down, failing the fields that still worked (docs/decisions.md).
   const ready = async () => {
-    await deps.kv.ping();
     if (subgraphs.size === 0) throw new Error('supergraph not loaded');
-    await Promise.all(
-      [...subgraphs.entries()].map(async ([name, url]) => {
-        const response = await fetch(new URL('/readyz', url), {
-          signal: AbortSignal.timeout(READY_TIMEOUT_MS),
-        });
-        if (!response.ok) throw new Error(`${name} is not ready (${response.status})`);
-      }),
-    );
   };
 
   const openAi = openAiRoutes({

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { scrapeMetric } from './scrape-metric.js';
 
 const MAIN = fileURLToPath(new URL('../../subgraphs/inference/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,15 +56,7 @@ export async function startInferenceProcess(
   return {
     url: `${base}/graphql`,
     lines,
-    async metric(name, labels = {}) {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-      return text
-        .split('\n')
-        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-        .filter((line) => wanted.every((label) => line.includes(label)))
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    },
+    metric: (name, labels) => scrapeMetric(`${base}/metrics`, name, labels),
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -69,8 +69,8 @@ export interface StackOptions {
   /** Real mode only: the subgraphs reach PostgreSQL through this proxy, so a test can cut it. */
   databaseProxy?: TcpProxy;
   /**
-   * Real mode only: the inference subgraph's kv and rate limiter reach Redis through this proxy
-   * (the gateway and policy keep a direct connection).
+   * Real mode only: the inference subgraph's kv, rate limiter and stream leases reach Redis
+   * through this proxy (the gateway and policy keep a direct connection).
    */
   inferenceRedisProxy?: TcpProxy;
   /** The inference rate limiter's Redis command timeout. @default 1000 */
@@ -175,14 +175,14 @@ type StackStores = Awaited<ReturnType<typeof openStackStores>>;
 /** The inference subgraph's kv and limiter: the run's own, or through `inferenceRedisProxy`. */
 async function openInferenceStores(options: StackOptions, stores: StackStores) {
   const { testKv, rateLimiter } = stores;
-  const streamLeases = await createStreamLeases({
-    redisUrl: testKv.redisUrl,
-    keyPrefix: testKv.keyPrefix,
-  });
   const redisUrl =
     options.inferenceRedisProxy && testKv.redisUrl
       ? options.inferenceRedisProxy.urlFor(testKv.redisUrl)
       : undefined;
+  const streamLeases = await createStreamLeases({
+    redisUrl: redisUrl ?? testKv.redisUrl,
+    keyPrefix: testKv.keyPrefix,
+  });
   if (!redisUrl) return { kv: testKv.kv, rateLimiter, streamLeases };
   return {
     streamLeases,
@@ -190,6 +190,8 @@ async function openInferenceStores(options: StackOptions, stores: StackStores) {
     rateLimiter: await createRateLimiter({
       redisUrl,
       keyPrefix: testKv.keyPrefix,
+      // As inference's main.ts wires it: one setting for the limiter and the stream slots.
+      failOpen: options.inference?.settings?.rateLimitFailOpen,
       commandTimeoutMs: options.rateLimitCommandTimeoutMs,
     }),
   };

@@ -73,6 +73,11 @@ export interface StackOptions {
    * through this proxy (the gateway and policy keep a direct connection).
    */
   inferenceRedisProxy?: TcpProxy;
+  /**
+   * Where the inference subgraph calls the wallet (a TcpProxy in front of a wallet process a test
+   * kills, say). @default the stack's wallet
+   */
+  inferenceWalletUrl?: string;
   /** The inference rate limiter's Redis command timeout. @default 1000 */
   rateLimitCommandTimeoutMs?: number;
   /** Wraps the inference subgraph's kv, to inject a store's faults into some of its calls. */
@@ -244,7 +249,11 @@ async function startSubgraphs(
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.inference,
     }),
-    services: { catalog: urls['model-catalog']!, policy: urls.policy!, wallet: urls.wallet! },
+    services: {
+      catalog: urls['model-catalog']!,
+      policy: urls.policy!,
+      wallet: options.inferenceWalletUrl ?? urls.wallet!,
+    },
     settings: options.inference?.settings,
     env: options.inference?.env ?? {},
     localProvider: options.inference?.localProvider,

@@ -24,7 +24,7 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
 }
 
 /*
- * Issue 14, chaos: Redis stopped and started with RATE_LIMIT_FAIL_OPEN=true (decision 73). The
+ * Issue 14, chaos: Redis stopped and started with RATE_LIMIT_FAIL_OPEN=true (decision 74). The
  * closed default is redis-outage.test.ts. While Redis is away, calls go through past the team's
  * RPM (each one logged and counted as allowed unchecked), charged exactly as reported (the wallet
  * is on PostgreSQL); a call with an idempotency key is still refused (its claim lives in Redis and

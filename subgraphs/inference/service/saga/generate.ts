@@ -111,7 +111,7 @@ export async function claimIdempotencyKey(
   const fingerprint = fingerprintOf({ ...request, teamId: ctx.teamId });
   // The claim lives as long as the longest hold a run of this request can take.
   const longest = callTimingOf(deps.settings, request.maxTokens ?? DEFAULT_MAX_TOKENS);
-  // An unreachable store refuses the call, even with rate limits failing open (decision 73):
+  // An unreachable store refuses the call, even with rate limits failing open (decision 74):
   // running it unclaimed would let a retry of the key pay twice.
   const claim = await deps.idempotency
     .claim<GenerationResult>(ctx.teamId, key, fingerprint, longest.holdTtlSeconds * 1000)

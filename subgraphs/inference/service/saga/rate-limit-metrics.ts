@@ -6,7 +6,7 @@ export type UncheckedLimit = 'rate' | 'streams';
 /**
  * Prometheus series for calls whose limits could not be checked because the rate-limit store
  * (Redis) was unreachable: `refused` (SERVICE_UNAVAILABLE, the default) or `allowed`
- * (RATE_LIMIT_FAIL_OPEN=true, decision 73). Each is also a log line; a rising `allowed` count is
+ * (RATE_LIMIT_FAIL_OPEN=true, decision 74). Each is also a log line; a rising `allowed` count is
  * traffic no limit saw.
  */
 export function createRateLimitMetrics(registry: Registry) {

@@ -12,7 +12,7 @@ export interface StreamSlots {
   leaseTtlMs: number;
   /**
    * When the lease store cannot be reached, let the stream through uncounted (RATE_LIMIT_FAIL_OPEN,
-   * decision 73) instead of refusing it. @default false
+   * decision 74) instead of refusing it. @default false
    */
   failOpen?: boolean;
   /** Counts streams whose limit could not be checked. @default none */

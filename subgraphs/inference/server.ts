@@ -30,6 +30,7 @@ import { createBreakers } from './service/routing/breakers.js';
 import { createChargeOutbox } from './service/saga/charge-outbox.js';
 import { createLiveStreams } from './service/saga/live-streams.js';
 import { createStreamMetrics } from './service/saga/stream-metrics.js';
+import { createRateLimitMetrics } from './service/saga/rate-limit-metrics.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
@@ -114,6 +115,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
   });
   const wallet = createWalletClient({ client, walletUrl: deps.services.wallet });
   const usageMetrics = createUsageMetrics(metrics.registry);
+  const rateLimitMetrics = createRateLimitMetrics(metrics.registry);
   const chargeOutbox = createChargeOutbox({
     db: deps.db,
     wallet,
@@ -156,6 +158,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     spend: createSpendBatcher(wallet),
     chargeOutbox,
     usageMetrics,
+    rateLimitMetrics,
     settings,
     logger: deps.logger,
     random: deps.random ?? Math.random,
@@ -165,7 +168,12 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
   const live = createLiveStreams();
   const streams = {
     live,
-    slots: { leases: deps.streamLeases ?? createMemoryStreamLeases(), leaseTtlMs: 30_000 },
+    slots: {
+      leases: deps.streamLeases ?? createMemoryStreamLeases(),
+      leaseTtlMs: 30_000,
+      failOpen: settings.rateLimitFailOpen,
+      metrics: rateLimitMetrics,
+    },
     metrics: createStreamMetrics(metrics.registry, live),
   };
   const server = createSubgraphServer<InferenceContext>({

@@ -1,6 +1,7 @@
 import { eventually } from '../support/eventually.js';
 import { expectNoErrors } from '../support/graphql-client.js';
 import { createCallingTeam, GENERATE, type CallingTeam } from '../support/inference-setup.js';
+import { scrapeMetric } from '../support/scrape-metric.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { REAL_STORES_REASON, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
@@ -96,6 +97,25 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
       expect(
         [...messages].filter((m) => /127\.0\.0\.1|http:\/\/|ECONN|Stream|Connection/i.test(m)),
       ).toEqual([]);
+      // Counted where the dashboards read it, each refusal once.
+      expect(
+        await scrapeMetric(
+          new URL('/metrics', stack.subgraphUrls.inference!).toString(),
+          'inference_rate_limit_unavailable_total',
+          { limit: 'rate', outcome: 'refused' },
+        ),
+      ).toBe(codes.SERVICE_UNAVAILABLE);
+      // A call with an idempotency key is refused before its limits are asked: its key's claim
+      // lives in Redis too (it answered INTERNAL_SERVER_ERROR with ioredis's words before).
+      const keyed = await team.call(GENERATE, {
+        i: {
+          model: 'local/echo-chat',
+          messages: [{ role: 'USER', content: 'keyed' }],
+          maxTokens: 16,
+          idempotencyKey: 'outage-keyed',
+        },
+      });
+      expect(keyed.body.errors?.map((e) => e.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
       expect(await team.balance()).toEqual(before.balance);
       expect(await holdIds()).toEqual(before.holds);
 

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { scrapeMetric } from './scrape-metric.js';
 
-const MAIN = fileURLToPath(new URL('../../subgraphs/inference/main.ts', import.meta.url));
+const mainOf = (service: 'inference' | 'wallet') =>
+  fileURLToPath(new URL(`../../subgraphs/${service}/main.ts`, import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** One pino line the process wrote. */
@@ -11,6 +13,8 @@ export type ProcessLogLine = Record<string, unknown> & { msg?: string };
 export interface InferenceProcess {
   /** Its `/graphql`. */
   url: string;
+  /** The port it listens on. */
+  port: number;
   /** Every log line so far, parsed. */
   lines: ProcessLogLine[];
   /** The sum of metric `name`'s series on its `/metrics` that carry `labels` (0 when none). */
@@ -19,18 +23,23 @@ export interface InferenceProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** The inference service in a process of its own (see startServiceProcess). */
+export const startInferenceProcess = (env: Record<string, string>) =>
+  startServiceProcess('inference', env);
+
 /**
- * The inference service in a process of its own (`node --import tsx subgraphs/inference/main.ts`),
- * as production runs it, with `env` as its whole configuration (this process's DATABASE_URL and
- * REDIS_URL are not passed on). Resolves once it listens.
+ * A service in a process of its own (`node --import tsx subgraphs/<service>/main.ts`), as
+ * production runs it, with `env` as its whole configuration (this process's DATABASE_URL and
+ * REDIS_URL are not passed on). Resolves once it listens (it says so at LOG_LEVEL info).
  */
-export async function startInferenceProcess(
+export async function startServiceProcess(
+  service: 'inference' | 'wallet',
   env: Record<string, string>,
 ): Promise<InferenceProcess> {
   const inherited = { ...process.env };
   delete inherited.DATABASE_URL;
   delete inherited.REDIS_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', mainOf(service)], {
     cwd: ROOT,
     env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', ...env },
   });
@@ -49,21 +58,14 @@ export async function startInferenceProcess(
       lines.push(line);
       if (line.msg === 'listening') resolve(line.port as number);
     });
-    void exited.then(() => reject(new Error(`inference exited before listening:\n${stderr}`)));
+    void exited.then(() => reject(new Error(`${service} exited before listening:\n${stderr}`)));
   });
   const base = `http://127.0.0.1:${port}`;
   return {
     url: `${base}/graphql`,
+    port,
     lines,
-    async metric(name, labels = {}) {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-      return text
-        .split('\n')
-        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-        .filter((line) => wanted.every((label) => line.includes(label)))
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    },
+    metric: (name, labels) => scrapeMetric(`${base}/metrics`, name, labels),
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -69,10 +69,15 @@ export interface StackOptions {
   /** Real mode only: the subgraphs reach PostgreSQL through this proxy, so a test can cut it. */
   databaseProxy?: TcpProxy;
   /**
-   * Real mode only: the inference subgraph's kv and rate limiter reach Redis through this proxy
-   * (the gateway and policy keep a direct connection).
+   * Real mode only: the inference subgraph's kv, rate limiter and stream leases reach Redis
+   * through this proxy (the gateway and policy keep a direct connection).
    */
   inferenceRedisProxy?: TcpProxy;
+  /**
+   * Where the inference subgraph calls the wallet (a TcpProxy in front of a wallet process a test
+   * kills, say). @default the stack's wallet
+   */
+  inferenceWalletUrl?: string;
   /** The inference rate limiter's Redis command timeout. @default 1000 */
   rateLimitCommandTimeoutMs?: number;
   /** Wraps the inference subgraph's kv, to inject a store's faults into some of its calls. */
@@ -175,14 +180,14 @@ type StackStores = Awaited<ReturnType<typeof openStackStores>>;
 /** The inference subgraph's kv and limiter: the run's own, or through `inferenceRedisProxy`. */
 async function openInferenceStores(options: StackOptions, stores: StackStores) {
   const { testKv, rateLimiter } = stores;
-  const streamLeases = await createStreamLeases({
-    redisUrl: testKv.redisUrl,
-    keyPrefix: testKv.keyPrefix,
-  });
   const redisUrl =
     options.inferenceRedisProxy && testKv.redisUrl
       ? options.inferenceRedisProxy.urlFor(testKv.redisUrl)
       : undefined;
+  const streamLeases = await createStreamLeases({
+    redisUrl: redisUrl ?? testKv.redisUrl,
+    keyPrefix: testKv.keyPrefix,
+  });
   if (!redisUrl) return { kv: testKv.kv, rateLimiter, streamLeases };
   return {
     streamLeases,
@@ -190,6 +195,8 @@ async function openInferenceStores(options: StackOptions, stores: StackStores) {
     rateLimiter: await createRateLimiter({
       redisUrl,
       keyPrefix: testKv.keyPrefix,
+      // As inference's main.ts wires it: one setting for the limiter and the stream slots.
+      failOpen: options.inference?.settings?.rateLimitFailOpen,
       commandTimeoutMs: options.rateLimitCommandTimeoutMs,
     }),
   };
@@ -242,7 +249,11 @@ async function startSubgraphs(
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.inference,
     }),
-    services: { catalog: urls['model-catalog']!, policy: urls.policy!, wallet: urls.wallet! },
+    services: {
+      catalog: urls['model-catalog']!,
+      policy: urls.policy!,
+      wallet: options.inferenceWalletUrl ?? urls.wallet!,
+    },
     settings: options.inference?.settings,
     env: options.inference?.env ?? {},
     localProvider: options.inference?.localProvider,

@@ -15,11 +15,14 @@ export interface TcpProxy {
   /** Cuts every open connection and refuses new ones until `up()`. */
   down(): void;
   up(): void;
+  /** Sends new connections to `target` from now on (a server restarted on another port). */
+  retarget(target: { host: string; port: number }): void;
   readonly isUp: boolean;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(initial: { host: string; port: number }): Promise<TcpProxy> {
+  let target = initial;
   const open = new Set<Socket>();
   let isUp = true;
   const server = createServer((client) => {
@@ -55,6 +58,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     up() {
       isUp = true;
+    },
+    retarget(next) {
+      target = next;
     },
     get isUp() {
       return isUp;

@@ -82,6 +82,13 @@ export function playFault(
     exchange.error(fault.status, message, faultHeaders);
     return true;
   }
+  if (fault?.stallAfterHeaders) {
+    const stream = body?.stream === true;
+    res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+    // A stream's opening comment carries no event; a JSON body is cut before its content.
+    res.write(stream ? ': opened\n\n' : '{"id": "stalled", ');
+    return true;
+  }
   if (fault?.malformed) {
     const stream = body?.stream === true;
     res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });

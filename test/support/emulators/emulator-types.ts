@@ -13,6 +13,11 @@ export interface EmulatorFault {
   retryAfterMs?: string | number;
   /** Never answer: the request hangs until the client gives up or the emulator closes. */
   timeout?: boolean;
+  /**
+   * Answer 200 with the headers and the first bytes of the body (half a JSON object, or a stream's
+   * first event), then send nothing more until the client gives up or the emulator closes.
+   */
+  stallAfterHeaders?: boolean;
   /** Answer 200 with a body cut off mid-JSON (a broken `data:` line when streaming). */
   malformed?: boolean;
   /** Answer with exactly this JSON text (status `status`, default 200), e.g. a mis-shaped body. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { codedError, conflict } from '../../../../lib/errors.js';
+import { unavailable } from '../../../../lib/service-client.js';
 import type {
   ChatMessage,
   ChatResult,
@@ -97,8 +98,8 @@ export type KeyClaim =
     };
 
 /**
- * Claims the request's idempotency key: refuses IDEMPOTENCY_CONFLICT (another request used it) or
- * CONFLICT (a run under it is still going).
+ * Claims the request's idempotency key: refuses IDEMPOTENCY_CONFLICT (another request used it),
+ * CONFLICT (a run under it is still going) or SERVICE_UNAVAILABLE (the store cannot be reached).
  */
 export async function claimIdempotencyKey(
   deps: SagaDeps,
@@ -110,12 +111,14 @@ export async function claimIdempotencyKey(
   const fingerprint = fingerprintOf({ ...request, teamId: ctx.teamId });
   // The claim lives as long as the longest hold a run of this request can take.
   const longest = callTimingOf(deps.settings, request.maxTokens ?? DEFAULT_MAX_TOKENS);
-  const claim = await deps.idempotency.claim<GenerationResult>(
-    ctx.teamId,
-    key,
-    fingerprint,
-    longest.holdTtlSeconds * 1000,
-  );
+  // An unreachable store refuses the call, even with rate limits failing open (decision 74):
+  // running it unclaimed would let a retry of the key pay twice.
+  const claim = await deps.idempotency
+    .claim<GenerationResult>(ctx.teamId, key, fingerprint, longest.holdTtlSeconds * 1000)
+    .catch((error: unknown) => {
+      ctx.logger.error({ err: error }, 'idempotency store unavailable; refusing the call');
+      throw unavailable('The idempotency key store');
+    });
   if (claim.kind === 'DONE') return claim;
   if (claim.kind === 'MISMATCH') {
     throw codedError(

@@ -23,11 +23,13 @@ export async function reserveRate(
   if (!decision.allowed) {
     if (decision.reason === 'UNAVAILABLE') {
       ctx.logger.error({ err: decision.error }, 'rate limits unavailable; refusing the call');
+      deps.rateLimitMetrics?.unavailable.inc({ limit: 'rate', outcome: 'refused' });
     }
     throw rateLimitError(decision);
   }
   if (decision.failedOpen) {
     ctx.logger.warn({ err: decision.error }, 'rate limits unavailable; call allowed (fail open)');
+    deps.rateLimitMetrics?.unavailable.inc({ limit: 'rate', outcome: 'allowed' });
     return async () => undefined;
   }
   return async (actualTokens) => {

@@ -44,6 +44,7 @@ import { createSubscriptionOpener } from './streaming/open-subscription.js';
 import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
 import { streamProtocolOf } from './streaming/stream-protocol.js';
 import { createSubscriptionRoute } from './streaming/subscription-route.js';
+import { useScalarParsers } from './supergraph/scalar-parsers.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -141,7 +142,10 @@ export function createGateway(deps: GatewayDeps) {
     subgraphUrl: (name) => subgraphs.get(name),
     dispatcher: streamDispatcher,
   });
-  gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
+  gateway.onSchemaLoadOrUpdate((update) => {
+    useScalarParsers(update.apiSchema);
+    subscriptions.useSupergraph(update);
+  });
   new Gauge({
     name: 'modelgraph_gateway_open_streams',
     help: 'Subscriptions the gateway is streaming now (/graphql and /v1).',

@@ -9,6 +9,7 @@ import {
   forbidden,
   notFound,
   unauthenticated,
+  withHttpStatus,
 } from './errors.js';
 
 const STACK = ['Error: boom', '    at secret (/srv/app/lib/ledger.ts:42:7)'];
@@ -93,6 +94,41 @@ describe('createErrorFormatter in production', () => {
     expect(out).toEqual({
       message: 'Syntax Error: Expected Name, found <EOF>.',
       extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
+  });
+});
+
+describe.each([true, false])('createErrorFormatter (production %s)', (production) => {
+  const format = createErrorFormatter({ production });
+
+  it("codes Apollo Server's uncoded 4xx refusals BAD_REQUEST (an APQ hash mismatch)", () => {
+    // As Apollo Server raises it: a 400 status, no code.
+    const error = new GraphQLError('provided sha does not match query', {
+      extensions: { http: { status: 400 } },
+    });
+    const out = format(
+      { message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: STACK } },
+      error,
+    );
+    expect(out).toEqual({
+      message: 'provided sha does not match query',
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  });
+
+  it('still masks an uncoded error that asked for a 5xx', () => {
+    const error = withHttpStatus(new GraphQLError('pool exhausted'), 503);
+    const out = format(
+      { message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      error,
+    );
+    expect(out.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  });
+
+  it('gives a coded refusal the HTTP status Apollo Server answers it with', () => {
+    expect(withHttpStatus(forbidden(), 403).extensions).toEqual({
+      code: 'FORBIDDEN',
+      http: { status: 403 },
     });
   });
 });

@@ -50,6 +50,22 @@ export function codedError(
   return new GraphQLError(message, { extensions: { ...details, code } });
 }
 
+/**
+ * Sets the HTTP status Apollo Server answers with when it refuses a request with `error` before
+ * execution (from a plugin's didResolveOperation, say); without one it answers 500.
+ */
+export function withHttpStatus(error: GraphQLError, status: number): GraphQLError {
+  (error.extensions as Record<string, unknown>).http = { status };
+  return error;
+}
+
+/** The 4xx status Apollo Server gave a request-level error, if any (`extensions.http.status`). */
+function clientStatusOf(error: unknown): number | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
 export const badUserInput = (message: string, details?: Record<string, unknown>) =>
   codedError(ErrorCode.BAD_USER_INPUT, message, details);
 export const unauthenticated = (message = 'Authentication required.') =>
@@ -121,6 +137,16 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       // would only bury the message, in development too.
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: { ...extensions, code } };
+    }
+    if (clientStatusOf(error)) {
+      // Apollo Server's own uncoded request refusals (an APQ hash that does not match its query)
+      // are the client's fault: BAD_REQUEST with their message, not a masked fault.
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.BAD_REQUEST },
+      };
     }
     if (options.isStoreUnavailable?.(error)) {
       return {

@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { BREAK, visit, type DocumentNode } from 'graphql';
+import { BREAK, visit, type DocumentNode, type GraphQLError } from 'graphql';
 import { isOrgAdmin } from '../../lib/auth/principal.js';
-import { forbidden } from '../../lib/errors.js';
+import { forbidden, withHttpStatus } from '../../lib/errors.js';
 import { createOperationLabeler } from '../../lib/metrics.js';
 import type { GatewayContext } from '../context.js';
+import { refuseNulBytes } from './nul-bytes.js';
 
 /** Whether the document asks for `__schema` or `__type` anywhere. */
 export function introspects(document: DocumentNode): boolean {
@@ -21,8 +22,9 @@ export function introspects(document: DocumentNode): boolean {
 }
 
 /**
- * Once an operation is resolved: labels it for metrics and logs, and in production refuses schema
- * introspection to anyone but organization admins (`__typename` stays allowed).
+ * Once an operation is resolved: labels it for metrics and logs, refuses NUL bytes in its strings,
+ * and in production refuses schema introspection to anyone but organization admins (`__typename`
+ * stays allowed). A refusal here carries its HTTP status: Apollo Server answers 500 otherwise.
  */
 export function createOperationGuardPlugin(options: {
   production: boolean;
@@ -31,10 +33,18 @@ export function createOperationGuardPlugin(options: {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operationName, document }) {
+        async didResolveOperation({ contextValue, operationName, document, request }) {
           contextValue.operationLabel = label(operationName);
           if (options.production && !isOrgAdmin(contextValue.principal) && introspects(document)) {
-            throw forbidden('Introspection is only for organization admins in production.');
+            const refusal = forbidden(
+              'Introspection is only for organization admins in production.',
+            );
+            throw withHttpStatus(refusal, 403);
+          }
+          try {
+            refuseNulBytes(document, request.variables);
+          } catch (error) {
+            throw withHttpStatus(error as GraphQLError, 400);
           }
         },
       };

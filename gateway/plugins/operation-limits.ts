@@ -33,7 +33,8 @@ const SUGGESTION_MASK = '[Suggestion hidden]';
 export function operationLimits(limits: OperationLimits, options: { production: boolean }) {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
-    maxAliases: { n: limits.maxAliases },
+    // armor skips aliases of __typename by default; 1,000 of them would still all execute.
+    maxAliases: { n: limits.maxAliases, allowList: [] },
     maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
     costLimit: { maxCost: limits.maxCost },

@@ -1,8 +1,9 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { STATUS_CODES } from 'node:http';
 import type { Histogram } from 'prom-client';
 import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
+import { codedClientError } from './subgraph-client-error.js';
 import type { LocalRoutes } from '../../lib/http/local-routes.js';
 import { REQUEST_ID_HEADER } from '../../lib/request-id.js';
 import type { GatewayContext } from '../context.js';
@@ -56,6 +57,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers || !context.internalToken) return;
     headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken());
     if (context.requestId) headers.set(REQUEST_ID_HEADER, context.requestId);
+  }
+
+  /**
+   * A subgraph's refusal before execution (an HTTP 4xx with a coded client error, e.g. a variable
+   * its scalar refused) passes through with its code and message, not as Apollo Gateway's
+   * `extensions.response` wrapper, which carried the subgraph's stack and read as a fault.
+   */
+  override async errorFromResponse(response: FetcherResponse) {
+    const fallback = () => super.errorFromResponse(response);
+    if (response.status < 400 || response.status >= 500) return fallback();
+    const coded = codedClientError(await response.clone().text());
+    return coded ?? fallback();
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {

@@ -14,6 +14,7 @@ import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { isOrgAdmin, type Principal } from '../../lib/auth/principal.js';
 import { ErrorCode } from '../../lib/errors.js';
 import { createDocumentCache } from '../../lib/graphql/document-cache.js';
+import { refuseNulBytes } from '../plugins/nul-bytes.js';
 import { introspects } from '../plugins/operation-guard.js';
 import type { operationLimits } from '../plugins/operation-limits.js';
 import { forwardSubscription } from './forward-subscription.js';
@@ -140,6 +141,11 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
         ErrorCode.FORBIDDEN,
         'Introspection is only for organization admins in production.',
       );
+    }
+    try {
+      refuseNulBytes(document, request.variables);
+    } catch (error) {
+      throw refused(400, ErrorCode.BAD_USER_INPUT, (error as Error).message);
     }
     const field = rootFieldName(document, operation.selectionSet);
     const subgraph = field && owners.get(field);

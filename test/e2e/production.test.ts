@@ -20,7 +20,9 @@ describe('production mode', () => {
   });
 
   it('refuses introspection to a non-admin', async () => {
-    expectErrorCode(await gql(stack.url, INTROSPECTION, { token: key }), 'FORBIDDEN');
+    const refused = await gql(stack.url, INTROSPECTION, { token: key });
+    expectErrorCode(refused, 'FORBIDDEN');
+    expect(refused.status).toBe(403);
     expectErrorCode(
       await gql(stack.url, '{ __type(name: "Model") { name } }', { token: key }),
       'FORBIDDEN',
@@ -31,6 +33,28 @@ describe('production mode', () => {
     expect(expectNoErrors(await gql(stack.url, '{ __typename }', { token: key }))).toEqual({
       __typename: 'Query',
     });
+  });
+
+  it('counts aliases of __typename against the alias limit', async () => {
+    const aliases = Array.from({ length: 1000 }, (_, i) => `t${i}: __typename`).join(' ');
+    const refused = await gql(stack.url, `{ ${aliases} }`, { token: key });
+    expect(refused.status).toBe(400);
+    expect(refused.body.data).toBeUndefined();
+    expectErrorCode(refused, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('answers a persisted-query hash that does not match its query with BAD_REQUEST', async () => {
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        query: '{ __typename }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } },
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_REQUEST']);
   });
 
   it('lets an organization admin introspect', async () => {

@@ -13,7 +13,11 @@ import type { LocalRoutes } from '../lib/http/local-routes.js';
 import { sendJson, sendText } from '../lib/http/responses.js';
 import type { Kv } from '../lib/kv/index.js';
 import type { Logger } from '../lib/logging.js';
-import { SUBGRAPH_FETCH_BUCKETS, createServiceMetrics } from '../lib/metrics.js';
+import {
+  SUBGRAPH_FETCH_BUCKETS,
+  createCacheLookups,
+  createServiceMetrics,
+} from '../lib/metrics.js';
 import { createServiceClient } from '../lib/service-client.js';
 import { createApiKeyAuthenticator } from './auth/api-key-auth.js';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -126,7 +130,12 @@ export function createGateway(deps: GatewayDeps) {
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
-    apiKey: createApiKeyAuthenticator({ kv: deps.kv, policy, logger }),
+    apiKey: createApiKeyAuthenticator({
+      kv: deps.kv,
+      policy,
+      logger,
+      lookups: createCacheLookups(metrics.registry),
+    }),
     oidc:
       config.oidc &&
       createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),

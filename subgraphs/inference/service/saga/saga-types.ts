@@ -12,6 +12,7 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Breakers } from '../routing/breakers.js';
 import type { Singleflight } from '../singleflight.js';
 import type { ChargeOutbox } from './charge-outbox.js';
+import type { SagaMetrics } from './saga-metrics.js';
 import type { CreditLeases } from './credit-leases.js';
 import type { SpendBatcher } from './spend-batcher.js';
 import type { UsageMetrics } from './usage-event.js';
@@ -34,6 +35,8 @@ export interface SagaDeps {
   /** Where charges the wallet did not confirm are made durable, then sent until it does. */
   chargeOutbox: Pick<ChargeOutbox, 'record'>;
   usageMetrics?: UsageMetrics;
+  /** Steps' durations, rate-limit refusals, provider attempts, circuits. */
+  sagaMetrics?: SagaMetrics;
   settings: InferenceSettings;
   logger: Logger;
   random: () => number;

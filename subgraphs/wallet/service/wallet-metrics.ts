@@ -73,23 +73,22 @@ export function instrumentLedger(ledger: Ledger, registry: Registry): Ledger {
 /**
  * Open holds as the database has them at each scrape (every replica reports the same figures:
  * aggregate with max): how many, what they hold, and how long the oldest one past its expiry
- * has waited for the sweeper (0 when none has).
+ * has waited for the sweeper (0 when none has), by the ledger's clock (`ledger_now()`), the one
+ * the sweeper releases by.
  */
 export function createHoldGauges(db: Queryable, registry: Registry) {
-  let last: Promise<{ open: number; held: number; lag: number } | undefined> | undefined;
-  // One query serves the three gauges of a scrape.
+  // open_holds has only the holds still open (an index on expiry): a query per gauge is cheap.
   const read = () =>
-    (last ??= db
+    db
       .query<{ open: number; held: string; lag: number }>(
         `SELECT count(*)::int AS open, coalesce(sum(t.amount - o.spent), 0)::text AS held,
-           coalesce(extract(epoch FROM now() - min(o.expires_at)
-             FILTER (WHERE o.expires_at < now())), 0)::float8 AS lag
+           coalesce(extract(epoch FROM ledger_now() - min(o.expires_at)
+             FILTER (WHERE o.expires_at < ledger_now())), 0)::float8 AS lag
          FROM open_holds o JOIN transfers t ON t.id = o.hold_id`,
       )
       .then(({ rows: [row] }) => row && { ...row, held: Number(row.held) })
       // An unreachable database leaves the last figures; /readyz reports the outage.
-      .catch(() => undefined)
-      .finally(() => setImmediate(() => (last = undefined))));
+      .catch(() => undefined);
   const gauge = (name: string, help: string, pick: 'open' | 'held' | 'lag') =>
     new Gauge({
       name,

@@ -93,6 +93,7 @@ export function createGateway(deps: GatewayDeps) {
   // One token per caller for a while, not one ES256 signature per request.
   const signer = reuseTokens(deps.signer);
   const metrics = createServiceMetrics('gateway', { defaultMetrics: deps.processMetrics });
+  const cacheLookups = createCacheLookups(metrics.registry);
   const fetchDuration = new Histogram({
     name: 'modelgraph_subgraph_fetch_duration_seconds',
     help: 'Duration of fetches from the gateway to subgraphs, by subgraph and operation name.',
@@ -134,7 +135,7 @@ export function createGateway(deps: GatewayDeps) {
       kv: deps.kv,
       policy,
       logger,
-      lookups: createCacheLookups(metrics.registry),
+      lookups: cacheLookups,
     }),
     oidc:
       config.oidc &&
@@ -150,6 +151,7 @@ export function createGateway(deps: GatewayDeps) {
     signer,
     subgraphUrl: (name) => subgraphs.get(name),
     dispatcher: streamDispatcher,
+    lookups: cacheLookups,
   });
   gateway.onSchemaLoadOrUpdate((update) => subscriptions.useSupergraph(update));
   new Gauge({

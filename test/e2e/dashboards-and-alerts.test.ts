@@ -203,6 +203,8 @@ describe('dashboards and alerting rules against a running stack', () => {
     );
     has('gateway', /^modelgraph_cache_lookups_total\{[^}]*cache="api_key",result="hit"/);
     has('gateway', /^modelgraph_graphql_operation_duration_seconds_count\{[^}]*outcome="error"/);
+    // RATE_LIMITED is an expected refusal: it spends no error budget (outcome fault).
+    expect(series('gateway').filter((l) => /_count\{[^}]*outcome="fault"/.test(l))).toEqual([]);
     has(
       'wallet',
       /^modelgraph_wallet_ledger_operations_total\{[^}]*operation="grant",outcome="ok"/,

@@ -69,6 +69,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     },
     inference: inference.settings,
     sweepIntervalMs: wallet.sweepIntervalMs,
+    invariantCheckIntervalMs: wallet.invariantCheckIntervalMs,
     billing: {
       provider: billing.provider,
       settings: billing.settings,

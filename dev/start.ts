@@ -132,6 +132,7 @@ await runService(logger, async () => {
           ...common,
           db: walletDb,
           sweepIntervalMs: config.sweepIntervalMs,
+          invariantCheckIntervalMs: config.invariantCheckIntervalMs,
           logger: logger.child({ service: 'wallet' }),
         }),
     ],

@@ -13,7 +13,11 @@ import type { LocalRoutes } from '../lib/http/local-routes.js';
 import { sendJson, sendText } from '../lib/http/responses.js';
 import type { Kv } from '../lib/kv/index.js';
 import type { Logger } from '../lib/logging.js';
-import { SUBGRAPH_FETCH_BUCKETS, createServiceMetrics } from '../lib/metrics.js';
+import {
+  SUBGRAPH_FETCH_BUCKETS,
+  createCacheLookups,
+  createServiceMetrics,
+} from '../lib/metrics.js';
 import { createServiceClient } from '../lib/service-client.js';
 import { createApiKeyAuthenticator } from './auth/api-key-auth.js';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -89,6 +93,7 @@ export function createGateway(deps: GatewayDeps) {
   // One token per caller for a while, not one ES256 signature per request.
   const signer = reuseTokens(deps.signer);
   const metrics = createServiceMetrics('gateway', { defaultMetrics: deps.processMetrics });
+  const cacheLookups = createCacheLookups(metrics.registry);
   const fetchDuration = new Histogram({
     name: 'modelgraph_subgraph_fetch_duration_seconds',
     help: 'Duration of fetches from the gateway to subgraphs, by subgraph and operation name.',
@@ -126,7 +131,12 @@ export function createGateway(deps: GatewayDeps) {
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
-    apiKey: createApiKeyAuthenticator({ kv: deps.kv, policy, logger }),
+    apiKey: createApiKeyAuthenticator({
+      kv: deps.kv,
+      policy,
+      logger,
+      lookups: cacheLookups,
+    }),
     oidc:
       config.oidc &&
       createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),
@@ -141,6 +151,7 @@ export function createGateway(deps: GatewayDeps) {
     signer,
     subgraphUrl: (name) => subgraphs.get(name),
     dispatcher: streamDispatcher,
+    lookups: cacheLookups,
   });
   gateway.onSchemaLoadOrUpdate((update) => {
     useScalarParsers(update.apiSchema);

@@ -1,8 +1,8 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ServiceMetrics {
   registry: Registry;
-  /** GraphQL operations served, by operation name and outcome. */
+  /** GraphQL operations served, by operation name and outcome (ok, error: expected, fault: ours). */
   operationDuration: Histogram<'operation' | 'outcome'>;
   /** HTTP requests served, by route and status. */
   httpDuration: Histogram<'route' | 'status'>;
@@ -25,7 +25,9 @@ export function createServiceMetrics(
     registry,
     operationDuration: new Histogram({
       name: 'modelgraph_graphql_operation_duration_seconds',
-      help: 'Duration of GraphQL operations, by operation name and outcome.',
+      help:
+        'Duration of GraphQL operations, by operation name and outcome (ok; error: an expected ' +
+        'refusal or bad input; fault: an internal error or a store unavailable).',
       labelNames: ['operation', 'outcome'],
       buckets: BUCKETS,
       registers: [registry],
@@ -64,5 +66,30 @@ export function createOperationLabeler(): (name: string | null | undefined) => s
     if (seen.size >= MAX_DISTINCT_OPERATIONS) return 'other';
     seen.add(name);
     return name;
+  };
+}
+
+/** Counts a cache's lookups: `hits` found, `misses` not (several at once for a batch lookup). */
+export type CacheLookups = (cache: string, hits: number, misses: number) => void;
+
+/**
+ * The shared cache counter of a registry (`modelgraph_cache_lookups_total`, by cache and result),
+ * made once per registry however many caches count into it. `cache` names one of our caches (a
+ * fixed set), never a key.
+ */
+export function createCacheLookups(registry: Registry): CacheLookups {
+  const name = 'modelgraph_cache_lookups_total';
+  const counter =
+    (registry.getSingleMetric(name) as Counter<'cache' | 'result'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Cache lookups, by cache and result (hit or miss).',
+      labelNames: ['cache', 'result'],
+      registers: [registry],
+    });
+  return (cache, hits, misses) => {
+    // Both series exist from the first lookup, so a hit ratio is defined from then on.
+    counter.inc({ cache, result: 'hit' }, hits);
+    counter.inc({ cache, result: 'miss' }, misses);
   };
 }

@@ -2,6 +2,7 @@ import { NO_PRINCIPAL, credentialCacheKey, hashApiKey } from '../../lib/auth/api
 import type { Principal } from '../../lib/auth/principal.js';
 import type { Kv } from '../../lib/kv/index.js';
 import type { Logger } from '../../lib/logging.js';
+import type { CacheLookups } from '../../lib/metrics.js';
 import { AuthenticationError, AuthenticationUnavailableError } from './errors.js';
 import type { KeyLookup, PolicyClient } from './policy-client.js';
 
@@ -21,6 +22,8 @@ export function createApiKeyAuthenticator(deps: {
   kv: Kv;
   policy: PolicyClient;
   logger: Logger;
+  /** Counts the key cache's hits and misses (cache `api_key`). */
+  lookups?: CacheLookups;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -52,6 +55,7 @@ export function createApiKeyAuthenticator(deps: {
     const hash = hashApiKey(secret);
     const cacheKey = credentialCacheKey.apiKey(hash);
     let lookup = await fromCache(cacheKey);
+    deps.lookups?.('api_key', lookup === 'miss' ? 0 : 1, lookup === 'miss' ? 1 : 0);
     if (lookup === 'miss') {
       try {
         lookup = await deps.policy.authenticateKey(hash, requestId);

@@ -17,6 +17,7 @@ import { createDocumentCache } from '../../lib/graphql/document-cache.js';
 import { refuseNulBytes } from '../plugins/nul-bytes.js';
 import { introspects } from '../plugins/operation-guard.js';
 import type { operationLimits } from '../plugins/operation-limits.js';
+import type { CacheLookups } from '../../lib/metrics.js';
 import { forwardSubscription } from './forward-subscription.js';
 import {
   NotASubscriptionError,
@@ -67,6 +68,8 @@ export interface SubscriptionOpenerDeps {
   subgraphUrl(name: string): string | undefined;
   /** A keep-alive pool for the upstream streams. */
   dispatcher: Dispatcher;
+  /** Counts the document cache's hits and misses. */
+  lookups?: CacheLookups;
 }
 
 /** The first root field of the operation, through fragments (validation allows exactly one). */
@@ -107,6 +110,7 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
   const checkDocument = createDocumentCache({
     rules: [...specifiedRules, ...(limits.validationRules as typeof specifiedRules)],
     parseOptions: limits.parseOptions,
+    lookups: deps.lookups,
   });
   let schema: GraphQLSchema | undefined;
   let owners = new Map<string, string>();

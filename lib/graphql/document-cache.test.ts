@@ -21,4 +21,15 @@ describe('createDocumentCache', () => {
     const check = createDocumentCache({ parseOptions: { maxTokens: 3 } });
     expect(check(schema, '{ hello hello hello }').parseError?.message).toMatch(/token/i);
   });
+
+  it('counts its hits and misses', () => {
+    const counted: Array<[string, number, number]> = [];
+    const check = createDocumentCache({ lookups: (...args) => void counted.push(args) });
+    check(schema, '{ hello }');
+    check(schema, '{ hello }');
+    expect(counted).toEqual([
+      ['document', 0, 1],
+      ['document', 1, 0],
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type ParseOptions,
   type ValidationRule,
 } from 'graphql';
+import type { CacheLookups } from '../metrics.js';
 
 /** A query text, parsed and validated: the document, or why it was refused. */
 export type CheckedDocument =
@@ -25,6 +26,8 @@ export function createDocumentCache(options: {
   parseOptions?: ParseOptions;
   /** @default 1000 */
   max?: number;
+  /** Counts hits and misses (cache `document`). */
+  lookups?: CacheLookups;
 }) {
   let forSchema: GraphQLSchema | undefined;
   const cache = new LRUCache<string, CheckedDocument>({ max: options.max ?? 1000 });
@@ -34,6 +37,7 @@ export function createDocumentCache(options: {
       forSchema = schema;
     }
     const known = cache.get(query);
+    options.lookups?.('document', known ? 1 : 0, known ? 0 : 1);
     if (known) return known;
     let checked: CheckedDocument;
     try {

@@ -3,9 +3,23 @@ import { isPublicCode } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { createOperationLabeler, type ServiceMetrics } from '../metrics.js';
 
+/** Codes that say we failed the caller (the availability SLI counts them), not the caller us. */
+const FAULT_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+
 /**
- * Times every operation into `operationDuration` (labelled by a bounded operation name) and logs
- * unexpected errors in full, stack included, since responses in production carry neither.
+ * The `outcome` label of an operation: `ok`; `error` when it answered only expected outcomes
+ * (bad input, no access, no funds, rate limited...); `fault` when any error is ours.
+ */
+function outcomeOf(errors: ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined) {
+  if (!errors?.length) return 'ok';
+  const codes = errors.map((e) => String(e.extensions?.code ?? ''));
+  return codes.some((code) => FAULT_CODES.has(code) || !isPublicCode(code)) ? 'fault' : 'error';
+}
+
+/**
+ * Times every operation into `operationDuration` (labelled by a bounded operation name and its
+ * outcome) and logs unexpected errors in full, stack included, since responses in production
+ * carry neither.
  */
 export function createObservabilityPlugin(
   metrics: ServiceMetrics,
@@ -29,10 +43,10 @@ export function createObservabilityPlugin(
         },
         async willSendResponse({ response, operationName }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const failed =
-            response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
+          const errors =
+            response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           metrics.operationDuration.observe(
-            { operation: label(operationName), outcome: failed ? 'error' : 'ok' },
+            { operation: label(operationName), outcome: outcomeOf(errors) },
             seconds,
           );
         },

@@ -13,7 +13,12 @@ import { BodyTooLargeError, readBody, sendJson } from '../http/responses.js';
 import { DEFAULT_BODY_LIMIT } from '../http/graphql-handler.js';
 import { createDocumentCache, type CheckedDocument } from '../graphql/document-cache.js';
 import { leanSubscribe } from '../graphql/lean-subscribe.js';
-import { createOperationLabeler, STREAM_ROUTE_LABEL, type ServiceMetrics } from '../metrics.js';
+import {
+  createCacheLookups,
+  createOperationLabeler,
+  STREAM_ROUTE_LABEL,
+  type ServiceMetrics,
+} from '../metrics.js';
 
 /** @default 12_000: under the idle timeouts of common proxies (nginx 60 s, AWS ALB 60 s) */
 export const DEFAULT_HEARTBEAT_MS = 12_000;
@@ -56,7 +61,9 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const open = new Set<OpenStream>();
   // Streams of one app send the same document again and again: it is parsed and validated once.
-  const checkDocument = createDocumentCache({});
+  const checkDocument = createDocumentCache({
+    lookups: options.metrics && createCacheLookups(options.metrics.registry),
+  });
   const label = createOperationLabeler();
   /** Times the subscription's start once: ok when its stream started, error when refused. */
   const timeStart = (operationName: string | undefined) => {

@@ -4,7 +4,7 @@ import type { Principal } from '../../lib/auth/principal.js';
 import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { runMigrations, type Db } from '../../lib/db/index.js';
 import type { Kv } from '../../lib/kv/index.js';
-import { createServiceMetrics } from '../../lib/metrics.js';
+import { createCacheLookups, createServiceMetrics } from '../../lib/metrics.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
 import { createMemoryStreamLeases, type StreamLeases } from '../../lib/rate-limit/stream-leases.js';
 import type { LocalRoutes } from '../../lib/http/local-routes.js';
@@ -31,6 +31,7 @@ import { createChargeOutbox } from './service/saga/charge-outbox.js';
 import { createLiveStreams } from './service/saga/live-streams.js';
 import { createStreamMetrics } from './service/saga/stream-metrics.js';
 import { createRateLimitMetrics } from './service/saga/rate-limit-metrics.js';
+import { createSagaMetrics } from './service/saga/saga-metrics.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
@@ -128,6 +129,14 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     settings.creditLeases.calls > 0
       ? createCreditLeases({ wallet, settings: settings.creditLeases, logger: deps.logger, now })
       : undefined;
+  const breakers = createBreakers({
+    failures: settings.circuitFailures,
+    halfOpenAfterMs: settings.circuitHalfOpenMs,
+    onChange: (modelId, state) => {
+      deps.logger.warn({ modelId, circuit: state }, 'circuit breaker changed state');
+      health.publishCircuit(modelId, state, settings.circuitHalfOpenMs).catch(() => undefined);
+    },
+  });
   const saga: SagaDeps = {
     catalog: createCatalogClient({
       client,
@@ -139,19 +148,16 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     wallet,
     rateLimiter: deps.rateLimiter,
     providers,
-    cache: createResponseCache(deps.kv, {
-      generationSeconds: settings.generationCacheTtlSeconds,
-      embeddingSeconds: settings.embeddingCacheTtlSeconds,
-    }),
-    idempotency: createIdempotencyStore(deps.kv, { ttlSeconds: settings.idempotencyTtlSeconds }),
-    breakers: createBreakers({
-      failures: settings.circuitFailures,
-      halfOpenAfterMs: settings.circuitHalfOpenMs,
-      onChange: (modelId, state) => {
-        deps.logger.warn({ modelId, circuit: state }, 'circuit breaker changed state');
-        health.publishCircuit(modelId, state, settings.circuitHalfOpenMs).catch(() => undefined);
+    cache: createResponseCache(
+      deps.kv,
+      {
+        generationSeconds: settings.generationCacheTtlSeconds,
+        embeddingSeconds: settings.embeddingCacheTtlSeconds,
       },
-    }),
+      createCacheLookups(metrics.registry),
+    ),
+    idempotency: createIdempotencyStore(deps.kv, { ttlSeconds: settings.idempotencyTtlSeconds }),
+    breakers,
     health,
     flights: createSingleflight(),
     leases,
@@ -159,6 +165,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     chargeOutbox,
     usageMetrics,
     rateLimitMetrics,
+    sagaMetrics: createSagaMetrics(metrics.registry, breakers),
     settings,
     logger: deps.logger,
     random: deps.random ?? Math.random,

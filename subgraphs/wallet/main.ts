@@ -8,7 +8,12 @@ await runSubgraphMain(config, async (common) => {
   const db = await openSubgraphDb(config, WALLET_SCHEMA);
   await prepareWalletStore(db);
   return {
-    server: createWalletSubgraph({ ...common, db, sweepIntervalMs: config.sweepIntervalMs }),
+    server: createWalletSubgraph({
+      ...common,
+      db,
+      sweepIntervalMs: config.sweepIntervalMs,
+      invariantCheckIntervalMs: config.invariantCheckIntervalMs,
+    }),
     close: () => db.close(),
   };
 });

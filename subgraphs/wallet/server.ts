@@ -10,6 +10,12 @@ import { walletPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 import { walletMigrations } from './store/migrations.js';
 import { createHoldSweeper } from './service/sweeper.js';
+import { createInvariantMonitor } from './service/invariant-monitor.js';
+import {
+  createHoldGauges,
+  createSweepMetrics,
+  instrumentLedger,
+} from './service/wallet-metrics.js';
 
 export const WALLET_SCHEMA = 'wallet';
 export const walletTypeDefs = parse(
@@ -20,6 +26,8 @@ export interface WalletDeps extends SubgraphBaseDeps {
   db: Db;
   /** How often expired holds are released; 0 turns the sweeper off. @default 5000 */
   sweepIntervalMs?: number;
+  /** How often the ledger's invariants are checked (and at start); 0 turns it off. @default 300000 */
+  invariantCheckIntervalMs?: number;
 }
 
 export async function prepareWalletStore(db: Db): Promise<void> {
@@ -28,8 +36,21 @@ export async function prepareWalletStore(db: Db): Promise<void> {
 
 /** The wallet subgraph: each team's prepaid credits on a double-entry ledger. */
 export function createWalletSubgraph(deps: WalletDeps) {
-  const ledger = createLedger(deps.db);
-  const sweeper = createHoldSweeper(ledger, deps.logger, deps.sweepIntervalMs ?? 5000);
+  const metrics = deps.metrics ?? createServiceMetrics('wallet');
+  const ledger = instrumentLedger(createLedger(deps.db), metrics.registry);
+  createHoldGauges(deps.db, metrics.registry);
+  const sweeper = createHoldSweeper(
+    ledger,
+    deps.logger,
+    deps.sweepIntervalMs ?? 5000,
+    createSweepMetrics(metrics.registry),
+  );
+  const invariants = createInvariantMonitor(
+    deps.db,
+    metrics.registry,
+    deps.logger,
+    deps.invariantCheckIntervalMs ?? 300_000,
+  );
   const server = createSubgraphServer<WalletContext>({
     name: 'wallet',
     typeDefs: walletTypeDefs,
@@ -38,7 +59,7 @@ export function createWalletSubgraph(deps: WalletDeps) {
     buildContext: (base) => ({ ...base, loaders: createWalletLoaders(ledger.reads), ledger }),
     verifier: deps.verifier,
     logger: deps.logger,
-    metrics: deps.metrics ?? createServiceMetrics('wallet'),
+    metrics,
     production: deps.production,
     checkReady: () => deps.db.ping(),
   });
@@ -47,9 +68,10 @@ export function createWalletSubgraph(deps: WalletDeps) {
     async start() {
       await server.start();
       sweeper.start();
+      invariants.start();
     },
     async stop() {
-      await sweeper.stop();
+      await Promise.all([sweeper.stop(), invariants.stop()]);
       await server.stop();
     },
   };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kv } from '../../../../lib/kv/index.js';
+import type { CacheLookups } from '../../../../lib/metrics.js';
 import type {
   ChatMessage,
   FinishReason,
@@ -47,11 +48,13 @@ export interface GenerationKey {
 /**
  * The response cache in the shared store, per team: deterministic generations (temperature 0) by
  * route, price versions, messages and parameters; embeddings by model and text hash, stored as
- * float32. Each team's entries share its hash tag. A TTL of 0 turns a cache off.
+ * float32. Each team's entries share its hash tag. A TTL of 0 turns a cache off. `lookups`
+ * counts hits and misses (caches `generation` and `embedding`, one lookup per text).
  */
 export function createResponseCache(
   kv: Kv,
   ttl: { generationSeconds: number; embeddingSeconds: number },
+  lookups: CacheLookups = () => undefined,
 ) {
   const embeddingKey = (teamId: string, modelId: string, text: string) =>
     `emb:${tag(teamId)}:${encodeURIComponent(modelId)}:${sha256(text)}`;
@@ -64,6 +67,7 @@ export function createResponseCache(
     async getGeneration(key: string): Promise<CachedGeneration | null> {
       if (ttl.generationSeconds === 0) return null;
       const value = await kv.get(key);
+      lookups('generation', value ? 1 : 0, value ? 0 : 1);
       return value ? (JSON.parse(value) as CachedGeneration) : null;
     },
 
@@ -80,6 +84,8 @@ export function createResponseCache(
     ): Promise<(number[] | null)[]> {
       if (ttl.embeddingSeconds === 0 || texts.length === 0) return texts.map(() => null);
       const values = await kv.mget(texts.map((text) => embeddingKey(teamId, modelId, text)));
+      const hits = values.filter(Boolean).length;
+      lookups('embedding', hits, values.length - hits);
       return values.map((value) => (value ? decodeVector(value) : null));
     },
 

@@ -51,6 +51,10 @@ export function createBreakers(options: {
       const breaker = breakers.get(modelId);
       return breaker ? NAMES[breaker.state] : 'CLOSED';
     },
+    /** This replica's view of every deployment it has called. */
+    states(): Array<[string, CircuitStateName]> {
+      return [...breakers].map(([modelId, breaker]) => [modelId, NAMES[breaker.state]]);
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { ResolvedRoute, ResolvedTarget } from '../../../../lib/catalog/reso
 import { badUserInput, codedError, notFound } from '../../../../lib/errors.js';
 import { limitsOf } from '../../../../lib/policy/access-decision-loader.js';
 import type { Limits } from '../../../../lib/rate-limit/index.js';
+import { timedStep } from './saga-metrics.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 export interface CallPlan {
@@ -19,7 +20,15 @@ export interface CallPlan {
  * can do the job and are alive, and which of those the team may send this data to (policy, one
  * batched request per operation). Refuses with NOT_FOUND, BAD_USER_INPUT or MODEL_NOT_ALLOWED.
  */
-export async function planCall(
+export function planCall(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: { model: string; capability: 'CHAT' | 'EMBEDDING'; dataClass: string },
+): Promise<CallPlan> {
+  return timedStep(deps.sagaMetrics, 'plan', () => planSteps(deps, ctx, request));
+}
+
+async function planSteps(
   deps: SagaDeps,
   ctx: SagaContext,
   request: { model: string; capability: 'CHAT' | 'EMBEDDING'; dataClass: string },

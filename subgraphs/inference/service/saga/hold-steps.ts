@@ -5,6 +5,7 @@ import { costOf, type Price } from '../cost.js';
 import { AllAttemptsFailedError, type Attempt } from '../routing/run-attempts.js';
 import { reserveCredits, type Charge, type Payment } from './payment.js';
 import type { SettleTokens } from './rate-limit-step.js';
+import { timedStep, type SagaMetrics } from './saga-metrics.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 /*
@@ -30,19 +31,39 @@ export function holdWorstCase(
 ): Promise<Payment> {
   const { targets } = input;
   const first = targets[0]!;
-  return reserveCredits(deps, ctx, {
-    amount: targets.reduce((most, t) => {
-      const cost = input.worstCaseOf(t);
-      return cost > most ? cost : most;
-    }, 0n),
-    modelId: first.model.id,
-    priceVersion: first.model.price!.version,
-    ttlSeconds: input.ttlSeconds,
-    idempotencyBase: input.idempotencyBase,
-  }).catch(async (error: unknown) => {
-    await settleTokens(0);
-    throw error;
-  });
+  const reserve = () =>
+    reserveCredits(deps, ctx, {
+      amount: targets.reduce((most, t) => {
+        const cost = input.worstCaseOf(t);
+        return cost > most ? cost : most;
+      }, 0n),
+      modelId: first.model.id,
+      priceVersion: first.model.price!.version,
+      ttlSeconds: input.ttlSeconds,
+      idempotencyBase: input.idempotencyBase,
+    });
+  return timedStep(deps.sagaMetrics, 'hold', reserve).then(
+    (payment) => timedPayment(deps.sagaMetrics, payment),
+    async (error: unknown) => {
+      await settleTokens(0);
+      throw error;
+    },
+  );
+}
+
+/** The payment with its capture (outcome: what the ledger did) and void timed as saga steps. */
+function timedPayment(metrics: SagaMetrics | undefined, payment: Payment): Payment {
+  if (!metrics) return payment;
+  return {
+    ...payment,
+    capture: (input) =>
+      metrics.timeStep(
+        'capture',
+        () => payment.capture(input),
+        (charge) => charge.status,
+      ),
+    voidHold: () => metrics.timeStep('void', () => payment.voidHold()),
+  };
 }
 
 /**

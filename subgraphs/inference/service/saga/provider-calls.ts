@@ -2,6 +2,7 @@ import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
 import { runAttempts } from '../routing/run-attempts.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import type { CallTiming } from '../timing.js';
+import { timedStep } from './saga-metrics.js';
 import type { SagaDeps } from './saga-types.js';
 
 /**
@@ -17,15 +18,20 @@ export function callProviders<T>(
   cancel?: AbortSignal,
 ) {
   const deadline = AbortSignal.timeout(timing.deadlineMs);
-  return runAttempts({
-    targets,
-    settings: { ...deps.settings, attemptTimeoutMs: timing.attemptTimeoutMs },
-    breakers: deps.breakers,
-    deadline: cancel ? AbortSignal.any([deadline, cancel]) : deadline,
-    random: deps.random,
-    now: deps.now,
-    onAttempt: (a) => deps.health.recordAttempt(a),
-    call: (target, signal) =>
-      call(deps.providers.adapterFor(target.model.provider), target, signal),
-  });
+  return timedStep(deps.sagaMetrics, 'provider', () =>
+    runAttempts({
+      targets,
+      settings: { ...deps.settings, attemptTimeoutMs: timing.attemptTimeoutMs },
+      breakers: deps.breakers,
+      deadline: cancel ? AbortSignal.any([deadline, cancel]) : deadline,
+      random: deps.random,
+      now: deps.now,
+      onAttempt: (a) => {
+        deps.health.recordAttempt(a);
+        deps.sagaMetrics?.attempted(a);
+      },
+      call: (target, signal) =>
+        call(deps.providers.adapterFor(target.model.provider), target, signal),
+    }),
+  );
 }

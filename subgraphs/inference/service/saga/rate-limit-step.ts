@@ -1,5 +1,6 @@
 import type { Limits } from '../../../../lib/rate-limit/index.js';
 import { rateLimitError } from '../../../../lib/rate-limit/rate-limited-error.js';
+import { timedStep } from './saga-metrics.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 
 /** Gives back the reserved tokens the call did not use (0 when it generated nothing); never throws. */
@@ -19,8 +20,14 @@ export async function reserveRate(
   cost: { requests: number; tokens: number },
 ): Promise<SettleTokens> {
   const subject = { teamId: ctx.teamId, keyId: ctx.keyId };
-  const decision = await deps.rateLimiter.reserve(subject, limits, cost);
+  const decision = await timedStep(
+    deps.sagaMetrics,
+    'rate_limit',
+    () => deps.rateLimiter.reserve(subject, limits, cost),
+    (d) => (d.allowed ? 'ok' : 'refused'),
+  );
   if (!decision.allowed) {
+    deps.sagaMetrics?.refused(decision);
     if (decision.reason === 'UNAVAILABLE') {
       ctx.logger.error({ err: decision.error }, 'rate limits unavailable; refusing the call');
       deps.rateLimitMetrics?.unavailable.inc({ limit: 'rate', outcome: 'refused' });

@@ -13,6 +13,7 @@ import type { Breakers } from '../routing/breakers.js';
 import type { Singleflight } from '../singleflight.js';
 import type { ChargeOutbox } from './charge-outbox.js';
 import type { RateLimitMetrics } from './rate-limit-metrics.js';
+import type { SagaMetrics } from './saga-metrics.js';
 import type { CreditLeases } from './credit-leases.js';
 import type { SpendBatcher } from './spend-batcher.js';
 import type { UsageMetrics } from './usage-event.js';
@@ -37,6 +38,8 @@ export interface SagaDeps {
   usageMetrics?: UsageMetrics;
   /** Counts calls whose limits could not be checked (the store unreachable). */
   rateLimitMetrics?: RateLimitMetrics;
+  /** Steps' durations, rate-limit refusals, provider attempts, circuits. */
+  sagaMetrics?: SagaMetrics;
   settings: InferenceSettings;
   logger: Logger;
   random: () => number;

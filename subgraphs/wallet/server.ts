@@ -1,3 +1,4 @@
+import type { DrainOptions } from '../../lib/http/drain.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { runMigrations, type Db } from '../../lib/db/index.js';
@@ -48,9 +49,9 @@ export function createWalletSubgraph(deps: WalletDeps) {
       await server.start();
       sweeper.start();
     },
-    async stop() {
+    async stop(drain?: DrainOptions) {
       await sweeper.stop();
-      await server.stop();
+      await server.stop(drain);
     },
   };
 }

@@ -8,26 +8,22 @@ import { createGateway } from './server.js';
 const config = loadGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
 
-await runService(
-  logger,
-  async () => {
-    const kv = await createKv({ url: config.redisUrl });
-    const gateway = createGateway({
-      config,
-      kv,
-      signer: await createInternalTokenSigner({
-        privateKeyPem: config.internalPrivateKeyPem,
-        issuer: 'gateway',
-      }),
-      logger,
-      processMetrics: true,
-    });
-    await gateway.start();
-    logger.info({ port: await gateway.listen(config.port, config.host) }, 'listening');
-    return async () => {
-      await gateway.stop(config.drain);
-      await kv.close();
-    };
-  },
-  { drainTimeoutMs: config.drain.timeoutMs },
-);
+await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () => {
+  const kv = await createKv({ url: config.redisUrl });
+  const gateway = createGateway({
+    config,
+    kv,
+    signer: await createInternalTokenSigner({
+      privateKeyPem: config.internalPrivateKeyPem,
+      issuer: 'gateway',
+    }),
+    logger,
+    processMetrics: true,
+  });
+  await gateway.start();
+  logger.info({ port: await gateway.listen(config.port, config.host) }, 'listening');
+  return async () => {
+    await gateway.stop(config.drain);
+    await kv.close();
+  };
+});

@@ -11,8 +11,8 @@ export const CLOSE_MARGIN_MS = 5_000;
  */
 export async function runService(
   logger: Logger,
-  start: () => Promise<() => Promise<void>>,
   options: { drainTimeoutMs: number },
+  start: () => Promise<() => Promise<void>>,
 ): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
   try {

@@ -30,22 +30,18 @@ export async function runSubgraphMain(
   ) => Promise<{ server: SubgraphServer; close: () => Promise<void> }>,
 ): Promise<void> {
   const logger = createLogger({ service: settings.name, level: settings.logLevel });
-  await runService(
-    logger,
-    async () => {
-      const { server, close } = await build({
-        verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
-        logger,
-        metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
-        production: settings.production,
-      });
-      await server.start();
-      logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
-      return async () => {
-        await server.stop(settings.drain);
-        await close();
-      };
-    },
-    { drainTimeoutMs: settings.drain.timeoutMs },
-  );
+  await runService(logger, { drainTimeoutMs: settings.drain.timeoutMs }, async () => {
+    const { server, close } = await build({
+      verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
+      logger,
+      metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
+      production: settings.production,
+    });
+    await server.start();
+    logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
+    return async () => {
+      await server.stop(settings.drain);
+      await close();
+    };
+  });
 }

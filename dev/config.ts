@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { loadGatewayConfig } from '../gateway/config.js';
-import { commonEnv, inProcessCallsEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
+import {
+  commonEnv,
+  drainSettings,
+  inProcessCallsEnv,
+  optionalSecret,
+  parseConfig,
+  port,
+} from '../lib/config.js';
 import { loadBillingConfig } from '../subgraphs/billing/config.js';
 import { loadInferenceConfig } from '../subgraphs/inference/config.js';
 import { loadWalletConfig } from '../subgraphs/wallet/config.js';
@@ -50,6 +57,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
   return {
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
+    drain: drainSettings(e),
     port: e.PORT,
     host: e.HOST,
     subgraphPortBase: e.SUBGRAPH_PORT_BASE,

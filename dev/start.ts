@@ -56,7 +56,7 @@ const keys = await generateInternalKeyPair();
 const config = loadDevConfig(process.env, keys);
 const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel });
 
-await runService(logger, async () => {
+await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () => {
   const verifier = await createPlatformVerifier(keys.publicKeyPem);
   const kv = await createKv({ url: config.redisUrl });
   const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
@@ -249,8 +249,14 @@ await runService(logger, async () => {
   });
 
   return async () => {
-    await gateway.stop();
-    for (const server of servers.reverse()) await server.stop();
+    // The gateway drains (the only door: requests in flight finish); the subgraphs behind it then
+    // stop without a delay of their own, within what is left of the timeout.
+    const drainStarted = Date.now();
+    await gateway.stop(config.drain);
+    for (const server of servers.reverse()) {
+      const timeoutMs = Math.max(0, config.drain.timeoutMs - (Date.now() - drainStarted));
+      await server.stop({ timeoutMs, delayMs: 0 });
+    }
     await Promise.all(
       [catalogDb, policyDb, walletDb, inferenceDb, billingDb].map((db) => db?.close()),
     );

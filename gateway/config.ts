@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   commonEnv,
+  drainSettings,
   optionalSecret,
   optionalString,
   optionalUrl,
@@ -70,6 +71,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
+    drain: drainSettings(e),
     port: e.PORT,
     host: e.HOST,
     orgId: e.MODELGRAPH_ORG_ID,

@@ -8,7 +8,7 @@ import { createGateway } from './server.js';
 const config = loadGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
 
-await runService(logger, async () => {
+await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () => {
   const kv = await createKv({ url: config.redisUrl });
   const gateway = createGateway({
     config,
@@ -23,7 +23,7 @@ await runService(logger, async () => {
   await gateway.start();
   logger.info({ port: await gateway.listen(config.port, config.host) }, 'listening');
   return async () => {
-    await gateway.stop();
+    await gateway.stop(config.drain);
     await kv.close();
   };
 });

@@ -7,6 +7,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
+import { drainClock, type DrainOptions } from '../lib/http/drain.js';
 import { handleGraphQLRequest } from '../lib/http/graphql-handler.js';
 import { createHttpService, type RouteContext, type Routes } from '../lib/http/http-server.js';
 import type { LocalRoutes } from '../lib/http/local-routes.js';
@@ -250,6 +251,10 @@ export function createGateway(deps: GatewayDeps) {
     '/healthz': { GET: ({ res }) => sendJson(res, 200, { status: 'ok', service: 'gateway' }) },
     '/readyz': {
       GET: async ({ res, logger: log }) => {
+        // Draining: load balancers take this replica out at once.
+        if (http.isDraining()) {
+          return sendJson(res, 503, { status: 'draining', service: 'gateway' });
+        }
         try {
           await ready();
           sendJson(res, 200, { status: 'ready', service: 'gateway' });
@@ -288,16 +293,26 @@ export function createGateway(deps: GatewayDeps) {
      */
     openSubscription: subscriptions.openSubscription,
     start: () => apollo.start(),
-    /** Graceful and idempotent: streams end first, then the server, Apollo and the pools. */
-    stop() {
+    /**
+     * Graceful and idempotent: streams end first, then the server, Apollo and the pools. With
+     * `drain` (SIGTERM), it first answers not ready and `connection: close` for the drain's delay,
+     * and requests in flight get until its deadline.
+     */
+    stop(drain?: DrainOptions) {
       stopping ??= (async () => {
+        const clock = drain && drainClock(drain);
+        http.beginDrain();
+        await clock?.delay();
         // Open streams end with a terminal SERVICE_UNAVAILABLE frame before the server closes.
         subscriptions.closeAll();
+        const streamsGraceMs = clock
+          ? Math.min(SHUTDOWN_DRAIN_MS, clock.remaining())
+          : SHUTDOWN_DRAIN_MS;
         await Promise.all([
-          subscriptionRoute.drained(SHUTDOWN_DRAIN_MS),
-          openAi.drained(SHUTDOWN_DRAIN_MS),
+          subscriptionRoute.drained(streamsGraceMs),
+          openAi.drained(streamsGraceMs),
         ]);
-        await http.close();
+        await http.close(clock?.remaining());
         await apollo.stop();
         await services.close();
         await streamDispatcher.destroy();

@@ -26,6 +26,8 @@ describe('parseConfig', () => {
     expect(parseConfig(schema, {})).toEqual({
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
+      MODELGRAPH_DRAIN_TIMEOUT_MS: 20_000,
+      MODELGRAPH_DRAIN_DELAY_MS: 1_000,
       PORT: 4001,
     });
   });
@@ -53,11 +55,15 @@ describe('parseConfig', () => {
       DATABASE_URL: 'postgres://db:5432/app',
       REDIS_URL: 'redis://cache:6379',
       SERVICE_NAME: 'wallet',
+      MODELGRAPH_DRAIN_TIMEOUT_MS: '30000',
+      MODELGRAPH_DRAIN_DELAY_MS: '',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
+      MODELGRAPH_DRAIN_TIMEOUT_MS: 30_000,
+      MODELGRAPH_DRAIN_DELAY_MS: 1_000,
       PORT: 8080,
       DATABASE_URL: 'postgres://db:5432/app',
       REDIS_URL: 'redis://cache:6379',

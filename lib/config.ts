@@ -36,6 +36,10 @@ export const optionalSecret = (min: number) =>
     z.string().min(min, `must be at least ${min} characters`).optional(),
   );
 
+/** A duration in milliseconds, 0 or more; empty or unset means `fallback`. */
+const milliseconds = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(fallback));
+
 /** Variables every service reads. */
 export const commonEnv = {
   NODE_ENV: z.preprocess(
@@ -50,7 +54,19 @@ export const commonEnv = {
   REDIS_URL: optionalUrl,
   /** Where embedded PGlite keeps data; in memory when unset. */
   MODELGRAPH_DATA_DIR: optionalString,
+  /** SIGTERM to exit, at most (lib/http/drain.ts). */
+  MODELGRAPH_DRAIN_TIMEOUT_MS: milliseconds(20_000),
+  /** After SIGTERM, how long the service keeps serving (not ready, `connection: close`). */
+  MODELGRAPH_DRAIN_DELAY_MS: milliseconds(1_000),
 };
+
+/** How a service stops on SIGTERM (lib/http/drain.ts), from the variables in `commonEnv`. */
+export function drainSettings(e: {
+  MODELGRAPH_DRAIN_TIMEOUT_MS: number;
+  MODELGRAPH_DRAIN_DELAY_MS: number;
+}) {
+  return { timeoutMs: e.MODELGRAPH_DRAIN_TIMEOUT_MS, delayMs: e.MODELGRAPH_DRAIN_DELAY_MS };
+}
 
 /**
  * Whether services started in one process call each other without a socket

@@ -11,6 +11,30 @@ import type { GatewayContext } from '../context.js';
 /** Statuses whose Fetch Response may not have a body. */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
+/** What a connection lost before any answer leaves as fetch's cause (undici, node:net). */
+const LOST_BEFORE_ANSWER = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+const isMutation = (body: RequestInit['body']) =>
+  typeof body === 'string' && /"query"\s*:\s*"\s*mutation\b/.test(body);
+
+/**
+ * fetch, tried again once when the connection failed before any answer. A replica that drains
+ * closes its idle keep-alive connections, and a request can leave on one as it closes (the
+ * HTTP keep-alive race): the subgraph never read it. A refused connection is always retried; a
+ * connection closed under a mutation is not, since we cannot know the request was unread.
+ */
+async function fetchRetryingUnread(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = String(((error as Error).cause as { code?: unknown } | undefined)?.code ?? '');
+    const unread =
+      code === 'ECONNREFUSED' || (LOST_BEFORE_ANSWER.has(code) && !isMutation(init.body));
+    if (!unread || init.signal?.aborted) throw error;
+    return fetch(url, init);
+  }
+}
+
 /**
  * A subgraph in this process answers in process (lib/http/local-routes.ts), with the `accept`
  * that fetch would send; any other goes over Node's fetch (undici), which keeps connections alive
@@ -27,7 +51,7 @@ export function subgraphFetcher(localRoutes?: LocalRoutes): Fetcher {
       { method: init.method ?? 'GET', headers, body: String(init.body ?? '') },
       init.signal ?? undefined,
     );
-    if (!answer) return fetch(url, init);
+    if (!answer) return fetchRetryingUnread(url, init);
     const { status, headers: answered, body } = await answer;
     return new Response(NO_BODY.has(status) ? null : body, {
       status,

@@ -1,4 +1,7 @@
-import { matchRoute } from './http-server.js';
+import { createLogger } from '../logging.js';
+import { createServiceMetrics } from '../metrics.js';
+import { createHttpService, matchRoute } from './http-server.js';
+import { sendJson } from './responses.js';
 
 describe('matchRoute', () => {
   const routes = {
@@ -18,5 +21,41 @@ describe('matchRoute', () => {
     expect(matchRoute(routes, '/v1/')).toBeUndefined();
     expect(matchRoute(routes, '/v2/models')).toBeUndefined();
     expect(matchRoute(routes, '/v1')).toBeUndefined();
+  });
+});
+
+describe('a draining HTTP service', () => {
+  it('finishes the request in flight with connection: close and refuses new connections', async () => {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const service = createHttpService({
+      logger: createLogger({ service: 'drain-test', level: 'silent' }),
+      metrics: createServiceMetrics('drain-test'),
+      routes: {
+        '/slow': {
+          GET: async ({ res }) => {
+            arrived();
+            await held;
+            sendJson(res, 200, { finished: true });
+          },
+        },
+      },
+    });
+    const port = await service.listen(0);
+    const answer = fetch(`http://127.0.0.1:${port}/slow`);
+    await inFlight;
+
+    service.beginDrain();
+    expect(service.isDraining()).toBe(true);
+    const closed = service.close(10_000);
+    await expect(fetch(`http://127.0.0.1:${port}/slow`)).rejects.toThrow('fetch failed');
+    release();
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.json()).toEqual({ finished: true });
+    await closed;
   });
 });

@@ -61,7 +61,18 @@ export interface HttpService {
   handle: RequestListener;
   /** Listens and resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Starts a drain: every response from now on (those in flight too, unless their head is sent)
+   * says `connection: close`, so a keep-alive client opens its next connection elsewhere.
+   */
+  beginDrain(): void;
+  /** Whether a drain has begun (readiness answers 503 then). */
+  isDraining(): boolean;
+  /**
+   * Stops listening and closes idle connections, lets requests in flight finish for up to
+   * `graceMs`, then cuts what is left. @default graceMs 0: cut at once
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -75,8 +86,16 @@ export function createHttpService(options: {
   routes: Routes;
 }): HttpService {
   const { logger, metrics, routes } = options;
+  let draining = false;
+  // Responses whose head is not sent yet: a drain marks them `connection: close`.
+  const pending = new Set<ServerResponse>();
   const handle: RequestListener = (req, res) => {
     const started = process.hrtime.bigint();
+    if (draining) res.setHeader('connection', 'close');
+    else {
+      pending.add(res);
+      res.once('close', () => pending.delete(res));
+    }
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -131,10 +150,23 @@ export function createHttpService(options: {
           resolve((server.address() as AddressInfo).port);
         });
       }),
-    close: () =>
+    beginDrain() {
+      draining = true;
+      for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
+      pending.clear();
+    },
+    isDraining: () => draining,
+    close: (graceMs = 0) =>
       new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        draining = true;
+        let timer: NodeJS.Timeout | undefined;
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+        if (graceMs > 0) timer = setTimeout(() => server.closeAllConnections(), graceMs).unref();
+        else server.closeAllConnections();
       }),
   };
 }

@@ -20,8 +20,8 @@ export function openSubgraphDb(settings: SubgraphSettings, schema: string): Prom
 }
 
 /**
- * A subgraph's `main`: builds its stores and server with `build`, listens, and on SIGTERM stops the
- * server before `close` releases the stores.
+ * A subgraph's `main`: builds its stores and server with `build`, listens, and on SIGTERM drains
+ * the server (settings.drain) before `close` releases the stores.
  */
 export async function runSubgraphMain(
   settings: SubgraphSettings,
@@ -30,7 +30,7 @@ export async function runSubgraphMain(
   ) => Promise<{ server: SubgraphServer; close: () => Promise<void> }>,
 ): Promise<void> {
   const logger = createLogger({ service: settings.name, level: settings.logLevel });
-  await runService(logger, async () => {
+  await runService(logger, { drainTimeoutMs: settings.drain.timeoutMs }, async () => {
     const { server, close } = await build({
       verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
       logger,
@@ -40,7 +40,7 @@ export async function runSubgraphMain(
     await server.start();
     logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
     return async () => {
-      await server.stop();
+      await server.stop(settings.drain);
       await close();
     };
   });

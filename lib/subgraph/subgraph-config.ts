@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { commonEnv, parseConfig, port, requiredPem } from '../config.js';
+import { commonEnv, drainSettings, parseConfig, port, requiredPem } from '../config.js';
 
 /** The variables every subgraph reads; each subgraph's config.ts adds its own. */
 export function subgraphEnv(defaultPort: number) {
@@ -22,6 +22,7 @@ export function subgraphSettings(name: string, e: z.infer<ReturnType<typeof subg
     name,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
+    drain: drainSettings(e),
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,

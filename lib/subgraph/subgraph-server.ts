@@ -10,6 +10,7 @@ import { isDatabaseUnreachable } from '../db/unreachable.js';
 import { createErrorFormatter } from '../errors.js';
 import { createObservabilityPlugin } from '../graphql/plugins.js';
 import { headerValue } from '../http/headers.js';
+import { drainClock, type DrainOptions } from '../http/drain.js';
 import { handleGraphQLRequest } from '../http/graphql-handler.js';
 import { createHttpService, type HttpService, type Routes } from '../http/http-server.js';
 import { sendError, sendJson, sendText } from '../http/responses.js';
@@ -61,8 +62,12 @@ export interface SubgraphServerOptions<TContext extends SubgraphBaseContext> {
 
 export interface SubgraphServer extends HttpService {
   start(): Promise<void>;
-  /** Lets open streams end (closing those still open after a grace period), then stops. */
-  stop(): Promise<void>;
+  /**
+   * Lets open streams end (stopping those still open after a grace period with a terminal
+   * SERVICE_UNAVAILABLE event), then stops. With `drain` (SIGTERM), it first answers not ready
+   * and `connection: close` for the drain's delay, and requests in flight get until its deadline.
+   */
+  stop(drain?: DrainOptions): Promise<void>;
 }
 
 /**
@@ -137,6 +142,10 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
     '/healthz': { GET: ({ res }) => sendJson(res, 200, { status: 'ok', service: options.name }) },
     '/readyz': {
       GET: async ({ res, logger: log }) => {
+        // Draining: load balancers take this replica out at once.
+        if (http.isDraining()) {
+          return sendJson(res, 503, { status: 'draining', service: options.name });
+        }
         try {
           await options.checkReady();
           sendJson(res, 200, { status: 'ready', service: options.name });
@@ -156,9 +165,17 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
   return {
     ...http,
     start: () => apollo.start(),
-    async stop() {
-      await streams?.drain(STREAM_STOP_GRACE_MS);
-      await http.close();
+    async stop(drain) {
+      if (!drain) {
+        await streams?.drain(STREAM_STOP_GRACE_MS);
+        await http.close();
+      } else {
+        const clock = drainClock(drain);
+        http.beginDrain();
+        await clock.delay();
+        await streams?.drain(Math.min(STREAM_STOP_GRACE_MS, clock.remaining()));
+        await http.close(clock.remaining());
+      }
       await apollo.stop();
     },
   };

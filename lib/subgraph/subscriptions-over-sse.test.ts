@@ -143,3 +143,74 @@ describe('subscriptions over SSE with a slow reader', () => {
     }
   });
 });
+
+describe('a subscription its service stops (a drain)', () => {
+  it('ends with a SERVICE_UNAVAILABLE result, then complete', async () => {
+    let wake: (() => void) | undefined;
+    let returned = false;
+    // One event, then nothing until the stream is stopped.
+    const oneThenWait = (): AsyncIterableIterator<{ tick: string }> => {
+      let sent = false;
+      const it: AsyncIterableIterator<{ tick: string }> = {
+        next: async () => {
+          if (sent) await new Promise<void>((resolve) => (wake = resolve));
+          sent = true;
+          return returned
+            ? { value: undefined, done: true }
+            : { value: { tick: 'one' }, done: false };
+        },
+        return: async () => {
+          returned = true;
+          wake?.();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]: () => it,
+      };
+      return it;
+    };
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: { tick: { type: GraphQLString, subscribe: oneThenWait } },
+      }),
+    });
+    const metrics = createServiceMetrics('test');
+    const transport = createSubscriptionTransport({ schema, formatError: (f) => f, metrics });
+    const http = createHttpService({
+      logger: silentLogger,
+      metrics,
+      routes: { '/graphql': { POST: (ctx) => transport.handle(ctx, async () => ({})) } },
+    });
+    const port = await http.listen(0);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'subscription { tick }' }),
+      });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!text.includes('"tick":"one"')) text += (await reader.read()).value ?? '';
+
+      await transport.drain(0);
+      for (let read = await reader.read(); !read.done; read = await reader.read())
+        text += read.value;
+      const events = text.split('\n\n').filter((e) => e.startsWith('event:'));
+      expect(events.slice(-2)).toEqual([
+        `event: next\ndata: ${JSON.stringify({
+          errors: [
+            {
+              message: 'The service is shutting down; subscribe again.',
+              extensions: { code: 'SERVICE_UNAVAILABLE' },
+            },
+          ],
+        })}`,
+        'event: complete\ndata:',
+      ]);
+      expect(returned).toBe(true);
+    } finally {
+      await http.close();
+    }
+  });
+});

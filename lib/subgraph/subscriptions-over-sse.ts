@@ -46,7 +46,18 @@ interface OpenStream {
   finished: Promise<void>;
   /** Stops it now: the iterator's `return()` is called and the response ends. */
   close(): void;
+  /** Stops it for a shutdown: as `close`, after a terminal SERVICE_UNAVAILABLE event. */
+  stop(): void;
 }
+
+/** The terminal event of a stream its service stopped (a drain): the client subscribes again. */
+export const SHUTDOWN_RESULT: ExecutionResult = {
+  errors: [
+    new GraphQLError('The service is shutting down; subscribe again.', {
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    }),
+  ],
+};
 
 /**
  * GraphQL subscriptions over Server-Sent Events, graphql-sse's "distinct connections" format: one
@@ -129,6 +140,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
 
       let iterator: AsyncIterator<ExecutionResult> | undefined;
       let closed = false;
+      let stopped = false;
       // Lets a subscription that is still being set up stop its work when the client leaves.
       const clientGone = new AbortController();
       let done!: () => void;
@@ -139,6 +151,11 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
           closed = true;
           clientGone.abort();
           void iterator?.return?.().catch(() => undefined);
+        },
+        stop: () => {
+          if (closed) return;
+          stopped = true;
+          stream.close();
         },
       };
       open.add(stream);
@@ -172,6 +189,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       } finally {
         clearInterval(heartbeat);
         open.delete(stream);
+        if (stopped) send(SHUTDOWN_RESULT);
         if (!res.destroyed && !res.writableEnded) res.end('event: complete\ndata:\n\n');
         done();
       }
@@ -179,7 +197,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
 
     /**
      * Waits up to `graceMs` for open streams to end by themselves (a subgraph ends its own first,
-     * with a terminal event), then closes the rest.
+     * with a terminal event), then stops the rest with a terminal SERVICE_UNAVAILABLE event.
      */
     async drain(graceMs: number): Promise<void> {
       if (open.size === 0) return;
@@ -187,7 +205,7 @@ export function createSubscriptionTransport(options: SubscriptionTransportOption
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([Promise.all([...open].map((s) => s.finished)), grace]);
       clearTimeout(timer);
-      for (const stream of open) stream.close();
+      for (const stream of open) stream.stop();
       await Promise.all([...open].map((s) => s.finished));
     },
   };

@@ -1,3 +1,4 @@
+import type { DrainOptions } from '../../lib/http/drain.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
@@ -110,9 +111,9 @@ export function createBillingSubgraph(deps: BillingDeps) {
       await server.start();
       billing.start();
     },
-    async stop() {
+    async stop(drain?: DrainOptions) {
       await billing.stop();
-      await server.stop();
+      await server.stop(drain);
       await client.close();
     },
   };

@@ -28,6 +28,7 @@ import type { ProviderAdapter } from './providers/types.js';
 import { resolvers } from './resolvers/index.js';
 import { createBreakers } from './service/routing/breakers.js';
 import { createChargeOutbox } from './service/saga/charge-outbox.js';
+import { drainClock, type DrainOptions } from '../../lib/http/drain.js';
 import { createLiveStreams } from './service/saga/live-streams.js';
 import { createStreamMetrics } from './service/saga/stream-metrics.js';
 import { createRateLimitMetrics } from './service/saga/rate-limit-metrics.js';
@@ -211,10 +212,16 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       await server.start();
       chargeOutbox.start();
     },
-    /** Ends open streams with a terminal event (what they delivered charged), then stops. */
-    async stop() {
+    /**
+     * Ends open streams with a terminal event (what they delivered charged), then stops; with
+     * `drain`, after its delay (not ready, `connection: close`), within its deadline.
+     */
+    async stop(drain?: DrainOptions) {
+      const clock = drain && drainClock(drain);
+      server.beginDrain();
+      await clock?.delay();
       await streams.live.shutdown();
-      await server.stop();
+      await server.stop(clock && { timeoutMs: clock.remaining(), delayMs: 0 });
       await chargeOutbox.stop();
       await leases?.close();
       await Promise.all([client.close(), providers.close()]);

@@ -1,3 +1,4 @@
+import type { DrainOptions } from '../../lib/http/drain.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { runMigrations, type Db } from '../../lib/db/index.js';
@@ -70,9 +71,9 @@ export function createWalletSubgraph(deps: WalletDeps) {
       sweeper.start();
       invariants.start();
     },
-    async stop() {
+    async stop(drain?: DrainOptions) {
       await Promise.all([sweeper.stop(), invariants.stop()]);
-      await server.stop();
+      await server.stop(drain);
     },
   };
 }

@@ -6,6 +6,7 @@ import { expectErrorCode, expectNoErrors, gql } from '../support/graphql-client.
 import { eventually } from '../support/eventually.js';
 import { createRecordingLogger } from '../support/recording-logger.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { startSteadyLoad } from '../support/steady-load.js';
 import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 
 const HEALTH = '{ model(id: "local/echo-chat") { id health { status } } }';
@@ -16,6 +17,7 @@ describe('the gateway reloads its supergraph file', () => {
   let dir: string;
   let file: string;
   let key: string;
+  let teamId: string;
   const log = createRecordingLogger();
 
   beforeAll(async () => {
@@ -30,7 +32,7 @@ describe('the gateway reloads its supergraph file', () => {
       supergraphPollMs: 100,
       logger: log.logger,
     });
-    ({ key } = await stack.createTeamWithKey('Reload', ['models:read']));
+    ({ key, teamId } = await stack.createTeamWithKey('Reload', ['models:read']));
   }, STACK_START_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
@@ -39,6 +41,16 @@ describe('the gateway reloads its supergraph file', () => {
 
   it('serves a field once a supergraph with it is written, and ignores a broken file', async () => {
     expectErrorCode(await gql(stack.url, HEALTH, { token: key }), 'GRAPHQL_VALIDATION_FAILED');
+    // Clients keep querying across both reloads: none of their requests may fail.
+    const load = startSteadyLoad({
+      base: stack.gatewayBase,
+      key,
+      teamId,
+      queries: 3,
+      paid: 0,
+      query:
+        'query Load($t: ID!) { team(id: $t) { id } models(first: 2) { edges { node { id } } } }',
+    });
 
     await writeFile(file, composeSupergraph(await readSubgraphs()));
     const data = await eventually(
@@ -61,5 +73,13 @@ describe('the gateway reloads its supergraph file', () => {
     expect(rejected).toMatchObject({ path: file, level: 50 });
     // ... and the last good supergraph keeps serving.
     expect(expectNoErrors(await gql(stack.url, HEALTH, { token: key }))).toEqual(data);
+    const answered = load.answered.query;
+    await eventually(
+      'queries go on after the reloads',
+      () => (load.answered.query > answered + 10 ? true : undefined),
+      { timeoutMs: 8_000 },
+    );
+    await load.stop();
+    expect(load.failures).toEqual([]);
   });
 });

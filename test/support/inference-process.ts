@@ -1,74 +1,27 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { scrapeMetric } from './scrape-metric.js';
+import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
-const mainOf = (service: 'inference' | 'wallet') =>
-  fileURLToPath(new URL(`../../subgraphs/${service}/main.ts`, import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export type { ProcessLogLine } from './service-process.js';
 
-/** One pino line the process wrote. */
-export type ProcessLogLine = Record<string, unknown> & { msg?: string };
-
-export interface InferenceProcess {
-  /** Its `/graphql`. */
-  url: string;
-  /** The port it listens on. */
-  port: number;
-  /** Every log line so far, parsed. */
-  lines: ProcessLogLine[];
-  /** The sum of metric `name`'s series on its `/metrics` that carry `labels` (0 when none). */
-  metric(name: string, labels?: Record<string, string>): Promise<number>;
+export interface InferenceProcess extends Pick<ServiceProcess, 'url' | 'lines' | 'metric'> {
   /** Sends `signal` and resolves once the process has exited. */
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** The inference service in a process of its own (see startServiceProcess). */
-export const startInferenceProcess = (env: Record<string, string>) =>
-  startServiceProcess('inference', env);
-
 /**
- * A service in a process of its own (`node --import tsx subgraphs/<service>/main.ts`), as
- * production runs it, with `env` as its whole configuration (this process's DATABASE_URL and
- * REDIS_URL are not passed on). Resolves once it listens (it says so at LOG_LEVEL info).
+ * The inference service in a process of its own (`node --import tsx subgraphs/inference/main.ts`),
+ * as production runs it, with `env` as its whole configuration (this process's DATABASE_URL and
+ * REDIS_URL are not passed on). Resolves once it listens.
  */
-export async function startServiceProcess(
-  service: 'inference' | 'wallet',
+export async function startInferenceProcess(
   env: Record<string, string>,
 ): Promise<InferenceProcess> {
-  const inherited = { ...process.env };
-  delete inherited.DATABASE_URL;
-  delete inherited.REDIS_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', mainOf(service)], {
-    cwd: ROOT,
-    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', ...env },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines: ProcessLogLine[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      let line: ProcessLogLine;
-      try {
-        line = JSON.parse(text) as ProcessLogLine;
-      } catch {
-        return;
-      }
-      lines.push(line);
-      if (line.msg === 'listening') resolve(line.port as number);
-    });
-    void exited.then(() => reject(new Error(`${service} exited before listening:\n${stderr}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess('subgraphs/inference/main.ts', env);
   return {
-    url: `${base}/graphql`,
-    port,
-    lines,
-    metric: (name, labels) => scrapeMetric(`${base}/metrics`, name, labels),
+    url: service.url,
+    lines: service.lines,
+    metric: service.metric,
     async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+      await service.kill(signal);
     },
   };
 }

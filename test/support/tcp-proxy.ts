@@ -1,7 +1,8 @@
 /**
- * A TCP proxy in front of a real server (PostgreSQL, Redis) that a test can take down and bring
- * back, to see how services behave while a store restarts, without touching the server that other
- * suites share. While down, open connections are destroyed and new ones are refused at once.
+ * A TCP proxy in front of a real server (PostgreSQL, Redis, a service) that a test can take down
+ * and bring back, to see how services behave while a store restarts, without touching the server
+ * that other suites share. While down, open connections are destroyed and new ones are refused at
+ * once. `retarget` moves it to another server, as a Service moves to a new replica.
  */
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -15,19 +16,22 @@ export interface TcpProxy {
   /** Cuts every open connection and refuses new ones until `up()`. */
   down(): void;
   up(): void;
-  /** Sends new connections to `target` from now on (a server restarted on another port). */
+  /**
+   * Sends new connections to `target` from now on; open ones stay with the old one, as a
+   * Kubernetes Service does when an endpoint changes (the stand-in for kube-proxy).
+   */
   retarget(target: { host: string; port: number }): void;
   readonly isUp: boolean;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(initial: { host: string; port: number }): Promise<TcpProxy> {
-  let target = initial;
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let isUp = true;
+  let current = target;
   const server = createServer((client) => {
     if (!isUp) return void client.destroy();
-    const upstream = connect(target.port, target.host);
+    const upstream = connect(current.port, current.host);
     const pair = [client, upstream];
     for (const socket of pair) {
       open.add(socket);
@@ -60,7 +64,7 @@ export async function startTcpProxy(initial: { host: string; port: number }): Pr
       isUp = true;
     },
     retarget(next) {
-      target = next;
+      current = next;
     },
     get isUp() {
       return isUp;

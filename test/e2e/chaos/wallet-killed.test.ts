@@ -4,7 +4,7 @@ import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-d
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import { GENERATE } from '../../support/inference-setup.js';
-import { startServiceProcess, type InferenceProcess } from '../../support/inference-process.js';
+import { startServiceProcess, type ServiceProcess } from '../../support/service-process.js';
 import { expectLedgerInvariants } from '../../support/ledger-invariants.js';
 import { watchMoney } from '../../support/money-probe.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
@@ -35,10 +35,10 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
   () => {
     let proxy: TcpProxy;
     let emulated: EmulatedStack;
-    let wallet: InferenceProcess | undefined;
+    let wallet: ServiceProcess | undefined;
 
     const startWallet = async () => {
-      wallet = await startServiceProcess('wallet', {
+      wallet = await startServiceProcess('subgraphs/wallet/main.ts', {
         LOG_LEVEL: 'info',
         MODELGRAPH_INTERNAL_PUBLIC_KEY: emulated.stack.internalKeys.publicKeyPem,
         DATABASE_URL: emulated.stack.databaseUrl!,

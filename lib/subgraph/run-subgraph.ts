@@ -1,4 +1,5 @@
 import { createPlatformVerifier } from '../auth/internal-token.js';
+import { loadTracingConfig } from '../config.js';
 import { createDb, type Db } from '../db/index.js';
 import { createLogger } from '../logging.js';
 import { createServiceMetrics } from '../metrics.js';
@@ -30,18 +31,22 @@ export async function runSubgraphMain(
   ) => Promise<{ server: SubgraphServer; close: () => Promise<void> }>,
 ): Promise<void> {
   const logger = createLogger({ service: settings.name, level: settings.logLevel });
-  await runService(logger, async () => {
-    const { server, close } = await build({
-      verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
-      logger,
-      metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
-      production: settings.production,
-    });
-    await server.start();
-    logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
-    return async () => {
-      await server.stop();
-      await close();
-    };
-  });
+  await runService(
+    logger,
+    async () => {
+      const { server, close } = await build({
+        verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
+        logger,
+        metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
+        production: settings.production,
+      });
+      await server.start();
+      logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
+      return async () => {
+        await server.stop();
+        await close();
+      };
+    },
+    loadTracingConfig(settings.name),
+  );
 }

@@ -63,6 +63,7 @@ async function serve(source: ReturnType<typeof createSource>) {
   });
   let handled: Promise<void> | undefined;
   const http = createHttpService({
+    service: 'sse-test',
     logger: silentLogger,
     metrics,
     routes: {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { loadGatewayConfig } from '../gateway/config.js';
-import { commonEnv, inProcessCallsEnv, optionalSecret, parseConfig, port } from '../lib/config.js';
+import {
+  commonEnv,
+  inProcessCallsEnv,
+  loadTracingConfig,
+  optionalSecret,
+  parseConfig,
+  port,
+} from '../lib/config.js';
 import { loadBillingConfig } from '../subgraphs/billing/config.js';
 import { loadInferenceConfig } from '../subgraphs/inference/config.js';
 import { loadWalletConfig } from '../subgraphs/wallet/config.js';
@@ -60,6 +67,8 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     dataDir: e.MODELGRAPH_DATA_DIR,
     seedFile: e.MODELS_SEED_FILE,
     inProcessCalls: e.MODELGRAPH_IN_PROCESS_CALLS,
+    /** One process, one service name for its spans (each server span names its service). */
+    tracing: loadTracingConfig('modelgraph', env),
     poolSize: wallet.poolSize,
     gateway: {
       supergraphPath: gateway.supergraphPath,

@@ -8,7 +8,6 @@ import {
   generateInternalKeyPair,
 } from '../lib/auth/internal-token.js';
 import { createDb, createDbs, type Db } from '../lib/db/index.js';
-import { loadTracingConfig } from '../lib/config.js';
 import { createLocalRoutes } from '../lib/http/local-routes.js';
 import { createKv } from '../lib/kv/index.js';
 import { createRateLimiter } from '../lib/rate-limit/index.js';
@@ -267,5 +266,5 @@ await runService(
       ]);
     };
   },
-  loadTracingConfig('modelgraph'),
+  config.tracing,
 );

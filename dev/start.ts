@@ -14,6 +14,7 @@ import { createRateLimiter } from '../lib/rate-limit/index.js';
 import { createStreamLeases } from '../lib/rate-limit/stream-leases.js';
 import { createLogger } from '../lib/logging.js';
 import { runService } from '../lib/subgraph/run-service.js';
+import { startTracing } from '../lib/tracing/start-tracing.js';
 import type { SubgraphServer } from '../lib/subgraph/subgraph-server.js';
 import {
   CATALOG_SCHEMA,
@@ -56,215 +57,212 @@ const keys = await generateInternalKeyPair();
 const config = loadDevConfig(process.env, keys);
 const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel });
 
-await runService(
-  logger,
-  async () => {
-    const verifier = await createPlatformVerifier(keys.publicKeyPem);
-    const kv = await createKv({ url: config.redisUrl });
-    const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
-    // Inference's own limiter, as in its own process: it alone may fail open.
-    const inferenceLimiter = await createRateLimiter({
-      redisUrl: config.redisUrl,
-      failOpen: config.inference.rateLimitFailOpen,
-    });
-    // One lease store: inference takes the leases, policy's rateLimitStatus counts them.
-    const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
-    // In memory, the five schemas share one embedded database (one engine start, not four); a
-    // data directory keeps its folder per subgraph, as each subgraph's own process does.
-    const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
-    const [catalogDb, policyDb, walletDb, inferenceDb, billingDb]: Db[] = persistent
-      ? await Promise.all(
-          [
-            ['model-catalog', CATALOG_SCHEMA],
-            ['policy', POLICY_SCHEMA],
-            ['wallet', WALLET_SCHEMA],
-            ['inference', INFERENCE_SCHEMA],
-            ['billing', BILLING_SCHEMA],
-          ].map(([name, schema]) =>
-            createDb({ schema: schema!, dataDir: `${persistent}/${name}` }),
-          ),
-        )
-      : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
-          CATALOG_SCHEMA,
-          POLICY_SCHEMA,
-          WALLET_SCHEMA,
-          INFERENCE_SCHEMA,
-          BILLING_SCHEMA,
-        ]);
-    await Promise.all([
-      prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
-      preparePolicyStore(policyDb),
-      prepareWalletStore(walletDb),
-      prepareInferenceStore(inferenceDb),
-      prepareBillingStore(billingDb!),
-    ]);
-
-    // Without a provider key, the local TEST MODE provider takes payments (dev/test-mode-payments.ts).
-    const testMode = config.billing.provider
-      ? undefined
-      : await startTestModePayments({
-          port: config.billing.testModePort,
-          host: config.host,
-          logger: logger.child({ service: 'test-mode-payments' }),
-        });
-    const common = { verifier, production: config.production };
-    // Calls between the services skip the sockets (lib/http/local-routes.ts) unless
-    // MODELGRAPH_IN_PROCESS_CALLS is false; streams still go over HTTP.
-    const localRoutes = config.inProcessCalls ? createLocalRoutes() : undefined;
-    const signer = (issuer: string) =>
-      createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
-    // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
-    // 4004, billing 4005); inference and billing start last because they call the others.
-    const subgraphs: Array<
-      [string, number, (urls: Record<string, string>) => Promise<SubgraphServer>]
-    > = [
-      [
-        'model-catalog',
-        0,
-        async () =>
-          createCatalogSubgraph({
-            ...common,
-            db: catalogDb,
-            logger: logger.child({ service: 'model-catalog' }),
-          }),
-      ],
-      [
-        'wallet',
-        2,
-        async () =>
-          createWalletSubgraph({
-            ...common,
-            db: walletDb,
-            sweepIntervalMs: config.sweepIntervalMs,
-            logger: logger.child({ service: 'wallet' }),
-          }),
-      ],
-      [
-        'policy',
-        3,
-        async () =>
-          createPolicySubgraph({
-            ...common,
-            db: policyDb,
-            kv,
-            rateLimiter,
-            streamLeases,
-            orgId: config.orgId,
-            logger: logger.child({ service: 'policy' }),
-          }),
-      ],
-      [
-        'inference',
-        1,
-        async (urls) =>
-          createInferenceSubgraph({
-            ...common,
-            db: inferenceDb,
-            kv,
-            rateLimiter: inferenceLimiter,
-            streamLeases,
-            signer: await signer(ISSUERS.inference),
-            settings: config.inference,
-            orgId: config.orgId,
-            services: {
-              catalog: urls['model-catalog']!,
-              policy: urls.policy!,
-              wallet: urls.wallet!,
-            },
-            localRoutes,
-            logger: logger.child({ service: 'inference' }),
-          }),
-      ],
-      [
-        'billing',
-        4,
-        async (urls) =>
-          createBillingSubgraph({
-            ...common,
-            db: billingDb!,
-            provider: config.billing.provider
-              ? createPaymentProvider(config.billing.provider)
-              : testMode!.provider,
-            signer: await signer(ISSUERS.billing),
-            services: { wallet: urls.wallet!, policy: urls.policy! },
-            settings: config.billing.settings,
-            orgId: config.orgId,
-            localRoutes,
-            logger: logger.child({ service: 'billing' }),
-          }),
-      ],
-    ];
-    const urls: Record<string, string> = {};
-    const servers: SubgraphServer[] = [];
-    for (const [name, offset, create] of subgraphs) {
-      const server = await create(urls);
-      servers.push(server);
-      await server.start();
-      const port = await server.listen(
-        config.subgraphPortBase === 0 ? 0 : config.subgraphPortBase + offset,
-        '127.0.0.1',
-      );
-      urls[name] = `http://127.0.0.1:${port}/graphql`;
-      localRoutes?.register(urls[name]!, server);
-    }
-
-    const adminKey =
-      config.adminKey ??
-      (config.production ? undefined : `mg_admin_${randomBytes(24).toString('base64url')}`);
-    const gateway = createGateway({
-      config: {
-        production: config.production,
-        orgId: config.orgId,
-        adminKey,
-        supergraphPath: config.gateway.supergraphPath,
-        subgraphUrls: {
-          'model-catalog': urls['model-catalog'],
-          inference: urls.inference,
-          wallet: urls.wallet,
-          policy: urls.policy,
-          billing: urls.billing,
-        },
-        oidc: config.gateway.oidc,
-        maxBodyBytes: config.gateway.maxBodyBytes,
-        limits: config.gateway.limits,
-      },
-      kv,
-      signer: await signer(ISSUERS.gateway),
-      logger: logger.child({ service: 'gateway' }),
-      processMetrics: true,
-      localRoutes,
-    });
-    await gateway.start();
-    const port = await gateway.listen(config.port, config.host);
-    const localHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-    testMode?.deliverTo(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
-
-    const seeded = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
-    const demo = seeded && { ...seeded, credits: Number(DEMO_CREDITS / MICRO_CREDITS_PER_CREDIT) };
-    printBanner({
-      url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
-      production: config.production,
-      adminKey: config.adminKey ? undefined : adminKey,
-      demo,
-      testModePayments: testMode?.url,
-      stores: `${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'} + ${config.redisUrl ? 'Redis' : 'in-process store'}`,
-      seconds: (Date.now() - started) / 1000,
-    });
-
-    return async () => {
-      await gateway.stop();
-      for (const server of servers.reverse()) await server.stop();
-      await Promise.all(
-        [catalogDb, policyDb, walletDb, inferenceDb, billingDb].map((db) => db?.close()),
-      );
-      await Promise.all([
-        kv.close(),
-        rateLimiter.close(),
-        inferenceLimiter.close(),
-        streamLeases.close(),
-        testMode?.close(),
+await runService(logger, async () => {
+  // First, so that everything made below runs with tracing on when it is configured.
+  const stopTracing = await startTracing(config.tracing, logger);
+  const verifier = await createPlatformVerifier(keys.publicKeyPem);
+  const kv = await createKv({ url: config.redisUrl });
+  const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
+  // Inference's own limiter, as in its own process: it alone may fail open.
+  const inferenceLimiter = await createRateLimiter({
+    redisUrl: config.redisUrl,
+    failOpen: config.inference.rateLimitFailOpen,
+  });
+  // One lease store: inference takes the leases, policy's rateLimitStatus counts them.
+  const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
+  // In memory, the five schemas share one embedded database (one engine start, not four); a
+  // data directory keeps its folder per subgraph, as each subgraph's own process does.
+  const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
+  const [catalogDb, policyDb, walletDb, inferenceDb, billingDb]: Db[] = persistent
+    ? await Promise.all(
+        [
+          ['model-catalog', CATALOG_SCHEMA],
+          ['policy', POLICY_SCHEMA],
+          ['wallet', WALLET_SCHEMA],
+          ['inference', INFERENCE_SCHEMA],
+          ['billing', BILLING_SCHEMA],
+        ].map(([name, schema]) => createDb({ schema: schema!, dataDir: `${persistent}/${name}` })),
+      )
+    : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
+        CATALOG_SCHEMA,
+        POLICY_SCHEMA,
+        WALLET_SCHEMA,
+        INFERENCE_SCHEMA,
+        BILLING_SCHEMA,
       ]);
-    };
-  },
-  config.tracing,
-);
+  await Promise.all([
+    prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
+    preparePolicyStore(policyDb),
+    prepareWalletStore(walletDb),
+    prepareInferenceStore(inferenceDb),
+    prepareBillingStore(billingDb!),
+  ]);
+
+  // Without a provider key, the local TEST MODE provider takes payments (dev/test-mode-payments.ts).
+  const testMode = config.billing.provider
+    ? undefined
+    : await startTestModePayments({
+        port: config.billing.testModePort,
+        host: config.host,
+        logger: logger.child({ service: 'test-mode-payments' }),
+      });
+  const common = { verifier, production: config.production };
+  // Calls between the services skip the sockets (lib/http/local-routes.ts) unless
+  // MODELGRAPH_IN_PROCESS_CALLS is false; streams still go over HTTP.
+  const localRoutes = config.inProcessCalls ? createLocalRoutes() : undefined;
+  const signer = (issuer: string) =>
+    createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
+  // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
+  // 4004, billing 4005); inference and billing start last because they call the others.
+  const subgraphs: Array<
+    [string, number, (urls: Record<string, string>) => Promise<SubgraphServer>]
+  > = [
+    [
+      'model-catalog',
+      0,
+      async () =>
+        createCatalogSubgraph({
+          ...common,
+          db: catalogDb,
+          logger: logger.child({ service: 'model-catalog' }),
+        }),
+    ],
+    [
+      'wallet',
+      2,
+      async () =>
+        createWalletSubgraph({
+          ...common,
+          db: walletDb,
+          sweepIntervalMs: config.sweepIntervalMs,
+          logger: logger.child({ service: 'wallet' }),
+        }),
+    ],
+    [
+      'policy',
+      3,
+      async () =>
+        createPolicySubgraph({
+          ...common,
+          db: policyDb,
+          kv,
+          rateLimiter,
+          streamLeases,
+          orgId: config.orgId,
+          logger: logger.child({ service: 'policy' }),
+        }),
+    ],
+    [
+      'inference',
+      1,
+      async (urls) =>
+        createInferenceSubgraph({
+          ...common,
+          db: inferenceDb,
+          kv,
+          rateLimiter: inferenceLimiter,
+          streamLeases,
+          signer: await signer(ISSUERS.inference),
+          settings: config.inference,
+          orgId: config.orgId,
+          services: {
+            catalog: urls['model-catalog']!,
+            policy: urls.policy!,
+            wallet: urls.wallet!,
+          },
+          localRoutes,
+          logger: logger.child({ service: 'inference' }),
+        }),
+    ],
+    [
+      'billing',
+      4,
+      async (urls) =>
+        createBillingSubgraph({
+          ...common,
+          db: billingDb!,
+          provider: config.billing.provider
+            ? createPaymentProvider(config.billing.provider)
+            : testMode!.provider,
+          signer: await signer(ISSUERS.billing),
+          services: { wallet: urls.wallet!, policy: urls.policy! },
+          settings: config.billing.settings,
+          orgId: config.orgId,
+          localRoutes,
+          logger: logger.child({ service: 'billing' }),
+        }),
+    ],
+  ];
+  const urls: Record<string, string> = {};
+  const servers: SubgraphServer[] = [];
+  for (const [name, offset, create] of subgraphs) {
+    const server = await create(urls);
+    servers.push(server);
+    await server.start();
+    const port = await server.listen(
+      config.subgraphPortBase === 0 ? 0 : config.subgraphPortBase + offset,
+      '127.0.0.1',
+    );
+    urls[name] = `http://127.0.0.1:${port}/graphql`;
+    localRoutes?.register(urls[name]!, server);
+  }
+
+  const adminKey =
+    config.adminKey ??
+    (config.production ? undefined : `mg_admin_${randomBytes(24).toString('base64url')}`);
+  const gateway = createGateway({
+    config: {
+      production: config.production,
+      orgId: config.orgId,
+      adminKey,
+      supergraphPath: config.gateway.supergraphPath,
+      subgraphUrls: {
+        'model-catalog': urls['model-catalog'],
+        inference: urls.inference,
+        wallet: urls.wallet,
+        policy: urls.policy,
+        billing: urls.billing,
+      },
+      oidc: config.gateway.oidc,
+      maxBodyBytes: config.gateway.maxBodyBytes,
+      limits: config.gateway.limits,
+    },
+    kv,
+    signer: await signer(ISSUERS.gateway),
+    logger: logger.child({ service: 'gateway' }),
+    processMetrics: true,
+    localRoutes,
+  });
+  await gateway.start();
+  const port = await gateway.listen(config.port, config.host);
+  const localHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  testMode?.deliverTo(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
+
+  const seeded = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
+  const demo = seeded && { ...seeded, credits: Number(DEMO_CREDITS / MICRO_CREDITS_PER_CREDIT) };
+  printBanner({
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
+    production: config.production,
+    adminKey: config.adminKey ? undefined : adminKey,
+    demo,
+    testModePayments: testMode?.url,
+    stores: `${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'} + ${config.redisUrl ? 'Redis' : 'in-process store'}`,
+    seconds: (Date.now() - started) / 1000,
+  });
+
+  return async () => {
+    await gateway.stop();
+    for (const server of servers.reverse()) await server.stop();
+    await Promise.all(
+      [catalogDb, policyDb, walletDb, inferenceDb, billingDb].map((db) => db?.close()),
+    );
+    await Promise.all([
+      kv.close(),
+      rateLimiter.close(),
+      inferenceLimiter.close(),
+      streamLeases.close(),
+      testMode?.close(),
+    ]);
+    await stopTracing();
+  };
+});

@@ -3,6 +3,7 @@ import { loadTracingConfig } from '../config.js';
 import { createDb, type Db } from '../db/index.js';
 import { createLogger } from '../logging.js';
 import { createServiceMetrics } from '../metrics.js';
+import { startTracing } from '../tracing/start-tracing.js';
 import { runService } from './run-service.js';
 import type { SubgraphSettings } from './subgraph-config.js';
 import type { SubgraphBaseDeps, SubgraphServer } from './subgraph-server.js';
@@ -31,22 +32,20 @@ export async function runSubgraphMain(
   ) => Promise<{ server: SubgraphServer; close: () => Promise<void> }>,
 ): Promise<void> {
   const logger = createLogger({ service: settings.name, level: settings.logLevel });
-  await runService(
-    logger,
-    async () => {
-      const { server, close } = await build({
-        verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
-        logger,
-        metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
-        production: settings.production,
-      });
-      await server.start();
-      logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
-      return async () => {
-        await server.stop();
-        await close();
-      };
-    },
-    loadTracingConfig(settings.name),
-  );
+  await runService(logger, async () => {
+    const stopTracing = await startTracing(loadTracingConfig(settings.name), logger);
+    const { server, close } = await build({
+      verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
+      logger,
+      metrics: createServiceMetrics(settings.name, { defaultMetrics: true }),
+      production: settings.production,
+    });
+    await server.start();
+    logger.info({ port: await server.listen(settings.port, settings.host) }, 'listening');
+    return async () => {
+      await server.stop();
+      await close();
+      await stopTracing();
+    };
+  });
 }

@@ -4,6 +4,7 @@ import {
   commonEnv,
   drainSettings,
   inProcessCallsEnv,
+  loadTracingConfig,
   optionalSecret,
   parseConfig,
   port,
@@ -68,6 +69,8 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     dataDir: e.MODELGRAPH_DATA_DIR,
     seedFile: e.MODELS_SEED_FILE,
     inProcessCalls: e.MODELGRAPH_IN_PROCESS_CALLS,
+    /** One process, one service name for its spans (each server span names its service). */
+    tracing: loadTracingConfig('modelgraph', env),
     poolSize: wallet.poolSize,
     gateway: {
       supergraphPath: gateway.supergraphPath,

@@ -14,6 +14,7 @@ import { createRateLimiter } from '../lib/rate-limit/index.js';
 import { createStreamLeases } from '../lib/rate-limit/stream-leases.js';
 import { createLogger } from '../lib/logging.js';
 import { runService } from '../lib/subgraph/run-service.js';
+import { startTracing } from '../lib/tracing/start-tracing.js';
 import type { SubgraphServer } from '../lib/subgraph/subgraph-server.js';
 import {
   CATALOG_SCHEMA,
@@ -57,6 +58,8 @@ const config = loadDevConfig(process.env, keys);
 const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel });
 
 await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () => {
+  // First, so that everything made below runs with tracing on when it is configured.
+  const stopTracing = await startTracing(config.tracing, logger);
   const verifier = await createPlatformVerifier(keys.publicKeyPem);
   const kv = await createKv({ url: config.redisUrl });
   const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
@@ -267,5 +270,6 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       streamLeases.close(),
       testMode?.close(),
     ]);
+    await stopTracing();
   };
 });

@@ -1,7 +1,9 @@
 import { createInternalTokenSigner } from '../lib/auth/internal-token.js';
+import { loadTracingConfig } from '../lib/config.js';
 import { createKv } from '../lib/kv/index.js';
 import { createLogger } from '../lib/logging.js';
 import { runService } from '../lib/subgraph/run-service.js';
+import { startTracing } from '../lib/tracing/start-tracing.js';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './server.js';
 
@@ -9,6 +11,7 @@ const config = loadGatewayConfig();
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
 
 await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () => {
+  const stopTracing = await startTracing(loadTracingConfig('gateway'), logger);
   const kv = await createKv({ url: config.redisUrl });
   const gateway = createGateway({
     config,
@@ -25,5 +28,6 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
   return async () => {
     await gateway.stop(config.drain);
     await kv.close();
+    await stopTracing();
   };
 });

@@ -281,7 +281,7 @@ export function createGateway(deps: GatewayDeps) {
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),
   };
-  const http = createHttpService({ logger, metrics, routes });
+  const http = createHttpService({ service: 'gateway', logger, metrics, routes });
   let stopping: Promise<void> | undefined;
 
   return {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   commonEnv,
+  loadTracingConfig,
   optionalString,
   optionalUrl,
   parseConfig,
@@ -140,6 +141,49 @@ describe('pem', () => {
   it('refuses to start a subgraph without the public key', () => {
     expect(() => loadSubgraphSettings('catalog', 4001, {})).toThrow(
       /MODELGRAPH_INTERNAL_PUBLIC_KEY: required/,
+    );
+  });
+});
+
+describe('tracing configuration (OTEL_*)', () => {
+  it('is off unless an OTLP endpoint is set', () => {
+    expect(loadTracingConfig('gateway', {})).toEqual({
+      tracesUrl: undefined,
+      serviceName: 'gateway',
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+    });
+  });
+
+  it('sends to the endpoint’s /v1/traces, or to the traces endpoint as it is', () => {
+    const base = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' };
+    expect(loadTracingConfig('wallet', base).tracesUrl).toBe('http://collector:4318/v1/traces');
+    const both = { ...base, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/otlp' };
+    expect(loadTracingConfig('wallet', both).tracesUrl).toBe('http://tempo:4318/otlp');
+    expect(loadTracingConfig('wallet', { ...base, OTEL_SDK_DISABLED: 'true' }).tracesUrl).toBe(
+      undefined,
+    );
+    expect(loadTracingConfig('wallet', { ...base, OTEL_TRACES_EXPORTER: 'none' }).tracesUrl).toBe(
+      undefined,
+    );
+  });
+
+  it('takes the service name and sampler from the standard variables, and refuses bad ones', () => {
+    const config = loadTracingConfig('policy', {
+      OTEL_SERVICE_NAME: 'policy-eu',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    });
+    expect(config).toMatchObject({
+      serviceName: 'policy-eu',
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.1,
+    });
+    expect(() => loadTracingConfig('policy', { OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(
+      /OTEL_TRACES_SAMPLER/,
+    );
+    expect(() => loadTracingConfig('policy', { OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(
+      /OTEL_TRACES_SAMPLER_ARG/,
     );
   });
 });

@@ -94,3 +94,64 @@ export const requiredPem = (label: string, why: string) =>
     pemText,
     z.string({ error: `required: ${why}` }).refine(isPem(label), `must be a PEM ${label}`),
   );
+
+/** The sampler names of the OpenTelemetry specification that `OTEL_TRACES_SAMPLER` accepts. */
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+/**
+ * OpenTelemetry's standard variables, the ones we honour. Tracing is off unless an OTLP endpoint
+ * is set (and OTEL_SDK_DISABLED is not true): a process that exports nowhere records nothing.
+ */
+export const tracingEnv = {
+  OTEL_SDK_DISABLED: flag(false),
+  OTEL_TRACES_EXPORTER: z.preprocess(emptyAsUndefined, z.enum(['otlp', 'none']).default('otlp')),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: optionalString,
+  OTEL_TRACES_SAMPLER: z.preprocess(
+    emptyAsUndefined,
+    z.enum(SAMPLERS).default('parentbased_always_on'),
+  ),
+  OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().min(0).max(1).default(1),
+  ),
+};
+
+export interface TracingConfig {
+  /** Where spans go (OTLP over HTTP); undefined when tracing is off. */
+  tracesUrl: string | undefined;
+  serviceName: string;
+  sampler: (typeof SAMPLERS)[number];
+  /** The ratio of the `traceidratio` samplers. */
+  samplerRatio: number;
+}
+
+/**
+ * Tracing's settings; `service` names the process when OTEL_SERVICE_NAME does not. The general
+ * endpoint gets the signal's path (`/v1/traces`); the traces endpoint is used as it is.
+ */
+export function loadTracingConfig(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): TracingConfig {
+  const vars = parseConfig(z.object(tracingEnv), env);
+  const off = vars.OTEL_SDK_DISABLED || vars.OTEL_TRACES_EXPORTER === 'none';
+  const base = vars.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl =
+    vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return {
+    tracesUrl: off ? undefined : tracesUrl,
+    serviceName: vars.OTEL_SERVICE_NAME ?? service,
+    sampler: vars.OTEL_TRACES_SAMPLER,
+    samplerRatio: vars.OTEL_TRACES_SAMPLER_ARG,
+  };
+}

@@ -1,4 +1,5 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { traceLogFields } from './tracing/spans.js';
 
 export type { Logger };
 
@@ -20,14 +21,21 @@ export interface LoggerOptions {
   service: string;
   /** @default 'info' */
   level?: LevelWithSilent;
+  /** Where lines go (tests read them). @default stdout */
+  destination?: DestinationStream;
 }
 
-/** One JSON logger per service; request loggers are children carrying `requestId`. */
-export function createLogger({ service, level = 'info' }: LoggerOptions): Logger {
-  return pino({
+/**
+ * One JSON logger per service; request loggers are children carrying `requestId`, and a line
+ * written inside a span carries its `traceId` and `spanId`.
+ */
+export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  const options = {
     level,
     base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+    mixin: traceLogFields,
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

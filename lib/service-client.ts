@@ -10,6 +10,7 @@ import { codedError } from './errors.js';
 import type { LocalRoutes } from './http/local-routes.js';
 import { retryAfterDelays } from './retry-policy.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
+import { SpanKind, inSpan, injectTraceHeaders } from './tracing/spans.js';
 
 export interface ServiceClientOptions {
   /** Signs the service's own internal token (issuer: the service). */
@@ -145,13 +146,36 @@ export function createServiceClient(options: ServiceClientOptions) {
       .finally(() => clearTimeout(timer));
   }
 
-  /** One request; the status and the parsed JSON body, or ServiceUnavailableError. */
-  async function send(url: string, body: unknown, requestId: string) {
-    const headers = {
+  /**
+   * One request in a client span whose context the callee continues; the status and the parsed
+   * JSON body, or ServiceUnavailableError.
+   */
+  function send(url: string, body: unknown, requestId: string) {
+    const target = new URL(url);
+    return inSpan(
+      `POST ${target.pathname}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': 'POST',
+          'server.address': target.hostname,
+          'url.full': url,
+        },
+      },
+      async (span) => {
+        const answer = await exchange(url, body, requestId);
+        span.setAttribute('http.response.status_code', answer.status);
+        return answer;
+      },
+    );
+  }
+
+  async function exchange(url: string, body: unknown, requestId: string) {
+    const headers = injectTraceHeaders({
       'content-type': 'application/json',
       [INTERNAL_TOKEN_HEADER]: await currentToken(requestId),
       [REQUEST_ID_HEADER]: requestId,
-    };
+    });
     const payload = JSON.stringify(body);
     const { status, text } = await (exchangeLocally(url, headers, payload) ??
       exchangeOverHttp(url, headers, payload));

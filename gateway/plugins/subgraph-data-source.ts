@@ -6,6 +6,7 @@ import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import { codedClientError } from './subgraph-client-error.js';
 import type { LocalRoutes } from '../../lib/http/local-routes.js';
 import { REQUEST_ID_HEADER } from '../../lib/request-id.js';
+import { injectTraceHeaders } from '../../lib/tracing/spans.js';
 import type { GatewayContext } from '../context.js';
 
 /** Statuses whose Fetch Response may not have a body. */
@@ -62,8 +63,8 @@ export function subgraphFetcher(localRoutes?: LocalRoutes): Fetcher {
 }
 
 /**
- * Every subgraph fetch carries the request's internal token and request id, and is timed into the
- * subgraph-fetch histogram by subgraph and operation.
+ * Every subgraph fetch carries the request's internal token, request id and trace context, and is
+ * timed into the subgraph-fetch histogram by subgraph and operation.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -81,6 +82,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers || !context.internalToken) return;
     headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken());
     if (context.requestId) headers.set(REQUEST_ID_HEADER, context.requestId);
+    // Apollo Gateway's `gateway.fetch` span is the active one: the subgraph continues under it.
+    for (const [name, value] of Object.entries(injectTraceHeaders({}))) headers.set(name, value);
   }
 
   /**

@@ -4,6 +4,7 @@ import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import { ErrorCode } from '../../lib/errors.js';
 import { parseServerSentEvents } from '../../lib/http/server-sent-events.js';
 import { REQUEST_ID_HEADER } from '../../lib/request-id.js';
+import { injectTraceHeaders } from '../../lib/tracing/spans.js';
 import {
   StreamBrokenError,
   SubscriptionRefusedError,
@@ -104,12 +105,13 @@ export async function forwardSubscription(
       headersTimeout: ACCEPT_TIMEOUT_MS,
       // The stream may idle between events; the subgraph's heartbeats keep it alive anyway.
       bodyTimeout: 0,
-      headers: {
+      // The stream continues the trace of the request that opened it.
+      headers: injectTraceHeaders({
         accept: 'text/event-stream',
         'content-type': 'application/json',
         [INTERNAL_TOKEN_HEADER]: options.token,
         [REQUEST_ID_HEADER]: options.requestId,
-      },
+      }),
       body: JSON.stringify(options.body),
     });
   } catch (error) {

@@ -1,5 +1,6 @@
 import { PGlite, types, type PGliteOptions } from '@electric-sql/pglite';
 import { createFreshPglite } from './pglite-template.js';
+import { tracedDb } from './traced-db.js';
 import { assertSchemaName, type Db, type Queryable } from './types.js';
 
 export interface PgliteOptions {
@@ -103,7 +104,7 @@ export async function createPgliteDatabase({
       if (closed) throw new Error('This embedded database is closed.');
       open += 1;
       await exclusive(schema, () => rawExec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
-      return handle(schema);
+      return tracedDb(handle(schema));
     },
   };
 }

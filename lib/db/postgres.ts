@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { createStatementNamer, stalePlan } from './prepared-statements.js';
+import { tracedDb } from './traced-db.js';
 import { assertSchemaName, type Db, type Queryable } from './types.js';
 
 export interface PostgresOptions {
@@ -38,7 +39,7 @@ export async function createPostgresDb({
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
 
-  return {
+  return tracedDb({
     kind: 'postgres',
     schema,
     query,
@@ -80,5 +81,5 @@ export async function createPostgresDb({
     async close() {
       await pool.end();
     },
-  };
+  });
 }

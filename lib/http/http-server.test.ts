@@ -31,6 +31,7 @@ describe('a draining HTTP service', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const service = createHttpService({
+      service: 'drain-test',
       logger: createLogger({ service: 'drain-test', level: 'silent' }),
       metrics: createServiceMetrics('drain-test'),
       routes: {

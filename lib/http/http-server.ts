@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logging.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id.js';
+import { SpanStatusCode, startServerSpan, withContext } from '../tracing/spans.js';
 import { sendError } from './responses.js';
 
 export interface RouteContext {
@@ -77,10 +78,13 @@ export interface HttpService {
 
 /**
  * A plain node:http server over a fixed route table: every response carries the request id, every
- * request is timed into `metrics.httpDuration` (status 499 when the client left before its end),
- * and a handler that throws yields a coded 500 without a stack.
+ * request is timed into `metrics.httpDuration` (status 499 when the client left before its end)
+ * and runs in a server span continuing the caller's trace (W3C `traceparent`), and a handler that
+ * throws yields a coded 500 without a stack.
  */
 export function createHttpService(options: {
+  /** The service's name, on its server spans (several services may share a process). */
+  service: string;
   logger: Logger;
   metrics: ServiceMetrics;
   routes: Routes;
@@ -102,13 +106,25 @@ export function createHttpService(options: {
     const routeKey = matchRoute(routes, url.pathname);
     const route = routeKey ? routes[routeKey] : undefined;
     let routeLabel = routeKey ?? 'unmatched';
+    const traced = startServerSpan(`${req.method} ${routeLabel}`, req.headers, {
+      'http.request.method': req.method ?? '',
+      'http.route': routeLabel,
+      'url.path': url.pathname,
+      'modelgraph.service': options.service,
+      'modelgraph.request_id': requestId,
+    });
     const timed = (status: string) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe({ route: routeLabel, status }, seconds);
-      logger.debug(
-        { requestId, method: req.method, route: routeLabel, status, ms: seconds * 1000 },
-        'request',
+      traced.span.setAttribute('http.response.status_code', Number(status));
+      if (Number(status) >= 500) traced.span.setStatus({ code: SpanStatusCode.ERROR });
+      withContext(traced.context, () =>
+        logger.debug(
+          { requestId, method: req.method, route: routeLabel, status, ms: seconds * 1000 },
+          'request',
+        ),
       );
+      traced.span.end();
     };
     res.on('finish', () => timed(String(res.statusCode)));
     // The client went before the response ended (a stream it left, mostly): counted too.
@@ -116,6 +132,20 @@ export function createHttpService(options: {
       if (!res.writableFinished) timed(CLIENT_CLOSED_STATUS);
     });
 
+    withContext(traced.context, () =>
+      serve(req, res, url, requestId, route, (label) => {
+        routeLabel = label;
+      }),
+    );
+  };
+  const serve = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    route: Routes[string] | undefined,
+    timeAs: (label: string) => void,
+  ) => {
     const handler = route?.[req.method as 'GET' | 'POST'];
     if (!route) return sendError(res, 404, 'NOT_FOUND', `No route ${url.pathname}.`);
     if (!handler) {
@@ -123,9 +153,6 @@ export function createHttpService(options: {
       return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here.`);
     }
     const requestLogger = logger.child({ requestId });
-    const timeAs = (label: string) => {
-      routeLabel = label;
-    };
     Promise.resolve(handler({ req, res, url, requestId, logger: requestLogger, timeAs })).catch(
       (error: unknown) => {
         requestLogger.error({ err: error, route: url.pathname }, 'request failed');

@@ -147,6 +147,7 @@ describe('the in-process route table', () => {
 
   it('counts a caller that leaves before the answer as a client that closed (499)', async () => {
     const hanging = createHttpService({
+      service: 'hanging',
       logger: log.logger,
       metrics,
       routes: { '/hang': { POST: () => new Promise<void>(() => undefined) } },
@@ -170,7 +171,12 @@ describe('the in-process route table', () => {
   });
 
   it('stops answering in process once the service stops listening', async () => {
-    const stopped = createHttpService({ logger: log.logger, metrics, routes: {} });
+    const stopped = createHttpService({
+      service: 'stopped',
+      logger: log.logger,
+      metrics,
+      routes: {},
+    });
     const stoppedOrigin = `http://127.0.0.1:${await stopped.listen(0)}`;
     routes.register(stoppedOrigin, stopped);
     const request = { method: 'POST', headers: json, body: '{}' };

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Kv, SetOptions } from './types.js';
+import { traceRedisCommands } from '../tracing/redis-spans.js';
 
 export interface RedisKvOptions {
   url: string;
@@ -19,6 +20,7 @@ export async function createRedisKv({ url, keyPrefix = '' }: RedisKvOptions): Pr
     maxRetriesPerRequest: 1,
   });
   redis.on('error', () => undefined);
+  traceRedisCommands(redis);
   await redis.connect();
 
   // INCRBY then PEXPIRE NX in one script, so a counter never lives forever if a client dies between.

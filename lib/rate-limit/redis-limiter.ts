@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { GCRA_EPSILON_UNITS, gcraRemaining, type GcraState } from './gcra.js';
 import { planLimits, planReserve, planSettle, tooLarge } from './plan.js';
 import type { Decision, RateLimiter, RateLimitStatus } from './types.js';
+import { traceRedisCommands } from '../tracing/redis-spans.js';
 
 export interface RedisRateLimiterOptions {
   url: string;
@@ -119,6 +120,7 @@ export async function createRedisRateLimiter({
     disconnectTimeout: 100,
   }) as Scripted;
   redis.on('error', () => undefined);
+  traceRedisCommands(redis);
   redis.defineCommand('mgRateLimitReserve', { lua: RESERVE_LUA });
   redis.defineCommand('mgRateLimitSettle', { lua: SETTLE_LUA });
   redis.defineCommand('mgRateLimitStatus', { lua: STATUS_LUA });

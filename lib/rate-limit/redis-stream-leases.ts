@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { teamTag } from './plan.js';
 import type { StreamLeases } from './stream-leases.js';
+import { traceRedisCommands } from '../tracing/redis-spans.js';
 
 // One sorted set per team (`streams:{team:<id>}`): member = lease id, score = expiry in Redis
 // TIME ms, so every replica shares one clock. Lapsed leases are dropped before counting.
@@ -55,6 +56,7 @@ export async function createRedisStreamLeases(options: {
     disconnectTimeout: 100,
   }) as Scripted;
   redis.on('error', () => undefined);
+  traceRedisCommands(redis);
   redis.defineCommand('mgStreamAcquire', { numberOfKeys: 1, lua: ACQUIRE_LUA });
   redis.defineCommand('mgStreamRefresh', { numberOfKeys: 1, lua: REFRESH_LUA });
   redis.defineCommand('mgStreamCount', { numberOfKeys: 1, lua: COUNT_LUA });

@@ -1,7 +1,9 @@
 import { createPlatformVerifier } from '../auth/internal-token.js';
+import { loadTracingConfig } from '../config.js';
 import { createDb, type Db } from '../db/index.js';
 import { createLogger } from '../logging.js';
 import { createServiceMetrics } from '../metrics.js';
+import { startTracing } from '../tracing/start-tracing.js';
 import { runService } from './run-service.js';
 import type { SubgraphSettings } from './subgraph-config.js';
 import type { SubgraphBaseDeps, SubgraphServer } from './subgraph-server.js';
@@ -31,6 +33,7 @@ export async function runSubgraphMain(
 ): Promise<void> {
   const logger = createLogger({ service: settings.name, level: settings.logLevel });
   await runService(logger, { drainTimeoutMs: settings.drain.timeoutMs }, async () => {
+    const stopTracing = await startTracing(loadTracingConfig(settings.name), logger);
     const { server, close } = await build({
       verifier: await createPlatformVerifier(settings.internalPublicKeyPem),
       logger,
@@ -42,6 +45,7 @@ export async function runSubgraphMain(
     return async () => {
       await server.stop(settings.drain);
       await close();
+      await stopTracing();
     };
   });
 }

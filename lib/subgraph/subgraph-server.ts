@@ -160,7 +160,7 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
         sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
   };
-  const http = createHttpService({ logger, metrics, routes });
+  const http = createHttpService({ service: options.name, logger, metrics, routes });
 
   return {
     ...http,

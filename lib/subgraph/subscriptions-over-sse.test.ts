@@ -63,6 +63,7 @@ async function serve(source: ReturnType<typeof createSource>) {
   });
   let handled: Promise<void> | undefined;
   const http = createHttpService({
+    service: 'sse-test',
     logger: silentLogger,
     metrics,
     routes: {
@@ -178,6 +179,7 @@ describe('a subscription its service stops (a drain)', () => {
     const metrics = createServiceMetrics('test');
     const transport = createSubscriptionTransport({ schema, formatError: (f) => f, metrics });
     const http = createHttpService({
+      service: 'sse-test',
       logger: silentLogger,
       metrics,
       routes: { '/graphql': { POST: (ctx) => transport.handle(ctx, async () => ({})) } },

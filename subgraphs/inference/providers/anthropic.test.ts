@@ -33,6 +33,7 @@ describe('chat', () => {
     expect(result).toEqual({
       text: DEFAULT_REPLY,
       finishReason: 'STOP',
+      model: REQUEST.model,
       usage: expectedChatUsage(MESSAGES),
     });
     const [sent] = emulated.emulator.requests;
@@ -82,6 +83,7 @@ describe('chat', () => {
     expect(result).toEqual({
       text: 'Hello from ',
       finishReason: 'LENGTH',
+      model: REQUEST.model,
       usage: expectedChatUsage(MESSAGES, DEFAULT_REPLY, 2),
     });
   });

@@ -45,6 +45,7 @@ const messageSchema = z.object({
   ),
   stop_reason: z.string().nullish(),
   usage: usageSchema,
+  model: z.string().nullish(),
 });
 
 const errorSchema = z.object({ type: z.string(), message: z.string().nullish() });
@@ -142,6 +143,7 @@ export function createAnthropicAdapter(options: HttpAdapterOptions): ProviderAda
           .map((block) => block.text)
           .join(''),
         finishReason: mapAnthropicStopReason(message.stop_reason),
+        ...(message.model ? { model: message.model } : {}),
         // Cache reads and writes are counted apart and priced differently; we never ask for caching.
         usage: {
           inputTokens: message.usage.input_tokens,

@@ -7,6 +7,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { headerValue } from '../../../lib/http/headers.js';
+import { injectTraceHeaders } from '../../../lib/tracing/spans.js';
 import {
   parseServerSentEvents,
   type ServerSentEvent,
@@ -64,7 +65,12 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     try {
       response = await request(joinUrl(options.baseUrl, path), {
         method: 'POST',
-        headers: { ...options.headers, 'content-type': 'application/json', accept },
+        // The trace context of the call's GenAI span, for providers (and emulators) that trace.
+        headers: injectTraceHeaders({
+          ...options.headers,
+          'content-type': 'application/json',
+          accept,
+        }),
         body: JSON.stringify(body),
         signal,
         dispatcher,

@@ -52,6 +52,7 @@ describe('tools', () => {
       text: '',
       toolCalls: [{ id: CALL_ID, name: 'get_weather', arguments: weatherArguments }],
       finishReason: 'TOOL_CALLS',
+      model: 'gpt-test',
       usage: {
         inputTokens: 6, // the words of the question
         outputTokens: callTokens([{ name: '', arguments: weatherArguments }]),

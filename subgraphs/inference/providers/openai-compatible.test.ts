@@ -29,6 +29,8 @@ describe('chat', () => {
     expect(result).toEqual({
       text: DEFAULT_REPLY,
       finishReason: 'STOP',
+      // The model that answered, as the provider says (the emulator echoes the one asked for).
+      model: REQUEST.model,
       usage: expectedChatUsage(MESSAGES),
     });
     const [sent] = emulated.emulator.requests;

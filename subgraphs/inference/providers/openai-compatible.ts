@@ -37,6 +37,7 @@ const chatResponseSchema = z.object({
     )
     .min(1),
   usage: usageSchema,
+  model: z.string().nullish(),
 });
 
 const streamChunkSchema = z.object({
@@ -111,6 +112,7 @@ export function createOpenAiCompatibleAdapter(options: HttpAdapterOptions): Prov
         ...(toolCalls.length > 0 ? { toolCalls } : {}),
         text: choice?.message.content ?? '',
         finishReason: mapOpenAiFinishReason(choice?.finish_reason),
+        ...(response.model ? { model: response.model } : {}),
         usage: toUsage(response.usage),
       };
     },

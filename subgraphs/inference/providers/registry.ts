@@ -1,12 +1,14 @@
 import { createAnthropicAdapter } from './anthropic.js';
 import { createLocalAdapter } from './local/local-adapter.js';
 import { createOpenAiCompatibleAdapter } from './openai-compatible.js';
+import { tracedAdapter } from './traced-adapter.js';
 import { ProviderError, type ProviderAdapter, type ProviderSpec } from './types.js';
 
 /**
  * The adapter for each provider the catalog names, made on first use and kept (each HTTP adapter
  * owns a keep-alive pool). API keys come from the environment variable the catalog names; a
- * missing variable is the deployment's AUTH failure, so routing falls back past it.
+ * missing variable is the deployment's AUTH failure, so routing falls back past it. Every call
+ * gets a GenAI span (traced-adapter.ts).
  */
 export function createProviderRegistry(options: {
   env?: NodeJS.ProcessEnv;
@@ -16,6 +18,8 @@ export function createProviderRegistry(options: {
   const env = options.env ?? process.env;
   const local = options.local ?? createLocalAdapter();
   const adapters = new Map<string, ProviderAdapter>();
+  // What callers get: the adapter with a GenAI span per call (the pools stay in `adapters`).
+  const traced = new Map<string, ProviderAdapter>();
 
   const make = (spec: ProviderSpec): ProviderAdapter => {
     if (spec.kind === 'LOCAL') return local;
@@ -34,16 +38,19 @@ export function createProviderRegistry(options: {
   return {
     adapterFor(spec: ProviderSpec): ProviderAdapter {
       const key = `${spec.id}|${spec.kind}|${spec.baseUrl}|${spec.apiKeyEnv}`;
-      let adapter = adapters.get(key);
+      let adapter = traced.get(key);
       if (!adapter) {
-        adapter = make(spec);
-        adapters.set(key, adapter);
+        const made = make(spec);
+        adapters.set(key, made);
+        adapter = tracedAdapter(made, spec);
+        traced.set(key, adapter);
       }
       return adapter;
     },
     async close() {
       await Promise.all([...new Set([...adapters.values(), local])].map((a) => a.close()));
       adapters.clear();
+      traced.clear();
     },
   };
 }

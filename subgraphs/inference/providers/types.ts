@@ -91,6 +91,8 @@ export interface ChatResult {
   /** The tools the model called, in order; empty when it called none. */
   toolCalls?: ToolCall[];
   finishReason: FinishReason;
+  /** The model that answered, as the provider names it (its deployment's version), when it says. */
+  model?: string;
   /** As the provider reported it: this is what the call is charged for. */
   usage: TokenUsage;
 }

@@ -1,9 +1,10 @@
 import { eventually } from '../support/eventually.js';
 import { expectNoErrors } from '../support/graphql-client.js';
-import { createCallingTeam, GENERATE, type CallingTeam } from '../support/inference-setup.js';
+import { GENERATE, type CallingTeam } from '../support/inference-setup.js';
 import { scrapeMetric } from '../support/scrape-metric.js';
-import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
-import { hostPortOf, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { startRedisOutageStack, type RedisOutageStack } from '../support/redis-outage-stack.js';
+import type { Stack } from '../support/stack.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { REAL_STORES_REASON, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
 import { typed } from '../support/typed-document.js';
 import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
@@ -11,8 +12,6 @@ import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 const CLIENTS = 8;
 /** How long Redis stays away while the clients keep calling. */
 const OUTAGE_MS = 5_000;
-const SET_QUOTA = `mutation($t: ID!) {
-  setQuota(teamId: $t, input: { requestsPerMinute: 100000, tokensPerMinute: 100000000 }) { id } }`;
 const HOLDS = typed<
   { team: { wallet: { holds: Array<{ id: string; status: string; amount: string }> } } },
   { id: string }
@@ -32,25 +31,16 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
     let stack: Stack;
     let team: CallingTeam;
 
+    let outage: RedisOutageStack;
+
     beforeAll(async () => {
-      proxy = await startTcpProxy(hostPortOf(TEST_REDIS_URL!));
-      stack = await startStack({
-        mode: 'real',
-        inferenceRedisProxy: proxy,
-        // An unanswered rate-limit command counts as "Redis unreachable" after this long.
-        rateLimitCommandTimeoutMs: 200,
+      outage = await startRedisOutageStack({
+        teamName: 'Without Redis',
+        quota: { requestsPerMinute: 100_000, tokensPerMinute: 100_000_000 },
       });
-      team = await createCallingTeam(stack, { name: 'Without Redis' });
-      // A team without a quota never asks the rate limiter; with one, every call reserves in Redis.
-      expectNoErrors(
-        await stack.request(SET_QUOTA, { token: TEST_ADMIN_KEY, variables: { t: team.teamId } }),
-      );
+      ({ proxy, stack, team } = outage);
     }, STACK_START_TIMEOUT_MS);
-    afterAll(async () => {
-      proxy?.up();
-      await stack?.stop();
-      await proxy?.close();
-    });
+    afterAll(() => outage?.stop());
 
     const call = (n: number, i: number) =>
       team.call(GENERATE, {

@@ -1,20 +1,19 @@
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
-import { createCallingTeam, GENERATE, type CallingTeam } from '../../support/inference-setup.js';
+import { GENERATE, type CallingTeam } from '../../support/inference-setup.js';
 import { expectLedgerInvariants } from '../../support/ledger-invariants.js';
 import { total, watchMoney } from '../../support/money-probe.js';
 import { scrapeMetric } from '../../support/scrape-metric.js';
-import { startStack, TEST_ADMIN_KEY, type Stack } from '../../support/stack.js';
+import { startRedisOutageStack, type RedisOutageStack } from '../../support/redis-outage-stack.js';
+import type { Stack } from '../../support/stack.js';
 import { subscribeWithSse } from '../../support/stream-clients.js';
-import { hostPortOf, startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
+import type { TcpProxy } from '../../support/tcp-proxy.js';
 import { REAL_STORES_REASON, TEST_DATABASE_URL, TEST_REDIS_URL } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 
 /** Requests per minute the team may make: the outage lets more than this through. */
 const RPM = 3;
 const CALLS_WHILE_DOWN = RPM + 3;
-const SET_QUOTA = `mutation($t: ID!) { setQuota(teamId: $t, input: {
-  requestsPerMinute: ${RPM}, tokensPerMinute: 100000000, maxConcurrentStreams: 1 }) { id } }`;
 const STREAM = `subscription($i: GenerateInput!) { generateStream(input: $i) {
   __typename ... on GenerationCompleted { generation { cost } } } }`;
 const UNCHECKED = 'inference_rate_limit_unavailable_total';
@@ -42,24 +41,17 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
         outcome: 'allowed',
       });
 
+    let outage: RedisOutageStack;
+
     beforeAll(async () => {
-      proxy = await startTcpProxy(hostPortOf(TEST_REDIS_URL!));
-      stack = await startStack({
-        mode: 'real',
-        inferenceRedisProxy: proxy,
-        rateLimitCommandTimeoutMs: 200,
-        inference: { settings: { rateLimitFailOpen: true } },
+      outage = await startRedisOutageStack({
+        teamName: 'Open without Redis',
+        quota: { requestsPerMinute: RPM, tokensPerMinute: 100_000_000, maxConcurrentStreams: 1 },
+        failOpen: true,
       });
-      team = await createCallingTeam(stack, { name: 'Open without Redis' });
-      expectNoErrors(
-        await stack.request(SET_QUOTA, { token: TEST_ADMIN_KEY, variables: { t: team.teamId } }),
-      );
+      ({ proxy, stack, team } = outage);
     }, STACK_START_TIMEOUT_MS);
-    afterAll(async () => {
-      proxy?.up();
-      await stack?.stop();
-      await proxy?.close();
-    });
+    afterAll(() => outage?.stop());
 
     const ask = (content: string, extra: Record<string, unknown> = {}) => ({
       i: {

@@ -205,6 +205,15 @@ describe('createErrorFormatter with a database that cannot be reached', () => {
     ['a refused connection', netError('ECONNREFUSED')],
     ['a reset connection', netError('ECONNRESET')],
     [
+      // Seen under jest when a real server restarted: node's socket error is from another realm,
+      // so graphql-js wrapped it as a value that is not an Error.
+      'a refused connection graphql-js did not take for an Error',
+      Object.assign(new Error('Unexpected error value: { code: "ECONNREFUSED" }'), {
+        name: 'NonErrorThrown',
+        thrownValue: { errno: -111, code: 'ECONNREFUSED', syscall: 'connect' },
+      }),
+    ],
+    [
       'every address refused',
       Object.assign(new AggregateError([netError('ECONNREFUSED'), netError('ECONNREFUSED')]), {
         code: 'ECONNREFUSED',
@@ -230,6 +239,10 @@ describe('createErrorFormatter with a database that cannot be reached', () => {
     ['a cancelled statement', pgError('57014', 'canceling statement due to statement timeout')],
     ['a plain bug', new Error('boom')],
     ['an ECONNREFUSED that is not a socket error', pgError('ECONNREFUSED', 'made up')],
+    [
+      'a thrown value that is no database error',
+      Object.assign(new Error('Unexpected error value: "boom"'), { thrownValue: 'boom' }),
+    ],
   ])('keeps %s as it was', (_, original) => {
     for (const production of [true, false]) {
       const plain = createErrorFormatter({ production });

@@ -37,11 +37,12 @@ export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > MAX_DEPTH) return false;
   // Duck-typed, not `instanceof`: errors made by node's own sockets may come from another realm
   // (jest's module sandbox, for one).
-  const { code, syscall, message, originalError, errors } = error as {
+  const { code, syscall, message, originalError, thrownValue, errors } = error as {
     code?: unknown;
     syscall?: unknown;
     message?: unknown;
     originalError?: unknown;
+    thrownValue?: unknown;
     errors?: unknown;
   };
   if (typeof code === 'string') {
@@ -52,5 +53,8 @@ export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
   if (typeof message === 'string' && DRIVER_MESSAGES.includes(message)) return true;
   // Node's AggregateError when every address of the host refused.
   if (Array.isArray(errors) && errors.some((e) => isDatabaseUnreachable(e, depth + 1))) return true;
+  // graphql-js wraps what a resolver threw that is not `instanceof Error` (a socket's error from
+  // another realm, as under jest) in a NonErrorThrown that keeps it as `thrownValue`.
+  if (thrownValue !== undefined && isDatabaseUnreachable(thrownValue, depth + 1)) return true;
   return originalError !== undefined && isDatabaseUnreachable(originalError, depth + 1);
 }

@@ -66,6 +66,11 @@ export interface StackOptions {
   logger?: Logger;
   /** The inference subgraph's settings, provider key variables and local provider. */
   inference?: Pick<InferenceDeps, 'settings' | 'env' | 'localProvider'>;
+  /**
+   * Real mode only: a database URL on the PostgreSQL server the run's database is created on (a
+   * throwaway cluster a test restarts, say). @default DATABASE_URL
+   */
+  databaseServerUrl?: string;
   /** Real mode only: the subgraphs reach PostgreSQL through this proxy, so a test can cut it. */
   databaseProxy?: TcpProxy;
   /**
@@ -136,7 +141,7 @@ export interface Stack {
 
 /** The run's own database (every subgraph schema, migrated and seeded), kv and limiter. */
 async function openStackStores(options: StackOptions) {
-  const database: TestDatabase = await createTestDatabase(options.mode);
+  const database: TestDatabase = await createTestDatabase(options.mode, options.databaseServerUrl);
   const testKv: TestKv = await createTestKv(options.mode);
   const rateLimiter = await createRateLimiter({
     redisUrl: testKv.redisUrl,

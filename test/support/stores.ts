@@ -13,7 +13,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(mode: StoreMode): Promise<TestDatabase> {
+/**
+ * `serverUrl` (real mode): a database URL on the PostgreSQL server to create the run's database
+ * on, e.g. a throwaway cluster of a test's own. @default DATABASE_URL
+ */
+export async function createTestDatabase(
+  mode: StoreMode,
+  serverUrl: string | undefined = TEST_DATABASE_URL,
+): Promise<TestDatabase> {
   const opened: Db[] = [];
   const track = async (db: Promise<Db>) => {
     const handle = await db;
@@ -32,18 +39,18 @@ export async function createTestDatabase(mode: StoreMode): Promise<TestDatabase>
     };
   }
   const name = testResourceName();
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const url = new URL(TEST_DATABASE_URL as string);
+  const url = new URL(serverUrl as string);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     open: (schema) => track(createDb({ url: url.toString(), schema, poolSize: 5 })),
     drop: async () => {
       await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await client.end();

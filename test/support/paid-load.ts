@@ -96,6 +96,37 @@ export function expectTypedFailures(outcomes: CallOutcome[]): void {
  * refused calls that committed with their answer lost (the ledger names their request).
  * Returns figures for the run's summary line.
  */
+/** Waits until the inference service's charge outbox has sent every capture it kept. */
+export async function waitForChargeOutboxEmpty(stack: Stack, what: string): Promise<void> {
+  await eventually(
+    what,
+    async () => {
+      const { rows } = await stack.dbs.inference.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM charge_outbox',
+      );
+      return rows[0]!.n === 0 ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
+}
+
+/**
+ * Moves the ledger's clock a day ahead (every open hold is past its expiry, so the sweeper
+ * releases it) until `done` answers, then puts the clock back.
+ */
+export async function pastHoldExpiry(
+  stack: Stack,
+  what: string,
+  done: () => Promise<true | undefined>,
+): Promise<void> {
+  await stack.dbs.wallet.query('INSERT INTO clock_offset (seconds) VALUES (86400)');
+  try {
+    await eventually(what, done, { timeoutMs: 30_000, intervalMs: 100 });
+  } finally {
+    await stack.dbs.wallet.query('DELETE FROM clock_offset');
+  }
+}
+
 export async function expectMoneyWhole(
   stack: Stack,
   team: CallingTeam,
@@ -105,29 +136,13 @@ export async function expectMoneyWhole(
   // Captures the outage left unconfirmed wait in the charge outbox, resent 1, 2, 4, 8 s apart:
   // once the database is back, the outbox empties.
   const unconfirmedHeld = (await team.balance()).held;
-  await eventually(
-    'the charge outbox empty after the outage',
-    async () => {
-      const { rows } = await stack.dbs.inference.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM charge_outbox',
-      );
-      return rows[0]!.n === 0 ? true : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 250 },
-  );
+  await waitForChargeOutboxEmpty(stack, 'the charge outbox empty after the outage');
   // A call refused because neither the wallet nor the outbox could take its capture left its
   // hold to expire (decision 63): past its expiry by the ledger's clock, the sweeper releases
   // it, and then no hold stays open.
-  await stack.dbs.wallet.query('INSERT INTO clock_offset (seconds) VALUES (86400)');
-  try {
-    await eventually(
-      'every hold resolved after the outage',
-      async () => ((await team.balance()).held === '0' ? true : undefined),
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
-  } finally {
-    await stack.dbs.wallet.query('DELETE FROM clock_offset');
-  }
+  await pastHoldExpiry(stack, 'every hold resolved after the outage', async () =>
+    (await team.balance()).held === '0' ? true : undefined,
+  );
   await expectLedgerInvariants(stack.dbs.wallet);
   const answered = outcomes.filter((o) => o.ok);
   expect(answered.filter((o) => o.chargeStatus === 'WAIVED').length).toBe(0);

@@ -4,6 +4,7 @@ import { startEmulatedStack, type EmulatedStack } from '../../support/emulated-d
 import { eventually } from '../../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
 import { GENERATE } from '../../support/inference-setup.js';
+import { pastHoldExpiry, waitForChargeOutboxEmpty } from '../../support/paid-load.js';
 import { startServiceProcess, type ServiceProcess } from '../../support/service-process.js';
 import { expectLedgerInvariants } from '../../support/ledger-invariants.js';
 import { watchMoney } from '../../support/money-probe.js';
@@ -122,31 +123,13 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
         { timeoutMs: 15_000, intervalMs: 200 },
       );
       expect(after.chargeStatus).toBe('CHARGED');
-      await eventually(
-        'the outbox charged the answered call',
-        async () => {
-          const { rows } = await stack.dbs.inference.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM charge_outbox',
-          );
-          return rows[0]!.n === 0 ? true : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      await waitForChargeOutboxEmpty(stack, 'the outbox charged the answered call');
       // The failed call's hold outlives its TTL by the ledger's clock: the sweeper releases it.
-      await stack.dbs.wallet.query('INSERT INTO clock_offset (seconds) VALUES (86400)');
-      try {
-        await eventually(
-          'the sweeper released the failed call’s hold',
-          async () => {
-            const all = await ledger.holds(team.teamId, null, 20);
-            const open = all.filter((h) => h.status === 'PENDING').length;
-            return open === 0 && (await team.balance()).held === '0' ? true : undefined;
-          },
-          { timeoutMs: 15_000, intervalMs: 100 },
-        );
-      } finally {
-        await stack.dbs.wallet.query('DELETE FROM clock_offset');
-      }
+      await pastHoldExpiry(stack, 'the sweeper released the failed call’s hold', async () => {
+        const all = await ledger.holds(team.teamId, null, 20);
+        const open = all.filter((h) => h.status === 'PENDING').length;
+        return open === 0 && (await team.balance()).held === '0' ? true : undefined;
+      });
       const resolved = await ledger.holds(team.teamId, null, 20);
       const byId = new Map(resolved.map((h) => [h.id, h]));
       const holdOf = (modelId: string) => holds.find((h) => h.metadata.modelId === modelId)!.id;

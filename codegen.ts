@@ -41,6 +41,10 @@ const SUBGRAPHS: SubgraphTypes[] = [
       AccessRule: '../store/access-rule-store.js#AccessRuleRow',
       AuditEventConnection: '../../../lib/graphql/connection.js#Connection<AuditEventRow>',
       AuditEventEdge: '../../../lib/graphql/connection.js#Edge<AuditEventRow>',
+      TrustedDocument: '../store/trusted-document-store.js#TrustedDocumentRow',
+      TrustedDocumentConnection:
+        '../../../lib/graphql/connection.js#Connection<TrustedDocumentRow>',
+      TrustedDocumentEdge: '../../../lib/graphql/connection.js#Edge<TrustedDocumentRow>',
     },
   },
   {

@@ -5,6 +5,7 @@ import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
 import { recordGatewayEvents } from './service/gateway-events.js';
 import { createApiKeyStore } from './store/api-key-store.js';
+import { createTrustedDocumentStore } from './store/trusted-document-store.js';
 import { createTeamStore } from './store/team-store.js';
 
 /** The paths the gateway calls to turn credentials into principals. */
@@ -12,6 +13,7 @@ export const POLICY_INTERNAL_PATHS = {
   authenticateKey: '/internal/authenticate-key',
   userGrants: '/internal/user-grants',
   audit: '/internal/audit',
+  trustedDocument: '/internal/trusted-document',
 } as const;
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -46,6 +48,15 @@ export function createPolicyInternalRoutes(
       POST: internalRoute(verifier, async (body, claims) => ({
         recorded: await recordGatewayEvents(db, body, claims.principal.id),
       })),
+    },
+    // The gateway resolves a trusted document's id (decision 84); body null: nobody registered it.
+    [POLICY_INTERNAL_PATHS.trustedDocument]: {
+      POST: internalRoute(verifier, async (body) => {
+        const id = typeof body.id === 'string' && HASH.test(body.id) ? body.id : null;
+        const clientName = typeof body.clientName === 'string' ? body.clientName : '';
+        const found = id ? await createTrustedDocumentStore(db).lookup(id, clientName) : undefined;
+        return found ?? { body: null, registeredForClient: false };
+      }),
     },
     [POLICY_INTERNAL_PATHS.userGrants]: {
       POST: internalRoute(verifier, async (body) => {

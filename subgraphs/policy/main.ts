@@ -22,6 +22,7 @@ await runSubgraphMain(config, async (common) => {
       rateLimiter,
       streamLeases,
       orgId: config.orgId,
+      supergraphPath: config.supergraphPath,
     }),
     close: async () => {
       await Promise.all([db.close(), kv.close(), rateLimiter.close(), streamLeases.close()]);

@@ -35,6 +35,7 @@ export const policyPermissions = createPermissions({
     // With a team: that team's admins; without one: the org-wide log, organization admins only.
     auditLog: or(administersTeamArg, isOrgAdmin),
     accessDecisions: hasServiceScope('policy:decide'),
+    trustedDocuments: isOrgAdmin,
   },
   Mutation: {
     createTeam: isOrgAdmin,
@@ -46,6 +47,7 @@ export const policyPermissions = createPermissions({
     setModelAccess: isOrgAdmin,
     removeModelAccess: isOrgAdmin,
     removeTeamMember: administersTeamArg,
+    publishDocuments: isOrgAdmin,
   },
   Viewer: isAuthenticated,
   Membership: isAuthenticated,
@@ -69,5 +71,9 @@ export const policyPermissions = createPermissions({
   AuditEvent: isAuthenticated,
   AuditEventConnection: isAuthenticated,
   AuditEventEdge: isAuthenticated,
+  PublishDocumentsPayload: isOrgAdmin,
+  TrustedDocument: isOrgAdmin,
+  TrustedDocumentConnection: isOrgAdmin,
+  TrustedDocumentEdge: isOrgAdmin,
   PageInfo: allow,
 });

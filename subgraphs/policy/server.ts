@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import { runMigrations, type Db } from '../../lib/db/index.js';
 import type { RateLimiter } from '../../lib/rate-limit/index.js';
@@ -12,7 +13,9 @@ import { createPolicyLoaders } from './loaders.js';
 import { policyPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 import { createPolicyReads } from './service/policy-reads.js';
+import { currentApiSchema } from './service/current-api-schema.js';
 import { createPolicyService } from './service/policy-service.js';
+import { createTrustedDocumentService } from './service/trusted-document-service.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { policyMigrations } from './store/migrations.js';
 import { createQuotaStore } from './store/quota-store.js';
@@ -23,6 +26,8 @@ export const POLICY_SCHEMA = 'policy';
 export const policyTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
+
+const DEFAULT_SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 export interface PolicyDeps extends SubgraphBaseDeps {
   /** Where team rate limits are counted (shared with whatever enforces them). */
@@ -36,6 +41,12 @@ export interface PolicyDeps extends SubgraphBaseDeps {
   kv: Kv;
   /** @default 'default' */
   orgId?: string;
+  /**
+   * The supergraph file the gateway serves (SUPERGRAPH_PATH): published documents are checked
+   * against its API schema, read again when it changes. @default this checkout's
+   * schema/supergraph.graphql
+   */
+  supergraphPath?: string;
   now?: () => Date;
 }
 
@@ -52,9 +63,14 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     quotas: createQuotaStore(deps.db),
     accessRules: createAccessRuleStore(deps.db),
   };
+  const apiSchema = currentApiSchema(
+    deps.supergraphPath ?? fileURLToPath(DEFAULT_SUPERGRAPH),
+    deps.logger,
+  );
   const service = {
     ...createPolicyService(deps.db, deps.kv, now),
     ...createPolicyReads(deps.db, deps.rateLimiter, deps.streamLeases),
+    ...createTrustedDocumentService(deps.db, apiSchema),
   };
   return createSubgraphServer<PolicyContext>({
     name: 'policy',

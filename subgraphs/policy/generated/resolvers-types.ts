@@ -6,6 +6,7 @@ import type { Principal, TeamGrant } from '../../../lib/auth/principal.js';
 import type { AuditEventRow } from '../store/audit-store.js';
 import type { AccessRuleRow } from '../store/access-rule-store.js';
 import type { Connection, Edge } from '../../../lib/graphql/connection.js';
+import type { TrustedDocumentRow } from '../store/trusted-document-store.js';
 import type { PolicyContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -323,6 +324,8 @@ export type Mutation = {
   createApiKey: CreatedApiKey;
   /** Creates a team (organization admins only). CONFLICT when the name is taken. */
   createTeam: Team;
+  /** Registers a client version's operations as trusted documents (organization admins only), from the manifest `@apollo/generate-persisted-query-manifest` writes. Every operation must be valid against the API schema served now and have the SHA-256 of its body as id; otherwise BAD_USER_INPUT names each bad operation and nothing is registered. Publishing the same version again only adds what is new. Audited (DOCUMENTS_PUBLISHED). */
+  publishDocuments: PublishDocumentsPayload;
   /** Removes an access rule (organization admins only). */
   removeModelAccess: AccessRule;
   /** Removes a person from a team (needs policy:admin in that team, held by a person; the person may not outrank the caller). They lose the team's grants on their next request. */
@@ -348,6 +351,11 @@ export type MutationCreateApiKeyArgs = {
 
 export type MutationCreateTeamArgs = {
   input: CreateTeamInput;
+};
+
+
+export type MutationPublishDocumentsArgs = {
+  input: PublishDocumentsInput;
 };
 
 
@@ -390,6 +398,28 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** An Apollo persisted query manifest. */
+export type PersistedQueryManifestInput = {
+  /** Must be `apollo-persisted-query-manifest`. */
+  format: Scalars['String']['input'];
+  /** The operations, 1 to 5000. */
+  operations: Array<PersistedQueryOperationInput>;
+  /** Must be 1. */
+  version: Scalars['Int']['input'];
+};
+
+/** One operation of a manifest. */
+export type PersistedQueryOperationInput = {
+  /** The operation's text, with the fragments it uses. */
+  body: Scalars['String']['input'];
+  /** The SHA-256 of `body`, in lowercase hex: what clients send as `extensions.persistedQuery.sha256Hash`. */
+  id: Scalars['String']['input'];
+  /** The operation's name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** `query`, `mutation` or `subscription`. */
+  type: Scalars['String']['input'];
+};
+
 /** How the caller authenticated. */
 export type PrincipalKind =
   /** An API key (or the bootstrap admin key). */
@@ -406,6 +436,29 @@ export type Provider = {
   id: Scalars['ID']['output'];
 };
 
+/** A client version's manifest to publish. */
+export type PublishDocumentsInput = {
+  /** The client's name, as it sends it in `apollographql-client-name` (1 to 100 characters). */
+  clientName: Scalars['String']['input'];
+  /** The client's version, as it sends it in `apollographql-client-version` (1 to 100 characters). */
+  clientVersion: Scalars['String']['input'];
+  /** The manifest, exactly as `generate-persisted-query-manifest` wrote it. */
+  manifest: PersistedQueryManifestInput;
+};
+
+/** What a publish registered. */
+export type PublishDocumentsPayload = {
+  __typename?: 'PublishDocumentsPayload';
+  /** How many of them were not yet registered for this client version. */
+  addedCount: Scalars['Int']['output'];
+  /** The client. */
+  clientName: Scalars['String']['output'];
+  /** The client's version. */
+  clientVersion: Scalars['String']['output'];
+  /** Distinct operations in the manifest. */
+  documentCount: Scalars['Int']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Decides many access checks in one call, in order (platform services with policy:decide). Callers batch the checks of one operation with a DataLoader (lib/policy/access-decision-loader.ts). */
@@ -416,6 +469,8 @@ export type Query = {
   team?: Maybe<Team>;
   /** The teams the caller belongs to; every team for an organization admin. */
   teams: Array<Team>;
+  /** Trusted documents: the operations clients registered with `publishDocuments`, in publishing order, one node per client version and document (organization admins only). */
+  trustedDocuments: TrustedDocumentConnection;
   /** Who is calling, and what they may do in which team. */
   viewer: Viewer;
 };
@@ -436,6 +491,13 @@ export type QueryAuditLogArgs = {
 
 export type QueryTeamArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTrustedDocumentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  clientName?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A team's rate limits. Null means unlimited. */
@@ -539,6 +601,45 @@ export type TeamRole =
   | 'OWNER'
   /** Reads only: models:read, wallet:read. */
   | 'VIEWER';
+
+/** An operation a client version registered: the gateway runs it by its id. */
+export type TrustedDocument = {
+  __typename?: 'TrustedDocument';
+  /** The operation's text. */
+  body: Scalars['String']['output'];
+  /** The client that registered it. */
+  clientName: Scalars['String']['output'];
+  /** The client version that registered it. */
+  clientVersion: Scalars['String']['output'];
+  /** The SHA-256 of the body (hex), the manifest's id. */
+  id: Scalars['ID']['output'];
+  /** The operation's name. */
+  operationName?: Maybe<Scalars['String']['output']>;
+  /** `query`, `mutation` or `subscription`. */
+  operationType: Scalars['String']['output'];
+  /** When this client version registered it. */
+  publishedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of trusted documents. */
+export type TrustedDocumentConnection = {
+  __typename?: 'TrustedDocumentConnection';
+  /** The documents on this page, each with its cursor. */
+  edges: Array<TrustedDocumentEdge>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+  /** How many registrations match, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A trusted document and its place in the list. */
+export type TrustedDocumentEdge = {
+  __typename?: 'TrustedDocumentEdge';
+  /** Pass as `after` to continue after this document. */
+  cursor: Scalars['String']['output'];
+  /** The document. */
+  node: TrustedDocument;
+};
 
 /** The caller. */
 export type Viewer = {
@@ -683,8 +784,12 @@ export type ResolversTypes = ResolversObject<{
   ModelAccessInput: ModelAccessInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PersistedQueryManifestInput: PersistedQueryManifestInput;
+  PersistedQueryOperationInput: PersistedQueryOperationInput;
   PrincipalKind: PrincipalKind;
   Provider: ResolverTypeWrapper<Provider>;
+  PublishDocumentsInput: PublishDocumentsInput;
+  PublishDocumentsPayload: ResolverTypeWrapper<PublishDocumentsPayload>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Quota: ResolverTypeWrapper<Quota>;
   QuotaInput: QuotaInput;
@@ -693,6 +798,9 @@ export type ResolversTypes = ResolversObject<{
   Team: ResolverTypeWrapper<TeamRow>;
   TeamMember: ResolverTypeWrapper<MemberRow>;
   TeamRole: TeamRole;
+  TrustedDocument: ResolverTypeWrapper<TrustedDocumentRow>;
+  TrustedDocumentConnection: ResolverTypeWrapper<Connection<TrustedDocumentRow>>;
+  TrustedDocumentEdge: ResolverTypeWrapper<Edge<TrustedDocumentRow>>;
   Viewer: ResolverTypeWrapper<Principal>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
@@ -725,7 +833,11 @@ export type ResolversParentTypes = ResolversObject<{
   ModelAccessInput: ModelAccessInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PersistedQueryManifestInput: PersistedQueryManifestInput;
+  PersistedQueryOperationInput: PersistedQueryOperationInput;
   Provider: Provider;
+  PublishDocumentsInput: PublishDocumentsInput;
+  PublishDocumentsPayload: PublishDocumentsPayload;
   Query: Record<PropertyKey, never>;
   Quota: Quota;
   QuotaInput: QuotaInput;
@@ -733,6 +845,9 @@ export type ResolversParentTypes = ResolversObject<{
   StreamLimitStatus: StreamLimitStatus;
   Team: TeamRow;
   TeamMember: MemberRow;
+  TrustedDocument: TrustedDocumentRow;
+  TrustedDocumentConnection: Connection<TrustedDocumentRow>;
+  TrustedDocumentEdge: Edge<TrustedDocumentRow>;
   Viewer: Principal;
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   link__Import: Scalars['link__Import']['output'];
@@ -867,6 +982,7 @@ export type MutationResolvers<ContextType = PolicyContext, ParentType extends Re
   addTeamMember?: Resolver<ResolversTypes['TeamMember'], ParentType, ContextType, RequireFields<MutationAddTeamMemberArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createTeam?: Resolver<ResolversTypes['Team'], ParentType, ContextType, RequireFields<MutationCreateTeamArgs, 'input'>>;
+  publishDocuments?: Resolver<ResolversTypes['PublishDocumentsPayload'], ParentType, ContextType, RequireFields<MutationPublishDocumentsArgs, 'input'>>;
   removeModelAccess?: Resolver<ResolversTypes['AccessRule'], ParentType, ContextType, RequireFields<MutationRemoveModelAccessArgs, 'id'>>;
   removeTeamMember?: Resolver<ResolversTypes['TeamMember'], ParentType, ContextType, RequireFields<MutationRemoveTeamMemberArgs, 'teamId' | 'userId'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
@@ -881,11 +997,19 @@ export type PageInfoResolvers<ContextType = PolicyContext, ParentType extends Re
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PublishDocumentsPayloadResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['PublishDocumentsPayload'] = ResolversParentTypes['PublishDocumentsPayload']> = ResolversObject<{
+  addedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  documentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessDecisions?: Resolver<Array<ResolversTypes['AccessCheckResult']>, ParentType, ContextType, RequireFields<QueryAccessDecisionsArgs, 'checks'>>;
   auditLog?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
   teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
+  trustedDocuments?: Resolver<ResolversTypes['TrustedDocumentConnection'], ParentType, ContextType, Partial<QueryTrustedDocumentsArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
@@ -930,6 +1054,27 @@ export type TeamMemberResolvers<ContextType = PolicyContext, ParentType extends 
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type TrustedDocumentResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['TrustedDocument'] = ResolversParentTypes['TrustedDocument']> = ResolversObject<{
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  operationType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type TrustedDocumentConnectionResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['TrustedDocumentConnection'] = ResolversParentTypes['TrustedDocumentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['TrustedDocumentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type TrustedDocumentEdgeResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['TrustedDocumentEdge'] = ResolversParentTypes['TrustedDocumentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['TrustedDocument'], ParentType, ContextType>;
+}>;
+
 export type ViewerResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['PrincipalKind'], ParentType, ContextType>;
@@ -960,12 +1105,16 @@ export type Resolvers<ContextType = PolicyContext> = ResolversObject<{
   ModelAccess?: ModelAccessResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PublishDocumentsPayload?: PublishDocumentsPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
   RateLimitStatus?: RateLimitStatusResolvers<ContextType>;
   StreamLimitStatus?: StreamLimitStatusResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
   TeamMember?: TeamMemberResolvers<ContextType>;
+  TrustedDocument?: TrustedDocumentResolvers<ContextType>;
+  TrustedDocumentConnection?: TrustedDocumentConnectionResolvers<ContextType>;
+  TrustedDocumentEdge?: TrustedDocumentEdgeResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   federation__FieldSet?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;

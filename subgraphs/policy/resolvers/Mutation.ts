@@ -22,4 +22,5 @@ export const Mutation: MutationResolvers = {
   removeModelAccess: (_parent, { id }, ctx) => ctx.service.removeModelAccess(ctx, id),
   removeTeamMember: (_parent, { teamId, userId }, ctx) =>
     ctx.service.removeTeamMember(ctx, teamId, userId),
+  publishDocuments: (_parent, { input }, ctx) => ctx.service.publishDocuments(ctx, input),
 };

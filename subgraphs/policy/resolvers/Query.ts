@@ -1,6 +1,7 @@
 import { assertUuid } from '../../../lib/ids.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 import { auditConnection } from './audit-connection.js';
+import { trustedDocumentConnection } from './trusted-document-connection.js';
 
 export const Query: QueryResolvers = {
   viewer: (_parent, _args, ctx) => ctx.principal,
@@ -14,4 +15,6 @@ export const Query: QueryResolvers = {
     return auditConnection(ctx, teamId ?? null, filter ?? {}, first, after);
   },
   teams: (_parent, _args, ctx) => ctx.service.listTeams(ctx.principal),
+  trustedDocuments: (_parent, { clientName, first, after }, ctx) =>
+    trustedDocumentConnection(ctx, clientName ?? null, first, after),
 };

@@ -7,6 +7,7 @@ import { Model } from './Model.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { Team } from './Team.js';
+import { TrustedDocument } from './TrustedDocument.js';
 import { Viewer } from './Viewer.js';
 
 /** The policy subgraph's resolver map, one file per GraphQL type. */
@@ -20,4 +21,5 @@ export const resolvers: Resolvers = {
   Team,
   ApiKey,
   Model,
+  TrustedDocument,
 };

@@ -117,4 +117,30 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_outcome_check
   CHECK (outcome IN ('SUCCEEDED', 'DENIED', 'FAILED'));
 `,
   },
+  {
+    id: '007_trusted_documents',
+    sql: `
+-- Trusted documents (decision 84): operations a client registered, by their content hash. A body
+-- never changes for its id; registrations only accumulate (client name and version per document).
+CREATE TABLE trusted_documents (
+  id text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{64}$'),
+  body text NOT NULL,
+  operation_name text,
+  operation_type text NOT NULL CHECK (operation_type IN ('query', 'mutation', 'subscription')),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE trusted_document_clients (
+  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  client_name text NOT NULL CHECK (length(client_name) BETWEEN 1 AND 100),
+  client_version text NOT NULL CHECK (length(client_version) BETWEEN 1 AND 100),
+  document_id text NOT NULL REFERENCES trusted_documents (id),
+  published_by text NOT NULL,
+  published_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (client_name, client_version, document_id)
+);
+-- The gateway's question: is this id registered for this client name (any version)?
+CREATE INDEX trusted_document_clients_lookup ON trusted_document_clients (document_id, client_name);
+`,
+  },
 ];

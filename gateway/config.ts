@@ -10,6 +10,17 @@ import {
   port,
 } from '../lib/config.js';
 import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+import type { TrustedDocumentsMode } from './trusted-documents/trusted-documents.js';
+
+/** Trusted documents at the gateway (decision 84). */
+export interface TrustedDocumentsConfig {
+  /** @default 'require' in production, 'off' otherwise */
+  mode: TrustedDocumentsMode;
+  /** Largest total of document bodies cached in process. @default 32 MiB */
+  cacheBytes: number;
+  /** How long an id not registered for a client is cached as such. @default 5000 */
+  negativeTtlMs: number;
+}
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -44,6 +55,9 @@ const GatewayEnv = z
     GRAPHQL_MAX_ALIASES: positiveInt(DEFAULT_OPERATION_LIMITS.maxAliases),
     GRAPHQL_MAX_TOKENS: positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens),
     GRAPHQL_MAX_COST: positiveInt(DEFAULT_OPERATION_LIMITS.maxCost),
+    TRUSTED_DOCUMENTS: z.enum(['off', 'log', 'require']).optional(),
+    TRUSTED_DOCUMENTS_CACHE_MB: positiveInt(32),
+    TRUSTED_DOCUMENTS_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
   })
   .superRefine((env, ctx) => {
     if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
@@ -105,6 +119,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxCost: e.GRAPHQL_MAX_COST,
     },
+    trustedDocuments: {
+      mode: e.TRUSTED_DOCUMENTS ?? (e.NODE_ENV === 'production' ? 'require' : 'off'),
+      cacheBytes: e.TRUSTED_DOCUMENTS_CACHE_MB * 1024 * 1024,
+      negativeTtlMs: e.TRUSTED_DOCUMENTS_NEGATIVE_TTL_MS,
+    } satisfies TrustedDocumentsConfig,
   };
 }
 

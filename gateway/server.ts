@@ -2,13 +2,13 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
 import { createErrorFormatter } from '../lib/errors.js';
 import { createObservabilityPlugin } from '../lib/graphql/plugins.js';
 import { drainClock, type DrainOptions } from '../lib/http/drain.js';
-import { handleGraphQLRequest } from '../lib/http/graphql-handler.js';
+import { handleGraphQLRequest, readGraphQLBody } from '../lib/http/graphql-handler.js';
 import { createHttpService, type RouteContext, type Routes } from '../lib/http/http-server.js';
 import type { LocalRoutes } from '../lib/http/local-routes.js';
 import { sendJson, sendText } from '../lib/http/responses.js';
@@ -50,6 +50,9 @@ import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-
 import { streamProtocolOf } from './streaming/stream-protocol.js';
 import { createSubscriptionRoute } from './streaming/subscription-route.js';
 import { useScalarParsers } from './supergraph/scalar-parsers.js';
+import { createDocumentRegistry } from './trusted-documents/document-registry.js';
+import { sendDocumentRefusal } from './trusted-documents/send-refusal.js';
+import { createTrustedDocuments } from './trusted-documents/trusted-documents.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -63,6 +66,7 @@ export interface GatewayDeps {
     | 'oidc'
     | 'maxBodyBytes'
     | 'limits'
+    | 'trustedDocuments'
   >;
   kv: Kv;
   signer: InternalTokenSigner;
@@ -168,7 +172,24 @@ export function createGateway(deps: GatewayDeps) {
   });
   const subscriptionRoute = createSubscriptionRoute({
     openSubscription: subscriptions.openSubscription,
-    maxBodyBytes: config.maxBodyBytes,
+  });
+  const unregisteredOperations = new Counter({
+    name: 'modelgraph_gateway_unregistered_operations_total',
+    help: 'Operations not registered as trusted documents for their client (log and require modes), by kind (query or id) and action (served, refused, exempt).',
+    labelNames: ['kind', 'action'],
+    registers: [metrics.registry],
+  });
+  const resolveDocument = createTrustedDocuments({
+    mode: config.trustedDocuments.mode,
+    registry: createDocumentRegistry({
+      policy,
+      kv: deps.kv,
+      logger,
+      lookups: cacheLookups,
+      cacheBytes: config.trustedDocuments.cacheBytes,
+      negativeTtlMs: config.trustedDocuments.negativeTtlMs,
+    }),
+    countUnregistered: (kind, action) => unregisteredOperations.inc({ kind, action }),
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -214,18 +235,39 @@ export function createGateway(deps: GatewayDeps) {
     }
     const principal = await authenticateRoute(authenticate, ctx);
     if (!principal) return;
+    const method = ctx.req.method ?? 'GET';
+    let body: unknown;
+    if (method === 'POST') {
+      const read = await readGraphQLBody(ctx.req, ctx.res, config.maxBodyBytes);
+      if (!read) return;
+      body = read.body;
+    }
     const protocol = streamProtocolOf(ctx.req.headers.accept);
-    let preread: { body: unknown } | undefined;
-    if (protocol) {
-      preread = (await subscriptionRoute.serve(ctx, principal, protocol))?.fallback;
-      if (!preread) return;
+    // Trusted documents (decision 84): ids become their registered text, and what is not
+    // registered for the client is logged or refused, for subscriptions and Apollo alike.
+    const resolution = await resolveDocument({
+      method,
+      url: ctx.url,
+      body,
+      headers: ctx.req.headers,
+      principal,
+      requestId: ctx.requestId,
+      logger: ctx.logger,
+    });
+    if (!('run' in resolution)) return sendDocumentRefusal(ctx.res, protocol, resolution);
+    const request = { ...ctx, url: resolution.run.url };
+    if (
+      protocol &&
+      (await subscriptionRoute.serve(request, principal, protocol, resolution.run.body))
+    ) {
+      return;
     }
     await handleGraphQLRequest(
-      ctx,
+      request,
       apollo,
       async () => contextFor(principal, ctx),
       config.maxBodyBytes,
-      preread,
+      { body: resolution.run.body },
     );
   };
 

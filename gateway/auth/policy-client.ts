@@ -35,6 +35,12 @@ export interface AdminAction {
   operation: string | null;
 }
 
+/** A trusted document's body (null: nobody registered it) and whether the client did. */
+export interface DocumentLookup {
+  body: string | null;
+  registeredForClient: boolean;
+}
+
 export interface KeyLookup {
   principal: Principal | null;
   expiresAt: string | null;
@@ -56,6 +62,9 @@ export function createPolicyClient(policyGraphqlUrl: () => string, client: Servi
       events: { denials: DeniedOperation[]; adminActions: AdminAction[] },
       requestId: string,
     ) => post<{ recorded: number }>(POLICY_INTERNAL_PATHS.audit, events, requestId),
+    /** A trusted document by id, for a client name (decision 84). */
+    trustedDocument: (id: string, clientName: string, requestId: string) =>
+      post<DocumentLookup>(POLICY_INTERNAL_PATHS.trustedDocument, { id, clientName }, requestId),
     userGrants: (subject: string, requestId: string) =>
       post<{ teams: TeamGrant[] }>(POLICY_INTERNAL_PATHS.userGrants, { subject }, requestId),
   };

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '../../lib/auth/principal.js';
-import { readGraphQLBody } from '../../lib/http/graphql-handler.js';
 import type { RouteContext } from '../../lib/http/http-server.js';
 import { sendJson } from '../../lib/http/responses.js';
 import { STREAM_ROUTE_LABEL } from '../../lib/metrics.js';
@@ -77,39 +76,33 @@ function sendRefusal(
 
 export interface SubscriptionRoute {
   /**
-   * Serves a streaming request for an authenticated caller. Resolves `{ fallback }` with the body
-   * it read when the operation is not a subscription, for Apollo to run; undefined when answered.
+   * Serves a streaming request for an authenticated caller, its POST `body` already read. Resolves
+   * false when the operation is not a subscription, for Apollo to run; true when answered.
    */
   serve(
     ctx: RouteContext,
     principal: Principal,
     protocol: StreamProtocol,
-  ): Promise<{ fallback: { body: unknown } } | undefined>;
+    body: unknown,
+  ): Promise<boolean>;
   /** Resolves once every response this route is streaming has ended, or after `timeoutMs`. */
   drained(timeoutMs: number): Promise<void>;
 }
 
 export function createSubscriptionRoute(deps: {
   openSubscription: OpenSubscription;
-  maxBodyBytes?: number;
   /** @default HEARTBEAT_MS */
   heartbeatMs?: number;
 }): SubscriptionRoute {
   const streaming = new Set<Promise<void>>();
 
   return {
-    async serve(ctx, principal, protocol) {
+    async serve(ctx, principal, protocol, body) {
       const { req, res, url } = ctx;
-      let body: unknown;
-      if (req.method === 'POST') {
-        const read = await readGraphQLBody(req, res, deps.maxBodyBytes);
-        if (!read) return undefined;
-        body = read.body;
-      }
       const params = graphQLParams(body, url, req.method ?? 'GET');
       if (typeof params === 'string') {
         // Not ours to judge (a persisted query, say): Apollo answers it as it would anyway.
-        return { fallback: { body } };
+        return false;
       }
       const accept = String(req.headers.accept ?? '');
       const leave = new AbortController();
@@ -126,11 +119,11 @@ export function createSubscriptionRoute(deps: {
           signal: leave.signal,
         });
       } catch (error) {
-        if (error instanceof NotASubscriptionError) return { fallback: { body } };
-        if (leave.signal.aborted) return undefined;
+        if (error instanceof NotASubscriptionError) return false;
+        if (leave.signal.aborted) return true;
         if (error instanceof SubscriptionRefusedError) {
           sendRefusal(res, protocol, accept, error);
-          return undefined;
+          return true;
         }
         throw error;
       }
@@ -145,7 +138,7 @@ export function createSubscriptionRoute(deps: {
         // The response's own end (or the client's leaving) removes it, not the pipe's.
         void closed.then(() => streaming.delete(closed));
       }
-      return undefined;
+      return true;
     },
     async drained(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

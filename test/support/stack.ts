@@ -234,6 +234,7 @@ async function startSubgraphs(
       kv: stores.testKv.kv,
       rateLimiter: stores.rateLimiter,
       streamLeases: inferenceStores.streamLeases,
+      supergraphPath: options.gateway?.supergraphPath,
       logger: logger.child({ service: 'policy' }),
     }),
   };
@@ -314,6 +315,8 @@ async function startTestGateway(
       oidc: undefined,
       maxBodyBytes: 1024 * 1024,
       limits: DEFAULT_OPERATION_LIMITS,
+      // Off unless a test turns it on, in production too: tests send full queries.
+      trustedDocuments: { mode: 'off', cacheBytes: 32 * 1024 * 1024, negativeTtlMs: 5_000 },
       ...options.gateway,
     },
     kv,

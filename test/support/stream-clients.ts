@@ -1,4 +1,4 @@
-import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { ApolloClient, HttpLink, InMemoryCache, gql, type ApolloLink } from '@apollo/client';
 import { createClient } from 'graphql-sse';
 
 /** One thing a subscription client handed its caller: a result, or the error it ended with. */
@@ -68,20 +68,24 @@ const fetchQuietOnAbort: typeof fetch = async (input, init) => {
 
 /**
  * Subscribes with Apollo Client 4 over HttpLink, which speaks Apollo's multipart subscription
- * protocol over fetch in Node.
+ * protocol over fetch in Node. `app` adds what an app's client has: links before HttpLink (the
+ * persisted-queries link, say) and client awareness.
  */
 export function subscribeWithApollo(
   url: string,
   token: string | undefined,
   query: string,
   variables: Record<string, unknown>,
+  app: { link?: ApolloLink; clientAwareness?: { name: string; version: string } } = {},
 ): StreamRecording {
+  const http = new HttpLink({
+    uri: url,
+    fetch: fetchQuietOnAbort,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   const client = new ApolloClient({
-    link: new HttpLink({
-      uri: url,
-      fetch: fetchQuietOnAbort,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    }),
+    link: app.link ? app.link.concat(http) : http,
+    clientAwareness: app.clientAwareness,
     cache: new InMemoryCache({
       possibleTypes: {
         GenerationEvent: ['GenerationDelta', 'GenerationCompleted', 'GenerationFailed'],

@@ -110,6 +110,16 @@ export const LIST = typed<
   }
 }`);
 
+/** The persisted-queries link sending only the manifest's ids (`generatePersistedQueryIdsFromManifest`). */
+export const persistedQueryLink = (
+  manifest: PersistedQueryManifest,
+  useGETForHashedQueries = false,
+) =>
+  new PersistedQueryLink({
+    ...generatePersistedQueryIdsFromManifest({ loadManifest: () => manifest }),
+    useGETForHashedQueries,
+  });
+
 /**
  * Apollo Client 4 as an app ships it with trusted documents: the persisted-queries link with ids
  * from the manifest (`generatePersistedQueryIdsFromManifest`), client awareness, and HttpLink.
@@ -132,10 +142,7 @@ export function persistedQueryClient(options: {
     return fetch(input, init);
   };
   const client = new ApolloClient({
-    link: new PersistedQueryLink({
-      ...generatePersistedQueryIdsFromManifest({ loadManifest: () => options.manifest }),
-      useGETForHashedQueries: options.useGETForHashedQueries,
-    }).concat(
+    link: persistedQueryLink(options.manifest, options.useGETForHashedQueries).concat(
       new HttpLink({
         uri: options.url,
         fetch: recordingFetch,

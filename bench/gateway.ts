@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import { benchDatabase, runLoad, startDevPlatform } from './dev-platform.js';
 
 /*
  * `npm run bench:gateway`: requests per second and latency through the gateway for a catalog-only
@@ -20,90 +18,17 @@ const QUERIES = {
     'query Bench3 { models(first: 10) { edges { node { id pricing { inputPerMillion } access { allowed } health { status } } } } }',
 };
 
-/** A database of the run's own on the DATABASE_URL server, dropped afterwards. */
-async function benchDatabase(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
-  const server = process.env.DATABASE_URL;
-  if (!server) return { url: undefined, drop: async () => undefined };
-  const name = `mg_bench_${Date.now()}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: server });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-async function startPlatform(
-  databaseUrl: string | undefined,
-): Promise<{ key: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
-    env: {
-      ...process.env,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      PORT: String(PORT),
-      SUBGRAPH_PORT_BASE: '0',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+const run = (query: string, key: string, concurrency: number) =>
+  runLoad({
+    url: `http://127.0.0.1:${PORT}/graphql`,
+    body: { query },
+    headers: { authorization: `Bearer ${key}` },
+    concurrency,
+    seconds: SECONDS,
   });
-  let output = '';
-  const key = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /Demo team member key \(shown once\):\s+(mg_\S+)/.exec(output);
-      if (match) resolve(match[1] as string);
-    });
-    child.on('exit', (code) => reject(new Error(`platform exited (${code}):\n${output}`)));
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    key,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function run(query: string, key: string, concurrency: number) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const body = JSON.stringify({ query });
-  const deadline = performance.now() + SECONDS * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      const response = await fetch(`http://127.0.0.1:${PORT}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body,
-      });
-      const json = (await response.json()) as { errors?: unknown[] };
-      if (!response.ok || json.errors) errors += 1;
-      latencies.push(performance.now() - started);
-    }
-  };
-  const began = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - began) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return {
-    rps: latencies.length / elapsed,
-    p50: pct(0.5),
-    p99: pct(0.99),
-    errors,
-    count: latencies.length,
-  };
-}
 
 const database = await benchDatabase();
-const platform = await startPlatform(database.url);
+const platform = await startDevPlatform({ port: PORT, databaseUrl: database.url });
 try {
   // Warm up: JIT, pools, caches.
   for (const query of Object.values(QUERIES)) await run(query, platform.key, 4);

@@ -72,7 +72,14 @@ export function createTrustedDocuments(deps: TrustedDocumentsDeps) {
       if (mode !== 'off') {
         deps.countUnregistered?.(kind, action);
         request.logger.warn(
-          { trustedDocuments: mode, kind, action, documentId: id, client },
+          {
+            trustedDocuments: mode,
+            kind,
+            action,
+            documentId: id,
+            client,
+            principalId: request.principal.id,
+          },
           'operation not registered for its client',
         );
       }

@@ -6,10 +6,10 @@
  */
 export interface EmbeddedBudget {
   /**
-   * Counts a stored entry (again, when re-registered: it moves to the back) and returns the hashes
+   * Counts a stored entry (again, when re-registered: it moves to the back) and returns the keys
    * to delete to get back under budget, oldest first.
    */
-  admit(hash: string, bytes: number): string[];
+  admit(key: string, bytes: number): string[];
   /** Total bytes counted now (expired entries no longer count). */
   readonly bytes: number;
 }
@@ -22,22 +22,22 @@ export function createEmbeddedBudget(options: {
   const now = options.now ?? Date.now;
   const entries = new Map<string, { bytes: number; expiresAt: number }>();
   let total = 0;
-  const drop = (hash: string) => {
-    total -= entries.get(hash)?.bytes ?? 0;
-    entries.delete(hash);
+  const drop = (key: string) => {
+    total -= entries.get(key)?.bytes ?? 0;
+    entries.delete(key);
   };
   const dropExpired = () => {
-    for (const [hash, entry] of entries) {
+    for (const [key, entry] of entries) {
       if (entry.expiresAt > now()) break;
-      drop(hash);
+      drop(key);
     }
   };
 
   return {
-    admit(hash, bytes) {
+    admit(key, bytes) {
       dropExpired();
-      drop(hash);
-      entries.set(hash, { bytes, expiresAt: now() + options.ttlMs });
+      drop(key);
+      entries.set(key, { bytes, expiresAt: now() + options.ttlMs });
       total += bytes;
       const evicted: string[] = [];
       for (const oldest of entries.keys()) {

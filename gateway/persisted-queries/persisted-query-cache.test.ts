@@ -11,11 +11,15 @@ import {
   DEFAULT_PERSISTED_QUERIES,
   createPersistedQueryCache,
   persistedQueriesOption,
-  persistedQueryKey,
   type PersistedQuerySettings,
 } from './persisted-query-cache.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * The key Apollo Server hands its cache for a document (`apq:` and the document's SHA-256), which
+ * is also the document's key in the Kv.
+ */
+const keyOf = (query: string) => `apq:${sha256(query)}`;
 
 /** A cache over `kv` with its own registry, and the value of one of its counters' series. */
 function cacheOver(kv: Kv, settings: Partial<PersistedQuerySettings> = {}, now?: () => number) {
@@ -51,14 +55,14 @@ describe.each(STORE_MODES)('persisted-query cache (%s store)', (mode) => {
   it('stores a document under apq:<hash> with the TTL and gives it back by hash', async () => {
     const { cache, count } = cacheOver(store.kv, { ttlSeconds: 60 });
     const query = `{ __typename ${mode} }`;
-    const hash = sha256(query);
-    await expect(cache.get(hash)).resolves.toBeUndefined();
-    await cache.set(hash, query);
-    await expect(store.kv.get(persistedQueryKey(hash))).resolves.toBe(query);
-    const ttl = await store.kv.pttl(persistedQueryKey(hash));
+    const key = keyOf(query);
+    await expect(cache.get(key)).resolves.toBeUndefined();
+    await cache.set(key, query);
+    await expect(store.kv.get(key)).resolves.toBe(query);
+    const ttl = await store.kv.pttl(key);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
-    await expect(cache.get(hash)).resolves.toBe(query);
+    await expect(cache.get(key)).resolves.toBe(query);
     expect(await count('modelgraph_cache_lookups_total', { cache: 'apq', result: 'hit' })).toBe(1);
     expect(await count('modelgraph_cache_lookups_total', { cache: 'apq', result: 'miss' })).toBe(1);
     expect(await count('modelgraph_apq_registrations_total', { result: 'stored' })).toBe(1);
@@ -70,24 +74,29 @@ describe.each(STORE_MODES)('persisted-query cache (%s store)', (mode) => {
     const query = `{ __typename } # ${'é'.repeat(42)}`;
     expect(query.length).toBeLessThan(100);
     expect(Buffer.byteLength(query)).toBe(101);
-    await cache.set(sha256(query), query);
-    await expect(store.kv.get(persistedQueryKey(sha256(query)))).resolves.toBeNull();
+    await cache.set(keyOf(query), query);
+    await expect(store.kv.get(keyOf(query))).resolves.toBeNull();
     expect(await count('modelgraph_apq_registrations_total', { result: 'too_large' })).toBe(1);
     expect(await count('modelgraph_apq_registrations_total', { result: 'stored' })).toBe(0);
     const fits = query.slice(0, -1);
-    await cache.set(sha256(fits), fits);
-    await expect(cache.get(sha256(fits))).resolves.toBe(fits);
+    await cache.set(keyOf(fits), fits);
+    await expect(cache.get(keyOf(fits))).resolves.toBe(fits);
   });
 
   it('never looks up a hash that is not a lower-case SHA-256, and counts it a miss', async () => {
     const asked: string[] = [];
     const watched: Kv = { ...store.kv, get: (key) => (asked.push(key), store.kv.get(key)) };
     const { cache, count } = cacheOver(watched);
-    for (const hash of ['x'.repeat(10_000), 'A'.repeat(64), '*', `${'a'.repeat(64)}\n`]) {
-      await expect(cache.get(hash)).resolves.toBeUndefined();
-    }
+    const keys = [
+      `apq:${'x'.repeat(10_000)}`,
+      `apq:${'A'.repeat(64)}`,
+      'apq:*',
+      `apq:${'a'.repeat(64)}\n`,
+      'a'.repeat(64), // without Apollo's prefix
+    ];
+    for (const key of keys) await expect(cache.get(key)).resolves.toBeUndefined();
     expect(asked).toEqual([]);
-    expect(await count('modelgraph_cache_lookups_total', { cache: 'apq', result: 'miss' })).toBe(4);
+    expect(await count('modelgraph_cache_lookups_total', { cache: 'apq', result: 'miss' })).toBe(5);
   });
 });
 
@@ -101,8 +110,8 @@ describe('persisted-query cache over a failing store', () => {
   it('answers a failed lookup as a miss and skips a failed registration, logging and counting both', async () => {
     const { cache, count, logLines } = cacheOver(broken);
     const query = '{ __typename }';
-    await expect(cache.set(sha256(query), query)).resolves.toBeUndefined();
-    await expect(cache.get(sha256(query))).resolves.toBeUndefined();
+    await expect(cache.set(keyOf(query), query)).resolves.toBeUndefined();
+    await expect(cache.get(keyOf(query))).resolves.toBeUndefined();
     expect(await count('modelgraph_apq_store_errors_total', { operation: 'register' })).toBe(1);
     expect(await count('modelgraph_apq_store_errors_total', { operation: 'lookup' })).toBe(1);
     expect(await count('modelgraph_cache_lookups_total', { cache: 'apq', result: 'miss' })).toBe(1);
@@ -121,39 +130,39 @@ describe('persisted-query cache in the embedded store', () => {
   // Each document is 100 bytes and its key 68: 168 counted, so 400 bytes hold two.
   const doc = (name: string) => `{ ${name}: __typename }`.padEnd(100, ' ');
   const stored = async (...names: string[]) => {
-    const found = await Promise.all(names.map((n) => kv.get(persistedQueryKey(sha256(doc(n))))));
+    const found = await Promise.all(names.map((n) => kv.get(keyOf(doc(n)))));
     return names.filter((_, i) => found[i] !== null);
   };
 
   it('keeps its documents under the byte budget, the oldest registration going first', async () => {
     const { cache } = cacheOver(kv, { embeddedMaxBytes: 400, ttlSeconds: 60 }, now);
-    for (const name of ['a', 'b', 'c']) await cache.set(sha256(doc(name)), doc(name));
+    for (const name of ['a', 'b', 'c']) await cache.set(keyOf(doc(name)), doc(name));
     expect(await stored('a', 'b', 'c')).toEqual(['b', 'c']);
     // Registering b again makes it the newest, so c is the oldest when d arrives.
     clock += 1;
-    await cache.set(sha256(doc('b')), doc('b'));
-    await cache.set(sha256(doc('d')), doc('d'));
+    await cache.set(keyOf(doc('b')), doc('b'));
+    await cache.set(keyOf(doc('d')), doc('d'));
     expect(await stored('b', 'c', 'd')).toEqual(['b', 'd']);
   });
 
   it('does not count expired documents against the budget', async () => {
     const { cache } = cacheOver(kv, { embeddedMaxBytes: 400, ttlSeconds: 60 }, now);
-    await cache.set(sha256(doc('e')), doc('e'));
-    await cache.set(sha256(doc('f')), doc('f'));
+    await cache.set(keyOf(doc('e')), doc('e'));
+    await cache.set(keyOf(doc('f')), doc('f'));
     clock += 60_000;
-    await cache.set(sha256(doc('g')), doc('g'));
-    await cache.set(sha256(doc('h')), doc('h'));
+    await cache.set(keyOf(doc('g')), doc('g'));
+    await cache.set(keyOf(doc('h')), doc('h'));
     expect(await stored('e', 'f', 'g', 'h')).toEqual(['g', 'h']);
   });
 
   it('does not extend a document its TTL when it is hit', async () => {
     const { cache } = cacheOver(kv, { ttlSeconds: 60 }, now);
     const query = doc('ttl');
-    await cache.set(sha256(query), query);
+    await cache.set(keyOf(query), query);
     clock += 59_999;
-    await expect(cache.get(sha256(query))).resolves.toBe(query);
+    await expect(cache.get(keyOf(query))).resolves.toBe(query);
     clock += 1;
-    await expect(cache.get(sha256(query))).resolves.toBeUndefined();
+    await expect(cache.get(keyOf(query))).resolves.toBeUndefined();
   });
 });
 

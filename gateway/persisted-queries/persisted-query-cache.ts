@@ -30,11 +30,13 @@ export const DEFAULT_PERSISTED_QUERIES: PersistedQuerySettings = {
 /** The `cache` Apollo Server looks persisted queries up in and registers them with. */
 export type PersistedQueryCache = NonNullable<PersistedQueryOptions['cache']>;
 
-/** Where a document lives in the gateway's Kv (under its key prefix, like every other key). */
-export const persistedQueryKey = (hash: string) => `apq:${hash}`;
-
-/** What Apollo Client sends: a SHA-256 in lower-case hex. Anything else is never looked up. */
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+/**
+ * The keys Apollo Server hands its cache: `apq:` (its own prefix) and the hash, which Apollo
+ * Client sends as lower-case hex SHA-256. We keep each document under that same key in the Kv
+ * (under the gateway's key prefix); any other key (a hash of another shape, from any client) is
+ * never looked up.
+ */
+const APOLLO_KEY = /^apq:[0-9a-f]{64}$/;
 
 /**
  * Persisted queries in the gateway's Kv, so every replica shares them (Redis), or in the
@@ -74,27 +76,26 @@ export function createPersistedQueryCache(deps: {
     registers: [deps.registry],
   });
 
-  const register = async (hash: string, query: string) => {
+  const register = async (key: string, query: string) => {
     const bytes = Buffer.byteLength(query);
     if (bytes > settings.maxDocumentBytes) {
       registrations.inc({ result: 'too_large' });
       return;
     }
-    const key = persistedQueryKey(hash);
     await kv.set(key, query, { ttlMs });
     registrations.inc({ result: 'stored' });
-    const evicted = budget?.admit(hash, bytes + key.length) ?? [];
-    if (evicted.length > 0) await kv.del(...evicted.map(persistedQueryKey));
+    const evicted = budget?.admit(key, bytes + key.length) ?? [];
+    if (evicted.length > 0) await kv.del(...evicted);
   };
 
   return {
-    async get(hash) {
-      if (!SHA256_HEX.test(hash)) {
+    async get(key) {
+      if (!APOLLO_KEY.test(key)) {
         deps.lookups('apq', 0, 1);
         return undefined;
       }
       try {
-        const query = await kv.get(persistedQueryKey(hash));
+        const query = await kv.get(key);
         deps.lookups('apq', query === null ? 0 : 1, query === null ? 1 : 0);
         return query ?? undefined;
       } catch (error) {
@@ -106,17 +107,18 @@ export function createPersistedQueryCache(deps: {
     },
     // Apollo calls this only once the hash matched the query and the operation passed validation
     // and the limits; its TTL option is unused (ours is the setting's).
-    async set(hash, query) {
+    async set(key, query) {
+      if (!APOLLO_KEY.test(key)) return;
       try {
-        await register(hash, query);
+        await register(key, query);
       } catch (error) {
         storeErrors.inc({ operation: 'register' });
         logger.warn({ err: error }, 'persisted-query store unavailable; query not stored');
       }
     },
     // Part of Apollo's cache interface; Apollo never deletes a persisted query.
-    async delete(hash) {
-      return (await kv.del(persistedQueryKey(hash))) > 0;
+    async delete(key) {
+      return (await kv.del(key)) > 0;
     },
   };
 }

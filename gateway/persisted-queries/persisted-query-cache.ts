@@ -9,7 +9,10 @@ import { createEmbeddedBudget } from './embedded-budget.js';
 export interface PersistedQuerySettings {
   /** Accept APQ; without, a hash gets PERSISTED_QUERY_NOT_SUPPORTED. @default true */
   enabled: boolean;
-  /** How long a document is kept from its (last) registration; a hit does not extend it. @default 86400 */
+  /**
+   * How long a document is kept from its (last) registration; a hit does not extend it.
+   * @default 86400
+   */
   ttlSeconds: number;
   /** Longest document stored, in UTF-8 bytes; a longer one runs but is not stored. @default 65536 */
   maxDocumentBytes: number;

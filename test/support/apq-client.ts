@@ -11,7 +11,7 @@ export interface SentRequest {
 }
 
 /** What a request sent, from its body (POST) or its query string (GET). */
-function describe(input: string | URL | Request, init?: RequestInit): SentRequest {
+function whatWasSent(input: string | URL | Request, init?: RequestInit): SentRequest {
   const method = init?.method ?? 'GET';
   let params: { query?: unknown; extensions?: unknown };
   if (method === 'GET') {
@@ -38,7 +38,7 @@ export function persistedQueryClient(
 ) {
   const sent: SentRequest[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
-    sent.push(describe(input as string, init));
+    sent.push(whatWasSent(input as string, init));
     return fetch(input, init);
   };
   const client = new ApolloClient({

@@ -176,7 +176,7 @@ export function createGateway(deps: GatewayDeps) {
     gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    // Shared by every replica through the Kv, not Apollo's per-process default: decision 82.
+    // Shared by every replica through the Kv, not Apollo's per-process default: decision 80.
     persistedQueries: persistedQueriesOption({
       kv: deps.kv,
       settings: config.persistedQueries,

@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logging.js';
 import type { CacheLookups } from '../../lib/metrics.js';
 import { createEmbeddedBudget } from './embedded-budget.js';
 
-/** Automatic persisted queries (APQ) at the gateway: decision 82. */
+/** Automatic persisted queries (APQ) at the gateway: decision 80. */
 export interface PersistedQuerySettings {
   /** Accept APQ; without, a hash gets PERSISTED_QUERY_NOT_SUPPORTED. @default true */
   enabled: boolean;

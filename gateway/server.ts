@@ -44,6 +44,7 @@ import type { Principal } from '../lib/auth/principal.js';
 import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
+import { persistedQueriesOption } from './persisted-queries/persisted-query-cache.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
 import { createSubscriptionOpener } from './streaming/open-subscription.js';
 import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
@@ -64,6 +65,7 @@ export interface GatewayDeps {
     | 'supergraphPath'
     | 'subgraphUrls'
     | 'oidc'
+    | 'persistedQueries'
     | 'maxBodyBytes'
     | 'limits'
     | 'trustedDocuments'
@@ -195,6 +197,14 @@ export function createGateway(deps: GatewayDeps) {
     gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    // Shared by every replica through the Kv, not Apollo's per-process default: decision 80.
+    persistedQueries: persistedQueriesOption({
+      kv: deps.kv,
+      settings: config.persistedQueries,
+      logger,
+      registry: metrics.registry,
+      lookups: cacheLookups,
+    }),
     introspection: true, // guarded per principal by the operation guard in production
     // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
     stopOnTerminationSignals: false,
@@ -243,7 +253,7 @@ export function createGateway(deps: GatewayDeps) {
       body = read.body;
     }
     const protocol = streamProtocolOf(ctx.req.headers.accept);
-    // Trusted documents (decision 84): ids become their registered text, and what is not
+    // Trusted documents (decision 81): ids become their registered text, and what is not
     // registered for the client is logged or refused, for subscriptions and Apollo alike.
     const resolution = await resolveDocument({
       method,

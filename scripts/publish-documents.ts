@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 /*
  * `npm run documents:publish -- --client <name> --version <v> --manifest <file>`: registers a
- * client version's operations as trusted documents (decision 84), from the manifest
+ * client version's operations as trusted documents (decision 81), from the manifest
  * `generate-persisted-query-manifest` writes, through the gateway's `publishDocuments` mutation.
  * Where and as whom: --url / MODELGRAPH_URL (default http://localhost:4000/graphql) and
  * --token / MODELGRAPH_TOKEN (an organization admin's bearer: the admin key or an admin's OIDC

@@ -62,7 +62,7 @@ export function createPolicyClient(policyGraphqlUrl: () => string, client: Servi
       events: { denials: DeniedOperation[]; adminActions: AdminAction[] },
       requestId: string,
     ) => post<{ recorded: number }>(POLICY_INTERNAL_PATHS.audit, events, requestId),
-    /** A trusted document by id, for a client name (decision 84). */
+    /** A trusted document by id, for a client name (decision 81). */
     trustedDocument: (id: string, clientName: string, requestId: string) =>
       post<DocumentLookup>(POLICY_INTERNAL_PATHS.trustedDocument, { id, clientName }, requestId),
     userGrants: (subject: string, requestId: string) =>

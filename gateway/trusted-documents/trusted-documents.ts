@@ -51,7 +51,7 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
 const clientLabel = (client: ClientIdentity) => (client.name ? `"${client.name}"` : 'no name');
 
 /**
- * The trusted-documents step of /graphql (decision 84), before Apollo and the subscription path:
+ * The trusted-documents step of /graphql (decision 81), before Apollo and the subscription path:
  * an id becomes its registered text; an operation not registered for the calling client (its
  * name, at any version) is served, logged or refused by mode.
  */

@@ -49,7 +49,7 @@ export function createPolicyInternalRoutes(
         recorded: await recordGatewayEvents(db, body, claims.principal.id),
       })),
     },
-    // The gateway resolves a trusted document's id (decision 84); body null: nobody registered it.
+    // The gateway resolves a trusted document's id (decision 81); body null: nobody registered it.
     [POLICY_INTERNAL_PATHS.trustedDocument]: {
       POST: internalRoute(verifier, async (body) => {
         const id = typeof body.id === 'string' && HASH.test(body.id) ? body.id : null;

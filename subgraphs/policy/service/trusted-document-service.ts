@@ -30,7 +30,7 @@ function clientField(value: string, field: 'clientName' | 'clientVersion'): stri
 }
 
 /**
- * Trusted documents (decision 84): clients publish the operations they run, checked against the
+ * Trusted documents (decision 81): clients publish the operations they run, checked against the
  * API schema served today; the gateway asks which ids a client registered.
  */
 export function createTrustedDocumentService(db: Db, apiSchema: () => GraphQLSchema) {

@@ -120,7 +120,7 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_outcome_check
   {
     id: '007_trusted_documents',
     sql: `
--- Trusted documents (decision 84): operations a client registered, by their content hash. A body
+-- Trusted documents (decision 81): operations a client registered, by their content hash. A body
 -- never changes for its id; registrations only accumulate (client name and version per document).
 CREATE TABLE trusted_documents (
   id text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{64}$'),

@@ -71,7 +71,8 @@ export function createTrustedDocuments(deps: TrustedDocumentsDeps) {
         mode !== 'require' ? 'served' : exempt ? 'exempt' : 'refused';
       if (mode !== 'off') {
         deps.countUnregistered?.(kind, action);
-        request.logger.warn(
+        // An admin exploring the schema is expected; only counted unless debugging.
+        request.logger[action === 'exempt' ? 'debug' : 'warn'](
           {
             trustedDocuments: mode,
             kind,

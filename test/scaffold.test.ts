@@ -73,6 +73,7 @@ describe('npm run subgraph:new', () => {
           `subgraphs/${NAME}/generated/resolvers-types.ts`,
           `subgraphs/${NAME}/${NAME}.subgraph.test.ts`,
           `subgraphs/${NAME}/config.test.ts`,
+          `subgraphs/${NAME}/permissions.test.ts`,
           'subgraphs/standalone-subgraphs.ts',
           `test/e2e/${NAME}.test.ts`,
         ]),

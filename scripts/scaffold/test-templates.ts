@@ -1,14 +1,56 @@
 import type { SubgraphNames } from './names.js';
 
 /**
- * The new subgraph's tests beyond its unit test (config.test.ts): one against the built subgraph
- * over HTTP, one through the gateway. Composition is covered by test/composition.test.ts, which
+ * The new subgraph's tests beyond config.test.ts: its rules (unit), the built subgraph over HTTP,
+ * and a call through the gateway. Composition is covered by test/composition.test.ts, which
  * reads every subgraph folder.
  */
 export function testFiles(n: SubgraphNames): Record<string, string> {
   const info = `${n.camel}Info`;
   const infoType = `{ ${info}: { service: string; since: string; callerId: string } }`;
   return {
+    [`subgraphs/${n.name}/permissions.test.ts`]: `import { buildSubgraphSchema } from '@apollo/subgraph';
+import { graphql, parse } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { Principal } from '../../lib/auth/principal.js';
+import { teamKey } from '../../test/support/identities.js';
+import { ${n.camel}Permissions } from './permissions.js';
+import { ${n.camel}TypeDefs } from './server.js';
+
+// The subgraph's schema plus one field no rule names, as every new field is until
+// permissions.ts names it.
+const schema = applyMiddleware(
+  buildSubgraphSchema([
+    { typeDefs: ${n.camel}TypeDefs },
+    {
+      typeDefs: parse('extend type Query { unnamed: String }'),
+      resolvers: { Query: { unnamed: () => 'leak' } },
+    },
+  ]),
+  ${n.camel}Permissions,
+);
+
+async function codesOf(source: string, principal: Principal | null) {
+  const result = await graphql({ schema, source, contextValue: { principal } });
+  return { data: result.data, codes: (result.errors ?? []).map((e) => e.extensions.code) };
+}
+
+describe('${n.name} permissions', () => {
+  it('want a signed-in caller for ${info}', async () => {
+    expect(await codesOf('{ ${info} { service } }', null)).toEqual({
+      data: null,
+      codes: ['UNAUTHENTICATED'],
+    });
+  });
+
+  it('deny a field they do not name, even to a signed-in caller', async () => {
+    expect(await codesOf('{ unnamed }', teamKey('team-a', ['models:read']))).toEqual({
+      data: { unnamed: null },
+      codes: ['FORBIDDEN'],
+    });
+  });
+});
+`,
     [`subgraphs/${n.name}/${n.name}.subgraph.test.ts`]: `import { randomUUID } from 'node:crypto';
 import { expectNoErrors, gql } from '../../test/support/graphql-client.js';
 import { createTestKeys, silentLogger, teamKey } from '../../test/support/identities.js';

@@ -63,6 +63,7 @@ describe('npm run subgraph:new', () => {
       const changed = (await git('diff', '--cached', '--name-only')).stdout.trim().split('\n');
       expect(changed).toEqual(
         expect.arrayContaining([
+          '.github/workflows/deliver.yml',
           'deploy/docker-compose.yml',
           `deploy/k8s/base/${NAME}.yaml`,
           'deploy/k8s/base/kustomization.yaml',
@@ -99,6 +100,7 @@ describe('npm run subgraph:new', () => {
         'test/schema-descriptions.test.ts',
         'test/deploy-k8s.test.ts',
         'test/deploy-containers.test.ts',
+        'test/delivery-workflow.test.ts',
         `subgraphs/${NAME}/`,
         `test/e2e/${NAME}.test.ts`,
       ]);

@@ -43,6 +43,9 @@ describe('registering a new subgraph', () => {
     expect(edit('deploy/k8s/base/kustomization.yaml')).toContain(
       '  - feature-flags.yaml\n  - ingress.yaml\n',
     );
+    expect(edit('.github/workflows/deliver.yml')).toContain(
+      'DEPLOYMENTS: model-catalog wallet policy inference billing feature-flags gateway\n',
+    );
     expect(edit('schema/supergraph.yaml')).toMatch(
       /\n {2}feature-flags:\n {4}routing_url: http:\/\/127\.0\.0\.1:4006\/graphql\n {4}schema:\n {6}file: \.\.\/subgraphs\/feature-flags\/schema\.graphql\n$/,
     );

@@ -69,6 +69,13 @@ export function registrations(n: SubgraphNames): Record<string, Edit> {
         (match) => match.replace(/endPort: \d+/, `endPort: ${n.port}`),
       ).trimEnd()}\n${networkPolicy(n)}`,
     'deploy/docker-compose.yml': (text) => addComposeService(n, text),
+    '.github/workflows/deliver.yml': (text) =>
+      replaceAt(
+        '.github/workflows/deliver.yml',
+        text,
+        /(\n\s+DEPLOYMENTS: [a-z -]+) gateway\n/,
+        (match) => match.replace(/ gateway\n$/, ` ${n.name} gateway\n`),
+      ),
   };
 }
 

@@ -1,9 +1,11 @@
+import { existsSync, readdirSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * One resolver-types file per subgraph, with its own context type and mappers from GraphQL types
  * to the rows its store returns. Generated files are committed; test/codegen.test.ts fails when
- * they drift from the schemas.
+ * they drift from the schemas. A subgraph folder not listed here (as `npm run subgraph:new` writes
+ * it) gets its `<Name>Context` and no mappers; list it once it needs some.
  */
 interface SubgraphTypes {
   name: string;
@@ -99,10 +101,18 @@ const SUBGRAPHS: SubgraphTypes[] = [
   },
 ];
 
+const pascal = (name: string) =>
+  name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, letter: string) => letter.toUpperCase());
+const listed = new Set(SUBGRAPHS.map((s) => s.name));
+const unlisted: SubgraphTypes[] = readdirSync('subgraphs', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !listed.has(d.name))
+  .filter((d) => existsSync(`subgraphs/${d.name}/schema.graphql`))
+  .map((d) => ({ name: d.name, context: `${pascal(d.name)}Context`, mappers: {} }));
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: Object.fromEntries(
-    SUBGRAPHS.map(({ name, context, mappers }) => [
+    [...SUBGRAPHS, ...unlisted].map(({ name, context, mappers }) => [
       `subgraphs/${name}/generated/resolvers-types.ts`,
       {
         schema: [`subgraphs/${name}/schema.graphql`, 'schema/federation-directives.graphql'],

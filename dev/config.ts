@@ -18,7 +18,7 @@ const DevEnv = z.object({
   ...inProcessCallsEnv,
   PORT: port(4000),
   HOST: z.string().default('127.0.0.1'),
-  /** The first of five consecutive subgraph ports; 0 lets the system pick free ones. */
+  /** The first subgraph port (4001 by default; each keeps its offset from 4001); 0: free ones. */
   SUBGRAPH_PORT_BASE: port(4001),
   MODELGRAPH_ADMIN_KEY: optionalSecret(32),
   MODELGRAPH_ORG_ID: z.string().default('default'),

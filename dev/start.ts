@@ -42,13 +42,14 @@ import {
   prepareBillingStore,
 } from '../subgraphs/billing/server.js';
 import { createPaymentProvider } from '../subgraphs/billing/service/payment-provider.js';
+import { STANDALONE_SUBGRAPHS } from '../subgraphs/standalone-subgraphs.js';
 import { loadDevConfig } from './config.js';
 import { startTestModePayments } from './test-mode-payments.js';
 import { printBanner } from './banner.js';
 import { DEMO_CREDITS, MICRO_CREDITS_PER_CREDIT, seedDemoTeam } from './demo-seed.js';
 
 /*
- * `npm start`: the gateway and all five subgraphs in one process, on embedded PGlite and the
+ * `npm start`: the gateway and every subgraph in one process, on embedded PGlite and the
  * in-process store unless DATABASE_URL / REDIS_URL say otherwise. The internal key pair is made
  * fresh at every start; production runs each service on its own (see deploy/).
  */
@@ -70,32 +71,33 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
   });
   // One lease store: inference takes the leases, policy's rateLimitStatus counts them.
   const streamLeases = await createStreamLeases({ redisUrl: config.redisUrl });
-  // In memory, the five schemas share one embedded database (one engine start, not four); a
+  // In memory, the schemas share one embedded database (one engine start, not four); a
   // data directory keeps its folder per subgraph, as each subgraph's own process does.
   const persistent = config.dataDir && !config.databaseUrl ? config.dataDir : undefined;
-  const [catalogDb, policyDb, walletDb, inferenceDb, billingDb]: Db[] = persistent
+  const databases: Array<[string, string]> = [
+    ['model-catalog', CATALOG_SCHEMA],
+    ['policy', POLICY_SCHEMA],
+    ['wallet', WALLET_SCHEMA],
+    ['inference', INFERENCE_SCHEMA],
+    ['billing', BILLING_SCHEMA],
+    ...STANDALONE_SUBGRAPHS.map((s): [string, string] => [s.name, s.dbSchema]),
+  ];
+  const dbs: Db[] = persistent
     ? await Promise.all(
-        [
-          ['model-catalog', CATALOG_SCHEMA],
-          ['policy', POLICY_SCHEMA],
-          ['wallet', WALLET_SCHEMA],
-          ['inference', INFERENCE_SCHEMA],
-          ['billing', BILLING_SCHEMA],
-        ].map(([name, schema]) => createDb({ schema: schema!, dataDir: `${persistent}/${name}` })),
+        databases.map(([name, schema]) => createDb({ schema, dataDir: `${persistent}/${name}` })),
       )
-    : await createDbs({ url: config.databaseUrl, poolSize: config.poolSize }, [
-        CATALOG_SCHEMA,
-        POLICY_SCHEMA,
-        WALLET_SCHEMA,
-        INFERENCE_SCHEMA,
-        BILLING_SCHEMA,
-      ]);
+    : await createDbs(
+        { url: config.databaseUrl, poolSize: config.poolSize },
+        databases.map(([, schema]) => schema),
+      );
+  const [catalogDb, policyDb, walletDb, inferenceDb, billingDb, ...standaloneDbs] = dbs;
   await Promise.all([
-    prepareCatalogStore(catalogDb, readFileSync(config.seedFile, 'utf8')),
-    preparePolicyStore(policyDb),
-    prepareWalletStore(walletDb),
-    prepareInferenceStore(inferenceDb),
+    prepareCatalogStore(catalogDb!, readFileSync(config.seedFile, 'utf8')),
+    preparePolicyStore(policyDb!),
+    prepareWalletStore(walletDb!),
+    prepareInferenceStore(inferenceDb!),
     prepareBillingStore(billingDb!),
+    ...STANDALONE_SUBGRAPHS.map((s, i) => s.prepareStore(standaloneDbs[i]!)),
   ]);
 
   // Without a provider key, the local TEST MODE provider takes payments (dev/test-mode-payments.ts).
@@ -113,7 +115,8 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
   const signer = (issuer: string) =>
     createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
   // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
-  // 4004, billing 4005); inference and billing start last because they call the others.
+  // 4004, billing 4005, then the standalone subgraphs' own); inference and billing start after
+  // the services they call.
   const subgraphs: Array<
     [string, number, (urls: Record<string, string>) => Promise<SubgraphServer>]
   > = [
@@ -123,7 +126,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       async () =>
         createCatalogSubgraph({
           ...common,
-          db: catalogDb,
+          db: catalogDb!,
           logger: logger.child({ service: 'model-catalog' }),
         }),
     ],
@@ -133,7 +136,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       async () =>
         createWalletSubgraph({
           ...common,
-          db: walletDb,
+          db: walletDb!,
           sweepIntervalMs: config.sweepIntervalMs,
           invariantCheckIntervalMs: config.invariantCheckIntervalMs,
           logger: logger.child({ service: 'wallet' }),
@@ -145,7 +148,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       async () =>
         createPolicySubgraph({
           ...common,
-          db: policyDb,
+          db: policyDb!,
           kv,
           rateLimiter,
           streamLeases,
@@ -160,7 +163,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       async (urls) =>
         createInferenceSubgraph({
           ...common,
-          db: inferenceDb,
+          db: inferenceDb!,
           kv,
           rateLimiter: inferenceLimiter,
           streamLeases,
@@ -194,6 +197,12 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
           logger: logger.child({ service: 'billing' }),
         }),
     ],
+    ...STANDALONE_SUBGRAPHS.map((s, i): (typeof subgraphs)[number] => [
+      s.name,
+      s.defaultPort - 4001,
+      async () =>
+        s.create({ ...common, db: standaloneDbs[i]!, logger: logger.child({ service: s.name }) }),
+    ]),
   ];
   const urls: Record<string, string> = {};
   const servers: SubgraphServer[] = [];
@@ -218,13 +227,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       orgId: config.orgId,
       adminKey,
       supergraphPath: config.gateway.supergraphPath,
-      subgraphUrls: {
-        'model-catalog': urls['model-catalog'],
-        inference: urls.inference,
-        wallet: urls.wallet,
-        policy: urls.policy,
-        billing: urls.billing,
-      },
+      subgraphUrls: urls,
       oidc: config.gateway.oidc,
       persistedQueries: config.gateway.persistedQueries,
       maxBodyBytes: config.gateway.maxBodyBytes,
@@ -263,9 +266,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       const timeoutMs = Math.max(0, config.drain.timeoutMs - (Date.now() - drainStarted));
       await server.stop({ timeoutMs, delayMs: 0 });
     }
-    await Promise.all(
-      [catalogDb, policyDb, walletDb, inferenceDb, billingDb].map((db) => db?.close()),
-    );
+    await Promise.all(dbs.map((db) => db.close()));
     await Promise.all([
       kv.close(),
       rateLimiter.close(),

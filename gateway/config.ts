@@ -31,6 +31,20 @@ const csv = z.preprocess(
   z.array(z.string()).optional(),
 );
 
+/**
+ * The supergraph's subgraphs (schema/supergraph.yaml): the gateway reads a `<NAME>_URL` override
+ * for each. `npm run subgraph:new` adds a new one here.
+ */
+export const SUBGRAPH_NAMES = ['model-catalog', 'inference', 'wallet', 'policy', 'billing'];
+
+/** A subgraph's URL variable: `model-catalog` → `MODEL_CATALOG_URL`. */
+export const subgraphUrlVariable = (name: string) =>
+  `${name.toUpperCase().replaceAll('-', '_')}_URL`;
+
+const subgraphUrlEnv = Object.fromEntries(
+  SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), optionalUrl]),
+);
+
 const GatewayEnv = z
   .object({
     ...commonEnv,
@@ -40,11 +54,7 @@ const GatewayEnv = z
     MODELGRAPH_ADMIN_KEY: optionalSecret(32),
     MODELGRAPH_INTERNAL_PRIVATE_KEY: pem('PRIVATE KEY'),
     SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
-    MODEL_CATALOG_URL: optionalUrl,
-    INFERENCE_URL: optionalUrl,
-    WALLET_URL: optionalUrl,
-    POLICY_URL: optionalUrl,
-    BILLING_URL: optionalUrl,
+    ...subgraphUrlEnv,
     OIDC_ISSUER: optionalString,
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalUrl,
@@ -99,13 +109,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY as string,
     redisUrl: e.REDIS_URL,
     supergraphPath: e.SUPERGRAPH_PATH,
-    subgraphUrls: {
-      'model-catalog': e.MODEL_CATALOG_URL,
-      inference: e.INFERENCE_URL,
-      wallet: e.WALLET_URL,
-      policy: e.POLICY_URL,
-      billing: e.BILLING_URL,
-    },
+    /** Each subgraph's URL where its `<NAME>_URL` overrides the supergraph's routing URL. */
+    subgraphUrls: Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [
+        name,
+        (e as Record<string, unknown>)[subgraphUrlVariable(name)] as string | undefined,
+      ]),
+    ),
     oidc:
       e.OIDC_JWKS_URL || e.OIDC_JWKS_FILE
         ? {

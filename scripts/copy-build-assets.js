@@ -2,6 +2,7 @@
 // schema.graphql (loaded relative to its server module).
 import { cpSync, readdirSync } from 'node:fs';
 
-for (const name of readdirSync('subgraphs')) {
-  cpSync(`subgraphs/${name}/schema.graphql`, `dist/subgraphs/${name}/schema.graphql`);
+for (const entry of readdirSync('subgraphs', { withFileTypes: true })) {
+  if (!entry.isDirectory()) continue; // subgraphs/standalone-subgraphs.ts
+  cpSync(`subgraphs/${entry.name}/schema.graphql`, `dist/subgraphs/${entry.name}/schema.graphql`);
 }

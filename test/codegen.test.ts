@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { subgraphFolders } from './support/subgraph-list.js';
 
 const run = promisify(execFile);
 
@@ -14,6 +15,8 @@ describe('generated resolver types', () => {
         cwd: process.cwd(),
       },
     );
-    expect(stdout).toMatch(/^5 generated files match the schemas\./m);
+    const files = subgraphFolders().length;
+    expect(files).toBeGreaterThanOrEqual(5);
+    expect(stdout).toMatch(new RegExp(`^${files} generated files match the schemas\\.`, 'm'));
   }, 60_000);
 });

@@ -4,17 +4,13 @@ import {
   composeSupergraph,
   readSubgraphs,
 } from '../gateway/supergraph/compose.js';
+import { subgraphFolders } from './support/subgraph-list.js';
 
 describe('composition', () => {
-  it('composes the five subgraphs without errors', async () => {
+  it('composes every subgraph folder without errors', async () => {
     const subgraphs = await readSubgraphs();
-    expect(subgraphs.map((s) => s.name).sort()).toEqual([
-      'billing',
-      'inference',
-      'model-catalog',
-      'policy',
-      'wallet',
-    ]);
+    expect(subgraphFolders()).toEqual(expect.arrayContaining(['billing', 'model-catalog']));
+    expect(subgraphs.map((s) => s.name).sort()).toEqual(subgraphFolders());
     expect(() => composeSupergraph(subgraphs)).not.toThrow();
   });
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isPinned } from './support/k8s-deployment-checks.js';
+import { supergraphPorts } from './support/subgraph-list.js';
 
 // docker-compose, the Dockerfile and the build context, read as an operator reads them; the image
 // itself is built where a container engine answers.
@@ -53,14 +54,9 @@ describe('deploy/docker-compose.yml', () => {
         expect(compose.services[dependency].healthcheck).toBeDefined();
       }
     }
-    expect(needs(compose.services.gateway)).toEqual([
-      'billing',
-      'inference',
-      'model-catalog',
-      'policy',
-      'redis',
-      'wallet',
-    ]);
+    expect(needs(compose.services.gateway)).toEqual(
+      ['redis', ...supergraphPorts().map((s) => s.name)].sort(),
+    );
   });
 
   it('keeps PostgreSQL data in a named volume', () => {

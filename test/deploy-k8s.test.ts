@@ -14,6 +14,7 @@ import {
   validateObject,
 } from './support/k8s-manifests.js';
 import { deploymentProblems } from './support/k8s-deployment-checks.js';
+import { addedSubgraphs, supergraphPorts } from './support/subgraph-list.js';
 
 // Each overlay as `kubectl kustomize` renders it (offline). Without kubectl, the base files as
 // written, with the overlay's `images:` applied by hand (its patches are not).
@@ -46,7 +47,9 @@ const rendered: [string, K8sObject[]][] = OVERLAYS.map((overlay) => [
     : renderOverlay(overlay),
 ]);
 
-const SERVICES = ['billing', 'gateway', 'inference', 'model-catalog', 'policy', 'wallet'];
+const SERVICES = ['gateway', ...supergraphPorts().map((s) => s.name)].sort();
+// A subgraph `npm run subgraph:new` added calls nobody and reaches only PostgreSQL.
+const added = addedSubgraphs();
 
 describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -94,6 +97,7 @@ describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
         'inference → policy:4004',
         'billing → wallet:4003',
         'billing → policy:4004',
+        ...added.map((s) => `gateway → ${s.name}:${s.port}`),
       ].sort(),
     );
     // Outside the cluster: PostgreSQL 5432, Redis 6379, HTTPS 443 (providers, Stripe, the JWKS).
@@ -105,6 +109,7 @@ describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
         wallet: [5432],
         policy: [5432, 6379],
         billing: [443, 5432],
+        ...Object.fromEntries(added.map((s) => [s.name, [5432]])),
       },
     );
     const dns = policies.find((p) => p.metadata.name === 'allow-dns');

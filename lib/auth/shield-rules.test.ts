@@ -13,8 +13,8 @@ import {
   type AuthContext,
 } from './shield-rules.js';
 
-// createPermissions names federation's `_service` / `_entities`, and shield refuses rules for
-// fields a schema lacks, so this plain schema declares them too.
+// A plain schema with federation's `_service` and `_entities`, which createPermissions lets
+// through.
 const sdl = /* GraphQL */ `
   type _Service {
     sdl: String
@@ -176,6 +176,27 @@ describe('shield rules', () => {
   it("lets federation's _service through without a principal", async () => {
     const { codes } = await run(null, '{ _service { sdl } }');
     expect(codes).toEqual([]);
+  });
+
+  it('fits a subgraph without entity types (no `_entities`), denying what it does not name', async () => {
+    const noEntities = applyMiddleware(
+      buildSchema(
+        'type _Service { sdl: String } type Query { _service: _Service me: String other: String }',
+      ),
+      createPermissions({ Query: { me: isAuthenticated } }),
+    );
+    const run = (source: string) =>
+      graphql({
+        schema: noEntities,
+        source,
+        rootValue: { me: () => 'you', other: () => 'leak', _service: () => ({ sdl: 'x' }) },
+        contextValue: { principal: null },
+      });
+    expect((await run('{ _service { sdl } }')).errors).toBeUndefined();
+    expect((await run('{ me }')).errors?.map((e) => e.extensions.code)).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    expect((await run('{ other }')).errors?.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
   });
 });
 

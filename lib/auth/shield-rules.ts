@@ -1,4 +1,5 @@
 import { allow, deny, rule, shield } from 'graphql-shield';
+import { middleware } from 'graphql-middleware';
 import type { IRules } from 'graphql-shield';
 import type { GraphQLResolveInfo } from 'graphql';
 import { forbidden, unauthenticated } from '../errors.js';
@@ -118,17 +119,22 @@ export function createPermissions(rules: IRules) {
       : query
         ? { '*': query }
         : {};
-  return shield(
-    {
-      ...tree,
-      Query: { ...queryFields, _service: allow, _entities: allow },
-      _Service: allow,
-    } as IRules,
-    {
-      fallbackRule: deny,
-      fallbackError: () => forbidden(),
-      allowExternalErrors: true,
-      debug: false,
-    },
-  );
+  // Built against the schema: a subgraph without entity types has no `_entities`, and shield
+  // refuses a rule for a field the schema lacks.
+  return middleware((schema) => {
+    const hasEntities = Boolean(schema.getQueryType()?.getFields()._entities);
+    return shield(
+      {
+        ...tree,
+        Query: { ...queryFields, _service: allow, ...(hasEntities ? { _entities: allow } : {}) },
+        _Service: allow,
+      } as IRules,
+      {
+        fallbackRule: deny,
+        fallbackError: () => forbidden(),
+        allowExternalErrors: true,
+        debug: false,
+      },
+    ).generate(schema);
+  });
 }

@@ -17,6 +17,7 @@ import { TEST_ADMIN_KEY } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
 import { typed } from '../support/typed-document.js';
+import { supergraphPorts } from '../support/subgraph-list.js';
 
 const SET_QUOTA = typed<unknown, { t: string; q: Record<string, number> }>(
   `mutation($t: ID!, $q: QuotaInput!) { setQuota(teamId: $t, input: $q) { quota { requestsPerMinute } } }`,
@@ -110,7 +111,7 @@ describe('dashboards and alerting rules against a running stack', () => {
 
   it('scrapes every service, and would catch a metric nobody exports', () => {
     expect(Object.keys(pages).sort()).toEqual(
-      ['billing', 'gateway', 'inference', 'model-catalog', 'policy', 'wallet'].sort(),
+      ['gateway', ...supergraphPorts().map((s) => s.name)].sort(),
     );
     expect(unexported([{ where: 'probe', expr: 'rate(modelgraph_made_up_total[5m])' }])).toEqual([
       'probe: modelgraph_made_up_total',

@@ -42,6 +42,7 @@ import {
   prepareBillingStore,
 } from '../../subgraphs/billing/server.js';
 import { loadBillingSettings, type BillingSettings } from '../../subgraphs/billing/config.js';
+import { STANDALONE_SUBGRAPHS } from '../../subgraphs/standalone-subgraphs.js';
 import {
   createPaymentProvider,
   type PaymentProvider,
@@ -113,6 +114,8 @@ export interface Stack {
   /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
   rateLimiter: RateLimiter;
   dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db; billing: Db };
+  /** The databases of the subgraphs in subgraphs/standalone-subgraphs.ts, by subgraph name. */
+  standaloneDbs: Record<string, Db>;
   /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
   databaseUrl: string | undefined;
   /** Sends an operation to the gateway with `token` as the bearer credential. */
@@ -166,12 +169,18 @@ async function openStackStores(options: StackOptions) {
     openDb(INFERENCE_SCHEMA),
     openDb(BILLING_SCHEMA),
   ]);
+  const standaloneDbs = Object.fromEntries(
+    await Promise.all(
+      STANDALONE_SUBGRAPHS.map(async (s) => [s.name, await openDb(s.dbSchema)] as const),
+    ),
+  );
   await Promise.all([
     prepareCatalogStore(catalog, seedYaml),
     preparePolicyStore(policy),
     prepareWalletStore(wallet),
     prepareInferenceStore(inference),
     prepareBillingStore(billing),
+    ...STANDALONE_SUBGRAPHS.map((s) => s.prepareStore(standaloneDbs[s.name]!)),
   ]);
   return {
     database,
@@ -179,6 +188,7 @@ async function openStackStores(options: StackOptions) {
     rateLimiter,
     proxiedDbs,
     dbs: { catalog, policy, wallet, inference, billing },
+    standaloneDbs,
   };
 }
 type StackStores = Awaited<ReturnType<typeof openStackStores>>;
@@ -208,7 +218,10 @@ async function openInferenceStores(options: StackOptions, stores: StackStores) {
   };
 }
 
-/** Starts catalog, wallet and policy, then inference and billing (which call them), each on port 0. */
+/**
+ * Starts catalog, wallet and policy, then inference and billing (which call them), then the
+ * standalone subgraphs, each on port 0.
+ */
 async function startSubgraphs(
   options: StackOptions,
   stores: StackStores,
@@ -293,6 +306,14 @@ async function startSubgraphs(
     logger: logger.child({ service: 'billing' }),
   });
   await listen('billing', subgraphs.billing);
+  for (const standalone of STANDALONE_SUBGRAPHS) {
+    subgraphs[standalone.name] = standalone.create({
+      ...common,
+      db: stores.standaloneDbs[standalone.name]!,
+      logger: logger.child({ service: standalone.name }),
+    });
+    await listen(standalone.name, subgraphs[standalone.name]!);
+  }
   return { subgraphs, urls };
 }
 
@@ -312,7 +333,7 @@ async function startTestGateway(
       orgId: 'default',
       adminKey: TEST_ADMIN_KEY,
       supergraphPath: fileURLToPath(SUPERGRAPH_FILE),
-      subgraphUrls: subgraphUrls as GatewayDeps['config']['subgraphUrls'],
+      subgraphUrls,
       oidc: undefined,
       persistedQueries: DEFAULT_PERSISTED_QUERIES,
       maxBodyBytes: 1024 * 1024,
@@ -334,7 +355,7 @@ async function startTestGateway(
 }
 
 /**
- * The whole platform for an end-to-end test: five subgraphs and the gateway, each on its own
+ * The whole platform for an end-to-end test: every subgraph and the gateway, each on its own
  * ephemeral port, on a fresh database and key prefix (embedded or real). Clients reach the
  * gateway over HTTP; the services call each other in process, as under `npm start`, unless
  * `inProcessCalls` is false (then over HTTP too).
@@ -342,7 +363,7 @@ async function startTestGateway(
 export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = options.logger ?? silentLogger;
   const stores = await openStackStores(options);
-  const { database, testKv, rateLimiter, dbs } = stores;
+  const { database, testKv, rateLimiter, dbs, standaloneDbs } = stores;
   const keys = await createTestKeys();
   const inferenceStores = await openInferenceStores(options, stores);
   const inProcess = options.inProcessCalls ?? loadInProcessCalls(process.env);
@@ -374,6 +395,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     kv: testKv.kv,
     rateLimiter,
     dbs,
+    standaloneDbs,
     databaseUrl: database.url,
     gateway,
     serviceCalls,

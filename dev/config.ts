@@ -77,6 +77,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
       oidc: gateway.oidc,
       maxBodyBytes: gateway.maxBodyBytes,
       limits: gateway.limits,
+      usage: gateway.usage,
     },
     inference: inference.settings,
     sweepIntervalMs: wallet.sweepIntervalMs,

@@ -227,6 +227,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       oidc: config.gateway.oidc,
       maxBodyBytes: config.gateway.maxBodyBytes,
       limits: config.gateway.limits,
+      usage: config.gateway.usage,
     },
     kv,
     signer: await signer(ISSUERS.gateway),

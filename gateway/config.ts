@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   commonEnv,
   drainSettings,
+  flag,
   optionalSecret,
   optionalString,
   optionalUrl,
@@ -10,6 +11,7 @@ import {
   port,
 } from '../lib/config.js';
 import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+import { DEFAULT_USAGE_SETTINGS } from './usage/usage-recorder.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -44,6 +46,9 @@ const GatewayEnv = z
     GRAPHQL_MAX_ALIASES: positiveInt(DEFAULT_OPERATION_LIMITS.maxAliases),
     GRAPHQL_MAX_TOKENS: positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens),
     GRAPHQL_MAX_COST: positiveInt(DEFAULT_OPERATION_LIMITS.maxCost),
+    USAGE_ENABLED: flag(DEFAULT_USAGE_SETTINGS.enabled),
+    USAGE_FLUSH_INTERVAL_MS: positiveInt(DEFAULT_USAGE_SETTINGS.flushIntervalMs),
+    USAGE_MAX_PENDING: positiveInt(DEFAULT_USAGE_SETTINGS.maxPending),
   })
   .superRefine((env, ctx) => {
     if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
@@ -104,6 +109,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxCost: e.GRAPHQL_MAX_COST,
+    },
+    usage: {
+      enabled: e.USAGE_ENABLED,
+      flushIntervalMs: e.USAGE_FLUSH_INTERVAL_MS,
+      maxPending: e.USAGE_MAX_PENDING,
     },
   };
 }

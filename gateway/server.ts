@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -50,6 +51,8 @@ import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-
 import { streamProtocolOf } from './streaming/stream-protocol.js';
 import { createSubscriptionRoute } from './streaming/subscription-route.js';
 import { useScalarParsers } from './supergraph/scalar-parsers.js';
+import { createUsagePlugin } from './usage/usage-plugin.js';
+import { createUsageRecorder } from './usage/usage-recorder.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -63,6 +66,7 @@ export interface GatewayDeps {
     | 'oidc'
     | 'maxBodyBytes'
     | 'limits'
+    | 'usage'
   >;
   kv: Kv;
   signer: InternalTokenSigner;
@@ -129,6 +133,13 @@ export function createGateway(deps: GatewayDeps) {
     if (!url) throw new Error('The policy subgraph is not in the supergraph.');
     return url;
   }, services);
+  // Field usage: counted here, kept by policy (decision 87).
+  const usage = createUsageRecorder({
+    settings: config.usage,
+    send: (batch) => policy.reportUsage(batch, `usage-${randomUUID()}`),
+    logger,
+    registry: metrics.registry,
+  });
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
@@ -153,6 +164,7 @@ export function createGateway(deps: GatewayDeps) {
     subgraphUrl: (name) => subgraphs.get(name),
     dispatcher: streamDispatcher,
     lookups: cacheLookups,
+    usage,
   });
   gateway.onSchemaLoadOrUpdate((update) => {
     useScalarParsers(update.apiSchema);
@@ -184,6 +196,7 @@ export function createGateway(deps: GatewayDeps) {
       createOperationGuardPlugin({ production: config.production }),
       createSubscriptionAcceptPlugin(),
       createAuditReportPlugin(policy, logger),
+      createUsagePlugin(usage),
       createObservabilityPlugin(metrics, logger) as never,
       config.production
         ? ApolloServerPluginLandingPageDisabled()
@@ -314,6 +327,7 @@ export function createGateway(deps: GatewayDeps) {
         ]);
         await http.close(clock?.remaining());
         await apollo.stop();
+        await usage.stop();
         await services.close();
         await streamDispatcher.destroy();
       })();

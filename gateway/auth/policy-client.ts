@@ -1,4 +1,5 @@
 import type { Principal, TeamGrant } from '../../lib/auth/principal.js';
+import type { UsageBatch } from '../../lib/policy/usage-batch.js';
 import type { ServiceClient } from '../../lib/service-client.js';
 import { POLICY_INTERNAL_PATHS } from '../../subgraphs/policy/internal-routes.js';
 
@@ -56,6 +57,9 @@ export function createPolicyClient(policyGraphqlUrl: () => string, client: Servi
       events: { denials: DeniedOperation[]; adminActions: AdminAction[] },
       requestId: string,
     ) => post<{ recorded: number }>(POLICY_INTERNAL_PATHS.audit, events, requestId),
+    /** Adds a batch of operation counts to field usage (gateway/usage/usage-recorder.ts). */
+    reportUsage: (batch: UsageBatch, requestId: string) =>
+      post<{ recorded: number }>(POLICY_INTERNAL_PATHS.usage, batch, requestId),
     userGrants: (subject: string, requestId: string) =>
       post<{ teams: TeamGrant[] }>(POLICY_INTERNAL_PATHS.userGrants, { subject }, requestId),
   };

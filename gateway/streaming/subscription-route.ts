@@ -4,6 +4,7 @@ import { readGraphQLBody } from '../../lib/http/graphql-handler.js';
 import type { RouteContext } from '../../lib/http/http-server.js';
 import { sendJson } from '../../lib/http/responses.js';
 import { STREAM_ROUTE_LABEL } from '../../lib/metrics.js';
+import { clientIdentityOf } from '../clients/client-identity.js';
 import type { OpenSubscription } from './open-subscription.js';
 import { pipeSubscription } from './pipe-subscription.js';
 import type { StreamProtocol } from './stream-protocol.js';
@@ -123,6 +124,7 @@ export function createSubscriptionRoute(deps: {
           principal,
           requestId: ctx.requestId,
           ...params,
+          client: clientIdentityOf(req.headers),
           signal: leave.signal,
         });
       } catch (error) {

@@ -3,6 +3,7 @@ import { ROLE_SCOPES, type Principal } from '../../lib/auth/principal.js';
 import type { Db } from '../../lib/db/index.js';
 import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
+import { createFieldUsage } from './service/field-usage.js';
 import { recordGatewayEvents } from './service/gateway-events.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createTeamStore } from './store/team-store.js';
@@ -12,9 +13,12 @@ export const POLICY_INTERNAL_PATHS = {
   authenticateKey: '/internal/authenticate-key',
   userGrants: '/internal/user-grants',
   audit: '/internal/audit',
+  usage: '/internal/usage',
 } as const;
 
 const HASH = /^[0-9a-f]{64}$/;
+/** A usage batch of 1,000 counts and operations with their coordinates fits with room. */
+const USAGE_BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
  * The key store's service face: the gateway sends a key's hash (never the key) and gets the
@@ -25,6 +29,7 @@ export function createPolicyInternalRoutes(
   verifier: InternalTokenVerifier,
   orgId: string,
 ): Routes {
+  const usage = createFieldUsage(db, () => new Date());
   return {
     [POLICY_INTERNAL_PATHS.authenticateKey]: {
       POST: internalRoute(verifier, async (body) => {
@@ -46,6 +51,11 @@ export function createPolicyInternalRoutes(
       POST: internalRoute(verifier, async (body, claims) => ({
         recorded: await recordGatewayEvents(db, body, claims.principal.id),
       })),
+    },
+    [POLICY_INTERNAL_PATHS.usage]: {
+      POST: internalRoute(verifier, (body) => usage.recordUsage(body), {
+        bodyLimitBytes: USAGE_BODY_LIMIT,
+      }),
     },
     [POLICY_INTERNAL_PATHS.userGrants]: {
       POST: internalRoute(verifier, async (body) => {

@@ -35,6 +35,8 @@ export const policyPermissions = createPermissions({
     // With a team: that team's admins; without one: the org-wide log, organization admins only.
     auditLog: or(administersTeamArg, isOrgAdmin),
     accessDecisions: hasServiceScope('policy:decide'),
+    fieldUsage: isOrgAdmin,
+    operationUsage: isOrgAdmin,
   },
   Mutation: {
     createTeam: isOrgAdmin,
@@ -69,5 +71,7 @@ export const policyPermissions = createPermissions({
   AuditEvent: isAuthenticated,
   AuditEventConnection: isAuthenticated,
   AuditEventEdge: isAuthenticated,
+  FieldUsage: isOrgAdmin,
+  OperationUsage: isOrgAdmin,
   PageInfo: allow,
 });

@@ -11,6 +11,7 @@ import { createPolicyInternalRoutes } from './internal-routes.js';
 import { createPolicyLoaders } from './loaders.js';
 import { policyPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
+import { createFieldUsage } from './service/field-usage.js';
 import { createPolicyReads } from './service/policy-reads.js';
 import { createPolicyService } from './service/policy-service.js';
 import { createApiKeyStore } from './store/api-key-store.js';
@@ -55,6 +56,7 @@ export function createPolicySubgraph(deps: PolicyDeps) {
   const service = {
     ...createPolicyService(deps.db, deps.kv, now),
     ...createPolicyReads(deps.db, deps.rateLimiter, deps.streamLeases),
+    ...createFieldUsage(deps.db, now),
   };
   return createSubgraphServer<PolicyContext>({
     name: 'policy',

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/server.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
 import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
+import { DEFAULT_USAGE_SETTINGS } from '../../gateway/usage/usage-recorder.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import { loadInProcessCalls } from '../../lib/config.js';
 import { createLocalRoutes, type LocalRoutes } from '../../lib/http/local-routes.js';
@@ -314,6 +315,7 @@ async function startTestGateway(
       oidc: undefined,
       maxBodyBytes: 1024 * 1024,
       limits: DEFAULT_OPERATION_LIMITS,
+      usage: DEFAULT_USAGE_SETTINGS,
       ...options.gateway,
     },
     kv,

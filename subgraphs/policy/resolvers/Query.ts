@@ -14,4 +14,6 @@ export const Query: QueryResolvers = {
     return auditConnection(ctx, teamId ?? null, filter ?? {}, first, after);
   },
   teams: (_parent, _args, ctx) => ctx.service.listTeams(ctx.principal),
+  fieldUsage: (_parent, args, ctx) => ctx.service.fieldUsage(args),
+  operationUsage: (_parent, args, ctx) => ctx.service.operationUsage(args),
 };

@@ -117,4 +117,30 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_outcome_check
   CHECK (outcome IN ('SUCCEEDED', 'DENIED', 'FAILED'));
 `,
   },
+  {
+    id: '008_field_usage',
+    sql: `
+-- Field usage (decision 87). The operations the gateway has run: a document's hash and operation
+-- name ('' when anonymous), and the schema coordinates it uses, computed once by the gateway.
+CREATE TABLE usage_operations (
+  hash text NOT NULL,
+  name text NOT NULL,
+  type text NOT NULL CHECK (type IN ('query', 'mutation', 'subscription')),
+  coordinates text[] NOT NULL,
+  first_seen_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (hash, name)
+);
+-- How often each client version ran each operation in each hour (UTC); reports add to count.
+CREATE TABLE operation_usage (
+  hour timestamptz NOT NULL,
+  client_name text NOT NULL,
+  client_version text NOT NULL,
+  hash text NOT NULL,
+  name text NOT NULL,
+  count bigint NOT NULL CHECK (count > 0),
+  PRIMARY KEY (hour, client_name, client_version, hash, name)
+);
+CREATE INDEX operation_usage_operation ON operation_usage (hash, name);
+`,
+  },
 ];

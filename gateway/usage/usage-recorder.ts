@@ -143,29 +143,30 @@ export function createUsageRecorder(deps: {
     return batches;
   };
 
-  const flush = () =>
-    (flushing ??= (async () => {
+  const sendPending = async () => {
+    let failed = false;
+    for (const batch of takeBatches()) {
       try {
-        let failed = false;
-        for (const batch of takeBatches()) {
-          try {
-            // After one failure the rest of this flush is dropped too: no pile-up behind policy.
-            if (!failed) await deps.send(batch);
-          } catch (error) {
-            failed = true;
-            logger.warn({ err: error }, 'could not report field usage; dropping this flush');
-          }
-          if (failed) {
-            dropped.inc(
-              { reason: 'unreachable' },
-              batch.counts.reduce((sum, c) => sum + c.count, 0),
-            );
-          }
-        }
-      } finally {
-        flushing = undefined;
+        // After one failure the rest of this flush is dropped too: no pile-up behind policy.
+        if (!failed) await deps.send(batch);
+      } catch (error) {
+        failed = true;
+        logger.warn({ err: error }, 'could not report field usage; dropping this flush');
       }
-    })());
+      if (failed) {
+        dropped.inc(
+          { reason: 'unreachable' },
+          batch.counts.reduce((sum, c) => sum + c.count, 0),
+        );
+      }
+    }
+  };
+
+  /** One flush at a time; a flush asked for during one joins it. */
+  const flush = () =>
+    (flushing ??= sendPending().finally(() => {
+      flushing = undefined;
+    }));
 
   const timer = setInterval(() => void flush(), settings.flushIntervalMs);
   timer.unref();
@@ -178,8 +179,9 @@ export function createUsageRecorder(deps: {
     async stop(timeoutMs = 2_000) {
       clearInterval(timer);
       let expired: NodeJS.Timeout | undefined;
+      // The second flush sends what was counted while a flush already under way was sending.
       await Promise.race([
-        flush(),
+        flush().then(flush),
         new Promise<void>((resolve) => {
           expired = setTimeout(resolve, timeoutMs);
         }),

@@ -33,8 +33,13 @@ export interface TrustedDocumentPage {
   };
 }
 
+/**
+ * Rows per `fieldUsage` call: the gateway's cost limit (GRAPHQL_MAX_COST, 10,000 by default)
+ * prices a list by its `first`, so one call cannot ask for policy's 10,000.
+ */
+const ROWS_PER_CALL = 900;
 const FIELD_USAGE = `query SchemaCheckFieldUsage($since: DateTime!, $coordinates: [String!]) {
-  fieldUsage(since: $since, coordinates: $coordinates, first: 10000) {
+  fieldUsage(since: $since, coordinates: $coordinates, first: ${ROWS_PER_CALL}) {
     coordinate clientName clientVersion operationName operationHash count
   }
 }`;
@@ -46,8 +51,8 @@ const TRUSTED_DOCUMENTS = `query SchemaCheckTrustedDocuments($after: String) {
   }
 }`;
 
-/** The most coordinates one `fieldUsage` call asks about (the query's own limit). */
-const COORDINATES_PER_CALL = 500;
+/** Coordinates one `fieldUsage` call asks about first; halved while an answer fills a page. */
+const COORDINATES_PER_CALL = 25;
 
 /** Every document, page after page. */
 export async function readAllDocuments(
@@ -94,14 +99,23 @@ export function gatewayUsageSource(url: string, key: string): UsageSource {
   const run = gatewayGraphql(url, key);
   return {
     async fieldUsage(coordinates, since) {
-      const uses: CoordinateUse[] = [];
-      for (let i = 0; i < coordinates.length; i += COORDINATES_PER_CALL) {
-        const part = coordinates.slice(i, i + COORDINATES_PER_CALL);
-        const data = await run<{ fieldUsage: CoordinateUse[] }>(FIELD_USAGE, {
+      // A full answer may have left rows out (it is sorted by count, not by coordinate): ask again
+      // about fewer coordinates rather than miss a user.
+      const ask = async (part: string[]): Promise<CoordinateUse[]> => {
+        const { fieldUsage } = await run<{ fieldUsage: CoordinateUse[] }>(FIELD_USAGE, {
           since: since.toISOString(),
           coordinates: part,
         });
-        uses.push(...data.fieldUsage);
+        if (fieldUsage.length < ROWS_PER_CALL) return fieldUsage;
+        if (part.length === 1) {
+          throw new Error(`${part[0]} has more than ${ROWS_PER_CALL} users; cannot list them all`);
+        }
+        const half = Math.ceil(part.length / 2);
+        return [...(await ask(part.slice(0, half))), ...(await ask(part.slice(half)))];
+      };
+      const uses: CoordinateUse[] = [];
+      for (let i = 0; i < coordinates.length; i += COORDINATES_PER_CALL) {
+        uses.push(...(await ask(coordinates.slice(i, i + COORDINATES_PER_CALL))));
       }
       return uses;
     },

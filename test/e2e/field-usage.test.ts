@@ -1,5 +1,7 @@
+import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import { eventually } from '../support/eventually.js';
 import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
+import { orgAdmin } from '../support/identities.js';
 import { startStack, TEST_ADMIN_KEY, type Stack } from '../support/stack.js';
 import { STORE_MODES } from '../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
@@ -191,5 +193,32 @@ describe.each(STORE_MODES)('field usage (%s stores)', (mode) => {
       variables: { since, until: new Date(Date.now() - 4 * HOUR_MS).toISOString() },
     });
     expectErrorCode(backwards, 'BAD_USER_INPUT');
+  });
+
+  it('takes usage reports from services only, and refuses malformed ones whole', async () => {
+    const post = async (token: string, body: unknown) =>
+      fetch(new URL('/internal/usage', stack.subgraphUrls.policy), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
+        body: JSON.stringify(body),
+      });
+    const count = { hour: hourOf(Date.now()), clientName: 'forged', clientVersion: '1' };
+    const report = {
+      operations: [{ hash: 'c'.repeat(64), name: 'X', type: 'query', coordinates: ['Query.x'] }],
+      counts: [{ ...count, hash: 'c'.repeat(64), name: 'X', count: 5 }],
+    };
+    const admin = await stack.internalToken(orgAdmin());
+    expect((await post(admin, report)).status).toBe(403);
+    const gateway = await stack.internalToken({
+      ...orgAdmin(),
+      id: 'service:gateway',
+      kind: 'SERVICE',
+      roles: [],
+    });
+    const malformed = { ...report, counts: [...report.counts, { ...count, hash: 'x', count: 1 }] };
+    expect((await post(gateway, malformed)).status).toBe(400);
+    expect(await usageOf('forged')).toEqual([]);
+    expect((await post(gateway, report)).status).toBe(200);
+    expect((await usageOf('forged'))[0]).toMatchObject({ operationName: 'X', count: 5 });
   });
 });

@@ -54,6 +54,7 @@ describe('npm start configuration', () => {
         WALLET_SWEEP_INTERVAL_MS: '0',
         DB_POOL_SIZE: '3',
         MAX_BODY_BYTES: '2048',
+        APQ_TTL_SECONDS: '600',
         SUPERGRAPH_PATH: '/tmp/supergraph.graphql',
         OIDC_JWKS_FILE: '/tmp/jwks.json',
         OIDC_ISSUER: 'https://id.example',
@@ -71,6 +72,7 @@ describe('npm start configuration', () => {
     expect(config).toMatchObject({ sweepIntervalMs: 0, poolSize: 3 });
     expect(config.gateway).toMatchObject({
       maxBodyBytes: 2048,
+      persistedQueries: { enabled: true, ttlSeconds: 600 },
       supergraphPath: '/tmp/supergraph.graphql',
       oidc: { issuer: 'https://id.example', audience: 'modelgraph', jwksFile: '/tmp/jwks.json' },
     });

@@ -75,6 +75,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     gateway: {
       supergraphPath: gateway.supergraphPath,
       oidc: gateway.oidc,
+      persistedQueries: gateway.persistedQueries,
       maxBodyBytes: gateway.maxBodyBytes,
       limits: gateway.limits,
       usage: gateway.usage,

@@ -225,6 +225,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
         billing: urls.billing,
       },
       oidc: config.gateway.oidc,
+      persistedQueries: config.gateway.persistedQueries,
       maxBodyBytes: config.gateway.maxBodyBytes,
       limits: config.gateway.limits,
       usage: config.gateway.usage,

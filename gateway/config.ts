@@ -11,6 +11,7 @@ import {
   port,
 } from '../lib/config.js';
 import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+import { DEFAULT_PERSISTED_QUERIES } from './persisted-queries/persisted-query-cache.js';
 import { DEFAULT_USAGE_SETTINGS } from './usage/usage-recorder.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -41,6 +42,10 @@ const GatewayEnv = z
     OIDC_ALGORITHMS: csv,
     OIDC_ROLES_CLAIM: z.string().default('roles'),
     OIDC_ADMIN_ROLE: z.string().default('modelgraph-admin'),
+    APQ_ENABLED: flag(DEFAULT_PERSISTED_QUERIES.enabled),
+    APQ_TTL_SECONDS: positiveInt(DEFAULT_PERSISTED_QUERIES.ttlSeconds),
+    APQ_MAX_DOCUMENT_BYTES: positiveInt(DEFAULT_PERSISTED_QUERIES.maxDocumentBytes),
+    APQ_EMBEDDED_MAX_BYTES: positiveInt(DEFAULT_PERSISTED_QUERIES.embeddedMaxBytes),
     MAX_BODY_BYTES: positiveInt(1024 * 1024),
     GRAPHQL_MAX_DEPTH: positiveInt(DEFAULT_OPERATION_LIMITS.maxDepth),
     GRAPHQL_MAX_ALIASES: positiveInt(DEFAULT_OPERATION_LIMITS.maxAliases),
@@ -103,6 +108,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
             adminRole: e.OIDC_ADMIN_ROLE,
           }
         : undefined,
+    persistedQueries: {
+      enabled: e.APQ_ENABLED,
+      ttlSeconds: e.APQ_TTL_SECONDS,
+      maxDocumentBytes: e.APQ_MAX_DOCUMENT_BYTES,
+      embeddedMaxBytes: e.APQ_EMBEDDED_MAX_BYTES,
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     limits: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -45,6 +45,7 @@ import type { Principal } from '../lib/auth/principal.js';
 import { createAuditReportPlugin } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
+import { persistedQueriesOption } from './persisted-queries/persisted-query-cache.js';
 import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
 import { createSubscriptionOpener } from './streaming/open-subscription.js';
 import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
@@ -64,6 +65,7 @@ export interface GatewayDeps {
     | 'supergraphPath'
     | 'subgraphUrls'
     | 'oidc'
+    | 'persistedQueries'
     | 'maxBodyBytes'
     | 'limits'
     | 'usage'
@@ -133,7 +135,7 @@ export function createGateway(deps: GatewayDeps) {
     if (!url) throw new Error('The policy subgraph is not in the supergraph.');
     return url;
   }, services);
-  // Field usage: counted here, kept by policy (decision 87).
+  // Field usage: counted here, kept by policy (decision 81).
   const usage = createUsageRecorder({
     settings: config.usage,
     send: (batch) => policy.reportUsage(batch, `usage-${randomUUID()}`),
@@ -186,6 +188,14 @@ export function createGateway(deps: GatewayDeps) {
     gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    // Shared by every replica through the Kv, not Apollo's per-process default: decision 80.
+    persistedQueries: persistedQueriesOption({
+      kv: deps.kv,
+      settings: config.persistedQueries,
+      logger,
+      registry: metrics.registry,
+      lookups: cacheLookups,
+    }),
     introspection: true, // guarded per principal by the operation guard in production
     // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
     stopOnTerminationSignals: false,

@@ -10,7 +10,7 @@ import {
 } from '../gateway/supergraph/compose.js';
 
 // `npm run schema:check`: the working tree's subgraphs, composed, against the committed
-// supergraph; exit 1 when a breaking change is used by a client (decision 88).
+// supergraph; exit 1 when a breaking change is used by a client (decision 82).
 const config = loadSchemaCheckConfig();
 try {
   const result = await checkSchema({

@@ -151,7 +151,7 @@ function usersOf(
 }
 
 /**
- * Compares the proposed supergraph's API schema with the current one (decision 88): every change
+ * Compares the proposed supergraph's API schema with the current one (decision 82): every change
  * classified; a breaking change used by recent traffic or a registered trusted document fails the
  * check, naming who uses it; deprecated coordinates are listed with their remaining usage.
  */

@@ -21,7 +21,7 @@ const LEVELS: Record<CriticalityLevel, ChangeLevel> = {
 };
 
 /**
- * Our classification where it differs from GraphQL Inspector's (decision 88): an optional
+ * Our classification where it differs from GraphQL Inspector's (decision 82): an optional
  * argument added to an existing field is safe, not dangerous. Inspector marks it dangerous because
  * a resolver could behave differently when it is absent; every operation written before it
  * leaves it out and gets the old behaviour, and a new argument's default is our schema's promise.

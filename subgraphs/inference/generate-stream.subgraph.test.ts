@@ -202,9 +202,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
       },
       { timeoutMs: 10_000 },
     );
-    const request = emulator.requests[0]!;
-    // The emulator would have taken 40 × 100 ms to send the whole reply.
-    expect(request.closedAt).toBeDefined();
+    // The emulator sees the close a moment after the usage line is written (a busy machine
+    // showed the gap), so wait for it; it would have taken 40 × 100 ms to send the whole reply.
+    const request = await eventually(
+      'the provider request was closed',
+      () => (emulator.requests[0]?.closedAt ? emulator.requests[0] : undefined),
+      { timeoutMs: 5_000 },
+    );
     expect(request.closedAt!).toBeLessThan(request.receivedAt + 40 * 100);
     const delivered = line!.outputTokens as number;
     expect(delivered).toBeGreaterThanOrEqual(2);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/server.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
+import { DEFAULT_PERSISTED_QUERIES } from '../../gateway/persisted-queries/persisted-query-cache.js';
 import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
 import { DEFAULT_USAGE_SETTINGS } from '../../gateway/usage/usage-recorder.js';
 import type { Principal } from '../../lib/auth/principal.js';
@@ -313,6 +314,7 @@ async function startTestGateway(
       supergraphPath: fileURLToPath(SUPERGRAPH_FILE),
       subgraphUrls: subgraphUrls as GatewayDeps['config']['subgraphUrls'],
       oidc: undefined,
+      persistedQueries: DEFAULT_PERSISTED_QUERIES,
       maxBodyBytes: 1024 * 1024,
       limits: DEFAULT_OPERATION_LIMITS,
       usage: DEFAULT_USAGE_SETTINGS,

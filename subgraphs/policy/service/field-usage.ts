@@ -29,7 +29,7 @@ function windowOf(query: UsageQuery, now: Date): UsageWindow {
 }
 
 /**
- * Field usage (decision 87): the gateway's reports go in, organization admins' questions (and
+ * Field usage (decision 81): the gateway's reports go in, organization admins' questions (and
  * `npm run schema:check`'s) come out.
  */
 export function createFieldUsage(db: Db, now: () => Date) {

@@ -120,7 +120,7 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_outcome_check
   {
     id: '008_field_usage',
     sql: `
--- Field usage (decision 87). The operations the gateway has run: a document's hash and operation
+-- Field usage. The operations the gateway has run: a document's hash and operation
 -- name ('' when anonymous), and the schema coordinates it uses, computed once by the gateway.
 CREATE TABLE usage_operations (
   hash text NOT NULL,

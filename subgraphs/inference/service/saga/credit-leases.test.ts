@@ -9,7 +9,7 @@ import { createCreditLeases, type LeaseSettings } from './credit-leases.js';
  * ledger itself is tested against real databases in subgraphs/wallet; here only the lease
  * bookkeeping matters.
  */
-function walletWith(available: bigint) {
+function walletWith(available: bigint, voidDelayMs = 0) {
   const holds = new Map<string, bigint>();
   const calls = { authorize: 0, void: 0 };
   let room = available;
@@ -38,6 +38,7 @@ function walletWith(available: bigint) {
     },
     async void(holdId: string) {
       calls.void += 1;
+      await new Promise((r) => setTimeout(r, voidDelayMs));
       room += holds.get(holdId) ?? 0n;
       holds.delete(holdId);
     },
@@ -121,6 +122,19 @@ describe('credit leases', () => {
     await leases.reserve('t', { ...call, holdTtlSeconds: 690 });
     expect(calls.authorize).toBe(2);
     await leases.close();
+  });
+
+  it('waits on close for a return the idle timer had begun', async () => {
+    const { wallet, calls, room } = walletWith(10_000n, 300);
+    const leases = leasesOn(wallet);
+    (await leases.reserve('t', call)).settle(0n);
+    // The timer finds the lease idle and starts voiding it; the void takes 300 ms.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(calls.void).toBe(1);
+    expect(room()).toBeLessThan(10_000n);
+    await leases.close();
+    // Whoever reads the wallet after close (a replica's shutdown, a test) sees the lease back.
+    expect(room()).toBe(10_000n);
   });
 
   it('voids every unused lease on close', async () => {

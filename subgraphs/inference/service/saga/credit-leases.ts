@@ -72,6 +72,8 @@ export function createCreditLeases(options: {
   const { wallet, settings, logger } = options;
   const now = options.now ?? Date.now;
   const teams = new Map<string, TeamLeases>();
+  /** Lease returns under way, the timer's included: close() waits for them all. */
+  const returning = new Set<Promise<unknown>>();
   const sweep = setInterval(() => void returnUnused(), Math.max(settings.idleMs / 2, 50));
   sweep.unref();
 
@@ -149,13 +151,15 @@ export function createCreditLeases(options: {
         const old = lease.expiresAt - now() < settings.serveSeconds * 1000;
         if (lease.pinned && (all || old)) continue;
         if (lease.slices === 0 && !lease.pinned && (all || idle || old || free(lease) <= 0n)) {
-          voids.push(
-            withWalletRetries(() =>
-              wallet.void(lease.holdId, `lease-return:${lease.holdId}`),
-            ).catch((error: unknown) =>
+          const returned = withWalletRetries(() =>
+            wallet.void(lease.holdId, `lease-return:${lease.holdId}`),
+          )
+            .catch((error: unknown) =>
               logger.warn({ err: error, holdId: lease.holdId }, 'lease not returned; it expires'),
-            ),
-          );
+            )
+            .finally(() => returning.delete(returned));
+          returning.add(returned);
+          voids.push(returned);
         } else keep.push(lease);
       }
       if (keep.length === 0 && !team.taking) teams.delete(teamId);
@@ -211,10 +215,14 @@ export function createCreditLeases(options: {
       return count;
     },
 
-    /** Stops returning leases on a timer and returns every lease no call is using. */
+    /**
+     * Stops returning leases on a timer and returns every lease no call is using, waiting too for
+     * returns the timer had begun (a lease it took out of the list is not seen again here).
+     */
     async close() {
       clearInterval(sweep);
       await returnUnused(true);
+      await Promise.all(returning);
     },
   };
 }

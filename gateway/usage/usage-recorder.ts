@@ -94,17 +94,20 @@ export function createUsageRecorder(deps: {
     return known;
   };
 
+  let currentHour = { start: -1, iso: '' };
+  /** The hour's start as ISO text, made once per hour rather than per operation. */
+  const hourOf = (time: number) => {
+    const start = Math.floor(time / HOUR_MS) * HOUR_MS;
+    if (start !== currentHour.start) currentHour = { start, iso: new Date(start).toISOString() };
+    return currentHour.iso;
+  };
+
   const record = (used: UsedOperation) => {
     if (!settings.enabled) return;
     const operation = describe(used);
-    const hour = new Date(Math.floor(now() / HOUR_MS) * HOUR_MS).toISOString();
-    const key = JSON.stringify([
-      hour,
-      used.client.name,
-      used.client.version,
-      used.hash,
-      operation.name,
-    ]);
+    const hour = hourOf(now());
+    // Header values and GraphQL names hold no newline.
+    const key = `${hour}\n${used.client.name}\n${used.client.version}\n${used.hash}\n${operation.name}`;
     const count = counts.get(key);
     if (count) {
       count.count += 1;

@@ -5,10 +5,10 @@ export interface ClientIdentity {
   version: string;
 }
 
-const MAX_LENGTH = 100;
+const MAX_CHARS = 100;
 
 const headerValue = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim().slice(0, MAX_LENGTH);
+  (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim().slice(0, MAX_CHARS);
 
 /** The calling client's name and version from Apollo's client-awareness headers; '' when absent. */
 export function clientIdentityOf(headers: IncomingHttpHeaders): ClientIdentity {

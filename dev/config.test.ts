@@ -12,7 +12,7 @@ function readmeVariables(): string[] {
     .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!));
 }
 
-/** The variables `npm start` leaves to itself, and why. */
+/** The variables `npm start` leaves to itself or to other tools, and why. */
 const NPM_START_OWN: Record<string, string> = {
   MODEL_CATALOG_URL: 'npm start runs the subgraphs in its process and wires their URLs',
   INFERENCE_URL: 'as above',
@@ -20,6 +20,9 @@ const NPM_START_OWN: Record<string, string> = {
   POLICY_URL: 'as above',
   MODELGRAPH_INTERNAL_PRIVATE_KEY: 'npm start makes a fresh key pair at every start',
   MODELGRAPH_INTERNAL_PUBLIC_KEY: 'as above',
+  SCHEMA_CHECK_URL: 'read by npm run schema:check, a tool run apart from the platform',
+  SCHEMA_CHECK_ADMIN_KEY: 'as above',
+  SCHEMA_CHECK_WINDOW_DAYS: 'as above',
 };
 
 describe('npm start configuration', () => {

@@ -79,6 +79,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
       maxBodyBytes: gateway.maxBodyBytes,
       limits: gateway.limits,
       trustedDocuments: gateway.trustedDocuments,
+      usage: gateway.usage,
     },
     inference: inference.settings,
     sweepIntervalMs: wallet.sweepIntervalMs,

@@ -233,6 +233,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
       maxBodyBytes: config.gateway.maxBodyBytes,
       limits: config.gateway.limits,
       trustedDocuments: config.gateway.trustedDocuments,
+      usage: config.gateway.usage,
     },
     kv,
     signer: await signer(ISSUERS.gateway),

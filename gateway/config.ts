@@ -23,6 +23,7 @@ export interface TrustedDocumentsConfig {
   /** How long an id not registered for a client is cached as such. @default 5000 */
   negativeTtlMs: number;
 }
+import { DEFAULT_USAGE_SETTINGS } from './usage/usage-recorder.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -74,6 +75,9 @@ const GatewayEnv = z
     TRUSTED_DOCUMENTS: z.enum(['off', 'log', 'require']).optional(),
     TRUSTED_DOCUMENTS_CACHE_MB: positiveInt(32),
     TRUSTED_DOCUMENTS_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
+    USAGE_ENABLED: flag(DEFAULT_USAGE_SETTINGS.enabled),
+    USAGE_FLUSH_INTERVAL_MS: positiveInt(DEFAULT_USAGE_SETTINGS.flushIntervalMs),
+    USAGE_MAX_PENDING: positiveInt(DEFAULT_USAGE_SETTINGS.maxPending),
   })
   .superRefine((env, ctx) => {
     if (!env.MODELGRAPH_INTERNAL_PRIVATE_KEY) {
@@ -146,6 +150,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       cacheBytes: e.TRUSTED_DOCUMENTS_CACHE_MB * 1024 * 1024,
       negativeTtlMs: e.TRUSTED_DOCUMENTS_NEGATIVE_TTL_MS,
     } satisfies TrustedDocumentsConfig,
+    usage: {
+      enabled: e.USAGE_ENABLED,
+      flushIntervalMs: e.USAGE_FLUSH_INTERVAL_MS,
+      maxPending: e.USAGE_MAX_PENDING,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -54,6 +55,8 @@ import { useScalarParsers } from './supergraph/scalar-parsers.js';
 import { createDocumentRegistry } from './trusted-documents/document-registry.js';
 import { sendDocumentRefusal } from './trusted-documents/send-refusal.js';
 import { createTrustedDocuments } from './trusted-documents/trusted-documents.js';
+import { createUsagePlugin } from './usage/usage-plugin.js';
+import { createUsageRecorder } from './usage/usage-recorder.js';
 import { staticSupergraph } from './supergraph/static-supergraph.js';
 
 export interface GatewayDeps {
@@ -69,6 +72,7 @@ export interface GatewayDeps {
     | 'maxBodyBytes'
     | 'limits'
     | 'trustedDocuments'
+    | 'usage'
   >;
   kv: Kv;
   signer: InternalTokenSigner;
@@ -135,6 +139,13 @@ export function createGateway(deps: GatewayDeps) {
     if (!url) throw new Error('The policy subgraph is not in the supergraph.');
     return url;
   }, services);
+  // Field usage: counted here, kept by policy (decision 85).
+  const usage = createUsageRecorder({
+    settings: config.usage,
+    send: (batch) => policy.reportUsage(batch, `usage-${randomUUID()}`),
+    logger,
+    registry: metrics.registry,
+  });
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
@@ -159,6 +170,7 @@ export function createGateway(deps: GatewayDeps) {
     subgraphUrl: (name) => subgraphs.get(name),
     dispatcher: streamDispatcher,
     lookups: cacheLookups,
+    usage,
   });
   gateway.onSchemaLoadOrUpdate((update) => {
     useScalarParsers(update.apiSchema);
@@ -215,6 +227,7 @@ export function createGateway(deps: GatewayDeps) {
       createOperationGuardPlugin({ production: config.production }),
       createSubscriptionAcceptPlugin(),
       createAuditReportPlugin(policy, logger),
+      createUsagePlugin(usage),
       createObservabilityPlugin(metrics, logger) as never,
       config.production
         ? ApolloServerPluginLandingPageDisabled()
@@ -366,6 +379,7 @@ export function createGateway(deps: GatewayDeps) {
         ]);
         await http.close(clock?.remaining());
         await apollo.stop();
+        await usage.stop();
         await services.close();
         await streamDispatcher.destroy();
       })();

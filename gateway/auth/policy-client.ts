@@ -1,4 +1,5 @@
 import type { Principal, TeamGrant } from '../../lib/auth/principal.js';
+import type { UsageBatch } from '../../lib/policy/usage-batch.js';
 import type { ServiceClient } from '../../lib/service-client.js';
 import { POLICY_INTERNAL_PATHS } from '../../subgraphs/policy/internal-routes.js';
 
@@ -65,6 +66,9 @@ export function createPolicyClient(policyGraphqlUrl: () => string, client: Servi
     /** A trusted document by id, for a client name (decision 81). */
     trustedDocument: (id: string, clientName: string, requestId: string) =>
       post<DocumentLookup>(POLICY_INTERNAL_PATHS.trustedDocument, { id, clientName }, requestId),
+    /** Adds a batch of operation counts to field usage (gateway/usage/usage-recorder.ts). */
+    reportUsage: (batch: UsageBatch, requestId: string) =>
+      post<{ recorded: number }>(POLICY_INTERNAL_PATHS.usage, batch, requestId),
     userGrants: (subject: string, requestId: string) =>
       post<{ teams: TeamGrant[] }>(POLICY_INTERNAL_PATHS.userGrants, { subject }, requestId),
   };

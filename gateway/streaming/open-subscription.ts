@@ -18,6 +18,8 @@ import { refuseNulBytes } from '../plugins/nul-bytes.js';
 import { introspects } from '../plugins/operation-guard.js';
 import type { operationLimits } from '../plugins/operation-limits.js';
 import type { CacheLookups } from '../../lib/metrics.js';
+import type { ClientIdentity } from '../clients/client-identity.js';
+import { documentHash, type UsageRecorder } from '../usage/usage-recorder.js';
 import { forwardSubscription } from './forward-subscription.js';
 import {
   NotASubscriptionError,
@@ -35,6 +37,8 @@ export interface SubscriptionRequest {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** Who sent it (Apollo's client-awareness headers), for field usage. @default none: '' */
+  client?: ClientIdentity;
   /** Abort when the client leaves: the upstream request is closed at once. */
   signal?: AbortSignal;
 }
@@ -70,6 +74,8 @@ export interface SubscriptionOpenerDeps {
   dispatcher: Dispatcher;
   /** Counts the document cache's hits and misses. */
   lookups?: CacheLookups;
+  /** Counts the subscriptions it opens for field usage. */
+  usage?: Pick<UsageRecorder, 'record'>;
 }
 
 /** The first root field of the operation, through fragments (validation allows exactly one). */
@@ -164,11 +170,18 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
     if (!url) {
       throw refused(503, ErrorCode.SERVICE_UNAVAILABLE, `The ${subgraph} subgraph has no URL.`);
     }
-    return { subgraph, url };
+    return { subgraph, url, schema, document, operation };
   };
 
   const openSubscription: OpenSubscription = async (request) => {
-    const { subgraph, url } = prepare(request);
+    const { subgraph, url, schema, document, operation } = prepare(request);
+    deps.usage?.record({
+      schema,
+      document,
+      operation,
+      hash: documentHash(request.query),
+      client: request.client ?? { name: '', version: '' },
+    });
     const controller = new AbortController();
     const leave = () => {
       open.delete(controller);

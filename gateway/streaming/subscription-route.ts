@@ -3,6 +3,7 @@ import type { Principal } from '../../lib/auth/principal.js';
 import type { RouteContext } from '../../lib/http/http-server.js';
 import { sendJson } from '../../lib/http/responses.js';
 import { STREAM_ROUTE_LABEL } from '../../lib/metrics.js';
+import { clientIdentityOf } from '../clients/client-identity.js';
 import type { OpenSubscription } from './open-subscription.js';
 import { pipeSubscription } from './pipe-subscription.js';
 import type { StreamProtocol } from './stream-protocol.js';
@@ -116,6 +117,7 @@ export function createSubscriptionRoute(deps: {
           principal,
           requestId: ctx.requestId,
           ...params,
+          client: clientIdentityOf(req.headers),
           signal: leave.signal,
         });
       } catch (error) {

@@ -3,6 +3,7 @@ import { ROLE_SCOPES, type Principal } from '../../lib/auth/principal.js';
 import type { Db } from '../../lib/db/index.js';
 import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
+import { createFieldUsage } from './service/field-usage.js';
 import { recordGatewayEvents } from './service/gateway-events.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createTrustedDocumentStore } from './store/trusted-document-store.js';
@@ -14,9 +15,12 @@ export const POLICY_INTERNAL_PATHS = {
   userGrants: '/internal/user-grants',
   audit: '/internal/audit',
   trustedDocument: '/internal/trusted-document',
+  usage: '/internal/usage',
 } as const;
 
 const HASH = /^[0-9a-f]{64}$/;
+/** A usage batch of 1,000 counts and operations with their coordinates fits with room. */
+const USAGE_BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
  * The key store's service face: the gateway sends a key's hash (never the key) and gets the
@@ -27,6 +31,7 @@ export function createPolicyInternalRoutes(
   verifier: InternalTokenVerifier,
   orgId: string,
 ): Routes {
+  const usage = createFieldUsage(db, () => new Date());
   return {
     [POLICY_INTERNAL_PATHS.authenticateKey]: {
       POST: internalRoute(verifier, async (body) => {
@@ -56,6 +61,11 @@ export function createPolicyInternalRoutes(
         const clientName = typeof body.clientName === 'string' ? body.clientName : '';
         const found = id ? await createTrustedDocumentStore(db).lookup(id, clientName) : undefined;
         return found ?? { body: null, registeredForClient: false };
+      }),
+    },
+    [POLICY_INTERNAL_PATHS.usage]: {
+      POST: internalRoute(verifier, (body) => usage.recordUsage(body), {
+        bodyLimitBytes: USAGE_BODY_LIMIT,
       }),
     },
     [POLICY_INTERNAL_PATHS.userGrants]: {

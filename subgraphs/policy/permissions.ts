@@ -36,6 +36,8 @@ export const policyPermissions = createPermissions({
     auditLog: or(administersTeamArg, isOrgAdmin),
     accessDecisions: hasServiceScope('policy:decide'),
     trustedDocuments: isOrgAdmin,
+    fieldUsage: isOrgAdmin,
+    operationUsage: isOrgAdmin,
   },
   Mutation: {
     createTeam: isOrgAdmin,
@@ -75,5 +77,7 @@ export const policyPermissions = createPermissions({
   TrustedDocument: isOrgAdmin,
   TrustedDocumentConnection: isOrgAdmin,
   TrustedDocumentEdge: isOrgAdmin,
+  FieldUsage: isOrgAdmin,
+  OperationUsage: isOrgAdmin,
   PageInfo: allow,
 });

@@ -12,6 +12,7 @@ import { createPolicyInternalRoutes } from './internal-routes.js';
 import { createPolicyLoaders } from './loaders.js';
 import { policyPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
+import { createFieldUsage } from './service/field-usage.js';
 import { createPolicyReads } from './service/policy-reads.js';
 import { currentApiSchema } from './service/current-api-schema.js';
 import { createPolicyService } from './service/policy-service.js';
@@ -71,6 +72,7 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     ...createPolicyService(deps.db, deps.kv, now),
     ...createPolicyReads(deps.db, deps.rateLimiter, deps.streamLeases),
     ...createTrustedDocumentService(deps.db, apiSchema),
+    ...createFieldUsage(deps.db, now),
   };
   return createSubgraphServer<PolicyContext>({
     name: 'policy',

@@ -46,6 +46,8 @@ const EXPECTED: Record<string, Outcome[]> = {
   setModelAccess:         [O,  F,    F,    F,     F,     F,     F,      F],
   removeModelAccess:      [O,  F,    F,    F,     F,     F,     F,      F],
   accessDecisions:        [O,  F,    F,    F,     F,     F,     F,      F],
+  fieldUsage:             [O,  F,    F,    F,     F,     F,     F,      F],
+  operationUsage:         [O,  F,    F,    F,     F,     F,     F,      F],
   'team members/apiKeys': [O,  O,    O,    F,     F,     O,     F,      F],
   auditLog:               [O,  O,    O,    F,     F,     O,     F,      F],
   wallet:                 [O,  O,    O,    O,     O,     O,     F,      F],

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gql as parse, type TypedDocumentNode } from '@apollo/client';
 import { DEFAULT_PERSISTED_QUERIES } from '../../gateway/persisted-queries/persisted-query-cache.js';
+import { DEFAULT_USAGE_SETTINGS } from '../../gateway/usage/usage-recorder.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/server.js';
 import type { TrustedDocumentsMode } from '../../gateway/trusted-documents/trusted-documents.js';
@@ -69,6 +70,7 @@ describe.each(STORE_MODES)('trusted documents at the gateway (%s stores)', (mode
         limits: DEFAULT_OPERATION_LIMITS,
         trustedDocuments: { mode: trusted, cacheBytes: 1024 * 1024, negativeTtlMs: 5_000 },
         persistedQueries: DEFAULT_PERSISTED_QUERIES,
+        usage: DEFAULT_USAGE_SETTINGS,
       },
       kv: stack.kv,
       signer: await createInternalTokenSigner({

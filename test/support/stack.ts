@@ -4,6 +4,7 @@ import { createGateway, type Gateway, type GatewayDeps } from '../../gateway/ser
 import { DEFAULT_OPERATION_LIMITS } from '../../gateway/plugins/operation-limits.js';
 import { DEFAULT_PERSISTED_QUERIES } from '../../gateway/persisted-queries/persisted-query-cache.js';
 import { SUPERGRAPH_FILE } from '../../gateway/supergraph/compose.js';
+import { DEFAULT_USAGE_SETTINGS } from '../../gateway/usage/usage-recorder.js';
 import type { Principal } from '../../lib/auth/principal.js';
 import { loadInProcessCalls } from '../../lib/config.js';
 import { createLocalRoutes, type LocalRoutes } from '../../lib/http/local-routes.js';
@@ -340,6 +341,7 @@ async function startTestGateway(
       limits: DEFAULT_OPERATION_LIMITS,
       // Off unless a test turns it on, in production too: tests send full queries.
       trustedDocuments: { mode: 'off', cacheBytes: 32 * 1024 * 1024, negativeTtlMs: 5_000 },
+      usage: DEFAULT_USAGE_SETTINGS,
       ...options.gateway,
     },
     kv,

@@ -249,6 +249,25 @@ export type DataClassification =
   /** Regulated or secret data (card numbers, health records, keys). */
   | 'RESTRICTED';
 
+/** How often one client version's operation used one schema coordinate. */
+export type FieldUsage = {
+  __typename?: 'FieldUsage';
+  /** The client's name (`apollographql-client-name`; empty when it sent none). */
+  clientName: Scalars['String']['output'];
+  /** The client's version (`apollographql-client-version`; empty when it sent none). */
+  clientVersion: Scalars['String']['output'];
+  /** The schema coordinate: `Type.field`, `Type.field(arg:)`, `Input.field` or `Enum.VALUE`. */
+  coordinate: Scalars['String']['output'];
+  /** How many times the operation ran in the window: a whole number (Float, since counts over weeks can pass Int's 2^31). */
+  count: Scalars['Float']['output'];
+  /** The start of the last hour it ran in. */
+  lastUsedHour: Scalars['DateTime']['output'];
+  /** The SHA-256 (hex) of the operation's document text. */
+  operationHash: Scalars['String']['output'];
+  /** The operation's name; empty for an anonymous operation. */
+  operationName: Scalars['String']['output'];
+};
+
 /** One limit's remaining capacity. */
 export type LimitStatus = {
   __typename?: 'LimitStatus';
@@ -385,6 +404,27 @@ export type MutationSetQuotaArgs = {
   teamId: Scalars['ID']['input'];
 };
 
+/** How often one client version ran one operation. */
+export type OperationUsage = {
+  __typename?: 'OperationUsage';
+  /** The client's name (`apollographql-client-name`; empty when it sent none). */
+  clientName: Scalars['String']['output'];
+  /** The client's version (`apollographql-client-version`; empty when it sent none). */
+  clientVersion: Scalars['String']['output'];
+  /** The schema coordinates the operation uses, sorted. */
+  coordinates: Array<Scalars['String']['output']>;
+  /** How many times it ran in the window: a whole number (Float, since counts over weeks can pass Int's 2^31). */
+  count: Scalars['Float']['output'];
+  /** The start of the last hour it ran in. */
+  lastUsedHour: Scalars['DateTime']['output'];
+  /** The SHA-256 (hex) of the operation's document text. */
+  operationHash: Scalars['String']['output'];
+  /** The operation's name; empty for an anonymous operation. */
+  operationName: Scalars['String']['output'];
+  /** `query`, `mutation` or `subscription`. */
+  operationType: Scalars['String']['output'];
+};
+
 /** Where a page sits in its list (Relay cursor connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -465,6 +505,10 @@ export type Query = {
   accessDecisions: Array<AccessCheckResult>;
   /** A team's audit log, newest first: every policy change and every refusal (needs policy:admin in that team). Without `teamId`, the organization-wide events (admin mutations in any subgraph, org-wide rules; organization admins only). */
   auditLog: AuditEventConnection;
+  /** How often schema coordinates (`Type.field`, `Type.field(arg:)`, `Input.field`, `Enum.VALUE`) were used by the operations the gateway ran, per coordinate, client version and operation, most used first (organization admins only). Counts are kept per hour (UTC); every hour overlapping [since, until) is summed. */
+  fieldUsage: Array<FieldUsage>;
+  /** How often each client version ran each operation, with the schema coordinates it uses, most run first (organization admins only). Counts are kept per hour (UTC); every hour overlapping [since, until) is summed. */
+  operationUsage: Array<OperationUsage>;
   /** One team. FORBIDDEN unless the caller belongs to it (or is an organization admin); NOT_FOUND for an admin asking for a team that does not exist. */
   team?: Maybe<Team>;
   /** The teams the caller belongs to; every team for an organization admin. */
@@ -486,6 +530,23 @@ export type QueryAuditLogArgs = {
   filter?: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   teamId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryFieldUsageArgs = {
+  clientName?: InputMaybe<Scalars['String']['input']>;
+  coordinates?: InputMaybe<Array<Scalars['String']['input']>>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since: Scalars['DateTime']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryOperationUsageArgs = {
+  clientName?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since: Scalars['DateTime']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -776,13 +837,15 @@ export type ResolversTypes = ResolversObject<{
   CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyRow>;
   DataClassification: DataClassification;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  LimitStatus: ResolverTypeWrapper<LimitStatus>;
+  FieldUsage: ResolverTypeWrapper<FieldUsage>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  LimitStatus: ResolverTypeWrapper<LimitStatus>;
   Membership: ResolverTypeWrapper<TeamGrant>;
   Model: ResolverTypeWrapper<ModelRepresentation>;
   ModelAccess: ResolverTypeWrapper<ModelAccess>;
   ModelAccessInput: ModelAccessInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OperationUsage: ResolverTypeWrapper<OperationUsage>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PersistedQueryManifestInput: PersistedQueryManifestInput;
   PersistedQueryOperationInput: PersistedQueryOperationInput;
@@ -825,13 +888,15 @@ export type ResolversParentTypes = ResolversObject<{
   CreateTeamInput: CreateTeamInput;
   CreatedApiKey: CreatedApiKeyRow;
   DateTime: Scalars['DateTime']['output'];
-  LimitStatus: LimitStatus;
+  FieldUsage: FieldUsage;
   Float: Scalars['Float']['output'];
+  LimitStatus: LimitStatus;
   Membership: TeamGrant;
   Model: ModelRepresentation;
   ModelAccess: ModelAccess;
   ModelAccessInput: ModelAccessInput;
   Mutation: Record<PropertyKey, never>;
+  OperationUsage: OperationUsage;
   PageInfo: PageInfo;
   PersistedQueryManifestInput: PersistedQueryManifestInput;
   PersistedQueryOperationInput: PersistedQueryOperationInput;
@@ -955,6 +1020,16 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FieldUsageResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['FieldUsage'] = ResolversParentTypes['FieldUsage']> = ResolversObject<{
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lastUsedHour?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  operationHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type LimitStatusResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['LimitStatus'] = ResolversParentTypes['LimitStatus']> = ResolversObject<{
   limit?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   remaining?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -990,6 +1065,17 @@ export type MutationResolvers<ContextType = PolicyContext, ParentType extends Re
   setQuota?: Resolver<ResolversTypes['Team'], ParentType, ContextType, RequireFields<MutationSetQuotaArgs, 'input' | 'teamId'>>;
 }>;
 
+export type OperationUsageResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['OperationUsage'] = ResolversParentTypes['OperationUsage']> = ResolversObject<{
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  coordinates?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lastUsedHour?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  operationHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operationType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1007,6 +1093,8 @@ export type PublishDocumentsPayloadResolvers<ContextType = PolicyContext, Parent
 export type QueryResolvers<ContextType = PolicyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessDecisions?: Resolver<Array<ResolversTypes['AccessCheckResult']>, ParentType, ContextType, RequireFields<QueryAccessDecisionsArgs, 'checks'>>;
   auditLog?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
+  fieldUsage?: Resolver<Array<ResolversTypes['FieldUsage']>, ParentType, ContextType, RequireFields<QueryFieldUsageArgs, 'since'>>;
+  operationUsage?: Resolver<Array<ResolversTypes['OperationUsage']>, ParentType, ContextType, RequireFields<QueryOperationUsageArgs, 'since'>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
   teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
   trustedDocuments?: Resolver<ResolversTypes['TrustedDocumentConnection'], ParentType, ContextType, Partial<QueryTrustedDocumentsArgs>>;
@@ -1099,11 +1187,13 @@ export type Resolvers<ContextType = PolicyContext> = ResolversObject<{
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  FieldUsage?: FieldUsageResolvers<ContextType>;
   LimitStatus?: LimitStatusResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelAccess?: ModelAccessResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OperationUsage?: OperationUsageResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PublishDocumentsPayload?: PublishDocumentsPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

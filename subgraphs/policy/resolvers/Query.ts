@@ -17,4 +17,6 @@ export const Query: QueryResolvers = {
   teams: (_parent, _args, ctx) => ctx.service.listTeams(ctx.principal),
   trustedDocuments: (_parent, { clientName, first, after }, ctx) =>
     trustedDocumentConnection(ctx, clientName ?? null, first, after),
+  fieldUsage: (_parent, args, ctx) => ctx.service.fieldUsage(args),
+  operationUsage: (_parent, args, ctx) => ctx.service.operationUsage(args),
 };

@@ -143,4 +143,30 @@ CREATE TABLE trusted_document_clients (
 CREATE INDEX trusted_document_clients_lookup ON trusted_document_clients (document_id, client_name);
 `,
   },
+  {
+    id: '008_field_usage',
+    sql: `
+-- Field usage. The operations the gateway has run: a document's hash and operation
+-- name ('' when anonymous), and the schema coordinates it uses, computed once by the gateway.
+CREATE TABLE usage_operations (
+  hash text NOT NULL,
+  name text NOT NULL,
+  type text NOT NULL CHECK (type IN ('query', 'mutation', 'subscription')),
+  coordinates text[] NOT NULL,
+  first_seen_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (hash, name)
+);
+-- How often each client version ran each operation in each hour (UTC); reports add to count.
+CREATE TABLE operation_usage (
+  hour timestamptz NOT NULL,
+  client_name text NOT NULL,
+  client_version text NOT NULL,
+  hash text NOT NULL,
+  name text NOT NULL,
+  count bigint NOT NULL CHECK (count > 0),
+  PRIMARY KEY (hour, client_name, client_version, hash, name)
+);
+CREATE INDEX operation_usage_operation ON operation_usage (hash, name);
+`,
+  },
 ];

@@ -175,6 +175,14 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     query: `query($id: ID!) { team(id: $id) { members { userId } apiKeys { prefix } } }`,
     vars: (f) => ({ id: f.teamA }),
   },
+  fieldUsage: {
+    query: `query($s: DateTime!) { fieldUsage(since: $s) { coordinate count } }`,
+    vars: () => ({ s: '2026-01-01T00:00:00Z' }),
+  },
+  operationUsage: {
+    query: `query($s: DateTime!) { operationUsage(since: $s) { operationName count } }`,
+    vars: () => ({ s: '2026-01-01T00:00:00Z' }),
+  },
   auditLog: {
     query: `query($id: ID!) { auditLog(teamId: $id) { totalCount } }`,
     vars: (f) => ({ id: f.teamA }),

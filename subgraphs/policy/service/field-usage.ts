@@ -1,0 +1,58 @@
+import type { Db } from '../../../lib/db/index.js';
+import { badUserInput } from '../../../lib/errors.js';
+import { UsageBatch } from '../../../lib/policy/usage-batch.js';
+import { RouteRefusal } from '../../../lib/subgraph/internal-route.js';
+import { createUsageStore, type UsageWindow } from '../store/usage-store.js';
+
+/** What `fieldUsage` and `operationUsage` are asked. */
+export interface UsageQuery {
+  since: Date;
+  until?: Date | null;
+  clientName?: string | null;
+  first?: number | null;
+}
+
+const DEFAULT_ROWS = 1_000;
+const MAX_ROWS = 10_000;
+const MAX_COORDINATES = 500;
+
+function windowOf(query: UsageQuery, now: Date): UsageWindow {
+  const until = query.until ?? now;
+  if (until <= query.since) {
+    throw badUserInput('`until` must be after `since`.', { field: 'until' });
+  }
+  const first = query.first ?? DEFAULT_ROWS;
+  if (first < 1 || first > MAX_ROWS) {
+    throw badUserInput(`\`first\` must be 1 to ${MAX_ROWS}.`, { field: 'first' });
+  }
+  return { since: query.since, until, clientName: query.clientName, first };
+}
+
+/**
+ * Field usage (decision 85): the gateway's reports go in, organization admins' questions (and
+ * `npm run schema:check`'s) come out.
+ */
+export function createFieldUsage(db: Db, now: () => Date) {
+  const store = createUsageStore(db);
+  return {
+    /** A batch from the gateway's internal route; a malformed one is refused whole (400). */
+    async recordUsage(body: unknown) {
+      const batch = UsageBatch.safeParse(body);
+      if (!batch.success) {
+        throw new RouteRefusal(400, 'BAD_REQUEST', `Not a usage batch: ${batch.error.message}`);
+      }
+      return { recorded: await db.transaction((tx) => createUsageStore(tx).record(batch.data)) };
+    },
+
+    fieldUsage(query: UsageQuery & { coordinates?: readonly string[] | null }) {
+      if (query.coordinates && query.coordinates.length > MAX_COORDINATES) {
+        throw badUserInput(`At most ${MAX_COORDINATES} coordinates.`, { field: 'coordinates' });
+      }
+      return store.fieldUsage(windowOf(query, now()), query.coordinates && [...query.coordinates]);
+    },
+
+    operationUsage: (query: UsageQuery) => store.operationUsage(windowOf(query, now())),
+  };
+}
+
+export type FieldUsageService = ReturnType<typeof createFieldUsage>;

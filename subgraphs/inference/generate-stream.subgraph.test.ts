@@ -203,13 +203,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
       { timeoutMs: 10_000 },
     );
     // The emulator sees the close a moment after the usage line is written (a busy machine
-    // showed the gap), so wait for it; it would have taken 40 × 100 ms to send the whole reply.
+    // showed the gap), so wait for it: closed by us before it had written the whole reply.
     const request = await eventually(
       'the provider request was closed',
       () => (emulator.requests[0]?.closedAt ? emulator.requests[0] : undefined),
-      { timeoutMs: 5_000 },
+      { timeoutMs: 10_000 },
     );
-    expect(request.closedAt!).toBeLessThan(request.receivedAt + 40 * 100);
+    expect(request.answered).toBe(false);
     const delivered = line!.outputTokens as number;
     expect(delivered).toBeGreaterThanOrEqual(2);
     expect(delivered).toBeLessThan(40);
@@ -233,7 +233,7 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     );
     // Its slice of the lease went back: no charge was written.
     expect(await latestEntry()).toEqual(before);
-    expect(request.closedAt!).toBeLessThan(request.receivedAt + 2_000);
+    expect(request.answered).toBe(false);
     expect(emulator.requests).toHaveLength(1);
   });
 

@@ -25,9 +25,8 @@ const STREAM = `subscription Stream($i: GenerateInput!) {
   }
 }`;
 
-/** Twelve words, one streamed delta each, `CHUNK_DELAY_MS` apart: never done in under 1.2 s. */
+/** Twelve words, one streamed delta each, `CHUNK_DELAY_MS` apart: a client can leave mid-reply. */
 const REPLY = 'one two three four five six seven eight nine ten eleven twelve';
-const WORDS = REPLY.split(' ').length;
 const CHUNK_DELAY_MS = 100;
 const WAIT = { timeoutMs: 20_000, intervalMs: 20 };
 
@@ -167,9 +166,9 @@ describe.each(STORE_MODES)('GraphQL subscriptions through the gateway (%s stores
       );
       const request = lastRequest();
       recording.stop();
-      const closedAt = await eventually('the provider call closed', () => request.closedAt, WAIT);
-      // The emulator cannot have written every word in less time than its delays add up to.
-      expect(closedAt - request.receivedAt).toBeLessThan(WORDS * CHUNK_DELAY_MS);
+      await eventually('the provider call closed', () => request.closedAt, WAIT);
+      // Closed by us before the emulator had written every word (however slow the machine).
+      expect(request.answered).toBe(false);
     });
   });
 

@@ -176,8 +176,8 @@ describe.each(STORE_MODES)(
         () => (s.chat.emulator.requests[0]?.closedAt ? s.chat.emulator.requests[0] : undefined),
         { timeoutMs: 10_000 },
       );
-      // The whole reply takes 40 chunk delays; the call ended long before it could have.
-      expect(request.closedAt! - request.receivedAt).toBeLessThan(40 * chunkDelayMs);
+      // Closed by us before the emulator had written the whole reply.
+      expect(request.answered).toBe(false);
     });
 
     // Last: it stops the gateway.

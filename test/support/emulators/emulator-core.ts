@@ -76,7 +76,10 @@ export async function startEmulator(
       fault,
     };
     requests.push(record);
-    res.on('close', () => (record.closedAt = Date.now()));
+    res.on('close', () => {
+      record.closedAt = Date.now();
+      record.answered = res.writableFinished;
+    });
     const current = settings;
     const gone = () => closing || res.destroyed;
     // A route runs only once the body parsed (see below); errors before that do not read it.

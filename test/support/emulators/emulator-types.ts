@@ -100,6 +100,11 @@ export interface RecordedRequest {
   fault: EmulatorFault | undefined;
   /** `Date.now()` when the exchange ended (answered, or the client went away); unset while open. */
   closedAt?: number;
+  /**
+   * Whether the whole answer was written before the exchange ended: false when the client went
+   * away first (a stream it stopped). Unset while open.
+   */
+  answered?: boolean;
 }
 
 export interface ProviderEmulator {

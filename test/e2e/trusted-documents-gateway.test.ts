@@ -151,36 +151,35 @@ describe.each(STORE_MODES)('trusted documents at the gateway (%s stores)', (mode
         data: { generateStream: expect.objectContaining({ __typename: 'GenerationCompleted' }) },
       });
 
-      const response = await fetch(stack.url, {
-        method: 'POST',
-        headers: {
-          accept: 'text/event-stream',
-          'content-type': 'application/json',
-          authorization: `Bearer ${team.key}`,
-          ...clientHeaders(),
-        },
-        body: JSON.stringify({ extensions: byId(subscription.id), variables: { input: MESSAGES } }),
+      const response = await postSse({
+        extensions: byId(subscription.id),
+        variables: { input: MESSAGES },
       });
       expect(response.headers.get('content-type')).toContain('text/event-stream');
       expect(await response.text()).toContain('"__typename":"GenerationCompleted"');
 
-      const refused = await fetch(stack.url, {
-        method: 'POST',
-        headers: {
-          accept: 'text/event-stream',
-          'content-type': 'application/json',
-          authorization: `Bearer ${team.key}`,
-          ...clientHeaders(),
-        },
-        body: JSON.stringify({
-          query: subscription.body.replace('text', 'text generationId'),
-          variables: { input: MESSAGES },
-        }),
+      const refused = await postSse({
+        query: subscription.body.replace('text', 'text generationId'),
+        variables: { input: MESSAGES },
       });
       const events = await refused.text();
       expect(events).toContain('PERSISTED_QUERY_NOT_IN_LIST');
       expect(events).not.toContain('GenerationDelta');
     });
+
+    /** A GraphQL request over Server-Sent Events, as the fixture client. */
+    function postSse(body: object) {
+      return fetch(stack.url, {
+        method: 'POST',
+        headers: {
+          accept: 'text/event-stream',
+          'content-type': 'application/json',
+          authorization: `Bearer ${team.key}`,
+          ...clientHeaders(),
+        },
+        body: JSON.stringify(body),
+      });
+    }
 
     /** Apollo Client 4 subscribing by id: the persisted-queries link ahead of HttpLink. */
     function subscribeWithApolloById(body: string) {

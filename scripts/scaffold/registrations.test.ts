@@ -29,7 +29,7 @@ describe('registering a new subgraph', () => {
       "  feature-flags:\n    <<: *subgraph\n    command: ['node', 'dist/subgraphs/feature-flags/main.js']\n    environment: { <<: *subgraph-env, PORT: '4006' }\n  gateway:\n",
     );
     expect(compose).toContain(
-      '      BILLING_URL: http://billing:4005/graphql\n      FEATURE_FLAGS_URL: http://feature-flags:4006/graphql\n    depends_on:',
+      '      BILLING_URL: http://billing:4005/graphql\n      FEATURE_FLAGS_URL: http://feature-flags:4006/graphql\n',
     );
     expect(compose).toContain(
       '      billing: { condition: service_healthy }\n      feature-flags: { condition: service_healthy }\n',

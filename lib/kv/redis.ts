@@ -6,18 +6,29 @@ export interface RedisKvOptions {
   url: string;
   /** Prepended to every key (tests use one per run). @default '' */
   keyPrefix?: string;
+  /**
+   * A command Redis has not answered by then fails, so a Redis that hangs with its connection
+   * open is an error callers handle (a cache miss, a refusal) instead of a request that waits
+   * forever. @default 2000
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
- * Redis through ioredis. Commands fail at once while disconnected instead of queueing, so callers
- * decide (fail closed or open) rather than hang.
+ * Redis through ioredis. Commands fail at once while disconnected instead of queueing, and after
+ * `commandTimeoutMs` when Redis hangs, so callers decide (fail closed or open) rather than hang.
  */
-export async function createRedisKv({ url, keyPrefix = '' }: RedisKvOptions): Promise<Kv> {
+export async function createRedisKv({
+  url,
+  keyPrefix = '',
+  commandTimeoutMs = 2_000,
+}: RedisKvOptions): Promise<Kv> {
   const redis = new Redis(url, {
     keyPrefix,
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
   });
   redis.on('error', () => undefined);
   traceRedisCommands(redis);

@@ -15,6 +15,11 @@ export interface TcpProxy {
   urlFor(url: string): string;
   /** Cuts every open connection and refuses new ones until `up()`. */
   down(): void;
+  /**
+   * Keeps every open connection but stops passing bytes either way, as a server that hangs
+   * without closing its sockets (new connections still pass).
+   */
+  stall(): void;
   up(): void;
   /**
    * Sends new connections to `target` from now on; open ones stay with the old one, as a
@@ -27,17 +32,20 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let isUp = true;
   let current = target;
   const server = createServer((client) => {
     if (!isUp) return void client.destroy();
     const upstream = connect(current.port, current.host);
-    const pair = [client, upstream];
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
     for (const socket of pair) {
       open.add(socket);
       socket.on('error', () => undefined);
       socket.on('close', () => {
         open.delete(socket);
+        pairs.delete(pair);
         for (const other of pair) other.destroy();
       });
     }
@@ -59,6 +67,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     down() {
       isUp = false;
       for (const socket of open) socket.destroy();
+    },
+    stall() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     up() {
       isUp = true;

@@ -11,6 +11,7 @@ import {
 } from '../lib/config.js';
 import { loadBillingConfig } from '../subgraphs/billing/config.js';
 import { loadInferenceConfig } from '../subgraphs/inference/config.js';
+import { loadPolicyConfig } from '../subgraphs/policy/config.js';
 import { loadWalletConfig } from '../subgraphs/wallet/config.js';
 
 const DevEnv = z.object({
@@ -55,6 +56,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
   const inference = loadInferenceConfig(withKeys);
   const wallet = loadWalletConfig(withKeys);
   const billing = loadBillingConfig(withKeys);
+  const policy = loadPolicyConfig(withKeys);
   return {
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
@@ -82,6 +84,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
       usage: gateway.usage,
     },
     inference: inference.settings,
+    usageRetentionDays: policy.usageRetentionDays,
     sweepIntervalMs: wallet.sweepIntervalMs,
     invariantCheckIntervalMs: wallet.invariantCheckIntervalMs,
     billing: {

@@ -154,6 +154,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
           streamLeases,
           orgId: config.orgId,
           supergraphPath: config.gateway.supergraphPath,
+          usageRetentionDays: config.usageRetentionDays,
           logger: logger.child({ service: 'policy' }),
         }),
     ],

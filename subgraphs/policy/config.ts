@@ -5,6 +5,7 @@ import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-confi
 const PolicyEnv = subgraphEnv(4004).extend({
   MODELGRAPH_ORG_ID: z.string().default('default'),
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
+  USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export function loadPolicyConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -13,5 +14,6 @@ export function loadPolicyConfig(env: NodeJS.ProcessEnv = process.env) {
     ...subgraphSettings('policy', e),
     orgId: e.MODELGRAPH_ORG_ID,
     supergraphPath: e.SUPERGRAPH_PATH,
+    usageRetentionDays: e.USAGE_RETENTION_DAYS,
   };
 }

@@ -3,7 +3,7 @@ import { ROLE_SCOPES, type Principal } from '../../lib/auth/principal.js';
 import type { Db } from '../../lib/db/index.js';
 import type { Routes } from '../../lib/http/http-server.js';
 import { internalRoute } from '../../lib/subgraph/internal-route.js';
-import { createFieldUsage } from './service/field-usage.js';
+import type { FieldUsageService } from './service/field-usage.js';
 import { recordGatewayEvents } from './service/gateway-events.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createTrustedDocumentStore } from './store/trusted-document-store.js';
@@ -30,8 +30,8 @@ export function createPolicyInternalRoutes(
   db: Db,
   verifier: InternalTokenVerifier,
   orgId: string,
+  usage: Pick<FieldUsageService, 'recordUsage'>,
 ): Routes {
-  const usage = createFieldUsage(db, () => new Date());
   return {
     [POLICY_INTERNAL_PATHS.authenticateKey]: {
       POST: internalRoute(verifier, async (body) => {

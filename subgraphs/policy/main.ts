@@ -23,6 +23,7 @@ await runSubgraphMain(config, async (common) => {
       streamLeases,
       orgId: config.orgId,
       supergraphPath: config.supergraphPath,
+      usageRetentionDays: config.usageRetentionDays,
     }),
     close: async () => {
       await Promise.all([db.close(), kv.close(), rateLimiter.close(), streamLeases.close()]);

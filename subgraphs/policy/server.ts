@@ -48,6 +48,8 @@ export interface PolicyDeps extends SubgraphBaseDeps {
    * schema/supergraph.graphql
    */
   supergraphPath?: string;
+  /** Field usage older than this many days is dropped. @default 90 */
+  usageRetentionDays?: number;
   now?: () => Date;
 }
 
@@ -68,11 +70,12 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     deps.supergraphPath ?? fileURLToPath(DEFAULT_SUPERGRAPH),
     deps.logger,
   );
+  const fieldUsage = createFieldUsage(deps.db, now, deps.usageRetentionDays);
   const service = {
     ...createPolicyService(deps.db, deps.kv, now),
     ...createPolicyReads(deps.db, deps.rateLimiter, deps.streamLeases),
     ...createTrustedDocumentService(deps.db, apiSchema),
-    ...createFieldUsage(deps.db, now),
+    ...fieldUsage,
   };
   return createSubgraphServer<PolicyContext>({
     name: 'policy',
@@ -91,6 +94,6 @@ export function createPolicySubgraph(deps: PolicyDeps) {
     checkReady: async () => {
       await Promise.all([deps.db.ping(), deps.kv.ping()]);
     },
-    routes: createPolicyInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default'),
+    routes: createPolicyInternalRoutes(deps.db, deps.verifier, deps.orgId ?? 'default', fieldUsage),
   });
 }

@@ -12,6 +12,12 @@ export interface UsageQuery {
   first?: number | null;
 }
 
+const DAY_MS = 86_400_000;
+/** How often at most the gateway's reports also drop usage past its retention. */
+const PRUNE_EVERY_MS = 3_600_000;
+/** How long usage is kept. @default 90 days (USAGE_RETENTION_DAYS) */
+export const DEFAULT_USAGE_RETENTION_DAYS = 90;
+
 const DEFAULT_ROWS = 1_000;
 const MAX_ROWS = 10_000;
 const MAX_COORDINATES = 500;
@@ -30,10 +36,16 @@ function windowOf(query: UsageQuery, now: Date): UsageWindow {
 
 /**
  * Field usage (decision 85): the gateway's reports go in, organization admins' questions (and
- * `npm run schema:check`'s) come out.
+ * `npm run schema:check`'s) come out. Usage older than `retentionDays` is dropped, at most once
+ * an hour, when a report comes in.
  */
-export function createFieldUsage(db: Db, now: () => Date) {
+export function createFieldUsage(
+  db: Db,
+  now: () => Date,
+  retentionDays = DEFAULT_USAGE_RETENTION_DAYS,
+) {
   const store = createUsageStore(db);
+  let prunedAt = -Infinity;
   return {
     /** A batch from the gateway's internal route; a malformed one is refused whole (400). */
     async recordUsage(body: unknown) {
@@ -41,7 +53,13 @@ export function createFieldUsage(db: Db, now: () => Date) {
       if (!batch.success) {
         throw new RouteRefusal(400, 'BAD_REQUEST', `Not a usage batch: ${batch.error.message}`);
       }
-      return { recorded: await db.transaction((tx) => createUsageStore(tx).record(batch.data)) };
+      const recorded = await db.transaction((tx) => createUsageStore(tx).record(batch.data));
+      const time = now().getTime();
+      if (time - prunedAt >= PRUNE_EVERY_MS) {
+        prunedAt = time;
+        await store.prune(new Date(time - retentionDays * DAY_MS));
+      }
+      return { recorded };
     },
 
     fieldUsage(query: UsageQuery & { coordinates?: readonly string[] | null }) {

@@ -77,6 +77,21 @@ export function createUsageStore(db: Queryable) {
       return rowCount;
     },
 
+    /**
+     * Drops the counts of hours before `before`, and the operations no count names any more;
+     * how many count rows went.
+     */
+    async prune(before: Date): Promise<number> {
+      const { rowCount } = await db.query('DELETE FROM operation_usage WHERE hour < $1', [before]);
+      if (rowCount > 0) {
+        await db.query(
+          `DELETE FROM usage_operations o
+            WHERE NOT EXISTS (SELECT 1 FROM operation_usage u WHERE u.hash = o.hash AND u.name = o.name)`,
+        );
+      }
+      return rowCount;
+    },
+
     /** Per coordinate, client version and operation: how often, most used first. */
     async fieldUsage(window: UsageWindow, coordinates?: string[] | null) {
       const params: unknown[] = [];

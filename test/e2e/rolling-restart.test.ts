@@ -204,7 +204,14 @@ async function openAiStream(client: OpenAI, started: () => void): Promise<Stream
       } finally {
         await load.stop();
       }
-      console.info('[rolling restart] seconds per restart', seconds, 'answered', load.answered);
+      console.info(
+        '[rolling restart] seconds per restart',
+        seconds,
+        'answered',
+        load.answered,
+        'queries sent again after a kept-alive connection closed',
+        load.retried.count,
+      );
 
       expect(load.failures).toEqual([]);
       expect(ends).toEqual(

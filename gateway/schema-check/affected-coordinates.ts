@@ -88,8 +88,12 @@ export function affectedCoordinates(schema: GraphQLSchema, change: Change): stri
       return coordinatesInside(schema, meta.removedUnionMemberTypeName!);
     case 'OBJECT_TYPE_INTERFACE_REMOVED':
       return coordinatesInside(schema, meta.removedInterfaceName!);
+    // A removed input field's users are those who pass it, but the gateway counts an input field
+    // only when it is written literally, never inside a variable's value: so every argument
+    // taking its input counts as a use (conservative, as for a removed enum value).
     case 'INPUT_FIELD_ADDED':
     case 'INPUT_FIELD_TYPE_CHANGED':
+    case 'INPUT_FIELD_REMOVED':
       return [fieldCoordinate(parts[0]!, parts[1]!), ...coordinatesReferring(schema, parts[0]!)];
     case 'ENUM_VALUE_REMOVED':
       return [fieldCoordinate(parts[0]!, parts[1]!), ...coordinatesReferring(schema, parts[0]!)];

@@ -200,8 +200,10 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     logger: deps.logger,
     metrics,
     production: deps.production,
+    // Failing open (decision 74), a replica serves without Redis: unready then, every replica
+    // would leave the load balancer together and the calls it would let through with them.
     checkReady: async () => {
-      await Promise.all([deps.db.ping(), deps.kv.ping()]);
+      await Promise.all([deps.db.ping(), settings.rateLimitFailOpen || deps.kv.ping()]);
     },
     streamHeartbeatMs: settings.streamHeartbeatMs,
   });

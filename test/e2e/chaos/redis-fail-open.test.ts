@@ -66,6 +66,9 @@ if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
       expectNoErrors(await team.call(GENERATE, ask('before the outage')));
       const money = await watchMoney(stack, team, ['local/echo-chat']);
       proxy.down();
+      // Still ready: replicas that serve without Redis stay behind the load balancer.
+      const ready = await fetch(new URL('/readyz', stack.subgraphUrls.inference!));
+      expect(ready.status).toBe(200);
 
       // More calls than the RPM allows: every one answered, none checked against any limit.
       const answered = [];

@@ -19,7 +19,8 @@ import { introspects } from '../plugins/operation-guard.js';
 import type { operationLimits } from '../plugins/operation-limits.js';
 import type { CacheLookups } from '../../lib/metrics.js';
 import type { ClientIdentity } from '../clients/client-identity.js';
-import { documentHash, type UsageRecorder } from '../usage/usage-recorder.js';
+import { documentId } from '../../lib/graphql/document-id.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { forwardSubscription } from './forward-subscription.js';
 import {
   NotASubscriptionError,
@@ -179,7 +180,7 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
       schema,
       document,
       operation,
-      hash: documentHash(request.query),
+      hash: documentId(request.query),
       client: request.client ?? { name: '', version: '' },
     });
     const controller = new AbortController();

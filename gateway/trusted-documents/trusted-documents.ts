@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { documentId } from '../../lib/graphql/document-id.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isOrgAdmin, type Principal } from '../../lib/auth/principal.js';
 import type { Logger } from '../../lib/logging.js';
@@ -47,7 +47,6 @@ export type DocumentResolution =
   | { unavailable: string };
 
 const ID = /^[0-9a-f]{64}$/;
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 const clientLabel = (client: ClientIdentity) => (client.name ? `"${client.name}"` : 'no name');
 
 /**
@@ -95,7 +94,7 @@ export function createTrustedDocuments(deps: TrustedDocumentsDeps) {
 
     if (sent.query !== undefined) {
       if (mode === 'off') return asSent;
-      const id = sha256Hex(sent.query);
+      const id = documentId(sent.query);
       // An organization admin's full query runs in any mode, so it never waits on the registry.
       const found = await registry
         .lookup(id, client.name, request.requestId)

@@ -2,7 +2,8 @@ import { buildSchema, getOperationAST, parse } from 'graphql';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../test/support/identities.js';
 import type { UsageBatch } from '../../lib/policy/usage-batch.js';
-import { createUsageRecorder, documentHash, type UsageSettings } from './usage-recorder.js';
+import { documentId } from '../../lib/graphql/document-id.js';
+import { createUsageRecorder, type UsageSettings } from './usage-recorder.js';
 
 const schema = buildSchema('type Query { a: Int, b(x: Int): Int }');
 const HOUR = Date.UTC(2026, 0, 31, 12);
@@ -20,7 +21,7 @@ function recorder(settings: Partial<UsageSettings>, send: (batch: UsageBatch) =>
   const run = (query: string, client = { name: 'web', version: '1' }) => {
     const document = parse(query);
     const operation = getOperationAST(document)!;
-    usage.record({ schema, document, operation, hash: documentHash(query), client });
+    usage.record({ schema, document, operation, hash: documentId(query), client });
   };
   const dropped = async () =>
     Object.fromEntries(

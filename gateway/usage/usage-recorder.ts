@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
@@ -42,9 +41,6 @@ export type SendUsage = (batch: UsageBatch) => Promise<unknown>;
 const HOUR_MS = 3_600_000;
 /** Coordinates are kept for this many (document, operation) pairs. */
 const COORDINATE_CACHE_SIZE = 2_000;
-
-/** The SHA-256 (hex) of a document's text: the key Apollo and persisted queries use too. */
-export const documentHash = (query: string) => createHash('sha256').update(query).digest('hex');
 
 /**
  * Counts, in memory, how often each client (name and version) runs each operation, per hour, and

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { documentId } from '../../../lib/graphql/document-id.js';
 import { GraphQLError, Kind, parse, validate, type GraphQLSchema } from 'graphql';
 import { badUserInput } from '../../../lib/errors.js';
 import type { OperationType, TrustedOperation } from '../store/trusted-document-store.js';
@@ -26,15 +26,13 @@ export interface OperationProblem {
   problems: string[];
 }
 
-export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /** What is wrong with one operation: its id, its shape, and its validity against `schema`. */
 function problemsOf(
   operation: ManifestInput['operations'][number],
   schema: GraphQLSchema,
 ): string[] {
   const problems: string[] = [];
-  if (operation.id !== sha256Hex(operation.body)) {
+  if (operation.id !== documentId(operation.body)) {
     problems.push('id is not the SHA-256 (hex) of body');
   }
   if (!OPERATION_TYPES.includes(operation.type)) {

@@ -114,6 +114,8 @@ export function createBillingSubgraph(deps: BillingDeps) {
     async stop(drain?: DrainOptions) {
       await billing.stop();
       await server.stop(drain);
+      // Audit events are written in batches in the background: none is lost on a clean stop.
+      await billing.flush();
       await client.close();
     },
   };

@@ -108,6 +108,7 @@ export const walletPermissions = createPermissions({
   },
   Mutation: {
     grantCredits: isFundService,
+    grantCreditsBatch: isFundService,
     debitCredits: isFundService,
     setWalletSuspended: isFundService,
     setLowBalanceThreshold: isFundService,

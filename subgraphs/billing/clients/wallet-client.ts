@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import type { ServiceClient } from '../../../lib/service-client.js';
 import { createWalletFunding } from './wallet-funding.js';
 
@@ -8,11 +9,18 @@ export interface GrantRef {
   createdAt: string;
 }
 
-const GRANT = `mutation Grant($walletId: ID!, $amount: Micros!, $key: String!, $memo: String,
-  $metadata: GrantMetadataInput) {
-  grantCredits(walletId: $walletId, amount: $amount, idempotencyKey: $key, memo: $memo,
-    metadata: $metadata) { id amount createdAt }
+const GRANTS = `mutation Grants($grants: [GrantCreditsInput!]!) {
+  grantCreditsBatch(grants: $grants) { id amount createdAt }
 }`;
+
+/** A payment's grant as billing asks for it. */
+export interface PaymentGrant {
+  teamId: string;
+  credits: bigint;
+  paymentId: string;
+  purchaseId: string;
+  source: 'CHECKOUT' | 'AUTO_RECHARGE' | 'RECOVERED';
+}
 
 const SET_THRESHOLD = `mutation SetThreshold($walletId: ID!, $threshold: Micros) {
   setLowBalanceThreshold(walletId: $walletId, threshold: $threshold) { id }
@@ -46,34 +54,39 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
   const { client, walletUrl } = options;
   return {
     /**
-     * Grants a payment's credits. The key is the payment's id, so one payment grants once
-     * whatever path (webhook, recharge, reconciliation) gets there first.
+     * Grants payments' credits, in order, in one call. Each key is the payment's id, so one
+     * payment grants once whatever path (webhook, recharge, reconciliation) gets there first, and
+     * twice in one call grants once. Each answer is the grant, or the GraphQLError that refused
+     * that one; a transport failure rejects the whole call.
      */
-    async grantForPayment(input: {
-      teamId: string;
-      credits: bigint;
-      paymentId: string;
-      purchaseId: string;
-      source: 'CHECKOUT' | 'AUTO_RECHARGE' | 'RECOVERED';
-      requestId: string;
-    }): Promise<GrantRef> {
-      const data = await client.graphql<{ grantCredits: GrantRef }>(
+    async grantForPayments(
+      grants: readonly PaymentGrant[],
+      requestId: string,
+    ): Promise<Array<GrantRef | GraphQLError>> {
+      const { data, errors } = await client.graphqlPartial<{
+        grantCreditsBatch: Array<GrantRef | null>;
+      }>(
         walletUrl,
-        GRANT,
+        GRANTS,
         {
-          walletId: input.teamId,
-          amount: input.credits.toString(),
-          key: input.paymentId,
-          memo: `Purchase ${input.purchaseId}`,
-          metadata: {
-            paymentId: input.paymentId,
-            purchaseId: input.purchaseId,
-            source: input.source,
-          },
+          grants: grants.map((g) => ({
+            walletId: g.teamId,
+            amount: g.credits.toString(),
+            idempotencyKey: g.paymentId,
+            memo: `Purchase ${g.purchaseId}`,
+            metadata: { paymentId: g.paymentId, purchaseId: g.purchaseId, source: g.source },
+          })),
         },
-        input.requestId,
+        requestId,
       );
-      return data.grantCredits;
+      return grants.map(
+        (_, i) =>
+          data?.grantCreditsBatch?.[i] ??
+          errors.find((e) => e.path?.[1] === i) ??
+          new GraphQLError('The wallet gave no answer for this grant.', {
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          }),
+      );
     },
     // Refunds' and disputes' debits, dispute holds and suspension (decision 70).
     ...createWalletFunding(options),

@@ -25,6 +25,7 @@ import { createEventIngestion } from './events/ingest-event.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { createPrices } from './prices.js';
 import { createGrantPurchase } from './grant-purchase.js';
+import { createPaymentGrants } from './payment-grants.js';
 import { createReconciliationSchedule } from './reconciliation/reconciliation-schedule.js';
 import { createReconciliation } from './reconciliation/run-reconciliation.js';
 import { createMonthlyStatements } from './statements/monthly-statement.js';
@@ -64,7 +65,7 @@ export function createBilling(deps: BillingDeps) {
   });
   const grantPurchase = createGrantPurchase({
     prices,
-    wallet: deps.wallet,
+    grantForPayment: createPaymentGrants(deps.wallet),
     transitions,
     audit: deps.audit,
     logger: deps.logger,
@@ -206,6 +207,8 @@ export function createBilling(deps: BillingDeps) {
     async stop() {
       await Promise.all([autoRecharge.stop(), reconciliationSchedule.stop()]);
     },
+    /** Resolves once every audit event recorded so far is written (after the last request). */
+    flush: () => deps.audit.flush(),
   };
 }
 

@@ -1,13 +1,14 @@
 import type { Logger } from '../../../lib/logging.js';
 import type { AuditClient } from '../clients/audit-client.js';
-import type { WalletClient } from '../clients/wallet-client.js';
 import type { PurchaseRow } from '../store/purchase-rows.js';
 import type { PurchaseTransitions } from '../store/purchase-transitions.js';
+import type { PaymentGrants } from './payment-grants.js';
 import type { Prices } from './prices.js';
 
 export interface GrantPurchaseDeps {
   prices: Prices;
-  wallet: WalletClient;
+  /** The wallet's grants, batched across concurrent payments (payment-grants.ts). */
+  grantForPayment: PaymentGrants;
   transitions: PurchaseTransitions;
   audit: AuditClient;
   logger: Logger;
@@ -28,10 +29,12 @@ export interface ConfirmedPayment {
  * payment (the checkout's events, a recharge's, reconciliation's repair) ends here, so it is
  * idempotent twice over: the wallet grants once per payment id whoever asks, and only the call
  * whose update moved the purchase to PAID (`marked`) audits it. A failure before the update leaves
- * the purchase as it was, and running it again finishes the job.
+ * the purchase as it was, and running it again finishes the job. The audit record is written in
+ * the background with others (the audit client batches, and flushes on a clean stop): it is a
+ * record, not a gate, so the payment does not wait for it.
  */
 export function createGrantPurchase(deps: GrantPurchaseDeps) {
-  const { prices, wallet, transitions, audit } = deps;
+  const { prices, grantForPayment, transitions, audit } = deps;
 
   return async function grantPurchase(
     payment: ConfirmedPayment,
@@ -47,7 +50,7 @@ export function createGrantPurchase(deps: GrantPurchaseDeps) {
     const credits = prices.creditsFor(paidAmountMinor);
     const grant =
       credits > 0n
-        ? await wallet.grantForPayment({
+        ? await grantForPayment({
             teamId: purchase.teamId,
             credits,
             paymentId,
@@ -64,7 +67,7 @@ export function createGrantPurchase(deps: GrantPurchaseDeps) {
       grantTransferId: grant?.id ?? null,
     });
     if (!marked) return { purchase, marked: false };
-    await audit.record({
+    void audit.record({
       teamId: marked.teamId,
       action: 'PURCHASE_GRANTED',
       outcome: 'SUCCEEDED',

@@ -42,6 +42,13 @@ const toRow = (r: EventRecord): ProviderEventRow => ({
   handledAt: r.handled_at,
 });
 
+/** What came of one event. */
+export interface SettledEvent {
+  id: string;
+  outcome: Exclude<EventOutcome, 'RECEIVED'>;
+  detail: string | null;
+}
+
 /** The provider events table (store/migrations.ts). */
 export function createEventStore(db: Queryable) {
   return {
@@ -65,12 +72,25 @@ export function createEventStore(db: Queryable) {
       return toRow(rows[0]!);
     },
 
-    /** Says what came of an event. A later success overrides an earlier failure, never the reverse. */
-    async settle(id: string, outcome: Exclude<EventOutcome, 'RECEIVED'>, detail: string | null) {
+    /**
+     * Says what came of events, in one statement. A later success overrides an earlier failure,
+     * never the reverse; an event named twice keeps its success.
+     */
+    async settle(outcomes: readonly SettledEvent[]) {
+      const byId = new Map<string, SettledEvent>();
+      for (const o of outcomes) {
+        if (!byId.has(o.id) || byId.get(o.id)!.outcome === 'FAILED') byId.set(o.id, o);
+      }
+      const list = [...byId.values()];
       await db.query(
-        `UPDATE provider_events SET outcome = $2, detail = $3, handled_at = now()
-         WHERE id = $1 AND (outcome IN ('RECEIVED', 'FAILED') OR $2 <> 'FAILED')`,
-        [id, outcome, detail?.slice(0, 500) ?? null],
+        `UPDATE provider_events e SET outcome = s.outcome, detail = s.detail, handled_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS s(id, outcome, detail)
+         WHERE e.id = s.id AND (e.outcome IN ('RECEIVED', 'FAILED') OR s.outcome <> 'FAILED')`,
+        [
+          list.map((o) => o.id),
+          list.map((o) => o.outcome),
+          list.map((o) => o.detail?.slice(0, 500) ?? null),
+        ],
       );
     },
 

@@ -2,8 +2,8 @@ import type { Queryable } from '../../../lib/db/index.js';
 import { isUuid } from '../../../lib/ids.js';
 import { createAuditStore, type NewAuditEvent } from '../store/audit-store.js';
 
-/** Events per list per call: a gateway batches one operation's worth, never more. */
-const MAX_EVENTS = 50;
+/** Events per list per call (more are dropped): senders batch within it. */
+export const MAX_EVENTS = 50;
 
 const text = (value: unknown, max: number) =>
   typeof value === 'string' ? value.slice(0, max) : null;

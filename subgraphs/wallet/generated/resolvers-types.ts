@@ -124,6 +124,20 @@ export type DebitMetadataInput = {
   source?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** One grant of grantCreditsBatch, as grantCredits takes it. */
+export type GrantCreditsInput = {
+  /** How much, greater than zero. */
+  amount: Scalars['Micros']['input'];
+  /** Your unique key for this grant, 1 to 200 characters. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Why, for the record (at most 500 characters). */
+  memo?: InputMaybe<Scalars['String']['input']>;
+  /** The payment the credits were bought with, stored on the GRANT (see `grantsForPayments`). */
+  metadata?: InputMaybe<GrantMetadataInput>;
+  /** The wallet (its team's id). */
+  walletId: Scalars['ID']['input'];
+};
+
 /** The payment granted credits were bought with. */
 export type GrantMetadataInput = {
   /** The payment provider's id of the payment (e.g. a Stripe PaymentIntent), 1 to 200 characters. */
@@ -268,6 +282,8 @@ export type Mutation = {
   debitCredits: Debit;
   /** Adds credits to a wallet (wallet:fund, the billing service, or organization admins); what the wallet owes is paid from them first (REPAY). Idempotent: the same key with the same parameters (metadata included) returns the original transaction and writes nothing; with other parameters, IDEMPOTENCY_CONFLICT. */
   grantCredits: Transaction;
+  /** Adds credits to many wallets in one call (wallet:fund, the billing service): each grant as `grantCredits` makes it, and grants that arrive together are written together. 1 to 256 grants, answered in order; one that is refused (IDEMPOTENCY_CONFLICT, BAD_USER_INPUT) is null with its own error (path `[grantCreditsBatch, i]`) while the others are granted. Each is idempotent by its key within its wallet, as in grantCredits: the same key twice, even in one call, grants once. */
+  grantCreditsBatch: Array<Maybe<Transaction>>;
   /** Returns part or all of a captured charge to its wallet (organization admins only). All refunds of one capture together never exceed it: REFUND_EXCEEDS_CAPTURE with `refundable` and `required` otherwise. */
   refund: Transaction;
   /** Sets or clears a wallet's monthly budget (needs wallet:admin in the wallet's team). */
@@ -318,6 +334,11 @@ export type MutationGrantCreditsArgs = {
   memo?: InputMaybe<Scalars['String']['input']>;
   metadata?: InputMaybe<GrantMetadataInput>;
   walletId: Scalars['ID']['input'];
+};
+
+
+export type MutationGrantCreditsBatchArgs = {
+  grants: Array<GrantCreditsInput>;
 };
 
 
@@ -722,6 +743,7 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Debit: ResolverTypeWrapper<DebitRow>;
   DebitMetadataInput: DebitMetadataInput;
+  GrantCreditsInput: GrantCreditsInput;
   GrantMetadataInput: GrantMetadataInput;
   Hold: ResolverTypeWrapper<HoldRow>;
   HoldMetadataInput: HoldMetadataInput;
@@ -763,6 +785,7 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Debit: DebitRow;
   DebitMetadataInput: DebitMetadataInput;
+  GrantCreditsInput: GrantCreditsInput;
   GrantMetadataInput: GrantMetadataInput;
   Hold: HoldRow;
   HoldMetadataInput: HoldMetadataInput;
@@ -923,6 +946,7 @@ export type MutationResolvers<ContextType = WalletContext, ParentType extends Re
   captureHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationCaptureHoldArgs, 'amount' | 'chargeExcess' | 'holdId' | 'idempotencyKey'>>;
   debitCredits?: Resolver<ResolversTypes['Debit'], ParentType, ContextType, RequireFields<MutationDebitCreditsArgs, 'amount' | 'idempotencyKey' | 'walletId'>>;
   grantCredits?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType, RequireFields<MutationGrantCreditsArgs, 'amount' | 'idempotencyKey' | 'walletId'>>;
+  grantCreditsBatch?: Resolver<Array<Maybe<ResolversTypes['Transaction']>>, ParentType, ContextType, RequireFields<MutationGrantCreditsBatchArgs, 'grants'>>;
   refund?: Resolver<ResolversTypes['Transaction'], ParentType, ContextType, RequireFields<MutationRefundArgs, 'amount' | 'captureId' | 'idempotencyKey'>>;
   setBudget?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<MutationSetBudgetArgs, 'input' | 'walletId'>>;
   setLowBalanceThreshold?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<MutationSetLowBalanceThresholdArgs, 'walletId'>>;

@@ -8,8 +8,9 @@ import { assertUuid } from '../../../lib/ids.js';
 import { holdAccess } from '../service/hold-access.js';
 import type { FundingMetadata } from '../store/transfer-rows.js';
 
-/** The most spends one spendFromHolds may carry. */
+/** The most spends one spendFromHolds may carry, and grants one grantCreditsBatch. */
 const MAX_SPENDS = 256;
+const MAX_GRANTS = 256;
 
 /** The payment fields given, without nulls (the ledger validates their lengths). */
 const fundingMetadata = (
@@ -33,6 +34,22 @@ export const Mutation: MutationResolvers = {
       metadata: fundingMetadata(metadata),
       actor: ctx.principal.id,
     }),
+  // One promise per grant, as spendFromHolds: a refused one is null with its own error.
+  grantCreditsBatch: (_parent, { grants }, ctx) => {
+    if (grants.length < 1 || grants.length > MAX_GRANTS) {
+      throw badUserInput(`grants must hold 1 to ${MAX_GRANTS} entries.`, { field: 'grants' });
+    }
+    return grants.map(async ({ walletId, amount, idempotencyKey, memo, metadata }) =>
+      ctx.ledger.grant({
+        walletId: assertUuid(walletId, 'walletId'),
+        amount,
+        idempotencyKey,
+        memo,
+        metadata: fundingMetadata(metadata),
+        actor: ctx.principal.id,
+      }),
+    );
+  },
   debitCredits: (_parent, args, ctx) =>
     ctx.ledger.debit({
       walletId: assertUuid(args.walletId, 'walletId'),

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type Stripe from 'stripe';
+import { createGroupCommit } from '../../../../lib/group-commit.js';
 import type { Logger } from '../../../../lib/logging.js';
 import type { ServiceMetrics } from '../../../../lib/metrics.js';
-import type { EventStore } from '../../store/event-store.js';
+import type { EventStore, SettledEvent } from '../../store/event-store.js';
 import type { EventHandlers } from './event-handlers.js';
+
+/** Settle statements in flight at once; outcomes that arrive meanwhile are written together. */
+const SETTLES_IN_FLIGHT = 2;
+/** Most outcomes one settle statement writes. */
+const MOST_PER_SETTLE = 256;
 
 /** The provider's tolerance for a signature's timestamp: older deliveries are refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -39,9 +45,18 @@ const objectIdOf = (event: Stripe.Event) => {
  * tolerance), records it, acts on it through the handler for its type, and records what came of
  * it. It resolves only once the outcome is durable, so a 2xx means the event is dealt with; a
  * handler that fails leaves the event FAILED and throws, so the provider delivers it again.
+ * Outcomes of concurrent deliveries are written together (group commit, decision 88): each
+ * delivery still waits for the statement that wrote its own.
  */
 export function createEventIngestion(deps: EventIngestionDeps) {
   const { events, handlers, logger } = deps;
+  const settles = createGroupCommit<SettledEvent, true>(
+    async (batch) => {
+      await events.settle(batch);
+      return batch.map(() => true as const);
+    },
+    { inFlight: SETTLES_IN_FLIGHT, mostPerBatch: MOST_PER_SETTLE },
+  );
   const received = new Counter({
     name: 'modelgraph_billing_webhook_events_total',
     help: 'Payment-provider events received with a valid signature, by type and outcome.',
@@ -97,13 +112,19 @@ export function createEventIngestion(deps: EventIngestionDeps) {
       const handled = handler
         ? await handler(event, { logger: log, requestId })
         : { outcome: 'IGNORED' as const, detail: 'not an event type billing acts on' };
-      await events.settle(event.id, handled.outcome, handled.detail ?? null);
+      await settles.submit({
+        id: event.id,
+        outcome: handled.outcome,
+        detail: handled.detail ?? null,
+      });
       received.inc({ type: event.type, outcome: handled.outcome });
       return { id: event.id, type: event.type, outcome: handled.outcome };
     } catch (error) {
       received.inc({ type: event.type, outcome: 'FAILED' });
       log.error({ err: error }, 'acting on a provider event failed; the provider will retry it');
-      await events.settle(event.id, 'FAILED', (error as Error).message).catch(() => undefined);
+      await settles
+        .submit({ id: event.id, outcome: 'FAILED', detail: (error as Error).message })
+        .catch(() => undefined);
       throw error;
     }
   };

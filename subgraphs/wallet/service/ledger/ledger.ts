@@ -5,7 +5,7 @@ import { createCaptureHold } from './capture.js';
 import { createLedgerCore } from './core.js';
 import { debit, type DebitInput } from './debit.js';
 import { createFundingReads } from '../../store/funding-reads.js';
-import { grant, type GrantInput } from './grant.js';
+import { createGrant } from './grant.js';
 import { refund, type RefundInput } from './refund.js';
 import { createSpendFromHold } from './spend.js';
 import { sweepExpired, voidHold } from './void.js';
@@ -24,8 +24,8 @@ export function createLedger(db: Db) {
     reads: core.reads,
     /** What the billing service reads: payments' grants, low-balance crossings, statements. */
     fundingReads: createFundingReads(db),
-    /** Adds credits to a wallet from the funding account (grant.ts). */
-    grant: (input: GrantInput) => grant(core, input),
+    /** Adds credits to a wallet from the funding account; concurrent grants batch (grant.ts). */
+    grant: createGrant(core),
     /** Reserves credits for a call (authorize-hold.ts). */
     authorizeHold: createAuthorizeHold(core),
     /** Charges a hold and releases the rest (capture.ts). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../lib/auth/principal.js';
-import { onlyError } from '../../test/support/error-summary.js';
+import { errorsOf, onlyError } from '../../test/support/error-summary.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
 import { orgAdmin, teamUser } from '../../test/support/identities.js';
 import { STORE_MODES } from '../../test/support/test-env.js';
@@ -62,6 +62,11 @@ describe.each(STORE_MODES)('the wallet funding operations (%s stores)', (mode) =
         idempotencyKey: $k, metadata: { paymentId: "pi_m", source: "checkout" }) { id } }`,
       vars: () => ({ w: team, k: key() }),
     },
+    grantCreditsBatch: {
+      query: `mutation($w: ID!, $k: String!) { grantCreditsBatch(grants: [{ walletId: $w,
+        amount: "5", idempotencyKey: $k }]) { id } }`,
+      vars: () => ({ w: team, k: key() }),
+    },
     debitCredits: {
       query: `mutation($w: ID!, $k: String!) { debitCredits(walletId: $w, amount: "1",
         idempotencyKey: $k) { debitedAmount } }`,
@@ -113,6 +118,7 @@ describe.each(STORE_MODES)('the wallet funding operations (%s stores)', (mode) =
   // prettier-ignore
   const EXPECTED: Record<string, [billing: string, orgAdmin: string, teamAdmin: string, inference: string]> = {
     grantCredits:             [O, O, F, F],
+    grantCreditsBatch:        [O, O, F, F],
     debitCredits:             [O, O, F, F],
     setWalletSuspended:       [O, O, F, F],
     setLowBalanceThreshold:   [O, O, F, F],
@@ -139,6 +145,38 @@ describe.each(STORE_MODES)('the wallet funding operations (%s stores)', (mode) =
     const response = await as(principal())(op.query, { variables: await op.vars() });
     if (expected === O) expectNoErrors(response);
     else expect(onlyError(response)).toEqual({ code: expected });
+  });
+
+  it('grants a batch in order: a payment named twice once, a refused one null with its own error', async () => {
+    const other = randomUUID();
+    await wallet.ledger.grant({ walletId: other, amount: 9n, idempotencyKey: 'pi_b0', actor: 't' });
+    const grants = [
+      { walletId: other, amount: '10', idempotencyKey: 'pi_b1', metadata: { paymentId: 'pi_b1' } },
+      { walletId: other, amount: '99', idempotencyKey: 'pi_b0' }, // the key stands for 9
+      { walletId: other, amount: '10', idempotencyKey: 'pi_b1', metadata: { paymentId: 'pi_b1' } },
+      { walletId: 'not-a-uuid', amount: '1', idempotencyKey: 'pi_b2' },
+    ];
+    const response = await as(billing)<{
+      grantCreditsBatch: Array<{ id: string; amount: string } | null>;
+    }>(`mutation($g: [GrantCreditsInput!]!) { grantCreditsBatch(grants: $g) { id amount } }`, {
+      variables: { g: grants },
+    });
+    const answers = response.body.data!.grantCreditsBatch;
+    expect(answers.map((a) => a?.amount ?? null)).toEqual(['10', null, '10', null]);
+    expect(answers[0]!.id).toBe(answers[2]!.id);
+    // Errors come in the order the grants were answered, so sort them by their place.
+    const byPlace = errorsOf(response).sort((a, b) => Number(a.path![1]) - Number(b.path![1]));
+    expect(byPlace).toEqual([
+      { code: 'IDEMPOTENCY_CONFLICT', path: ['grantCreditsBatch', 1] },
+      { code: 'BAD_USER_INPUT', path: ['grantCreditsBatch', 3], field: 'walletId' },
+    ]);
+    const [balance] = await wallet.ledger.reads.balances([other]);
+    expect(balance!.posted).toBe(19n);
+    const tooMany = await as(billing)(
+      `mutation($g: [GrantCreditsInput!]!) { grantCreditsBatch(grants: $g) { id } }`,
+      { variables: { g: [] } },
+    );
+    expect(onlyError(tooMany)).toEqual({ code: 'BAD_USER_INPUT', field: 'grants' });
   });
 
   it('a dispute hold cannot be voided by inference, nor a call hold by billing', async () => {

@@ -41,7 +41,7 @@ export function createGrant(core: LedgerCore) {
   const batches = createKeyedBatcher<GrantRequest, TransferRow>((_key, batch) =>
     grantBatch(core, batch),
   );
-  return (input: GrantInput): Promise<TransferRow> => {
+  return async (input: GrantInput): Promise<TransferRow> => {
     checkAmount(input.amount);
     checkIdempotencyKey(input.idempotencyKey);
     const memo = checkMemo(input.memo);

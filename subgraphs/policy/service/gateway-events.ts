@@ -86,7 +86,6 @@ export async function recordGatewayEvents(
       });
     }
   }
-  const audit = createAuditStore(db);
-  for (const event of events) await audit.append(event);
+  await createAuditStore(db).append(...events);
   return events.length;
 }

@@ -76,19 +76,25 @@ function where(
 /** The append-only audit log. */
 export function createAuditStore(db: Queryable) {
   return {
-    async append(event: NewAuditEvent): Promise<void> {
+    /** Appends events in one statement, in the order given. */
+    async append(...events: NewAuditEvent[]): Promise<void> {
+      if (events.length === 0) return;
       await db.query(
         `INSERT INTO audit_events (team_id, actor, action, outcome, target_type, target_id, request_id, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+         SELECT team_id, actor, action, outcome, target_type, target_id, request_id, details
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::jsonb[]) WITH ORDINALITY
+           AS e(team_id, actor, action, outcome, target_type, target_id, request_id, details, ord)
+         ORDER BY ord`,
         [
-          event.teamId,
-          event.actor,
-          event.action,
-          event.outcome,
-          event.targetType,
-          event.targetId,
-          event.requestId,
-          JSON.stringify(event.details),
+          events.map((e) => e.teamId),
+          events.map((e) => e.actor),
+          events.map((e) => e.action),
+          events.map((e) => e.outcome),
+          events.map((e) => e.targetType),
+          events.map((e) => e.targetId),
+          events.map((e) => e.requestId),
+          events.map((e) => JSON.stringify(e.details)),
         ],
       );
     },

@@ -9,10 +9,22 @@ import {
   type BillingStack,
 } from '../../support/billing-stack.js';
 import { eventually } from '../../support/eventually.js';
+import { expectNoErrors } from '../../support/graphql-client.js';
 import { createRecordingLogger } from '../../support/recording-logger.js';
+import { TEST_ADMIN_KEY } from '../../support/stack.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
+import { typed } from '../../support/typed-document.js';
+
+const GRANTED_AUDIT = typed<
+  { auditLog: { edges: Array<{ node: { outcome: string; targetId: string } }> } },
+  { teamId: string }
+>(`query Granted($teamId: ID!) {
+  auditLog(teamId: $teamId, filter: { actions: ["PURCHASE_GRANTED"] }, first: 10) {
+    edges { node { outcome targetId } }
+  }
+}`);
 
 const grantsOf = (wallet: Awaited<ReturnType<typeof walletOf>>) =>
   wallet.transactions.edges.map((e) => e.node).filter((n) => n.kind === 'GRANT');
@@ -78,6 +90,21 @@ describe.each(STORE_MODES)('the checkout webhooks (%s stores)', (mode) => {
       outcome: 'HANDLED',
       deliveries: 5,
     });
+    // The audit record is written in the background (decision 88), once for the one grant.
+    const granted = await eventually(
+      'the PURCHASE_GRANTED audit record',
+      async () => {
+        const { auditLog } = expectNoErrors(
+          await billing.stack.request(GRANTED_AUDIT, {
+            token: TEST_ADMIN_KEY,
+            variables: { teamId },
+          }),
+        );
+        return auditLog.edges.length > 0 ? auditLog.edges.map((e) => e.node) : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(granted).toEqual([{ outcome: 'SUCCEEDED', targetId: checkout.purchase.id }]);
   });
 
   it('a bad signature or a stale timestamp is refused with 400, and nothing is stored or granted', async () => {

@@ -3,8 +3,11 @@ import type { GrantRef, PaymentGrant, WalletClient } from '../clients/wallet-cli
 
 /** Most grants one wallet call carries (the wallet's limit is 256). */
 const MOST_PER_CALL = 256;
-/** Wallet calls in flight at once; grants that arrive meanwhile wait and go together. */
-const IN_FLIGHT = 4;
+/**
+ * One wallet call at a time: grants that arrive meanwhile go together in the next (the wallet
+ * writes one grant batch at a time anyway; one slot made the largest batches, bench/RESULTS.md).
+ */
+const IN_FLIGHT = 1;
 
 /**
  * Grants payments' credits through the wallet in batches (group commit, lib/group-commit.ts;

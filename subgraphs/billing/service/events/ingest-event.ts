@@ -7,8 +7,8 @@ import type { ServiceMetrics } from '../../../../lib/metrics.js';
 import type { EventStore, SettledEvent } from '../../store/event-store.js';
 import type { EventHandlers } from './event-handlers.js';
 
-/** Settle statements in flight at once; outcomes that arrive meanwhile are written together. */
-const SETTLES_IN_FLIGHT = 2;
+/** One settle statement at a time; outcomes that arrive meanwhile are written together. */
+const SETTLES_IN_FLIGHT = 1;
 /** Most outcomes one settle statement writes. */
 const MOST_PER_SETTLE = 256;
 

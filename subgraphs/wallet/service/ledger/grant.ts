@@ -98,14 +98,30 @@ async function repayIfOwed(core: LedgerCore, granted: InsertedGrant, actor: stri
 const pairKey = (walletId: string, key: string) => `${walletId}\u0000${key}`;
 
 /**
- * A batch of grants in one read and one write. Keys used before answer with their grant (or
- * conflict); the rest are written together. A key repeated in the batch, or taken by another
- * writer meanwhile, sends every grant its own way, which answers a replay with the original; so
- * does a wallet with no account yet (its grant opens it).
+ * A batch of grants. A key repeated in the batch (a payment's concurrent deliveries) is written
+ * once, by its first grant; the repeats then go their own way, which replays it (or conflicts).
  */
 async function grantBatch(core: LedgerCore, batch: GrantRequest[]) {
-  const pairs = new Set(batch.map((g) => pairKey(g.walletId, g.idempotencyKey)));
-  if (batch.length === 1 || pairs.size !== batch.length) return oneByOne(batch);
+  const seen = new Set<string>();
+  const firsts = batch.filter((g) => {
+    const key = pairKey(g.walletId, g.idempotencyKey);
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
+  const answers = await grantDistinct(core, firsts);
+  const answered = new Map(firsts.map((g, i) => [g, answers[i]!]));
+  const results: Array<TransferRow | Error> = [];
+  for (const g of batch) results.push(answered.get(g) ?? (await oneByOne([g]))[0]!);
+  return results;
+}
+
+/**
+ * Grants of distinct keys in one read and one write. Keys used before answer with their grant (or
+ * conflict); the rest are written together. A key taken by another writer meanwhile sends every
+ * grant its own way, which answers a replay with the original; so does a wallet with no account
+ * yet (its grant opens it).
+ */
+async function grantDistinct(core: LedgerCore, batch: GrantRequest[]) {
+  if (batch.length === 1) return oneByOne(batch);
 
   const earlier = new Map(
     (await grantsByKeys(core.db, batch)).map((t) => [pairKey(t.walletId, t.idempotencyKey!), t]),

@@ -76,16 +76,22 @@ describe.each(STORE_MODES)('grants batched together (%s database)', (mode) => {
     expect(await grantsOf(walletId)).toEqual([2n, 1n, 50n, 1n]);
   });
 
-  it('grants a payment named twice in one batch once', async () => {
+  it('grants a payment named twice in one batch once, and writes the rest together', async () => {
     const walletId = await h.fundedWallet(1n);
-    const [, a, b] = await Promise.all([
+    statements = 0;
+    const [, a, b, ...others] = await Promise.all([
       grant(walletId, 1n, randomUUID()),
       grant(walletId, 30n, 'pi_twice'),
       grant(walletId, 30n, 'pi_twice'),
+      grant(walletId, 2n, randomUUID()),
+      grant(walletId, 3n, randomUUID()),
     ]);
     expect(a!.id).toBe(b!.id);
-    expect(await posted(walletId)).toBe(32n);
-    expect(await grantsOf(walletId)).toEqual([30n, 1n, 1n]);
+    expect(others.map((t) => t.amount)).toEqual([2n, 3n]);
+    // The first alone (2), the batch's distinct keys (a read and a write), the repeat's replay.
+    expect(statements).toBe(5);
+    expect(await posted(walletId)).toBe(37n);
+    expect(await grantsOf(walletId)).toEqual([3n, 2n, 30n, 1n, 1n]);
   });
 
   it('refuses only the bad grant of a batch; the others are granted', async () => {

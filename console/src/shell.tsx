@@ -1,12 +1,17 @@
 import { Suspense, useEffect, useRef, useState } from 'react';
+import { OrgTeamNamesDocument } from './generated/graphql';
 import { Link, useRoute } from './router';
 import { SCREENS } from './screens';
+import { useQuery } from './use-query';
 import { Viewer, viewerContext, type ViewerData } from './viewer';
 
 /** The signed-in frame: header, the navigation the viewer may use, and the current screen. */
 export function Shell({ viewer, signOut }: { viewer: ViewerData; signOut: () => void }) {
-  const [teamId, setTeamId] = useState(viewer.memberships[0]?.team.id);
-  const context = viewerContext(viewer, teamId);
+  const orgAdmin = viewer.roles.includes('ORG_ADMIN');
+  const orgTeams = useQuery(OrgTeamNamesDocument, {}, !orgAdmin);
+  const teams = orgAdmin ? (orgTeams.data?.teams ?? []) : viewer.memberships.map((m) => m.team);
+  const [teamId, setTeamId] = useState<string>();
+  const context = viewerContext(viewer, teams, teamId);
   const route = useRoute();
   const screens = SCREENS.filter((s) => s.allowed(context));
   const screen = SCREENS.find((s) => s.route === route);
@@ -28,13 +33,13 @@ export function Shell({ viewer, signOut }: { viewer: ViewerData; signOut: () => 
       </a>
       <header className="top">
         <span className="brand">Modelgraph</span>
-        {viewer.memberships.length > 1 ? (
+        {teams.length > 1 ? (
           <label className="team">
             Team{' '}
-            <select value={teamId} onChange={(e) => setTeamId(e.target.value)}>
-              {viewer.memberships.map((m) => (
-                <option key={m.team.id} value={m.team.id}>
-                  {m.team.name}
+            <select value={context.team?.id} onChange={(e) => setTeamId(e.target.value)}>
+              {teams.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
                 </option>
               ))}
             </select>

@@ -10,12 +10,19 @@ export interface QueryState<D> {
   refetch: () => Promise<void>;
 }
 
-/** Runs a query when its variables change; no cache: every screen reads fresh figures. */
-export function useQuery<D, V>(document: TypedDocumentNode<D, V>, variables: V): QueryState<D> {
+/**
+ * Runs a query when its variables change (unless `skip`); no cache: every screen reads fresh
+ * figures.
+ */
+export function useQuery<D, V>(
+  document: TypedDocumentNode<D, V>,
+  variables: V,
+  skip = false,
+): QueryState<D> {
   const [state, setState] = useState<Omit<QueryState<D>, 'refetch'>>({
     data: undefined,
     error: undefined,
-    loading: true,
+    loading: !skip,
   });
   const key = JSON.stringify(variables);
   const run = useCallback(
@@ -32,9 +39,10 @@ export function useQuery<D, V>(document: TypedDocumentNode<D, V>, variables: V):
     [document, key],
   );
   useEffect(() => {
+    if (skip) return;
     const abort = new AbortController();
     void run(abort.signal);
     return () => abort.abort();
-  }, [run]);
+  }, [run, skip]);
   return { ...state, refetch: () => run() };
 }

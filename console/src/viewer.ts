@@ -2,12 +2,12 @@ import { createContext, useContext } from 'react';
 import type { ConsoleViewerQuery } from './generated/graphql';
 
 export type ViewerData = ConsoleViewerQuery['viewer'];
-export type Membership = ViewerData['memberships'][number];
+export type TeamRef = ViewerData['memberships'][number]['team'];
 
 /** Who is signed in, and the team the screens act for. */
 export interface ViewerContext {
   viewer: ViewerData;
-  team: Membership['team'] | undefined;
+  team: TeamRef | undefined;
   /** Whether the viewer holds `scope` in the current team (organization admins hold all). */
   can: (scope: string) => boolean;
   isOrgAdmin: boolean;
@@ -21,12 +21,21 @@ export function useViewer(): ViewerContext {
   return context;
 }
 
-export function viewerContext(viewer: ViewerData, teamId: string | undefined): ViewerContext {
+/**
+ * The viewer acting for `teamId` among `teams` (their memberships' teams; every team for an
+ * organization admin, who may have no membership at all).
+ */
+export function viewerContext(
+  viewer: ViewerData,
+  teams: TeamRef[],
+  teamId: string | undefined,
+): ViewerContext {
   const isOrgAdmin = viewer.roles.includes('ORG_ADMIN');
-  const membership = viewer.memberships.find((m) => m.team.id === teamId) ?? viewer.memberships[0];
+  const team = teams.find((t) => t.id === teamId) ?? teams[0];
+  const membership = viewer.memberships.find((m) => m.team.id === team?.id);
   return {
     viewer,
-    team: membership?.team,
+    team,
     isOrgAdmin,
     can: (scope) => isOrgAdmin || (membership?.scopes.includes(scope) ?? false),
   };

@@ -352,6 +352,11 @@ export type OrgTeamsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type OrgTeamsQuery = { teams: Array<{ id: string, name: string, createdAt: string, members: Array<{ userId: string, role: TeamRole }>, quota: { requestsPerMinute: number | null, tokensPerMinute: number | null } }> };
 
+export type OrgTeamNamesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OrgTeamNamesQuery = { teams: Array<{ id: string, name: string }> };
+
 export type TeamWalletQueryVariables = Exact<{
   teamId: string | number;
 }>;
@@ -365,8 +370,9 @@ export const CreateConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:d2a15ba3f
 export const RevokeConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:c99a1f5a42b0f16d7f2d98e43a1de0108a4c37992f531dcd21b156afa5103dd3"}} as unknown as DocumentNode<RevokeConsoleApiKeyMutation, RevokeConsoleApiKeyMutationVariables>;
 export const ConsoleCreditPricesDocument = {"__meta__":{"hash":"sha256:b9eea66bbcb1d14768f29f945bb1e9e3a79a8abfe27f4d40454c7aa9cf2de525"}} as unknown as DocumentNode<ConsoleCreditPricesQuery, ConsoleCreditPricesQueryVariables>;
 export const StartConsoleCheckoutDocument = {"__meta__":{"hash":"sha256:e9b7f9a839a455258ef290c3cd10ccdcb960d5683f4a6302e1646946038d7ed2"}} as unknown as DocumentNode<StartConsoleCheckoutMutation, StartConsoleCheckoutMutationVariables>;
-export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:1c3f58de02157755967e5b3ea48d83e558a9177655b6a08c2b5bebbd080b2b3c"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;
+export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:3e2e7882ba248ece223bee66ea4ac7d4c2321b8b4988e60869f1ddb0269af499"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;
 export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:120de2c6b415ea21645449cd8f8cd26c2059a1076be1f5c82337d4373141553b"}} as unknown as DocumentNode<PlaygroundStreamSubscription, PlaygroundStreamSubscriptionVariables>;
 export const ConsoleViewerDocument = {"__meta__":{"hash":"sha256:1d10854e1447b7ddea1b1ac690f87a388b10c3ae8823cfa4586a501cdf646871"}} as unknown as DocumentNode<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
 export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:643d5a421030eb1520f6bb62816f11db8d24a9ef216e98a1abacd073b355db66"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
+export const OrgTeamNamesDocument = {"__meta__":{"hash":"sha256:b541725bdc7736d462cacbbc9be473aa23f6dd25e9785a40e13e125bc2b163cb"}} as unknown as DocumentNode<OrgTeamNamesQuery, OrgTeamNamesQueryVariables>;
 export const TeamWalletDocument = {"__meta__":{"hash":"sha256:518fc6d92d000766108f7edad93bd64e5c6a098bd64e02c67a4f2ab71d091209"}} as unknown as DocumentNode<TeamWalletQuery, TeamWalletQueryVariables>;

@@ -38,8 +38,8 @@ export function initialJavaScript(dist = CONSOLE_DIST) {
       gzipBytes: gzipSync(body, { level: 9 }).length,
     };
   });
-  const lazy = Object.values(manifest).filter(
-    (c) => !initial.has(c.file) && c.file.endsWith('.js'),
+  const lazy = Object.entries(manifest).filter(
+    ([key, chunk]) => !initial.has(key) && chunk.file.endsWith('.js'),
   );
   return {
     files,

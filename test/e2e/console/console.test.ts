@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { INITIAL_JS_BUDGET_BYTES, initialJavaScript } from '../../../console/build/bundle-size.js';
 import { CONSOLE_CLIENT_NAME, CONSOLE_MANIFEST } from '../../../console/build/paths.js';
 import { publishConsoleDocuments } from '../../../console/build/publish-console.js';
 import { startBillingStack, type BillingStack } from '../../support/billing-stack.js';
@@ -262,6 +263,14 @@ describe('the web console in Chromium', () => {
     },
     FLOW_TIMEOUT_MS,
   );
+
+  it('keeps its initial JavaScript within the budget (250 KB gzipped)', () => {
+    const size = initialJavaScript();
+    expect(size.files.length).toBeGreaterThan(0);
+    expect(size.gzipBytes).toBeLessThanOrEqual(INITIAL_JS_BUDGET_BYTES);
+    // The screens are not in it: each loads when first opened.
+    expect(size.lazyChunks).toBeGreaterThanOrEqual(6);
+  });
 
   it('logged no console error on any screen', () => {
     expect(errors).toEqual([]);

@@ -3,12 +3,10 @@
  * download: CI installs the `chromium` package, see .ci/run), axe-core injected from
  * node_modules, every console error collected, screenshots at desktop and phone sizes.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,16 +29,6 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-/**
- * Builds the console unless its build is current (a process of its own: codegen and Vite do not
- * load inside jest's VM modules). One build serves every test file of a run.
- */
-export async function buildConsole(): Promise<void> {
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/console-build.ts'], {
-    cwd: ROOT,
-  });
-}
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

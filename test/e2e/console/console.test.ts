@@ -6,12 +6,12 @@ import { publishConsoleDocuments } from '../../../console/build/publish-console.
 import { startBillingStack, type BillingStack } from '../../support/billing-stack.js';
 import {
   DESKTOP,
-  buildConsole,
   collectErrors,
   launchChromium,
   screenshots,
   seriousViolations,
 } from '../../support/console-browser.js';
+import { buildConsole } from '../../support/console-build.js';
 import { eventually } from '../../support/eventually.js';
 import { expectNoErrors } from '../../support/graphql-client.js';
 import { TEST_ADMIN_KEY } from '../../support/stack.js';

@@ -46,6 +46,12 @@ export const SCREENS: Screen[] = [
     component: lazy(() => import('./screens/api-keys')),
   },
   {
+    route: 'audit',
+    label: 'Audit log',
+    allowed: (v) => v.can('policy:admin'),
+    component: lazy(() => import('./screens/audit-log')),
+  },
+  {
     route: 'teams',
     label: 'Teams',
     allowed: (v) => v.isOrgAdmin,

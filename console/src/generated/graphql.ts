@@ -4,6 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** How an audited action ended. */
+export type AuditOutcome =
+  /** It was refused. */
+  | 'DENIED'
+  /** It was tried and failed (a recharge the card declined, say). */
+  | 'FAILED'
+  /** It was done. */
+  | 'SUCCEEDED';
+
 /** What a model can do. */
 export type Capability =
   /** Chat completions from a list of messages. */
@@ -311,6 +320,14 @@ export type RevokeConsoleApiKeyMutationVariables = Exact<{
 
 export type RevokeConsoleApiKeyMutation = { revokeApiKey: { id: string, revokedAt: string | null } };
 
+export type ConsoleAuditLogQueryVariables = Exact<{
+  teamId?: string | number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleAuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, action: string, actor: string, outcome: AuditOutcome, targetType: string | null, targetId: string | null, createdAt: string } }> } };
+
 export type ConsoleCreditPricesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -368,6 +385,7 @@ export type TeamWalletQuery = { team: { id: string, wallet: { id: string, suspen
 export const TeamApiKeysDocument = {"__meta__":{"hash":"sha256:1cad08de61adf856fbbff5ef5d0aad5004b682b90a1c54c5075a192475fe6501"}} as unknown as DocumentNode<TeamApiKeysQuery, TeamApiKeysQueryVariables>;
 export const CreateConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:d2a15ba3f88b41f1ed811e9d8fd4e5284f19fb83b177e8d90671f09751e1fe40"}} as unknown as DocumentNode<CreateConsoleApiKeyMutation, CreateConsoleApiKeyMutationVariables>;
 export const RevokeConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:c99a1f5a42b0f16d7f2d98e43a1de0108a4c37992f531dcd21b156afa5103dd3"}} as unknown as DocumentNode<RevokeConsoleApiKeyMutation, RevokeConsoleApiKeyMutationVariables>;
+export const ConsoleAuditLogDocument = {"__meta__":{"hash":"sha256:b407ceb23ef173c10e3039ca923d842dc68a2004657101d671acd34ec877d03a"}} as unknown as DocumentNode<ConsoleAuditLogQuery, ConsoleAuditLogQueryVariables>;
 export const ConsoleCreditPricesDocument = {"__meta__":{"hash":"sha256:b9eea66bbcb1d14768f29f945bb1e9e3a79a8abfe27f4d40454c7aa9cf2de525"}} as unknown as DocumentNode<ConsoleCreditPricesQuery, ConsoleCreditPricesQueryVariables>;
 export const StartConsoleCheckoutDocument = {"__meta__":{"hash":"sha256:e9b7f9a839a455258ef290c3cd10ccdcb960d5683f4a6302e1646946038d7ed2"}} as unknown as DocumentNode<StartConsoleCheckoutMutation, StartConsoleCheckoutMutationVariables>;
 export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:3e2e7882ba248ece223bee66ea4ac7d4c2321b8b4988e60869f1ddb0269af499"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;

@@ -174,6 +174,12 @@ describe('the web console in Chromium', () => {
         { timeoutMs: 10_000 },
       );
       expect(refused[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+      // Both are in the team's audit log, for its admins.
+      await open('Audit log');
+      await page.getByRole('cell', { name: 'API_KEY_REVOKED' }).first().waitFor();
+      await page.getByRole('cell', { name: 'API_KEY_CREATED' }).first().waitFor();
+      await inspect('audit-log');
     },
     FLOW_TIMEOUT_MS,
   );
@@ -236,13 +242,13 @@ describe('the web console in Chromium', () => {
       await signIn(member.key);
       const nav = page.getByRole('navigation');
       await nav.getByRole('link', { name: 'Wallet' }).waitFor();
-      for (const link of ['API keys', 'Buy credits', 'Teams']) {
+      for (const link of ['API keys', 'Buy credits', 'Audit log', 'Teams']) {
         expect({ link, shown: await nav.getByRole('link', { name: link }).count() }).toEqual({
           link,
           shown: 0,
         });
       }
-      for (const route of ['teams', 'keys', 'credits']) {
+      for (const route of ['teams', 'keys', 'credits', 'audit']) {
         await page.goto(`${base}/console/${route}`);
         await heading('Not available').waitFor();
       }

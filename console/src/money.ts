@@ -16,3 +16,17 @@ export function formatMoney(amountMinor: number, currency: string, digits: numbe
     minimumFractionDigits: digits,
   }).format(amountMinor / 10 ** digits);
 }
+
+/** Credits typed by a person ("2.5") as micro-credits, exactly; null when not a number. */
+export function parseCredits(text: string): string | null {
+  const match = /^(\d+)(?:\.(\d{0,6}))?$/.exec(text.trim());
+  if (!match) return null;
+  return (BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0'))).toString();
+}
+
+/** Micro-credits as the plain number of credits a person types ("2.5"). */
+export function creditsText(micros: string): string {
+  return formatCredits(micros)
+    .replace(/ credits$/, '')
+    .replace(/,/g, '');
+}

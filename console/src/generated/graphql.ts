@@ -13,6 +13,31 @@ export type AuditOutcome =
   /** It was done. */
   | 'SUCCEEDED';
 
+/** Auto-recharge settings. */
+export type AutoRechargeInput = {
+  /** How much to charge each time, in the currency's minor unit, within the price limits. */
+  amountMinor: number;
+  /** On or off. */
+  enabled: boolean;
+  /** Recharge when the available balance falls below this many micro-credits (greater than zero). */
+  thresholdCredits: string;
+};
+
+/** Where a team's auto-recharge is. */
+export type AutoRechargeStatus =
+  /** Turned off by the platform after too many failures in a row; turn it on again with `setAutoRecharge`. */
+  | 'DISABLED'
+  /** The last recharge failed; it is retried with backoff (`nextAttemptAt`). */
+  | 'FAILING'
+  /** On, but no payment method is saved yet (see `createAutoRechargeSetup`). */
+  | 'NEEDS_PAYMENT_METHOD'
+  /** Turned off. */
+  | 'OFF'
+  /** On and ready. */
+  | 'READY'
+  /** A recharge is being charged now. */
+  | 'RECHARGING';
+
 /** What a model can do. */
 export type Capability =
   /** Chat completions from a list of messages. */
@@ -340,6 +365,29 @@ export type StartConsoleCheckoutMutationVariables = Exact<{
 
 export type StartConsoleCheckoutMutation = { createCheckout: { id: string, url: string, testMode: boolean } };
 
+export type TeamAutoRechargeQueryVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type TeamAutoRechargeQuery = { team: { id: string, autoRecharge: { enabled: boolean, status: AutoRechargeStatus, thresholdCredits: string, amountMinor: number, credits: string, hasPaymentMethod: boolean, lastError: string | null } | null } | null };
+
+export type SaveAutoRechargeMutationVariables = Exact<{
+  teamId: string | number;
+  input: AutoRechargeInput;
+}>;
+
+
+export type SaveAutoRechargeMutation = { setAutoRecharge: { enabled: boolean, status: AutoRechargeStatus, thresholdCredits: string, amountMinor: number, credits: string, hasPaymentMethod: boolean, lastError: string | null } };
+
+export type StartAutoRechargeSetupMutationVariables = Exact<{
+  teamId: string | number;
+  urls?: CheckoutUrlsInput | null | undefined;
+}>;
+
+
+export type StartAutoRechargeSetupMutation = { createAutoRechargeSetup: { id: string, url: string } };
+
 export type CatalogModelsQueryVariables = Exact<{
   filter?: ModelFilter | null | undefined;
   teamId?: string | number | null | undefined;
@@ -388,6 +436,9 @@ export const RevokeConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:c99a1f5a4
 export const ConsoleAuditLogDocument = {"__meta__":{"hash":"sha256:b407ceb23ef173c10e3039ca923d842dc68a2004657101d671acd34ec877d03a"}} as unknown as DocumentNode<ConsoleAuditLogQuery, ConsoleAuditLogQueryVariables>;
 export const ConsoleCreditPricesDocument = {"__meta__":{"hash":"sha256:b9eea66bbcb1d14768f29f945bb1e9e3a79a8abfe27f4d40454c7aa9cf2de525"}} as unknown as DocumentNode<ConsoleCreditPricesQuery, ConsoleCreditPricesQueryVariables>;
 export const StartConsoleCheckoutDocument = {"__meta__":{"hash":"sha256:e9b7f9a839a455258ef290c3cd10ccdcb960d5683f4a6302e1646946038d7ed2"}} as unknown as DocumentNode<StartConsoleCheckoutMutation, StartConsoleCheckoutMutationVariables>;
+export const TeamAutoRechargeDocument = {"__meta__":{"hash":"sha256:f7fd81b345f43a201052889190c3c33f6360057e4463ed2f6c64d058410b8e03"}} as unknown as DocumentNode<TeamAutoRechargeQuery, TeamAutoRechargeQueryVariables>;
+export const SaveAutoRechargeDocument = {"__meta__":{"hash":"sha256:c66092849623624a2f6a42fec4ed19c99caa90b6aaa66f5c0425db90c1724a50"}} as unknown as DocumentNode<SaveAutoRechargeMutation, SaveAutoRechargeMutationVariables>;
+export const StartAutoRechargeSetupDocument = {"__meta__":{"hash":"sha256:b98a6a3774b4e6aea5cee3a6b919bb93a3dd61469de386b0e10c15bac9d960e0"}} as unknown as DocumentNode<StartAutoRechargeSetupMutation, StartAutoRechargeSetupMutationVariables>;
 export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:3e2e7882ba248ece223bee66ea4ac7d4c2321b8b4988e60869f1ddb0269af499"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;
 export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:120de2c6b415ea21645449cd8f8cd26c2059a1076be1f5c82337d4373141553b"}} as unknown as DocumentNode<PlaygroundStreamSubscription, PlaygroundStreamSubscriptionVariables>;
 export const ConsoleViewerDocument = {"__meta__":{"hash":"sha256:1d10854e1447b7ddea1b1ac690f87a388b10c3ae8823cfa4586a501cdf646871"}} as unknown as DocumentNode<ConsoleViewerQuery, ConsoleViewerQueryVariables>;

@@ -7,6 +7,7 @@ import { ErrorNote } from '../parts/error-note';
 import { BASE } from '../router';
 import { useQuery } from '../use-query';
 import { useViewer } from '../viewer';
+import { AutoRecharge } from './auto-recharge';
 
 /**
  * Buying credits: billing's createCheckout, then the payment provider's page (the offline TEST
@@ -73,6 +74,7 @@ export default function BuyCredits() {
         </form>
       )}
       <ErrorNote error={failure} />
+      {prices && team && <AutoRecharge teamId={team.id} prices={prices} />}
     </>
   );
 }

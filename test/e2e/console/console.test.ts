@@ -210,6 +210,19 @@ describe('the web console in Chromium', () => {
         async () => ((await micros('posted')) === before + credits ? true : undefined),
         { timeoutMs: 30_000, intervalMs: 250 },
       );
+
+      // Auto-recharge: a payment method saved at the provider's page, then turned on.
+      await open('Buy credits');
+      await page.getByRole('button', { name: 'Save a payment method' }).click();
+      await page.getByRole('button', { name: 'Save test card' }).click();
+      await heading('Buy credits').waitFor();
+      const status = page.getByTestId('auto-recharge-status');
+      await status.getByText('A payment method is saved.').waitFor({ timeout: 30_000 });
+      await page.getByLabel('Recharge automatically').check();
+      await page.getByLabel(/falls below/).fill('1');
+      await page.getByRole('button', { name: 'Save auto-recharge' }).click();
+      await status.getByText(/Status: ready\./).waitFor();
+      await inspect('auto-recharge');
     },
     FLOW_TIMEOUT_MS,
   );

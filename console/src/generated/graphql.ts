@@ -4,6 +4,26 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Whether a rule grants or refuses. */
+export type AccessEffect =
+  /** Grants the matching models. */
+  | 'ALLOW'
+  /** Refuses the matching models, whatever else allows them. */
+  | 'DENY';
+
+/** What an access rule matches. */
+export type AccessSubject =
+  /** Every model (value empty). */
+  | 'ANY'
+  /** Every model with a capability, e.g. EMBEDDING. */
+  | 'CAPABILITY'
+  /** One model by id, e.g. openai/gpt-4o. */
+  | 'MODEL'
+  /** Every model of a provider, e.g. openai. */
+  | 'PROVIDER'
+  /** Every model with a tag, e.g. eu-hosted. */
+  | 'TAG';
+
 /** How an audited action ended. */
 export type AuditOutcome =
   /** It was refused. */
@@ -415,7 +435,7 @@ export type ConsoleViewerQuery = { viewer: { id: string, kind: PrincipalKind, ro
 export type OrgTeamsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OrgTeamsQuery = { teams: Array<{ id: string, name: string, createdAt: string, members: Array<{ userId: string, role: TeamRole }>, quota: { requestsPerMinute: number | null, tokensPerMinute: number | null } }> };
+export type OrgTeamsQuery = { teams: Array<{ id: string, name: string, createdAt: string, members: Array<{ userId: string, role: TeamRole }>, quota: { requestsPerMinute: number | null, tokensPerMinute: number | null }, accessRules: Array<{ id: string, effect: AccessEffect, subject: AccessSubject, value: string }> }> };
 
 export type OrgTeamNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -442,6 +462,6 @@ export const StartAutoRechargeSetupDocument = {"__meta__":{"hash":"sha256:b98a6a
 export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:3e2e7882ba248ece223bee66ea4ac7d4c2321b8b4988e60869f1ddb0269af499"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;
 export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:120de2c6b415ea21645449cd8f8cd26c2059a1076be1f5c82337d4373141553b"}} as unknown as DocumentNode<PlaygroundStreamSubscription, PlaygroundStreamSubscriptionVariables>;
 export const ConsoleViewerDocument = {"__meta__":{"hash":"sha256:1d10854e1447b7ddea1b1ac690f87a388b10c3ae8823cfa4586a501cdf646871"}} as unknown as DocumentNode<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
-export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:643d5a421030eb1520f6bb62816f11db8d24a9ef216e98a1abacd073b355db66"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
+export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:2e84192b63ef559bfb48b6b462788eade0750e3dd5d965c4059ccebc0e1508b0"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
 export const OrgTeamNamesDocument = {"__meta__":{"hash":"sha256:b541725bdc7736d462cacbbc9be473aa23f6dd25e9785a40e13e125bc2b163cb"}} as unknown as DocumentNode<OrgTeamNamesQuery, OrgTeamNamesQueryVariables>;
 export const TeamWalletDocument = {"__meta__":{"hash":"sha256:518fc6d92d000766108f7edad93bd64e5c6a098bd64e02c67a4f2ab71d091209"}} as unknown as DocumentNode<TeamWalletQuery, TeamWalletQueryVariables>;

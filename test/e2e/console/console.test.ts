@@ -278,6 +278,8 @@ describe('the web console in Chromium', () => {
       await signIn(TEST_ADMIN_KEY);
       await open('Teams');
       await page.getByRole('row', { name: /Console members/ }).waitFor();
+      // The team the test allowed every model shows its rule.
+      await page.getByRole('row', { name: /Console [0-9a-f]{8}.*allow any/ }).waitFor();
       await inspect('teams');
     },
     FLOW_TIMEOUT_MS,

@@ -40,6 +40,9 @@ function SignedIn({ signOut }: { signOut: (message?: string) => void }) {
     return (
       <main className="page">
         <p role="alert">Could not load your account: {error.message}</p>
+        <button type="button" onClick={() => signOut()}>
+          Sign out
+        </button>
       </main>
     );
   }

@@ -141,6 +141,13 @@ describe('the web console in Chromium', () => {
       await page.getByLabel('API key').waitFor();
       await inspect('sign-in');
       await signIn(team.token);
+      // Keyboard: the first Tab reaches the skip link, which moves focus to the screen.
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(
+        'Skip to content',
+      );
+      await page.keyboard.press('Enter');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
       const row = page.getByRole('row', { name: /local\/echo-chat/ });
       await expect(row.textContent()).resolves.toContain('Allowed');
       await inspect('models');

@@ -44,5 +44,6 @@ export function useQuery<D, V>(
     void run(abort.signal);
     return () => abort.abort();
   }, [run, skip]);
-  return { ...state, refetch: () => run() };
+  const refetch = useCallback(() => run(), [run]);
+  return { ...state, refetch };
 }

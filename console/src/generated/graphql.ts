@@ -383,7 +383,7 @@ export type StartConsoleCheckoutMutationVariables = Exact<{
 }>;
 
 
-export type StartConsoleCheckoutMutation = { createCheckout: { id: string, url: string, testMode: boolean } };
+export type StartConsoleCheckoutMutation = { createCheckout: { id: string, url: string, testMode: boolean, purchase: { id: string } | null } };
 
 export type TeamAutoRechargeQueryVariables = Exact<{
   teamId: string | number;
@@ -447,7 +447,7 @@ export type TeamWalletQueryVariables = Exact<{
 }>;
 
 
-export type TeamWalletQuery = { team: { id: string, wallet: { id: string, suspended: boolean, suspendedReason: string | null, lowBalanceThreshold: string | null, balance: { available: string, held: string, posted: string, owed: string }, budget: { monthlyLimit: string, monthToDateSpend: string, held: string, remaining: string, alertThresholds: Array<number>, alertsReached: Array<number> } | null, holds: Array<{ id: string, amount: string, spentAmount: string, purpose: HoldPurpose, createdAt: string, expiresAt: string }>, transactions: { totalCount: number, edges: Array<{ node: { id: string, kind: TransactionKind, amount: string, postedChange: string, memo: string | null, createdAt: string } }> } } } | null };
+export type TeamWalletQuery = { team: { id: string, wallet: { id: string, suspended: boolean, suspendedReason: string | null, lowBalanceThreshold: string | null, balance: { available: string, held: string, posted: string, owed: string }, budget: { monthlyLimit: string, monthToDateSpend: string, held: string, remaining: string, alertThresholds: Array<number>, alertsReached: Array<number> } | null, holds: Array<{ id: string, amount: string, spentAmount: string, purpose: HoldPurpose, createdAt: string, expiresAt: string }>, transactions: { totalCount: number, edges: Array<{ node: { id: string, kind: TransactionKind, amount: string, postedChange: string, purchaseId: string | null, memo: string | null, createdAt: string } }> } } } | null };
 
 
 export const TeamApiKeysDocument = {"__meta__":{"hash":"sha256:1cad08de61adf856fbbff5ef5d0aad5004b682b90a1c54c5075a192475fe6501"}} as unknown as DocumentNode<TeamApiKeysQuery, TeamApiKeysQueryVariables>;
@@ -455,7 +455,7 @@ export const CreateConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:d2a15ba3f
 export const RevokeConsoleApiKeyDocument = {"__meta__":{"hash":"sha256:c99a1f5a42b0f16d7f2d98e43a1de0108a4c37992f531dcd21b156afa5103dd3"}} as unknown as DocumentNode<RevokeConsoleApiKeyMutation, RevokeConsoleApiKeyMutationVariables>;
 export const ConsoleAuditLogDocument = {"__meta__":{"hash":"sha256:b407ceb23ef173c10e3039ca923d842dc68a2004657101d671acd34ec877d03a"}} as unknown as DocumentNode<ConsoleAuditLogQuery, ConsoleAuditLogQueryVariables>;
 export const ConsoleCreditPricesDocument = {"__meta__":{"hash":"sha256:b9eea66bbcb1d14768f29f945bb1e9e3a79a8abfe27f4d40454c7aa9cf2de525"}} as unknown as DocumentNode<ConsoleCreditPricesQuery, ConsoleCreditPricesQueryVariables>;
-export const StartConsoleCheckoutDocument = {"__meta__":{"hash":"sha256:e9b7f9a839a455258ef290c3cd10ccdcb960d5683f4a6302e1646946038d7ed2"}} as unknown as DocumentNode<StartConsoleCheckoutMutation, StartConsoleCheckoutMutationVariables>;
+export const StartConsoleCheckoutDocument = {"__meta__":{"hash":"sha256:eeb1fface3ff6710975cd9ad477a562ab71cd3716e4476bf1281c5a984f30ffd"}} as unknown as DocumentNode<StartConsoleCheckoutMutation, StartConsoleCheckoutMutationVariables>;
 export const TeamAutoRechargeDocument = {"__meta__":{"hash":"sha256:f7fd81b345f43a201052889190c3c33f6360057e4463ed2f6c64d058410b8e03"}} as unknown as DocumentNode<TeamAutoRechargeQuery, TeamAutoRechargeQueryVariables>;
 export const SaveAutoRechargeDocument = {"__meta__":{"hash":"sha256:c66092849623624a2f6a42fec4ed19c99caa90b6aaa66f5c0425db90c1724a50"}} as unknown as DocumentNode<SaveAutoRechargeMutation, SaveAutoRechargeMutationVariables>;
 export const StartAutoRechargeSetupDocument = {"__meta__":{"hash":"sha256:b98a6a3774b4e6aea5cee3a6b919bb93a3dd61469de386b0e10c15bac9d960e0"}} as unknown as DocumentNode<StartAutoRechargeSetupMutation, StartAutoRechargeSetupMutationVariables>;
@@ -464,4 +464,4 @@ export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:120de2c6b415
 export const ConsoleViewerDocument = {"__meta__":{"hash":"sha256:1d10854e1447b7ddea1b1ac690f87a388b10c3ae8823cfa4586a501cdf646871"}} as unknown as DocumentNode<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
 export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:2e84192b63ef559bfb48b6b462788eade0750e3dd5d965c4059ccebc0e1508b0"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
 export const OrgTeamNamesDocument = {"__meta__":{"hash":"sha256:b541725bdc7736d462cacbbc9be473aa23f6dd25e9785a40e13e125bc2b163cb"}} as unknown as DocumentNode<OrgTeamNamesQuery, OrgTeamNamesQueryVariables>;
-export const TeamWalletDocument = {"__meta__":{"hash":"sha256:518fc6d92d000766108f7edad93bd64e5c6a098bd64e02c67a4f2ab71d091209"}} as unknown as DocumentNode<TeamWalletQuery, TeamWalletQueryVariables>;
+export const TeamWalletDocument = {"__meta__":{"hash":"sha256:eb725e1755fe93c700740baedd0536132c6d5918debc8cf16ed1f1433c954608"}} as unknown as DocumentNode<TeamWalletQuery, TeamWalletQueryVariables>;

@@ -4,6 +4,7 @@ import { ConsoleCreditPricesDocument, StartConsoleCheckoutDocument } from '../ge
 import { formatMoney } from '../money';
 import { Amount } from '../parts/amount';
 import { ErrorNote } from '../parts/error-note';
+import { rememberPurchase } from '../purchase-return';
 import { BASE } from '../router';
 import { useQuery } from '../use-query';
 import { useViewer } from '../viewer';
@@ -36,6 +37,7 @@ export default function BuyCredits() {
           urls: { successUrl: `${back}wallet?checkout=success`, cancelUrl: `${back}credits` },
         },
       });
+      if (createCheckout.purchase) rememberPurchase(createCheckout.purchase.id);
       window.location.assign(createCheckout.url);
     } catch (thrown) {
       setFailure(thrown as Error);

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { TeamWalletDocument } from '../generated/graphql';
 import { Amount } from '../parts/amount';
 import { ErrorNote } from '../parts/error-note';
+import { awaitedPurchase } from '../purchase-return';
 import { useQuery } from '../use-query';
 import { useViewer } from '../viewer';
 
@@ -13,21 +14,28 @@ export default function Wallet() {
   const { team } = useViewer();
   const { data, error, refetch } = useQuery(TeamWalletDocument, { teamId: team?.id ?? '' });
   const returned = new URLSearchParams(window.location.search).get('checkout') === 'success';
+  const wallet = data?.team?.wallet;
+  // The purchase's credits arrive as a GRANT naming it.
+  const purchaseId = awaitedPurchase();
+  const arrived = wallet?.transactions.edges.some(
+    ({ node }) => node.kind === 'GRANT' && node.purchaseId === purchaseId,
+  );
   // Back from the payment page: credits arrive when the provider's event does, so read again.
+  const waiting = returned && purchaseId !== null && !arrived;
   useEffect(() => {
-    if (!returned) return;
+    if (!waiting) return;
     const timer = setInterval(() => void refetch(), AFTER_CHECKOUT_POLL_MS);
     return () => clearInterval(timer);
-  }, [returned, refetch]);
-  const wallet = data?.team?.wallet;
+  }, [waiting, refetch]);
 
   return (
     <>
       <h1>Wallet</h1>
       {returned && (
         <p role="status">
-          Payment sent. The credits arrive once the payment provider confirms it; this page updates
-          by itself.
+          {arrived
+            ? 'Payment received: the credits are in the wallet.'
+            : 'Payment sent. The credits arrive once the payment provider confirms it; this page updates by itself.'}
         </p>
       )}
       <ErrorNote error={error} />

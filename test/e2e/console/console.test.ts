@@ -212,6 +212,7 @@ describe('the web console in Chromium', () => {
       await heading('Wallet').waitFor();
       expect(new URL(page.url()).pathname).toBe('/console/wallet');
       // The wallet reads itself again until the provider's event granted the credits.
+      await page.getByRole('status').getByText('Payment received').waitFor({ timeout: 30_000 });
       await eventually(
         'the bought credits are in the wallet',
         async () => ((await micros('posted')) === before + credits ? true : undefined),

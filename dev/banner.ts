@@ -13,6 +13,7 @@ export function printBanner(info: {
   const lines = [
     '',
     `Modelgraph is up at ${info.url}/graphql  (${info.stores}, ready in ${info.seconds.toFixed(1)} s)`,
+    `  Web console:       ${info.url}/console  (sign in with an API key)`,
   ];
   if (!info.production) {
     lines.push(

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ensureConsoleBuilt } from '../console/build/build-console.js';
+import { publishConsoleDocuments } from '../console/build/publish-console.js';
 import { createGateway } from '../gateway/server.js';
 import {
   createInternalTokenSigner,
@@ -61,6 +63,13 @@ const logger = createLogger({ service: 'modelgraph-dev', level: config.logLevel 
 await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () => {
   // First, so that everything made below runs with tracing on when it is configured.
   const stopTracing = await startTracing(config.tracing, logger);
+  // The web console: built here when missing or stale, so `npm ci && npm start` needs no step.
+  const consoleBuild = await ensureConsoleBuilt((message) => logger.info(message)).catch(
+    (error: unknown) => {
+      logger.warn({ err: error }, 'the console could not be built; /console is unavailable');
+      return undefined;
+    },
+  );
   const verifier = await createPlatformVerifier(keys.publicKeyPem);
   const kv = await createKv({ url: config.redisUrl });
   const rateLimiter = await createRateLimiter({ redisUrl: config.redisUrl });
@@ -245,7 +254,18 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
   await gateway.start();
   const port = await gateway.listen(config.port, config.host);
   const localHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  testMode?.deliverTo(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
+  const gatewayUrl = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  testMode?.deliverTo(gatewayUrl);
+  // The console's operations are its trusted documents (decision 91): published by the admin.
+  if (consoleBuild && adminKey) {
+    await publishConsoleDocuments({
+      url: `${gatewayUrl}/graphql`,
+      token: adminKey,
+      version: consoleBuild.version,
+    }).catch((error: unknown) =>
+      logger.warn({ err: error }, 'the console documents could not be published'),
+    );
+  }
 
   const seeded = config.production ? null : await seedDemoTeam(policyDb, walletDb, kv);
   const demo = seeded && { ...seeded, credits: Number(DEMO_CREDITS / MICRO_CREDITS_PER_CREDIT) };

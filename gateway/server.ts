@@ -33,6 +33,7 @@ import {
 } from './auth/policy-client.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import { consoleRoutes } from './plugins/console.js';
 import { explorerRoutes } from './plugins/explorer.js';
 import { homeRoutes } from './plugins/home.js';
 import { openAiRoutes } from './openai/routes.js';
@@ -79,6 +80,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Serve the offline GraphiQL explorer at /explorer. @default !production */
   explorer?: boolean;
+  /** The web console's build, served at /console. @default console/dist (gateway/plugins/console.ts) */
+  consoleDir?: string;
   /** Collect process metrics (one service per process should). @default false */
   processMetrics?: boolean;
   /** How often the supergraph file is checked for changes. @default 1000 */
@@ -345,6 +348,7 @@ export function createGateway(deps: GatewayDeps) {
     ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),
+    ...consoleRoutes(deps.consoleDir),
   };
   const http = createHttpService({ service: 'gateway', logger, metrics, routes });
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { PublishRefused, publishDocuments } from '../lib/graphql/publish-documents.js';
 
 /*
  * `npm run documents:publish -- --client <name> --version <v> --manifest <file>`: registers a
@@ -9,25 +10,6 @@ import { parseArgs } from 'node:util';
  * --token / MODELGRAPH_TOKEN (an organization admin's bearer: the admin key or an admin's OIDC
  * token). Exits 1, printing each refused operation, when the gateway refuses the manifest.
  */
-const PUBLISH = `mutation PublishDocuments($input: PublishDocumentsInput!) {
-  publishDocuments(input: $input) { clientName clientVersion documentCount addedCount }
-}`;
-
-interface PublishResponse {
-  data?: {
-    publishDocuments: {
-      clientName: string;
-      clientVersion: string;
-      documentCount: number;
-      addedCount: number;
-    };
-  } | null;
-  errors?: Array<{
-    message: string;
-    extensions?: { code?: string; operations?: Array<{ name: string | null; problems: string[] }> };
-  }>;
-}
-
 const { values } = parseArgs({
   options: {
     client: { type: 'string' },
@@ -47,26 +29,19 @@ if (!values.client || !values.version || !values.manifest || !token) {
   process.exit(2);
 }
 
-const manifest: unknown = JSON.parse(readFileSync(values.manifest, 'utf8'));
-const response = await fetch(url, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  body: JSON.stringify({
-    query: PUBLISH,
-    variables: { input: { clientName: values.client, clientVersion: values.version, manifest } },
-  }),
-});
-const result = (await response.json()) as PublishResponse;
-const published = result.data?.publishDocuments;
-if (!published) {
-  for (const error of result.errors ?? [{ message: `HTTP ${response.status}` }]) {
-    console.error(`${error.extensions?.code ?? 'ERROR'}: ${error.message}`);
-    for (const operation of error.extensions?.operations ?? []) {
-      console.error(`  ${operation.name ?? '(anonymous)'}: ${operation.problems.join('; ')}`);
-    }
-  }
+try {
+  const published = await publishDocuments({
+    url,
+    token,
+    clientName: values.client,
+    clientVersion: values.version,
+    manifest: JSON.parse(readFileSync(values.manifest, 'utf8')),
+  });
+  console.log(
+    `Published ${published.documentCount} documents for ${published.clientName}@${published.clientVersion} (${published.addedCount} new).`,
+  );
+} catch (error) {
+  if (!(error instanceof PublishRefused)) throw error;
+  for (const line of error.lines) console.error(line);
   process.exit(1);
 }
-console.log(
-  `Published ${published.documentCount} documents for ${published.clientName}@${published.clientVersion} (${published.addedCount} new).`,
-);

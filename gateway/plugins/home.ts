@@ -11,6 +11,7 @@ interface HomeOptions {
 function links({ production, explorer }: HomeOptions): Record<string, string> {
   return {
     graphql: '/graphql',
+    console: '/console',
     ...(explorer ? { explorer: '/explorer' } : {}),
     ...(production ? {} : { sandbox: '/graphql' }),
     health: '/healthz',
@@ -21,6 +22,7 @@ function links({ production, explorer }: HomeOptions): Record<string, string> {
 
 const LABELS: Record<string, string> = {
   graphql: 'GraphQL endpoint (POST, with Authorization: Bearer &lt;API key&gt;)',
+  console: 'Web console: sign in with an API key',
   explorer: 'Offline explorer (GraphiQL): set your key in its Headers tab',
   sandbox: 'Apollo Sandbox (open /graphql in a browser; needs internet)',
   health: 'Liveness',

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildConsole } from '../support/console-build.js';
 import { eventually } from '../support/eventually.js';
 import { DEFAULT_INFERENCE_SETTINGS } from '../../subgraphs/inference/config.js';
 import { expectNoErrors, gql } from '../support/graphql-client.js';
@@ -16,6 +17,8 @@ describe('npm start', () => {
   let output = '';
 
   beforeAll(async () => {
+    // npm start builds a missing or stale console first; built here, the wait below is the start.
+    await buildConsole();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: '0',
@@ -40,7 +43,7 @@ describe('npm start', () => {
     }).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -29,4 +29,76 @@ CREATE TABLE charge_outbox (
 CREATE INDEX charge_outbox_due ON charge_outbox (next_attempt_at) WHERE failed_at IS NULL;
 `,
   },
+  {
+    id: '002_usage_records',
+    sql: `
+-- One row per call that reached the saga (decision 89): written by the usage writer, never twice
+-- for one call (call_id), kept USAGE_RECORD_RETENTION_DAYS. Queries never read it: they read the
+-- rollups below, which the same transaction adds the inserted rows to.
+CREATE TABLE usage_records (
+  call_id text PRIMARY KEY,
+  team_id text NOT NULL,
+  api_key_id text,
+  user_id text,
+  kind text NOT NULL CHECK (kind IN ('CHAT', 'STREAM', 'EMBEDDING')),
+  route text NOT NULL,
+  model_id text NOT NULL,
+  provider_id text,
+  price_version integer,
+  input_tokens bigint NOT NULL CHECK (input_tokens >= 0),
+  output_tokens bigint NOT NULL CHECK (output_tokens >= 0),
+  cost bigint NOT NULL CHECK (cost >= 0),
+  latency_ms integer NOT NULL CHECK (latency_ms >= 0),
+  ttft_ms integer CHECK (ttft_ms >= 0),
+  outcome text NOT NULL CHECK (outcome IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'REFUSED')),
+  cached boolean NOT NULL,
+  request_id text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX usage_records_created ON usage_records (created_at);
+
+-- Per team, hour or day, model, key, user and outcome: sums, and latency and time-to-first-token
+-- histograms in fixed buckets (service/usage/histogram.ts) so percentiles merge. '' stands for
+-- no key or no user (a key is part of the primary key).
+CREATE TABLE usage_team_rollups (
+  grain text NOT NULL CHECK (grain IN ('HOUR', 'DAY')),
+  team_id text NOT NULL,
+  bucket timestamptz NOT NULL,
+  model_id text NOT NULL,
+  api_key_id text NOT NULL,
+  user_id text NOT NULL,
+  outcome text NOT NULL,
+  requests bigint NOT NULL,
+  input_tokens bigint NOT NULL,
+  output_tokens bigint NOT NULL,
+  cost bigint NOT NULL,
+  latency_hist bigint[] NOT NULL,
+  ttft_hist bigint[] NOT NULL,
+  PRIMARY KEY (grain, team_id, bucket, model_id, api_key_id, user_id, outcome)
+);
+
+-- The same across every team, by model and outcome only: what org-wide reports by model or
+-- outcome read, a few rows per bucket whatever the number of teams, keys and users.
+CREATE TABLE usage_org_rollups (
+  grain text NOT NULL CHECK (grain IN ('HOUR', 'DAY')),
+  bucket timestamptz NOT NULL,
+  model_id text NOT NULL,
+  outcome text NOT NULL,
+  requests bigint NOT NULL,
+  input_tokens bigint NOT NULL,
+  output_tokens bigint NOT NULL,
+  cost bigint NOT NULL,
+  latency_hist bigint[] NOT NULL,
+  ttft_hist bigint[] NOT NULL,
+  PRIMARY KEY (grain, bucket, model_id, outcome)
+);
+
+-- Element-wise sum of two histograms of the same length: how a rollup row takes a batch's counts,
+-- and (as the aggregate usage_hist_sum) how a report merges rows.
+CREATE FUNCTION usage_hist_add(a bigint[], b bigint[]) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE STRICT AS
+$$ SELECT array_agg(x + y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i) $$;
+CREATE AGGREGATE usage_hist_sum(bigint[]) (SFUNC = usage_hist_add, STYPE = bigint[]);
+`,
+  },
 ];

@@ -1,4 +1,16 @@
 import type { Migration } from '../../../lib/db/index.js';
+import { BUCKET_BOUNDS_MS } from '../service/usage/histogram.js';
+
+// The histogram columns follow the bucket bounds as they were when 002 ran: changing the bounds
+// needs a migration of its own.
+const MEASURE_COLUMNS = [
+  'requests bigint NOT NULL',
+  'input_tokens bigint NOT NULL',
+  'output_tokens bigint NOT NULL',
+  'cost bigint NOT NULL',
+  ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i} bigint NOT NULL`),
+  ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i} bigint NOT NULL`),
+].join(',\n  ');
 
 /** The inference service's schema. Forward-only: a change is a new migration, never an edit. */
 export const inferenceMigrations: Migration[] = [
@@ -58,8 +70,9 @@ CREATE TABLE usage_records (
 CREATE INDEX usage_records_created ON usage_records (created_at);
 
 -- Per team, hour or day, model, key, user and outcome: sums, and latency and time-to-first-token
--- histograms in fixed buckets (service/usage/histogram.ts) so percentiles merge. '' stands for
--- no key or no user (a key is part of the primary key).
+-- histograms in fixed buckets (service/usage/histogram.ts), one column per bucket (lat_0 ...,
+-- ttft_0 ...), so percentiles merge by plain sum() over any rows. '' stands for no key or no user
+-- (a key is part of the primary key).
 CREATE TABLE usage_team_rollups (
   grain text NOT NULL CHECK (grain IN ('HOUR', 'DAY')),
   team_id text NOT NULL,
@@ -68,12 +81,7 @@ CREATE TABLE usage_team_rollups (
   api_key_id text NOT NULL,
   user_id text NOT NULL,
   outcome text NOT NULL,
-  requests bigint NOT NULL,
-  input_tokens bigint NOT NULL,
-  output_tokens bigint NOT NULL,
-  cost bigint NOT NULL,
-  latency_hist bigint[] NOT NULL,
-  ttft_hist bigint[] NOT NULL,
+  ${MEASURE_COLUMNS},
   PRIMARY KEY (grain, team_id, bucket, model_id, api_key_id, user_id, outcome)
 );
 
@@ -84,21 +92,9 @@ CREATE TABLE usage_org_rollups (
   bucket timestamptz NOT NULL,
   model_id text NOT NULL,
   outcome text NOT NULL,
-  requests bigint NOT NULL,
-  input_tokens bigint NOT NULL,
-  output_tokens bigint NOT NULL,
-  cost bigint NOT NULL,
-  latency_hist bigint[] NOT NULL,
-  ttft_hist bigint[] NOT NULL,
+  ${MEASURE_COLUMNS},
   PRIMARY KEY (grain, bucket, model_id, outcome)
 );
-
--- Element-wise sum of two histograms of the same length: how a rollup row takes a batch's counts,
--- and (as the aggregate usage_hist_sum) how a report merges rows.
-CREATE FUNCTION usage_hist_add(a bigint[], b bigint[]) RETURNS bigint[]
-LANGUAGE sql IMMUTABLE STRICT AS
-$$ SELECT array_agg(x + y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i) $$;
-CREATE AGGREGATE usage_hist_sum(bigint[]) (SFUNC = usage_hist_add, STYPE = bigint[]);
 `,
   },
 ];

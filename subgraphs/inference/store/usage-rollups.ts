@@ -1,5 +1,11 @@
 import type { Queryable } from '../../../lib/db/index.js';
-import type { UsageGrain, UsageOutcome, UsageSums } from './usage-rows.js';
+import { BUCKET_BOUNDS_MS } from '../service/usage/histogram.js';
+import {
+  MEASURE_COLUMNS,
+  type UsageGrain,
+  type UsageOutcome,
+  type UsageSums,
+} from './usage-rows.js';
 
 export type UsageDimension = 'MODEL' | 'API_KEY' | 'USER' | 'OUTCOME';
 
@@ -38,13 +44,11 @@ interface PointRow {
   api_key_id?: string;
   user_id?: string;
   outcome?: UsageOutcome;
-  requests: string;
-  input_tokens: string;
-  output_tokens: string;
-  cost: string;
-  latency_hist: Array<string | number>;
-  ttft_hist: Array<string | number>;
+  [measure: string]: string | Date | undefined;
 }
+
+/** Every measure column summed: histograms merge bucket by bucket. */
+const SUMS = MEASURE_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 
 const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value);
 
@@ -58,10 +62,7 @@ export function createUsageRollups(db: Queryable) {
       const params: unknown[] = [q.grain, q.from, q.to];
       const teamFilter = q.teamId === null ? '' : `AND team_id = $${params.push(q.teamId)}`;
       const { rows } = await db.query<PointRow>(
-        `SELECT bucket, ${dims.map((d) => `${d}, `).join('')}sum(requests) AS requests,
-           sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-           sum(cost) AS cost, usage_hist_sum(latency_hist) AS latency_hist,
-           usage_hist_sum(ttft_hist) AS ttft_hist
+        `SELECT bucket, ${dims.map((d) => `${d}, `).join('')}${SUMS}
          FROM ${orgTable ? 'usage_org_rollups' : 'usage_team_rollups'}
          WHERE grain = $1 AND bucket >= $2 AND bucket < $3 ${teamFilter}
          GROUP BY bucket${dims.map((d) => `, ${d}`).join('')}
@@ -78,9 +79,9 @@ export function createUsageRollups(db: Queryable) {
           requests: Number(r.requests),
           inputTokens: Number(r.input_tokens),
           outputTokens: Number(r.output_tokens),
-          cost: BigInt(r.cost),
-          latency: r.latency_hist.map(Number),
-          ttft: r.ttft_hist.map(Number),
+          cost: BigInt(r.cost as string),
+          latency: BUCKET_BOUNDS_MS.map((_, i) => Number(r[`lat_${i}`])),
+          ttft: BUCKET_BOUNDS_MS.map((_, i) => Number(r[`ttft_${i}`])),
         },
       }));
     },

@@ -1,5 +1,10 @@
 import type { Queryable } from '../../../lib/db/index.js';
-import { bucketOf, emptyHistogram, type Histogram } from '../service/usage/histogram.js';
+import {
+  BUCKET_BOUNDS_MS,
+  bucketOf,
+  emptyHistogram,
+  type Histogram,
+} from '../service/usage/histogram.js';
 
 export type UsageOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'REFUSED';
 export type UsageKind = 'CHAT' | 'STREAM' | 'EMBEDDING';
@@ -131,20 +136,23 @@ function groupSums(records: UsageRecord[], keyOf: (r: UsageRecord) => unknown[])
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
 }
 
-const MEASURES = 'requests, input_tokens, output_tokens, cost, latency_hist, ttft_hist';
-const ADD_MEASURES = `requests = t.requests + excluded.requests,
-  input_tokens = t.input_tokens + excluded.input_tokens,
-  output_tokens = t.output_tokens + excluded.output_tokens,
-  cost = t.cost + excluded.cost,
-  latency_hist = usage_hist_add(t.latency_hist, excluded.latency_hist),
-  ttft_hist = usage_hist_add(t.ttft_hist, excluded.ttft_hist)`;
+/** A rollup row's measure columns: sums, then one column per latency and TTFT bucket. */
+export const MEASURE_COLUMNS = [
+  'requests',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i}`),
+  ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i}`),
+];
+const ADD_MEASURES = MEASURE_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ');
 const measuresOf = (s: UsageSums) => [
   s.requests,
   s.inputTokens,
   s.outputTokens,
   s.cost.toString(),
-  s.latency,
-  s.ttft,
+  ...s.latency,
+  ...s.ttft,
 ];
 
 async function upsertRollups(
@@ -153,10 +161,10 @@ async function upsertRollups(
   keyColumns: string[],
   groups: Array<{ key: unknown[]; sums: UsageSums }>,
 ) {
-  const width = keyColumns.length + 6;
+  const width = keyColumns.length + MEASURE_COLUMNS.length;
   const casts = { [keyColumns.indexOf('bucket')]: '::timestamptz' };
   await tx.query(
-    `INSERT INTO ${table} AS t (${keyColumns.join(', ')}, ${MEASURES})
+    `INSERT INTO ${table} AS t (${keyColumns.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
      VALUES ${placeholders(groups.length, width, casts)}
      ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${ADD_MEASURES}`,
     groups.flatMap((g) => [...g.key, ...measuresOf(g.sums)]),

@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createDb, type Db } from '../lib/db/index.js';
 import { INFERENCE_SCHEMA, prepareInferenceStore } from '../subgraphs/inference/server.js';
-import { BUCKET_BOUNDS_MS } from '../subgraphs/inference/service/usage/histogram.js';
 import { usageReport } from '../subgraphs/inference/service/usage/usage-report.js';
 import { createUsageRollups } from '../subgraphs/inference/store/usage-rollups.js';
-import { MEASURE_COLUMNS } from '../subgraphs/inference/store/usage-rows.js';
+import { MEASURE_COLUMNS, rollupUpsertSql } from '../subgraphs/inference/store/usage-rows.js';
 import type { UsageDimension } from '../subgraphs/inference/store/usage-rollups.js';
 
 /*
@@ -49,16 +48,6 @@ const timed = async (what: string, run: () => Promise<unknown>) => {
   return seconds;
 };
 
-// Integer ms fall in bucket i when they pass i bounds: width_bucket counts thresholds <= value.
-const thresholds = `ARRAY[${BUCKET_BOUNDS_MS.filter(Number.isFinite)
-  .map((b) => b + 1)
-  .join(', ')}]`;
-const histogramColumns = (column: string, prefix: string) =>
-  BUCKET_BOUNDS_MS.map(
-    (_, i) =>
-      `count(*) FILTER (WHERE width_bucket(${column}, ${thresholds}) = ${i}) AS ${prefix}_${i}`,
-  ).join(', ');
-
 /** Records [first, last]: a team by number, a key or a user, a skewed model, mostly successes. */
 const loadRecords = (first: number, last: number) =>
   db.query(
@@ -89,14 +78,9 @@ const TEAM_KEYS = 'team_id, model_id, api_key_id, user_id, outcome';
 const sums = MEASURE_COLUMNS.map((c) => `sum(${c})`).join(', ');
 
 async function buildRollups() {
+  // The writer's own statement, over every record at once.
   await timed('rollups: team, hourly (from the records)', () =>
-    db.query(`
-      INSERT INTO usage_team_rollups (grain, bucket, ${TEAM_KEYS}, ${MEASURE_COLUMNS.join(', ')})
-      SELECT 'HOUR', date_trunc('hour', created_at), team_id, model_id,
-        coalesce(api_key_id, ''), coalesce(user_id, ''), outcome, count(*), sum(input_tokens),
-        sum(output_tokens), sum(cost), ${histogramColumns('latency_ms', 'lat')},
-        ${histogramColumns('ttft_ms', 'ttft')}
-      FROM usage_records GROUP BY 2, 3, 4, 5, 6, 7`),
+    db.query(rollupUpsertSql('usage_records', 'HOUR', 'team')),
   );
   await timed('rollups: team, daily (from the hourly)', () =>
     db.query(`

@@ -1,10 +1,5 @@
 import type { Queryable } from '../../../lib/db/index.js';
-import {
-  BUCKET_BOUNDS_MS,
-  bucketOf,
-  emptyHistogram,
-  type Histogram,
-} from '../service/usage/histogram.js';
+import { BUCKET_BOUNDS_MS, type Histogram } from '../service/usage/histogram.js';
 
 export type UsageOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'REFUSED';
 export type UsageKind = 'CHAT' | 'STREAM' | 'EMBEDDING';
@@ -88,52 +83,12 @@ const valuesOf = (r: UsageRecord) => [
   r.createdAt,
 ];
 
-/** `n` rows of `width` placeholders each: ($1, $2), ($3, $4), ... */
-function placeholders(n: number, width: number, casts: Record<number, string> = {}) {
-  return Array.from(
-    { length: n },
-    (_, row) =>
-      `(${Array.from({ length: width }, (_, c) => `$${row * width + c + 1}${casts[c] ?? ''}`).join(', ')})`,
-  ).join(', ');
-}
-
 /** The start of the hour or UTC day `at` falls in. */
 export function bucketStart(at: Date, grain: UsageGrain): Date {
   const d = new Date(at);
   d.setUTCMinutes(0, 0, 0);
   if (grain === 'DAY') d.setUTCHours(0);
   return d;
-}
-
-const emptySums = (): UsageSums => ({
-  requests: 0,
-  inputTokens: 0,
-  outputTokens: 0,
-  cost: 0n,
-  latency: emptyHistogram(),
-  ttft: emptyHistogram(),
-});
-
-function addRecord(sums: UsageSums, r: UsageRecord) {
-  sums.requests += 1;
-  sums.inputTokens += r.inputTokens;
-  sums.outputTokens += r.outputTokens;
-  sums.cost += r.cost;
-  sums.latency[bucketOf(r.latencyMs)]! += 1;
-  if (r.ttftMs !== null) sums.ttft[bucketOf(r.ttftMs)]! += 1;
-}
-
-/** Groups `records` by `keyOf` (sorted keys: concurrent writers lock rollup rows in one order). */
-function groupSums(records: UsageRecord[], keyOf: (r: UsageRecord) => unknown[]) {
-  const groups = new Map<string, { key: unknown[]; sums: UsageSums }>();
-  for (const r of records) {
-    const key = keyOf(r);
-    const id = JSON.stringify(key);
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = { key, sums: emptySums() }));
-    addRecord(group.sums, r);
-  }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
 }
 
 /** A rollup row's measure columns: sums, then one column per latency and TTFT bucket. */
@@ -145,82 +100,105 @@ export const MEASURE_COLUMNS = [
   ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i}`),
   ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i}`),
 ];
-const ADD_MEASURES = MEASURE_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ');
-const measuresOf = (s: UsageSums) => [
-  s.requests,
-  s.inputTokens,
-  s.outputTokens,
-  s.cost.toString(),
-  ...s.latency,
-  ...s.ttft,
-];
 
-async function upsertRollups(
-  tx: Queryable,
-  table: 'usage_team_rollups' | 'usage_org_rollups',
-  keyColumns: string[],
-  groups: Array<{ key: unknown[]; sums: UsageSums }>,
-) {
-  const width = keyColumns.length + MEASURE_COLUMNS.length;
-  const casts = { [keyColumns.indexOf('bucket')]: '::timestamptz' };
-  await tx.query(
-    `INSERT INTO ${table} AS t (${keyColumns.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
-     VALUES ${placeholders(groups.length, width, casts)}
-     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${ADD_MEASURES}`,
-    groups.flatMap((g) => [...g.key, ...measuresOf(g.sums)]),
+// Whole ms fall in bucket i when they pass i bounds (histogram.ts's bucketOf): width_bucket
+// counts the thresholds at or below the value.
+const THRESHOLDS = `ARRAY[${BUCKET_BOUNDS_MS.filter(Number.isFinite)
+  .map((bound) => bound + 1)
+  .join(', ')}]`;
+const histogramOf = (column: string) =>
+  BUCKET_BOUNDS_MS.map(
+    (_, i) => `count(*) FILTER (WHERE width_bucket(${column}, ${THRESHOLDS}) = ${i})`,
   );
+
+/** The measures of the usage_records rows of one group, in MEASURE_COLUMNS' order. */
+export const RECORD_MEASURES = [
+  'count(*)',
+  'sum(input_tokens)',
+  'sum(output_tokens)',
+  'sum(cost)',
+  ...histogramOf('latency_ms'),
+  ...histogramOf('ttft_ms'),
+].join(', ');
+
+const TEAM_KEYS = ['grain', 'team_id', 'bucket', 'model_id', 'api_key_id', 'user_id', 'outcome'];
+const ORG_KEYS = ['grain', 'bucket', 'model_id', 'outcome'];
+
+/**
+ * `INSERT ... SELECT` of the rollup rows of `scope` at `grain` made from the records in `source`
+ * (a table or CTE with usage_records' columns), adding to rows already there.
+ */
+export function rollupUpsertSql(source: string, grain: UsageGrain, scope: 'team' | 'org') {
+  const bucket = `date_trunc('${grain.toLowerCase()}', created_at, 'UTC')`;
+  const [table, keys, select] =
+    scope === 'team'
+      ? [
+          'usage_team_rollups',
+          TEAM_KEYS,
+          `team_id, ${bucket}, model_id, coalesce(api_key_id, ''), coalesce(user_id, ''), outcome`,
+        ]
+      : ['usage_org_rollups', ORG_KEYS, `${bucket}, model_id, outcome`];
+  const add = MEASURE_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ');
+  return `INSERT INTO ${table} AS t (${keys.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
+    SELECT '${grain}', ${select}, ${RECORD_MEASURES} FROM ${source}
+    GROUP BY ${keys
+      .slice(1)
+      .map((_, i) => i + 2)
+      .join(', ')}
+    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${add}`;
 }
 
-const GRAINS: UsageGrain[] = ['HOUR', 'DAY'];
+const TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'bigint',
+  'bigint',
+  'bigint',
+  'integer',
+  'integer',
+  'text',
+  'boolean',
+  'text',
+  'timestamptz',
+];
+const VALUES = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, row) => `(${TYPES.map((type, c) => `$${row * TYPES.length + c + 1}::${type}`).join(', ')})`,
+  ).join(', ');
+
+/**
+ * One statement (one round trip, atomic without a transaction): the records not there yet are
+ * inserted, and exactly those are added to the four rollups (team and org, hour and day).
+ */
+const insertSql = (n: number) => `WITH v (${COLUMNS.join(', ')}) AS (VALUES ${VALUES(n)}),
+  fresh AS (
+    INSERT INTO usage_records (${COLUMNS.join(', ')}) SELECT * FROM v
+    ON CONFLICT (call_id) DO NOTHING RETURNING *),
+  team_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'team')}),
+  team_day AS (${rollupUpsertSql('fresh', 'DAY', 'team')}),
+  org_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'org')}),
+  org_day AS (${rollupUpsertSql('fresh', 'DAY', 'org')})
+  SELECT count(*) AS inserted FROM fresh`;
 
 /** The usage tables' writes (store/migrations.ts 002). */
 export function createUsageRows(db: Queryable) {
   return {
-    /**
-     * Inserts `records` that are not there yet and adds exactly those to the hourly and daily
-     * rollups; run it in one transaction so a record and its rollups are written together.
-     */
+    /** Inserts `records` not there yet and adds exactly those to the rollups; returns how many. */
     async insert(records: UsageRecord[]): Promise<number> {
       if (records.length === 0) return 0;
-      const { rows } = await db.query<{ call_id: string }>(
-        `INSERT INTO usage_records (${COLUMNS.join(', ')})
-         VALUES ${placeholders(records.length, COLUMNS.length)}
-         ON CONFLICT (call_id) DO NOTHING RETURNING call_id`,
+      const { rows } = await db.query<{ inserted: string }>(
+        insertSql(records.length),
         records.flatMap(valuesOf),
       );
-      const inserted = new Set(rows.map((r) => r.call_id));
-      const fresh = records.filter((r) => inserted.has(r.callId));
-      if (fresh.length === 0) return 0;
-      for (const grain of GRAINS) {
-        const team = groupSums(fresh, (r) => [
-          grain,
-          r.teamId,
-          bucketStart(r.createdAt, grain).toISOString(),
-          r.modelId,
-          r.apiKeyId ?? '',
-          r.userId ?? '',
-          r.outcome,
-        ]);
-        await upsertRollups(
-          db,
-          'usage_team_rollups',
-          ['grain', 'team_id', 'bucket', 'model_id', 'api_key_id', 'user_id', 'outcome'],
-          team,
-        );
-        const org = groupSums(fresh, (r) => [
-          grain,
-          bucketStart(r.createdAt, grain).toISOString(),
-          r.modelId,
-          r.outcome,
-        ]);
-        await upsertRollups(
-          db,
-          'usage_org_rollups',
-          ['grain', 'bucket', 'model_id', 'outcome'],
-          org,
-        );
-      }
-      return fresh.length;
+      return Number(rows[0]!.inserted);
     },
 
     /** Deletes raw records older than `before` (rollups are kept); returns how many. */

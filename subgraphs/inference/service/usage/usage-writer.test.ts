@@ -34,16 +34,16 @@ const record = (callId: string, over: Partial<UsageRecord> = {}): UsageRecord =>
   ...over,
 });
 
-/** `db` whose next `failures` transactions fail: before anything is written, or after commit. */
+/** `db` whose next `failures` statements fail: before anything is written, or after commit. */
 function faultyDb(db: Db, failures: number, when: 'before' | 'after-commit'): Db {
   let left = failures;
   return Object.assign(Object.create(db) as Db, {
-    async transaction<T>(fn: Parameters<Db['transaction']>[0]) {
+    async query(sql: string, params?: readonly unknown[]) {
       if (left > 0 && when === 'before') {
         left -= 1;
         throw new Error('connection reset');
       }
-      const result = (await db.transaction(fn)) as T;
+      const result = await db.query(sql, params);
       if (left > 0) {
         left -= 1;
         throw new Error('commit acknowledgement lost');

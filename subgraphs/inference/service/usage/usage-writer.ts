@@ -3,9 +3,9 @@ import type { Db } from '../../../../lib/db/index.js';
 import type { Logger } from '../../../../lib/logging.js';
 import { createUsageRows, type UsageRecord } from '../../store/usage-rows.js';
 
-/** Most records one transaction carries (18 parameters each, under PostgreSQL's 65,535). */
+/** Most records one statement carries (18 parameters each, under PostgreSQL's 65,535). */
 const MOST_PER_BATCH = 500;
-/** Transactions in flight at once; records that arrive meanwhile wait and go together. */
+/** Statements in flight at once; records that arrive meanwhile wait and go together. */
 const IN_FLIGHT = 2;
 
 export interface UsageWriterOptions {
@@ -46,6 +46,7 @@ export function createUsageWriter(options: UsageWriterOptions) {
   const { db, logger } = options;
   const maxPending = options.maxPending ?? 100_000;
   const firstRetryMs = options.firstRetryMs ?? 1000;
+  const rows = createUsageRows(db);
   const metrics = createUsageWriterMetrics(options.registry, () => queue.length + retrying.length);
   const queue: Waiting[] = [];
   let retrying: Waiting[] = [];
@@ -60,9 +61,7 @@ export function createUsageWriter(options: UsageWriterOptions) {
   const send = async (batch: Waiting[]) => {
     inFlight += 1;
     try {
-      const written = await db.transaction((tx) =>
-        createUsageRows(tx).insert(batch.map((w) => w.record)),
-      );
+      const written = await rows.insert(batch.map((w) => w.record));
       metrics.written.inc(written);
       failures = 0;
       pruneHourly();
@@ -87,7 +86,7 @@ export function createUsageWriter(options: UsageWriterOptions) {
     if (now - prunedAt < HOUR_MS) return;
     prunedAt = now;
     const before = new Date(now - options.retentionDays * 24 * HOUR_MS);
-    createUsageRows(db)
+    rows
       .pruneRecords(before)
       .then((deleted) => deleted > 0 && logger.info({ deleted }, 'old usage records deleted'))
       .catch((error: unknown) => logger.warn({ err: error }, 'usage record retention failed'));

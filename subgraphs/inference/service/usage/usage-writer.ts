@@ -3,7 +3,7 @@ import type { Db } from '../../../../lib/db/index.js';
 import type { Logger } from '../../../../lib/logging.js';
 import { createUsageRows, type UsageRecord } from '../../store/usage-rows.js';
 
-/** Most records one statement carries (18 parameters each, under PostgreSQL's 65,535). */
+/** Most records one statement carries (it bounds one statement's work and locks). */
 const MOST_PER_BATCH = 500;
 /** Statements in flight at once; records that arrive meanwhile wait and go together. */
 const IN_FLIGHT = 2;

@@ -139,12 +139,15 @@ export function rollupUpsertSql(source: string, grain: UsageGrain, scope: 'team'
         ]
       : ['usage_org_rollups', ORG_KEYS, `${bucket}, model_id, outcome`];
   const add = MEASURE_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ');
+  const positions = keys
+    .slice(1)
+    .map((_, i) => i + 2)
+    .join(', ');
+  // In key order: concurrent writers (replicas, or this one's two slots) lock shared rollup
+  // rows in the same order, so they wait for each other instead of deadlocking.
   return `INSERT INTO ${table} AS t (${keys.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
     SELECT '${grain}', ${select}, ${RECORD_MEASURES} FROM ${source}
-    GROUP BY ${keys
-      .slice(1)
-      .map((_, i) => i + 2)
-      .join(', ')}
+    GROUP BY ${positions} ORDER BY ${positions}
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${add}`;
 }
 

@@ -30,6 +30,7 @@ const SettingsFields = z.object({
   INFERENCE_CREDIT_LEASE_CALLS: int(16),
   INFERENCE_CREDIT_LEASE_SERVE_SECONDS: int(60, 1),
   INFERENCE_CREDIT_LEASE_IDLE_MS: int(2_000, 1),
+  USAGE_RECORD_RETENTION_DAYS: int(90, 1),
 });
 
 // A hold that expires while its call still runs (or its capture is still being retried) would
@@ -112,6 +113,8 @@ export interface InferenceSettings {
   streamHeartbeatMs: number;
   /** Credit leases (decision 62): calls: 0 turns them off. */
   creditLeases: LeaseSettings;
+  /** Raw usage records older than this are deleted (rollups are kept). @default 90 */
+  usageRecordRetentionDays: number;
 }
 
 /** The settings from parsed variables. */
@@ -141,6 +144,7 @@ export function toInferenceSettings(e: z.infer<typeof SettingsFields>): Inferenc
       serveSeconds: e.INFERENCE_CREDIT_LEASE_SERVE_SECONDS,
       idleMs: e.INFERENCE_CREDIT_LEASE_IDLE_MS,
     },
+    usageRecordRetentionDays: e.USAGE_RECORD_RETENTION_DAYS,
   };
 }
 

@@ -3,6 +3,7 @@ import type { ModelHealth } from './service/model-health.js';
 import type { InferenceLoaders } from './loaders.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import type { StreamRun } from './service/saga/stream-generation.js';
+import type { UsageRollups } from './store/usage-rollups.js';
 
 /** What the inference subgraph's resolvers get per request. */
 export interface InferenceContext extends SubgraphBaseContext, InferenceLoaders {
@@ -10,4 +11,6 @@ export interface InferenceContext extends SubgraphBaseContext, InferenceLoaders 
   saga: SagaDeps;
   /** The replica's live streams, the team stream leases and the stream metrics. */
   streams: Pick<StreamRun, 'live' | 'slots' | 'metrics'>;
+  /** The usage rollups `usage` reports from. */
+  usage: UsageRollups;
 }

@@ -36,8 +36,10 @@ import { createSagaMetrics } from './service/saga/saga-metrics.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
+import { createUsageWriter } from './service/usage/usage-writer.js';
 import { SERVICE_CALL_TIMEOUT_MS } from './service/timing.js';
 import { inferenceMigrations } from './store/migrations.js';
+import { createUsageRollups } from './store/usage-rollups.js';
 
 export const INFERENCE_SCHEMA = 'inference';
 
@@ -126,6 +128,13 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     onCharged: (charge, amount) =>
       usageMetrics.cost.inc({ model: charge.usage.modelId }, Number(amount)),
   });
+  const usageWriter = createUsageWriter({
+    db: deps.db,
+    logger: deps.logger,
+    registry: metrics.registry,
+    retentionDays: settings.usageRecordRetentionDays,
+    now,
+  });
   const leases =
     settings.creditLeases.calls > 0
       ? createCreditLeases({ wallet, settings: settings.creditLeases, logger: deps.logger, now })
@@ -165,6 +174,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     spend: createSpendBatcher(wallet),
     chargeOutbox,
     usageMetrics,
+    usageWriter,
     rateLimitMetrics,
     sagaMetrics: createSagaMetrics(metrics.registry, breakers),
     settings,
@@ -173,6 +183,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     now,
   };
 
+  const usageRollups = createUsageRollups(deps.db);
   const live = createLiveStreams();
   const streams = {
     live,
@@ -191,6 +202,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     permissions: inferencePermissions,
     buildContext: (base) => ({
       ...base,
+      usage: usageRollups,
       health,
       saga,
       streams,
@@ -224,7 +236,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       await clock?.delay();
       await streams.live.shutdown();
       await server.stop(clock && { timeoutMs: clock.remaining(), delayMs: 0 });
-      await chargeOutbox.stop();
+      await Promise.all([chargeOutbox.stop(), usageWriter.stop()]);
       await leases?.close();
       await Promise.all([client.close(), providers.close()]);
     },

@@ -50,6 +50,8 @@ const EXPECTED: Record<string, Outcome[]> = {
   operationUsage:         [O,  F,    F,    F,     F,     F,     F,      F],
   'team members/apiKeys': [O,  O,    O,    F,     F,     O,     F,      F],
   auditLog:               [O,  O,    O,    F,     F,     O,     F,      F],
+  'usage (team)':         [O,  O,    O,    O,     O,     O,     O,      F],
+  'usage (organization)': [O,  F,    F,    F,     F,     F,     F,      F],
   wallet:                 [O,  O,    O,    O,     O,     O,     F,      F],
   'team wallet budget':   [O,  O,    O,    O,     O,     O,     F,      F],
   'team autoRecharge':    [O,  O,    O,    O,     O,     O,     F,      F],

@@ -306,6 +306,17 @@ export type MutationGenerateArgs = {
   input: GenerateInput;
 };
 
+/** Percentiles of a duration, merged from fixed histogram buckets. */
+export type Percentiles = {
+  __typename?: 'Percentiles';
+  /** Median. */
+  p50: Scalars['Float']['output'];
+  /** 95th percentile. */
+  p95: Scalars['Float']['output'];
+  /** 99th percentile. */
+  p99: Scalars['Float']['output'];
+};
+
 /** One try at one deployment. */
 export type ProviderAttempt = {
   __typename?: 'ProviderAttempt';
@@ -323,6 +334,21 @@ export type ProviderAttempt = {
   provider: Scalars['String']['output'];
   /** The wait the provider asked for (Retry-After), in milliseconds. */
   retryAfterMs?: Maybe<Scalars['Int']['output']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Usage of calls that reached the inference saga (served, failed, cancelled or refused), as time series from the usage rollups (decision 89): one series per combination of the `groupBy` dimensions, each with a point per hour or UTC day that had calls (buckets without calls are left out). `from` and `to` must fall on bucket starts (whole hours; midnight UTC for DAY), `from` before `to`, at most 31 days at HOUR and 366 at DAY; otherwise BAD_USER_INPUT. `teamId` omitted: every team of the organization (organization admins only). A team's members, admins and API keys may read their own team's usage; anyone else gets FORBIDDEN. Latency percentiles are exact to their histogram bucket (e.g. 100–150 ms). */
+  usage: UsageReport;
+};
+
+
+export type QueryUsageArgs = {
+  from: Scalars['DateTime']['input'];
+  granularity: UsageGranularity;
+  groupBy?: Array<UsageDimension>;
+  teamId?: InputMaybe<Scalars['ID']['input']>;
+  to: Scalars['DateTime']['input'];
 };
 
 /** The shape the answer must take. */
@@ -429,6 +455,102 @@ export type Usage = {
   outputTokens: Scalars['Int']['output'];
   /** Both together. */
   totalTokens: Scalars['Int']['output'];
+};
+
+/** A dimension usage series can be split by. */
+export type UsageDimension =
+  /** The API key the call was made with (none for calls made by people). */
+  | 'API_KEY'
+  /** The model that answered (the route the caller named, when none did). */
+  | 'MODEL'
+  /** How the call ended. */
+  | 'OUTCOME'
+  /** The person (principal) that made the call (none for calls made with API keys). */
+  | 'USER';
+
+/** The size of a usage report's points. */
+export type UsageGranularity =
+  /** One point per UTC day. */
+  | 'DAY'
+  /** One point per hour. */
+  | 'HOUR';
+
+/** The values of the groupBy dimensions that make a series; a dimension not grouped by is null, as is a call made without a key (apiKeyId) or by a key (userId). */
+export type UsageGroup = {
+  __typename?: 'UsageGroup';
+  /** The API key the calls were made with. */
+  apiKeyId?: Maybe<Scalars['ID']['output']>;
+  /** The model that answered (or the route named, for calls no model answered). */
+  modelId?: Maybe<Scalars['String']['output']>;
+  /** How the calls ended. */
+  outcome?: Maybe<UsageOutcome>;
+  /** The principal (e.g. `user:…`, `admin`) that made the calls. */
+  userId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** How a call that reached the saga ended. */
+export type UsageOutcome =
+  /** A stream whose client left; what it received was charged. */
+  | 'CANCELLED'
+  /** Every provider attempt failed, a stream broke off, or a platform service was away; nothing charged for an unanswered call. */
+  | 'FAILED'
+  /** Refused before any provider was called: model not allowed, rate limited, insufficient funds, budget, bad input. */
+  | 'REFUSED'
+  /** Answered (by a provider or the response cache) and charged. */
+  | 'SUCCEEDED';
+
+/** One bucket of a series. */
+export type UsagePoint = {
+  __typename?: 'UsagePoint';
+  /** The bucket's start (a whole hour, or midnight UTC). */
+  start: Scalars['DateTime']['output'];
+  /** The calls that began in this bucket. */
+  stats: UsageStats;
+};
+
+/** Usage over a time range, split into series. */
+export type UsageReport = {
+  __typename?: 'UsageReport';
+  /** Start of the range (inclusive). */
+  from: Scalars['DateTime']['output'];
+  /** Size of each point. */
+  granularity: UsageGranularity;
+  /** The dimensions the series are split by. */
+  groupBy: Array<UsageDimension>;
+  /** One series per combination of the groupBy dimensions that had calls, largest cost first. */
+  series: Array<UsageSeries>;
+  /** End of the range (exclusive). */
+  to: Scalars['DateTime']['output'];
+  /** Everything in the range, every series together. */
+  totals: UsageStats;
+};
+
+/** The usage of one group (one model, key, user and/or outcome) over the range. */
+export type UsageSeries = {
+  __typename?: 'UsageSeries';
+  /** Which group: the fields of the groupBy dimensions are set, the others null. */
+  group: UsageGroup;
+  /** One point per bucket that had calls, oldest first. */
+  points: Array<UsagePoint>;
+  /** The whole range for this group. */
+  totals: UsageStats;
+};
+
+/** Counts and sums of some calls. */
+export type UsageStats = {
+  __typename?: 'UsageStats';
+  /** Micro-credits the calls were charged at. */
+  cost: Scalars['Micros']['output'];
+  /** Input tokens (a Float: sums over months can pass Int's 2^31). */
+  inputTokens: Scalars['Float']['output'];
+  /** Call latency (start of the saga to the charge), in ms; null without calls. */
+  latencyMs?: Maybe<Percentiles>;
+  /** Output tokens. */
+  outputTokens: Scalars['Float']['output'];
+  /** Calls. */
+  requests: Scalars['Int']['output'];
+  /** Streams' time to first token, in ms; null when no stream is counted. */
+  timeToFirstTokenMs?: Maybe<Percentiles>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -561,7 +683,9 @@ export type ResolversTypes = ResolversObject<{
   Model: ResolverTypeWrapper<EntityRef>;
   ModelHealth: ResolverTypeWrapper<HealthSnapshot>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Percentiles: ResolverTypeWrapper<Percentiles>;
   ProviderAttempt: ResolverTypeWrapper<Attempt>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ResponseFormatInput: ResponseFormatInput;
   ResponseFormatType: ResponseFormatType;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -572,6 +696,14 @@ export type ResolversTypes = ResolversObject<{
   ToolChoiceMode: ToolChoiceMode;
   ToolInput: ToolInput;
   Usage: ResolverTypeWrapper<Usage>;
+  UsageDimension: UsageDimension;
+  UsageGranularity: UsageGranularity;
+  UsageGroup: ResolverTypeWrapper<UsageGroup>;
+  UsageOutcome: UsageOutcome;
+  UsagePoint: ResolverTypeWrapper<UsagePoint>;
+  UsageReport: ResolverTypeWrapper<UsageReport>;
+  UsageSeries: ResolverTypeWrapper<UsageSeries>;
+  UsageStats: ResolverTypeWrapper<UsageStats>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -599,7 +731,9 @@ export type ResolversParentTypes = ResolversObject<{
   Model: EntityRef;
   ModelHealth: HealthSnapshot;
   Mutation: Record<PropertyKey, never>;
+  Percentiles: Percentiles;
   ProviderAttempt: Attempt;
+  Query: Record<PropertyKey, never>;
   ResponseFormatInput: ResponseFormatInput;
   Subscription: Record<PropertyKey, never>;
   ToolCall: ToolCall;
@@ -608,6 +742,11 @@ export type ResolversParentTypes = ResolversObject<{
   ToolChoiceInput: ToolChoiceInput;
   ToolInput: ToolInput;
   Usage: Usage;
+  UsageGroup: UsageGroup;
+  UsagePoint: UsagePoint;
+  UsageReport: UsageReport;
+  UsageSeries: UsageSeries;
+  UsageStats: UsageStats;
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   link__Import: Scalars['link__Import']['output'];
   String: Scalars['String']['output'];
@@ -740,6 +879,12 @@ export type MutationResolvers<ContextType = InferenceContext, ParentType extends
   generate?: Resolver<Maybe<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<MutationGenerateArgs, 'input'>>;
 }>;
 
+export type PercentilesResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Percentiles'] = ResolversParentTypes['Percentiles']> = ResolversObject<{
+  p50?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  p95?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  p99?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type ProviderAttemptResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['ProviderAttempt'] = ResolversParentTypes['ProviderAttempt']> = ResolversObject<{
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -748,6 +893,10 @@ export type ProviderAttemptResolvers<ContextType = InferenceContext, ParentType 
   outcome?: Resolver<ResolversTypes['AttemptOutcome'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   retryAfterMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type QueryResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  usage?: Resolver<ResolversTypes['UsageReport'], ParentType, ContextType, RequireFields<QueryUsageArgs, 'from' | 'granularity' | 'groupBy' | 'to'>>;
 }>;
 
 export type SubscriptionResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -773,6 +922,42 @@ export type UsageResolvers<ContextType = InferenceContext, ParentType extends Re
   totalTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type UsageGroupResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['UsageGroup'] = ResolversParentTypes['UsageGroup']> = ResolversObject<{
+  apiKeyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  modelId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['UsageOutcome']>, ParentType, ContextType>;
+  userId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type UsagePointResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['UsagePoint'] = ResolversParentTypes['UsagePoint']> = ResolversObject<{
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stats?: Resolver<ResolversTypes['UsageStats'], ParentType, ContextType>;
+}>;
+
+export type UsageReportResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['UsageReport'] = ResolversParentTypes['UsageReport']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  granularity?: Resolver<ResolversTypes['UsageGranularity'], ParentType, ContextType>;
+  groupBy?: Resolver<Array<ResolversTypes['UsageDimension']>, ParentType, ContextType>;
+  series?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['UsageStats'], ParentType, ContextType>;
+}>;
+
+export type UsageSeriesResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['UsageSeries'] = ResolversParentTypes['UsageSeries']> = ResolversObject<{
+  group?: Resolver<ResolversTypes['UsageGroup'], ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['UsagePoint']>, ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['UsageStats'], ParentType, ContextType>;
+}>;
+
+export type UsageStatsResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['UsageStats'] = ResolversParentTypes['UsageStats']> = ResolversObject<{
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  inputTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  latencyMs?: Resolver<Maybe<ResolversTypes['Percentiles']>, ParentType, ContextType>;
+  outputTokens?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  timeToFirstTokenMs?: Resolver<Maybe<ResolversTypes['Percentiles']>, ParentType, ContextType>;
+}>;
+
 export interface Federation__FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__FieldSet'], any> {
   name: 'federation__FieldSet';
 }
@@ -794,11 +979,18 @@ export type Resolvers<ContextType = InferenceContext> = ResolversObject<{
   Model?: ModelResolvers<ContextType>;
   ModelHealth?: ModelHealthResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Percentiles?: PercentilesResolvers<ContextType>;
   ProviderAttempt?: ProviderAttemptResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   ToolCall?: ToolCallResolvers<ContextType>;
   ToolCallDelta?: ToolCallDeltaResolvers<ContextType>;
   Usage?: UsageResolvers<ContextType>;
+  UsageGroup?: UsageGroupResolvers<ContextType>;
+  UsagePoint?: UsagePointResolvers<ContextType>;
+  UsageReport?: UsageReportResolvers<ContextType>;
+  UsageSeries?: UsageSeriesResolvers<ContextType>;
+  UsageStats?: UsageStatsResolvers<ContextType>;
   federation__FieldSet?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;
 }>;

@@ -5,6 +5,7 @@ import { Generation } from './Generation.js';
 import { Model } from './Model.js';
 import { Mutation } from './Mutation.js';
 import { ProviderAttempt } from './ProviderAttempt.js';
+import { Query } from './Query.js';
 import { GenerationEvent, Subscription } from './Subscription.js';
 
 /** The inference subgraph's resolver map, one file per GraphQL type. */
@@ -12,6 +13,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JsonScalar,
   Micros: MicrosScalar,
+  Query,
   Mutation,
   Subscription,
   GenerationEvent,

@@ -1,4 +1,16 @@
 import type { Migration } from '../../../lib/db/index.js';
+import { BUCKET_BOUNDS_MS } from '../service/usage/histogram.js';
+
+// The histogram columns follow the bucket bounds as they were when 002 ran: changing the bounds
+// needs a migration of its own.
+const MEASURE_COLUMNS = [
+  'requests bigint NOT NULL',
+  'input_tokens bigint NOT NULL',
+  'output_tokens bigint NOT NULL',
+  'cost bigint NOT NULL',
+  ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i} bigint NOT NULL`),
+  ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i} bigint NOT NULL`),
+].join(',\n  ');
 
 /** The inference service's schema. Forward-only: a change is a new migration, never an edit. */
 export const inferenceMigrations: Migration[] = [
@@ -27,6 +39,62 @@ CREATE TABLE charge_outbox (
   UNIQUE (team_id, kind, idempotency_key)
 );
 CREATE INDEX charge_outbox_due ON charge_outbox (next_attempt_at) WHERE failed_at IS NULL;
+`,
+  },
+  {
+    id: '002_usage_records',
+    sql: `
+-- One row per call that reached the saga (decision 89): written by the usage writer, never twice
+-- for one call (call_id), kept USAGE_RECORD_RETENTION_DAYS. Queries never read it: they read the
+-- rollups below, which the same transaction adds the inserted rows to.
+CREATE TABLE usage_records (
+  call_id text PRIMARY KEY,
+  team_id text NOT NULL,
+  api_key_id text,
+  user_id text,
+  kind text NOT NULL CHECK (kind IN ('CHAT', 'STREAM', 'EMBEDDING')),
+  route text NOT NULL,
+  model_id text NOT NULL,
+  provider_id text,
+  price_version integer,
+  input_tokens bigint NOT NULL CHECK (input_tokens >= 0),
+  output_tokens bigint NOT NULL CHECK (output_tokens >= 0),
+  cost bigint NOT NULL CHECK (cost >= 0),
+  latency_ms integer NOT NULL CHECK (latency_ms >= 0),
+  ttft_ms integer CHECK (ttft_ms >= 0),
+  outcome text NOT NULL CHECK (outcome IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'REFUSED')),
+  cached boolean NOT NULL,
+  request_id text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX usage_records_created ON usage_records (created_at);
+
+-- Per team, hour or day, model, key, user and outcome: sums, and latency and time-to-first-token
+-- histograms in fixed buckets (service/usage/histogram.ts), one column per bucket (lat_0 ...,
+-- ttft_0 ...), so percentiles merge by plain sum() over any rows. '' stands for no key or no user
+-- (a key is part of the primary key).
+CREATE TABLE usage_team_rollups (
+  grain text NOT NULL CHECK (grain IN ('HOUR', 'DAY')),
+  team_id text NOT NULL,
+  bucket timestamptz NOT NULL,
+  model_id text NOT NULL,
+  api_key_id text NOT NULL,
+  user_id text NOT NULL,
+  outcome text NOT NULL,
+  ${MEASURE_COLUMNS},
+  PRIMARY KEY (grain, team_id, bucket, model_id, api_key_id, user_id, outcome)
+);
+
+-- The same across every team, by model and outcome only: what org-wide reports by model or
+-- outcome read, a few rows per bucket whatever the number of teams, keys and users.
+CREATE TABLE usage_org_rollups (
+  grain text NOT NULL CHECK (grain IN ('HOUR', 'DAY')),
+  bucket timestamptz NOT NULL,
+  model_id text NOT NULL,
+  outcome text NOT NULL,
+  ${MEASURE_COLUMNS},
+  PRIMARY KEY (grain, bucket, model_id, outcome)
+);
 `,
   },
 ];

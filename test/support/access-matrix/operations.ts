@@ -183,6 +183,16 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     query: `query($s: DateTime!) { operationUsage(since: $s) { operationName count } }`,
     vars: () => ({ s: '2026-01-01T00:00:00Z' }),
   },
+  'usage (team)': {
+    query: `query($t: ID!) { usage(teamId: $t, from: "2026-12-01T00:00:00Z",
+      to: "2026-12-02T00:00:00Z", granularity: DAY) { totals { requests } } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  'usage (organization)': {
+    query: `query { usage(from: "2026-12-01T00:00:00Z", to: "2026-12-02T00:00:00Z",
+      granularity: DAY, groupBy: [MODEL]) { totals { requests } } }`,
+    vars: () => ({}),
+  },
   auditLog: {
     query: `query($id: ID!) { auditLog(teamId: $id) { totalCount } }`,
     vars: (f) => ({ id: f.teamA }),

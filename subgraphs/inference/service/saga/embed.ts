@@ -1,4 +1,5 @@
-import { embeddingInputBound, worstCaseCost } from '../cost.js';
+import { randomUUID } from 'node:crypto';
+import { costOf, embeddingInputBound, worstCaseCost } from '../cost.js';
 import { countTokens } from '../../providers/token-count.js';
 import { orderTargets } from '../routing/order-targets.js';
 import type { Attempt } from '../routing/run-attempts.js';
@@ -10,7 +11,7 @@ import { captureExactCost, holdWorstCase, voidAndGiveBack } from './hold-steps.j
 import { FREE, type Charge } from './payment.js';
 import { reserveRate } from './rate-limit-step.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
-import { recordUsage } from './usage-event.js';
+import { chargeAndRecord, recordFailedCall, type CallFacts } from './usage-event.js';
 
 /** One `embed` field of an operation. */
 export interface EmbedFieldRequest {
@@ -51,6 +52,21 @@ export async function embedGroup(
   ctx: SagaContext,
   fields: EmbedFieldRequest[],
 ): Promise<EmbeddingsResult[]> {
+  const call = { callId: randomUUID(), kind: 'EMBEDDING' as const, started: deps.now() };
+  try {
+    return await embedGroupSteps(deps, ctx, fields, call);
+  } catch (error) {
+    await recordFailedCall(deps, ctx, { ...call, route: fields[0]!.model }, error);
+    throw error;
+  }
+}
+
+async function embedGroupSteps(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  fields: EmbedFieldRequest[],
+  call: Pick<CallFacts, 'callId' | 'kind' | 'started'>,
+): Promise<EmbeddingsResult[]> {
   const { model, dataClass } = fields[0]!;
   const plan = await planCall(deps, ctx, { model, dataClass, capability: 'EMBEDDING' });
   const unique = [...new Set(fields.flatMap((f) => f.texts))];
@@ -71,6 +87,18 @@ export async function embedGroup(
   });
   if (misses.length === 0 && !deps.settings.cacheHitsCharged) {
     await settleTokens(0);
+    const answered = {
+      usage: { inputTokens: 0, outputTokens: 0 },
+      modelId: primary.model.id,
+      priceVersion: primary.model.price!.version,
+    };
+    await chargeAndRecord(
+      deps,
+      ctx,
+      Promise.resolve(FREE),
+      { kind: 'embedding', ...answered, cached: true, shared: false },
+      { ...call, route: plan.route.alias, providerId: null, cost: 0n, outcome: 'SUCCEEDED' },
+    );
     return shareOut(texts, primary, FREE, { cached: new Set(unique), charged: new Set() }, []);
   }
 
@@ -98,13 +126,20 @@ export async function embedGroup(
     outputTokens: 0,
   };
   const answered = { usage, modelId: target.model.id, priceVersion: price.version };
-  const charge = await captureExactCost(payment, answered, price);
-  await settleTokens(run.providerTokens);
-  recordUsage(
+  const charge = await chargeAndRecord(
+    deps,
     ctx,
-    { kind: 'embedding', ...answered, charge, cached: false, shared: false },
-    deps.usageMetrics,
+    captureExactCost(payment, answered, price),
+    { kind: 'embedding', ...answered, cached: false, shared: false },
+    {
+      ...call,
+      route: plan.route.alias,
+      providerId: target.model.provider.id,
+      cost: costOf(usage, price),
+      outcome: 'SUCCEEDED',
+    },
   );
+  await settleTokens(run.providerTokens);
   const fresh = recomputed ? unique : misses;
   await deps.cache
     .putEmbeddings(

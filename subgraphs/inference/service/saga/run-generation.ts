@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedTarget } from '../../../../lib/catalog/resolved-route.js';
 import type { CachedGeneration } from '../cache/response-cache.js';
-import { chatPromptBound, expectedPromptTokens, worstCaseCost } from '../cost.js';
+import { chatPromptBound, costOf, expectedPromptTokens, worstCaseCost } from '../cost.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { decideChatCall, type ChatCall } from './chat-call.js';
 import { chatRequestFor } from './chat-request.js';
@@ -11,7 +11,7 @@ import { amountOf, FREE, type Charge } from './payment.js';
 import { callProviders } from './provider-calls.js';
 import { reserveRate } from './rate-limit-step.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
-import { recordUsage } from './usage-event.js';
+import { chargeAndRecord, recordFailedCall } from './usage-event.js';
 
 /** Where a generation's answer came from. */
 type AnswerSource =
@@ -27,6 +27,14 @@ interface ChatReply {
   source: AnswerSource;
   /** The provider attempts this request made itself (none for a cached or shared answer). */
   attempts: Attempt[];
+  /** The provider whose call answered (null for a cached answer). */
+  providerId: string | null;
+}
+
+/** Which call this is, and when it began. */
+interface CallStart {
+  callId: string;
+  started: number;
 }
 
 /**
@@ -40,7 +48,22 @@ export async function runGeneration(
   request: GenerateRequest,
   idempotencyBase: string | undefined,
 ): Promise<GenerationResult> {
-  const started = deps.now();
+  const start: CallStart = { callId: randomUUID(), started: deps.now() };
+  try {
+    return await runGenerationSteps(deps, ctx, request, idempotencyBase, start);
+  } catch (error) {
+    await recordFailedCall(deps, ctx, { ...start, kind: 'CHAT', route: request.model }, error);
+    throw error;
+  }
+}
+
+async function runGenerationSteps(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+  idempotencyBase: string | undefined,
+  start: CallStart,
+): Promise<GenerationResult> {
   const call = await decideChatCall(deps, ctx, request);
   const settleTokens = await reserveRate(deps, ctx, call.plan.limits, {
     requests: 1,
@@ -52,8 +75,15 @@ export async function runGeneration(
     : null;
   if (hit && !deps.settings.cacheHitsCharged) {
     await settleTokens(0);
-    const reply: ChatReply = { answer: hit, source: 'CACHE', attempts: [] };
-    return recordUsageAndAnswer(ctx, deps, call, reply, FREE, started);
+    const reply: ChatReply = { answer: hit, source: 'CACHE', attempts: [], providerId: null };
+    return chargeAndAnswer(
+      deps,
+      ctx,
+      call,
+      reply,
+      { charging: Promise.resolve(FREE), cost: 0n },
+      start,
+    );
   }
 
   const promptBound = chatPromptBound(request);
@@ -65,7 +95,7 @@ export async function runGeneration(
   });
 
   let reply: ChatReply;
-  if (hit) reply = { answer: hit, source: 'CACHE', attempts: [] };
+  if (hit) reply = { answer: hit, source: 'CACHE', attempts: [], providerId: null };
   else {
     try {
       reply = await callChatProviders(deps, call, request);
@@ -81,13 +111,18 @@ export async function runGeneration(
   // hit); one that shared another's answer pays only where cache hits are charged.
   const pays = reply.source !== 'SHARED' || deps.settings.cacheHitsCharged;
   const { answer } = reply;
-  const charge = pays
-    ? await captureExactCost(payment, answer, priceOf(call.ordered, answer))
-    : await payment.voidHold().then(() => FREE);
+  const price = priceOf(call.ordered, answer);
+  const charging = pays
+    ? captureExactCost(payment, answer, price)
+    : payment.voidHold().then(() => FREE);
   // The answer does not wait for the tokens' settlement (it never throws): it is sent to the
   // store before the answer leaves, and the store applies it before anything sent after it.
-  void settleTokens(pays ? answer.usage.inputTokens + answer.usage.outputTokens : 0);
-  return recordUsageAndAnswer(ctx, deps, call, reply, charge, started);
+  void charging.then(
+    () => settleTokens(pays ? answer.usage.inputTokens + answer.usage.outputTokens : 0),
+    () => undefined,
+  );
+  const cost = pays ? costOf(answer.usage, price) : 0n;
+  return chargeAndAnswer(deps, ctx, call, reply, { charging, cost }, start);
 }
 
 /**
@@ -118,23 +153,41 @@ async function callChatProviders(
     },
     source: outcome.shared ? 'SHARED' : 'PROVIDER',
     attempts: outcome.shared ? [] : attempts,
+    providerId: target.model.provider.id,
   };
 }
 
-/** Step "usage event": logs and counts the call, then makes the Generation the caller gets. */
-function recordUsageAndAnswer(
-  ctx: SagaContext,
+/**
+ * Steps "capture" (or void) and "usage event": the usage record is written while the ledger
+ * charges, then the Generation the caller gets is made from what the ledger did.
+ */
+async function chargeAndAnswer(
   deps: SagaDeps,
+  ctx: SagaContext,
   call: ChatCall,
-  { answer, source, attempts }: ChatReply,
-  charge: Charge,
-  started: number,
-): GenerationResult {
+  { answer, source, attempts, providerId }: ChatReply,
+  { charging, cost }: { charging: Promise<Charge>; cost: bigint },
+  { callId, started }: CallStart,
+): Promise<GenerationResult> {
   const cached = source === 'CACHE';
   const shared = source === 'SHARED';
-  recordUsage(ctx, { ...answer, charge, cached, shared, kind: 'chat' }, deps.usageMetrics);
+  const charge = await chargeAndRecord(
+    deps,
+    ctx,
+    charging,
+    { ...answer, cached, shared, kind: 'chat' },
+    {
+      callId,
+      kind: 'CHAT',
+      route: call.plan.route.alias,
+      providerId,
+      cost,
+      started,
+      outcome: 'SUCCEEDED',
+    },
+  );
   return {
-    id: randomUUID(),
+    id: callId,
     route: call.plan.route.alias,
     latencyMs: deps.now() - started,
     createdAt: new Date().toISOString(),

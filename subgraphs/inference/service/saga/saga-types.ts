@@ -17,6 +17,7 @@ import type { SagaMetrics } from './saga-metrics.js';
 import type { CreditLeases } from './credit-leases.js';
 import type { SpendBatcher } from './spend-batcher.js';
 import type { UsageMetrics } from './usage-event.js';
+import type { UsageWriter } from '../usage/usage-writer.js';
 
 /** What the saga works with; made once at boot. */
 export interface SagaDeps {
@@ -36,6 +37,8 @@ export interface SagaDeps {
   /** Where charges the wallet did not confirm are made durable, then sent until it does. */
   chargeOutbox: Pick<ChargeOutbox, 'record'>;
   usageMetrics?: UsageMetrics;
+  /** Writes each call's usage record (decision 89); undefined: none are kept. */
+  usageWriter?: Pick<UsageWriter, 'write'>;
   /** Counts calls whose limits could not be checked (the store unreachable). */
   rateLimitMetrics?: RateLimitMetrics;
   /** Steps' durations, rate-limit refusals, provider attempts, circuits. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CachedGeneration } from '../cache/response-cache.js';
-import { chatPromptBound, expectedPromptTokens, worstCaseCost } from '../cost.js';
+import { chatPromptBound, costOf, expectedPromptTokens, worstCaseCost } from '../cost.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import type { ChatCall } from './chat-call.js';
 import { decideChatCall } from './chat-call.js';
@@ -17,7 +17,7 @@ import { forwardStream, type StreamEnd } from './forward-stream.js';
 import { finalEventOf, replayOf, type StreamEvent } from './stream-events.js';
 import type { StreamMetrics } from './stream-metrics.js';
 import { takeStreamSlot, type StreamSlot, type StreamSlots } from './stream-slot.js';
-import { recordUsage } from './usage-event.js';
+import { chargeAndRecord, recordFailedCall } from './usage-event.js';
 
 export interface StreamRun {
   /** The base of the hold keys when the request carries an idempotency key. */
@@ -35,6 +35,8 @@ export interface StreamRun {
 interface Started {
   id: string;
   started: number;
+  /** When the provider's first chunk came (the time to first token ends there). */
+  firstTokenAt?: number;
   call: ChatCall;
   settleTokens: SettleTokens;
   slot: StreamSlot;
@@ -71,7 +73,28 @@ async function openStream(
   run: StreamRun,
   shutdown: AbortSignal,
 ): Promise<AsyncIterableIterator<StreamEvent>> {
+  const id = randomUUID();
   const started = deps.now();
+  try {
+    return await openStreamSteps(deps, ctx, request, run, { id, started, shutdown });
+  } catch (error) {
+    await recordFailedCall(
+      deps,
+      ctx,
+      { callId: id, kind: 'STREAM', route: request.model, started },
+      error,
+    );
+    throw error;
+  }
+}
+
+async function openStreamSteps(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  request: GenerateRequest,
+  run: StreamRun,
+  { id, started, shutdown }: Pick<Started, 'id' | 'started' | 'shutdown'>,
+): Promise<AsyncIterableIterator<StreamEvent>> {
   const call = await decideChatCall(deps, ctx, request);
   const settleTokens = await reserveRate(deps, ctx, call.plan.limits, {
     requests: 1,
@@ -83,7 +106,7 @@ async function openStream(
       throw error;
     },
   );
-  const s: Started = { id: randomUUID(), started, call, settleTokens, slot, shutdown };
+  const s: Started = { id, started, call, settleTokens, slot, shutdown };
   try {
     return await holdAndOpen(deps, ctx, request, run, s);
   } catch (error) {
@@ -105,7 +128,7 @@ async function holdAndOpen(
     : null;
   if (hit && !deps.settings.cacheHitsCharged) {
     await settleTokens(0);
-    return replayCached(ctx, deps, run, s, hit, FREE);
+    return replayCached(ctx, deps, run, s, hit, { charging: Promise.resolve(FREE), cost: 0n });
   }
   if (s.shutdown.aborted) {
     await settleTokens(0);
@@ -120,9 +143,13 @@ async function holdAndOpen(
   if (hit) {
     const price = (call.ordered.find((t) => t.model.id === hit.modelId) ?? call.ordered[0]!).model
       .price!;
-    const charge = await captureExactCost(payment, hit, price);
+    const charging = captureExactCost(payment, hit, price);
+    const replay = await replayCached(ctx, deps, run, s, hit, {
+      charging,
+      cost: costOf(hit.usage, price),
+    });
     await settleTokens(hit.usage.inputTokens + hit.usage.outputTokens);
-    return replayCached(ctx, deps, run, s, hit, charge);
+    return replay;
   }
   const upstream = new AbortController();
   const stopUpstream = () => upstream.abort();
@@ -131,6 +158,7 @@ async function holdAndOpen(
   let opened: OpenedStream;
   try {
     opened = await openProviderStream(deps, call, request, upstream.signal);
+    s.firstTokenAt = deps.now();
   } catch (error) {
     return voidAndGiveBack(payment, settleTokens, s.shutdown.aborted ? shuttingDown() : error);
   } finally {
@@ -152,14 +180,16 @@ async function replayCached(
   run: StreamRun,
   s: Started,
   hit: CachedGeneration,
-  charge: Charge,
+  { charging, cost }: { charging: Promise<Charge>; cost: bigint },
 ) {
-  const result = resultOf(deps, s, hit, charge, [], true);
-  recordUsage(
+  const charge = await chargeAndRecord(
+    deps,
     ctx,
-    { ...hit, charge, cached: true, shared: false, kind: 'chat' },
-    deps.usageMetrics,
+    charging,
+    { ...hit, cached: true, shared: false, kind: 'chat' },
+    { ...callFacts(s, null, cost), outcome: 'SUCCEEDED' },
   );
+  const result = resultOf(deps, s, hit, charge, [], true);
   await run.onSettled(result);
   await s.slot.release();
   run.metrics.settled.inc({ model: hit.modelId, finish_reason: hit.finishReason });
@@ -258,24 +288,43 @@ async function settleStream(
       outputTokens: delivered.outputTokens(),
     },
   };
-  const charge = await captureExactCost(live.payment, answer, target.model.price!);
-  await s.settleTokens(answer.usage.inputTokens + answer.usage.outputTokens);
-  recordUsage(
+  const price = target.model.price!;
+  const charge = await chargeAndRecord(
+    deps,
     ctx,
+    captureExactCost(live.payment, answer, price),
+    { ...answer, cached: false, shared: false, kind: 'chat', finishReason: answer.finishReason },
     {
-      ...answer,
-      charge,
-      cached: false,
-      shared: false,
-      kind: 'chat',
-      finishReason: answer.finishReason,
+      ...callFacts(s, target.model.provider.id, costOf(answer.usage, price)),
+      outcome: OUTCOME_OF[end.outcome],
     },
-    deps.usageMetrics,
   );
+  await s.settleTokens(answer.usage.inputTokens + answer.usage.outputTokens);
   if (end.outcome === 'COMPLETED' && s.call.cacheKey) {
     await deps.cache.putGeneration(s.call.cacheKey, answer).catch(() => undefined);
   }
   return resultOf(deps, s, answer, charge, attempts, false);
+}
+
+/** How a stream's end is recorded: one broken off (or stopped by shutdown) failed. */
+const OUTCOME_OF = {
+  COMPLETED: 'SUCCEEDED',
+  CANCELLED: 'CANCELLED',
+  INTERRUPTED: 'FAILED',
+  SHUTDOWN: 'FAILED',
+} as const;
+
+/** The usage record's facts of stream `s`. */
+function callFacts(s: Started, providerId: string | null, cost: bigint) {
+  return {
+    callId: s.id,
+    kind: 'STREAM' as const,
+    route: s.call.plan.route.alias,
+    providerId,
+    cost,
+    started: s.started,
+    firstTokenAt: s.firstTokenAt,
+  };
 }
 
 function resultOf(

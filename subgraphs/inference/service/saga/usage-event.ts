@@ -1,7 +1,9 @@
+import { GraphQLError } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import type { TokenUsage } from '../../providers/types.js';
+import type { UsageKind, UsageOutcome, UsageRecord } from '../../store/usage-rows.js';
 import type { Charge } from './payment.js';
-import type { SagaContext } from './saga-types.js';
+import type { SagaContext, SagaDeps } from './saga-types.js';
 
 export interface UsageEvent {
   kind: 'chat' | 'embedding';
@@ -77,4 +79,97 @@ export function recordUsage(ctx: SagaContext, event: UsageEvent, metrics?: Usage
   if (event.charge.status === 'CHARGED') {
     metrics.cost.inc({ model: event.modelId }, Number(event.charge.amount));
   }
+}
+
+/** What a call's usage record holds beyond its usage event. */
+export interface CallFacts {
+  /** The generation's id (or the call's own): a record is written once per id. */
+  callId: string;
+  kind: UsageKind;
+  /** The alias or model the caller named. */
+  route: string;
+  /** The provider that answered; null when none did (cache, refusal). */
+  providerId: string | null;
+  /** µcr the call is charged at: what the capture asks the ledger for. */
+  cost: bigint;
+  /** When the saga began (deps.now()). */
+  started: number;
+  /** Streams: when the first delta went out. */
+  firstTokenAt?: number;
+  outcome: UsageOutcome;
+}
+
+function recordOf(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  facts: CallFacts,
+  answer: { modelId: string; priceVersion: number | null; usage: TokenUsage; cached: boolean },
+): UsageRecord {
+  const now = deps.now();
+  return {
+    callId: facts.callId,
+    teamId: ctx.teamId,
+    apiKeyId: ctx.keyId ?? null,
+    userId: ctx.keyId ? null : ctx.principalId,
+    kind: facts.kind,
+    route: facts.route,
+    modelId: answer.modelId,
+    providerId: facts.providerId,
+    priceVersion: answer.priceVersion,
+    inputTokens: answer.usage.inputTokens,
+    outputTokens: answer.usage.outputTokens,
+    cost: facts.cost,
+    latencyMs: Math.max(0, now - facts.started),
+    ttftMs:
+      facts.firstTokenAt === undefined ? null : Math.max(0, facts.firstTokenAt - facts.started),
+    outcome: facts.outcome,
+    cached: answer.cached,
+    requestId: ctx.requestId,
+    createdAt: new Date(now),
+  };
+}
+
+/**
+ * Steps "capture" and "usage event" together: the call's usage record is written while the ledger
+ * charges (`charging`), and this resolves when both are done, so the record costs the call no time
+ * of its own. A record whose write failed does not fail the call: the writer keeps it and retries.
+ */
+export async function chargeAndRecord(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  charging: Promise<Charge>,
+  event: Omit<UsageEvent, 'charge'>,
+  facts: CallFacts,
+): Promise<Charge> {
+  const recording = deps.usageWriter?.write(recordOf(deps, ctx, facts, event));
+  const [charge] = await Promise.all([charging, recording]);
+  recordUsage(ctx, { ...event, charge }, deps.usageMetrics);
+  return charge;
+}
+
+/** Codes of calls that failed on the platform's or a provider's side; the rest were refused. */
+const FAILURE_CODES = new Set(['PROVIDER_ERROR', 'SERVICE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR']);
+
+/** The outcome a call that threw `error` is recorded with. */
+export function outcomeOf(error: unknown): UsageOutcome {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  return typeof code === 'string' && !FAILURE_CODES.has(code) ? 'REFUSED' : 'FAILED';
+}
+
+/** The usage record of a call that ended in `error` before it was served: nothing charged. */
+export async function recordFailedCall(
+  deps: SagaDeps,
+  ctx: SagaContext,
+  call: { callId: string; kind: UsageKind; route: string; started: number },
+  error: unknown,
+): Promise<void> {
+  const facts: CallFacts = { ...call, providerId: null, cost: 0n, outcome: outcomeOf(error) };
+  await deps.usageWriter?.write(
+    recordOf(deps, ctx, facts, {
+      modelId: call.route,
+      priceVersion: null,
+      usage: { inputTokens: 0, outputTokens: 0 },
+      cached: false,
+    }),
+  );
 }

@@ -1,0 +1,188 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Db } from '../../../../lib/db/index.js';
+import type { Logger } from '../../../../lib/logging.js';
+import { createUsageRows, type UsageRecord } from '../../store/usage-rows.js';
+
+/** Most records one statement carries (it bounds one statement's work and locks). */
+const MOST_PER_BATCH = 500;
+/** Statements in flight at once; records that arrive meanwhile wait and go together. */
+const IN_FLIGHT = 2;
+
+export interface UsageWriterOptions {
+  /** The inference service's own database (schema `inference`). */
+  db: Db;
+  logger: Logger;
+  registry: Registry;
+  /**
+   * Records kept in memory for a retry while the database fails; past it the oldest are dropped
+   * (counted).
+   * @default 100000
+   */
+  maxPending?: number;
+  /** @default 1000 (doubling to 30 s) */
+  firstRetryMs?: number;
+  /** Raw records older than this many days are deleted, at most hourly, after a write. */
+  retentionDays: number;
+  now?: () => number;
+}
+
+const HOUR_MS = 3_600_000;
+
+interface Waiting {
+  record: UsageRecord;
+  /** Told once: when the record is durable, or when its first write failed. */
+  settle?: () => void;
+}
+
+/**
+ * Writes usage records in group commits (as spend-batcher.ts sends spends): a record goes at once
+ * when a transaction slot is free, and those that arrive while both are busy go together in the
+ * next. `write` resolves when the record is committed, or when its first write failed: a failed
+ * record never fails the call; it stays in memory and is written again (doubling delays) until
+ * the database takes it. The record's call id makes a repeated write a no-op, rollups included.
+ */
+// Long only as a factory: it wires or returns short methods, each read on its own.
+export function createUsageWriter(options: UsageWriterOptions) {
+  const { db, logger } = options;
+  const maxPending = options.maxPending ?? 100_000;
+  const firstRetryMs = options.firstRetryMs ?? 1000;
+  const rows = createUsageRows(db);
+  const metrics = createUsageWriterMetrics(options.registry, () => queue.length + retrying.length);
+  const queue: Waiting[] = [];
+  let retrying: Waiting[] = [];
+  let inFlight = 0;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  const idle: Array<() => void> = [];
+  const settled: Array<() => void> = [];
+
+  const send = async (batch: Waiting[]) => {
+    inFlight += 1;
+    try {
+      const written = await rows.insert(batch.map((w) => w.record));
+      metrics.written.inc(written);
+      failures = 0;
+      pruneHourly();
+    } catch (error) {
+      failures += 1;
+      metrics.failures.inc();
+      logger.error(
+        { err: error, records: batch.length, failures },
+        'usage records not written; kept in memory and retried',
+      );
+      keepForRetry(batch);
+    } finally {
+      for (const w of batch) w.settle?.();
+      inFlight -= 1;
+      pump();
+    }
+  };
+
+  // No timer of its own (as policy's usage retention): every replica prunes at most hourly.
+  const pruneHourly = () => {
+    const now = (options.now ?? Date.now)();
+    if (now - prunedAt < HOUR_MS) return;
+    prunedAt = now;
+    const before = new Date(now - options.retentionDays * 24 * HOUR_MS);
+    rows
+      .pruneRecords(before)
+      .then((deleted) => deleted > 0 && logger.info({ deleted }, 'old usage records deleted'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'usage record retention failed'));
+  };
+
+  const keepForRetry = (batch: Waiting[]) => {
+    retrying.push(...batch.map((w) => ({ record: w.record })));
+    const over = retrying.length - maxPending;
+    if (over > 0) {
+      retrying = retrying.slice(over);
+      metrics.dropped.inc(over);
+      logger.error({ dropped: over }, 'usage records dropped: too many waiting for the database');
+    }
+    if (retryTimer || stopping) return;
+    const delay = Math.min(30_000, firstRetryMs * 2 ** Math.max(0, failures - 1));
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      queue.push(...retrying.splice(0));
+      pump();
+    }, delay);
+    retryTimer.unref();
+  };
+
+  const pump = () => {
+    while (inFlight < IN_FLIGHT && queue.length > 0) void send(queue.splice(0, MOST_PER_BATCH));
+    if (inFlight > 0 || queue.length > 0) return;
+    for (const done of settled.splice(0)) done();
+    if (retrying.length === 0) for (const done of idle.splice(0)) done();
+  };
+
+  return {
+    /** Writes one record; resolves once it is durable or its first write failed (never rejects). */
+    write(record: UsageRecord): Promise<void> {
+      return new Promise((settle) => {
+        queue.push({ record, settle });
+        pump();
+      });
+    },
+
+    /** Resolves when every record given so far is written (retries included). */
+    drained(): Promise<void> {
+      return new Promise((resolve) => {
+        idle.push(resolve);
+        pump();
+      });
+    },
+
+    /**
+     * Writes what is waiting (records waiting for a retry get one last try), then stops; what the
+     * database still refuses is logged and counted as lost.
+     */
+    async stop() {
+      stopping = true;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      queue.push(...retrying.splice(0));
+      await new Promise<void>((resolve) => {
+        settled.push(resolve);
+        pump();
+      });
+      if (retrying.length > 0) {
+        logger.error({ lost: retrying.length }, 'usage records not written before stop');
+        metrics.dropped.inc(retrying.length);
+        retrying = [];
+      }
+      for (const done of idle.splice(0)) done();
+    },
+  };
+}
+
+export type UsageWriter = ReturnType<typeof createUsageWriter>;
+
+function createUsageWriterMetrics(registry: Registry, pending: () => number) {
+  new Gauge({
+    name: 'inference_usage_records_pending',
+    help: 'Usage records this replica holds in memory, waiting to be written or retried.',
+    registers: [registry],
+    collect() {
+      this.set(pending());
+    },
+  });
+  return {
+    written: new Counter({
+      name: 'inference_usage_records_written_total',
+      help: 'Usage records written (a repeated write of one call counts once).',
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'inference_usage_record_write_failures_total',
+      help: 'Usage record transactions that failed (their records are retried from memory).',
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: 'inference_usage_records_dropped_total',
+      help: 'Usage records lost: over the in-memory bound while the database failed, or at stop.',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,91 @@
+import type { Queryable } from '../../../lib/db/index.js';
+import { BUCKET_BOUNDS_MS } from '../service/usage/histogram.js';
+import {
+  MEASURE_COLUMNS,
+  type UsageGrain,
+  type UsageOutcome,
+  type UsageSums,
+} from './usage-rows.js';
+
+export type UsageDimension = 'MODEL' | 'API_KEY' | 'USER' | 'OUTCOME';
+
+/** What a report reads: one team's rollups, or every team's (`teamId` null). */
+export interface RollupQuery {
+  grain: UsageGrain;
+  teamId: string | null;
+  from: Date;
+  to: Date;
+  groupBy: UsageDimension[];
+}
+
+/** One bucket of one group: the sums of every rollup row it merges. */
+export interface RollupPoint {
+  bucket: Date;
+  modelId: string | null;
+  apiKeyId: string | null;
+  userId: string | null;
+  outcome: UsageOutcome | null;
+  sums: UsageSums;
+}
+
+const COLUMN_OF: Record<UsageDimension, string> = {
+  MODEL: 'model_id',
+  API_KEY: 'api_key_id',
+  USER: 'user_id',
+  OUTCOME: 'outcome',
+};
+
+/** What the org-wide table holds: org-wide reports grouped by no more than these read it. */
+const ORG_DIMENSIONS: readonly UsageDimension[] = ['MODEL', 'OUTCOME'];
+
+interface PointRow {
+  bucket: Date;
+  model_id?: string;
+  api_key_id?: string;
+  user_id?: string;
+  outcome?: UsageOutcome;
+  [measure: string]: string | Date | undefined;
+}
+
+/** Every measure column summed: histograms merge bucket by bucket. */
+const SUMS = MEASURE_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+
+const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value);
+
+/** The usage rollups' reads: never the raw records. */
+export function createUsageRollups(db: Queryable) {
+  return {
+    /** Every bucket of every group with calls in [from, to), merged in the database. */
+    async points(q: RollupQuery): Promise<RollupPoint[]> {
+      const orgTable = q.teamId === null && q.groupBy.every((d) => ORG_DIMENSIONS.includes(d));
+      const dims = q.groupBy.map((d) => COLUMN_OF[d]);
+      const params: unknown[] = [q.grain, q.from, q.to];
+      const teamFilter = q.teamId === null ? '' : `AND team_id = $${params.push(q.teamId)}`;
+      const { rows } = await db.query<PointRow>(
+        `SELECT bucket, ${dims.map((d) => `${d}, `).join('')}${SUMS}
+         FROM ${orgTable ? 'usage_org_rollups' : 'usage_team_rollups'}
+         WHERE grain = $1 AND bucket >= $2 AND bucket < $3 ${teamFilter}
+         GROUP BY bucket${dims.map((d) => `, ${d}`).join('')}
+         ORDER BY bucket`,
+        params,
+      );
+      return rows.map((r) => ({
+        bucket: new Date(r.bucket),
+        modelId: orNull(r.model_id),
+        apiKeyId: orNull(r.api_key_id),
+        userId: orNull(r.user_id),
+        outcome: r.outcome ?? null,
+        sums: {
+          requests: Number(r.requests),
+          inputTokens: Number(r.input_tokens),
+          outputTokens: Number(r.output_tokens),
+          cost: BigInt(r.cost as string),
+          latency: BUCKET_BOUNDS_MS.map((_, i) => Number(r[`lat_${i}`])),
+          ttft: BUCKET_BOUNDS_MS.map((_, i) => Number(r[`ttft_${i}`])),
+        },
+      }));
+    },
+  };
+}
+
+export type UsageRollups = ReturnType<typeof createUsageRollups>;

@@ -1,0 +1,214 @@
+import type { Queryable } from '../../../lib/db/index.js';
+import { BUCKET_BOUNDS_MS, type Histogram } from '../service/usage/histogram.js';
+
+export type UsageOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'REFUSED';
+export type UsageKind = 'CHAT' | 'STREAM' | 'EMBEDDING';
+export type UsageGrain = 'HOUR' | 'DAY';
+
+/** One call that reached the saga, as usage_records keeps it. */
+export interface UsageRecord {
+  /** The generation's id, or the call's own: a second write of one call is a no-op. */
+  callId: string;
+  teamId: string;
+  apiKeyId: string | null;
+  userId: string | null;
+  kind: UsageKind;
+  route: string;
+  modelId: string;
+  /** The provider (deployment) that answered; null when none did. */
+  providerId: string | null;
+  priceVersion: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** µcr the call was priced at (what the saga asked the ledger for). */
+  cost: bigint;
+  latencyMs: number;
+  /** Streams only: the first delta's delay. */
+  ttftMs: number | null;
+  outcome: UsageOutcome;
+  cached: boolean;
+  requestId: string;
+  createdAt: Date;
+}
+
+/** Sums and histograms of some calls: what a rollup row holds. */
+export interface UsageSums {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: bigint;
+  latency: Histogram;
+  ttft: Histogram;
+}
+
+const COLUMNS = [
+  'call_id',
+  'team_id',
+  'api_key_id',
+  'user_id',
+  'kind',
+  'route',
+  'model_id',
+  'provider_id',
+  'price_version',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  'latency_ms',
+  'ttft_ms',
+  'outcome',
+  'cached',
+  'request_id',
+  'created_at',
+];
+
+const valuesOf = (r: UsageRecord) => [
+  r.callId,
+  r.teamId,
+  r.apiKeyId,
+  r.userId,
+  r.kind,
+  r.route,
+  r.modelId,
+  r.providerId,
+  r.priceVersion,
+  r.inputTokens,
+  r.outputTokens,
+  r.cost.toString(),
+  Math.round(r.latencyMs),
+  r.ttftMs === null ? null : Math.round(r.ttftMs),
+  r.outcome,
+  r.cached,
+  r.requestId,
+  r.createdAt,
+];
+
+/** The start of the hour or UTC day `at` falls in. */
+export function bucketStart(at: Date, grain: UsageGrain): Date {
+  const d = new Date(at);
+  d.setUTCMinutes(0, 0, 0);
+  if (grain === 'DAY') d.setUTCHours(0);
+  return d;
+}
+
+/** A rollup row's measure columns: sums, then one column per latency and TTFT bucket. */
+export const MEASURE_COLUMNS = [
+  'requests',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i}`),
+  ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i}`),
+];
+
+// Whole ms fall in bucket i when they pass i bounds (histogram.ts's bucketOf): width_bucket
+// counts the thresholds at or below the value.
+const THRESHOLDS = `ARRAY[${BUCKET_BOUNDS_MS.filter(Number.isFinite)
+  .map((bound) => bound + 1)
+  .join(', ')}]`;
+const histogramOf = (column: string) =>
+  BUCKET_BOUNDS_MS.map(
+    (_, i) => `count(*) FILTER (WHERE width_bucket(${column}, ${THRESHOLDS}) = ${i})`,
+  );
+
+/** The measures of the usage_records rows of one group, in MEASURE_COLUMNS' order. */
+export const RECORD_MEASURES = [
+  'count(*)',
+  'sum(input_tokens)',
+  'sum(output_tokens)',
+  'sum(cost)',
+  ...histogramOf('latency_ms'),
+  ...histogramOf('ttft_ms'),
+].join(', ');
+
+const TEAM_KEYS = ['grain', 'team_id', 'bucket', 'model_id', 'api_key_id', 'user_id', 'outcome'];
+const ORG_KEYS = ['grain', 'bucket', 'model_id', 'outcome'];
+
+/**
+ * `INSERT ... SELECT` of the rollup rows of `scope` at `grain` made from the records in `source`
+ * (a table or CTE with usage_records' columns), adding to rows already there.
+ */
+export function rollupUpsertSql(source: string, grain: UsageGrain, scope: 'team' | 'org') {
+  const bucket = `date_trunc('${grain.toLowerCase()}', created_at, 'UTC')`;
+  const [table, keys, select] =
+    scope === 'team'
+      ? [
+          'usage_team_rollups',
+          TEAM_KEYS,
+          `team_id, ${bucket}, model_id, coalesce(api_key_id, ''), coalesce(user_id, ''), outcome`,
+        ]
+      : ['usage_org_rollups', ORG_KEYS, `${bucket}, model_id, outcome`];
+  const add = MEASURE_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ');
+  const positions = keys
+    .slice(1)
+    .map((_, i) => i + 2)
+    .join(', ');
+  // In key order: concurrent writers (replicas, or this one's two slots) lock shared rollup
+  // rows in the same order, so they wait for each other instead of deadlocking.
+  return `INSERT INTO ${table} AS t (${keys.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
+    SELECT '${grain}', ${select}, ${RECORD_MEASURES} FROM ${source}
+    GROUP BY ${positions} ORDER BY ${positions}
+    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${add}`;
+}
+
+const TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'bigint',
+  'bigint',
+  'bigint',
+  'integer',
+  'integer',
+  'text',
+  'boolean',
+  'text',
+  'timestamptz',
+];
+/**
+ * One statement (one round trip, atomic without a transaction): the records not there yet are
+ * inserted, and exactly those are added to the four rollups (team and org, hour and day). The
+ * records come as one array per column, so every batch size sends the same text, which the
+ * driver prepares once per connection (planning it is most of its cost).
+ */
+const INSERT_SQL = `WITH v AS (
+    SELECT * FROM unnest(${TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+    AS v (${COLUMNS.join(', ')})),
+  fresh AS (
+    INSERT INTO usage_records (${COLUMNS.join(', ')}) SELECT * FROM v
+    ON CONFLICT (call_id) DO NOTHING RETURNING *),
+  team_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'team')}),
+  team_day AS (${rollupUpsertSql('fresh', 'DAY', 'team')}),
+  org_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'org')}),
+  org_day AS (${rollupUpsertSql('fresh', 'DAY', 'org')})
+  SELECT count(*) AS inserted FROM fresh`;
+
+/** The usage tables' writes (store/migrations.ts 002). */
+export function createUsageRows(db: Queryable) {
+  return {
+    /** Inserts `records` not there yet and adds exactly those to the rollups; returns how many. */
+    async insert(records: UsageRecord[]): Promise<number> {
+      if (records.length === 0) return 0;
+      const values = records.map(valuesOf);
+      const { rows } = await db.query<{ inserted: string }>(
+        INSERT_SQL,
+        COLUMNS.map((_, c) => values.map((row) => row[c])),
+      );
+      return Number(rows[0]!.inserted);
+    },
+
+    /** Deletes raw records older than `before` (rollups are kept); returns how many. */
+    async pruneRecords(before: Date): Promise<number> {
+      const { rowCount } = await db.query('DELETE FROM usage_records WHERE created_at < $1', [
+        before,
+      ]);
+      return rowCount;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../../../../lib/db/index.js';
 import type { Logger } from '../../../../lib/logging.js';
+import { createGroupCommit } from '../../../../lib/group-commit.js';
 import { createUsageRows, type UsageRecord } from '../../store/usage-rows.js';
 
 /** Most records one statement carries (it bounds one statement's work and locks). */
@@ -28,18 +29,13 @@ export interface UsageWriterOptions {
 
 const HOUR_MS = 3_600_000;
 
-interface Waiting {
-  record: UsageRecord;
-  /** Told once: when the record is durable, or when its first write failed. */
-  settle?: () => void;
-}
-
 /**
- * Writes usage records in group commits (as spend-batcher.ts sends spends): a record goes at once
- * when a transaction slot is free, and those that arrive while both are busy go together in the
- * next. `write` resolves when the record is committed, or when its first write failed: a failed
- * record never fails the call; it stays in memory and is written again (doubling delays) until
- * the database takes it. The record's call id makes a repeated write a no-op, rollups included.
+ * Writes usage records in group commits (lib/group-commit.ts, as inference's spends go): a record
+ * goes at once when a transaction slot is free, and those that arrive while both are busy go
+ * together in the next. `write` resolves when the record is committed, or when its first write
+ * failed: a failed record never fails the call; it stays in memory and is written again (doubling
+ * delays) until the database takes it. The record's call id makes a repeated write a no-op,
+ * rollups included.
  */
 // Long only as a factory: it wires or returns short methods, each read on its own.
 export function createUsageWriter(options: UsageWriterOptions) {
@@ -47,38 +43,43 @@ export function createUsageWriter(options: UsageWriterOptions) {
   const maxPending = options.maxPending ?? 100_000;
   const firstRetryMs = options.firstRetryMs ?? 1000;
   const rows = createUsageRows(db);
-  const metrics = createUsageWriterMetrics(options.registry, () => queue.length + retrying.length);
-  const queue: Waiting[] = [];
-  let retrying: Waiting[] = [];
-  let inFlight = 0;
+  let waiting = 0;
+  const metrics = createUsageWriterMetrics(options.registry, () => waiting + retrying.length);
+  let retrying: UsageRecord[] = [];
   let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   let prunedAt = Number.NEGATIVE_INFINITY;
-  const idle: Array<() => void> = [];
-  const settled: Array<() => void> = [];
+  /** Told when the retry timer has resent what was waiting (drained() waits on it). */
+  const retried: Array<() => void> = [];
 
-  const send = async (batch: Waiting[]) => {
-    inFlight += 1;
-    try {
-      const written = await rows.insert(batch.map((w) => w.record));
-      metrics.written.inc(written);
-      failures = 0;
-      pruneHourly();
-    } catch (error) {
-      failures += 1;
-      metrics.failures.inc();
-      logger.error(
-        { err: error, records: batch.length, failures },
-        'usage records not written; kept in memory and retried',
-      );
-      keepForRetry(batch);
-    } finally {
-      for (const w of batch) w.settle?.();
-      inFlight -= 1;
-      pump();
-    }
+  const commit = createGroupCommit<UsageRecord, true>(
+    async (records) => {
+      try {
+        metrics.written.inc(await rows.insert(records));
+        failures = 0;
+        pruneHourly();
+      } catch (error) {
+        failures += 1;
+        metrics.failures.inc();
+        logger.error(
+          { err: error, records: records.length, failures },
+          'usage records not written; kept in memory and retried',
+        );
+        keepForRetry(records);
+      }
+      return records.map(() => true as const);
+    },
+    { inFlight: IN_FLIGHT, mostPerBatch: MOST_PER_BATCH },
+  );
+
+  const submit = (record: UsageRecord) => {
+    waiting += 1;
+    return commit.submit(record).finally(() => (waiting -= 1));
   };
+
+  /** Sends every record waiting for a retry again. */
+  const resend = () => Promise.all(retrying.splice(0).map(submit));
 
   // No timer of its own (as policy's usage retention): every replica prunes at most hourly.
   const pruneHourly = () => {
@@ -92,8 +93,8 @@ export function createUsageWriter(options: UsageWriterOptions) {
       .catch((error: unknown) => logger.warn({ err: error }, 'usage record retention failed'));
   };
 
-  const keepForRetry = (batch: Waiting[]) => {
-    retrying.push(...batch.map((w) => ({ record: w.record })));
+  const keepForRetry = (records: UsageRecord[]) => {
+    retrying.push(...records);
     const over = retrying.length - maxPending;
     if (over > 0) {
       retrying = retrying.slice(over);
@@ -104,34 +105,29 @@ export function createUsageWriter(options: UsageWriterOptions) {
     const delay = Math.min(30_000, firstRetryMs * 2 ** Math.max(0, failures - 1));
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      queue.push(...retrying.splice(0));
-      pump();
+      void resend();
+      wakeDrainers();
     }, delay);
     retryTimer.unref();
   };
 
-  const pump = () => {
-    while (inFlight < IN_FLIGHT && queue.length > 0) void send(queue.splice(0, MOST_PER_BATCH));
-    if (inFlight > 0 || queue.length > 0) return;
-    for (const done of settled.splice(0)) done();
-    if (retrying.length === 0) for (const done of idle.splice(0)) done();
+  const wakeDrainers = () => {
+    for (const done of retried.splice(0)) done();
   };
 
   return {
     /** Writes one record; resolves once it is durable or its first write failed (never rejects). */
-    write(record: UsageRecord): Promise<void> {
-      return new Promise((settle) => {
-        queue.push({ record, settle });
-        pump();
-      });
+    async write(record: UsageRecord): Promise<void> {
+      await submit(record);
     },
 
     /** Resolves when every record given so far is written (retries included). */
-    drained(): Promise<void> {
-      return new Promise((resolve) => {
-        idle.push(resolve);
-        pump();
-      });
+    async drained(): Promise<void> {
+      await commit.idle();
+      while (retrying.length > 0 && !stopping) {
+        await new Promise<void>((resolve) => retried.push(resolve));
+        await commit.idle();
+      }
     },
 
     /**
@@ -142,17 +138,14 @@ export function createUsageWriter(options: UsageWriterOptions) {
       stopping = true;
       clearTimeout(retryTimer);
       retryTimer = undefined;
-      queue.push(...retrying.splice(0));
-      await new Promise<void>((resolve) => {
-        settled.push(resolve);
-        pump();
-      });
+      await resend();
+      await commit.idle();
       if (retrying.length > 0) {
         logger.error({ lost: retrying.length }, 'usage records not written before stop');
         metrics.dropped.inc(retrying.length);
         retrying = [];
       }
-      for (const done of idle.splice(0)) done();
+      wakeDrainers();
     },
   };
 }

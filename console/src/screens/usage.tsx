@@ -27,13 +27,17 @@ export default function Usage() {
   const [teamId, setTeamId] = useState(team?.id ?? ORG_WIDE);
   const teams = useQuery(OrgTeamNamesDocument, {}, !isOrgAdmin);
   const range = useMemo(() => usageRange(days, granularity), [days, granularity]);
-  const { data, error, refetch } = useQuery(ConsoleUsageDocument, {
+  const { data, error, loading, refetch } = useQuery(ConsoleUsageDocument, {
     teamId: teamId || null,
     ...range,
     granularity,
     groupBy: [groupBy],
   });
-  const usage = data?.usage;
+  // Nothing while a new report loads: the figures shown are always those of the controls.
+  const usage = loading ? undefined : data?.usage;
+  const scope = teamId
+    ? ((teams.data?.teams ?? []).find((t) => t.id === teamId)?.name ?? team?.name)
+    : 'the whole organization';
   const chooseDays = (value: number) => {
     setDays(value);
     if (value > MAX_HOURLY_DAYS) setGranularity('DAY');
@@ -94,7 +98,9 @@ export default function Usage() {
         <>
           <div className="table-scroll">
             <table data-testid="usage-totals">
-              <caption>Totals, {bucketRange(range)} (UTC)</caption>
+              <caption>
+                Totals for {scope}, {bucketRange(range)} (UTC)
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Requests</th>

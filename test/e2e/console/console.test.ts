@@ -336,6 +336,16 @@ describe('the web console in Chromium', () => {
       await page.goto(`${base}/console`);
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signIn(TEST_ADMIN_KEY);
+      // Organization admins read the whole organization's usage: the one chat, at its cost.
+      await open('Usage');
+      await page
+        .getByRole('main')
+        .getByRole('combobox', { name: /^Team/ })
+        .selectOption({ label: 'Whole organization' });
+      await page.getByText(/^Totals for the whole organization/).waitFor();
+      await expect(page.getByTestId('usage-requests').textContent()).resolves.toBe('1');
+      expect(await micros('usage-cost')).toBe(chatCost);
+
       await open('Teams');
       await page.getByRole('row', { name: /Console members/ }).waitFor();
       // The team the test allowed every model shows its rule.

@@ -12,7 +12,6 @@ export interface Screen {
 
 /**
  * Every screen, in navigation order, each in a chunk of its own (loaded when first opened).
- * The usage charts join here once the `usage` query exists (issue 16's analytics half).
  */
 export const SCREENS: Screen[] = [
   {
@@ -38,6 +37,13 @@ export const SCREENS: Screen[] = [
     label: 'Buy credits',
     allowed: (v) => v.can('wallet:admin'),
     component: lazy(() => import('./screens/buy-credits')),
+  },
+  {
+    route: 'usage',
+    label: 'Usage',
+    // Members read their team's usage (the API allows any member); admins pick any team.
+    allowed: (v) => v.isOrgAdmin || v.team !== undefined,
+    component: lazy(() => import('./screens/usage')),
   },
   {
     route: 'keys',

@@ -24,6 +24,16 @@ export type AccessSubject =
   /** Every model with a tag, e.g. eu-hosted. */
   | 'TAG';
 
+/** A person to add to a team. */
+export type AddTeamMemberInput = {
+  /** Their role. */
+  role: TeamRole;
+  /** The team. */
+  teamId: string | number;
+  /** The person's OIDC subject (the `sub` claim of their token). */
+  userId: string | number;
+};
+
 /** How an audited action ended. */
 export type AuditOutcome =
   /** It was refused. */
@@ -227,6 +237,18 @@ export type MessageRole =
   /** The person or app calling. */
   | 'USER';
 
+/** An access rule to add. */
+export type ModelAccessInput = {
+  /** Grant or refuse. */
+  effect: AccessEffect;
+  /** What it matches. */
+  subject: AccessSubject;
+  /** The team; omit for a rule that applies to every team. */
+  teamId?: string | number | null | undefined;
+  /** The model id, provider id, capability or tag; omit for ANY. */
+  value?: string | null | undefined;
+};
+
 /** Conditions on models; a model must meet all of them. */
 export type ModelFilter = {
   /** Models having every one of these capabilities. */
@@ -249,6 +271,22 @@ export type PrincipalKind =
   | 'SERVICE'
   /** A person, with an OIDC token. */
   | 'USER';
+
+/** Rate limits to set; omitted or null means unlimited. */
+export type QuotaInput = {
+  /** Requests per minute for each API key. */
+  keyRequestsPerMinute?: number | null | undefined;
+  /** Tokens per minute for each API key. */
+  keyTokensPerMinute?: number | null | undefined;
+  /** Streams the team may have open at once; one more is refused with RATE_LIMITED (quotaField maxConcurrentStreams). */
+  maxConcurrentStreams?: number | null | undefined;
+  /** Requests per minute for the whole team. */
+  requestsPerMinute?: number | null | undefined;
+  /** Tokens per rolling 24 hours for the whole team. */
+  tokensPerDay?: number | null | undefined;
+  /** Tokens per minute for the whole team. */
+  tokensPerMinute?: number | null | undefined;
+};
 
 /** The shape the answer must take. */
 export type ResponseFormatInput = {
@@ -344,6 +382,24 @@ export type TransactionKind =
   /** A hold released without charge. */
   | 'VOID';
 
+/** A dimension usage series can be split by. */
+export type UsageDimension =
+  /** The API key the call was made with (none for calls made by people). */
+  | 'API_KEY'
+  /** The model that answered (the route the caller named, when none did). */
+  | 'MODEL'
+  /** How the call ended. */
+  | 'OUTCOME'
+  /** The person (principal) that made the call (none for calls made with API keys). */
+  | 'USER';
+
+/** The size of a usage report's points. */
+export type UsageGranularity =
+  /** One point per UTC day. */
+  | 'DAY'
+  /** One point per hour. */
+  | 'HOUR';
+
 export type TeamApiKeysQueryVariables = Exact<{
   teamId: string | number;
 }>;
@@ -435,12 +491,67 @@ export type ConsoleViewerQuery = { viewer: { id: string, kind: PrincipalKind, ro
 export type OrgTeamsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OrgTeamsQuery = { teams: Array<{ id: string, name: string, createdAt: string, members: Array<{ userId: string, role: TeamRole }>, quota: { requestsPerMinute: number | null, tokensPerMinute: number | null }, accessRules: Array<{ id: string, effect: AccessEffect, subject: AccessSubject, value: string }> }> };
+export type OrgTeamsQuery = { teams: Array<{ id: string, name: string, createdAt: string, members: Array<{ userId: string, role: TeamRole }>, quota: { requestsPerMinute: number | null, tokensPerMinute: number | null, tokensPerDay: number | null, keyRequestsPerMinute: number | null, keyTokensPerMinute: number | null, maxConcurrentStreams: number | null }, accessRules: Array<{ id: string, effect: AccessEffect, subject: AccessSubject, value: string }> }> };
 
 export type OrgTeamNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type OrgTeamNamesQuery = { teams: Array<{ id: string, name: string }> };
+
+export type ConsoleCreateTeamMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type ConsoleCreateTeamMutation = { createTeam: { id: string, name: string } };
+
+export type ConsoleSetQuotaMutationVariables = Exact<{
+  teamId: string | number;
+  input: QuotaInput;
+}>;
+
+
+export type ConsoleSetQuotaMutation = { setQuota: { id: string } };
+
+export type ConsoleSetModelAccessMutationVariables = Exact<{
+  input: ModelAccessInput;
+}>;
+
+
+export type ConsoleSetModelAccessMutation = { setModelAccess: { id: string } };
+
+export type ConsoleRemoveModelAccessMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConsoleRemoveModelAccessMutation = { removeModelAccess: { id: string } };
+
+export type ConsoleAddTeamMemberMutationVariables = Exact<{
+  input: AddTeamMemberInput;
+}>;
+
+
+export type ConsoleAddTeamMemberMutation = { addTeamMember: { userId: string, role: TeamRole } };
+
+export type ConsoleRemoveTeamMemberMutationVariables = Exact<{
+  teamId: string | number;
+  userId: string | number;
+}>;
+
+
+export type ConsoleRemoveTeamMemberMutation = { removeTeamMember: { userId: string } };
+
+export type ConsoleUsageQueryVariables = Exact<{
+  teamId?: string | number | null | undefined;
+  from: string;
+  to: string;
+  granularity: UsageGranularity;
+  groupBy: Array<UsageDimension> | UsageDimension;
+}>;
+
+
+export type ConsoleUsageQuery = { usage: { totals: { requests: number, inputTokens: number, outputTokens: number, cost: string, latencyMs: { p50: number, p95: number } | null }, series: Array<{ group: { modelId: string | null, apiKeyId: string | null }, points: Array<{ start: string, stats: { requests: number, inputTokens: number, outputTokens: number, cost: string, latencyMs: { p50: number, p95: number } | null } }> }> } };
 
 export type TeamWalletQueryVariables = Exact<{
   teamId: string | number;
@@ -462,6 +573,13 @@ export const StartAutoRechargeSetupDocument = {"__meta__":{"hash":"sha256:b98a6a
 export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:3e2e7882ba248ece223bee66ea4ac7d4c2321b8b4988e60869f1ddb0269af499"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;
 export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:120de2c6b415ea21645449cd8f8cd26c2059a1076be1f5c82337d4373141553b"}} as unknown as DocumentNode<PlaygroundStreamSubscription, PlaygroundStreamSubscriptionVariables>;
 export const ConsoleViewerDocument = {"__meta__":{"hash":"sha256:1d10854e1447b7ddea1b1ac690f87a388b10c3ae8823cfa4586a501cdf646871"}} as unknown as DocumentNode<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
-export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:2e84192b63ef559bfb48b6b462788eade0750e3dd5d965c4059ccebc0e1508b0"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
+export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:73be583c04b81113a654f6d2de56eda2b8610bda833a58ef3a91daa4aefca095"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
 export const OrgTeamNamesDocument = {"__meta__":{"hash":"sha256:b541725bdc7736d462cacbbc9be473aa23f6dd25e9785a40e13e125bc2b163cb"}} as unknown as DocumentNode<OrgTeamNamesQuery, OrgTeamNamesQueryVariables>;
+export const ConsoleCreateTeamDocument = {"__meta__":{"hash":"sha256:a9e0bfefdce07ca4630fd28e1fbcc1fa0223b5f30b6019562dbb3746fc145f06"}} as unknown as DocumentNode<ConsoleCreateTeamMutation, ConsoleCreateTeamMutationVariables>;
+export const ConsoleSetQuotaDocument = {"__meta__":{"hash":"sha256:a4551aab79e284ffacbc0f849e29564c8dbf90ea289dbdd637e5267ee40fce92"}} as unknown as DocumentNode<ConsoleSetQuotaMutation, ConsoleSetQuotaMutationVariables>;
+export const ConsoleSetModelAccessDocument = {"__meta__":{"hash":"sha256:8168bb7d946916480e1acad7ef8412a33cb430ddb784fe86fef12559ab7aef44"}} as unknown as DocumentNode<ConsoleSetModelAccessMutation, ConsoleSetModelAccessMutationVariables>;
+export const ConsoleRemoveModelAccessDocument = {"__meta__":{"hash":"sha256:d3a4f9f658452eb4d4febf7d3b6c638478aae74518bfa11363a4132ebb3886b7"}} as unknown as DocumentNode<ConsoleRemoveModelAccessMutation, ConsoleRemoveModelAccessMutationVariables>;
+export const ConsoleAddTeamMemberDocument = {"__meta__":{"hash":"sha256:ddd2e75f2f93326de55cfd5f60d4065446fd8538787c21e68f7d18fcaa3b7b68"}} as unknown as DocumentNode<ConsoleAddTeamMemberMutation, ConsoleAddTeamMemberMutationVariables>;
+export const ConsoleRemoveTeamMemberDocument = {"__meta__":{"hash":"sha256:005ad201ab8dab65bb841005963ae0e1d369c62e16f2e792bfdf32fe36765168"}} as unknown as DocumentNode<ConsoleRemoveTeamMemberMutation, ConsoleRemoveTeamMemberMutationVariables>;
+export const ConsoleUsageDocument = {"__meta__":{"hash":"sha256:0480fe981dc37c9d54e02dc10750bc0dd61319d54b23870232523a43dbb3bb3f"}} as unknown as DocumentNode<ConsoleUsageQuery, ConsoleUsageQueryVariables>;
 export const TeamWalletDocument = {"__meta__":{"hash":"sha256:eb725e1755fe93c700740baedd0536132c6d5918debc8cf16ed1f1433c954608"}} as unknown as DocumentNode<TeamWalletQuery, TeamWalletQueryVariables>;

@@ -1,10 +1,25 @@
+import { useState } from 'react';
 import { OrgTeamsDocument } from '../generated/graphql';
 import { ErrorNote } from '../parts/error-note';
+import { AccessRules } from '../teams/access-rules';
+import { CreateTeam } from '../teams/create-team';
+import { Members } from '../teams/members';
+import { QuotaForm } from '../teams/quota-form';
+import { ruleText } from '../teams/team';
 import { useQuery } from '../use-query';
 
-/** Organization admins: every team, its members, rate limits and model access rules. */
+/**
+ * Organization admins: every team, its members, rate limits and model access rules; create a
+ * team, and edit one's limits, rules and members.
+ */
 export default function Teams() {
-  const { data, error } = useQuery(OrgTeamsDocument, {});
+  const { data, error, refetch } = useQuery(OrgTeamsDocument, {});
+  const [editing, setEditing] = useState<string>();
+  const team = data?.teams.find((t) => t.id === editing);
+  const created = async (teamId: string) => {
+    await refetch();
+    setEditing(teamId);
+  };
   return (
     <>
       <h1>Teams</h1>
@@ -18,6 +33,7 @@ export default function Teams() {
               <th scope="col">Requests per minute</th>
               <th scope="col">Tokens per minute</th>
               <th scope="col">Model access rules</th>
+              <th scope="col">Edit</th>
             </tr>
           </thead>
           <tbody>
@@ -27,21 +43,31 @@ export default function Teams() {
                 <td>{t.members.map((m) => `${m.userId} (${m.role.toLowerCase()})`).join(', ')}</td>
                 <td>{t.quota.requestsPerMinute ?? 'unlimited'}</td>
                 <td>{t.quota.tokensPerMinute ?? 'unlimited'}</td>
+                <td>{t.accessRules.map(ruleText).join('; ') || 'organization default'}</td>
                 <td>
-                  {t.accessRules
-                    .map((r) =>
-                      [r.effect, r.subject, r.subject === 'ANY' ? '' : r.value]
-                        .join(' ')
-                        .toLowerCase()
-                        .trim(),
-                    )
-                    .join('; ') || 'organization default'}
+                  <button
+                    type="button"
+                    aria-pressed={t.id === editing}
+                    onClick={() => setEditing(t.id)}
+                  >
+                    Edit <span className="visually-hidden">{t.name}</span>
+                  </button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {team && (
+        <section className="stack" aria-labelledby="editing-heading">
+          <h2 id="editing-heading">Editing {team.name}</h2>
+          {/* Keyed by team: the form starts from the chosen team's stored limits. */}
+          <QuotaForm key={team.id} team={team} saved={refetch} />
+          <AccessRules team={team} changed={refetch} />
+          <Members team={team} changed={refetch} />
+        </section>
+      )}
+      <CreateTeam created={created} />
     </>
   );
 }

@@ -43,6 +43,8 @@ describe('the web console in Chromium', () => {
   let base: string;
   let team: { teamId: string; token: string };
   let member: { key: string };
+  /** What the playground's chat was charged (the team's only call). */
+  let chatCost: bigint;
 
   beforeAll(async () => {
     // Fails here, with the reason, when Chromium is missing: never skipped.
@@ -94,9 +96,9 @@ describe('the web console in Chromium', () => {
     await screenshots(page, name);
   }
 
-  /** What the console's own ConsoleViewer answers with `token` (full queries are refused here). */
-  async function viewerWith(token: string) {
-    const { id } = MANIFEST.operations.find((o) => o.name === 'ConsoleViewer')!;
+  /** What the console's published operation `name` answers with `token` (full queries are refused here). */
+  async function persisted<D>(name: string, token: string, variables: object = {}) {
+    const { id } = MANIFEST.operations.find((o) => o.name === name)!;
     const response = await fetch(billing.stack.url, {
       method: 'POST',
       headers: {
@@ -104,13 +106,19 @@ describe('the web console in Chromium', () => {
         authorization: `Bearer ${token}`,
         'apollographql-client-name': CONSOLE_CLIENT_NAME,
       },
-      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+      body: JSON.stringify({
+        variables,
+        extensions: { persistedQuery: { version: 1, sha256Hash: id } },
+      }),
     });
     return (await response.json()) as {
-      data?: { viewer: { id: string } };
+      data?: D;
       errors?: Array<{ extensions?: { code?: string } }>;
     };
   }
+
+  const viewerWith = (token: string) =>
+    persisted<{ viewer: { id: string } }>('ConsoleViewer', token);
 
   const heading = (name: string) => page.getByRole('heading', { level: 1, name });
   const micros = async (testId: string) =>
@@ -249,8 +257,52 @@ describe('the web console in Chromium', () => {
       await expect(page.locator('.reply').textContent()).resolves.toContain('Hello');
       const cost = BigInt((await summary.locator('[data-micros]').getAttribute('data-micros'))!);
       expect(cost).toBeGreaterThan(0n);
+      chatCost = cost;
       await inspect('playground-done');
       expect(await postedBalance()).toBe(before - cost);
+    },
+    FLOW_TIMEOUT_MS,
+  );
+
+  it(
+    'charts the chat in the usage screen, its cost exactly what was charged',
+    async () => {
+      await open('Usage');
+      const totals = page.getByTestId('usage-totals');
+      await totals.waitFor();
+      // The usage record is written after the charge: refresh until it is counted.
+      await eventually(
+        'the chat is in the usage report',
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          const requests = Number(await page.getByTestId('usage-requests').textContent());
+          return requests >= 1 ? requests : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+      expect(await micros('usage-cost')).toBe(chatCost);
+      const requests = page.getByTestId('usage-table-requests');
+      await expect(requests.getByRole('columnheader').allTextContents()).resolves.toEqual([
+        'Day (UTC)',
+        'local/echo-chat',
+      ]);
+      await expect(requests.getByRole('row').last().getByRole('cell').textContent()).resolves.toBe(
+        '1',
+      );
+      await expect(page.locator('.chart canvas').count()).resolves.toBe(4);
+      await expect(page.getByRole('img', { name: /^Cost per day by model/ }).count()).resolves.toBe(
+        1,
+      );
+      await inspect('usage');
+
+      // By API key, hourly: the same call, under the key the console signed in with.
+      await page.getByRole('combobox', { name: /^Group by/ }).selectOption('API_KEY');
+      await page.getByRole('combobox', { name: /^Points/ }).selectOption('HOUR');
+      await requests.getByRole('columnheader', { name: /^key / }).waitFor();
+      await expect(requests.getByRole('columnheader').first().textContent()).resolves.toBe(
+        'Hour (UTC)',
+      );
+      expect(await micros('usage-cost')).toBe(chatCost);
     },
     FLOW_TIMEOUT_MS,
   );
@@ -279,19 +331,92 @@ describe('the web console in Chromium', () => {
   );
 
   it(
-    'shows an organization admin every team',
+    'lets an organization admin create a team and edit its limits and access rules',
     async () => {
       await page.goto(`${base}/console`);
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signIn(TEST_ADMIN_KEY);
+      // Organization admins read the whole organization's usage: the one chat, at its cost.
+      await open('Usage');
+      await page
+        .getByRole('main')
+        .getByRole('combobox', { name: /^Team/ })
+        .selectOption({ label: 'Whole organization' });
+      await page.getByText(/^Totals for the whole organization/).waitFor();
+      await expect(page.getByTestId('usage-requests').textContent()).resolves.toBe('1');
+      expect(await micros('usage-cost')).toBe(chatCost);
+
       await open('Teams');
       await page.getByRole('row', { name: /Console members/ }).waitFor();
       // The team the test allowed every model shows its rule.
       await page.getByRole('row', { name: /Console [0-9a-f]{8}.*allow any/ }).waitFor();
       await inspect('teams');
+
+      await page.getByLabel('Team name').fill('Console made');
+      await page.getByRole('button', { name: 'Create team' }).click();
+      await page.getByRole('heading', { name: 'Editing Console made' }).waitFor();
+      const row = page.getByRole('row', { name: /^Console made/ });
+      await expect(row.textContent()).resolves.toContain('organization default');
+
+      await page.getByLabel('Requests per minute', { exact: true }).fill('120');
+      await page.getByLabel('Tokens per day').fill('50000');
+      await page.getByRole('button', { name: 'Save limits' }).click();
+      await row.getByRole('cell', { name: '120', exact: true }).waitFor();
+
+      await page.getByLabel('Effect').selectOption('DENY');
+      await page.getByLabel('Matching').selectOption('MODEL');
+      await page.getByLabel('Value').fill('local/echo-chat');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await row.getByRole('cell', { name: 'deny model local/echo-chat' }).waitFor();
+      await inspect('team-editing');
+      // What the screen shows is what is stored.
+      const stored = await persisted<{
+        teams: Array<{
+          name: string;
+          quota: { requestsPerMinute: number; tokensPerDay: number; tokensPerMinute: null };
+          accessRules: Array<{ effect: string; subject: string; value: string }>;
+        }>;
+      }>('OrgTeams', TEST_ADMIN_KEY);
+      const made = stored.data!.teams.find((t) => t.name === 'Console made')!;
+      expect(made.quota).toMatchObject({
+        requestsPerMinute: 120,
+        tokensPerDay: 50000,
+        tokensPerMinute: null,
+      });
+      expect(made.accessRules).toEqual([
+        { id: expect.any(String), effect: 'DENY', subject: 'MODEL', value: 'local/echo-chat' },
+      ]);
+
+      await page.getByRole('button', { name: 'Remove rule deny model local/echo-chat' }).click();
+      await row.getByRole('cell', { name: 'organization default' }).waitFor();
+
+      // A person (an OIDC subject) joins as a member, then leaves.
+      await page.getByLabel('Person (OIDC subject)').fill('console-person');
+      await page.getByRole('button', { name: 'Add or change member' }).click();
+      await row.getByRole('cell', { name: 'console-person (member)' }).waitFor();
+      await page.getByRole('button', { name: 'Remove console-person' }).click();
+      await page.getByText('No people yet.').waitFor();
+      await expect(row.textContent()).resolves.not.toContain('console-person');
     },
     FLOW_TIMEOUT_MS,
   );
+
+  it('refuses a member the admin operations the Teams screen sends', async () => {
+    const teams = await persisted<{ teams: Array<{ id: string }> }>('OrgTeamNames', TEST_ADMIN_KEY);
+    const teamId = teams.data!.teams[0]!.id;
+    const attempts = [
+      await persisted('ConsoleSetQuota', member.key, { teamId, input: { requestsPerMinute: 1 } }),
+      await persisted('ConsoleCreateTeam', member.key, { name: 'Not allowed' }),
+      await persisted('ConsoleSetModelAccess', member.key, {
+        input: { teamId, effect: 'ALLOW', subject: 'ANY' },
+      }),
+    ];
+    expect(attempts.map((a) => a.errors?.[0]?.extensions?.code)).toEqual([
+      'FORBIDDEN',
+      'FORBIDDEN',
+      'FORBIDDEN',
+    ]);
+  });
 
   it('keeps its initial JavaScript within the budget (250 KB gzipped)', () => {
     const size = initialJavaScript();

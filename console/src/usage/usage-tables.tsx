@@ -1,0 +1,75 @@
+import { useMemo } from 'react';
+import type { UsageDimension, UsageGranularity } from '../generated/graphql';
+import { METRICS, bucketStarts, metricLines, type UsageData } from './metrics';
+import { bucketLabel } from './range';
+import { UsageChart } from './usage-chart';
+
+/** One section per metric: its chart and, beside it, the table of the same figures. */
+export function UsageTables({
+  usage,
+  range,
+  granularity,
+  groupBy,
+}: {
+  usage: UsageData;
+  range: { from: string; to: string };
+  granularity: UsageGranularity;
+  groupBy: UsageDimension;
+}) {
+  const starts = useMemo(() => bucketStarts(usage), [usage]);
+  const sections = useMemo(
+    () => METRICS.map((metric) => ({ metric, lines: metricLines(usage, groupBy, metric, starts) })),
+    [usage, groupBy, starts],
+  );
+  const by = groupBy === 'MODEL' ? 'model' : 'API key';
+  return (
+    <>
+      {sections.map(({ metric, lines }) => (
+        <section key={metric.id} className="usage-metric" aria-labelledby={`usage-${metric.id}`}>
+          <h2 id={`usage-${metric.id}`}>
+            {metric.title} ({metric.unit})
+          </h2>
+          <UsageChart
+            label={`${metric.title} per ${granularity === 'HOUR' ? 'hour' : 'day'} by ${by}, as a line chart; the table beside it lists the same figures.`}
+            range={range}
+            starts={starts}
+            lines={lines}
+          />
+          <div className="table-scroll">
+            <table data-testid={`usage-table-${metric.id}`}>
+              <caption>
+                {metric.title} in {metric.unit}, by {by}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">{granularity === 'HOUR' ? 'Hour (UTC)' : 'Day (UTC)'}</th>
+                  {lines.map((line) => (
+                    <th scope="col" key={line.label}>
+                      {line.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {starts.map((start, i) => (
+                  <tr key={start}>
+                    <th scope="row">{bucketLabel(start, granularity)}</th>
+                    {lines.map((line) => (
+                      <td key={line.label}>{figure(line.values[i])}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
+    </>
+  );
+}
+
+function figure(value: number | null | undefined): string {
+  return value === null || value === undefined
+    ? '–'
+    : value.toLocaleString('en-US', { maximumFractionDigits: 6 });
+}

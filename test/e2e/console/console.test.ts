@@ -22,9 +22,9 @@ import { typed } from '../../support/typed-document.js';
 const ALLOW = typed<{ setModelAccess: { id: string } }>(
   `mutation($i: ModelAccessInput!) { setModelAccess(input: $i) { id } }`,
 );
-const MANIFEST = JSON.parse(readFileSync(CONSOLE_MANIFEST, 'utf8')) as {
+interface Manifest {
   operations: Array<{ id: string; name: string }>;
-};
+}
 const FLOW_TIMEOUT_MS = 120_000;
 
 /*
@@ -45,11 +45,14 @@ describe('the web console in Chromium', () => {
   let member: { key: string };
   /** What the playground's chat was charged (the team's only call). */
   let chatCost: bigint;
+  /** The console's published operations: read once the build (a fresh checkout has none) made it. */
+  let manifest: Manifest;
 
   beforeAll(async () => {
     // Fails here, with the reason, when Chromium is missing: never skipped.
     browser = await launchChromium();
     await buildConsole();
+    manifest = JSON.parse(readFileSync(CONSOLE_MANIFEST, 'utf8')) as Manifest;
     billing = await startBillingStack(mode, {
       stack: {
         gateway: {
@@ -98,7 +101,7 @@ describe('the web console in Chromium', () => {
 
   /** What the console's published operation `name` answers with `token` (full queries are refused here). */
   async function persisted<D>(name: string, token: string, variables: object = {}) {
-    const { id } = MANIFEST.operations.find((o) => o.name === name)!;
+    const { id } = manifest.operations.find((o) => o.name === name)!;
     const response = await fetch(billing.stack.url, {
       method: 'POST',
       headers: {

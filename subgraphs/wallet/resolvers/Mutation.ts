@@ -1,8 +1,10 @@
 import type {
   DebitMetadataInput,
   GrantMetadataInput,
+  MutationGrantCreditsArgs,
   MutationResolvers,
 } from '../generated/resolvers-types.js';
+import type { WalletContext } from '../context.js';
 import { badUserInput } from '../../../lib/errors.js';
 import { assertUuid } from '../../../lib/ids.js';
 import { holdAccess } from '../service/hold-access.js';
@@ -24,31 +26,28 @@ const fundingMetadata = (
       }
     : null;
 
+/** One grant, as grantCredits and each entry of grantCreditsBatch ask for it. */
+const grantOne = (
+  { walletId, amount, idempotencyKey, memo, metadata }: MutationGrantCreditsArgs,
+  ctx: WalletContext,
+) =>
+  ctx.ledger.grant({
+    walletId: assertUuid(walletId, 'walletId'),
+    amount,
+    idempotencyKey,
+    memo,
+    metadata: fundingMetadata(metadata),
+    actor: ctx.principal.id,
+  });
+
 export const Mutation: MutationResolvers = {
-  grantCredits: (_parent, { walletId, amount, idempotencyKey, memo, metadata }, ctx) =>
-    ctx.ledger.grant({
-      walletId: assertUuid(walletId, 'walletId'),
-      amount,
-      idempotencyKey,
-      memo,
-      metadata: fundingMetadata(metadata),
-      actor: ctx.principal.id,
-    }),
+  grantCredits: (_parent, grant, ctx) => grantOne(grant, ctx),
   // One promise per grant, as spendFromHolds: a refused one is null with its own error.
   grantCreditsBatch: (_parent, { grants }, ctx) => {
     if (grants.length < 1 || grants.length > MAX_GRANTS) {
       throw badUserInput(`grants must hold 1 to ${MAX_GRANTS} entries.`, { field: 'grants' });
     }
-    return grants.map(async ({ walletId, amount, idempotencyKey, memo, metadata }) =>
-      ctx.ledger.grant({
-        walletId: assertUuid(walletId, 'walletId'),
-        amount,
-        idempotencyKey,
-        memo,
-        metadata: fundingMetadata(metadata),
-        actor: ctx.principal.id,
-      }),
-    );
+    return grants.map(async (grant) => grantOne(grant, ctx));
   },
   debitCredits: (_parent, args, ctx) =>
     ctx.ledger.debit({

@@ -1,8 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { codedError, ErrorCode } from '../../../../lib/errors.js';
 
-/** A run stopped because it was cancelled (the run's status says so; nothing more is charged). */
-export const RUN_CANCELLED = 'RUN_CANCELLED';
+export const RUN_CANCELLED = ErrorCode.RUN_CANCELLED;
 
 /** Codes a step's retry policy tries again; anything else fails the step at once. */
 const RETRIABLE: ReadonlySet<string> = new Set([

@@ -155,7 +155,7 @@ async function runStep(step: FlowStep, context: Context, scope: ExpressionScope,
   // scope (each finished child is reused in turn).
   if (done && (paid || step.kind === 'transform')) {
     add(context.totals, done);
-    return done.output;
+    return done.output ?? null;
   }
   if (context.signal.aborted) throw cancelled();
   const record: StepRecord = {

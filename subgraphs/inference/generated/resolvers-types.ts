@@ -194,6 +194,8 @@ export type GenerationDelta = {
   __typename?: 'GenerationDelta';
   /** The id the finished Generation will have. */
   generationId: Scalars['ID']['output'];
+  /** The output tokens streamed so far, this delta's included: a running estimate counted with the gateway's tokenizer (o200k_base) as the pieces arrive, for showing progress and a running cost. What is charged is the final event's `generation.usage` and `cost`, which may differ (the provider counts with its own tokenizer). A replayed stream (an idempotent retry, a cache hit) carries the stored usage's exact count. */
+  outputTokens: Scalars['Int']['output'];
   /** The text added since the previous delta; empty when this delta carries only tool-call pieces. */
   text: Scalars['String']['output'];
   /** Pieces of tool calls added since the previous delta. */
@@ -834,6 +836,7 @@ export type GenerationCompletedResolvers<ContextType = InferenceContext, ParentT
 
 export type GenerationDeltaResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationDelta'] = ResolversParentTypes['GenerationDelta']> = ResolversObject<{
   generationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   toolCalls?: Resolver<Array<ResolversTypes['ToolCallDelta']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

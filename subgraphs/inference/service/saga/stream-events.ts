@@ -9,6 +9,8 @@ export type StreamEvent =
       generationId: string;
       text: string;
       toolCalls: ToolCallDelta[];
+      /** The output tokens streamed so far, this delta's included (a running estimate). */
+      outputTokens: number;
     }
   | { __typename: 'GenerationCompleted'; generation: GenerationResult }
   | { __typename: 'GenerationFailed'; code: string; message: string; generation: GenerationResult };
@@ -48,6 +50,7 @@ export function replayOf(result: GenerationResult): AsyncIterableIterator<Stream
       generationId: result.id,
       text: result.text,
       toolCalls,
+      outputTokens: result.usage.outputTokens,
     });
   }
   events.push(

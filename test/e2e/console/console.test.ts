@@ -40,8 +40,9 @@ const STREAM_DELAY_MS = 100;
  * The console in a real browser against a real platform (gateway, every subgraph, the Stripe
  * emulator's checkout page), with trusted documents required: everything it does goes by the
  * ids it published. One stack per store mode of the run, each with one page driven through the
- * flows in order: the whole flow on both modes costs ~25 s more than on one (measured on the
- * 2-core machine), within what a second mode may add, so there is no shorter smoke variant.
+ * flows in order. The whole flow on the second mode added ~20 s of CPU to this file (28-31 s on
+ * one mode, 48 s on both, measured on the shared 2-core machine: decision 95), within what a
+ * second mode may add, so there is no shorter smoke variant.
  */
 describe.each(STORE_MODES)('the web console in Chromium (%s stores)', (mode) => {
   let billing: BillingStack;

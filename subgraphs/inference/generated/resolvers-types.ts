@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { EntityRef } from '../../../lib/graphql/entity-ref.js';
 import type { HealthSnapshot } from '../service/model-health.js';
 import type { GenerationResult } from '../service/saga/generate.js';
+import type { DeltaEvent } from '../service/saga/stream-events.js';
 import type { EmbeddingsResult } from '../service/saga/embed.js';
 import type { Attempt } from '../service/routing/run-attempts.js';
 import type { InferenceContext } from '../context.js';
@@ -650,7 +651,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   GenerationEvent:
     | ( Omit<GenerationCompleted, 'generation'> & { generation: _RefType['Generation'] } )
-    | ( GenerationDelta )
+    | ( DeltaEvent )
     | ( Omit<GenerationFailed, 'generation'> & { generation: _RefType['Generation'] } )
   ;
 }>;
@@ -673,7 +674,7 @@ export type ResolversTypes = ResolversObject<{
   GenerateInput: GenerateInput;
   Generation: ResolverTypeWrapper<GenerationResult>;
   GenerationCompleted: ResolverTypeWrapper<Omit<GenerationCompleted, 'generation'> & { generation: ResolversTypes['Generation'] }>;
-  GenerationDelta: ResolverTypeWrapper<GenerationDelta>;
+  GenerationDelta: ResolverTypeWrapper<DeltaEvent>;
   GenerationEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['GenerationEvent']>;
   GenerationFailed: ResolverTypeWrapper<Omit<GenerationFailed, 'generation'> & { generation: ResolversTypes['Generation'] }>;
   HealthStatus: HealthStatus;
@@ -723,7 +724,7 @@ export type ResolversParentTypes = ResolversObject<{
   GenerateInput: GenerateInput;
   Generation: GenerationResult;
   GenerationCompleted: Omit<GenerationCompleted, 'generation'> & { generation: ResolversParentTypes['Generation'] };
-  GenerationDelta: GenerationDelta;
+  GenerationDelta: DeltaEvent;
   GenerationEvent: ResolversUnionTypes<ResolversParentTypes>['GenerationEvent'];
   GenerationFailed: Omit<GenerationFailed, 'generation'> & { generation: ResolversParentTypes['Generation'] };
   JSON: Scalars['JSON']['output'];

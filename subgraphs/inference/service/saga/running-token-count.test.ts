@@ -57,4 +57,22 @@ describe('createRunningTokenCount', () => {
         countTokens('time{"tz":"UTC"}'),
     );
   });
+
+  it('counts deferred deltas only when asked, in order', () => {
+    const running = createRunningTokenCount();
+    const later = ['one ', 'two ', 'three'].map((text) => running.defer({ text, toolCalls: [] }));
+    expect(later[2]!()).toBe(countTokens('one two three'));
+    expect(later[0]!()).toBe(countTokens('one '));
+    expect(later[1]!()).toBe(countTokens('one two '));
+    expect(later[2]!()).toBe(countTokens('one two three'));
+  });
+
+  it('counts pieces that start with their space as the whole text', () => {
+    const running = createRunningTokenCount();
+    let sofar = '';
+    for (const piece of ['Hello', ',', ' world', ' and', ' all', ' of', ' you', '.']) {
+      sofar += piece;
+      expect(running.add({ text: piece, toolCalls: [] })).toBe(countTokens(sofar));
+    }
+  });
 });

@@ -22,17 +22,22 @@ const LONGEST_TAIL = 2_000;
 function createTextCount() {
   let settled = 0;
   let tail = '';
+  let tailTokens = 0;
   return {
     add(piece: string): number {
+      const before = tail.length;
       tail += piece;
       let cut = 0;
       for (const match of tail.matchAll(WORD_BOUNDARY)) cut = match.index + 1;
       if (cut === 0 && tail.length > LONGEST_TAIL) cut = tail.length;
       if (cut > 0) {
-        settled += countTokens(tail.slice(0, cut));
+        // Pieces that start with their space (" word", as OpenAI's and Anthropic's streams
+        // come) settle exactly the previous tail, already counted: one tokenizer call a piece.
+        settled += cut === before ? tailTokens : countTokens(tail.slice(0, cut));
         tail = tail.slice(cut);
       }
-      return settled + countTokens(tail);
+      tailTokens = countTokens(tail);
+      return settled + tailTokens;
     },
   };
 }
@@ -52,16 +57,38 @@ export function createRunningTokenCount() {
     total += count - (counts.get(key) ?? 0);
     counts.set(key, count);
   };
+  const add = (delta: Delta): number => {
+    if (delta.text !== '') set('text', text.add(delta.text));
+    for (const piece of delta.toolCalls) {
+      const call = calls.get(piece.index) ?? createTextCount();
+      calls.set(piece.index, call);
+      set(piece.index, call.add((piece.name ?? '') + piece.arguments));
+    }
+    return total;
+  };
+  const waiting: Array<Delta | undefined> = [];
+  const totals: number[] = [];
   return {
     /** Adds a delta's pieces; returns the running total. */
-    add(delta: { text: string; toolCalls: readonly ToolCallDelta[] }): number {
-      if (delta.text !== '') set('text', text.add(delta.text));
-      for (const piece of delta.toolCalls) {
-        const call = calls.get(piece.index) ?? createTextCount();
-        calls.set(piece.index, call);
-        set(piece.index, call.add((piece.name ?? '') + piece.arguments));
-      }
-      return total;
+    add,
+    /**
+     * Queues a delta; the returned function gives the running total through it, counting (in
+     * order) only when first called. GraphQL calls it only for a client that selected
+     * `outputTokens`, so streams read without it (the /v1 surface) never run the tokenizer.
+     */
+    defer(delta: Delta): () => number {
+      const at = waiting.length;
+      waiting.push(delta);
+      return () => {
+        while (totals.length <= at) {
+          const next = totals.length;
+          totals.push(add(waiting[next]!));
+          waiting[next] = undefined;
+        }
+        return totals[at]!;
+      };
     },
   };
 }
+
+type Delta = { text: string; toolCalls: readonly ToolCallDelta[] };

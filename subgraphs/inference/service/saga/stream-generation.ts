@@ -234,7 +234,7 @@ function streamEvents(
             __typename: 'GenerationDelta',
             generationId: s.id,
             ...delta,
-            outputTokens: streamed.add(delta),
+            outputTokens: streamed.defer(delta),
           });
         },
         logger: ctx.logger,

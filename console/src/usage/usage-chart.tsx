@@ -17,8 +17,8 @@ const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
  * A time tick in UTC, as the tables write it: `12-07` for days; `14:00` for hours, with the date
  * below it at each UTC midnight.
  */
-export function timeTick(seconds: number, granularity: UsageGranularity): string {
-  const iso = new Date(seconds * 1000).toISOString();
+function timeTick(at: number, granularity: UsageGranularity): string {
+  const iso = new Date(at * 1000).toISOString();
   const day = iso.slice(5, 10);
   if (granularity === 'DAY') return day;
   const time = iso.slice(11, 16);

@@ -195,7 +195,7 @@ export type GenerationDelta = {
   __typename?: 'GenerationDelta';
   /** The id the finished Generation will have. */
   generationId: Scalars['ID']['output'];
-  /** The output tokens streamed so far, this delta's included: a running estimate counted with the gateway's tokenizer (o200k_base) as the pieces arrive, for showing progress and a running cost. What is charged is the final event's `generation.usage` and `cost`, which may differ (the provider counts with its own tokenizer). A replayed stream (an idempotent retry, a cache hit) carries the stored usage's exact count. */
+  /** The output tokens streamed so far, this delta's included: a running estimate counted with the platform's tokenizer (o200k_base) as the pieces arrive, for showing progress and a running cost. What is charged is the final event's `generation.usage` and `cost`, which may differ (the provider counts with its own tokenizer). A replayed stream (an idempotent retry, a cache hit) carries the stored usage's exact count. */
   outputTokens: Scalars['Int']['output'];
   /** The text added since the previous delta; empty when this delta carries only tool-call pieces. */
   text: Scalars['String']['output'];

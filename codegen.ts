@@ -95,6 +95,7 @@ const SUBGRAPHS: SubgraphTypes[] = [
       Model: '../../../lib/graphql/entity-ref.js#EntityRef',
       ModelHealth: '../service/model-health.js#HealthSnapshot',
       Generation: '../service/saga/generate.js#GenerationResult',
+      GenerationDelta: '../service/saga/stream-events.js#DeltaEvent',
       Embeddings: '../service/saga/embed.js#EmbeddingsResult',
       ProviderAttempt: '../service/routing/run-attempts.js#Attempt',
     },

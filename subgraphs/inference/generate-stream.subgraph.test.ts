@@ -1,4 +1,5 @@
 import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
+import { countTokens } from './providers/token-count.js';
 import { startEmulatedStack, type EmulatedStack } from '../../test/support/emulated-deployments.js';
 import { eventually } from '../../test/support/eventually.js';
 import { expectNoErrors } from '../../test/support/graphql-client.js';
@@ -23,6 +24,7 @@ interface Event {
   __typename: 'GenerationDelta' | 'GenerationCompleted' | 'GenerationFailed';
   generationId?: string;
   text?: string;
+  outputTokens?: number;
   code?: string;
   generation?: {
     id: string;
@@ -38,7 +40,7 @@ type Payload = { generateStream: Event };
 
 const STREAM = `subscription($i: GenerateInput!) { generateStream(input: $i) {
   __typename
-  ... on GenerationDelta { generationId text }
+  ... on GenerationDelta { generationId text outputTokens }
   ... on GenerationCompleted { generation { ...G } }
   ... on GenerationFailed { code message generation { ...G } } } }
 fragment G on Generation { id text finishReason cost chargeStatus
@@ -141,11 +143,13 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     const all = events(results);
     const deltas = all.slice(0, -1);
     const last = all.at(-1)!;
-    expect(deltas.map((e) => [e.__typename, e.text])).toEqual([
-      ['GenerationDelta', 'one '],
-      ['GenerationDelta', 'two '],
-      ['GenerationDelta', 'three '],
-      ['GenerationDelta', 'four'],
+    // Each delta carries the running count of output tokens: the tokenizer's count of the text
+    // so far (the trailing space a token of its own until the next word takes it).
+    expect(deltas.map((e) => [e.__typename, e.text, e.outputTokens])).toEqual([
+      ['GenerationDelta', 'one ', countTokens('one ')],
+      ['GenerationDelta', 'two ', countTokens('one two ')],
+      ['GenerationDelta', 'three ', countTokens('one two three ')],
+      ['GenerationDelta', 'four', countTokens('one two three four')],
     ]);
     expect(last.__typename).toBe('GenerationCompleted');
     const generation = last.generation!;
@@ -297,6 +301,7 @@ describe.each(STORE_MODES)('generateStream on the inference subgraph (%s stores)
     const original = first.at(-1)!.generation!;
     expect(again.map((e) => e.__typename)).toEqual(['GenerationDelta', 'GenerationCompleted']);
     expect(again[0]!.text).toBe(original.text);
+    expect(again[0]!.outputTokens).toBe(original.usage.outputTokens);
     expect(again.at(-1)!.generation).toEqual(original);
   });
 

@@ -77,6 +77,29 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     );
 }
 
+/**
+ * How far the page, or any table in it, scrolls sideways at phone size (0: nothing does): the
+ * document's scroll width past the viewport's, or a table box's past its own width (a wide table
+ * in an `overflow-x: auto` box leaves the page narrow but still scrolls), once layout and what
+ * reacts to the resize (the usage charts) settled.
+ */
+export async function phoneOverflow(page: Page): Promise<number> {
+  await page.setViewportSize(PHONE);
+  // Two frames: resize observers run after the first layout at the new size.
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
+  const overflow = await page.evaluate(() =>
+    Math.max(
+      ...[document.documentElement, ...Array.from(document.querySelectorAll('.data-table'))].map(
+        (box) => box.scrollWidth - box.clientWidth,
+      ),
+    ),
+  );
+  await page.setViewportSize(DESKTOP);
+  return overflow;
+}
+
 /** Screenshots of the page at desktop and phone sizes, named `<name>-desktop.png` and `-phone.png`. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });

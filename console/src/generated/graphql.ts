@@ -479,7 +479,7 @@ export type PlaygroundStreamSubscriptionVariables = Exact<{
 
 export type PlaygroundStreamSubscription = { generateStream:
     | { __typename: 'GenerationCompleted', generation: { id: string, finishReason: FinishReason, cost: string, usage: { inputTokens: number, outputTokens: number } } }
-    | { __typename: 'GenerationDelta', text: string }
+    | { __typename: 'GenerationDelta', text: string, outputTokens: number }
     | { __typename: 'GenerationFailed', code: string, message: string, generation: { id: string, cost: string, usage: { inputTokens: number, outputTokens: number } } }
    };
 
@@ -571,7 +571,7 @@ export const TeamAutoRechargeDocument = {"__meta__":{"hash":"sha256:f7fd81b345f4
 export const SaveAutoRechargeDocument = {"__meta__":{"hash":"sha256:c66092849623624a2f6a42fec4ed19c99caa90b6aaa66f5c0425db90c1724a50"}} as unknown as DocumentNode<SaveAutoRechargeMutation, SaveAutoRechargeMutationVariables>;
 export const StartAutoRechargeSetupDocument = {"__meta__":{"hash":"sha256:b98a6a3774b4e6aea5cee3a6b919bb93a3dd61469de386b0e10c15bac9d960e0"}} as unknown as DocumentNode<StartAutoRechargeSetupMutation, StartAutoRechargeSetupMutationVariables>;
 export const CatalogModelsDocument = {"__meta__":{"hash":"sha256:3e2e7882ba248ece223bee66ea4ac7d4c2321b8b4988e60869f1ddb0269af499"}} as unknown as DocumentNode<CatalogModelsQuery, CatalogModelsQueryVariables>;
-export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:120de2c6b415ea21645449cd8f8cd26c2059a1076be1f5c82337d4373141553b"}} as unknown as DocumentNode<PlaygroundStreamSubscription, PlaygroundStreamSubscriptionVariables>;
+export const PlaygroundStreamDocument = {"__meta__":{"hash":"sha256:287ac294b366f949e81334739704596ac352346ec679f44b1285ae55c49dbff3"}} as unknown as DocumentNode<PlaygroundStreamSubscription, PlaygroundStreamSubscriptionVariables>;
 export const ConsoleViewerDocument = {"__meta__":{"hash":"sha256:1d10854e1447b7ddea1b1ac690f87a388b10c3ae8823cfa4586a501cdf646871"}} as unknown as DocumentNode<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
 export const OrgTeamsDocument = {"__meta__":{"hash":"sha256:73be583c04b81113a654f6d2de56eda2b8610bda833a58ef3a91daa4aefca095"}} as unknown as DocumentNode<OrgTeamsQuery, OrgTeamsQueryVariables>;
 export const OrgTeamNamesDocument = {"__meta__":{"hash":"sha256:b541725bdc7736d462cacbbc9be473aa23f6dd25e9785a40e13e125bc2b163cb"}} as unknown as DocumentNode<OrgTeamNamesQuery, OrgTeamNamesQueryVariables>;

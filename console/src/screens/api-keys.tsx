@@ -5,6 +5,7 @@ import {
   RevokeConsoleApiKeyDocument,
   TeamApiKeysDocument,
 } from '../generated/graphql';
+import { DataTable } from '../parts/data-table';
 import { ErrorNote } from '../parts/error-note';
 import { useQuery } from '../use-query';
 import { useViewer } from '../viewer';
@@ -85,40 +86,30 @@ export default function ApiKeys() {
       </form>
       <ErrorNote error={failure ?? keys.error} />
       <h2>Keys</h2>
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(keys.data?.team?.apiKeys ?? []).map((k) => (
-              <tr key={k.id}>
-                <th scope="row">{k.name}</th>
-                <td>
-                  <code>{k.prefix}</code>
-                </td>
-                <td>{k.scopes.join(', ')}</td>
-                <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : 'never'}</td>
-                <td>
-                  {k.revokedAt ? (
-                    'Revoked'
-                  ) : (
-                    <button type="button" onClick={() => void revoke(k.id)}>
-                      Revoke <span className="visually-hidden">{k.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={keys.data?.team?.apiKeys ?? []}
+        rowKey={(k) => k.id}
+        columns={[
+          { header: 'Name', rowHeader: true, cell: (k) => k.name },
+          { header: 'Prefix', cell: (k) => <code>{k.prefix}</code> },
+          { header: 'Scopes', cell: (k) => k.scopes.join(', ') },
+          {
+            header: 'Last used',
+            cell: (k) => (k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : 'never'),
+          },
+          {
+            header: 'Status',
+            cell: (k) =>
+              k.revokedAt ? (
+                'Revoked'
+              ) : (
+                <button type="button" onClick={() => void revoke(k.id)}>
+                  Revoke <span className="visually-hidden">{k.name}</span>
+                </button>
+              ),
+          },
+        ]}
+      />
     </>
   );
 }

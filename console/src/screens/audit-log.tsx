@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ConsoleAuditLogDocument } from '../generated/graphql';
+import { DataTable } from '../parts/data-table';
 import { ErrorNote } from '../parts/error-note';
 import { useQuery } from '../use-query';
 import { useViewer } from '../viewer';
@@ -35,36 +36,26 @@ export default function AuditLog() {
       <ErrorNote error={error} />
       {log && (
         <>
-          <div className="table-scroll">
-            <table>
-              <caption>
+          <DataTable
+            caption={
+              <>
                 {log.edges.length} of {log.totalCount} events
                 {orgWide ? ' in the organization' : team ? ` of ${team.name}` : ''}, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Target</th>
-                </tr>
-              </thead>
-              <tbody>
-                {log.edges.map(({ node: e }) => (
-                  <tr key={e.id}>
-                    <td>{new Date(e.createdAt).toLocaleString()}</td>
-                    <td>{e.action}</td>
-                    <td>
-                      <code>{e.actor}</code>
-                    </td>
-                    <td>{e.outcome.toLowerCase()}</td>
-                    <td>{e.targetType ? `${e.targetType} ${e.targetId ?? ''}` : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              </>
+            }
+            rows={log.edges.map((edge) => edge.node)}
+            rowKey={(e) => e.id}
+            columns={[
+              { header: 'When', cell: (e) => new Date(e.createdAt).toLocaleString() },
+              { header: 'Action', cell: (e) => e.action },
+              { header: 'Actor', cell: (e) => <code>{e.actor}</code> },
+              { header: 'Outcome', cell: (e) => e.outcome.toLowerCase() },
+              {
+                header: 'Target',
+                cell: (e) => (e.targetType ? `${e.targetType} ${e.targetId ?? ''}` : ''),
+              },
+            ]}
+          />
           <div className="actions">
             {after && (
               <button type="button" onClick={() => setAfter(null)}>

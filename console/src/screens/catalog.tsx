@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { CatalogModelsDocument, type Capability } from '../generated/graphql';
 import { Amount } from '../parts/amount';
+import { DataTable } from '../parts/data-table';
 import { ErrorNote } from '../parts/error-note';
 import { useQuery } from '../use-query';
 import { useViewer } from '../viewer';
@@ -50,50 +51,38 @@ export default function Catalog() {
       <ErrorNote error={error} />
       {loading && !data && <p aria-busy="true">Loading…</p>}
       {data && (
-        <div className="table-scroll">
-          <table>
-            <caption>
-              {models.length} of {data.models.totalCount} models. Prices in credits per million
-              tokens.
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Input</th>
-                <th scope="col">Output</th>
-                <th scope="col">Health</th>
-                <th scope="col">My team</th>
-              </tr>
-            </thead>
-            <tbody>
-              {models.map((m) => (
-                <tr key={m.id}>
-                  <th scope="row">
-                    {m.displayName}
-                    <br />
-                    <code>{m.id}</code>
-                    {m.lifecycle.status !== 'ACTIVE' && ` (${m.lifecycle.status.toLowerCase()})`}
-                  </th>
-                  <td>{m.provider.displayName}</td>
-                  <td>
-                    <Amount micros={m.pricing.inputPerMillion} />
-                  </td>
-                  <td>
-                    <Amount micros={m.pricing.outputPerMillion} />
-                  </td>
-                  <td>
-                    {m.health.status.toLowerCase()}
-                    {m.health.p50LatencyMs !== null && `, p50 ${m.health.p50LatencyMs} ms`}
-                  </td>
-                  <td>
-                    {m.access.allowed ? 'Allowed' : `No: ${m.access.reason ?? 'not allowed'}`}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`${models.length} of ${data.models.totalCount} models. Prices in credits per million tokens.`}
+          rows={models}
+          rowKey={(m) => m.id}
+          columns={[
+            {
+              header: 'Model',
+              rowHeader: true,
+              cell: (m) => (
+                <>
+                  {m.displayName}
+                  <br />
+                  <code>{m.id}</code>
+                  {m.lifecycle.status !== 'ACTIVE' && ` (${m.lifecycle.status.toLowerCase()})`}
+                </>
+              ),
+            },
+            { header: 'Provider', cell: (m) => m.provider.displayName },
+            { header: 'Input', cell: (m) => <Amount micros={m.pricing.inputPerMillion} /> },
+            { header: 'Output', cell: (m) => <Amount micros={m.pricing.outputPerMillion} /> },
+            {
+              header: 'Health',
+              cell: (m) =>
+                `${m.health.status.toLowerCase()}${m.health.p50LatencyMs !== null ? `, p50 ${m.health.p50LatencyMs} ms` : ''}`,
+            },
+            {
+              header: 'My team',
+              cell: (m) =>
+                m.access.allowed ? 'Allowed' : `No: ${m.access.reason ?? 'not allowed'}`,
+            },
+          ]}
+        />
       )}
     </>
   );

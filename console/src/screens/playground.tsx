@@ -15,7 +15,8 @@ type Outcome = Extract<Event, { __typename: 'GenerationCompleted' | 'GenerationF
 
 /**
  * Streaming chat with any model the team may use (generateStream over SSE): the text as it is
- * written, then the tokens and the exact cost the ledger charged.
+ * written with the output tokens so far and a running cost estimate priced from the model's
+ * output price, then the tokens and the exact cost the ledger charged, which replace them.
  */
 export default function Playground() {
   const { team } = useViewer();
@@ -29,18 +30,19 @@ export default function Playground() {
   const [model, setModel] = useState('');
   const [prompt, setPrompt] = useState('');
   const [text, setText] = useState('');
-  const [pieces, setPieces] = useState(0);
+  const [outputTokens, setOutputTokens] = useState(0);
   const [outcome, setOutcome] = useState<Outcome>();
   const [error, setError] = useState<Error>();
   const [running, setRunning] = useState(false);
   const abort = useRef<AbortController>(undefined);
   const chosen = model || allowed[0]?.id || '';
+  const price = allowed.find((m) => m.id === chosen)?.pricing.outputPerMillion;
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
     abort.current = new AbortController();
     setText('');
-    setPieces(0);
+    setOutputTokens(0);
     setOutcome(undefined);
     setError(undefined);
     setRunning(true);
@@ -59,7 +61,7 @@ export default function Playground() {
         ({ generateStream: e }) => {
           if (e.__typename === 'GenerationDelta') {
             setText((t) => t + e.text);
-            setPieces((n) => n + 1);
+            setOutputTokens(e.outputTokens);
           } else setOutcome(e);
         },
         abort.current.signal,
@@ -108,11 +110,32 @@ export default function Playground() {
           {text}
         </p>
         <p role="status">
-          {running && `Streaming… ${pieces} pieces received`}
+          {running && !outcome && <Running outputTokens={outputTokens} price={price} />}
           {outcome && <Summary outcome={outcome} />}
         </p>
       </section>
     </>
+  );
+}
+
+/** µcr of `tokens` at `perMillion` µcr per million tokens, rounded up as the ledger rounds. */
+function costOf(tokens: number, perMillion: string): string {
+  return ((BigInt(tokens) * BigInt(perMillion) + 999_999n) / 1_000_000n).toString();
+}
+
+/** While the reply streams: its output tokens so far and what they cost, an estimate. */
+function Running({ outputTokens, price }: { outputTokens: number; price?: string }) {
+  return (
+    <span className="running" data-testid="running-estimate" data-tokens={outputTokens}>
+      Streaming… {outputTokens} output tokens so far
+      {price !== undefined && (
+        <>
+          , estimated cost <Amount micros={costOf(outputTokens, price)} /> (output only; the charged
+          cost, prompt included, replaces this estimate when the reply ends)
+        </>
+      )}
+      .
+    </span>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { OrgTeamsDocument } from '../generated/graphql';
 import { ErrorNote } from '../parts/error-note';
+import { DataTable } from '../parts/data-table';
 import { AccessRules } from '../teams/access-rules';
 import { CreateTeam } from '../teams/create-team';
 import { Members } from '../teams/members';
@@ -24,40 +25,35 @@ export default function Teams() {
     <>
       <h1>Teams</h1>
       <ErrorNote error={error} />
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Team</th>
-              <th scope="col">Members</th>
-              <th scope="col">Requests per minute</th>
-              <th scope="col">Tokens per minute</th>
-              <th scope="col">Model access rules</th>
-              <th scope="col">Edit</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.teams ?? []).map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.name}</th>
-                <td>{t.members.map((m) => `${m.userId} (${m.role.toLowerCase()})`).join(', ')}</td>
-                <td>{t.quota.requestsPerMinute ?? 'unlimited'}</td>
-                <td>{t.quota.tokensPerMinute ?? 'unlimited'}</td>
-                <td>{t.accessRules.map(ruleText).join('; ') || 'organization default'}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-pressed={t.id === editing}
-                    onClick={() => setEditing(t.id)}
-                  >
-                    Edit <span className="visually-hidden">{t.name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={data?.teams ?? []}
+        rowKey={(t) => t.id}
+        columns={[
+          { header: 'Team', rowHeader: true, cell: (t) => t.name },
+          {
+            header: 'Members',
+            cell: (t) => t.members.map((m) => `${m.userId} (${m.role.toLowerCase()})`).join(', '),
+          },
+          { header: 'Requests per minute', cell: (t) => t.quota.requestsPerMinute ?? 'unlimited' },
+          { header: 'Tokens per minute', cell: (t) => t.quota.tokensPerMinute ?? 'unlimited' },
+          {
+            header: 'Model access rules',
+            cell: (t) => t.accessRules.map(ruleText).join('; ') || 'organization default',
+          },
+          {
+            header: 'Edit',
+            cell: (t) => (
+              <button
+                type="button"
+                aria-pressed={t.id === editing}
+                onClick={() => setEditing(t.id)}
+              >
+                Edit <span className="visually-hidden">{t.name}</span>
+              </button>
+            ),
+          },
+        ]}
+      />
       {team && (
         <section className="stack" aria-labelledby="editing-heading">
           <h2 id="editing-heading">Editing {team.name}</h2>

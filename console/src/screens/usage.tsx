@@ -6,6 +6,7 @@ import {
   type UsageGranularity,
 } from '../generated/graphql';
 import { Amount } from '../parts/amount';
+import { DataTable } from '../parts/data-table';
 import { ErrorNote } from '../parts/error-note';
 import { useQuery } from '../use-query';
 import { UsageTables } from '../usage/usage-tables';
@@ -96,33 +97,19 @@ export default function Usage() {
       <ErrorNote error={error} />
       {usage && (
         <>
-          <div className="table-scroll">
-            <table data-testid="usage-totals">
-              <caption>
-                Totals for {scope}, {bucketRange(range)} (UTC)
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Requests</th>
-                  <th scope="col">Tokens</th>
-                  <th scope="col">Cost</th>
-                  <th scope="col">Latency p50</th>
-                  <th scope="col">Latency p95</th>
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  <td data-testid="usage-requests">{usage.totals.requests}</td>
-                  <td>{usage.totals.inputTokens + usage.totals.outputTokens}</td>
-                  <td data-testid="usage-cost">
-                    <Amount micros={usage.totals.cost} />
-                  </td>
-                  <td>{milliseconds(usage.totals.latencyMs?.p50)}</td>
-                  <td>{milliseconds(usage.totals.latencyMs?.p95)}</td>
-                </tr>
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="usage-totals"
+            caption={`Totals for ${scope ?? ''}, ${bucketRange(range)} (UTC)`}
+            rows={[usage.totals]}
+            rowKey={() => 'totals'}
+            columns={[
+              { header: 'Requests', testId: 'usage-requests', cell: (t) => t.requests },
+              { header: 'Tokens', cell: (t) => t.inputTokens + t.outputTokens },
+              { header: 'Cost', testId: 'usage-cost', cell: (t) => <Amount micros={t.cost} /> },
+              { header: 'Latency p50', cell: (t) => milliseconds(t.latencyMs?.p50) },
+              { header: 'Latency p95', cell: (t) => milliseconds(t.latencyMs?.p95) },
+            ]}
+          />
           {usage.series.length === 0 ? (
             <p>No calls in this range.</p>
           ) : (

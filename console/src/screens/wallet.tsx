@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { TeamWalletDocument } from '../generated/graphql';
 import { Amount } from '../parts/amount';
+import { DataTable } from '../parts/data-table';
 import { ErrorNote } from '../parts/error-note';
 import { awaitedPurchase } from '../purchase-return';
 import { useQuery } from '../use-query';
@@ -106,33 +107,17 @@ export default function Wallet() {
             </ul>
           )}
           <h2>Transactions</h2>
-          <div className="table-scroll">
-            <table>
-              <caption>
-                Latest {wallet.transactions.edges.length} of {wallet.transactions.totalCount}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Amount</th>
-                  <th scope="col">Memo</th>
-                </tr>
-              </thead>
-              <tbody>
-                {wallet.transactions.edges.map(({ node: t }) => (
-                  <tr key={t.id}>
-                    <td>{new Date(t.createdAt).toLocaleString()}</td>
-                    <td>{t.kind.toLowerCase()}</td>
-                    <td>
-                      <Amount micros={t.postedChange} />
-                    </td>
-                    <td>{t.memo ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`Latest ${wallet.transactions.edges.length} of ${wallet.transactions.totalCount}`}
+            rows={wallet.transactions.edges.map((edge) => edge.node)}
+            rowKey={(t) => t.id}
+            columns={[
+              { header: 'When', cell: (t) => new Date(t.createdAt).toLocaleString() },
+              { header: 'Kind', cell: (t) => t.kind.toLowerCase() },
+              { header: 'Amount', cell: (t) => <Amount micros={t.postedChange} /> },
+              { header: 'Memo', cell: (t) => t.memo ?? '' },
+            ]}
+          />
         </>
       )}
     </>

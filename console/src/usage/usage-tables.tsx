@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { UsageDimension, UsageGranularity } from '../generated/graphql';
+import { DataTable } from '../parts/data-table';
 import { METRICS, bucketStarts, metricLines, type UsageData } from './metrics';
 import { bucketLabel } from './range';
 import { UsageChart } from './usage-chart';
@@ -30,38 +31,29 @@ export function UsageTables({
             {metric.title} ({metric.unit})
           </h2>
           <UsageChart
-            label={`${metric.title} per ${granularity === 'HOUR' ? 'hour' : 'day'} by ${by}, as a line chart; the table beside it lists the same figures.`}
+            label={`${metric.title} per ${granularity === 'HOUR' ? 'hour' : 'day'} by ${by}, as a line chart over time in UTC; the table beside it lists the same figures.`}
             range={range}
+            granularity={granularity}
             starts={starts}
             lines={lines}
           />
-          <div className="table-scroll">
-            <table data-testid={`usage-table-${metric.id}`}>
-              <caption>
-                {metric.title} in {metric.unit}, by {by}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{granularity === 'HOUR' ? 'Hour (UTC)' : 'Day (UTC)'}</th>
-                  {lines.map((line) => (
-                    <th scope="col" key={line.label}>
-                      {line.label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {starts.map((start, i) => (
-                  <tr key={start}>
-                    <th scope="row">{bucketLabel(start, granularity)}</th>
-                    {lines.map((line) => (
-                      <td key={line.label}>{figure(line.values[i])}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId={`usage-table-${metric.id}`}
+            caption={`${metric.title} in ${metric.unit}, by ${by}`}
+            rows={starts.map((start, i) => ({ start, i }))}
+            rowKey={(row) => row.start}
+            columns={[
+              {
+                header: granularity === 'HOUR' ? 'Hour (UTC)' : 'Day (UTC)',
+                rowHeader: true,
+                cell: (row) => bucketLabel(row.start, granularity),
+              },
+              ...lines.map((line) => ({
+                header: line.label,
+                cell: (row: { i: number }) => figure(line.values[row.i]),
+              })),
+            ]}
+          />
         </section>
       ))}
     </>

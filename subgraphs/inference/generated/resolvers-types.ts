@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { EntityRef } from '../../../lib/graphql/entity-ref.js';
 import type { HealthSnapshot } from '../service/model-health.js';
 import type { GenerationResult } from '../service/saga/generate.js';
+import type { DeltaEvent } from '../service/saga/stream-events.js';
 import type { EmbeddingsResult } from '../service/saga/embed.js';
 import type { Attempt } from '../service/routing/run-attempts.js';
 import type { InferenceContext } from '../context.js';
@@ -194,6 +195,8 @@ export type GenerationDelta = {
   __typename?: 'GenerationDelta';
   /** The id the finished Generation will have. */
   generationId: Scalars['ID']['output'];
+  /** The output tokens streamed so far, this delta's included: a running estimate counted with the platform's tokenizer (o200k_base) as the pieces arrive, for showing progress and a running cost. What is charged is the final event's `generation.usage` and `cost`, which may differ (the provider counts with its own tokenizer). A replayed stream (an idempotent retry, a cache hit) carries the stored usage's exact count. */
+  outputTokens: Scalars['Int']['output'];
   /** The text added since the previous delta; empty when this delta carries only tool-call pieces. */
   text: Scalars['String']['output'];
   /** Pieces of tool calls added since the previous delta. */
@@ -371,7 +374,7 @@ export type ResponseFormatType =
 /** Streamed operations. */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Generates a chat reply as it is written. `GenerationDelta` events carry the text (and tool-call pieces) as the provider produces them; one `GenerationCompleted` event then carries the whole Generation (finishReason, usage, cost, priceVersion, attempts) and the stream ends. A call that breaks off after its first delta ends with one `GenerationFailed` event (code PROVIDER_STREAM_INTERRUPTED when the provider broke off, SERVICE_UNAVAILABLE when the server is shutting down) whose `generation` says what was delivered and charged; a stream never ends silently. Refusals before the first delta are GraphQL errors with the codes of `generate` (RATE_LIMITED also for too many open streams: `quotaField: "maxConcurrentStreams"`; SERVICE_UNAVAILABLE when the server stops before the first delta, with nothing charged). Paid exactly like `generate`: the worst case is held before the first byte, retries and fallback happen only before the first token, the exact provider-reported usage is captured, and a client that leaves stops the provider call and pays for the text it was sent (finishReason CANCELLED). A retry with the same idempotencyKey replays the stored generation without calling a provider. Served at the gateway's /graphql over multipart HTTP (`Accept: multipart/mixed;subscriptionSpec="1.0"`, as Apollo Client, Apollo iOS and Apollo Kotlin send it) and over Server-Sent Events (the graphql-sse protocol). Select only fields of this subgraph (a Model's `id` and `health`). Needs inference:invoke in the team. */
+  /** Generates a chat reply as it is written. `GenerationDelta` events carry the text (and tool-call pieces) as the provider produces them, each with the running count of output tokens so far (an estimate); one `GenerationCompleted` event then carries the whole Generation (finishReason, usage, cost, priceVersion, attempts) and the stream ends. A call that breaks off after its first delta ends with one `GenerationFailed` event (code PROVIDER_STREAM_INTERRUPTED when the provider broke off, SERVICE_UNAVAILABLE when the server is shutting down) whose `generation` says what was delivered and charged; a stream never ends silently. Refusals before the first delta are GraphQL errors with the codes of `generate` (RATE_LIMITED also for too many open streams: `quotaField: "maxConcurrentStreams"`; SERVICE_UNAVAILABLE when the server stops before the first delta, with nothing charged). Paid exactly like `generate`: the worst case is held before the first byte, retries and fallback happen only before the first token, the exact provider-reported usage is captured, and a client that leaves stops the provider call and pays for the text it was sent (finishReason CANCELLED). A retry with the same idempotencyKey replays the stored generation without calling a provider. Served at the gateway's /graphql over multipart HTTP (`Accept: multipart/mixed;subscriptionSpec="1.0"`, as Apollo Client, Apollo iOS and Apollo Kotlin send it) and over Server-Sent Events (the graphql-sse protocol). Select only fields of this subgraph (a Model's `id` and `health`). Needs inference:invoke in the team. */
   generateStream: GenerationEvent;
 };
 
@@ -648,7 +651,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   GenerationEvent:
     | ( Omit<GenerationCompleted, 'generation'> & { generation: _RefType['Generation'] } )
-    | ( GenerationDelta )
+    | ( DeltaEvent )
     | ( Omit<GenerationFailed, 'generation'> & { generation: _RefType['Generation'] } )
   ;
 }>;
@@ -671,7 +674,7 @@ export type ResolversTypes = ResolversObject<{
   GenerateInput: GenerateInput;
   Generation: ResolverTypeWrapper<GenerationResult>;
   GenerationCompleted: ResolverTypeWrapper<Omit<GenerationCompleted, 'generation'> & { generation: ResolversTypes['Generation'] }>;
-  GenerationDelta: ResolverTypeWrapper<GenerationDelta>;
+  GenerationDelta: ResolverTypeWrapper<DeltaEvent>;
   GenerationEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['GenerationEvent']>;
   GenerationFailed: ResolverTypeWrapper<Omit<GenerationFailed, 'generation'> & { generation: ResolversTypes['Generation'] }>;
   HealthStatus: HealthStatus;
@@ -721,7 +724,7 @@ export type ResolversParentTypes = ResolversObject<{
   GenerateInput: GenerateInput;
   Generation: GenerationResult;
   GenerationCompleted: Omit<GenerationCompleted, 'generation'> & { generation: ResolversParentTypes['Generation'] };
-  GenerationDelta: GenerationDelta;
+  GenerationDelta: DeltaEvent;
   GenerationEvent: ResolversUnionTypes<ResolversParentTypes>['GenerationEvent'];
   GenerationFailed: Omit<GenerationFailed, 'generation'> & { generation: ResolversParentTypes['Generation'] };
   JSON: Scalars['JSON']['output'];
@@ -834,6 +837,7 @@ export type GenerationCompletedResolvers<ContextType = InferenceContext, ParentT
 
 export type GenerationDeltaResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationDelta'] = ResolversParentTypes['GenerationDelta']> = ResolversObject<{
   generationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   toolCalls?: Resolver<Array<ResolversTypes['ToolCallDelta']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

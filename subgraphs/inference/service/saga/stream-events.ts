@@ -2,14 +2,22 @@ import { ErrorCode } from '../../../../lib/errors.js';
 import type { ToolCall, ToolCallDelta } from '../../providers/types.js';
 import type { GenerationResult } from './generate.js';
 
+/** A GenerationDelta as the saga makes it. */
+export interface DeltaEvent {
+  __typename: 'GenerationDelta';
+  generationId: string;
+  text: string;
+  toolCalls: ToolCallDelta[];
+  /**
+   * The output tokens streamed so far, this delta's included (a running estimate); a function
+   * where it is counted only if a client selects it (GraphQL's default resolver calls it).
+   */
+  outputTokens: number | (() => number);
+}
+
 /** One event of `generateStream`, as the GenerationEvent union shows it. */
 export type StreamEvent =
-  | {
-      __typename: 'GenerationDelta';
-      generationId: string;
-      text: string;
-      toolCalls: ToolCallDelta[];
-    }
+  | DeltaEvent
   | { __typename: 'GenerationCompleted'; generation: GenerationResult }
   | { __typename: 'GenerationFailed'; code: string; message: string; generation: GenerationResult };
 
@@ -48,6 +56,7 @@ export function replayOf(result: GenerationResult): AsyncIterableIterator<Stream
       generationId: result.id,
       text: result.text,
       toolCalls,
+      outputTokens: result.usage.outputTokens,
     });
   }
   events.push(

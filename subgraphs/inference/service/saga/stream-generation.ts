@@ -12,6 +12,7 @@ import { openProviderStream, type OpenedStream } from './open-provider-stream.js
 import { amountOf, FREE, type Charge, type Payment } from './payment.js';
 import { reserveRate, type SettleTokens } from './rate-limit-step.js';
 import { createReplyParts } from './reply-parts.js';
+import { createRunningTokenCount } from './running-token-count.js';
 import type { SagaContext, SagaDeps } from './saga-types.js';
 import { forwardStream, type StreamEnd } from './forward-stream.js';
 import { finalEventOf, replayOf, type StreamEvent } from './stream-events.js';
@@ -208,6 +209,7 @@ function streamEvents(
   live: { opened: OpenedStream; upstream: AbortController; payment: Payment },
 ): AsyncIterableIterator<StreamEvent> {
   const pushed = createReplyParts();
+  const streamed = createRunningTokenCount();
   const taken = createReplyParts();
   const stopped = { cancelled: false, shutdown: false };
   const channel = createEventChannel<StreamEvent>({
@@ -228,7 +230,12 @@ function streamEvents(
         stopped,
         emit: (delta) => {
           pushed.add(delta);
-          return channel.push({ __typename: 'GenerationDelta', generationId: s.id, ...delta });
+          return channel.push({
+            __typename: 'GenerationDelta',
+            generationId: s.id,
+            ...delta,
+            outputTokens: streamed.defer(delta),
+          });
         },
         logger: ctx.logger,
       });

@@ -26,6 +26,13 @@ export function SignIn({
       live = false;
     };
   }, []);
+  // Back from the provider's page by the Back button: the page may come from the back-forward
+  // cache with the button still disabled.
+  useEffect(() => {
+    const shown = (event: PageTransitionEvent) => event.persisted && setLeaving(false);
+    window.addEventListener('pageshow', shown);
+    return () => window.removeEventListener('pageshow', shown);
+  }, []);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const token = key.trim();

@@ -197,6 +197,61 @@ describe('console sign-in with SSO in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  /** Signs in with the provider's /token answer replaced by `answer`'s. */
+  async function withTokenAnswer(
+    answer: (real: { status: number; body: Record<string, unknown> }) => {
+      status: number;
+      body: unknown;
+    },
+  ) {
+    await page.route(`${idp.issuer}/token`, async (route) => {
+      const real = await route.fetch();
+      const changed = answer({
+        status: real.status(),
+        body: (await real.json()) as Record<string, unknown>,
+      });
+      await route.fulfill({
+        status: changed.status,
+        headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' },
+        body: JSON.stringify(changed.body),
+      });
+    });
+    try {
+      await page.goto(`${base}/console`);
+      await ssoButton().click();
+      await ssoButton().waitFor();
+    } finally {
+      await page.unroute(`${idp.issuer}/token`);
+    }
+  }
+
+  it(
+    'shows the token endpoint’s refusal, and refuses an id token for another sign-in',
+    async () => {
+      idp.signInAs({ sub: 'ada' });
+      await withTokenAnswer(() => ({ status: 400, body: { error: 'invalid_grant' } }));
+      await alert()
+        .filter({ hasText: 'refused to complete the sign-in (invalid_grant)' })
+        .waitFor();
+      await expect(session()).resolves.toMatchObject({ token: null, pending: null });
+
+      await withTokenAnswer(({ status, body }) => {
+        const [header, payload, signature] = String(body.id_token).split('.');
+        const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as object;
+        const forged = Buffer.from(JSON.stringify({ ...claims, nonce: 'another' })).toString(
+          'base64url',
+        );
+        return { status, body: { ...body, id_token: `${header}.${forged}.${signature}` } };
+      });
+      await alert().filter({ hasText: 'nonce mismatch' }).waitFor();
+      await expect(session()).resolves.toMatchObject({ token: null, pending: null });
+      // What the browser logged: the refused exchange, and nothing else.
+      expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+      errors.splice(0); // checked: the next test checks its own
+    },
+    FLOW_TIMEOUT_MS,
+  );
+
   it(
     'goes back to sign-in with a notice once the gateway no longer accepts the token',
     async () => {

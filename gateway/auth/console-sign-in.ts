@@ -48,7 +48,7 @@ function endpoint(value: unknown, name: string): string {
 /**
  * The console's OIDC sign-in settings: the gateway reads the issuer's discovery document itself
  * (it must know the token endpoint anyway, to allow it in the console's CSP), keeps it for an
- * hour, and keeps the last good one when a refresh fails.
+ * hour (serving the last good one while it reads it again, and when that fails).
  */
 export function createConsoleSignIn(
   oidc: OidcConfig | undefined,
@@ -112,6 +112,8 @@ export function createConsoleSignIn(
   return async () => {
     if (known && known.until > now()) return known.value;
     inFlight ??= discover().finally(() => (inFlight = undefined));
+    // Stale while it refreshes: only a gateway that never read the document makes a page wait.
+    if (known?.value.sso?.status === 'available') return known.value;
     return inFlight;
   };
 }

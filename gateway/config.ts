@@ -63,6 +63,12 @@ const GatewayEnv = z
     OIDC_ALGORITHMS: csv,
     OIDC_ROLES_CLAIM: z.string().default('roles'),
     OIDC_ADMIN_ROLE: z.string().default('modelgraph-admin'),
+    OIDC_CONSOLE_CLIENT_ID: optionalString,
+    OIDC_CONSOLE_SCOPES: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+      z.string().default('openid'),
+    ),
+    OIDC_CONSOLE_REDIRECT_URI: optionalUrl,
     APQ_ENABLED: flag(DEFAULT_PERSISTED_QUERIES.enabled),
     APQ_TTL_SECONDS: positiveInt(DEFAULT_PERSISTED_QUERIES.ttlSeconds),
     APQ_MAX_DOCUMENT_BYTES: positiveInt(DEFAULT_PERSISTED_QUERIES.maxDocumentBytes),
@@ -95,9 +101,62 @@ const GatewayEnv = z
         message: 'OIDC needs OIDC_ISSUER and OIDC_AUDIENCE',
       });
     }
+    if (env.OIDC_CONSOLE_CLIENT_ID && !(env.OIDC_JWKS_URL || env.OIDC_JWKS_FILE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_CONSOLE_CLIENT_ID'],
+        message:
+          'console sign-in with OIDC needs the gateway to accept OIDC tokens: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL or OIDC_JWKS_FILE',
+      });
+    }
   });
 
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
+
+/** Sign-in to the web console through the identity provider (decision 94). */
+export interface ConsoleSignInConfig {
+  /** The console's client id at the identity provider: a public client, no secret. */
+  clientId: string;
+  /** Space-separated scopes the console asks for. @default 'openid' */
+  scopes: string;
+  /** Registered redirect URI. @default `<the console's origin>/console/callback`, in the browser */
+  redirectUri: string | undefined;
+}
+
+/** How the gateway trusts an identity provider's tokens. */
+interface OidcSettings {
+  issuer: string;
+  audience: string;
+  jwksUrl: string | undefined;
+  jwksFile: string | undefined;
+  algorithms: string[];
+  rolesClaim: string;
+  adminRole: string;
+  /** Offered on the console's sign-in screen when set (OIDC_CONSOLE_CLIENT_ID). */
+  console?: ConsoleSignInConfig;
+}
+
+/** The identity provider the gateway trusts, when a JWKS is configured. */
+function oidcSettings(e: GatewayEnv): OidcSettings | undefined {
+  return e.OIDC_JWKS_URL || e.OIDC_JWKS_FILE
+    ? {
+        issuer: e.OIDC_ISSUER as string,
+        audience: e.OIDC_AUDIENCE as string,
+        jwksUrl: e.OIDC_JWKS_URL,
+        jwksFile: e.OIDC_JWKS_FILE,
+        algorithms: e.OIDC_ALGORITHMS ?? ['RS256', 'ES256'],
+        rolesClaim: e.OIDC_ROLES_CLAIM,
+        adminRole: e.OIDC_ADMIN_ROLE,
+        console: e.OIDC_CONSOLE_CLIENT_ID
+          ? {
+              clientId: e.OIDC_CONSOLE_CLIENT_ID,
+              scopes: e.OIDC_CONSOLE_SCOPES,
+              redirectUri: e.OIDC_CONSOLE_REDIRECT_URI,
+            }
+          : undefined,
+      }
+    : undefined;
+}
 
 /** The gateway's configuration, from the environment; throws listing every bad variable. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -120,18 +179,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
         (e as Record<string, unknown>)[subgraphUrlVariable(name)] as string | undefined,
       ]),
     ),
-    oidc:
-      e.OIDC_JWKS_URL || e.OIDC_JWKS_FILE
-        ? {
-            issuer: e.OIDC_ISSUER as string,
-            audience: e.OIDC_AUDIENCE as string,
-            jwksUrl: e.OIDC_JWKS_URL,
-            jwksFile: e.OIDC_JWKS_FILE,
-            algorithms: e.OIDC_ALGORITHMS ?? ['RS256', 'ES256'],
-            rolesClaim: e.OIDC_ROLES_CLAIM,
-            adminRole: e.OIDC_ADMIN_ROLE,
-          }
-        : undefined,
+    oidc: oidcSettings(e),
     persistedQueries: {
       enabled: e.APQ_ENABLED,
       ttlSeconds: e.APQ_TTL_SECONDS,
@@ -159,4 +207,4 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
 }
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
-export type OidcConfig = NonNullable<GatewayConfig['oidc']>;
+export type OidcConfig = OidcSettings;

@@ -24,6 +24,7 @@ import { createServiceClient } from '../lib/service-client.js';
 import { createApiKeyAuthenticator } from './auth/api-key-auth.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { authenticateRoute } from './auth/authenticate-route.js';
+import { createConsoleSignIn } from './auth/console-sign-in.js';
 import { createOidcAuthenticator } from './auth/oidc-auth.js';
 import {
   GATEWAY_PRINCIPAL,
@@ -348,7 +349,7 @@ export function createGateway(deps: GatewayDeps) {
     ...openAi.routes,
     ...homeRoutes({ production: config.production, explorer: withExplorer }),
     ...(withExplorer ? explorerRoutes() : {}),
-    ...consoleRoutes(deps.consoleDir),
+    ...consoleRoutes(deps.consoleDir, createConsoleSignIn(config.oidc, { logger })),
   };
   const http = createHttpService({ service: 'gateway', logger, metrics, routes });
   let stopping: Promise<void> | undefined;

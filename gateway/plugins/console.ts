@@ -2,8 +2,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { RouteContext, Routes } from '../../lib/http/http-server.js';
-import { sendText } from '../../lib/http/responses.js';
+import { sendJson, sendText } from '../../lib/http/responses.js';
 import { CONSOLE_DIST } from '../../console/build/paths.js';
+import type { ConsoleSignIn } from '../auth/console-sign-in.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,13 +17,20 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** The console loads nothing from anywhere but this gateway. */
-const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
+/**
+ * The console loads nothing from anywhere but this gateway; with SSO sign-in, it may also call
+ * the identity provider's token endpoint (that URL only, decision 94). Sending the browser to the
+ * authorization endpoint is a navigation, which CSP does not govern.
+ */
+export function pageHeaders(signIn: ConsoleSignIn): Record<string, string> {
+  const connect =
+    signIn.sso?.status === 'available' ? `; connect-src 'self' ${signIn.sso.tokenEndpoint}` : '';
+  return {
+    'content-security-policy': `default-src 'self'; img-src 'self' data:; style-src 'self'${connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
 
 interface Asset {
   body: Buffer;
@@ -47,12 +55,17 @@ function readBuild(dir: string): Map<string, Asset> {
   return files;
 }
 
-function send(res: ServerResponse, asset: Asset, cacheControl: string, page = false): void {
+function send(
+  res: ServerResponse,
+  asset: Asset,
+  cacheControl: string,
+  headers: Record<string, string> = { 'x-content-type-options': 'nosniff' },
+): void {
   res.writeHead(200, {
     'content-type': asset.type,
     'content-length': asset.body.length,
     'cache-control': cacheControl,
-    ...(page ? PAGE_HEADERS : { 'x-content-type-options': 'nosniff' }),
+    ...headers,
   });
   res.end(asset.body);
 }
@@ -61,11 +74,21 @@ function send(res: ServerResponse, asset: Asset, cacheControl: string, page = fa
  * The web console at /console (decision 91): the files of its Vite build and nothing else. Hashed
  * assets are cached for a year; index.html is the answer to every other path under /console (the
  * console routes in the browser) and is never cached, so a new build is seen at once. Without a
- * build, /console says how to make one.
+ * build, /console says how to make one. /console/config.json tells the signed-out console how it
+ * may sign in (`signIn`, gateway/auth/console-sign-in.ts).
  */
-export function consoleRoutes(dir: string = CONSOLE_DIST): Routes {
+export function consoleRoutes(
+  dir: string = CONSOLE_DIST,
+  signIn: () => Promise<ConsoleSignIn> = async () => ({ sso: null }),
+): Routes {
   let build: Map<string, Asset> | undefined;
-  const serve = ({ res, url }: RouteContext) => {
+  const config = async ({ res }: RouteContext) => {
+    sendJson(res, 200, await signIn(), {
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+  };
+  const serve = async ({ res, url }: RouteContext) => {
     if (!build) {
       if (!existsSync(join(dir, 'index.html'))) {
         return sendText(
@@ -86,7 +109,12 @@ export function consoleRoutes(dir: string = CONSOLE_DIST): Routes {
     if (url.pathname.startsWith('/console/assets/') || extname(url.pathname)) {
       return sendText(res, 404, 'Not found\n', 'text/plain; charset=utf-8');
     }
-    send(res, build.get('/console/index.html')!, 'no-cache', true);
+    send(res, build.get('/console/index.html')!, 'no-cache', pageHeaders(await signIn()));
   };
-  return { '/console': { GET: serve }, '/console/': { GET: serve }, '/console/*': { GET: serve } };
+  return {
+    '/console': { GET: serve },
+    '/console/': { GET: serve },
+    '/console/config.json': { GET: config },
+    '/console/*': { GET: serve },
+  };
 }

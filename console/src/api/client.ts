@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { storedToken } from './session';
+import { credentialRefused, storedToken } from './session';
 
 /** The name the gateway's trusted documents know the console by (decision 91). */
 export const CLIENT_NAME = 'modelgraph-console';
@@ -52,6 +52,8 @@ function headers(accept: string): Record<string, string> {
 
 function failure(errors: GraphQLError[]): GraphQLRequestError {
   const [first] = errors;
+  // An expired sign-in or a revoked key: every screen's request ends the session the same way.
+  if (first?.extensions?.code === 'UNAUTHENTICATED' && storedToken()) credentialRefused();
   return new GraphQLRequestError(
     first?.message ?? 'Request failed.',
     first?.extensions?.code ?? 'ERROR',

@@ -1,6 +1,5 @@
 import type { StandaloneSubgraph } from '../lib/subgraph/standalone-subgraph.js';
-import { orchestrationSubgraph } from './orchestration/server.js';
 // `npm run subgraph:new` adds each new subgraph's import above this line and its entry below.
 
 /** The subgraphs that need only a database of their own: npm start and the test stack run them. */
-export const STANDALONE_SUBGRAPHS: StandaloneSubgraph[] = [orchestrationSubgraph];
+export const STANDALONE_SUBGRAPHS: StandaloneSubgraph[] = [];

@@ -1,3 +1,4 @@
+import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { openSubgraphDb, runSubgraphMain } from '../../lib/subgraph/run-subgraph.js';
 import { loadOrchestrationConfig } from './config.js';
 import {
@@ -11,5 +12,15 @@ const config = loadOrchestrationConfig();
 await runSubgraphMain(config, async (common) => {
   const db = await openSubgraphDb(config, ORCHESTRATION_SCHEMA);
   await prepareOrchestrationStore(db);
-  return { server: createOrchestrationSubgraph({ ...common, db }), close: () => db.close() };
+  const signer = await createInternalTokenSigner({
+    privateKeyPem: config.internalPrivateKeyPem,
+    issuer: ISSUERS.orchestration,
+  });
+  const server = createOrchestrationSubgraph({
+    ...common,
+    db,
+    signer,
+    services: config.services,
+  });
+  return { server, close: () => db.close() };
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ISSUERS, createInternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { expectNoErrors, gql } from '../../test/support/graphql-client.js';
 import { createTestKeys, silentLogger, teamKey } from '../../test/support/identities.js';
 import { runSubgraph, type RunningSubgraph } from '../../test/support/subgraph-harness.js';
@@ -31,6 +32,12 @@ describe.each(STORE_MODES)('the orchestration subgraph (%s stores)', (mode) => {
       logger: silentLogger,
       production: false,
       db,
+      signer: await createInternalTokenSigner({
+        privateKeyPem: keys.privateKeyPem,
+        issuer: ISSUERS.orchestration,
+      }),
+      // Nobody answers: audit writes are logged and dropped, which these tests do not reach.
+      services: { policy: 'http://127.0.0.1:9/graphql' },
     });
     subgraph = await runSubgraph(server, keys);
   }, STACK_START_TIMEOUT_MS);

@@ -1,8 +1,8 @@
-import { expectErrorCode, expectNoErrors } from '../support/graphql-client.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { STORE_MODES } from '../support/test-env.js';
-import { STACK_START_TIMEOUT_MS } from '../support/timeouts.js';
-import { typed } from '../support/typed-document.js';
+import { expectErrorCode, expectNoErrors } from '../../support/graphql-client.js';
+import { startStack, type Stack } from '../../support/stack.js';
+import { STORE_MODES } from '../../support/test-env.js';
+import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
+import { typed } from '../../support/typed-document.js';
 
 const INFO = typed<{ orchestrationInfo: { service: string; since: string; callerId: string } }>(
   '{ orchestrationInfo { service since callerId } }',

@@ -292,6 +292,28 @@ describe.each(STORE_MODES)('team prompts end to end (%s stores)', (mode) => {
       { timeoutMs: 10_000 },
     );
     expect([record.prompt_id, Number(record.prompt_version)]).toEqual([promptId, 2]);
+    // Streamed: the same rendering, and the stream's usage record carries the version too.
+    s.chat.emulator.reset();
+    const stream = await s.client.chat.completions.create({
+      ...body,
+      stream: true,
+    } as unknown as Parameters<typeof s.client.chat.completions.create>[0] & { stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBeTruthy();
+    expect(s.chat.emulator.requests.at(-1)!.body!.messages).toEqual(onTheWire(v2.messages));
+    const streamed = await eventually(
+      'the stream usage record written',
+      async () => {
+        const { rows } = await s.stack.dbs.inference.query<{ prompt_version: number }>(
+          `SELECT prompt_version FROM usage_records WHERE kind = 'STREAM' AND prompt_id = $1`,
+          [promptId],
+        );
+        return rows[0];
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(Number(streamed.prompt_version)).toBe(2);
     // Invalid variables come back as OpenAI's 400, naming the parameter.
     await expect(
       s.client.chat.completions.create({

@@ -100,6 +100,20 @@ const SUBGRAPHS: SubgraphTypes[] = [
       ProviderAttempt: '../service/routing/run-attempts.js#Attempt',
     },
   },
+  {
+    name: 'orchestration',
+    context: 'OrchestrationContext',
+    mappers: {
+      Prompt: '../store/prompt-rows.js#PromptRow',
+      PromptVersion: '../store/prompt-rows.js#PromptVersionRow',
+      PromptLabel: '../store/prompt-rows.js#PromptLabelRow',
+      RenderedPrompt: '../service/prompt-render.js#PromptRendering',
+      PromptConnection: '../../../lib/graphql/connection.js#Connection<PromptRow>',
+      PromptEdge: '../../../lib/graphql/connection.js#Edge<PromptRow>',
+      PromptVersionConnection: '../../../lib/graphql/connection.js#Connection<PromptVersionRow>',
+      PromptVersionEdge: '../../../lib/graphql/connection.js#Edge<PromptVersionRow>',
+    },
+  },
 ];
 
 const pascal = (name: string) =>

@@ -44,6 +44,11 @@ import {
   prepareBillingStore,
 } from '../subgraphs/billing/server.js';
 import { createPaymentProvider } from '../subgraphs/billing/service/payment-provider.js';
+import {
+  ORCHESTRATION_SCHEMA,
+  createOrchestrationSubgraph,
+  prepareOrchestrationStore,
+} from '../subgraphs/orchestration/server.js';
 import { STANDALONE_SUBGRAPHS } from '../subgraphs/standalone-subgraphs.js';
 import { loadDevConfig } from './config.js';
 import { startTestModePayments } from './test-mode-payments.js';
@@ -89,6 +94,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
     ['wallet', WALLET_SCHEMA],
     ['inference', INFERENCE_SCHEMA],
     ['billing', BILLING_SCHEMA],
+    ['orchestration', ORCHESTRATION_SCHEMA],
     ...STANDALONE_SUBGRAPHS.map((s): [string, string] => [s.name, s.dbSchema]),
   ];
   const dbs: Db[] = persistent
@@ -99,13 +105,15 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
         { url: config.databaseUrl, poolSize: config.poolSize },
         databases.map(([, schema]) => schema),
       );
-  const [catalogDb, policyDb, walletDb, inferenceDb, billingDb, ...standaloneDbs] = dbs;
+  const [catalogDb, policyDb, walletDb, inferenceDb, billingDb, orchestrationDb, ...standaloneDbs] =
+    dbs;
   await Promise.all([
     prepareCatalogStore(catalogDb!, readFileSync(config.seedFile, 'utf8')),
     preparePolicyStore(policyDb!),
     prepareWalletStore(walletDb!),
     prepareInferenceStore(inferenceDb!),
     prepareBillingStore(billingDb!),
+    prepareOrchestrationStore(orchestrationDb!),
     ...STANDALONE_SUBGRAPHS.map((s, i) => s.prepareStore(standaloneDbs[i]!)),
   ]);
 
@@ -124,8 +132,8 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
   const signer = (issuer: string) =>
     createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
   // Ports keep the per-service defaults' order (catalog 4001, inference 4002, wallet 4003, policy
-  // 4004, billing 4005, then the standalone subgraphs' own); inference and billing start after
-  // the services they call.
+  // 4004, billing 4005, orchestration 4006, then the standalone subgraphs' own); orchestration,
+  // inference and billing start after the services they call (inference calls orchestration).
   const subgraphs: Array<
     [string, number, (urls: Record<string, string>) => Promise<SubgraphServer>]
   > = [
@@ -168,6 +176,20 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
         }),
     ],
     [
+      'orchestration',
+      5,
+      async (urls) =>
+        createOrchestrationSubgraph({
+          ...common,
+          db: orchestrationDb!,
+          signer: await signer(ISSUERS.orchestration),
+          services: { policy: urls.policy! },
+          orgId: config.orgId,
+          localRoutes,
+          logger: logger.child({ service: 'orchestration' }),
+        }),
+    ],
+    [
       'inference',
       1,
       async (urls) =>
@@ -184,6 +206,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
             catalog: urls['model-catalog']!,
             policy: urls.policy!,
             wallet: urls.wallet!,
+            orchestration: urls.orchestration!,
           },
           localRoutes,
           logger: logger.child({ service: 'inference' }),

@@ -36,7 +36,14 @@ const csv = z.preprocess(
  * The supergraph's subgraphs (schema/supergraph.yaml): the gateway reads a `<NAME>_URL` override
  * for each. `npm run subgraph:new` adds a new one here.
  */
-export const SUBGRAPH_NAMES = ['model-catalog', 'inference', 'wallet', 'policy', 'billing'];
+export const SUBGRAPH_NAMES = [
+  'model-catalog',
+  'inference',
+  'wallet',
+  'policy',
+  'billing',
+  'orchestration',
+];
 
 /** A subgraph's URL variable: `model-catalog` → `MODEL_CATALOG_URL`. */
 export const subgraphUrlVariable = (name: string) =>

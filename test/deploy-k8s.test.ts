@@ -92,11 +92,14 @@ describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
         'gateway → wallet:4003',
         'gateway → policy:4004',
         'gateway → billing:4005',
+        'gateway → orchestration:4006',
         'inference → model-catalog:4001',
         'inference → wallet:4003',
         'inference → policy:4004',
+        'inference → orchestration:4006',
         'billing → wallet:4003',
         'billing → policy:4004',
+        'orchestration → policy:4004',
         ...added.map((s) => `gateway → ${s.name}:${s.port}`),
       ].sort(),
     );
@@ -109,6 +112,7 @@ describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
         wallet: [5432],
         policy: [5432, 6379],
         billing: [443, 5432],
+        orchestration: [5432],
         ...Object.fromEntries(added.map((s) => [s.name, [5432]])),
       },
     );

@@ -172,6 +172,52 @@ function optionalNumber(body: Json, name: string, integer: boolean): number | un
 }
 
 /**
+ * The extension field `prompt` (docs/openai-compatible.md): a team prompt to render instead of
+ * `messages`, as GenerateInput's `prompt`. `id` and exactly one of `version` and `label`.
+ */
+function promptOf(prompt: unknown) {
+  if (!isObject(prompt) || typeof prompt.id !== 'string' || prompt.id === '') {
+    throw invalidRequest(
+      'prompt must be {"id": ..., "version" or "label": ..., "variables": {...}}.',
+      'prompt',
+    );
+  }
+  const { version, label, variables } = prompt;
+  if ((version == null) === (label == null)) {
+    throw invalidRequest('prompt needs exactly one of version and label.', 'prompt');
+  }
+  if (version != null && !(typeof version === 'number' && Number.isInteger(version))) {
+    throw invalidRequest('prompt.version must be an integer.', 'prompt.version');
+  }
+  if (label != null && typeof label !== 'string') {
+    throw invalidRequest('prompt.label must be a string.', 'prompt.label');
+  }
+  if (variables != null && !isObject(variables)) {
+    throw invalidRequest('prompt.variables must be an object.', 'prompt.variables');
+  }
+  return {
+    promptId: prompt.id,
+    ...(version != null ? { version } : { label }),
+    variables: variables ?? {},
+  };
+}
+
+/** Messages, or the prompt reference that stands for them (with an empty or absent messages). */
+function conversationOf(body: Json) {
+  if (body.prompt === undefined || body.prompt === null) {
+    return { messages: messagesOf(body.messages) };
+  }
+  const noMessages =
+    body.messages === undefined ||
+    body.messages === null ||
+    (Array.isArray(body.messages) && body.messages.length === 0);
+  if (!noMessages) {
+    throw invalidRequest('Send messages or prompt, not both (messages may be []).', 'messages');
+  }
+  return { prompt: promptOf(body.prompt) };
+}
+
+/**
  * Reads a `POST /v1/chat/completions` body into GenerateInput. `user`, `metadata` and other fields
  * OpenAI accepts but the platform has no use for are ignored; `n` other than 1 is refused.
  */
@@ -181,7 +227,10 @@ export function readChatRequest(
   teamId: string | undefined,
 ): ChatCall {
   if (!isObject(body)) throw invalidRequest('The body must be a JSON object.');
-  if (typeof body.model !== 'string' || body.model === '') {
+  const conversation = conversationOf(body);
+  // With a prompt, the model may be left out (or ""): the prompt version's default model answers.
+  const model = typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
+  if (model === undefined && (!conversation.prompt || (body.model ?? '') !== '')) {
     throw invalidRequest('model is required.', 'model');
   }
   const n = optionalNumber(body, 'n', true);
@@ -197,12 +246,13 @@ export function readChatRequest(
   const responseFormat = responseFormatOf(body.response_format);
   const options = isObject(body.stream_options) ? body.stream_options : {};
   return {
-    model: body.model,
+    // What stream chunks name before the answering model is known.
+    model: model ?? `prompt:${conversation.prompt!.promptId}`,
     stream: body.stream === true,
     includeUsage: options.include_usage === true,
     input: {
-      model: body.model,
-      messages: messagesOf(body.messages),
+      ...(model !== undefined ? { model } : {}),
+      ...conversation,
       ...(maxTokens !== undefined ? { maxTokens } : {}),
       ...(temperature !== undefined ? { temperature } : {}),
       ...(tools ? { tools } : {}),

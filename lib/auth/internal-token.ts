@@ -173,14 +173,19 @@ function deepFreeze<T>(value: T): T {
  * Who signs internal tokens: the gateway (for callers) and the inference service (for itself, when
  * it asks policy for decisions and the wallet for holds). Both hold the platform's private key.
  */
-export const ISSUERS = { gateway: 'gateway', inference: 'inference', billing: 'billing' } as const;
+export const ISSUERS = {
+  gateway: 'gateway',
+  inference: 'inference',
+  billing: 'billing',
+  orchestration: 'orchestration',
+} as const;
 
 /** The verifier every subgraph uses: the gateway speaks for callers, services only for themselves. */
 export function createPlatformVerifier(publicKeyPem: string): Promise<InternalTokenVerifier> {
   return createInternalTokenVerifier({
     publicKeyPem,
-    issuers: [ISSUERS.gateway, ISSUERS.inference, ISSUERS.billing],
-    serviceOnlyIssuers: [ISSUERS.inference, ISSUERS.billing],
+    issuers: [ISSUERS.gateway, ISSUERS.inference, ISSUERS.billing, ISSUERS.orchestration],
+    serviceOnlyIssuers: [ISSUERS.inference, ISSUERS.billing, ISSUERS.orchestration],
   });
 }
 

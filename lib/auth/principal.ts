@@ -12,8 +12,14 @@ export type Scope = (typeof SCOPES)[number];
  * Scopes only the platform's own services hold (org-wide); never granted to an API key.
  * `wallet:hold`: holds and charges of calls (inference). `wallet:fund`: the wallet's funding face
  * (billing): grants and debits, dispute holds, suspension, low-balance crossings, statements.
+ * `prompts:render`: orchestration's prompt rendering for calls that name a prompt (inference).
  */
-export const SERVICE_SCOPES = ['wallet:hold', 'wallet:fund', 'policy:decide'] as const;
+export const SERVICE_SCOPES = [
+  'wallet:hold',
+  'wallet:fund',
+  'policy:decide',
+  'prompts:render',
+] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
 export const TEAM_ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;

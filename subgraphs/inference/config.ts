@@ -56,6 +56,8 @@ const InferenceEnv = subgraphEnv(4002)
     MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
     POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
     WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+    /** Where calls that name a prompt get it rendered. */
+    ORCHESTRATION_URL: z.url().default('http://127.0.0.1:4006/graphql'),
   })
   .refine(holdOutlastsDeadline, holdTtlProblem);
 
@@ -158,7 +160,12 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env) {
     ...subgraphSettings('inference', e),
     orgId: e.MODELGRAPH_ORG_ID,
     internalPrivateKeyPem: e.MODELGRAPH_INTERNAL_PRIVATE_KEY,
-    services: { catalog: e.MODEL_CATALOG_URL, policy: e.POLICY_URL, wallet: e.WALLET_URL },
+    services: {
+      catalog: e.MODEL_CATALOG_URL,
+      policy: e.POLICY_URL,
+      wallet: e.WALLET_URL,
+      orchestration: e.ORCHESTRATION_URL,
+    },
     settings: toInferenceSettings(e),
   };
 }

@@ -1,4 +1,5 @@
 import type { SubgraphBaseContext } from '../../lib/subgraph/subgraph-server.js';
+import type { PromptClient } from './clients/prompt-client.js';
 import type { ModelHealth } from './service/model-health.js';
 import type { InferenceLoaders } from './loaders.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
@@ -13,4 +14,6 @@ export interface InferenceContext extends SubgraphBaseContext, InferenceLoaders 
   streams: Pick<StreamRun, 'live' | 'slots' | 'metrics'>;
   /** The usage rollups `usage` reports from. */
   usage: UsageRollups;
+  /** Orchestration's rendering of the prompts calls name. */
+  prompts: PromptClient;
 }

@@ -73,7 +73,7 @@ describe.each(STORE_MODES)('inference subgraph (%s stores)', (mode) => {
           privateKeyPem: keys.privateKeyPem,
           issuer: ISSUERS.inference,
         }),
-        services: { catalog: NOWHERE, policy: NOWHERE, wallet: NOWHERE },
+        services: { catalog: NOWHERE, policy: NOWHERE, wallet: NOWHERE, orchestration: NOWHERE },
         env: {},
         verifier: keys.verifier,
         logger: silentLogger,

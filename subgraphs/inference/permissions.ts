@@ -35,6 +35,7 @@ export const inferencePermissions = createPermissions({
   GenerationFailed: isAuthenticated,
   ToolCall: isAuthenticated,
   Generation: isAuthenticated,
+  GenerationPrompt: isAuthenticated,
   Embeddings: isAuthenticated,
   Usage: isAuthenticated,
   ProviderAttempt: isAuthenticated,

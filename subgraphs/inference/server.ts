@@ -19,6 +19,7 @@ import { createModelHealth } from './service/model-health.js';
 import { inferencePermissions } from './permissions.js';
 import { createCatalogClient } from './clients/catalog-client.js';
 import { createPolicyClient } from './clients/policy-client.js';
+import { createPromptClient } from './clients/prompt-client.js';
 import { createWalletClient } from './clients/wallet-client.js';
 import { createCreditLeases } from './service/saga/credit-leases.js';
 import { createSpendBatcher } from './service/saga/spend-batcher.js';
@@ -53,7 +54,7 @@ export const INFERENCE_PRINCIPAL = (orgId: string): Principal => ({
   kind: 'SERVICE',
   orgId,
   roles: [],
-  scopes: ['wallet:hold', 'policy:decide'],
+  scopes: ['wallet:hold', 'policy:decide', 'prompts:render'],
   teams: [],
 });
 
@@ -69,8 +70,8 @@ export interface InferenceDeps extends SubgraphBaseDeps {
   streamLeases?: StreamLeases;
   /** Signs the service's own token (issuer `inference`). */
   signer: InternalTokenSigner;
-  /** GraphQL URLs of the subgraphs the saga calls. */
-  services: { catalog: string; policy: string; wallet: string };
+  /** GraphQL URLs of the subgraphs the saga calls (orchestration: prompts calls name). */
+  services: { catalog: string; policy: string; wallet: string; orchestration: string };
   /**
    * Services in this process, which the saga's calls reach without a socket
    * (lib/http/local-routes.ts).
@@ -118,6 +119,11 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     now,
   });
   const wallet = createWalletClient({ client, walletUrl: deps.services.wallet });
+  const prompts = createPromptClient({
+    client,
+    orchestrationUrl: deps.services.orchestration,
+    logger: deps.logger,
+  });
   const usageMetrics = createUsageMetrics(metrics.registry);
   const rateLimitMetrics = createRateLimitMetrics(metrics.registry);
   const chargeOutbox = createChargeOutbox({
@@ -206,6 +212,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       health,
       saga,
       streams,
+      prompts,
       ...createInferenceLoaders({ policy, saga }, base),
     }),
     verifier: deps.verifier,

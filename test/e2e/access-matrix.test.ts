@@ -66,6 +66,10 @@ const EXPECTED: Record<string, Outcome[]> = {
   reconciliationRuns:     [O,  F,    F,    F,     F,     F,     F,      F],
   refundPurchase:         [O,  F,    F,    F,     F,     F,     F,      F],
   'purchase refunds':     [O,  O,    O,    O,     O,     O,     F,      F],
+  // Team prompts (decision 98): admins (policy:admin) write, every member reads; a prompt id of
+  // another team is NOT_FOUND, which test/e2e/orchestration/prompts.test.ts covers.
+  createPrompt:           [O,  O,    O,    F,     F,     O,     F,      F],
+  'team prompts':         [O,  O,    O,    O,     O,     O,     O,      F],
 };
 
 const CELLS = Object.entries(EXPECTED).flatMap(([operation, row]) =>

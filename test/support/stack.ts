@@ -43,6 +43,11 @@ import {
   prepareBillingStore,
 } from '../../subgraphs/billing/server.js';
 import { loadBillingSettings, type BillingSettings } from '../../subgraphs/billing/config.js';
+import {
+  ORCHESTRATION_SCHEMA,
+  createOrchestrationSubgraph,
+  prepareOrchestrationStore,
+} from '../../subgraphs/orchestration/server.js';
 import { STANDALONE_SUBGRAPHS } from '../../subgraphs/standalone-subgraphs.js';
 import {
   createPaymentProvider,
@@ -114,7 +119,7 @@ export interface Stack {
   kv: Kv;
   /** The limiter the policy subgraph reads status from (shares the run's key prefix). */
   rateLimiter: RateLimiter;
-  dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db; billing: Db };
+  dbs: { catalog: Db; policy: Db; wallet: Db; inference: Db; billing: Db; orchestration: Db };
   /** The databases of the subgraphs in subgraphs/standalone-subgraphs.ts, by subgraph name. */
   standaloneDbs: Record<string, Db>;
   /** The run's own PostgreSQL database (real mode), reached directly, not through a proxy. */
@@ -163,12 +168,13 @@ async function openStackStores(options: StackOptions) {
     proxiedDbs.push(db);
     return db;
   };
-  const [catalog, policy, wallet, inference, billing] = await Promise.all([
+  const [catalog, policy, wallet, inference, billing, orchestration] = await Promise.all([
     openDb(CATALOG_SCHEMA),
     openDb(POLICY_SCHEMA),
     openDb(WALLET_SCHEMA),
     openDb(INFERENCE_SCHEMA),
     openDb(BILLING_SCHEMA),
+    openDb(ORCHESTRATION_SCHEMA),
   ]);
   const standaloneDbs = Object.fromEntries(
     await Promise.all(
@@ -181,6 +187,7 @@ async function openStackStores(options: StackOptions) {
     prepareWalletStore(wallet),
     prepareInferenceStore(inference),
     prepareBillingStore(billing),
+    prepareOrchestrationStore(orchestration),
     ...STANDALONE_SUBGRAPHS.map((s) => s.prepareStore(standaloneDbs[s.name]!)),
   ]);
   return {
@@ -188,7 +195,7 @@ async function openStackStores(options: StackOptions) {
     testKv,
     rateLimiter,
     proxiedDbs,
-    dbs: { catalog, policy, wallet, inference, billing },
+    dbs: { catalog, policy, wallet, inference, billing, orchestration },
     standaloneDbs,
   };
 }
@@ -220,8 +227,8 @@ async function openInferenceStores(options: StackOptions, stores: StackStores) {
 }
 
 /**
- * Starts catalog, wallet and policy, then inference and billing (which call them), then the
- * standalone subgraphs, each on port 0.
+ * Starts catalog, wallet and policy, then orchestration, inference and billing (which call them),
+ * then the standalone subgraphs, each on port 0.
  */
 async function startSubgraphs(
   options: StackOptions,
@@ -260,6 +267,18 @@ async function startSubgraphs(
     localRoutes?.register(urls[name]!, server);
   };
   for (const [name, server] of Object.entries(subgraphs)) await listen(name, server);
+  subgraphs.orchestration = createOrchestrationSubgraph({
+    ...common,
+    db: stores.dbs.orchestration,
+    signer: await createInternalTokenSigner({
+      privateKeyPem: keys.privateKeyPem,
+      issuer: ISSUERS.orchestration,
+    }),
+    services: { policy: urls.policy! },
+    localRoutes,
+    logger: logger.child({ service: 'orchestration' }),
+  });
+  await listen('orchestration', subgraphs.orchestration);
   subgraphs.inference = createInferenceSubgraph({
     ...common,
     db: stores.dbs.inference,
@@ -274,6 +293,7 @@ async function startSubgraphs(
       catalog: urls['model-catalog']!,
       policy: urls.policy!,
       wallet: options.inferenceWalletUrl ?? urls.wallet!,
+      orchestration: urls.orchestration!,
     },
     settings: options.inference?.settings,
     env: options.inference?.env ?? {},

@@ -5,7 +5,14 @@ import { parse } from 'yaml';
  * The subgraphs tests expect, read from the repository rather than listed by hand, so that one
  * added by `npm run subgraph:new` is checked like the rest.
  */
-export const BUILT_IN_SUBGRAPHS = ['billing', 'inference', 'model-catalog', 'policy', 'wallet'];
+export const BUILT_IN_SUBGRAPHS = [
+  'billing',
+  'inference',
+  'model-catalog',
+  'orchestration',
+  'policy',
+  'wallet',
+];
 
 /** Every folder of subgraphs/ with a schema.graphql, sorted. */
 export function subgraphFolders(): string[] {

@@ -155,10 +155,12 @@ export type GenerateInput = {
   idempotencyKey?: string | null | undefined;
   /** The most tokens to generate: at most the model's maxOutputTokens (BAD_USER_INPUT with `limit` above it; for a route, the largest of its models', and a fallback model with a lower limit generates up to its own); default 1,024 or the model's limit if lower. The hold is sized by it, and so is the time the call is given. */
   maxTokens?: number | null | undefined;
-  /** The conversation so far, oldest first; at least one message. */
-  messages: Array<MessageInput>;
-  /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. */
-  model: string | number;
+  /** The conversation so far, oldest first; at least one message. Send exactly one of `messages` and `prompt`. */
+  messages?: Array<MessageInput> | null | undefined;
+  /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. Required with `messages`; with `prompt`, the prompt version's default model is used when omitted. */
+  model?: string | number | null | undefined;
+  /** A team prompt to render and send instead of `messages` (exactly one of the two): its version's messages filled with `prompt.variables`, and its default model, temperature, maxTokens, tools and response format wherever this input leaves them out. The prompt must belong to the team charged (NOT_FOUND otherwise); variables that fail its schema are refused with BAD_USER_INPUT and `extensions.path`. `renderPrompt` previews exactly what is sent. The generation and its usage record carry the prompt's id and version. */
+  prompt?: GeneratePromptInput | null | undefined;
   /** The shape of the answer: JSON_OBJECT needs the JSON_MODE capability, JSON_SCHEMA the STRUCTURED_OUTPUT capability (BAD_USER_INPUT otherwise). */
   responseFormat?: ResponseFormatInput | null | undefined;
   /** The team to charge; needed unless exactly one of your teams lets you call models (an organization admin names any team). */
@@ -169,6 +171,18 @@ export type GenerateInput = {
   toolChoice?: ToolChoiceInput | null | undefined;
   /** Tools (functions) the model may call; needs a model with the TOOLS capability (BAD_USER_INPUT otherwise). At most 128. */
   tools?: Array<ToolInput> | null | undefined;
+};
+
+/** A prompt reference: which team prompt, which version of it (exactly one of `version` and `label`), and the values of its variables. */
+export type GeneratePromptInput = {
+  /** A label (`production`, `staging`, ...): the version it points at when the call is made. */
+  label?: string | null | undefined;
+  /** The prompt's id (orchestration's `Prompt.id`). */
+  promptId: string | number;
+  /** The values of the version's variables, as a JSON object checked against its schema. */
+  variables?: unknown;
+  /** A version number. */
+  version?: number | null | undefined;
 };
 
 /** A model's recent status. */

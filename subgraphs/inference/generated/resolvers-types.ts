@@ -132,10 +132,12 @@ export type GenerateInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The most tokens to generate: at most the model's maxOutputTokens (BAD_USER_INPUT with `limit` above it; for a route, the largest of its models', and a fallback model with a lower limit generates up to its own); default 1,024 or the model's limit if lower. The hold is sized by it, and so is the time the call is given. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
-  /** The conversation so far, oldest first; at least one message. */
-  messages: Array<MessageInput>;
-  /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. */
-  model: Scalars['ID']['input'];
+  /** The conversation so far, oldest first; at least one message. Send exactly one of `messages` and `prompt`. */
+  messages?: InputMaybe<Array<MessageInput>>;
+  /** A model id (`local/echo-chat`) or a route alias (`chat-default`), whose strategy picks the model. Required with `messages`; with `prompt`, the prompt version's default model is used when omitted. */
+  model?: InputMaybe<Scalars['ID']['input']>;
+  /** A team prompt to render and send instead of `messages` (exactly one of the two): its version's messages filled with `prompt.variables`, and its default model, temperature, maxTokens, tools and response format wherever this input leaves them out. The prompt must belong to the team charged (NOT_FOUND otherwise); variables that fail its schema are refused with BAD_USER_INPUT and `extensions.path`. `renderPrompt` previews exactly what is sent. The generation and its usage record carry the prompt's id and version. */
+  prompt?: InputMaybe<GeneratePromptInput>;
   /** The shape of the answer: JSON_OBJECT needs the JSON_MODE capability, JSON_SCHEMA the STRUCTURED_OUTPUT capability (BAD_USER_INPUT otherwise). */
   responseFormat?: InputMaybe<ResponseFormatInput>;
   /** The team to charge; needed unless exactly one of your teams lets you call models (an organization admin names any team). */
@@ -146,6 +148,18 @@ export type GenerateInput = {
   toolChoice?: InputMaybe<ToolChoiceInput>;
   /** Tools (functions) the model may call; needs a model with the TOOLS capability (BAD_USER_INPUT otherwise). At most 128. */
   tools?: InputMaybe<Array<ToolInput>>;
+};
+
+/** A prompt reference: which team prompt, which version of it (exactly one of `version` and `label`), and the values of its variables. */
+export type GeneratePromptInput = {
+  /** A label (`production`, `staging`, ...): the version it points at when the call is made. */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** The prompt's id (orchestration's `Prompt.id`). */
+  promptId: Scalars['ID']['input'];
+  /** The values of the version's variables, as a JSON object checked against its schema. */
+  variables?: InputMaybe<Scalars['JSON']['input']>;
+  /** A version number. */
+  version?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A generated reply and what it cost. */
@@ -171,6 +185,8 @@ export type Generation = {
   model: Model;
   /** The catalog price version the cost used. */
   priceVersion: Scalars['Int']['output'];
+  /** The team prompt the call rendered (`GenerateInput.prompt`), or null when it sent its own messages. */
+  prompt?: Maybe<GenerationPrompt>;
   /** What the call asked for: the route alias or the model id. */
   route: Scalars['String']['output'];
   /** True when an identical deterministic call (temperature 0) of your team was running at the same time and its provider call answered both: no provider call of its own. It pays only where cache hits are charged; the call that reached the provider pays. Never true together with `cached`. */
@@ -215,6 +231,15 @@ export type GenerationFailed = {
   generation: Generation;
   /** What went wrong, for people. */
   message: Scalars['String']['output'];
+};
+
+/** Which version of a team prompt a generation rendered. */
+export type GenerationPrompt = {
+  __typename?: 'GenerationPrompt';
+  /** The prompt's id. */
+  promptId: Scalars['ID']['output'];
+  /** The version rendered (the one its label pointed at, when the call named a label). */
+  version: Scalars['Int']['output'];
 };
 
 /** A model's recent status. */
@@ -672,11 +697,13 @@ export type ResolversTypes = ResolversObject<{
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FinishReason: FinishReason;
   GenerateInput: GenerateInput;
+  GeneratePromptInput: GeneratePromptInput;
   Generation: ResolverTypeWrapper<GenerationResult>;
   GenerationCompleted: ResolverTypeWrapper<Omit<GenerationCompleted, 'generation'> & { generation: ResolversTypes['Generation'] }>;
   GenerationDelta: ResolverTypeWrapper<DeltaEvent>;
   GenerationEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['GenerationEvent']>;
   GenerationFailed: ResolverTypeWrapper<Omit<GenerationFailed, 'generation'> & { generation: ResolversTypes['Generation'] }>;
+  GenerationPrompt: ResolverTypeWrapper<GenerationPrompt>;
   HealthStatus: HealthStatus;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   JsonSchemaFormatInput: JsonSchemaFormatInput;
@@ -722,11 +749,13 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   Float: Scalars['Float']['output'];
   GenerateInput: GenerateInput;
+  GeneratePromptInput: GeneratePromptInput;
   Generation: GenerationResult;
   GenerationCompleted: Omit<GenerationCompleted, 'generation'> & { generation: ResolversParentTypes['Generation'] };
   GenerationDelta: DeltaEvent;
   GenerationEvent: ResolversUnionTypes<ResolversParentTypes>['GenerationEvent'];
   GenerationFailed: Omit<GenerationFailed, 'generation'> & { generation: ResolversParentTypes['Generation'] };
+  GenerationPrompt: GenerationPrompt;
   JSON: Scalars['JSON']['output'];
   JsonSchemaFormatInput: JsonSchemaFormatInput;
   MessageInput: MessageInput;
@@ -823,6 +852,7 @@ export type GenerationResolvers<ContextType = InferenceContext, ParentType exten
   latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
   priceVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  prompt?: Resolver<Maybe<ResolversTypes['GenerationPrompt']>, ParentType, ContextType>;
   route?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shared?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -852,6 +882,11 @@ export type GenerationFailedResolvers<ContextType = InferenceContext, ParentType
   generation?: Resolver<ResolversTypes['Generation'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type GenerationPromptResolvers<ContextType = InferenceContext, ParentType extends ResolversParentTypes['GenerationPrompt'] = ResolversParentTypes['GenerationPrompt']> = ResolversObject<{
+  promptId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -978,6 +1013,7 @@ export type Resolvers<ContextType = InferenceContext> = ResolversObject<{
   GenerationDelta?: GenerationDeltaResolvers<ContextType>;
   GenerationEvent?: GenerationEventResolvers<ContextType>;
   GenerationFailed?: GenerationFailedResolvers<ContextType>;
+  GenerationPrompt?: GenerationPromptResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Micros?: GraphQLScalarType;
   Model?: ModelResolvers<ContextType>;

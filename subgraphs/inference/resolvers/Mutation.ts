@@ -6,6 +6,7 @@ import type { PreparedEmbed } from '../service/saga/embed-operation.js';
 import { rootFieldsNamed } from './operation-fields.js';
 import { sagaContextOf } from '../service/saga/saga-types.js';
 import { checkTexts, dataClassOf, generateRequestOf, teamForCall } from './inputs.js';
+import { resolvePromptInput } from './prompt-input.js';
 
 function prepareEmbed(
   ctx: InferenceContext,
@@ -29,9 +30,11 @@ function prepareEmbed(
 }
 
 export const Mutation: MutationResolvers<InferenceContext> = {
-  generate: (_parent, { input }, ctx) => {
+  generate: async (_parent, { input }, ctx) => {
     const teamId = teamForCall(ctx.principal, input.teamId);
-    return generate(ctx.saga, sagaContextOf(ctx, teamId), generateRequestOf(input));
+    const resolved = await resolvePromptInput(ctx, input, teamId);
+    const saga = { ...sagaContextOf(ctx, teamId), prompt: resolved.prompt };
+    return generate(ctx.saga, saga, generateRequestOf(resolved.input));
   },
 
   embed: (_parent, _args, ctx, info: GraphQLResolveInfo) => {

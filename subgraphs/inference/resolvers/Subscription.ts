@@ -7,6 +7,7 @@ import { generateStream } from '../service/saga/generate-stream.js';
 import { sagaContextOf } from '../service/saga/saga-types.js';
 import type { StreamEvent } from '../service/saga/stream-events.js';
 import { generateRequestOf, teamForCall } from './inputs.js';
+import { resolvePromptInput } from './prompt-input.js';
 
 /**
  * `subscribe` only, no `resolve`: graphql-middleware wraps `subscribe` in shield's rule only when
@@ -17,10 +18,11 @@ export const Subscription: SubscriptionResolvers<InferenceContext> = {
   generateStream: {
     subscribe: async (_parent, { input }, ctx) => {
       const teamId = teamForCall(ctx.principal, input.teamId);
+      const resolved = await resolvePromptInput(ctx, input, teamId);
       const events = await generateStream(
         ctx.saga,
-        sagaContextOf(ctx, teamId),
-        generateRequestOf(input),
+        { ...sagaContextOf(ctx, teamId), prompt: resolved.prompt },
+        generateRequestOf(resolved.input),
         { ...ctx.streams, clientGone: ctx.signal },
       );
       return asPayloads(events);

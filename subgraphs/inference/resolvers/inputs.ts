@@ -47,14 +47,18 @@ function whyNameATeam(principal: Principal, invoking: string[]): string {
     : `${none}, so no team can be charged for this call.`;
 }
 
-/** A `GenerateInput` (of `generate` or `generateStream`) checked, as the saga takes it. */
+/**
+ * A `GenerateInput` (of `generate` or `generateStream`), its prompt rendered (prompt-input.ts),
+ * checked as the saga takes it.
+ */
 export function generateRequestOf(input: GenerateInput): GenerateRequest {
+  if (!input.model) throw badUserInput('Name the model to call.', { field: 'model' });
   const tools = checkTools(input.tools);
   const toolChoice = checkToolChoice(input.toolChoice, tools);
   const responseFormat = checkResponseFormat(input.responseFormat);
   return {
     model: input.model,
-    messages: checkMessages(input.messages),
+    messages: checkMessages(input.messages ?? []),
     maxTokens: checkMaxTokens(input.maxTokens),
     temperature: checkTemperature(input.temperature),
     dataClass: dataClassOf(input.dataClass),

@@ -97,4 +97,13 @@ CREATE TABLE usage_org_rollups (
 );
 `,
   },
+  {
+    // Issue 17 (usagefast adds one in this branch's time too: renumber on merge, never edit).
+    id: '003_usage_record_prompts',
+    sql: `
+-- The team prompt a call rendered (GenerateInput.prompt): orchestration's prompt id and version.
+ALTER TABLE usage_records ADD COLUMN prompt_id text;
+ALTER TABLE usage_records ADD COLUMN prompt_version integer;
+`,
+  },
 ];

@@ -29,6 +29,9 @@ export interface UsageRecord {
   cached: boolean;
   requestId: string;
   createdAt: Date;
+  /** The team prompt the call rendered; absent or null when it named none (decision 98). */
+  promptId?: string | null;
+  promptVersion?: number | null;
 }
 
 /** Sums and histograms of some calls: what a rollup row holds. */
@@ -60,6 +63,8 @@ const COLUMNS = [
   'cached',
   'request_id',
   'created_at',
+  'prompt_id',
+  'prompt_version',
 ];
 
 const valuesOf = (r: UsageRecord) => [
@@ -81,6 +86,8 @@ const valuesOf = (r: UsageRecord) => [
   r.cached,
   r.requestId,
   r.createdAt,
+  r.promptId ?? null,
+  r.promptVersion ?? null,
 ];
 
 /** The start of the hour or UTC day `at` falls in. */
@@ -170,6 +177,8 @@ const TYPES = [
   'boolean',
   'text',
   'timestamptz',
+  'text',
+  'integer',
 ];
 /**
  * One statement (one round trip, atomic without a transaction): the records not there yet are

@@ -215,6 +215,14 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
   },
   models: { query: `{ models { totalCount } }`, vars: () => ({}) },
   createCheckout: { query: CHECKOUT, vars: (f) => ({ t: f.teamA, k: fresh() }) },
+  createPrompt: {
+    query: `mutation($t: ID!, $n: String!) { createPrompt(input: { teamId: $t, name: $n }) { id } }`,
+    vars: (f) => ({ t: f.teamA, n: `matrix-${fresh()}` }),
+  },
+  'team prompts': {
+    query: `query($t: ID!) { prompts(teamId: $t) { totalCount } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
   purchase: {
     query: `query($id: ID!) { purchase(id: $id) { id status } }`,
     vars: (f) => ({ id: f.purchaseId }),

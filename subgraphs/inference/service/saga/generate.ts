@@ -16,7 +16,7 @@ import { callTimingOf } from '../timing.js';
 import { DEFAULT_MAX_TOKENS } from './chat-call.js';
 import type { Charge } from './payment.js';
 import { runGeneration } from './run-generation.js';
-import type { SagaContext, SagaDeps } from './saga-types.js';
+import type { PromptUse, SagaContext, SagaDeps } from './saga-types.js';
 
 export { DEFAULT_MAX_TOKENS };
 
@@ -56,6 +56,8 @@ export interface GenerationResult {
   latencyMs: number;
   attempts: Attempt[];
   createdAt: string;
+  /** The team prompt the call rendered; absent when it sent its own messages. */
+  prompt?: PromptUse;
 }
 
 /**
@@ -108,7 +110,13 @@ export async function claimIdempotencyKey(
 ): Promise<KeyClaim> {
   const key = request.idempotencyKey;
   if (key === undefined) return { kind: 'NONE' };
-  const fingerprint = fingerprintOf({ ...request, teamId: ctx.teamId });
+  // A prompt's id and version are part of the request: the same key with another version is
+  // another request, even when both render the same messages.
+  const fingerprint = fingerprintOf({
+    ...request,
+    teamId: ctx.teamId,
+    ...(ctx.prompt ? { prompt: ctx.prompt } : {}),
+  });
   // The claim lives as long as the longest hold a run of this request can take.
   const longest = callTimingOf(deps.settings, request.maxTokens ?? DEFAULT_MAX_TOKENS);
   // An unreachable store refuses the call, even with rate limits failing open (decision 74):

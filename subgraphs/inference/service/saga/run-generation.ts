@@ -197,6 +197,7 @@ async function chargeAndAnswer(
     cached,
     shared,
     attempts,
+    ...(ctx.prompt ? { prompt: ctx.prompt } : {}),
   };
 }
 

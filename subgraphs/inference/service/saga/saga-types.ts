@@ -50,8 +50,16 @@ export interface SagaDeps {
 }
 
 /** Who a call is for, per request. */
+/** The team prompt a call rendered: what its generation and usage record carry. */
+export interface PromptUse {
+  promptId: string;
+  version: number;
+}
+
 export interface SagaContext {
   teamId: string;
+  /** The prompt the call rendered, when it named one. */
+  prompt?: PromptUse;
   /** The API key the call came with, when it did (per-key limits apply). */
   keyId: string | undefined;
   principalId: string;

@@ -13,7 +13,7 @@ import { amountOf, FREE, type Charge, type Payment } from './payment.js';
 import { reserveRate, type SettleTokens } from './rate-limit-step.js';
 import { createReplyParts } from './reply-parts.js';
 import { createRunningTokenCount } from './running-token-count.js';
-import type { SagaContext, SagaDeps } from './saga-types.js';
+import type { PromptUse, SagaContext, SagaDeps } from './saga-types.js';
 import { forwardStream, type StreamEnd } from './forward-stream.js';
 import { finalEventOf, replayOf, type StreamEvent } from './stream-events.js';
 import type { StreamMetrics } from './stream-metrics.js';
@@ -190,7 +190,7 @@ async function replayCached(
     { ...hit, cached: true, shared: false, kind: 'chat' },
     { ...callFacts(s, null, cost), outcome: 'SUCCEEDED' },
   );
-  const result = resultOf(deps, s, hit, charge, [], true);
+  const result = resultOf(deps, s, hit, charge, [], true, ctx.prompt);
   await run.onSettled(result);
   await s.slot.release();
   run.metrics.settled.inc({ model: hit.modelId, finish_reason: hit.finishReason });
@@ -310,7 +310,7 @@ async function settleStream(
   if (end.outcome === 'COMPLETED' && s.call.cacheKey) {
     await deps.cache.putGeneration(s.call.cacheKey, answer).catch(() => undefined);
   }
-  return resultOf(deps, s, answer, charge, attempts, false);
+  return resultOf(deps, s, answer, charge, attempts, false, ctx.prompt);
 }
 
 /** How a stream's end is recorded: one broken off (or stopped by shutdown) failed. */
@@ -341,6 +341,7 @@ function resultOf(
   charge: Charge,
   attempts: Attempt[],
   cached: boolean,
+  prompt: PromptUse | undefined,
 ): GenerationResult {
   return {
     id: s.id,
@@ -353,5 +354,6 @@ function resultOf(
     cached,
     shared: false,
     attempts,
+    ...(prompt ? { prompt } : {}),
   };
 }

@@ -126,6 +126,8 @@ function recordOf(
     cached: answer.cached,
     requestId: ctx.requestId,
     createdAt: new Date(now),
+    promptId: ctx.prompt?.promptId ?? null,
+    promptVersion: ctx.prompt?.version ?? null,
   };
 }
 

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { parseConfig, requiredPem } from '../../lib/config.js';
+import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
+
+/** Where the orchestration subgraph listens when run alone. */
+export const ORCHESTRATION_PORT = 4006;
+
+/** The variables every subgraph reads, and those orchestration needs to call policy. */
+const OrchestrationEnv = subgraphEnv(ORCHESTRATION_PORT).extend({
+  MODELGRAPH_INTERNAL_PRIVATE_KEY: requiredPem(
+    'PRIVATE KEY',
+    'the PKCS#8 PEM orchestration signs its own calls to policy (the audit log) with',
+  ),
+  POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
+});
+
+export function loadOrchestrationConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = parseConfig(OrchestrationEnv, env);
+  return {
+    ...subgraphSettings('orchestration', parsed),
+    internalPrivateKeyPem: parsed.MODELGRAPH_INTERNAL_PRIVATE_KEY,
+    services: { policy: parsed.POLICY_URL },
+  };
+}

@@ -1,0 +1,27 @@
+import { toConnection } from '../../../lib/graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
+import { assertUuid } from '../../../lib/ids.js';
+import type { QueryResolvers } from '../generated/resolvers-types.js';
+
+export const Query: QueryResolvers = {
+  orchestrationInfo: async (_parent, _args, ctx) => ({
+    ...(await ctx.info.read()),
+    callerId: ctx.principal.id,
+  }),
+
+  prompt: (_parent, { id }, ctx) => ctx.prompts.prompt(ctx, id),
+
+  prompts: async (_parent, { teamId, first, after }, ctx) => {
+    const team = assertUuid(teamId, 'teamId');
+    const size = pageSize(first);
+    const [afterName] = decodeCursor('prompts', after) ?? [];
+    const rows = await ctx.prompts.promptsOfTeam(team, size + 1, afterName ?? null);
+    return toConnection(
+      toPage(rows, size, after),
+      (p) => encodeCursor('prompts', [p.name]),
+      () => ctx.prompts.countOfTeam(team),
+    );
+  },
+
+  renderPrompt: (_parent, { ref, variables }, ctx) => ctx.prompts.render(ctx, ref, variables),
+};

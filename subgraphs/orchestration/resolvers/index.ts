@@ -1,0 +1,18 @@
+import { DateTimeScalar, JsonScalar } from '../../../lib/graphql/scalars.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { Mutation } from './Mutation.js';
+import { Prompt } from './Prompt.js';
+import { PromptLabel } from './PromptLabel.js';
+import { PromptVersion } from './PromptVersion.js';
+import { Query } from './Query.js';
+
+/** The orchestration subgraph's resolver map: one file per GraphQL type. */
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JsonScalar,
+  Query,
+  Mutation,
+  Prompt,
+  PromptVersion,
+  PromptLabel,
+};

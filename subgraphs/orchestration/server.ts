@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
+import type { Principal } from '../../lib/auth/principal.js';
+import { runMigrations, type Db } from '../../lib/db/index.js';
+import type { LocalRoutes } from '../../lib/http/local-routes.js';
+import { createServiceMetrics } from '../../lib/metrics.js';
+import { createServiceClient } from '../../lib/service-client.js';
+import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
+import { createAuditClient } from './clients/audit-client.js';
+import type { OrchestrationContext } from './context.js';
+import { createOrchestrationInternalRoutes } from './internal-routes.js';
+import { createOrchestrationLoaders } from './loaders.js';
+import { orchestrationPermissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+import { createPrompts } from './service/prompts.js';
+import { createVariableSchemas } from './service/prompt-variables.js';
+import { createInfoStore } from './store/info-store.js';
+import { orchestrationMigrations } from './store/migrations.js';
+import { createPromptStore } from './store/prompt-store.js';
+
+export const ORCHESTRATION_SCHEMA = 'orchestration';
+export const orchestrationTypeDefs = parse(
+  readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+);
+
+/** The orchestration service as it speaks to policy (the audit log): for itself only. */
+export const ORCHESTRATION_PRINCIPAL = (orgId: string): Principal => ({
+  id: 'service:orchestration',
+  kind: 'SERVICE',
+  orgId,
+  roles: [],
+  scopes: [],
+  teams: [],
+});
+
+/** How long orchestration waits for policy on one call. */
+const SERVICE_CALL_TIMEOUT_MS = 10_000;
+
+export interface OrchestrationDeps extends SubgraphBaseDeps {
+  /** The subgraph's own database (schema `orchestration`). */
+  db: Db;
+  /** Signs the service's own token (issuer `orchestration`). */
+  signer: InternalTokenSigner;
+  /** GraphQL URLs of the subgraphs orchestration calls. */
+  services: { policy: string };
+  /**
+   * Services in this process, reached without a socket (lib/http/local-routes.ts).
+   * @default none: every call goes over HTTP
+   */
+  localRoutes?: LocalRoutes;
+  /** @default 'default' */
+  orgId?: string;
+}
+
+export async function prepareOrchestrationStore(db: Db): Promise<void> {
+  await runMigrations(db, orchestrationMigrations);
+}
+
+/**
+ * The orchestration subgraph: prompt templates now; retrieval collections and flows join it as
+ * services of their own beside `prompts` (service/), each with its store and resolvers.
+ */
+export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
+  const info = createInfoStore(deps.db);
+  const store = createPromptStore(deps.db);
+  const client = createServiceClient({
+    signer: deps.signer,
+    principal: ORCHESTRATION_PRINCIPAL(deps.orgId ?? 'default'),
+    timeoutMs: SERVICE_CALL_TIMEOUT_MS,
+    localRoutes: deps.localRoutes,
+  });
+  const audit = createAuditClient({ client, policyUrl: deps.services.policy, logger: deps.logger });
+  const prompts = createPrompts({ store, schemas: createVariableSchemas(), audit });
+  const server = createSubgraphServer<OrchestrationContext>({
+    name: 'orchestration',
+    typeDefs: orchestrationTypeDefs,
+    resolvers,
+    permissions: orchestrationPermissions,
+    buildContext: (base) => ({
+      ...base,
+      info,
+      prompts,
+      loaders: createOrchestrationLoaders(store),
+    }),
+    verifier: deps.verifier,
+    logger: deps.logger,
+    metrics: deps.metrics ?? createServiceMetrics('orchestration'),
+    production: deps.production,
+    checkReady: () => deps.db.ping(),
+    routes: createOrchestrationInternalRoutes(deps.verifier, prompts, store),
+  });
+  return {
+    ...server,
+    async stop(...args: Parameters<typeof server.stop>) {
+      await server.stop(...args);
+      await audit.flush();
+      await client.close();
+    },
+  };
+}

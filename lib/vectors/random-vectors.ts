@@ -53,3 +53,28 @@ export function bruteForceTopK(
     .sort((a, b) => b.score - a.score)
     .slice(0, k);
 }
+
+/**
+ * `count` vectors around `clusters` random centres (a Gaussian mixture, `spread` the noise's scale
+ * against the centres'): closer to real embeddings, which gather by topic, than independent
+ * Gaussians, on which every graph index degrades towards a full scan. Point i belongs to cluster
+ * i % clusters.
+ */
+export function clusteredVectors(
+  random: () => number,
+  count: number,
+  dimensions: number,
+  clusters: number,
+  spread = 0.5,
+) {
+  const centres = gaussianVectors(random, clusters, dimensions);
+  const out = gaussianVectors(random, count, dimensions);
+  for (let i = 0; i < count; i++) {
+    const centre = (i % clusters) * dimensions;
+    for (let d = 0; d < dimensions; d++) {
+      const at = i * dimensions + d;
+      out[at] = (centres[centre + d] as number) + spread * (out[at] as number);
+    }
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { INFERENCE_SCHEMA } from '../subgraphs/inference/server.js';
 import { MEASURE_COLUMNS, rollupUpsertSql } from '../subgraphs/inference/store/usage-rows.js';
 import type { UsageDimension } from '../subgraphs/inference/store/usage-rollups.js';
 import { benchDatabase, startDevPlatform } from './dev-platform.js';
-import { freePort } from './free-ports.js';
+import { freePorts } from './free-ports.js';
 
 /*
  * `npm run bench:usage`: BENCH_RECORDS (1 million; 10 million for the issue's figure) usage
@@ -36,12 +36,20 @@ if (!SERVER) {
 }
 
 const database = await benchDatabase();
-const port = await freePort();
+const [port, paymentsPort] = await freePorts(2);
 const adminKey = `mg_admin_bench_${randomBytes(24).toString('base64url')}`;
 const platform = await startDevPlatform({
-  port,
+  port: port!,
   databaseUrl: database.url,
-  env: { MODELGRAPH_ADMIN_KEY: adminKey, TRUSTED_DOCUMENTS: 'off' },
+  env: {
+    MODELGRAPH_ADMIN_KEY: adminKey,
+    TRUSTED_DOCUMENTS: 'off',
+    // Its own payment emulator port, so a second platform (another bench) may run beside it.
+    BILLING_TEST_MODE_PORT: String(paymentsPort),
+  },
+}).catch(async (error: unknown) => {
+  await database.drop();
+  throw error;
 });
 const db: Db = await createDb({ url: database.url!, schema: INFERENCE_SCHEMA, poolSize: 4 });
 const end = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);

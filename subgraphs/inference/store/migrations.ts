@@ -3,14 +3,16 @@ import { BUCKET_BOUNDS_MS } from '../service/usage/histogram.js';
 
 // The histogram columns follow the bucket bounds as they were when 002 ran: changing the bounds
 // needs a migration of its own.
-const MEASURE_COLUMNS = [
-  'requests bigint NOT NULL',
-  'input_tokens bigint NOT NULL',
-  'output_tokens bigint NOT NULL',
-  'cost bigint NOT NULL',
-  ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i} bigint NOT NULL`),
-  ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i} bigint NOT NULL`),
-].join(',\n  ');
+const MEASURES = [
+  'requests',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  ...BUCKET_BOUNDS_MS.map((_, i) => `lat_${i}`),
+  ...BUCKET_BOUNDS_MS.map((_, i) => `ttft_${i}`),
+];
+const MEASURE_COLUMNS = MEASURES.map((m) => `${m} bigint NOT NULL`).join(',\n  ');
+const SUMS = MEASURES.map((m) => `sum(${m})`).join(', ');
 
 /** The inference service's schema. Forward-only: a change is a new migration, never an edit. */
 export const inferenceMigrations: Migration[] = [
@@ -98,12 +100,31 @@ CREATE TABLE usage_org_rollups (
 `,
   },
   {
-    // Issue 17 (usagefast adds one in this branch's time too: renumber on merge, never edit).
     id: '003_usage_record_prompts',
     sql: `
 -- The team prompt a call rendered (GenerateInput.prompt): orchestration's prompt id and version.
 ALTER TABLE usage_records ADD COLUMN prompt_id text;
 ALTER TABLE usage_records ADD COLUMN prompt_version integer;
+`,
+  },
+  {
+    id: '004_usage_principal_rollups',
+    sql: `
+-- Across every team, by key and user only (decision 96): what org-wide reports grouped by API_KEY
+-- and/or USER read, one row per bucket per key or person instead of every team's model x key x
+-- user x outcome rows. The writer adds to it in the same statement as the others; rows the
+-- team rollups already hold are copied in once here.
+CREATE TABLE usage_principal_rollups (
+  grain text NOT NULL CHECK (grain IN ('HOUR', 'DAY')),
+  bucket timestamptz NOT NULL,
+  api_key_id text NOT NULL,
+  user_id text NOT NULL,
+  ${MEASURE_COLUMNS},
+  PRIMARY KEY (grain, bucket, api_key_id, user_id)
+);
+INSERT INTO usage_principal_rollups
+SELECT grain, bucket, api_key_id, user_id, ${SUMS}
+FROM usage_team_rollups GROUP BY grain, bucket, api_key_id, user_id;
 `,
   },
 ];

@@ -35,8 +35,22 @@ const COLUMN_OF: Record<UsageDimension, string> = {
   OUTCOME: 'outcome',
 };
 
-/** What the org-wide table holds: org-wide reports grouped by no more than these read it. */
-const ORG_DIMENSIONS: readonly UsageDimension[] = ['MODEL', 'OUTCOME'];
+/** The narrow org-wide rollups, with the dimensions each holds (store/migrations.ts). */
+const ORG_WIDE_TABLES: ReadonlyArray<[string, readonly UsageDimension[]]> = [
+  ['usage_org_rollups', ['MODEL', 'OUTCOME']],
+  ['usage_principal_rollups', ['API_KEY', 'USER']],
+];
+
+/**
+ * The table a report reads: a team's own rows; org-wide, the first narrow table that holds every
+ * dimension asked for; else every team's rows (a key or user crossed with a model or outcome,
+ * whose groups are about as many as those rows: decision 96).
+ */
+export function rollupTableFor(q: Pick<RollupQuery, 'teamId' | 'groupBy'>): string {
+  if (q.teamId !== null) return 'usage_team_rollups';
+  const narrow = ORG_WIDE_TABLES.find(([, held]) => q.groupBy.every((d) => held.includes(d)));
+  return narrow ? narrow[0] : 'usage_team_rollups';
+}
 
 interface PointRow {
   bucket: Date;
@@ -57,13 +71,12 @@ export function createUsageRollups(db: Queryable) {
   return {
     /** Every bucket of every group with calls in [from, to), merged in the database. */
     async points(q: RollupQuery): Promise<RollupPoint[]> {
-      const orgTable = q.teamId === null && q.groupBy.every((d) => ORG_DIMENSIONS.includes(d));
       const dims = q.groupBy.map((d) => COLUMN_OF[d]);
       const params: unknown[] = [q.grain, q.from, q.to];
       const teamFilter = q.teamId === null ? '' : `AND team_id = $${params.push(q.teamId)}`;
       const { rows } = await db.query<PointRow>(
         `SELECT bucket, ${dims.map((d) => `${d}, `).join('')}${SUMS}
-         FROM ${orgTable ? 'usage_org_rollups' : 'usage_team_rollups'}
+         FROM ${rollupTableFor(q)}
          WHERE grain = $1 AND bucket >= $2 AND bucket < $3 ${teamFilter}
          GROUP BY bucket${dims.map((d) => `, ${d}`).join('')}
          ORDER BY bucket`,

@@ -128,23 +128,37 @@ export const RECORD_MEASURES = [
   ...histogramOf('ttft_ms'),
 ].join(', ');
 
-const TEAM_KEYS = ['grain', 'team_id', 'bucket', 'model_id', 'api_key_id', 'user_id', 'outcome'];
-const ORG_KEYS = ['grain', 'bucket', 'model_id', 'outcome'];
+/** The rollup tables: their keys (grain and bucket first, '' for no key or no user). */
+export type RollupScope = 'team' | 'org' | 'principal';
+const ROLLUPS: Record<
+  RollupScope,
+  { table: string; keys: string[]; select: (b: string) => string }
+> = {
+  team: {
+    table: 'usage_team_rollups',
+    keys: ['grain', 'team_id', 'bucket', 'model_id', 'api_key_id', 'user_id', 'outcome'],
+    select: (b) =>
+      `team_id, ${b}, model_id, coalesce(api_key_id, ''), coalesce(user_id, ''), outcome`,
+  },
+  org: {
+    table: 'usage_org_rollups',
+    keys: ['grain', 'bucket', 'model_id', 'outcome'],
+    select: (b) => `${b}, model_id, outcome`,
+  },
+  principal: {
+    table: 'usage_principal_rollups',
+    keys: ['grain', 'bucket', 'api_key_id', 'user_id'],
+    select: (b) => `${b}, coalesce(api_key_id, ''), coalesce(user_id, '')`,
+  },
+};
 
 /**
  * `INSERT ... SELECT` of the rollup rows of `scope` at `grain` made from the records in `source`
  * (a table or CTE with usage_records' columns), adding to rows already there.
  */
-export function rollupUpsertSql(source: string, grain: UsageGrain, scope: 'team' | 'org') {
+export function rollupUpsertSql(source: string, grain: UsageGrain, scope: RollupScope) {
+  const { table, keys, select } = ROLLUPS[scope];
   const bucket = `date_trunc('${grain.toLowerCase()}', created_at, 'UTC')`;
-  const [table, keys, select] =
-    scope === 'team'
-      ? [
-          'usage_team_rollups',
-          TEAM_KEYS,
-          `team_id, ${bucket}, model_id, coalesce(api_key_id, ''), coalesce(user_id, ''), outcome`,
-        ]
-      : ['usage_org_rollups', ORG_KEYS, `${bucket}, model_id, outcome`];
   const add = MEASURE_COLUMNS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ');
   const positions = keys
     .slice(1)
@@ -153,7 +167,7 @@ export function rollupUpsertSql(source: string, grain: UsageGrain, scope: 'team'
   // In key order: concurrent writers (replicas, or this one's two slots) lock shared rollup
   // rows in the same order, so they wait for each other instead of deadlocking.
   return `INSERT INTO ${table} AS t (${keys.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
-    SELECT '${grain}', ${select}, ${RECORD_MEASURES} FROM ${source}
+    SELECT '${grain}', ${select(bucket)}, ${RECORD_MEASURES} FROM ${source}
     GROUP BY ${positions} ORDER BY ${positions}
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${add}`;
 }
@@ -182,7 +196,8 @@ const TYPES = [
 ];
 /**
  * One statement (one round trip, atomic without a transaction): the records not there yet are
- * inserted, and exactly those are added to the four rollups (team and org, hour and day). The
+ * inserted, and exactly those are added to the six rollups (team, org and principal; hour and
+ * day). The
  * records come as one array per column, so every batch size sends the same text, which the
  * driver prepares once per connection (planning it is most of its cost).
  */
@@ -195,10 +210,12 @@ const INSERT_SQL = `WITH v AS (
   team_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'team')}),
   team_day AS (${rollupUpsertSql('fresh', 'DAY', 'team')}),
   org_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'org')}),
-  org_day AS (${rollupUpsertSql('fresh', 'DAY', 'org')})
+  org_day AS (${rollupUpsertSql('fresh', 'DAY', 'org')}),
+  principal_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'principal')}),
+  principal_day AS (${rollupUpsertSql('fresh', 'DAY', 'principal')})
   SELECT count(*) AS inserted FROM fresh`;
 
-/** The usage tables' writes (store/migrations.ts 002). */
+/** The usage tables' writes (store/migrations.ts 002 and 003). */
 export function createUsageRows(db: Queryable) {
   return {
     /** Inserts `records` not there yet and adds exactly those to the rollups; returns how many. */

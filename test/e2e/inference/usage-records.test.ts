@@ -151,12 +151,18 @@ describe.each(STORE_MODES)('usage records and the usage query (%s stores)', (mod
     expect(chat.points.reduce((n, p) => n + p.stats.requests, 0)).toBe(4);
   });
 
-  it('org-wide for organization admins (by model from the org rollups, by key from the teams’)', async () => {
+  it('org-wide for organization admins, from whichever rollup a groupBy reads', async () => {
     const byModel = expectNoErrors(await usage(TEST_ADMIN_KEY, { g: 'DAY', by: ['MODEL'] })).usage;
     const byKey = expectNoErrors(await usage(TEST_ADMIN_KEY, { g: 'DAY', by: ['API_KEY'] })).usage;
     expect(byModel.totals.requests).toBe(7);
     expect(byKey.totals).toEqual(byModel.totals);
     expect(byKey.series.map((s) => s.group.apiKeyId)).toEqual([team.keyId]);
+    // By key and user from the principal rollups, by key and model from every team's rows: the
+    // same calls whichever table a groupBy reads.
+    for (const by of [['USER'], ['API_KEY', 'USER'], ['API_KEY', 'MODEL']]) {
+      const report = expectNoErrors(await usage(TEST_ADMIN_KEY, { g: 'HOUR', by })).usage;
+      expect([by, report.totals]).toEqual([by, byModel.totals]);
+    }
     const teamB = expectNoErrors(
       await usage(TEST_ADMIN_KEY, { team: other.teamId, g: 'DAY', by: [] }),
     );
@@ -166,6 +172,8 @@ describe.each(STORE_MODES)('usage records and the usage query (%s stores)', (mod
   it('another team’s usage, or the organization’s, is FORBIDDEN to a team’s key', async () => {
     expectErrorCode(await usage(other.key, { team: team.teamId, g: 'DAY', by: [] }), 'FORBIDDEN');
     expectErrorCode(await usage(other.key, { g: 'DAY', by: [] }), 'FORBIDDEN');
+    expectErrorCode(await usage(team.key, { g: 'DAY', by: ['API_KEY'] }), 'FORBIDDEN');
+    expectErrorCode(await usage(team.key, { g: 'DAY', by: ['USER'] }), 'FORBIDDEN');
   });
 
   it('refuses empty, misaligned and too long ranges with BAD_USER_INPUT', async () => {

@@ -1,0 +1,214 @@
+import { runMigrations, type Db } from '../../../lib/db/index.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/stores.js';
+import { STORE_MODES } from '../../../test/support/test-env.js';
+import { prepareInferenceStore } from '../server.js';
+import { inferenceMigrations } from './migrations.js';
+import { createUsageRollups, rollupTableFor, type UsageDimension } from './usage-rollups.js';
+import {
+  bucketStart,
+  createUsageRows,
+  rollupUpsertSql,
+  type UsageGrain,
+  type UsageOutcome,
+  type UsageRecord,
+} from './usage-rows.js';
+
+const DAY = 86_400_000;
+const START = new Date('2026-12-04T00:00:00Z').getTime();
+const DIMENSIONS: UsageDimension[] = ['MODEL', 'API_KEY', 'USER', 'OUTCOME'];
+/** Every groupBy the API offers: each subset of the four dimensions. */
+const GROUP_BYS = Array.from({ length: 16 }, (_, mask) =>
+  DIMENSIONS.filter((_, i) => mask & (1 << i)),
+);
+const OUTCOMES: UsageOutcome[] = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'REFUSED'];
+
+/**
+ * Records over three days for three teams: each by one of the team's two keys or one of two
+ * people, and `user:both` in two teams (a person's org-wide series merges them).
+ */
+function records(count: number): UsageRecord[] {
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const team = `team-${next(3)}`;
+    const who = next(4);
+    const user = who === 3 ? 'user:both' : `user:${team}-${who}`;
+    return {
+      callId: `call-${i}`,
+      teamId: team,
+      apiKeyId: who < 2 ? `${team}-key-${who}` : null,
+      userId: who < 2 ? null : user,
+      kind: i % 3 === 0 ? 'STREAM' : 'CHAT',
+      route: `m${next(3)}`,
+      modelId: `m${next(3)}`,
+      providerId: 'p1',
+      priceVersion: 1,
+      inputTokens: next(500),
+      outputTokens: next(300),
+      cost: BigInt(next(100_000)),
+      latencyMs: next(4000),
+      ttftMs: i % 3 === 0 ? next(500) : null,
+      outcome: OUTCOMES[next(4)]!,
+      cached: false,
+      requestId: `req-${i}`,
+      createdAt: new Date(START + next(3 * DAY)),
+    };
+  });
+}
+
+const DIMENSION_OF: Record<UsageDimension, (r: UsageRecord) => string | null> = {
+  MODEL: (r) => r.modelId,
+  API_KEY: (r) => r.apiKeyId,
+  USER: (r) => r.userId,
+  OUTCOME: (r) => r.outcome,
+};
+
+/** What a report must say, worked out from the records alone: per bucket and group. */
+function expected(all: UsageRecord[], grain: UsageGrain, teamId: string | null, by: string[]) {
+  const sums = new Map<string, [number, number, number, bigint, number]>();
+  for (const r of all.filter((r) => teamId === null || r.teamId === teamId)) {
+    const group = (by as UsageDimension[]).map((d) => DIMENSION_OF[d](r));
+    const key = JSON.stringify([bucketStart(r.createdAt, grain).toISOString(), ...group]);
+    const s = sums.get(key) ?? [0, 0, 0, 0n, 0];
+    sums.set(key, [
+      s[0] + 1,
+      s[1] + r.inputTokens,
+      s[2] + r.outputTokens,
+      s[3] + r.cost,
+      s[4] + (r.ttftMs === null ? 0 : 1),
+    ]);
+  }
+  return [...sums].sort(([a], [b]) => a.localeCompare(b));
+}
+
+async function reported(db: Db, grain: UsageGrain, teamId: string | null, by: UsageDimension[]) {
+  const points = await createUsageRollups(db).points({
+    grain,
+    teamId,
+    from: new Date(START),
+    to: new Date(START + 3 * DAY),
+    groupBy: by,
+  });
+  const column = { MODEL: 'modelId', API_KEY: 'apiKeyId', USER: 'userId', OUTCOME: 'outcome' };
+  return points
+    .map((p) => {
+      const group = by.map((d) => p[column[d] as 'modelId']);
+      const { requests, inputTokens, outputTokens, cost, latency, ttft } = p.sums;
+      // Every call is in exactly one latency bucket; streams in one TTFT bucket.
+      expect(latency.reduce((a, b) => a + b, 0)).toBe(requests);
+      const ttfts = ttft.reduce((a, b) => a + b, 0);
+      return [
+        JSON.stringify([p.bucket.toISOString(), ...group]),
+        [requests, inputTokens, outputTokens, cost, ttfts],
+      ] as [string, [number, number, number, bigint, number]];
+    })
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+describe('the table a usage report reads', () => {
+  it('org-wide: by model or outcome the org rollups, by key or user the principal rollups', () => {
+    const org = (groupBy: UsageDimension[]) => rollupTableFor({ teamId: null, groupBy });
+    expect(org([])).toBe('usage_org_rollups');
+    expect(org(['MODEL', 'OUTCOME'])).toBe('usage_org_rollups');
+    expect(org(['API_KEY'])).toBe('usage_principal_rollups');
+    expect(org(['USER', 'API_KEY'])).toBe('usage_principal_rollups');
+    expect(org(['API_KEY', 'MODEL'])).toBe('usage_team_rollups');
+    expect(rollupTableFor({ teamId: 't', groupBy: ['API_KEY'] })).toBe('usage_team_rollups');
+  });
+});
+
+describe.each(STORE_MODES)('usage rollups against the records (%s database)', (mode) => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeEach(async () => {
+    database = await createTestDatabase(mode);
+    db = await database.open('inference');
+  }, 60_000);
+  afterEach(() => database.drop());
+
+  it('every groupBy, team and org-wide, hourly and daily, sums and counts the records', async () => {
+    await prepareInferenceStore(db);
+    const all = records(600);
+    const rows = createUsageRows(db);
+    // In batches, one of them repeated: a second write of a call adds nothing.
+    for (let i = 0; i < all.length; i += 150) await rows.insert(all.slice(i, i + 150));
+    expect(await rows.insert(all.slice(0, 150))).toBe(0);
+    for (const grain of ['HOUR', 'DAY'] as const) {
+      for (const teamId of ['team-1', null]) {
+        for (const by of GROUP_BYS) {
+          const want = expected(all, grain, teamId, by);
+          expect([grain, teamId, by, await reported(db, grain, teamId, by)]).toEqual([
+            grain,
+            teamId,
+            by,
+            want,
+          ]);
+        }
+      }
+    }
+    // A person in two teams is one org-wide series.
+    const both = (await reported(db, 'DAY', null, ['USER'])).filter(([k]) =>
+      k.includes('user:both'),
+    );
+    expect(both.map(([, s]) => s[0]).reduce((a, b) => a + b, 0)).toBe(
+      all.filter((r) => r.userId === 'user:both').length,
+    );
+  });
+
+  it('pruning records past retention leaves every rollup, the principal ones too', async () => {
+    await prepareInferenceStore(db);
+    const all = records(200);
+    const rows = createUsageRows(db);
+    await rows.insert(all);
+    const before = await reported(db, 'DAY', null, ['API_KEY', 'USER']);
+    expect(await rows.pruneRecords(new Date(START + 3 * DAY))).toBe(all.length);
+    expect(await reported(db, 'DAY', null, ['API_KEY', 'USER'])).toEqual(before);
+    expect(await reported(db, 'HOUR', 'team-2', ['MODEL', 'USER'])).toEqual(
+      expected(all, 'HOUR', 'team-2', ['MODEL', 'USER']),
+    );
+  });
+
+  it('migration 004 fills the principal rollups from the team rollups already there', async () => {
+    await runMigrations(db, inferenceMigrations.slice(0, 2));
+    const all = records(200);
+    await db.query(
+      `INSERT INTO usage_records SELECT * FROM json_populate_recordset(null::usage_records, $1)`,
+      [
+        JSON.stringify(
+          all.map((r) => ({
+            call_id: r.callId,
+            team_id: r.teamId,
+            api_key_id: r.apiKeyId,
+            user_id: r.userId,
+            kind: r.kind,
+            route: r.route,
+            model_id: r.modelId,
+            provider_id: r.providerId,
+            price_version: r.priceVersion,
+            input_tokens: r.inputTokens,
+            output_tokens: r.outputTokens,
+            cost: r.cost.toString(),
+            latency_ms: r.latencyMs,
+            ttft_ms: r.ttftMs,
+            outcome: r.outcome,
+            cached: r.cached,
+            request_id: r.requestId,
+            created_at: r.createdAt.toISOString(),
+          })),
+        ),
+      ],
+    );
+    for (const grain of ['HOUR', 'DAY'] as const) {
+      await db.query(rollupUpsertSql('usage_records', grain, 'team'));
+    }
+    await prepareInferenceStore(db);
+    for (const grain of ['HOUR', 'DAY'] as const) {
+      expect(await reported(db, grain, null, ['API_KEY'])).toEqual(
+        expected(all, grain, null, ['API_KEY']),
+      );
+    }
+  });
+});

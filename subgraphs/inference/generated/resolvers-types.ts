@@ -366,7 +366,7 @@ export type ProviderAttempt = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Usage of calls that reached the inference saga (served, failed, cancelled or refused), as time series from the usage rollups (decision 89): one series per combination of the `groupBy` dimensions, each with a point per hour or UTC day that had calls (buckets without calls are left out). `from` and `to` must fall on bucket starts (whole hours; midnight UTC for DAY), `from` before `to`, at most 31 days at HOUR and 366 at DAY; otherwise BAD_USER_INPUT. `teamId` omitted: every team of the organization (organization admins only). A team's members, admins and API keys may read their own team's usage; anyone else gets FORBIDDEN. Latency percentiles are exact to their histogram bucket (e.g. 100–150 ms). */
+  /** Usage of calls that reached the inference saga (served, failed, cancelled or refused), as time series from the usage rollups (decision 89): one series per combination of the `groupBy` dimensions, each with a point per hour or UTC day that had calls (buckets without calls are left out). `from` and `to` must fall on bucket starts (whole hours; midnight UTC for DAY), `from` before `to`, at most 31 days at HOUR and 366 at DAY; otherwise BAD_USER_INPUT. A report of more than 20,000 points (one bucket of one group each) is refused with BAD_USER_INPUT (`most`): shorten the range, use DAY or group by fewer dimensions. `teamId` omitted: every team of the organization (organization admins only). A team's members, admins and API keys may read their own team's usage; anyone else gets FORBIDDEN. Latency percentiles are exact to their histogram bucket (e.g. 100–150 ms). */
   usage: UsageReport;
 };
 

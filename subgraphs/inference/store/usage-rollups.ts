@@ -16,6 +16,8 @@ export interface RollupQuery {
   from: Date;
   to: Date;
   groupBy: UsageDimension[];
+  /** Points read at most (the report refuses one that has more). @default all */
+  limit?: number;
 }
 
 /** One bucket of one group: the sums of every rollup row it merges. */
@@ -79,7 +81,7 @@ export function createUsageRollups(db: Queryable) {
          FROM ${rollupTableFor(q)}
          WHERE grain = $1 AND bucket >= $2 AND bucket < $3 ${teamFilter}
          GROUP BY bucket${dims.map((d) => `, ${d}`).join('')}
-         ORDER BY bucket`,
+         ORDER BY bucket${q.limit === undefined ? '' : ` LIMIT $${params.push(q.limit)}`}`,
         params,
       );
       return rows.map((r) => ({

@@ -14,6 +14,13 @@ export const MAX_RANGE_DAYS: Record<UsageGrain, number> = { HOUR: 31, DAY: 366 }
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Points (one bucket of one group) a report may hold: a larger one is refused before it is
+ * built, since it would take a replica's memory and seconds of CPU (an org-wide report by key
+ * and model over 30 days at 10 million records holds hundreds of thousands).
+ */
+export const MAX_REPORT_POINTS = 20_000;
+
 /** Refuses a range that is empty, too long, or does not fall on bucket starts (BAD_USER_INPUT). */
 export function checkUsageRange(from: Date, to: Date, grain: UsageGrain): void {
   if (!(from < to)) throw badUserInput('`from` must be before `to`.', { field: 'from' });
@@ -78,7 +85,14 @@ export async function usageReport(
     from: args.from,
     to: args.to,
     groupBy,
+    limit: MAX_REPORT_POINTS + 1,
   });
+  if (points.length > MAX_REPORT_POINTS) {
+    throw badUserInput(
+      `This report would hold more than ${MAX_REPORT_POINTS} points: shorten the range, use DAY, or group by fewer dimensions.`,
+      { field: 'groupBy', most: MAX_REPORT_POINTS },
+    );
+  }
   const total = emptySums();
   const groups = new Map<string, { series: UsageSeries; sums: UsageSums }>();
   for (const p of points) {

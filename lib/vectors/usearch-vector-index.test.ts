@@ -142,8 +142,9 @@ describe.each(STORE_MODES)('usearch vector index (%s database)', (mode) => {
     const a = await collectionWith(index, corpus(5, 'a'));
     const b = await collectionWith(index, corpus(5, 'b'));
     const shared = corpus(5)[3]!.vector;
+    // Asked for every item, the graph answers nearly all (it is approximate), and only a's.
     const fromA = await index.search(a, shared, { topK: 400 });
-    expect(fromA).toHaveLength(400);
+    expect(fromA.length).toBeGreaterThan(300);
     expect(fromA.every((m) => m.id.startsWith('a'))).toBe(true);
     await index.delete(b, ['a3', 'b3']);
     expect(await index.count(a)).toBe(400);
@@ -158,14 +159,31 @@ describe.each(STORE_MODES)('usearch vector index (%s database)', (mode) => {
     await live.delete(collection, ['c1', 'c2']);
     await live.upsert(collection, [{ id: 'c5', vector: items[6]!.vector, metadata: { x: 1 } }]);
     const restarted = open();
+    const stored = [
+      ...items.filter((item) => !['c1', 'c2', 'c5'].includes(item.id)),
+      { id: 'c5', vector: items[6]!.vector },
+    ];
     const queries = gaussianVectors(createRandom(7), 20, DIMS);
+    let found = 0;
     for (let q = 0; q < 20; q++) {
       const query = queries.subarray(q * DIMS, (q + 1) * DIMS);
-      const options = { topK: 10, filter: q % 2 ? { lang: 'en' } : undefined };
-      expect(await restarted.search(collection, query, options)).toEqual(
-        await live.search(collection, query, options),
-      );
+      if (q % 2) {
+        // A selective filter is answered by an exact scan of the table: the very same answers.
+        const options = { topK: 10, filter: { lang: 'en' } };
+        expect(await restarted.search(collection, query, options)).toEqual(
+          await live.search(collection, query, options),
+        );
+        continue;
+      }
+      // Unfiltered, the graph answers. Two graphs of the same items (built in another order, by
+      // several threads) may each miss a different near neighbour: both are held to brute force.
+      const exact = ids(bruteForceTopK(query, stored, 10));
+      for (const index of [live, restarted]) {
+        const answer = ids(await index.search(collection, query, { topK: 10 }));
+        found += answer.filter((id) => exact.includes(id)).length;
+      }
     }
+    expect(found / (10 * 2 * 10)).toBeGreaterThanOrEqual(0.9);
     await live.rebuild(collection);
     expect(await live.search(collection, items[6]!.vector, { topK: 2 })).toEqual(
       await restarted.search(collection, items[6]!.vector, { topK: 2 }),
@@ -183,11 +201,17 @@ describe.each(STORE_MODES)('usearch vector index (%s database)', (mode) => {
     await replicaA.upsert(collection, items.slice(100, 200));
     await replicaA.delete(collection, ['c0']);
     await replicaA.upsert(collection, [{ id: 'c1', vector: items[150]!.vector, metadata: {} }]);
-    const query = items[150]!.vector;
-    const fromB = await replicaB.search(collection, query, { topK: 200 });
-    expect(fromB).toEqual(await replicaA.search(collection, query, { topK: 200 }));
-    expect(ids(fromB)).toHaveLength(199);
-    expect(ids(fromB).slice(0, 2).sort()).toEqual(['c1', 'c150']);
+    // (Each replica's graph is approximate in its own way: B is asked only what any graph of
+    // these items answers exactly, an item's own vector.)
+    const fromB = await replicaB.search(collection, items[150]!.vector, { topK: 2 });
+    expect(ids(fromB).sort()).toEqual(['c1', 'c150']);
+    expect(ids(await replicaB.search(collection, items[120]!.vector, { topK: 1 }))).toEqual([
+      'c120',
+    ]);
+    expect(ids(await replicaB.search(collection, items[0]!.vector, { topK: 5 }))).not.toContain(
+      'c0',
+    );
+    expect(await replicaB.count(collection)).toBe(199);
     // B writes after missing nothing; A then sees B's write as well.
     await replicaB.upsert(collection, [{ id: 'late', vector: items[0]!.vector }]);
     expect((await replicaA.search(collection, items[0]!.vector, { topK: 1 }))[0]!.id).toBe('late');

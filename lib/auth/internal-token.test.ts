@@ -98,6 +98,37 @@ describe('internal tokens', () => {
     await expect(keys.verifier.verify(await keys.signer.sign(alice, 'r'))).resolves.toBeTruthy();
   });
 
+  it('accepts orchestration acting for a caller only as itself, and no other service or the gateway delegating', async () => {
+    const signerOf = (issuer: string) =>
+      createInternalTokenSigner({ privateKeyPem: keys.privateKeyPem, issuer });
+    const orchestration = await signerOf(ISSUERS.orchestration);
+    const claims = await keys.verifier.verify(
+      await orchestration.sign(alice, 'r', 'service:orchestration'),
+    );
+    expect(claims).toMatchObject({
+      principal: { id: 'user:alice' },
+      actor: 'service:orchestration',
+    });
+    // Without the act claim it may still only speak for itself.
+    await expect(keys.verifier.verify(await orchestration.sign(alice, 'r'))).rejects.toThrow(
+      /only speak for itself/,
+    );
+    // Naming another actor, or a service principal, is refused.
+    await expect(
+      keys.verifier.verify(await orchestration.sign(alice, 'r', 'service:billing')),
+    ).rejects.toThrow(/may not act/);
+    // Services that do not delegate, and the gateway, cannot claim an actor.
+    const inference = await signerOf(ISSUERS.inference);
+    await expect(
+      keys.verifier.verify(await inference.sign(alice, 'r', 'service:inference')),
+    ).rejects.toThrow(/may not act/);
+    await expect(
+      keys.verifier.verify(await keys.signer.sign(alice, 'r', 'service:gateway')),
+    ).rejects.toThrow(/may not act/);
+    // A token of the caller's own has no actor.
+    expect((await keys.verifier.verify(await keys.signer.sign(alice, 'r'))).actor).toBeUndefined();
+  });
+
   it('reuses one token per principal for a while, and signs afresh for another principal or later', async () => {
     let clock = 0;
     let signed = 0;

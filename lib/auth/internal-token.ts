@@ -7,6 +7,7 @@ import {
   importSPKI,
   jwtVerify,
   type CryptoKey,
+  type JWTPayload,
 } from 'jose';
 import type { Principal } from './principal.js';
 import { createTtlCache } from '../ttl-cache.js';
@@ -23,12 +24,19 @@ const AUDIENCE = 'modelgraph-subgraphs';
 export interface InternalClaims {
   principal: Principal;
   requestId: string;
+  /**
+   * The service acting for `principal` (`service:orchestration` running a user's flow), when the
+   * token is a delegated one (RFC 8693's `act` claim); absent when the principal calls itself
+   * through the gateway, or a service speaks for itself.
+   */
+  actor?: string;
   /** Seconds since the epoch. */
   exp: number;
 }
 
 export interface InternalTokenSigner {
-  sign(principal: Principal, requestId: string): Promise<string>;
+  /** With `actor`, a delegated token: the service `actor` acting for `principal`. */
+  sign(principal: Principal, requestId: string, actor?: string): Promise<string>;
 }
 
 export interface InternalTokenVerifier {
@@ -45,8 +53,8 @@ export async function createInternalTokenSigner(options: {
   const key = await importPKCS8(options.privateKeyPem, ALG);
   const ttl = options.ttlSeconds ?? 60;
   return {
-    sign: (principal, requestId) =>
-      new SignJWT({ principal, rid: requestId })
+    sign: (principal, requestId, actor) =>
+      new SignJWT({ principal, rid: requestId, ...(actor ? { act: { sub: actor } } : {}) })
         .setProtectedHeader({ alg: ALG })
         .setIssuer(options.issuer)
         .setAudience(AUDIENCE)
@@ -83,18 +91,19 @@ export function reuseTokens(
     max: options.maxEntries,
     now: options.now,
   });
-  const tokenOf = (key: string, principal: Principal, requestId: string) => {
+  const tokenOf = (key: string, principal: Principal, requestId: string, actor?: string) => {
     const hit = tokens.get(key);
     if (hit) return hit;
-    const token = signer.sign(principal, requestId);
+    const token = signer.sign(principal, requestId, actor);
     tokens.set(key, token);
     token.catch(() => tokens.delete(key));
     return token;
   };
   return {
-    sign: (principal, requestId) => tokenOf(JSON.stringify(principal), principal, requestId),
+    sign: (principal, requestId, actor) =>
+      tokenOf(`${actor ?? ''}|${JSON.stringify(principal)}`, principal, requestId, actor),
     forPrincipal(principal) {
-      const key = JSON.stringify(principal);
+      const key = `|${JSON.stringify(principal)}`;
       return (requestId) => tokenOf(key, principal, requestId);
     },
   };
@@ -114,6 +123,12 @@ export async function createInternalTokenVerifier(options: {
    * a user or key (only the gateway does that). @default []
    */
   serviceOnlyIssuers?: string[];
+  /**
+   * Service issuers that may also act for a caller: their token carries the caller's principal
+   * and `act: { sub: 'service:<issuer>' }` (orchestration running a user's flow steps through
+   * inference). @default []
+   */
+  delegatingIssuers?: string[];
   /** @default 10_000 */
   cacheSize?: number;
   now?: () => number;
@@ -123,6 +138,7 @@ export async function createInternalTokenVerifier(options: {
   const now = options.now ?? Date.now;
   const verified = new Map<string, InternalClaims>();
   const serviceOnly = new Set(options.serviceOnlyIssuers ?? []);
+  const delegating = new Set(options.delegatingIssuers ?? []);
 
   return {
     async verify(token) {
@@ -142,14 +158,13 @@ export async function createInternalTokenVerifier(options: {
       if (!principal || typeof principal.id !== 'string' || !Array.isArray(principal.teams)) {
         throw new Error('internal token carries no principal');
       }
-      if (serviceOnly.has(payload.iss ?? '') && principal.kind !== 'SERVICE') {
-        throw new Error(`issuer ${payload.iss} may only speak for itself`);
-      }
+      const actor = actorOf(payload, principal, serviceOnly, delegating);
       // Frozen: the cache hands the same object to every request carrying this token.
       const claims: InternalClaims = deepFreeze({
         principal,
         requestId: String(payload.rid ?? ''),
         exp: payload.exp ?? 0,
+        ...(actor ? { actor } : {}),
       });
       if (verified.size >= cacheSize) {
         const oldest = verified.keys().next().value;
@@ -159,6 +174,31 @@ export async function createInternalTokenVerifier(options: {
       return claims;
     },
   };
+}
+
+/**
+ * Who acts for `principal`: nobody (the gateway for a caller, a service for itself), or a
+ * delegating service, whose `act.sub` must name itself. Anything else is refused: a service
+ * speaking for someone without delegation, or claiming to be another actor.
+ */
+function actorOf(
+  payload: JWTPayload,
+  principal: Principal,
+  serviceOnly: ReadonlySet<string>,
+  delegating: ReadonlySet<string>,
+): string | undefined {
+  const issuer = payload.iss ?? '';
+  const act = (payload.act as { sub?: unknown } | undefined)?.sub;
+  if (act === undefined) {
+    if (serviceOnly.has(issuer) && principal.kind !== 'SERVICE') {
+      throw new Error(`issuer ${issuer} may only speak for itself`);
+    }
+    return undefined;
+  }
+  if (!delegating.has(issuer) || act !== `service:${issuer}` || principal.kind === 'SERVICE') {
+    throw new Error(`issuer ${issuer} may not act for ${principal.id} as ${String(act)}`);
+  }
+  return act;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -180,12 +220,17 @@ export const ISSUERS = {
   orchestration: 'orchestration',
 } as const;
 
-/** The verifier every subgraph uses: the gateway speaks for callers, services only for themselves. */
+/**
+ * The verifier every subgraph uses: the gateway speaks for callers and services for themselves;
+ * orchestration may also act for the creator of a flow run (its steps are policed and paid as
+ * that caller's calls would be, and the subgraph sees `actor`).
+ */
 export function createPlatformVerifier(publicKeyPem: string): Promise<InternalTokenVerifier> {
   return createInternalTokenVerifier({
     publicKeyPem,
     issuers: [ISSUERS.gateway, ISSUERS.inference, ISSUERS.billing, ISSUERS.orchestration],
     serviceOnlyIssuers: [ISSUERS.inference, ISSUERS.billing, ISSUERS.orchestration],
+    delegatingIssuers: [ISSUERS.orchestration],
   });
 }
 

@@ -25,6 +25,8 @@ const STREAM_STOP_GRACE_MS = 5_000;
 export interface SubgraphBaseContext {
   principal: Principal;
   requestId: string;
+  /** The service acting for `principal` on a delegated token (lib/auth/internal-token.ts). */
+  actor?: string;
   logger: Logger;
   /** Subscriptions only: aborted when the client closes the connection. */
   signal?: AbortSignal;
@@ -131,6 +133,7 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
             principal: claims.principal,
             requestId: ctx.requestId,
             logger: requestLogger,
+            ...(claims.actor ? { actor: claims.actor } : {}),
             ...(signal ? { signal } : {}),
           });
         if (streams && String(ctx.req.headers.accept ?? '').includes('text/event-stream')) {

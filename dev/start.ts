@@ -183,7 +183,14 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
           ...common,
           db: orchestrationDb!,
           signer: await signer(ISSUERS.orchestration),
-          services: { policy: urls.policy! },
+          services: {
+            policy: urls.policy!,
+            wallet: urls.wallet!,
+            // Inference starts after orchestration (it calls orchestration for prompts).
+            get inference() {
+              return urls.inference!;
+            },
+          },
           orgId: config.orgId,
           localRoutes,
           logger: logger.child({ service: 'orchestration' }),

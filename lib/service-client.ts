@@ -91,6 +91,16 @@ export function createServiceClient(options: ServiceClientOptions) {
     maxEntries: 1,
     now: options.now,
   }).forPrincipal(options.principal);
+  // Tokens of callers this service acts for (a flow run's creator): one per caller, reused a while.
+  const delegatedTokens = reuseTokens(options.signer, {
+    reuseMs: options.tokenReuseMs ?? 30_000,
+    maxEntries: 1_000,
+    now: options.now,
+  });
+  const tokenFor = (requestId: string, actFor: Principal | undefined) =>
+    actFor
+      ? delegatedTokens.sign(actFor, requestId, options.principal.id)
+      : currentToken(requestId);
 
   /** Over HTTP: the status and the body's text, or ServiceUnavailableError. */
   async function exchangeOverHttp(url: string, headers: Record<string, string>, body: string) {
@@ -150,7 +160,7 @@ export function createServiceClient(options: ServiceClientOptions) {
    * One request in a client span whose context the callee continues; the status and the parsed
    * JSON body, or ServiceUnavailableError.
    */
-  function send(url: string, body: unknown, requestId: string) {
+  function send(url: string, body: unknown, requestId: string, actFor?: Principal) {
     const target = new URL(url);
     return inSpan(
       `POST ${target.pathname}`,
@@ -163,17 +173,17 @@ export function createServiceClient(options: ServiceClientOptions) {
         },
       },
       async (span) => {
-        const answer = await exchange(url, body, requestId);
+        const answer = await exchange(url, body, requestId, actFor);
         span.setAttribute('http.response.status_code', answer.status);
         return answer;
       },
     );
   }
 
-  async function exchange(url: string, body: unknown, requestId: string) {
+  async function exchange(url: string, body: unknown, requestId: string, actFor?: Principal) {
     const headers = injectTraceHeaders({
       'content-type': 'application/json',
-      [INTERNAL_TOKEN_HEADER]: await currentToken(requestId),
+      [INTERNAL_TOKEN_HEADER]: await tokenFor(requestId, actFor),
       [REQUEST_ID_HEADER]: requestId,
     });
     const payload = JSON.stringify(body);
@@ -206,14 +216,19 @@ export function createServiceClient(options: ServiceClientOptions) {
   return {
     post,
 
-    /** Runs an operation; the first error is rethrown with the callee's extensions. */
+    /**
+     * Runs an operation; the first error is rethrown with the callee's extensions. With `actFor`,
+     * as that caller on a delegated token (only a delegating service's is accepted: orchestration
+     * running a flow step), so the callee polices and charges the caller, not the service.
+     */
     async graphql<T>(
       url: string,
       query: string,
       variables: Record<string, unknown>,
       requestId: string,
+      call: { actFor?: Principal } = {},
     ): Promise<T> {
-      const { status, json } = await send(url, { query, variables }, requestId);
+      const { status, json } = await send(url, { query, variables }, requestId, call.actFor);
       const result = (json ?? {}) as GraphQLAnswer<T>;
       const [first] = Array.isArray(result.errors) ? result.errors : [];
       if (first) throw calleeError(url, first);

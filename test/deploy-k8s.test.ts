@@ -100,6 +100,8 @@ describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
         'billing → wallet:4003',
         'billing → policy:4004',
         'orchestration → policy:4004',
+        'orchestration → wallet:4003',
+        'orchestration → inference:4002',
         ...added.map((s) => `gateway → ${s.name}:${s.port}`),
       ].sort(),
     );

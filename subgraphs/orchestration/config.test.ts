@@ -19,11 +19,19 @@ describe('orchestration configuration', () => {
     expect(loadOrchestrationConfig(env)).toMatchObject({
       name: 'orchestration',
       port: ORCHESTRATION_PORT,
-      services: { policy: 'http://127.0.0.1:4004/graphql' },
+      services: {
+        policy: 'http://127.0.0.1:4004/graphql',
+        wallet: 'http://127.0.0.1:4003/graphql',
+        inference: 'http://127.0.0.1:4002/graphql',
+      },
     });
     expect(loadOrchestrationConfig({ ...env, PORT: '5123' }).port).toBe(5123);
     expect(
       loadOrchestrationConfig({ ...env, POLICY_URL: 'http://policy:4004/graphql' }).services.policy,
     ).toBe('http://policy:4004/graphql');
+    expect(
+      loadOrchestrationConfig({ ...env, INFERENCE_URL: 'http://inference:4002/graphql' }).services
+        .inference,
+    ).toBe('http://inference:4002/graphql');
   });
 });

@@ -37,7 +37,11 @@ describe.each(STORE_MODES)('the orchestration subgraph (%s stores)', (mode) => {
         issuer: ISSUERS.orchestration,
       }),
       // Nobody answers: audit writes are logged and dropped, which these tests do not reach.
-      services: { policy: 'http://127.0.0.1:9/graphql' },
+      services: {
+        policy: 'http://127.0.0.1:9/graphql',
+        wallet: 'http://127.0.0.1:9/graphql',
+        inference: 'http://127.0.0.1:9/graphql',
+      },
     });
     subgraph = await runSubgraph(server, keys);
   }, STACK_START_TIMEOUT_MS);

@@ -42,8 +42,12 @@ export interface OrchestrationDeps extends SubgraphBaseDeps {
   db: Db;
   /** Signs the service's own token (issuer `orchestration`). */
   signer: InternalTokenSigner;
-  /** GraphQL URLs of the subgraphs orchestration calls. */
-  services: { policy: string };
+  /**
+   * GraphQL URLs of the subgraphs orchestration calls. `inference` is read at each call, not
+   * when the subgraph is made: in one process inference starts after orchestration (it calls
+   * orchestration for prompts), so a starter may pass it as a getter.
+   */
+  services: { policy: string; wallet: string; inference: string };
   /**
    * Services in this process, reached without a socket (lib/http/local-routes.ts).
    * @default none: every call goes over HTTP

@@ -274,7 +274,14 @@ async function startSubgraphs(
       privateKeyPem: keys.privateKeyPem,
       issuer: ISSUERS.orchestration,
     }),
-    services: { policy: urls.policy! },
+    services: {
+      policy: urls.policy!,
+      wallet: urls.wallet!,
+      // Inference starts after orchestration (it calls orchestration for prompts).
+      get inference() {
+        return urls.inference!;
+      },
+    },
     localRoutes,
     logger: logger.child({ service: 'orchestration' }),
   });

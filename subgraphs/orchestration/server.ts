@@ -24,13 +24,16 @@ export const orchestrationTypeDefs = parse(
   readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
 );
 
-/** The orchestration service as it speaks to policy (the audit log): for itself only. */
+/**
+ * The orchestration service speaking for itself: to policy (the audit log) and to the wallet
+ * (flow runs' holds, wallet:hold). Model calls it makes for a caller carry that caller instead.
+ */
 export const ORCHESTRATION_PRINCIPAL = (orgId: string): Principal => ({
   id: 'service:orchestration',
   kind: 'SERVICE',
   orgId,
   roles: [],
-  scopes: [],
+  scopes: ['wallet:hold'],
   teams: [],
 });
 

@@ -205,6 +205,8 @@ export type HoldPurpose =
   | 'CALL'
   /** Credits whose payment is disputed (the billing service's): never usage, voided or taken by a debit. */
   | 'DISPUTE'
+  /** One flow run's budget (orchestration's `maxCost`): each model step of the run is spent from it as it completes, and what is left is voided when the run ends. */
+  | 'FLOW_RUN'
   /** A credit lease: many calls' worth, charged call by call. */
   | 'LEASE';
 

@@ -13,11 +13,12 @@ export type TransferKind =
   | 'DEBIT';
 
 /**
- * What a hold is for. A hold without one is a CALL's. A DISPUTE hold (the billing service's)
- * reserves credits whose payment is disputed: it is never charged as usage, only voided or
- * taken by a DEBIT.
+ * What a hold is for. A hold without one is a CALL's. A LEASE (inference's) and a FLOW_RUN
+ * (orchestration's: one flow run's `maxCost`, each model step spent from it by inference) are
+ * charged by spends. A DISPUTE hold (the billing service's) reserves credits whose payment is
+ * disputed: it is never charged as usage, only voided or taken by a DEBIT.
  */
-export type HoldPurpose = 'CALL' | 'LEASE' | 'DISPUTE';
+export type HoldPurpose = 'CALL' | 'LEASE' | 'FLOW_RUN' | 'DISPUTE';
 
 /** Where credits granted or debited came from or went: the payment, for reconciliation. */
 export interface FundingMetadata {

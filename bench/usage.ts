@@ -150,7 +150,7 @@ const USAGE = `query Usage($teamId: ID, $from: DateTime!, $to: DateTime!, $group
     series { group { modelId apiKeyId userId outcome } points { start stats { ${STATS} } } }
   } }`;
 
-/** A table of keys or people: each series' totals, no points (the resolver still builds them). */
+/** A table of keys or people: each series' totals, no points (read as one row per series). */
 const TOTALS = `query UsageTotals($teamId: ID, $from: DateTime!, $to: DateTime!, $groupBy: [UsageDimension!]!) {
   usage(teamId: $teamId, from: $from, to: $to, granularity: DAY, groupBy: $groupBy) {
     totals { ${STATS} }

@@ -1,5 +1,5 @@
 import { buildSchema, graphql, type GraphQLResolveInfo } from 'graphql';
-import { rootFieldsNamed, type RootField } from './operation-fields.js';
+import { rootFieldsNamed, selectsField, type RootField } from './operation-fields.js';
 
 const schema = buildSchema(`
   input EmbedInput {
@@ -169,5 +169,46 @@ describe('rootFieldsNamed', () => {
     });
     expect(result.errors).toBeUndefined();
     expect(found).toEqual([]);
+  });
+});
+
+describe('selectsField', () => {
+  const reportSchema = buildSchema(`
+    type Point { start: String }
+    type Series { totals: Int, points: [Point!]! }
+    type Report { series: [Series!]!, totals: Int }
+    type Query { usage: Report }
+  `);
+
+  async function pointsSelected(source: string, variableValues?: Record<string, unknown>) {
+    let seen: boolean | undefined;
+    const result = await graphql({
+      schema: reportSchema,
+      source,
+      variableValues,
+      rootValue: {
+        usage: (_args: unknown, _ctx: unknown, info: GraphQLResolveInfo) => {
+          seen = selectsField(info, ['series', 'points']);
+          return { series: [], totals: 0 };
+        },
+      },
+    });
+    expect(result.errors).toBeUndefined();
+    return seen;
+  }
+
+  it('sees a path selected directly, through named and inline fragments, and honours @skip/@include', async () => {
+    expect(await pointsSelected('{ usage { series { points { start } } } }')).toBe(true);
+    expect(await pointsSelected('{ usage { series { totals } totals } }')).toBe(false);
+    expect(await pointsSelected('{ usage { totals } }')).toBe(false);
+    expect(
+      await pointsSelected(
+        '{ usage { ...R } } fragment R on Report { series { ... on Series { points { start } } } }',
+      ),
+    ).toBe(true);
+    const conditional =
+      'query($p: Boolean!) { usage { series { totals points @include(if: $p) { start } } } }';
+    expect(await pointsSelected(conditional, { p: true })).toBe(true);
+    expect(await pointsSelected(conditional, { p: false })).toBe(false);
   });
 });

@@ -48,6 +48,29 @@ export function rootFieldsNamed(info: GraphQLResolveInfo, fieldName: string): Ro
   return [...found.values()];
 }
 
+/**
+ * Whether this field's selection reaches `path` (`['series', 'points']`): fragments followed,
+ * @skip/@include applied. Lets a resolver leave out what no client asked for.
+ */
+export function selectsField(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  const reaches = (
+    selectionSet: SelectionSetNode | undefined,
+    rest: readonly string[],
+  ): boolean => {
+    if (!selectionSet) return false;
+    return selectionSet.selections.some((selection) => {
+      if (!included(selection, info.variableValues)) return false;
+      if (selection.kind === 'Field') {
+        if (selection.name.value !== rest[0]) return false;
+        return rest.length === 1 || reaches(selection.selectionSet, rest.slice(1));
+      }
+      if (selection.kind === 'InlineFragment') return reaches(selection.selectionSet, rest);
+      return reaches(info.fragments[selection.name.value]?.selectionSet, rest);
+    });
+  };
+  return info.fieldNodes.some((node) => reaches(node.selectionSet, path));
+}
+
 function included(
   node: Parameters<typeof getDirectiveValues>[1],
   variables: Record<string, unknown>,

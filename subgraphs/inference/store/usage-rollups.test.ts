@@ -149,6 +149,32 @@ describe.each(STORE_MODES)('usage rollups against the records (%s database)', (m
         }
       }
     }
+    // Totals only (perBucket false): one row per group, the sum of its buckets.
+    for (const by of GROUP_BYS) {
+      const perBucket = await reported(db, 'DAY', null, by);
+      const totals = new Map<string, bigint>();
+      for (const [key, [requests]] of perBucket) {
+        const group = JSON.stringify(JSON.parse(key).slice(1));
+        totals.set(group, (totals.get(group) ?? 0n) + BigInt(requests));
+      }
+      const whole = await createUsageRollups(db).points({
+        grain: 'DAY',
+        teamId: null,
+        from: new Date(START),
+        to: new Date(START + 3 * DAY),
+        groupBy: by,
+        perBucket: false,
+      });
+      const column = { MODEL: 'modelId', API_KEY: 'apiKeyId', USER: 'userId', OUTCOME: 'outcome' };
+      expect(
+        new Map(
+          whole.map((p) => [
+            JSON.stringify(by.map((d) => p[column[d] as 'modelId'])),
+            BigInt(p.sums.requests),
+          ]),
+        ),
+      ).toEqual(totals);
+    }
     // A person in two teams is one org-wide series.
     const both = (await reported(db, 'DAY', null, ['USER'])).filter(([k]) =>
       k.includes('user:both'),

@@ -18,6 +18,11 @@ export interface RollupQuery {
   groupBy: UsageDimension[];
   /** Points read at most (the report refuses one that has more). @default all */
   limit?: number;
+  /**
+   * False: one point per group for the whole range (its `bucket` the first bucket it has), for a
+   * report whose client asked only for totals. @default true
+   */
+  perBucket?: boolean;
 }
 
 /** One bucket of one group: the sums of every rollup row it merges. */
@@ -76,12 +81,15 @@ export function createUsageRollups(db: Queryable) {
       const dims = q.groupBy.map((d) => COLUMN_OF[d]);
       const params: unknown[] = [q.grain, q.from, q.to];
       const teamFilter = q.teamId === null ? '' : `AND team_id = $${params.push(q.teamId)}`;
+      const perBucket = q.perBucket ?? true;
+      // `grain` is one value here: grouping by it alone gives no row for an empty range.
+      const groups = [perBucket ? 'bucket' : 'grain', ...dims].join(', ');
       const { rows } = await db.query<PointRow>(
-        `SELECT bucket, ${dims.map((d) => `${d}, `).join('')}${SUMS}
+        `SELECT ${perBucket ? 'bucket' : 'min(bucket) AS bucket'}, ${dims.map((d) => `${d}, `).join('')}${SUMS}
          FROM ${rollupTableFor(q)}
          WHERE grain = $1 AND bucket >= $2 AND bucket < $3 ${teamFilter}
-         GROUP BY bucket${dims.map((d) => `, ${d}`).join('')}
-         ORDER BY bucket${q.limit === undefined ? '' : ` LIMIT $${params.push(q.limit)}`}`,
+         GROUP BY ${groups}
+         ORDER BY 1${q.limit === undefined ? '' : ` LIMIT $${params.push(q.limit)}`}`,
         params,
       );
       return rows.map((r) => ({

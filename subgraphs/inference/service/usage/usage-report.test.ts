@@ -57,4 +57,14 @@ describe('usage report size', () => {
       most: MAX_REPORT_POINTS,
     });
   });
+
+  it('without points, reads one row per series for the whole range and caps series the same way', async () => {
+    const { rollups, queries } = rollupsWith(50);
+    const report = await usageReport(rollups, args, { points: false });
+    expect(queries[0]).toMatchObject({ perBucket: false, limit: MAX_REPORT_POINTS + 1 });
+    expect(report.series.every((s) => s.points.length === 0)).toBe(true);
+    expect(report.totals.requests).toBe(50);
+    const { rollups: many } = rollupsWith(MAX_REPORT_POINTS + 5);
+    await expect(usageReport(many, args, { points: false })).rejects.toThrow(/series/);
+  });
 });

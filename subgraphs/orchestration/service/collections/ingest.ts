@@ -137,7 +137,16 @@ export function createIngest(deps: {
             },
           })),
         );
-        const written = await store.writeDocument(d);
+        const written = await store.writeDocument(d).catch(async (error: unknown) => {
+          // Best effort: vectors without rows are invisible, but they take room.
+          await index
+            .delete(
+              collection.id,
+              d.chunks.map((c) => c.id),
+            )
+            .catch(() => undefined);
+          throw error;
+        });
         if (!written) throw notFound('Collection', collection.id);
         await index.delete(collection.id, written.replacedChunkIds);
         result.set(d.key, written.document);

@@ -112,6 +112,15 @@ const SUBGRAPHS: SubgraphTypes[] = [
       PromptEdge: '../../../lib/graphql/connection.js#Edge<PromptRow>',
       PromptVersionConnection: '../../../lib/graphql/connection.js#Connection<PromptVersionRow>',
       PromptVersionEdge: '../../../lib/graphql/connection.js#Edge<PromptVersionRow>',
+      Collection: '../store/collection-rows.js#CollectionRow',
+      CollectionDocument: '../store/collection-rows.js#CollectionDocumentRow',
+      CollectionConnection: '../../../lib/graphql/connection.js#Connection<CollectionRow>',
+      CollectionEdge: '../../../lib/graphql/connection.js#Edge<CollectionRow>',
+      CollectionDocumentConnection:
+        '../../../lib/graphql/connection.js#Connection<CollectionDocumentRow>',
+      CollectionDocumentEdge: '../../../lib/graphql/connection.js#Edge<CollectionDocumentRow>',
+      IngestResult: '../service/collections/collections.js#IngestAnswer',
+      CollectionSearchResult: '../service/collections/collections.js#SearchAnswer',
     },
   },
 ];

@@ -38,4 +38,22 @@ describe('orchestration permissions', () => {
       codes: ['FORBIDDEN'],
     });
   });
+
+  it("let only team admins create a collection, and only members list a team's", async () => {
+    const create = `mutation { createCollection(input: {
+      teamId: "team-a", name: "c", embeddingModel: "m" }) { id } }`;
+    expect((await codesOf(create, teamKey('team-a', ['inference:invoke']))).codes).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect((await codesOf(create, teamKey('team-b', ['policy:admin']))).codes).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(
+      (await codesOf('{ collections(teamId: "team-a") { totalCount } }', teamKey('team-b', [])))
+        .codes,
+    ).toEqual(['FORBIDDEN']);
+    expect((await codesOf('{ collection(id: "c") { id } }', null)).codes).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+  });
 });

@@ -4,6 +4,7 @@ import {
   hasScopeInTeam,
   isAuthenticated,
 } from '../../lib/auth/shield-rules.js';
+import type { CollectionRow } from './store/collection-rows.js';
 import type { PromptRow } from './store/prompt-rows.js';
 
 /**
@@ -11,7 +12,9 @@ import type { PromptRow } from './store/prompt-rows.js';
  * (createPromptVersion, setPromptLabel, renderPrompt, prompt) let any signed-in caller reach the
  * service, which loads the prompt and applies service/prompt-access.ts (NOT_FOUND for another
  * team's prompt, FORBIDDEN for a member who is not an admin); `Prompt` itself is guarded again by
- * its team, so no path can show another team's prompt.
+ * its team, so no path can show another team's prompt. Collections follow the same plan
+ * (service/collections/collection-access.ts): a collection is loaded before the service decides,
+ * and `Collection` is guarded by its team again.
  */
 export const orchestrationPermissions = createPermissions({
   Query: {
@@ -19,6 +22,12 @@ export const orchestrationPermissions = createPermissions({
     prompt: isAuthenticated,
     prompts: belongsToTeam<unknown, { teamId: string }>('prompts', (_p, args) => args.teamId),
     renderPrompt: isAuthenticated,
+    collection: isAuthenticated,
+    collections: belongsToTeam<unknown, { teamId: string }>(
+      'collections',
+      (_p, args) => args.teamId,
+    ),
+    searchCollection: isAuthenticated,
   },
   Mutation: {
     createPrompt: hasScopeInTeam<unknown, { input: { teamId: string } }>(
@@ -28,6 +37,14 @@ export const orchestrationPermissions = createPermissions({
     ),
     createPromptVersion: isAuthenticated,
     setPromptLabel: isAuthenticated,
+    createCollection: hasScopeInTeam<unknown, { input: { teamId: string } }>(
+      'createCollection',
+      'policy:admin',
+      (_p, args) => args.input.teamId,
+    ),
+    ingestDocuments: isAuthenticated,
+    deleteCollectionDocument: isAuthenticated,
+    deleteCollection: isAuthenticated,
   },
   OrchestrationInfo: isAuthenticated,
   Prompt: belongsToTeam<PromptRow>('Prompt', (prompt) => prompt.teamId),
@@ -41,4 +58,13 @@ export const orchestrationPermissions = createPermissions({
   PromptVersionConnection: isAuthenticated,
   PromptVersionEdge: isAuthenticated,
   PageInfo: isAuthenticated,
+  Collection: belongsToTeam<CollectionRow>('Collection', (collection) => collection.teamId),
+  CollectionDocument: isAuthenticated,
+  CollectionConnection: isAuthenticated,
+  CollectionEdge: isAuthenticated,
+  CollectionDocumentConnection: isAuthenticated,
+  CollectionDocumentEdge: isAuthenticated,
+  IngestResult: isAuthenticated,
+  CollectionSearchResult: isAuthenticated,
+  ChunkMatch: isAuthenticated,
 });

@@ -7,15 +7,19 @@ import type { LocalRoutes } from '../../lib/http/local-routes.js';
 import { createServiceMetrics } from '../../lib/metrics.js';
 import { createServiceClient } from '../../lib/service-client.js';
 import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/subgraph-server.js';
+import { createUsearchVectorIndex } from '../../lib/vectors/usearch-vector-index.js';
 import { createAuditClient } from './clients/audit-client.js';
+import { createInferenceClient } from './clients/inference-client.js';
 import type { OrchestrationContext } from './context.js';
 import { createOrchestrationInternalRoutes } from './internal-routes.js';
 import { createOrchestrationLoaders } from './loaders.js';
 import { orchestrationPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
+import { createCollections } from './service/collections/collections.js';
 import { createPrompts } from './service/prompts.js';
 import { createVariableSchemas } from './service/prompt-variables.js';
 import { createInfoStore } from './store/info-store.js';
+import { createCollectionStore } from './store/collection-store.js';
 import { orchestrationMigrations } from './store/migrations.js';
 import { createPromptStore } from './store/prompt-store.js';
 
@@ -65,8 +69,9 @@ export async function prepareOrchestrationStore(db: Db): Promise<void> {
 }
 
 /**
- * The orchestration subgraph: prompt templates now; retrieval collections and flows join it as
- * services of their own beside `prompts` (service/), each with its store and resolvers.
+ * The orchestration subgraph: prompt templates and retrieval collections (their vectors in the
+ * usearch index over this subgraph's database, decision 97); flows join them as a service of
+ * their own (service/), with its store and resolvers.
  */
 export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
   const info = createInfoStore(deps.db);
@@ -79,6 +84,14 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
   });
   const audit = createAuditClient({ client, policyUrl: deps.services.policy, logger: deps.logger });
   const prompts = createPrompts({ store, schemas: createVariableSchemas(), audit });
+  const vectors = createUsearchVectorIndex({ db: deps.db });
+  const collections = createCollections({
+    store: createCollectionStore(deps.db),
+    index: vectors,
+    // Read per call: in one process inference starts after orchestration.
+    inference: () => createInferenceClient({ client, inferenceUrl: deps.services.inference }),
+    audit,
+  });
   const server = createSubgraphServer<OrchestrationContext>({
     name: 'orchestration',
     typeDefs: orchestrationTypeDefs,
@@ -88,6 +101,7 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
       ...base,
       info,
       prompts,
+      collections,
       loaders: createOrchestrationLoaders(store),
     }),
     verifier: deps.verifier,
@@ -102,6 +116,7 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
     async stop(...args: Parameters<typeof server.stop>) {
       await server.stop(...args);
       await audit.flush();
+      await vectors.close();
       await client.close();
     },
   };

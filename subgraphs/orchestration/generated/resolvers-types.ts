@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { PromptRow, PromptVersionRow, PromptLabelRow } from '../store/prompt-rows.js';
 import type { PromptRendering } from '../service/prompt-render.js';
 import type { Connection, Edge } from '../../../lib/graphql/connection.js';
+import type { CollectionRow, CollectionDocumentRow } from '../store/collection-rows.js';
+import type { IngestAnswer, SearchAnswer } from '../service/collections/collections.js';
 import type { OrchestrationContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -19,9 +21,178 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
   /** Any JSON value (object, array, string, number, boolean or null), written as JSON itself, e.g. a tool's JSON Schema. */
   JSON: { input: unknown; output: unknown; }
+  /** A whole number of micro-credits (1 credit = 1,000,000 µcr) as a decimal string, e.g. "2500000". Never a float. */
+  Micros: { input: bigint; output: bigint; }
   federation__FieldSet: { input: unknown; output: unknown; }
   link__Import: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A chunk a search found. */
+export type ChunkMatch = {
+  __typename?: 'ChunkMatch';
+  /** The chunk's id. */
+  chunkId: Scalars['ID']['output'];
+  /** The document it is part of. */
+  documentId: Scalars['ID']['output'];
+  /** That document's title. */
+  documentTitle?: Maybe<Scalars['String']['output']>;
+  /** Where its text ends in its document (a character offset, exclusive). */
+  end: Scalars['Int']['output'];
+  /** Its metadata: its document's, with `documentId`, `ordinal` and `section` (the Markdown heading trail). */
+  metadata: Scalars['JSON']['output'];
+  /** Its position in its document: 0, 1, 2... */
+  ordinal: Scalars['Int']['output'];
+  /** Its cosine similarity to the query: 1 for the same direction. */
+  score: Scalars['Float']['output'];
+  /** Where its text starts in its document (a character offset). */
+  start: Scalars['Int']['output'];
+  /** The chunk's text. */
+  text: Scalars['String']['output'];
+};
+
+/** How documents are cut into chunks (decision 101). */
+export type ChunkingInput = {
+  /** The most characters in one chunk, 200 to 4,000; default 1,000. */
+  maxChars?: InputMaybe<Scalars['Int']['input']>;
+  /** The most characters a chunk repeats from the one before, 0 to half of maxChars; default 150. */
+  overlapChars?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A team's collection of documents for retrieval: chunked, embedded with one embedding model, and searched by meaning (`searchCollection`). */
+export type Collection = {
+  __typename?: 'Collection';
+  /** How many chunks its documents were cut into. */
+  chunkCount: Scalars['Int']['output'];
+  /** The most characters in one chunk. */
+  chunkMaxChars: Scalars['Int']['output'];
+  /** The most characters a chunk repeats from the end of the one before it. */
+  chunkOverlapChars: Scalars['Int']['output'];
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created it (a principal id). */
+  createdBy: Scalars['String']['output'];
+  /** How sensitive its documents are: every embed of its documents and queries is sent with this class, so only models whose ceiling covers it are used. */
+  dataClass: DataClassification;
+  /** What it holds. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The length of its vectors, learned from the model's first answer; null before anything is ingested. */
+  dimensions?: Maybe<Scalars['Int']['output']>;
+  /** How many documents it holds. */
+  documentCount: Scalars['Int']['output'];
+  /** Its documents by key. */
+  documents: CollectionDocumentConnection;
+  /** The embedding model (id or route alias) its documents and queries are embedded with. */
+  embeddingModel: Scalars['String']['output'];
+  /** The collection's id. */
+  id: Scalars['ID']['output'];
+  /** Its name, unique within the team. */
+  name: Scalars['String']['output'];
+  /** The team that owns it: only its members can see or search it. */
+  teamId: Scalars['ID']['output'];
+};
+
+
+/** A team's collection of documents for retrieval: chunked, embedded with one embedding model, and searched by meaning (`searchCollection`). */
+export type CollectionDocumentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of collections. */
+export type CollectionConnection = {
+  __typename?: 'CollectionConnection';
+  /** The collections of this page, each with its cursor. */
+  edges: Array<CollectionEdge>;
+  /** Where this page is in the list. */
+  pageInfo: PageInfo;
+  /** How many collections the team has. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A document of a collection, as stored (its text lives in its chunks). */
+export type CollectionDocument = {
+  __typename?: 'CollectionDocument';
+  /** Its length in characters. */
+  chars: Scalars['Int']['output'];
+  /** How many chunks it was cut into. */
+  chunkCount: Scalars['Int']['output'];
+  /** The collection it belongs to. */
+  collectionId: Scalars['ID']['output'];
+  /** The sha-256 of what was embedded (content, format, title, source, metadata, chunk sizes). */
+  contentHash: Scalars['String']['output'];
+  /** When its key was first ingested. */
+  createdAt: Scalars['DateTime']['output'];
+  /** How its text was read. */
+  format: DocumentFormat;
+  /** The document's id: fixed by its collection and key, so re-ingesting a key keeps it. */
+  id: Scalars['ID']['output'];
+  /** Its key within the collection: the one you gave, or `sha256:` and its content hash. */
+  key: Scalars['String']['output'];
+  /** Its metadata, carried by each of its chunks for search filters. */
+  metadata: Scalars['JSON']['output'];
+  /** Where it came from (a URL, a path). */
+  source?: Maybe<Scalars['String']['output']>;
+  /** Its title, answered with every chunk a search finds in it. */
+  title?: Maybe<Scalars['String']['output']>;
+  /** When its content was last replaced. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of a collection's documents. */
+export type CollectionDocumentConnection = {
+  __typename?: 'CollectionDocumentConnection';
+  /** The documents of this page by key, each with its cursor. */
+  edges: Array<CollectionDocumentEdge>;
+  /** Where this page is in the list. */
+  pageInfo: PageInfo;
+  /** How many documents the collection holds. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A document in a page. */
+export type CollectionDocumentEdge = {
+  __typename?: 'CollectionDocumentEdge';
+  /** Where it is in the list, for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The document. */
+  node: CollectionDocument;
+};
+
+/** A collection in a page. */
+export type CollectionEdge = {
+  __typename?: 'CollectionEdge';
+  /** Where it is in the list, for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The collection. */
+  node: Collection;
+};
+
+/** What a collection search found and what its query's embedding cost. */
+export type CollectionSearchResult = {
+  __typename?: 'CollectionSearchResult';
+  /** What embedding the query cost the team, in µcr (0 when the collection is still empty: no call is made). */
+  cost: Scalars['Micros']['output'];
+  /** Input tokens of the query's embed call. */
+  inputTokens: Scalars['Int']['output'];
+  /** The matching chunks, best first. */
+  matches: Array<ChunkMatch>;
+};
+
+/** A new retrieval collection. */
+export type CreateCollectionInput = {
+  /** How its documents are cut into chunks; defaults as given there. */
+  chunking?: InputMaybe<ChunkingInput>;
+  /** How sensitive its documents are; default INTERNAL. Fixed for the collection's life. */
+  dataClass?: InputMaybe<DataClassification>;
+  /** What it holds (at most 1,000 characters). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The embedding model (`local/hash-embed`) or route alias to embed with; fixed for the collection's life. */
+  embeddingModel: Scalars['String']['input'];
+  /** Its name: 1 to 100 characters, unique within the team. */
+  name: Scalars['String']['input'];
+  /** The team that will own it. */
+  teamId: Scalars['ID']['input'];
 };
 
 /** A new prompt. */
@@ -54,14 +225,80 @@ export type CreatePromptVersionInput = {
   variables?: InputMaybe<Scalars['JSON']['input']>;
 };
 
+/** How sensitive data is, from least to most: PUBLIC < INTERNAL < CONFIDENTIAL < RESTRICTED. */
+export type DataClassification =
+  /** For a need-to-know group; leaking it does real harm. */
+  | 'CONFIDENTIAL'
+  /** For people inside the organization. */
+  | 'INTERNAL'
+  /** May be published. */
+  | 'PUBLIC'
+  /** Regulated or secret data (card numbers, health records, keys). */
+  | 'RESTRICTED';
+
+/** How a document's text is read when it is cut into chunks. */
+export type DocumentFormat =
+  /** Markdown: cut at its headings first, each chunk carrying its heading trail. */
+  | 'MARKDOWN'
+  /** Plain text: cut at paragraphs, lines, sentences and spaces. */
+  | 'TEXT';
+
+/** A document to ingest. */
+export type DocumentInput = {
+  /** Its text: 1 to 200,000 characters. */
+  content: Scalars['String']['input'];
+  /** How to read it; default TEXT. */
+  format?: InputMaybe<DocumentFormat>;
+  /** Your name for it within the collection (1 to 500 characters: a path, a URL); default: its content hash. Ingesting a stored key replaces that document. */
+  key?: InputMaybe<Scalars['String']['input']>;
+  /** A JSON object (at most 8 KB) each of its chunks carries for search filters; `documentId`, `ordinal` and `section` are set by the platform. */
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  /** Where it came from (at most 2,000 characters). */
+  source?: InputMaybe<Scalars['String']['input']>;
+  /** Its title (at most 500 characters), answered with its chunks. */
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What ingestDocuments did. */
+export type IngestResult = {
+  __typename?: 'IngestResult';
+  /** How many chunks were embedded and stored. */
+  chunksCreated: Scalars['Int']['output'];
+  /** The collection after the call (its counts). */
+  collection: Collection;
+  /** What the embed calls cost the team, in µcr, as the ledger charged them. */
+  cost: Scalars['Micros']['output'];
+  /** The call's documents, in its order, as stored now. */
+  documents: Array<CollectionDocument>;
+  /** How many documents were new or changed, so chunked and embedded. */
+  embeddedDocuments: Scalars['Int']['output'];
+  /** Input tokens of the embed calls, as inference counted them. */
+  inputTokens: Scalars['Int']['output'];
+  /** How many were already stored with the same content: nothing was embedded or paid for them. */
+  unchangedDocuments: Scalars['Int']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Creates an empty retrieval collection in a team (team admins: the policy:admin scope there; organization admins). Names are unique within a team (CONFLICT otherwise). Its embedding model and data class are fixed for its life. Written to the team's audit log (COLLECTION_CREATED). */
+  createCollection: Collection;
   /** Creates an empty prompt in a team (team admins: the policy:admin scope there; organization admins). Names are unique within a team (CONFLICT otherwise). Add its content with createPromptVersion. */
   createPrompt: Prompt;
   /** Adds the next version of a prompt (team admins, organization admins): numbered 1, 2, 3... per prompt, and never changed afterwards. The messages' placeholders are checked (BAD_USER_INPUT with `messageIndex` and `offset`), and every variable they use must be declared in `variables` (a JSON Schema with "type": "object"). With `idempotencyKey`, a retry with the same content returns the version first created; other content under the same key is IDEMPOTENCY_CONFLICT. Written to the team's audit log (PROMPT_VERSION_CREATED). */
   createPromptVersion: PromptVersion;
+  /** Deletes a collection with its documents, chunks and vectors (team admins, organization admins). Written to the team's audit log (COLLECTION_DELETED). Answers the collection as it was. */
+  deleteCollection: Collection;
+  /** Removes a document and its chunks from a collection (members with inference:invoke in its team). NOT_FOUND when the collection has no such document. */
+  deleteCollectionDocument: Collection;
+  /** Adds or replaces documents in a collection (members with inference:invoke in its team): each is chunked (decision 101), its chunks embedded with the collection's model through the paid, batched `embed` (charged to the team, with the collection's data class: a model whose ceiling is below it is refused with MODEL_NOT_ALLOWED) and stored. A document whose key is already stored with the same content is left as it is and costs nothing, so a retried call pays only for what it did not finish; other content under a stored key replaces that document's chunks. At most 100 documents and 1,000,000 characters per call (BAD_USER_INPUT). */
+  ingestDocuments: IngestResult;
   /** Points a label (`production`, `staging`, or any name) at a version of a prompt, creating the label or moving it (team admins, organization admins). Calls that name the label use the new version from the next call on. Written to the team's audit log (PROMPT_LABEL_MOVED, with the version it pointed at before). */
   setPromptLabel: PromptLabel;
+};
+
+
+export type MutationCreateCollectionArgs = {
+  input: CreateCollectionInput;
 };
 
 
@@ -72,6 +309,23 @@ export type MutationCreatePromptArgs = {
 
 export type MutationCreatePromptVersionArgs = {
   input: CreatePromptVersionInput;
+};
+
+
+export type MutationDeleteCollectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteCollectionDocumentArgs = {
+  collectionId: Scalars['ID']['input'];
+  documentId: Scalars['ID']['input'];
+};
+
+
+export type MutationIngestDocumentsArgs = {
+  collectionId: Scalars['ID']['input'];
+  documents: Array<DocumentInput>;
 };
 
 
@@ -278,6 +532,10 @@ export type PromptVersionEdge = {
 
 export type Query = {
   __typename?: 'Query';
+  /** A retrieval collection by id, or null when it does not exist or belongs to a team you are not in (organization admins see every team's). */
+  collection?: Maybe<Collection>;
+  /** A team's retrieval collections by name, in pages (members of the team, and organization admins). */
+  collections: CollectionConnection;
   /** What the orchestration subgraph's store records about it, and who is asking (anyone signed in). */
   orchestrationInfo: OrchestrationInfo;
   /** A prompt by id, or null when it does not exist or belongs to a team you are not in (organization admins see every team's). */
@@ -286,6 +544,20 @@ export type Query = {
   prompts: PromptConnection;
   /** Renders a version of a prompt with your variables, without calling a model: exactly the messages, model and parameters `generate` sends when given the same `prompt` reference. Members of the prompt's team (and organization admins) may render it; for anyone else the prompt does not exist (NOT_FOUND). Variables that fail the version's JSON Schema are refused with BAD_USER_INPUT: `extensions.path` is a JSON Pointer to the first failing value (`/customer/name`) and `extensions.problems` lists every one. */
   renderPrompt: RenderedPrompt;
+  /** Searches a collection by meaning: embeds `query` with the collection's embedding model (a paid `embed` call charged to the collection's team, with the collection's data class, so it needs inference:invoke there) and answers the chunks most similar to it, best first. Another team's collection does not exist for you (NOT_FOUND). Bad input (an empty query, topK out of range, a malformed filter) is refused with BAD_USER_INPUT before anything is paid. */
+  searchCollection: CollectionSearchResult;
+};
+
+
+export type QueryCollectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCollectionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  teamId: Scalars['ID']['input'];
 };
 
 
@@ -304,6 +576,15 @@ export type QueryPromptsArgs = {
 export type QueryRenderPromptArgs = {
   ref: PromptRefInput;
   variables?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+
+export type QuerySearchCollectionArgs = {
+  collectionId: Scalars['ID']['input'];
+  filter?: InputMaybe<Scalars['JSON']['input']>;
+  minScore?: InputMaybe<Scalars['Float']['input']>;
+  query: Scalars['String']['input'];
+  topK?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A version of a prompt rendered with variables: what `generate` sends for the same reference. */
@@ -409,24 +690,39 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  CreatePromptInput: CreatePromptInput;
+  ChunkMatch: ResolverTypeWrapper<ChunkMatch>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ChunkingInput: ChunkingInput;
+  Collection: ResolverTypeWrapper<CollectionRow>;
+  CollectionConnection: ResolverTypeWrapper<Connection<CollectionRow>>;
+  CollectionDocument: ResolverTypeWrapper<CollectionDocumentRow>;
+  CollectionDocumentConnection: ResolverTypeWrapper<Connection<CollectionDocumentRow>>;
+  CollectionDocumentEdge: ResolverTypeWrapper<Edge<CollectionDocumentRow>>;
+  CollectionEdge: ResolverTypeWrapper<Edge<CollectionRow>>;
+  CollectionSearchResult: ResolverTypeWrapper<SearchAnswer>;
+  CreateCollectionInput: CreateCollectionInput;
+  CreatePromptInput: CreatePromptInput;
   CreatePromptVersionInput: CreatePromptVersionInput;
+  DataClassification: DataClassification;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DocumentFormat: DocumentFormat;
+  DocumentInput: DocumentInput;
+  IngestResult: ResolverTypeWrapper<IngestAnswer>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Micros: ResolverTypeWrapper<Scalars['Micros']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OrchestrationInfo: ResolverTypeWrapper<OrchestrationInfo>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Prompt: ResolverTypeWrapper<PromptRow>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   PromptConnection: ResolverTypeWrapper<Connection<PromptRow>>;
   PromptEdge: ResolverTypeWrapper<Edge<PromptRow>>;
   PromptLabel: ResolverTypeWrapper<PromptLabelRow>;
   PromptMessage: ResolverTypeWrapper<PromptMessage>;
   PromptMessageInput: PromptMessageInput;
   PromptParameters: ResolverTypeWrapper<PromptParameters>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   PromptParametersInput: PromptParametersInput;
   PromptRefInput: PromptRefInput;
   PromptRole: PromptRole;
@@ -443,24 +739,37 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  CreatePromptInput: CreatePromptInput;
+  ChunkMatch: ChunkMatch;
   ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
+  ChunkingInput: ChunkingInput;
+  Collection: CollectionRow;
+  CollectionConnection: Connection<CollectionRow>;
+  CollectionDocument: CollectionDocumentRow;
+  CollectionDocumentConnection: Connection<CollectionDocumentRow>;
+  CollectionDocumentEdge: Edge<CollectionDocumentRow>;
+  CollectionEdge: Edge<CollectionRow>;
+  CollectionSearchResult: SearchAnswer;
+  CreateCollectionInput: CreateCollectionInput;
+  CreatePromptInput: CreatePromptInput;
   CreatePromptVersionInput: CreatePromptVersionInput;
   DateTime: Scalars['DateTime']['output'];
+  DocumentInput: DocumentInput;
+  IngestResult: IngestAnswer;
   JSON: Scalars['JSON']['output'];
+  Micros: Scalars['Micros']['output'];
   Mutation: Record<PropertyKey, never>;
   OrchestrationInfo: OrchestrationInfo;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Prompt: PromptRow;
-  Int: Scalars['Int']['output'];
   PromptConnection: Connection<PromptRow>;
   PromptEdge: Edge<PromptRow>;
   PromptLabel: PromptLabelRow;
   PromptMessage: PromptMessage;
   PromptMessageInput: PromptMessageInput;
   PromptParameters: PromptParameters;
-  Float: Scalars['Float']['output'];
   PromptParametersInput: PromptParametersInput;
   PromptRefInput: PromptRefInput;
   PromptVersion: PromptVersionRow;
@@ -514,17 +823,107 @@ export type TagDirectiveArgs = {
 
 export type TagDirectiveResolver<Result, Parent, ContextType = OrchestrationContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type ChunkMatchResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['ChunkMatch'] = ResolversParentTypes['ChunkMatch']> = ResolversObject<{
+  chunkId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  documentId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  documentTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  metadata?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  ordinal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CollectionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Collection'] = ResolversParentTypes['Collection']> = ResolversObject<{
+  chunkCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  chunkMaxChars?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  chunkOverlapChars?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dataClass?: Resolver<ResolversTypes['DataClassification'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dimensions?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  documentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documents?: Resolver<ResolversTypes['CollectionDocumentConnection'], ParentType, ContextType, Partial<CollectionDocumentsArgs>>;
+  embeddingModel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  teamId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type CollectionConnectionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['CollectionConnection'] = ResolversParentTypes['CollectionConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CollectionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CollectionDocumentResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['CollectionDocument'] = ResolversParentTypes['CollectionDocument']> = ResolversObject<{
+  chars?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  chunkCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  collectionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['DocumentFormat'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  metadata?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type CollectionDocumentConnectionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['CollectionDocumentConnection'] = ResolversParentTypes['CollectionDocumentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CollectionDocumentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CollectionDocumentEdgeResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['CollectionDocumentEdge'] = ResolversParentTypes['CollectionDocumentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CollectionDocument'], ParentType, ContextType>;
+}>;
+
+export type CollectionEdgeResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['CollectionEdge'] = ResolversParentTypes['CollectionEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Collection'], ParentType, ContextType>;
+}>;
+
+export type CollectionSearchResultResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['CollectionSearchResult'] = ResolversParentTypes['CollectionSearchResult']> = ResolversObject<{
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  inputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  matches?: Resolver<Array<ResolversTypes['ChunkMatch']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type IngestResultResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['IngestResult'] = ResolversParentTypes['IngestResult']> = ResolversObject<{
+  chunksCreated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  collection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType>;
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  documents?: Resolver<Array<ResolversTypes['CollectionDocument']>, ParentType, ContextType>;
+  embeddedDocuments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchangedDocuments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
+export interface MicrosScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Micros'], any> {
+  name: 'Micros';
+}
+
 export type MutationResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationCreateCollectionArgs, 'input'>>;
   createPrompt?: Resolver<ResolversTypes['Prompt'], ParentType, ContextType, RequireFields<MutationCreatePromptArgs, 'input'>>;
   createPromptVersion?: Resolver<ResolversTypes['PromptVersion'], ParentType, ContextType, RequireFields<MutationCreatePromptVersionArgs, 'input'>>;
+  deleteCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationDeleteCollectionArgs, 'id'>>;
+  deleteCollectionDocument?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationDeleteCollectionDocumentArgs, 'collectionId' | 'documentId'>>;
+  ingestDocuments?: Resolver<ResolversTypes['IngestResult'], ParentType, ContextType, RequireFields<MutationIngestDocumentsArgs, 'collectionId' | 'documents'>>;
   setPromptLabel?: Resolver<ResolversTypes['PromptLabel'], ParentType, ContextType, RequireFields<MutationSetPromptLabelArgs, 'input'>>;
 }>;
 
@@ -609,10 +1008,13 @@ export type PromptVersionEdgeResolvers<ContextType = OrchestrationContext, Paren
 }>;
 
 export type QueryResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  collection?: Resolver<Maybe<ResolversTypes['Collection']>, ParentType, ContextType, RequireFields<QueryCollectionArgs, 'id'>>;
+  collections?: Resolver<ResolversTypes['CollectionConnection'], ParentType, ContextType, RequireFields<QueryCollectionsArgs, 'teamId'>>;
   orchestrationInfo?: Resolver<ResolversTypes['OrchestrationInfo'], ParentType, ContextType>;
   prompt?: Resolver<Maybe<ResolversTypes['Prompt']>, ParentType, ContextType, RequireFields<QueryPromptArgs, 'id'>>;
   prompts?: Resolver<ResolversTypes['PromptConnection'], ParentType, ContextType, RequireFields<QueryPromptsArgs, 'teamId'>>;
   renderPrompt?: Resolver<ResolversTypes['RenderedPrompt'], ParentType, ContextType, RequireFields<QueryRenderPromptArgs, 'ref'>>;
+  searchCollection?: Resolver<ResolversTypes['CollectionSearchResult'], ParentType, ContextType, RequireFields<QuerySearchCollectionArgs, 'collectionId' | 'query'>>;
 }>;
 
 export type RenderedPromptResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['RenderedPrompt'] = ResolversParentTypes['RenderedPrompt']> = ResolversObject<{
@@ -634,8 +1036,18 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 }
 
 export type Resolvers<ContextType = OrchestrationContext> = ResolversObject<{
+  ChunkMatch?: ChunkMatchResolvers<ContextType>;
+  Collection?: CollectionResolvers<ContextType>;
+  CollectionConnection?: CollectionConnectionResolvers<ContextType>;
+  CollectionDocument?: CollectionDocumentResolvers<ContextType>;
+  CollectionDocumentConnection?: CollectionDocumentConnectionResolvers<ContextType>;
+  CollectionDocumentEdge?: CollectionDocumentEdgeResolvers<ContextType>;
+  CollectionEdge?: CollectionEdgeResolvers<ContextType>;
+  CollectionSearchResult?: CollectionSearchResultResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  IngestResult?: IngestResultResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  Micros?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   OrchestrationInfo?: OrchestrationInfoResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

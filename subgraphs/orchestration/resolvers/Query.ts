@@ -1,6 +1,7 @@
 import { toConnection } from '../../../lib/graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize, toPage } from '../../../lib/graphql/pagination.js';
 import { assertUuid } from '../../../lib/ids.js';
+import type { MetadataFilter } from '../../../lib/vectors/vector-index.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 export const Query: QueryResolvers = {
@@ -24,4 +25,26 @@ export const Query: QueryResolvers = {
   },
 
   renderPrompt: (_parent, { ref, variables }, ctx) => ctx.prompts.render(ctx, ref, variables),
+
+  collection: (_parent, { id }, ctx) => ctx.collections.collection(ctx, id),
+
+  collections: async (_parent, { teamId, first, after }, ctx) => {
+    const team = assertUuid(teamId, 'teamId');
+    const size = pageSize(first);
+    const [afterName] = decodeCursor('collections', after) ?? [];
+    const rows = await ctx.collections.collectionsOfTeam(team, size + 1, afterName ?? null);
+    return toConnection(
+      toPage(rows, size, after),
+      (c) => encodeCursor('collections', [c.name]),
+      () => ctx.collections.countOfTeam(team),
+    );
+  },
+
+  searchCollection: async (_parent, { collectionId, query, topK, minScore, filter }, ctx) =>
+    ctx.collections.search(await ctx.collections.modelCallerFor(ctx, collectionId), collectionId, {
+      text: query,
+      topK: topK ?? 5,
+      minScore: minScore ?? undefined,
+      filter: (filter ?? undefined) as MetadataFilter | undefined,
+    }),
 };

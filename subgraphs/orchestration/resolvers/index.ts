@@ -1,5 +1,6 @@
-import { DateTimeScalar, JsonScalar } from '../../../lib/graphql/scalars.js';
+import { DateTimeScalar, JsonScalar, MicrosScalar } from '../../../lib/graphql/scalars.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
+import { Collection } from './Collection.js';
 import { Mutation } from './Mutation.js';
 import { Prompt } from './Prompt.js';
 import { PromptLabel } from './PromptLabel.js';
@@ -10,9 +11,11 @@ import { Query } from './Query.js';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JsonScalar,
+  Micros: MicrosScalar,
   Query,
   Mutation,
   Prompt,
   PromptVersion,
   PromptLabel,
+  Collection,
 };

@@ -26,3 +26,21 @@ describe('operationLimits aliases', () => {
     expect(errorsOf(aliases(31, 'a'), 30)).toHaveLength(1);
   });
 });
+
+describe('Float literals', () => {
+  const floats = buildSchema('type Query { near(score: Float, scores: [Float!]): Int }');
+  const errors = (source: string) => {
+    const limits = operationLimits(DEFAULT_OPERATION_LIMITS, { production: true });
+    return validate(floats, parse(source), [
+      ...specifiedRules,
+      ...(limits.validationRules as ValidationRule[]),
+    ]).map((e) => e.message);
+  };
+
+  it('refuses one beyond a double (graphql-js alone parses it as Infinity and lets it pass)', () => {
+    expect(validate(floats, parse('{ near(score: 1e400) }'))).toEqual([]);
+    expect(errors('{ near(score: 1e400) }')).toEqual([expect.stringMatching(/finite/)]);
+    expect(errors('{ near(scores: [0.5, -1e400]) }')).toEqual([expect.stringMatching(/finite/)]);
+    expect(errors('{ near(score: 1.7e308, scores: [0, -0.25]) }')).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { finiteFloatLiterals } from './finite-float-literals.js';
 
 /** Limits on what one operation may ask for, enforced before planning. */
 export interface OperationLimits {
@@ -23,8 +24,8 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 const SUGGESTION_MASK = '[Suggestion hidden]';
 
 /**
- * graphql-armor's depth, alias, directive and cost limits as Apollo plugins and validation rules:
- * an abusive operation is refused with GRAPHQL_VALIDATION_FAILED before the gateway plans a single
+ * graphql-armor's depth, alias, directive and cost limits as Apollo plugins and validation rules
+ * (with our rule for Float literals out of range): an abusive operation is refused with GRAPHQL_VALIDATION_FAILED before the gateway plans a single
  * subgraph fetch. The token limit is graphql-js's own parse option (armor's version reports every
  * syntax error as a validation failure), so too many tokens is GRAPHQL_PARSE_FAILED like any other
  * unparseable document. Field suggestions ("did you mean …") are hidden in production, where they
@@ -43,7 +44,7 @@ export function operationLimits(limits: OperationLimits, options: { production: 
   const { plugins, validationRules } = armor.protect();
   return {
     plugins,
-    validationRules,
+    validationRules: [...validationRules, finiteFloatLiterals],
     parseOptions: { maxTokens: limits.maxTokens },
     /** What armor's suggestion plugin does to a message, for paths that do not run plugins. */
     maskSuggestions: (message: string) =>

@@ -13,6 +13,7 @@ import {
 } from '../../../subgraphs/inference/service/cost.js';
 import { ORCHESTRATION_PRINCIPAL } from '../../../subgraphs/orchestration/server.js';
 import { errorsOf } from '../../support/error-summary.js';
+import { eventually } from '../../support/eventually.js';
 import {
   expectErrorCode,
   expectNoErrors,
@@ -165,6 +166,21 @@ describe.each(STORE_MODES)('flow steps paid from the run hold (%s stores)', (mod
     expect(generate.chargeStatus).toBe('CHARGED');
     expect(BigInt(generate.cost)).toBeGreaterThan(0n);
     expect(await holdNow(holdId)).toMatchObject({ status: 'PENDING', spentAmount: generate.cost });
+    // Its usage record names the run's hold and the step.
+    const record = await eventually(
+      'the usage record',
+      async () => {
+        const { rows } = await stack.dbs.inference.query<{
+          flow_hold_id: string | null;
+          flow_step_key: string | null;
+        }>('SELECT flow_hold_id, flow_step_key FROM usage_records WHERE call_id = $1', [
+          generate.id,
+        ]);
+        return rows[0];
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(record).toEqual({ flow_hold_id: holdId, flow_step_key: step.stepKey });
     const after = await moneyOf(team);
     expect(after.holds).toEqual([{ id: holdId, purpose: 'FLOW_RUN' }]);
     expect(BigInt(before.balance.posted) - BigInt(after.balance.posted)).toBe(

@@ -23,6 +23,7 @@ import {
 import { teamUser } from '../../support/identities.js';
 import { createCallingTeam, type CallingTeam } from '../../support/inference-setup.js';
 import { startStack, type Stack } from '../../support/stack.js';
+import { subscribeOverSse } from '../../support/subgraph-stream.js';
 import { STORE_MODES } from '../../support/test-env.js';
 import { STACK_START_TIMEOUT_MS } from '../../support/timeouts.js';
 import { typed, type Operation } from '../../support/typed-document.js';
@@ -380,6 +381,21 @@ describe.each(STORE_MODES)('flow steps paid from the run hold (%s stores)', (mod
       await asOrchestration(VOID, { h: small });
       await asOrchestration(VOID, { h: tiny });
     });
+  });
+
+  it('generateStream refuses flowStep: flow steps are paid by generate', async () => {
+    const { team, member, holdId } = await teamWithRun('Streamers');
+    const stream = await subscribeOverSse(
+      stack.subgraphUrls.inference!,
+      await orchestration.sign(member, randomUUID(), 'service:orchestration'),
+      `subscription($i: GenerateInput!) { generateStream(input: $i) { __typename } }`,
+      { i: { ...ask('Stream me'), teamId: team.teamId, flowStep: { holdId, stepKey: 's:1' } } },
+    );
+    const { results } = await stream.readAll();
+    expect(results.map((r) => r.errors?.map((e) => e.extensions))).toEqual([
+      [expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'flowStep' })],
+    ]);
+    expect(await holdNow(holdId)).toMatchObject({ spentAmount: '0' });
   });
 
   it('policy still applies: a team that may not use the model is refused as a direct call is', async () => {

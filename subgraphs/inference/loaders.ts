@@ -15,8 +15,12 @@ export function createInferenceLoaders(
   const decisions = deps.policy.loaderFor(base.requestId);
   return {
     decisions,
-    embeds: createEmbedOperation((teamId, fields) =>
-      embedGroup(deps.saga, sagaContextOf({ ...base, decisions }, teamId), fields),
+    embeds: createEmbedOperation((teamId, fields, flowStep) =>
+      embedGroup(
+        deps.saga,
+        { ...sagaContextOf({ ...base, decisions }, teamId), ...(flowStep ? { flowStep } : {}) },
+        fields,
+      ),
     ),
   };
 }

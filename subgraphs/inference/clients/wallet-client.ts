@@ -13,6 +13,18 @@ export interface HoldRef {
   expiresAt: string;
 }
 
+/** What a hold is for (wallet `HoldPurpose`). */
+export type HoldPurpose = 'CALL' | 'LEASE' | 'FLOW_RUN' | 'DISPUTE';
+
+/** A hold as `hold(id)` reads it: whose it is, what it is for, and what spends took from it. */
+export interface HoldDetail extends HoldRef {
+  /** The wallet it reserves from: its team's id. */
+  walletId: string;
+  purpose: HoldPurpose;
+  /** What spends charged from it so far; it has `amount - spentAmount` left. */
+  spentAmount: string;
+}
+
 /** One charge against a hold, as the wallet recorded it (spendFromHolds). */
 export interface HoldSpendRef {
   id: string;
@@ -49,7 +61,9 @@ const CAPTURE = `mutation Capture($holdId: ID!, $amount: Micros!, $key: String!,
   captureHold(holdId: $holdId, amount: $amount, idempotencyKey: $key, usage: $usage,
     chargeExcess: true) { ${HOLD_FIELDS} }
 }`;
-const HOLD = `query Hold($id: ID!) { hold(id: $id) { ${HOLD_FIELDS} } }`;
+const HOLD = `query Hold($id: ID!) {
+  hold(id: $id) { ${HOLD_FIELDS} walletId purpose spentAmount }
+}`;
 const HOLD_BY_KEY = `query HoldByKey($walletId: ID!, $key: String!) {
   holdByKey(walletId: $walletId, idempotencyKey: $key) { ${HOLD_FIELDS} }
 }`;
@@ -158,9 +172,9 @@ export function createWalletClient(options: { client: ServiceClient; walletUrl: 
       );
     },
 
-    /** The hold as the ledger has it now. */
-    async hold(holdId: string, requestId: string): Promise<HoldRef | null> {
-      const data = await client.graphql<{ hold: HoldRef | null }>(
+    /** The hold as the ledger has it now, with its wallet, purpose and spends. */
+    async hold(holdId: string, requestId: string): Promise<HoldDetail | null> {
+      const data = await client.graphql<{ hold: HoldDetail | null }>(
         walletUrl,
         HOLD,
         { id: holdId },

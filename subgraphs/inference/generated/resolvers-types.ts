@@ -74,6 +74,8 @@ export type DataClassification =
 export type EmbedInput = {
   /** How sensitive the texts are; default INTERNAL. */
   dataClass?: InputMaybe<DataClassification>;
+  /** Internal (never in the gateway's API): a flow step's payment, sent by the orchestration service acting for the run's creator. Such a field is planned on its own, never batched with the operation's other `embed` fields. */
+  flowStep?: InputMaybe<FlowStepPaymentInput>;
   /** An embedding model id (`local/hash-embed`) or a route alias (`embed-default`). */
   model: Scalars['ID']['input'];
   /** The team to charge; needed unless exactly one of your teams lets you call models (an organization admin names any team). */
@@ -124,10 +126,20 @@ export type FinishReason =
   /** The model stopped to let the caller run the tools it called. */
   | 'TOOL_CALLS';
 
+/** Internal (never in the gateway's API): the call is a model step of a flow run and is paid from the run's wallet hold (purpose FLOW_RUN, the charged team's) by one spend keyed by `stepKey`, instead of a hold of its own. Only the orchestration service acting for a caller (a delegated token) may send it (FORBIDDEN otherwise). The hold must be the team's (NOT_FOUND otherwise), a FLOW_RUN hold (FORBIDDEN), still open (FORBIDDEN; HOLD_EXPIRED once it has expired), and have the call's worst case left (BUDGET_EXCEEDED with `needed` and `left`). A step sent again with the same `stepKey` is charged once. */
+export type FlowStepPaymentInput = {
+  /** The flow run's hold (wallet `Hold.id`, purpose FLOW_RUN). */
+  holdId: Scalars['ID']['input'];
+  /** The step's key, stable across retries and resumed runs (1 to 255 characters): the spend's idempotency key, and a `generate` call's idempotency key when it names none. */
+  stepKey: Scalars['String']['input'];
+};
+
 /** What to generate. */
 export type GenerateInput = {
   /** How sensitive the prompt is; default INTERNAL. Only models whose ceiling covers it are used. */
   dataClass?: InputMaybe<DataClassification>;
+  /** Internal (never in the gateway's API): a flow step's payment, sent by the orchestration service acting for the run's creator. `generate` only (`generateStream` refuses it). */
+  flowStep?: InputMaybe<FlowStepPaymentInput>;
   /** Your key for safe retries (1 to 255 characters): a retried call returns the original generation and is never charged twice; a call that failed (and charged nothing) runs anew when retried. Kept for 24 hours. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The most tokens to generate: at most the model's maxOutputTokens (BAD_USER_INPUT with `limit` above it; for a route, the largest of its models', and a fallback model with a lower limit generates up to its own); default 1,024 or the model's limit if lower. The hold is sized by it, and so is the time the call is given. */
@@ -696,6 +708,7 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FinishReason: FinishReason;
+  FlowStepPaymentInput: FlowStepPaymentInput;
   GenerateInput: GenerateInput;
   GeneratePromptInput: GeneratePromptInput;
   Generation: ResolverTypeWrapper<GenerationResult>;
@@ -748,6 +761,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
   Float: Scalars['Float']['output'];
+  FlowStepPaymentInput: FlowStepPaymentInput;
   GenerateInput: GenerateInput;
   GeneratePromptInput: GeneratePromptInput;
   Generation: GenerationResult;

@@ -6,6 +6,7 @@ import type { PreparedEmbed } from '../service/saga/embed-operation.js';
 import { rootFieldsNamed } from './operation-fields.js';
 import { sagaContextOf } from '../service/saga/saga-types.js';
 import { checkTexts, dataClassOf, generateRequestOf, teamForCall } from './inputs.js';
+import { flowStepOf } from './flow-step-input.js';
 import { resolvePromptInput } from './prompt-input.js';
 
 function prepareEmbed(
@@ -14,9 +15,11 @@ function prepareEmbed(
   { input }: MutationEmbedArgs,
 ): PreparedEmbed & { responseKey: string } {
   try {
+    const flowStep = flowStepOf(ctx, input.flowStep);
     return {
       responseKey,
       teamId: teamForCall(ctx.principal, input.teamId),
+      ...(flowStep ? { flowStep } : {}),
       request: {
         responseKey,
         model: input.model,
@@ -31,9 +34,14 @@ function prepareEmbed(
 
 export const Mutation: MutationResolvers<InferenceContext> = {
   generate: async (_parent, { input }, ctx) => {
+    const flowStep = flowStepOf(ctx, input.flowStep);
     const teamId = teamForCall(ctx.principal, input.teamId);
     const resolved = await resolvePromptInput(ctx, input, teamId);
-    const saga = { ...sagaContextOf(ctx, teamId), prompt: resolved.prompt };
+    const saga = {
+      ...sagaContextOf(ctx, teamId),
+      prompt: resolved.prompt,
+      ...(flowStep ? { flowStep } : {}),
+    };
     return generate(ctx.saga, saga, generateRequestOf(resolved.input));
   },
 

@@ -1,3 +1,4 @@
+import { badUserInput } from '../../../lib/errors.js';
 import type { InferenceContext } from '../context.js';
 import type {
   GenerationEventResolvers,
@@ -17,6 +18,11 @@ import { resolvePromptInput } from './prompt-input.js';
 export const Subscription: SubscriptionResolvers<InferenceContext> = {
   generateStream: {
     subscribe: async (_parent, { input }, ctx) => {
+      if (input.flowStep != null) {
+        throw badUserInput('flowStep is taken by generate, not generateStream.', {
+          field: 'flowStep',
+        });
+      }
       const teamId = teamForCall(ctx.principal, input.teamId);
       const resolved = await resolvePromptInput(ctx, input, teamId);
       const events = await generateStream(

@@ -127,4 +127,13 @@ SELECT grain, bucket, api_key_id, user_id, ${SUMS}
 FROM usage_team_rollups GROUP BY grain, bucket, api_key_id, user_id;
 `,
   },
+  {
+    id: '005_usage_record_flow_steps',
+    sql: `
+-- A call orchestration sent as a flow step (flowStep, decision 100): the run's wallet hold it was
+-- paid from, and the step's key.
+ALTER TABLE usage_records ADD COLUMN flow_hold_id text;
+ALTER TABLE usage_records ADD COLUMN flow_step_key text;
+`,
+  },
 ];

@@ -32,6 +32,9 @@ export interface UsageRecord {
   /** The team prompt the call rendered; absent or null when it named none (decision 98). */
   promptId?: string | null;
   promptVersion?: number | null;
+  /** A flow step's run hold and step key; absent or null for any other call (decision 100). */
+  flowHoldId?: string | null;
+  flowStepKey?: string | null;
 }
 
 /** Sums and histograms of some calls: what a rollup row holds. */
@@ -65,6 +68,8 @@ const COLUMNS = [
   'created_at',
   'prompt_id',
   'prompt_version',
+  'flow_hold_id',
+  'flow_step_key',
 ];
 
 const valuesOf = (r: UsageRecord) => [
@@ -88,6 +93,8 @@ const valuesOf = (r: UsageRecord) => [
   r.createdAt,
   r.promptId ?? null,
   r.promptVersion ?? null,
+  r.flowHoldId ?? null,
+  r.flowStepKey ?? null,
 ];
 
 /** The start of the hour or UTC day `at` falls in. */
@@ -193,6 +200,8 @@ const TYPES = [
   'timestamptz',
   'text',
   'integer',
+  'text',
+  'text',
 ];
 /**
  * One statement (one round trip, atomic without a transaction): the records not there yet are
@@ -215,7 +224,7 @@ const INSERT_SQL = `WITH v AS (
   principal_day AS (${rollupUpsertSql('fresh', 'DAY', 'principal')})
   SELECT count(*) AS inserted FROM fresh`;
 
-/** The usage tables' writes (store/migrations.ts 002 and 003). */
+/** The usage tables' writes (store/migrations.ts 002, 003 and 005). */
 export function createUsageRows(db: Queryable) {
   return {
     /** Inserts `records` not there yet and adds exactly those to the rollups; returns how many. */

@@ -181,6 +181,8 @@ export type Hold = {
   status: HoldStatus;
   /** The wallet it reserves from. */
   wallet: Wallet;
+  /** The id of the wallet it reserves from (its team's id), readable by the services that move holds without wallet:read in the team. */
+  walletId: Scalars['ID']['output'];
 };
 
 /** What a hold is for. */
@@ -915,6 +917,7 @@ export type HoldResolvers<ContextType = WalletContext, ParentType extends Resolv
   spentAmount?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['HoldStatus'], ParentType, ContextType>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
+  walletId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type HoldSpendResolvers<ContextType = WalletContext, ParentType extends ResolversParentTypes['HoldSpend'] = ResolversParentTypes['HoldSpend']> = ResolversObject<{

@@ -117,6 +117,28 @@ describe('createEmbedOperation', () => {
     ]);
   });
 
+  it("groups a flow step's fields by their payment: never with fields paid otherwise", async () => {
+    const received: Array<[string[], unknown]> = [];
+    const operation = createEmbedOperation(async (_teamId, fields, flowStep) => {
+      received.push([fields.map((f) => f.responseKey), flowStep]);
+      return fields.map(resultOf);
+    });
+    const step = { holdId: 'h1', stepKey: 'run:embed' };
+    const paidBy = (f: Planned, flowStep: typeof step): Planned => ({ ...f, flowStep });
+    await operation.resultFor('a', () => [
+      field('t1', request('a', 'm1')),
+      paidBy(field('t1', request('b', 'm1')), step),
+      paidBy(field('t1', request('c', 'm1')), { ...step, stepKey: 'run:other' }),
+      field('t1', request('d', 'm1')),
+      paidBy(field('t1', request('e', 'm1')), step),
+    ]);
+    expect(received).toEqual([
+      [['a', 'd'], undefined],
+      [['b', 'e'], step],
+      [['c'], { ...step, stepKey: 'run:other' }],
+    ]);
+  });
+
   it('rejects only the field whose preparation failed', async () => {
     const { runGroup, calls } = recordingRunGroup();
     const operation = createEmbedOperation(runGroup);

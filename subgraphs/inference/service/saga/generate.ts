@@ -14,6 +14,7 @@ import { fingerprintOf } from '../cache/idempotency.js';
 import type { Attempt } from '../routing/run-attempts.js';
 import { callTimingOf } from '../timing.js';
 import { DEFAULT_MAX_TOKENS } from './chat-call.js';
+import { flowSpendKey } from './flow-step-payment.js';
 import type { Charge } from './payment.js';
 import { runGeneration } from './run-generation.js';
 import type { PromptUse, SagaContext, SagaDeps } from './saga-types.js';
@@ -108,14 +109,17 @@ export async function claimIdempotencyKey(
   ctx: SagaContext,
   request: GenerateRequest,
 ): Promise<KeyClaim> {
-  const key = request.idempotencyKey;
+  // A flow step sent again (a retry, a resumed run) is the same call: its step is its key.
+  const key =
+    request.idempotencyKey ?? (ctx.flowStep ? flowSpendKey(ctx.flowStep.stepKey) : undefined);
   if (key === undefined) return { kind: 'NONE' };
   // A prompt's id and version are part of the request: the same key with another version is
-  // another request, even when both render the same messages.
+  // another request, even when both render the same messages. So is the hold a step pays from.
   const fingerprint = fingerprintOf({
     ...request,
     teamId: ctx.teamId,
     ...(ctx.prompt ? { prompt: ctx.prompt } : {}),
+    ...(ctx.flowStep ? { flowStep: ctx.flowStep } : {}),
   });
   // The claim lives as long as the longest hold a run of this request can take.
   const longest = callTimingOf(deps.settings, request.maxTokens ?? DEFAULT_MAX_TOKENS);

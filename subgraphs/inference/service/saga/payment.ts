@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { codedError, conflict } from '../../../../lib/errors.js';
 import { unavailable } from '../../../../lib/service-client.js';
+import { reserveFromFlowRun } from './flow-step-payment.js';
 import { reserveFromLease, spendOrRecord } from './lease-payment.js';
 import { withWalletRetries } from './wallet-retries.js';
 import type { HoldRef } from '../../clients/wallet-client.js';
@@ -62,8 +63,9 @@ const codeOf = (error: unknown) =>
 
 /**
  * The wallet step of the saga: a hold for the worst case, taken before any provider is called.
- * Calls without an idempotency key reserve it from a credit lease of the team's where leases are
- * on (lease-payment.ts); the rest take a hold of their own.
+ * A flow step reserves it from its run's hold (flow-step-payment.ts); calls without an
+ * idempotency key from a credit lease of the team's where leases are on (lease-payment.ts); the
+ * rest take a hold of their own.
  * A call that may be retried under an idempotency key takes its hold under that key's next run
  * (`hold:<base>:<run>`): a run whose hold was captured refuses a retry (it was charged: never call
  * the provider twice), a run still holding refuses it for now, and a run whose hold was released
@@ -82,6 +84,7 @@ export async function reserveCredits(
     idempotencyBase?: string;
   },
 ): Promise<Payment> {
+  if (ctx.flowStep) return reserveFromFlowRun(deps, ctx, ctx.flowStep, input.amount);
   if (input.amount === 0n) return paymentFor(deps, ctx, null, '');
   if (input.idempotencyBase === undefined && deps.leases) return reserveFromLease(deps, ctx, input);
   const runId = randomUUID();

@@ -49,17 +49,28 @@ export interface SagaDeps {
   now: () => number;
 }
 
-/** Who a call is for, per request. */
 /** The team prompt a call rendered: what its generation and usage record carry. */
 export interface PromptUse {
   promptId: string;
   version: number;
 }
 
+/**
+ * A flow step's payment (`flowStep`, decision 100): the call is paid from the run's FLOW_RUN hold
+ * by one spend keyed by the step, never by a hold or lease of its own.
+ */
+export interface FlowStep {
+  holdId: string;
+  stepKey: string;
+}
+
+/** Who a call is for, per request. */
 export interface SagaContext {
   teamId: string;
   /** The prompt the call rendered, when it named one. */
   prompt?: PromptUse;
+  /** Set when orchestration sends the call as a step of a flow run: who pays is the run's hold. */
+  flowStep?: FlowStep;
   /** The API key the call came with, when it did (per-key limits apply). */
   keyId: string | undefined;
   principalId: string;

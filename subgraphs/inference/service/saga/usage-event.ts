@@ -128,6 +128,8 @@ function recordOf(
     createdAt: new Date(now),
     promptId: ctx.prompt?.promptId ?? null,
     promptVersion: ctx.prompt?.version ?? null,
+    flowHoldId: ctx.flowStep?.holdId ?? null,
+    flowStepKey: ctx.flowStep?.stepKey ?? null,
   };
 }
 

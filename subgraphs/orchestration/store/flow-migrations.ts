@@ -65,6 +65,9 @@ CREATE TABLE flow_runs (
   lease_until timestamptz,
   attempts integer NOT NULL DEFAULT 0,
   created_by text NOT NULL,
+  -- The creator's principal as the gateway authenticated it: every replica that works the run
+  -- calls models for them (a delegated token), so a resumed run acts for the same caller.
+  created_by_principal jsonb NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   started_at timestamptz,
   ended_at timestamptz,

@@ -1,4 +1,5 @@
 import type { Migration } from '../../../lib/db/index.js';
+import { flowMigrations } from './flow-migrations.js';
 
 /** The orchestration subgraph's schema. Forward-only: a change is a new migration, never an edit. */
 export const orchestrationMigrations: Migration[] = [
@@ -62,4 +63,5 @@ CREATE TABLE prompt_labels (
 );
 `,
   },
+  ...flowMigrations,
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '../../../lib/auth/principal.js';
 import type { Db } from '../../../lib/db/index.js';
 import type { CompletedStep, RunJournal, StepRecord } from '../service/flows/flow-runner.js';
 
@@ -26,6 +27,8 @@ export interface RunRow {
   leaseUntil: Date | null;
   attempts: number;
   createdBy: string;
+  /** Who created it, as authenticated then: the run's model calls are made for them. */
+  creator: Principal;
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
@@ -40,13 +43,14 @@ export interface NewRun {
   inputs: unknown;
   dataClass: string;
   maxCost: bigint;
-  createdBy: string;
+  /** Who asks for it: its model calls are made for them, on whichever replica works it. */
+  creator: Principal;
 }
 
 const RUN = `id, team_id, flow_id, version, idempotency_key, request_hash, inputs, data_class,
   max_cost::text, status, hold_id, cost::text, input_tokens::text, output_tokens::text, output,
-  error, cancel_requested, owner, lease_until, attempts, created_by, created_at, started_at,
-  ended_at`;
+  error, cancel_requested, owner, lease_until, attempts, created_by, created_by_principal,
+  created_at, started_at, ended_at`;
 
 type RunRecord = Record<string, unknown>;
 const runOf = (r: RunRecord): RunRow => ({
@@ -71,6 +75,7 @@ const runOf = (r: RunRecord): RunRow => ({
   leaseUntil: r.lease_until as Date | null,
   attempts: r.attempts as number,
   createdBy: r.created_by as string,
+  creator: r.created_by_principal as Principal,
   createdAt: r.created_at as Date,
   startedAt: r.started_at as Date | null,
   endedAt: r.ended_at as Date | null,
@@ -109,8 +114,8 @@ export function createRunStore(db: Db) {
     async create(input: NewRun): Promise<{ run: RunRow; created: boolean }> {
       const made = await one(
         `INSERT INTO flow_runs (id, team_id, flow_id, version, idempotency_key, request_hash,
-           inputs, data_class, max_cost, status, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED', $10)
+           inputs, data_class, max_cost, status, created_by, created_by_principal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED', $10, $11)
          ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING ${RUN}`,
         [
           randomUUID(),
@@ -122,7 +127,8 @@ export function createRunStore(db: Db) {
           JSON.stringify(input.inputs),
           input.dataClass,
           String(input.maxCost),
-          input.createdBy,
+          input.creator.id,
+          JSON.stringify(input.creator),
         ],
       );
       if (made) return { run: made, created: true };

@@ -118,7 +118,7 @@ describe.each(STORE_MODES)('flow run executor (%s stores)', (mode) => {
         inputs: {},
         dataClass: 'PUBLIC',
         maxCost: 1_000n,
-        createdBy: 'u',
+        creator: { id: 'u', kind: 'USER', orgId: 'default', roles: [], scopes: [], teams: [] },
       })
     ).run;
 

@@ -277,6 +277,7 @@ async function startSubgraphs(
     services: {
       policy: urls.policy!,
       wallet: urls.wallet!,
+      catalog: urls['model-catalog']!,
       // Inference starts after orchestration (it calls orchestration for prompts).
       get inference() {
         return urls.inference!;

@@ -51,12 +51,22 @@ export function createFlowStore(db: Db) {
       return rows[0] ?? null;
     },
 
-    async list(teamId: string, limit: number) {
+    /** A team's flows by name, after `afterName` when given. */
+    async list(teamId: string, limit: number, afterName: string | null = null) {
       const { rows } = await db.query<FlowRow>(
-        `SELECT ${FLOW} FROM flows WHERE team_id = $1 ORDER BY name LIMIT $2`,
-        [teamId, limit],
+        `SELECT ${FLOW} FROM flows WHERE team_id = $1 AND ($3::text IS NULL OR name > $3)
+         ORDER BY name LIMIT $2`,
+        [teamId, limit, afterName],
       );
       return rows;
+    },
+
+    async count(teamId: string) {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM flows WHERE team_id = $1',
+        [teamId],
+      );
+      return Number(rows[0]!.n);
     },
 
     /** The next version (1, 2, …); two saves at once get different numbers. */

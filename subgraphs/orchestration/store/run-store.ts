@@ -7,6 +7,8 @@ export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELL
 
 export interface RunRow {
   id: string;
+  /** Its place among runs, for paging (a decimal string). */
+  seq: string;
   teamId: string;
   flowId: string;
   version: number;
@@ -47,7 +49,7 @@ export interface NewRun {
   creator: Principal;
 }
 
-const RUN = `id, team_id, flow_id, version, idempotency_key, request_hash, inputs, data_class,
+const RUN = `id, seq::text, team_id, flow_id, version, idempotency_key, request_hash, inputs, data_class,
   max_cost::text, status, hold_id, cost::text, input_tokens::text, output_tokens::text, output,
   error, cancel_requested, owner, lease_until, attempts, created_by, created_by_principal,
   created_at, started_at, ended_at`;
@@ -55,6 +57,7 @@ const RUN = `id, team_id, flow_id, version, idempotency_key, request_hash, input
 type RunRecord = Record<string, unknown>;
 const runOf = (r: RunRecord): RunRow => ({
   id: r.id as string,
+  seq: r.seq as string,
   teamId: r.team_id as string,
   flowId: r.flow_id as string,
   version: r.version as number,
@@ -141,12 +144,22 @@ export function createRunStore(db: Db) {
 
     byId: (id: string) => one(`SELECT ${RUN} FROM flow_runs WHERE id = $1`, [id]),
 
-    async list(teamId: string, limit: number) {
+    /** A team's runs, newest first, before the run numbered `beforeSeq` when given. */
+    async list(teamId: string, limit: number, beforeSeq: string | null = null) {
       const { rows } = await db.query<RunRecord>(
-        `SELECT ${RUN} FROM flow_runs WHERE team_id = $1 ORDER BY seq DESC LIMIT $2`,
-        [teamId, limit],
+        `SELECT ${RUN} FROM flow_runs WHERE team_id = $1 AND ($3::bigint IS NULL OR seq < $3)
+         ORDER BY seq DESC LIMIT $2`,
+        [teamId, limit, beforeSeq],
       );
       return rows.map(runOf);
+    },
+
+    async count(teamId: string) {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM flow_runs WHERE team_id = $1',
+        [teamId],
+      );
+      return Number(rows[0]!.n);
     },
 
     /** Takes the run for `owner` if nobody holds it (or the lease lapsed); null otherwise. */

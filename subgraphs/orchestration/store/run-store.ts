@@ -245,6 +245,22 @@ export function createRunStore(db: Db) {
         ],
       ),
 
+    /**
+     * The run's steps with the order of their journal writes: `startedSeq` when the step started,
+     * `endedSeq` when it ended (null while under way); both from one sequence.
+     */
+    async stepEvents(runId: string) {
+      const { rows } = await db.query<RunRecord>(
+        `SELECT ${STEP}, seq::text, ended_seq::text FROM flow_run_steps WHERE run_id = $1`,
+        [runId],
+      );
+      return rows.map((r) => ({
+        step: stepOf(r),
+        startedSeq: BigInt(r.seq as string),
+        endedSeq: r.ended_seq === null ? null : BigInt(r.ended_seq as string),
+      }));
+    },
+
     async steps(runId: string) {
       const { rows } = await db.query<RunRecord>(
         `SELECT ${STEP} FROM flow_run_steps WHERE run_id = $1 ORDER BY seq`,
@@ -268,7 +284,9 @@ export function createRunStore(db: Db) {
              attempts = EXCLUDED.attempts, cost = EXCLUDED.cost,
              input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
              output = EXCLUDED.output, error = EXCLUDED.error, started_at = EXCLUDED.started_at,
-             ended_at = EXCLUDED.ended_at`,
+             ended_at = EXCLUDED.ended_at,
+             ended_seq = CASE WHEN EXCLUDED.status = 'RUNNING' THEN NULL
+                              ELSE nextval('flow_run_step_events') END`,
           [
             runId,
             r.path,

@@ -5,8 +5,17 @@ import {
   worstCaseCost,
 } from '../../../inference/service/cost.js';
 import { DEFAULT_MAX_TOKENS } from '../../../inference/service/saga/chat-call.js';
-import type { ChatMessage, ResponseFormat, ToolDefinition } from '../../../inference/providers/types.js';
-import type { DataClass, InferenceClient, ModelCaller } from '../../clients/inference-client.js';
+import type {
+  ChatMessage,
+  ResponseFormat,
+  ToolDefinition,
+} from '../../../inference/providers/types.js';
+import type {
+  DataClass,
+  GenerateAnswer,
+  InferenceClient,
+  ModelCaller,
+} from '../../clients/inference-client.js';
 import type { ModelPrices, PriceBound } from '../../clients/model-prices.js';
 import type { RunRow } from '../../store/run-store.js';
 import type { PromptRendering } from '../prompt-render.js';
@@ -58,6 +67,13 @@ const paid = (
   outputTokens: answer.usage.outputTokens,
 });
 
+/** A generation as a step's output: `steps.<id>.text` in later expressions. */
+const generation = (answer: GenerateAnswer) => ({
+  text: answer.text,
+  model: answer.model.id,
+  generationId: answer.id,
+});
+
 /**
  * A run's paid calls over the platform (decision 103): each model step goes to inference's own
  * `generate` or `embed` for the run's creator (a delegated token), in the run's team and data
@@ -92,7 +108,7 @@ export function createPlatformPorts(
         idempotencyKey: call.idempotencyKey,
         ...common(call),
       });
-      return paid(answer.text, answer);
+      return paid(generation(answer), answer);
     },
 
     async prompt(args, call) {
@@ -127,7 +143,7 @@ export function createPlatformPorts(
         idempotencyKey: call.idempotencyKey,
         ...common(call),
       });
-      return paid(answer.text, answer);
+      return paid({ ...generation(answer), prompt: answer.prompt }, answer);
     },
 
     async embed(args, call) {
@@ -139,7 +155,10 @@ export function createPlatformPorts(
         texts: args.texts,
         ...common(call),
       });
-      return paid(answer.vectors, answer);
+      return paid(
+        { vectors: answer.vectors, dimensions: answer.dimensions, model: answer.model.id },
+        answer,
+      );
     },
 
     async retrieve(args, call) {

@@ -47,8 +47,9 @@ export type ProgressSignals = ReturnType<typeof createProgressSignals>;
 
 /**
  * A run's progress as events, read from the run store (so a subscriber on any replica sees a
- * run worked on another): each step's start and end in journal order, steps already under way or
- * done when the subscription began included, then one RUN_FINISHED with the run as it ended.
+ * run worked on another): each step's start and end in the order the journal wrote them (steps
+ * under way or done when the subscription began included), then one RUN_FINISHED with the run as
+ * it ended. The run is read before its steps, so every step of an ended run has been seen.
  */
 export async function* runProgress(
   runs: RunStore,
@@ -56,17 +57,24 @@ export async function* runProgress(
   runId: string,
   signal: AbortSignal,
 ): AsyncGenerator<ProgressEvent> {
-  const seen = new Map<string, string>();
+  const started = new Set<string>();
+  const finished = new Set<string>();
   while (!signal.aborted) {
     const run = await runs.byId(runId);
     if (!run) return;
-    for (const step of await runs.steps(runId)) {
-      const before = seen.get(step.path);
-      if (before === step.status) continue;
-      seen.set(step.path, step.status);
-      if (before === undefined) yield { kind: 'STEP_STARTED', step, run };
-      if (ENDED.has(step.status)) yield { kind: 'STEP_FINISHED', step, run };
+    const due: Array<{ order: bigint; event: ProgressEvent }> = [];
+    for (const { step, startedSeq, endedSeq } of await runs.stepEvents(runId)) {
+      if (!started.has(step.path)) {
+        started.add(step.path);
+        due.push({ order: startedSeq, event: { kind: 'STEP_STARTED', step, run } });
+      }
+      if (endedSeq !== null && ENDED.has(step.status) && !finished.has(step.path)) {
+        finished.add(step.path);
+        due.push({ order: endedSeq, event: { kind: 'STEP_FINISHED', step, run } });
+      }
     }
+    due.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    for (const { event } of due) yield event;
     if (ENDED.has(run.status)) {
       yield { kind: 'RUN_FINISHED', step: null, run };
       return;

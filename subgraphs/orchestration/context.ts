@@ -1,4 +1,5 @@
 import type { SubgraphBaseContext } from '../../lib/subgraph/subgraph-server.js';
+import type { FlowLoaders } from './flow-loaders.js';
 import type { OrchestrationLoaders } from './loaders.js';
 import type { Flows } from './service/flows/flows.js';
 import type { ProgressSignals } from './service/flows/run-progress.js';
@@ -15,4 +16,5 @@ export interface OrchestrationContext extends SubgraphBaseContext {
   runs: RunStore;
   progress: ProgressSignals;
   loaders: OrchestrationLoaders;
+  flowLoaders: FlowLoaders;
 }

@@ -14,6 +14,7 @@ import { createModelPrices } from './clients/model-prices.js';
 import { createRunWallet } from './clients/run-wallet.js';
 import type { OrchestrationContext } from './context.js';
 import { createOrchestrationInternalRoutes } from './internal-routes.js';
+import { createFlowLoaders } from './flow-loaders.js';
 import { createOrchestrationLoaders } from './loaders.js';
 import { orchestrationPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
@@ -149,6 +150,7 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
       runs,
       progress,
       loaders: createOrchestrationLoaders(store),
+      flowLoaders: createFlowLoaders(flowStore, runs),
     }),
     verifier: deps.verifier,
     logger: deps.logger,

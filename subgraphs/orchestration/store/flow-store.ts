@@ -105,14 +105,6 @@ export function createFlowStore(db: Db) {
       return rows[0] ?? null;
     },
 
-    async versions(flowId: string) {
-      const { rows } = await db.query<FlowVersionRow>(
-        `SELECT ${VERSION} FROM flow_versions WHERE flow_id = $1 ORDER BY version`,
-        [flowId],
-      );
-      return rows;
-    },
-
     /** Points `label` at `version` (which must exist: false otherwise); the label before, if any. */
     async moveLabel(input: { flowId: string; label: string; version: number; movedBy: string }) {
       return db.transaction(async (tx) => {
@@ -140,10 +132,21 @@ export function createFlowStore(db: Db) {
       });
     },
 
-    async labels(flowId: string) {
+    /** The versions of several flows, oldest first. */
+    async versionsOfFlows(flowIds: readonly string[]) {
+      const { rows } = await db.query<FlowVersionRow>(
+        `SELECT ${VERSION} FROM flow_versions WHERE flow_id = ANY($1::uuid[])
+         ORDER BY flow_id, version`,
+        [flowIds],
+      );
+      return rows;
+    },
+
+    /** The labels of several flows, by name. */
+    async labelsOfFlows(flowIds: readonly string[]) {
       const { rows } = await db.query<FlowLabelRow>(
-        `SELECT ${LABEL} FROM flow_labels WHERE flow_id = $1 ORDER BY label`,
-        [flowId],
+        `SELECT ${LABEL} FROM flow_labels WHERE flow_id = ANY($1::uuid[]) ORDER BY label`,
+        [flowIds],
       );
       return rows;
     },

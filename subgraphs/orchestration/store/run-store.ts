@@ -261,6 +261,15 @@ export function createRunStore(db: Db) {
       }));
     },
 
+    /** The steps of several runs, each run's in the order they started. */
+    async stepsOfRuns(runIds: readonly string[]) {
+      const { rows } = await db.query<RunRecord>(
+        `SELECT run_id, ${STEP} FROM flow_run_steps WHERE run_id = ANY($1::uuid[]) ORDER BY seq`,
+        [runIds],
+      );
+      return rows.map((r) => ({ runId: r.run_id as string, step: stepOf(r) }));
+    },
+
     async steps(runId: string) {
       const { rows } = await db.query<RunRecord>(
         `SELECT ${STEP} FROM flow_run_steps WHERE run_id = $1 ORDER BY seq`,

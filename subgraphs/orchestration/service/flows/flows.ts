@@ -234,10 +234,7 @@ export function createFlows(deps: {
     runsOfTeam: (teamId: string, limit: number, before: string | null) =>
       runs.list(teamId, limit, before),
     countRuns: (teamId: string) => runs.count(teamId),
-    versions: (flowId: string) => flows.versions(flowId),
     version: (flowId: string, version: number) => flows.version(flowId, version),
-    labels: (flowId: string) => flows.labels(flowId),
-    steps: (runId: string) => runs.steps(runId),
   };
 }
 

@@ -2,19 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { runMigrations } from '../../lib/db/index.js';
 import { teamKey } from '../../test/support/identities.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/stores.js';
+import { STORE_MODES } from '../../test/support/test-env.js';
 import { createFlowLoaders } from './flow-loaders.js';
 import { createFlowStore, type FlowStore } from './store/flow-store.js';
 import { orchestrationMigrations } from './store/migrations.js';
 import { createRunStore, type RunStore } from './store/run-store.js';
 
 /** The flow loaders batch: one store call for all the keys of a tick, answered in key order. */
-describe('flow loaders', () => {
+describe.each(STORE_MODES)('flow loaders (%s stores)', (mode) => {
   let database: TestDatabase;
   let flows: FlowStore;
   let runs: RunStore;
 
   beforeAll(async () => {
-    database = await createTestDatabase('embedded');
+    database = await createTestDatabase(mode);
     const db = await database.open('orchestration');
     await runMigrations(db, orchestrationMigrations);
     flows = createFlowStore(db);

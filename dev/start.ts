@@ -186,6 +186,7 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
           services: {
             policy: urls.policy!,
             wallet: urls.wallet!,
+            catalog: urls['model-catalog']!,
             // Inference starts after orchestration (it calls orchestration for prompts).
             get inference() {
               return urls.inference!;

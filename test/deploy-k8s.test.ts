@@ -102,6 +102,7 @@ describe.each(rendered)('deploy/k8s overlay %s', (overlay, objects) => {
         'orchestration → policy:4004',
         'orchestration → wallet:4003',
         'orchestration → inference:4002',
+        'orchestration → model-catalog:4001',
         ...added.map((s) => `gateway → ${s.name}:${s.port}`),
       ].sort(),
     );

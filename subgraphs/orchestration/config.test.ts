@@ -23,6 +23,7 @@ describe('orchestration configuration', () => {
         policy: 'http://127.0.0.1:4004/graphql',
         wallet: 'http://127.0.0.1:4003/graphql',
         inference: 'http://127.0.0.1:4002/graphql',
+        catalog: 'http://127.0.0.1:4001/graphql',
       },
     });
     expect(loadOrchestrationConfig({ ...env, PORT: '5123' }).port).toBe(5123);

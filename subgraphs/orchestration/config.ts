@@ -14,6 +14,7 @@ const OrchestrationEnv = subgraphEnv(ORCHESTRATION_PORT).extend({
   POLICY_URL: z.url().default('http://127.0.0.1:4004/graphql'),
   WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   INFERENCE_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+  MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
 });
 
 export function loadOrchestrationConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -25,6 +26,7 @@ export function loadOrchestrationConfig(env: NodeJS.ProcessEnv = process.env) {
       policy: parsed.POLICY_URL,
       wallet: parsed.WALLET_URL,
       inference: parsed.INFERENCE_URL,
+      catalog: parsed.MODEL_CATALOG_URL,
     },
   };
 }

@@ -41,6 +41,7 @@ describe.each(STORE_MODES)('the orchestration subgraph (%s stores)', (mode) => {
         policy: 'http://127.0.0.1:9/graphql',
         wallet: 'http://127.0.0.1:9/graphql',
         inference: 'http://127.0.0.1:9/graphql',
+        catalog: 'http://127.0.0.1:9/graphql',
       },
     });
     subgraph = await runSubgraph(server, keys);

@@ -5,7 +5,9 @@ import {
   isAuthenticated,
 } from '../../lib/auth/shield-rules.js';
 import type { CollectionRow } from './store/collection-rows.js';
+import type { FlowRow } from './store/flow-store.js';
 import type { PromptRow } from './store/prompt-rows.js';
+import type { RunRow } from './store/run-store.js';
 
 /**
  * What is not named is denied. Rules that need a prompt's team before it is loaded
@@ -14,7 +16,8 @@ import type { PromptRow } from './store/prompt-rows.js';
  * team's prompt, FORBIDDEN for a member who is not an admin); `Prompt` itself is guarded again by
  * its team, so no path can show another team's prompt. Collections follow the same plan
  * (service/collections/collection-access.ts): a collection is loaded before the service decides,
- * and `Collection` is guarded by its team again.
+ * and `Collection` is guarded by its team again. So do flows and runs
+ * (service/flows/flow-access.ts), `Flow` and `FlowRun` guarded again by their team.
  */
 export const orchestrationPermissions = createPermissions({
   Query: {
@@ -28,6 +31,10 @@ export const orchestrationPermissions = createPermissions({
       (_p, args) => args.teamId,
     ),
     searchCollection: isAuthenticated,
+    flow: isAuthenticated,
+    flows: belongsToTeam<unknown, { teamId: string }>('flows', (_p, args) => args.teamId),
+    flowRun: isAuthenticated,
+    flowRuns: belongsToTeam<unknown, { teamId: string }>('flowRuns', (_p, args) => args.teamId),
   },
   Mutation: {
     createPrompt: hasScopeInTeam<unknown, { input: { teamId: string } }>(
@@ -45,6 +52,19 @@ export const orchestrationPermissions = createPermissions({
     ingestDocuments: isAuthenticated,
     deleteCollectionDocument: isAuthenticated,
     deleteCollection: isAuthenticated,
+    createFlow: hasScopeInTeam<unknown, { input: { teamId: string } }>(
+      'createFlow',
+      'policy:admin',
+      (_p, args) => args.input.teamId,
+    ),
+    // The flow's or run's team is known once loaded: service/flows/flow-access.ts decides.
+    createFlowVersion: isAuthenticated,
+    setFlowLabel: isAuthenticated,
+    runFlow: isAuthenticated,
+    cancelFlowRun: isAuthenticated,
+  },
+  Subscription: {
+    flowRunProgress: isAuthenticated,
   },
   OrchestrationInfo: isAuthenticated,
   Prompt: belongsToTeam<PromptRow>('Prompt', (prompt) => prompt.teamId),
@@ -67,4 +87,15 @@ export const orchestrationPermissions = createPermissions({
   IngestResult: isAuthenticated,
   CollectionSearchResult: isAuthenticated,
   ChunkMatch: isAuthenticated,
+  Flow: belongsToTeam<FlowRow>('Flow', (flow) => flow.teamId),
+  FlowRun: belongsToTeam<RunRow>('FlowRun', (run) => run.teamId),
+  FlowVersion: isAuthenticated,
+  FlowLabel: isAuthenticated,
+  FlowRunStep: isAuthenticated,
+  FlowRunEvent: isAuthenticated,
+  FlowError: isAuthenticated,
+  FlowConnection: isAuthenticated,
+  FlowEdge: isAuthenticated,
+  FlowRunConnection: isAuthenticated,
+  FlowRunEdge: isAuthenticated,
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
@@ -10,18 +11,27 @@ import { createSubgraphServer, type SubgraphBaseDeps } from '../../lib/subgraph/
 import { createUsearchVectorIndex } from '../../lib/vectors/usearch-vector-index.js';
 import { createAuditClient } from './clients/audit-client.js';
 import { createInferenceClient } from './clients/inference-client.js';
+import { createModelPrices } from './clients/model-prices.js';
+import { createRunWallet } from './clients/run-wallet.js';
 import type { OrchestrationContext } from './context.js';
 import { createOrchestrationInternalRoutes } from './internal-routes.js';
+import { createFlowLoaders } from './flow-loaders.js';
 import { createOrchestrationLoaders } from './loaders.js';
 import { orchestrationPermissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 import { createCollections } from './service/collections/collections.js';
+import { createFlows } from './service/flows/flows.js';
+import { createPlatformPorts } from './service/flows/platform-ports.js';
+import { createRunExecutor } from './service/flows/run-executor.js';
+import { createProgressSignals } from './service/flows/run-progress.js';
 import { createPrompts } from './service/prompts.js';
 import { createVariableSchemas } from './service/prompt-variables.js';
 import { createInfoStore } from './store/info-store.js';
 import { createCollectionStore } from './store/collection-store.js';
 import { orchestrationMigrations } from './store/migrations.js';
+import { createFlowStore } from './store/flow-store.js';
 import { createPromptStore } from './store/prompt-store.js';
+import { createRunStore } from './store/run-store.js';
 
 export const ORCHESTRATION_SCHEMA = 'orchestration';
 export const orchestrationTypeDefs = parse(
@@ -54,7 +64,7 @@ export interface OrchestrationDeps extends SubgraphBaseDeps {
    * when the subgraph is made: in one process inference starts after orchestration (it calls
    * orchestration for prompts), so a starter may pass it as a getter.
    */
-  services: { policy: string; wallet: string; inference: string };
+  services: { policy: string; wallet: string; inference: string; catalog: string };
   /**
    * Services in this process, reached without a socket (lib/http/local-routes.ts).
    * @default none: every call goes over HTTP
@@ -62,6 +72,8 @@ export interface OrchestrationDeps extends SubgraphBaseDeps {
   localRoutes?: LocalRoutes;
   /** @default 'default' */
   orgId?: string;
+  /** How long a flow run's lease lasts without renewal (tests shorten it). @default 15000 */
+  runLeaseMs?: number;
 }
 
 export async function prepareOrchestrationStore(db: Db): Promise<void> {
@@ -84,13 +96,52 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
   });
   const audit = createAuditClient({ client, policyUrl: deps.services.policy, logger: deps.logger });
   const prompts = createPrompts({ store, schemas: createVariableSchemas(), audit });
+  // Read per call: in one process inference starts after orchestration.
+  const inference = () => createInferenceClient({ client, inferenceUrl: deps.services.inference });
   const vectors = createUsearchVectorIndex({ db: deps.db });
   const collections = createCollections({
     store: createCollectionStore(deps.db),
     index: vectors,
-    // Read per call: in one process inference starts after orchestration.
-    inference: () => createInferenceClient({ client, inferenceUrl: deps.services.inference }),
+    inference,
     audit,
+  });
+  const flowStore = createFlowStore(deps.db);
+  const runs = createRunStore(deps.db);
+  const progress = createProgressSignals();
+  const prices = createModelPrices({ client, catalogUrl: deps.services.catalog });
+  const executor = createRunExecutor({
+    runs,
+    flows: flowStore,
+    payments: createRunWallet({ client, walletUrl: deps.services.wallet }),
+    portsFor: (run) =>
+      createPlatformPorts(
+        {
+          inference,
+          prices,
+          collections,
+          renderPrompt: (caller, ref, variables) =>
+            prompts.renderForTeam(
+              { ...caller, loaders: createOrchestrationLoaders(store) },
+              caller.teamId,
+              ref,
+              variables,
+            ),
+        },
+        run,
+      ),
+    // One name per process: a restarted replica is another owner, and resumes by the sweep.
+    owner: `orchestration:${randomUUID()}`,
+    leaseMs: deps.runLeaseMs,
+    logger: deps.logger,
+    onStep: (runId) => progress.notify(runId),
+    onEnd: (run) => progress.notify(run.id),
+  });
+  const flows = createFlows({
+    flows: flowStore,
+    runs,
+    executor: () => executor,
+    audit,
+    collections,
   });
   const server = createSubgraphServer<OrchestrationContext>({
     name: 'orchestration',
@@ -102,7 +153,11 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
       info,
       prompts,
       collections,
+      flows,
+      runs,
+      progress,
       loaders: createOrchestrationLoaders(store),
+      flowLoaders: createFlowLoaders(flowStore, runs),
     }),
     verifier: deps.verifier,
     logger: deps.logger,
@@ -113,7 +168,11 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
   });
   return {
     ...server,
+    /** This replica's flow runs (tests wait on them). */
+    executor,
     async stop(...args: Parameters<typeof server.stop>) {
+      // Runs under way are left to their leases: the next replica's sweep resumes them.
+      await executor.stop();
       await server.stop(...args);
       await audit.flush();
       await vectors.close();

@@ -70,6 +70,11 @@ const EXPECTED: Record<string, Outcome[]> = {
   // another team is NOT_FOUND, which test/e2e/orchestration/prompts.test.ts covers.
   createPrompt:           [O,  O,    O,    F,     F,     O,     F,      F],
   'team prompts':         [O,  O,    O,    O,     O,     O,     O,      F],
+  // Flows and runs (decision 103) follow prompts; another team's are NOT_FOUND
+  // (test/e2e/orchestration/flows.test.ts).
+  createFlow:             [O,  O,    O,    F,     F,     O,     F,      F],
+  'team flows':           [O,  O,    O,    O,     O,     O,     O,      F],
+  'team flowRuns':        [O,  O,    O,    O,     O,     O,     O,      F],
 };
 
 const CELLS = Object.entries(EXPECTED).flatMap(([operation, row]) =>

@@ -100,6 +100,8 @@ export interface StackOptions {
    * @default MODELGRAPH_IN_PROCESS_CALLS (true unless set to false)
    */
   inProcessCalls?: boolean;
+  /** How long the orchestration subgraph's flow-run leases last (crash tests shorten it). */
+  orchestrationRunLeaseMs?: number;
   /**
    * The billing subgraph's payment provider (a Stripe emulator's) and settings.
    * @default a provider nobody answers for, and BILLING_* defaults
@@ -277,12 +279,14 @@ async function startSubgraphs(
     services: {
       policy: urls.policy!,
       wallet: urls.wallet!,
+      catalog: urls['model-catalog']!,
       // Inference starts after orchestration (it calls orchestration for prompts).
       get inference() {
         return urls.inference!;
       },
     },
     localRoutes,
+    runLeaseMs: options.orchestrationRunLeaseMs,
     logger: logger.child({ service: 'orchestration' }),
   });
   await listen('orchestration', subgraphs.orchestration);

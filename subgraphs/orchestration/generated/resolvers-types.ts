@@ -6,6 +6,10 @@ import type { PromptRendering } from '../service/prompt-render.js';
 import type { Connection, Edge } from '../../../lib/graphql/connection.js';
 import type { CollectionRow, CollectionDocumentRow } from '../store/collection-rows.js';
 import type { IngestAnswer, SearchAnswer } from '../service/collections/collections.js';
+import type { FlowRow, FlowVersionRow, FlowLabelRow } from '../store/flow-store.js';
+import type { RunRow } from '../store/run-store.js';
+import type { StepRecord } from '../service/flows/flow-runner.js';
+import type { ProgressEvent } from '../service/flows/run-progress.js';
 import type { OrchestrationContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -195,6 +199,24 @@ export type CreateCollectionInput = {
   teamId: Scalars['ID']['input'];
 };
 
+/** A new flow. */
+export type CreateFlowInput = {
+  /** What it is for. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Its name: 1 to 200 characters, unique within the team. */
+  name: Scalars['String']['input'];
+  /** The team that will own it. */
+  teamId: Scalars['ID']['input'];
+};
+
+/** A new version of a flow. */
+export type CreateFlowVersionInput = {
+  /** The definition: `{ inputs: <JSON Schema>, steps: [...], output?: <expression>, outputSchema?: <JSON Schema> }` (README, Flows). */
+  definition: Scalars['JSON']['input'];
+  /** The flow to add the version to. */
+  flowId: Scalars['ID']['input'];
+};
+
 /** A new prompt. */
 export type CreatePromptInput = {
   /** What it is for (at most 1,000 characters). */
@@ -259,6 +281,234 @@ export type DocumentInput = {
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A team's flow: a name, and immutable numbered versions of its definition. */
+export type Flow = {
+  __typename?: 'Flow';
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created it (a principal id). */
+  createdBy: Scalars['String']['output'];
+  /** What it is for. */
+  description: Scalars['String']['output'];
+  /** The flow's id, as `runFlow` takes it. */
+  id: Scalars['ID']['output'];
+  /** Its labels and the versions they point at, by name. */
+  labels: Array<FlowLabel>;
+  /** Its name, unique within the team. */
+  name: Scalars['String']['output'];
+  /** The team that owns it: only its members see or run it. */
+  teamId: Scalars['ID']['output'];
+  /** One version by number, or null when there is no such version. */
+  version?: Maybe<FlowVersion>;
+  /** Its versions, oldest first. */
+  versions: Array<FlowVersion>;
+};
+
+
+/** A team's flow: a name, and immutable numbered versions of its definition. */
+export type FlowVersionArgs = {
+  number: Scalars['Int']['input'];
+};
+
+/** A page of flows. */
+export type FlowConnection = {
+  __typename?: 'FlowConnection';
+  /** The flows of this page, each with its cursor. */
+  edges: Array<FlowEdge>;
+  /** Where this page is in the list. */
+  pageInfo: PageInfo;
+  /** How many flows the team has. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A flow in a page. */
+export type FlowEdge = {
+  __typename?: 'FlowEdge';
+  /** Where it is in the list, for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The flow. */
+  node: Flow;
+};
+
+/** A coded error a run or a step ended with. */
+export type FlowError = {
+  __typename?: 'FlowError';
+  /** A stable code, as `extensions.code` would carry it (BUDGET_EXCEEDED, FORBIDDEN, RUN_CANCELLED, ...). */
+  code: Scalars['String']['output'];
+  /** What happened, for people. */
+  message: Scalars['String']['output'];
+};
+
+/** A label of a flow and the version it points at. */
+export type FlowLabel = {
+  __typename?: 'FlowLabel';
+  /** The flow it belongs to. */
+  flowId: Scalars['ID']['output'];
+  /** When it was last set. */
+  movedAt: Scalars['DateTime']['output'];
+  /** Who last set it (a principal id). */
+  movedBy: Scalars['String']['output'];
+  /** Its name (`production`, `staging`, ...). */
+  name: Scalars['String']['output'];
+  /** The version number it points at now. */
+  version: Scalars['Int']['output'];
+};
+
+/** One run of one version of a flow. */
+export type FlowRun = {
+  __typename?: 'FlowRun';
+  /** Whether a cancel was asked. */
+  cancelRequested: Scalars['Boolean']['output'];
+  /** What its steps were charged so far (once ended, the run's cost: the sum of its steps' charges). */
+  cost: Scalars['Micros']['output'];
+  /** When it was asked for. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who started it (a principal id). */
+  createdBy: Scalars['String']['output'];
+  /** Its data class: the highest of the inputs' and of every collection it reads. Model steps send it, so no model below it is used. */
+  dataClass: DataClassification;
+  /** When it ended. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it failed or stopped, once FAILED or CANCELLED. */
+  error?: Maybe<FlowError>;
+  /** The flow run. */
+  flowId: Scalars['ID']['output'];
+  /** The run's id. */
+  id: Scalars['ID']['output'];
+  /** Prompt tokens of its model steps. */
+  inputTokens: Scalars['Int']['output'];
+  /** The inputs it was given. */
+  inputs: Scalars['JSON']['output'];
+  /** The most it may cost, held on the team's wallet while it runs. */
+  maxCost: Scalars['Micros']['output'];
+  /** Its output, once SUCCEEDED. */
+  output?: Maybe<Scalars['JSON']['output']>;
+  /** Generated tokens of its model steps. */
+  outputTokens: Scalars['Int']['output'];
+  /** When a replica first started it. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where it is. */
+  status: FlowRunStatus;
+  /** Its steps in the order they started (a map's iterations as `each[0].step`). */
+  steps: Array<FlowRunStep>;
+  /** The team charged. */
+  teamId: Scalars['ID']['output'];
+  /** The version run. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of flow runs. */
+export type FlowRunConnection = {
+  __typename?: 'FlowRunConnection';
+  /** The runs of this page, newest first, each with its cursor. */
+  edges: Array<FlowRunEdge>;
+  /** Where this page is in the list. */
+  pageInfo: PageInfo;
+  /** How many runs the team has. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A run in a page. */
+export type FlowRunEdge = {
+  __typename?: 'FlowRunEdge';
+  /** Where it is in the list, for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The run. */
+  node: FlowRun;
+};
+
+/** One event of a run's progress. */
+export type FlowRunEvent = {
+  __typename?: 'FlowRunEvent';
+  /** What happened. */
+  kind: FlowRunEventKind;
+  /** The run as it was at the event (as it ended, for RUN_FINISHED). */
+  run: FlowRun;
+  /** The step it is about (null for RUN_FINISHED). */
+  step?: Maybe<FlowRunStep>;
+};
+
+/** What happened in a run. */
+export type FlowRunEventKind =
+  /** The run ended; the last event. */
+  | 'RUN_FINISHED'
+  /** A step ended (see its status). */
+  | 'STEP_FINISHED'
+  /** A step started. */
+  | 'STEP_STARTED';
+
+/** Where a flow run is in its life. */
+export type FlowRunStatus =
+  /** Ended because it was cancelled. */
+  | 'CANCELLED'
+  /** Ended with an error (`error`). */
+  | 'FAILED'
+  /** Recorded, not yet picked up by a replica. */
+  | 'QUEUED'
+  /** Being worked (or waiting to be resumed after its replica stopped). */
+  | 'RUNNING'
+  /** Ended with its output. */
+  | 'SUCCEEDED';
+
+/** One step of a run, as the run's journal recorded it. */
+export type FlowRunStep = {
+  __typename?: 'FlowRunStep';
+  /** Tries so far (a retry policy may take more than one). */
+  attempts: Scalars['Int']['output'];
+  /** What the wallet charged for it (0 for steps that call no model). */
+  cost: Scalars['Micros']['output'];
+  /** When it ended. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it failed, once FAILED or CANCELLED. */
+  error?: Maybe<FlowError>;
+  /** Its prompt tokens. */
+  inputTokens: Scalars['Int']['output'];
+  /** Its kind: prompt, generate, embed, retrieve, transform, branch or map. */
+  kind: Scalars['String']['output'];
+  /** Its output, once SUCCEEDED. */
+  output?: Maybe<Scalars['JSON']['output']>;
+  /** Its generated tokens. */
+  outputTokens: Scalars['Int']['output'];
+  /** Where it sits in the run: its id, under a map as `map[index].id`. */
+  path: Scalars['String']['output'];
+  /** When it started. */
+  startedAt: Scalars['DateTime']['output'];
+  /** Where it is. */
+  status: FlowStepStatus;
+  /** The step's id in the definition. */
+  stepId: Scalars['String']['output'];
+};
+
+/** Where one step of a run is. */
+export type FlowStepStatus =
+  /** Stopped because the run was cancelled. */
+  | 'CANCELLED'
+  /** Ended with an error. */
+  | 'FAILED'
+  /** Under way. */
+  | 'RUNNING'
+  /** Ended with its output. */
+  | 'SUCCEEDED';
+
+/** One immutable version of a flow's definition. */
+export type FlowVersion = {
+  __typename?: 'FlowVersion';
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created it (a principal id). */
+  createdBy: Scalars['String']['output'];
+  /** The definition as saved: `inputs` (JSON Schema), `steps`, `output`, `outputSchema`. */
+  definition: Scalars['JSON']['output'];
+  /** The flow it belongs to. */
+  flowId: Scalars['ID']['output'];
+  /** The JSON Schema a run's inputs must satisfy. */
+  inputSchema: Scalars['JSON']['output'];
+  /** Its number: 1 for the first, then one more for each new version. */
+  number: Scalars['Int']['output'];
+  /** The JSON Schema the run's output must satisfy, or null when the flow sets none. */
+  outputSchema?: Maybe<Scalars['JSON']['output']>;
+};
+
 /** What ingestDocuments did. */
 export type IngestResult = {
   __typename?: 'IngestResult';
@@ -280,8 +530,14 @@ export type IngestResult = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Asks a queued or running flow run to stop (inference:invoke in its team). The step under way is cancelled and the run ends CANCELLED; what finished steps spent stays charged and the rest of the budget is released. A run that has ended is returned as it is. */
+  cancelFlowRun: FlowRun;
   /** Creates an empty retrieval collection in a team (team admins: the policy:admin scope there; organization admins). Names are unique within a team (CONFLICT otherwise). Its embedding model and data class are fixed for its life. Written to the team's audit log (COLLECTION_CREATED). */
   createCollection: Collection;
+  /** Creates an empty flow in a team (team admins: policy:admin there; organization admins). Names are unique within a team (CONFLICT otherwise). Add its definition with createFlowVersion. */
+  createFlow: Flow;
+  /** Adds the next version of a flow's definition (team admins, organization admins): numbered 1, 2, 3... and never changed afterwards. The definition is checked against the flow JSON Schema and for what a schema cannot say (unique step ids, expressions that parse and read only steps that ran before); every problem comes back at once in BAD_USER_INPUT's `extensions.problems` (`path`, a JSON Pointer, and `message`). Written to the team's audit log (FLOW_VERSION_CREATED). */
+  createFlowVersion: FlowVersion;
   /** Creates an empty prompt in a team (team admins: the policy:admin scope there; organization admins). Names are unique within a team (CONFLICT otherwise). Add its content with createPromptVersion. */
   createPrompt: Prompt;
   /** Adds the next version of a prompt (team admins, organization admins): numbered 1, 2, 3... per prompt, and never changed afterwards. The messages' placeholders are checked (BAD_USER_INPUT with `messageIndex` and `offset`), and every variable they use must be declared in `variables` (a JSON Schema with "type": "object"). With `idempotencyKey`, a retry with the same content returns the version first created; other content under the same key is IDEMPOTENCY_CONFLICT. Written to the team's audit log (PROMPT_VERSION_CREATED). */
@@ -292,13 +548,32 @@ export type Mutation = {
   deleteCollectionDocument: Collection;
   /** Adds or replaces documents in a collection (members with inference:invoke in its team): each is chunked (decision 101), its chunks embedded with the collection's model through the paid, batched `embed` (charged to the team, with the collection's data class: a model whose ceiling is below it is refused with MODEL_NOT_ALLOWED) and stored. A document whose key is already stored with the same content is left as it is and costs nothing, so a retried call pays only for what it did not finish; other content under a stored key replaces that document's chunks. At most 100 documents and 1,000,000 characters per call (BAD_USER_INPUT). */
   ingestDocuments: IngestResult;
+  /** Runs a version of a flow on the server as a job and answers at once with the run (QUEUED or RUNNING); follow it with `flowRun` or the `flowRunProgress` subscription. Needs inference:invoke in the flow's team; every model step is checked by inference as your own call would be (model access, data class, rate limits). One budget: a hold of `maxCost` on the team's wallet, each step charged from it as it completes, the rest released when the run ends; a wallet that refuses the hold fails the run with INSUFFICIENT_FUNDS or BUDGET_EXCEEDED, nothing charged, and a step whose worst case no longer fits fails it with BUDGET_EXCEEDED. With `idempotencyKey`, the same request returns the run first made; another request under the same key is IDEMPOTENCY_CONFLICT. Inputs that fail the version's input schema are BAD_USER_INPUT (`extensions.problems`). */
+  runFlow: FlowRun;
+  /** Points a label (`production`, `staging`, ...) at a version of a flow, creating or moving it (team admins, organization admins). Runs that name the label use the new version from the next run on. Written to the team's audit log (FLOW_LABEL_MOVED, with the version it pointed at before). */
+  setFlowLabel: FlowLabel;
   /** Points a label (`production`, `staging`, or any name) at a version of a prompt, creating the label or moving it (team admins, organization admins). Calls that name the label use the new version from the next call on. Written to the team's audit log (PROMPT_LABEL_MOVED, with the version it pointed at before). */
   setPromptLabel: PromptLabel;
 };
 
 
+export type MutationCancelFlowRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateCollectionArgs = {
   input: CreateCollectionInput;
+};
+
+
+export type MutationCreateFlowArgs = {
+  input: CreateFlowInput;
+};
+
+
+export type MutationCreateFlowVersionArgs = {
+  input: CreateFlowVersionInput;
 };
 
 
@@ -326,6 +601,16 @@ export type MutationDeleteCollectionDocumentArgs = {
 export type MutationIngestDocumentsArgs = {
   collectionId: Scalars['ID']['input'];
   documents: Array<DocumentInput>;
+};
+
+
+export type MutationRunFlowArgs = {
+  input: RunFlowInput;
+};
+
+
+export type MutationSetFlowLabelArgs = {
+  input: SetFlowLabelInput;
 };
 
 
@@ -536,6 +821,14 @@ export type Query = {
   collection?: Maybe<Collection>;
   /** A team's retrieval collections by name, in pages (members of the team, and organization admins). */
   collections: CollectionConnection;
+  /** A flow by id, or null when it does not exist or belongs to a team you are not in (organization admins see every team's). */
+  flow?: Maybe<Flow>;
+  /** A flow run by id with its steps, or null when it does not exist or belongs to a team you are not in. */
+  flowRun?: Maybe<FlowRun>;
+  /** A team's flow runs, newest first, in pages (members of the team, and organization admins). */
+  flowRuns: FlowRunConnection;
+  /** A team's flows by name, in pages (members of the team, and organization admins). */
+  flows: FlowConnection;
   /** What the orchestration subgraph's store records about it, and who is asking (anyone signed in). */
   orchestrationInfo: OrchestrationInfo;
   /** A prompt by id, or null when it does not exist or belongs to a team you are not in (organization admins see every team's). */
@@ -555,6 +848,30 @@ export type QueryCollectionArgs = {
 
 
 export type QueryCollectionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  teamId: Scalars['ID']['input'];
+};
+
+
+export type QueryFlowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryFlowRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryFlowRunsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  teamId: Scalars['ID']['input'];
+};
+
+
+export type QueryFlowsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
@@ -606,6 +923,34 @@ export type RenderedPrompt = {
   version: Scalars['Int']['output'];
 };
 
+/** A run to start. */
+export type RunFlowInput = {
+  /** How sensitive the inputs are; default INTERNAL. The run's class is the highest of this and of every collection it reads. */
+  dataClass?: InputMaybe<DataClassification>;
+  /** The flow to run. */
+  flowId: Scalars['ID']['input'];
+  /** Your key for safe retries (1 to 200 characters): the same request returns the run first made. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The run's inputs, checked against the version's input schema. */
+  inputs?: InputMaybe<Scalars['JSON']['input']>;
+  /** A label whose version to run (read now: a later move does not change this run). */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** The most the run may cost, greater than zero: held on the team's wallet while it runs. */
+  maxCost: Scalars['Micros']['input'];
+  /** The version to run; give at most one of `version` and `label` (neither: the latest). */
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Where to point a flow's label. */
+export type SetFlowLabelInput = {
+  /** The flow. */
+  flowId: Scalars['ID']['input'];
+  /** The label: 1 to 64 lower-case letters, digits, `-` or `_`, starting with a letter or digit. */
+  name: Scalars['String']['input'];
+  /** The version it points at from now on. */
+  version: Scalars['Int']['input'];
+};
+
 /** Where to point a label. */
 export type SetPromptLabelInput = {
   /** The label: 1 to 64 lower-case letters, digits, `-`, `_` or `.`, starting with a letter or digit. */
@@ -614,6 +959,19 @@ export type SetPromptLabelInput = {
   promptId: Scalars['ID']['input'];
   /** The version it points at from now on. */
   version: Scalars['Int']['input'];
+};
+
+/** Streams that follow long-running work. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The progress of a flow run: an event as each step starts and ends (steps already under way or done when you subscribe come first), then one RUN_FINISHED event with the run as it ended, and the stream closes. Members of the run's team; for anyone else the run does not exist (NOT_FOUND). Works whichever replica runs the run. */
+  flowRunProgress: FlowRunEvent;
+};
+
+
+/** Streams that follow long-running work. */
+export type SubscriptionFlowRunProgressArgs = {
+  runId: Scalars['ID']['input'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -703,19 +1061,35 @@ export type ResolversTypes = ResolversObject<{
   CollectionEdge: ResolverTypeWrapper<Edge<CollectionRow>>;
   CollectionSearchResult: ResolverTypeWrapper<SearchAnswer>;
   CreateCollectionInput: CreateCollectionInput;
+  CreateFlowInput: CreateFlowInput;
+  CreateFlowVersionInput: CreateFlowVersionInput;
   CreatePromptInput: CreatePromptInput;
   CreatePromptVersionInput: CreatePromptVersionInput;
   DataClassification: DataClassification;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DocumentFormat: DocumentFormat;
   DocumentInput: DocumentInput;
+  Flow: ResolverTypeWrapper<FlowRow>;
+  FlowConnection: ResolverTypeWrapper<Connection<FlowRow>>;
+  FlowEdge: ResolverTypeWrapper<Edge<FlowRow>>;
+  FlowError: ResolverTypeWrapper<FlowError>;
+  FlowLabel: ResolverTypeWrapper<FlowLabelRow>;
+  FlowRun: ResolverTypeWrapper<RunRow>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  FlowRunConnection: ResolverTypeWrapper<Connection<RunRow>>;
+  FlowRunEdge: ResolverTypeWrapper<Edge<RunRow>>;
+  FlowRunEvent: ResolverTypeWrapper<ProgressEvent>;
+  FlowRunEventKind: FlowRunEventKind;
+  FlowRunStatus: FlowRunStatus;
+  FlowRunStep: ResolverTypeWrapper<StepRecord>;
+  FlowStepStatus: FlowStepStatus;
+  FlowVersion: ResolverTypeWrapper<FlowVersionRow>;
   IngestResult: ResolverTypeWrapper<IngestAnswer>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Micros: ResolverTypeWrapper<Scalars['Micros']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OrchestrationInfo: ResolverTypeWrapper<OrchestrationInfo>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Prompt: ResolverTypeWrapper<PromptRow>;
   PromptConnection: ResolverTypeWrapper<Connection<PromptRow>>;
   PromptEdge: ResolverTypeWrapper<Edge<PromptRow>>;
@@ -731,7 +1105,10 @@ export type ResolversTypes = ResolversObject<{
   PromptVersionEdge: ResolverTypeWrapper<Edge<PromptVersionRow>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RenderedPrompt: ResolverTypeWrapper<PromptRendering>;
+  RunFlowInput: RunFlowInput;
+  SetFlowLabelInput: SetFlowLabelInput;
   SetPromptLabelInput: SetPromptLabelInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -752,17 +1129,30 @@ export type ResolversParentTypes = ResolversObject<{
   CollectionEdge: Edge<CollectionRow>;
   CollectionSearchResult: SearchAnswer;
   CreateCollectionInput: CreateCollectionInput;
+  CreateFlowInput: CreateFlowInput;
+  CreateFlowVersionInput: CreateFlowVersionInput;
   CreatePromptInput: CreatePromptInput;
   CreatePromptVersionInput: CreatePromptVersionInput;
   DateTime: Scalars['DateTime']['output'];
   DocumentInput: DocumentInput;
+  Flow: FlowRow;
+  FlowConnection: Connection<FlowRow>;
+  FlowEdge: Edge<FlowRow>;
+  FlowError: FlowError;
+  FlowLabel: FlowLabelRow;
+  FlowRun: RunRow;
+  Boolean: Scalars['Boolean']['output'];
+  FlowRunConnection: Connection<RunRow>;
+  FlowRunEdge: Edge<RunRow>;
+  FlowRunEvent: ProgressEvent;
+  FlowRunStep: StepRecord;
+  FlowVersion: FlowVersionRow;
   IngestResult: IngestAnswer;
   JSON: Scalars['JSON']['output'];
   Micros: Scalars['Micros']['output'];
   Mutation: Record<PropertyKey, never>;
   OrchestrationInfo: OrchestrationInfo;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Prompt: PromptRow;
   PromptConnection: Connection<PromptRow>;
   PromptEdge: Edge<PromptRow>;
@@ -777,7 +1167,10 @@ export type ResolversParentTypes = ResolversObject<{
   PromptVersionEdge: Edge<PromptVersionRow>;
   Query: Record<PropertyKey, never>;
   RenderedPrompt: PromptRendering;
+  RunFlowInput: RunFlowInput;
+  SetFlowLabelInput: SetFlowLabelInput;
   SetPromptLabelInput: SetPromptLabelInput;
+  Subscription: Record<PropertyKey, never>;
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   link__Import: Scalars['link__Import']['output'];
   String: Scalars['String']['output'];
@@ -899,6 +1292,106 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FlowResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Flow'] = ResolversParentTypes['Flow']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  labels?: Resolver<Array<ResolversTypes['FlowLabel']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  teamId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['FlowVersion']>, ParentType, ContextType, RequireFields<FlowVersionArgs, 'number'>>;
+  versions?: Resolver<Array<ResolversTypes['FlowVersion']>, ParentType, ContextType>;
+}>;
+
+export type FlowConnectionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowConnection'] = ResolversParentTypes['FlowConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['FlowEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type FlowEdgeResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowEdge'] = ResolversParentTypes['FlowEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Flow'], ParentType, ContextType>;
+}>;
+
+export type FlowErrorResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowError'] = ResolversParentTypes['FlowError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FlowLabelResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowLabel'] = ResolversParentTypes['FlowLabel']> = ResolversObject<{
+  flowId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  movedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  movedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type FlowRunResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowRun'] = ResolversParentTypes['FlowRun']> = ResolversObject<{
+  cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dataClass?: Resolver<ResolversTypes['DataClassification'], ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['FlowError']>, ParentType, ContextType>;
+  flowId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inputs?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  maxCost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  outputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FlowRunStatus'], ParentType, ContextType>;
+  steps?: Resolver<Array<ResolversTypes['FlowRunStep']>, ParentType, ContextType>;
+  teamId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type FlowRunConnectionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowRunConnection'] = ResolversParentTypes['FlowRunConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['FlowRunEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type FlowRunEdgeResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowRunEdge'] = ResolversParentTypes['FlowRunEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FlowRun'], ParentType, ContextType>;
+}>;
+
+export type FlowRunEventResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowRunEvent'] = ResolversParentTypes['FlowRunEvent']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['FlowRunEventKind'], ParentType, ContextType>;
+  run?: Resolver<ResolversTypes['FlowRun'], ParentType, ContextType>;
+  step?: Resolver<Maybe<ResolversTypes['FlowRunStep']>, ParentType, ContextType>;
+}>;
+
+export type FlowRunStepResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowRunStep'] = ResolversParentTypes['FlowRunStep']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cost?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['FlowError']>, ParentType, ContextType>;
+  inputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  outputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FlowStepStatus'], ParentType, ContextType>;
+  stepId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FlowVersionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['FlowVersion'] = ResolversParentTypes['FlowVersion']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  definition?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  flowId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inputSchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outputSchema?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
 export type IngestResultResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['IngestResult'] = ResolversParentTypes['IngestResult']> = ResolversObject<{
   chunksCreated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   collection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType>;
@@ -918,12 +1411,17 @@ export interface MicrosScalarConfig extends GraphQLScalarTypeConfig<ResolversTyp
 }
 
 export type MutationResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  cancelFlowRun?: Resolver<ResolversTypes['FlowRun'], ParentType, ContextType, RequireFields<MutationCancelFlowRunArgs, 'id'>>;
   createCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationCreateCollectionArgs, 'input'>>;
+  createFlow?: Resolver<ResolversTypes['Flow'], ParentType, ContextType, RequireFields<MutationCreateFlowArgs, 'input'>>;
+  createFlowVersion?: Resolver<ResolversTypes['FlowVersion'], ParentType, ContextType, RequireFields<MutationCreateFlowVersionArgs, 'input'>>;
   createPrompt?: Resolver<ResolversTypes['Prompt'], ParentType, ContextType, RequireFields<MutationCreatePromptArgs, 'input'>>;
   createPromptVersion?: Resolver<ResolversTypes['PromptVersion'], ParentType, ContextType, RequireFields<MutationCreatePromptVersionArgs, 'input'>>;
   deleteCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationDeleteCollectionArgs, 'id'>>;
   deleteCollectionDocument?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationDeleteCollectionDocumentArgs, 'collectionId' | 'documentId'>>;
   ingestDocuments?: Resolver<ResolversTypes['IngestResult'], ParentType, ContextType, RequireFields<MutationIngestDocumentsArgs, 'collectionId' | 'documents'>>;
+  runFlow?: Resolver<ResolversTypes['FlowRun'], ParentType, ContextType, RequireFields<MutationRunFlowArgs, 'input'>>;
+  setFlowLabel?: Resolver<ResolversTypes['FlowLabel'], ParentType, ContextType, RequireFields<MutationSetFlowLabelArgs, 'input'>>;
   setPromptLabel?: Resolver<ResolversTypes['PromptLabel'], ParentType, ContextType, RequireFields<MutationSetPromptLabelArgs, 'input'>>;
 }>;
 
@@ -1010,6 +1508,10 @@ export type PromptVersionEdgeResolvers<ContextType = OrchestrationContext, Paren
 export type QueryResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   collection?: Resolver<Maybe<ResolversTypes['Collection']>, ParentType, ContextType, RequireFields<QueryCollectionArgs, 'id'>>;
   collections?: Resolver<ResolversTypes['CollectionConnection'], ParentType, ContextType, RequireFields<QueryCollectionsArgs, 'teamId'>>;
+  flow?: Resolver<Maybe<ResolversTypes['Flow']>, ParentType, ContextType, RequireFields<QueryFlowArgs, 'id'>>;
+  flowRun?: Resolver<Maybe<ResolversTypes['FlowRun']>, ParentType, ContextType, RequireFields<QueryFlowRunArgs, 'id'>>;
+  flowRuns?: Resolver<ResolversTypes['FlowRunConnection'], ParentType, ContextType, RequireFields<QueryFlowRunsArgs, 'teamId'>>;
+  flows?: Resolver<ResolversTypes['FlowConnection'], ParentType, ContextType, RequireFields<QueryFlowsArgs, 'teamId'>>;
   orchestrationInfo?: Resolver<ResolversTypes['OrchestrationInfo'], ParentType, ContextType>;
   prompt?: Resolver<Maybe<ResolversTypes['Prompt']>, ParentType, ContextType, RequireFields<QueryPromptArgs, 'id'>>;
   prompts?: Resolver<ResolversTypes['PromptConnection'], ParentType, ContextType, RequireFields<QueryPromptsArgs, 'teamId'>>;
@@ -1025,6 +1527,10 @@ export type RenderedPromptResolvers<ContextType = OrchestrationContext, ParentTy
   responseFormat?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   tools?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = OrchestrationContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  flowRunProgress?: SubscriptionResolver<ResolversTypes['FlowRunEvent'], "flowRunProgress", ParentType, ContextType, RequireFields<SubscriptionFlowRunProgressArgs, 'runId'>>;
 }>;
 
 export interface Federation__FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__FieldSet'], any> {
@@ -1045,6 +1551,17 @@ export type Resolvers<ContextType = OrchestrationContext> = ResolversObject<{
   CollectionEdge?: CollectionEdgeResolvers<ContextType>;
   CollectionSearchResult?: CollectionSearchResultResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Flow?: FlowResolvers<ContextType>;
+  FlowConnection?: FlowConnectionResolvers<ContextType>;
+  FlowEdge?: FlowEdgeResolvers<ContextType>;
+  FlowError?: FlowErrorResolvers<ContextType>;
+  FlowLabel?: FlowLabelResolvers<ContextType>;
+  FlowRun?: FlowRunResolvers<ContextType>;
+  FlowRunConnection?: FlowRunConnectionResolvers<ContextType>;
+  FlowRunEdge?: FlowRunEdgeResolvers<ContextType>;
+  FlowRunEvent?: FlowRunEventResolvers<ContextType>;
+  FlowRunStep?: FlowRunStepResolvers<ContextType>;
+  FlowVersion?: FlowVersionResolvers<ContextType>;
   IngestResult?: IngestResultResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Micros?: GraphQLScalarType;
@@ -1062,6 +1579,7 @@ export type Resolvers<ContextType = OrchestrationContext> = ResolversObject<{
   PromptVersionEdge?: PromptVersionEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RenderedPrompt?: RenderedPromptResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   federation__FieldSet?: GraphQLScalarType;
   link__Import?: GraphQLScalarType;
 }>;

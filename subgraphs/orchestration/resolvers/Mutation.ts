@@ -14,4 +14,9 @@ export const Mutation: MutationResolvers = {
   deleteCollectionDocument: (_parent, { collectionId, documentId }, ctx) =>
     ctx.collections.deleteDocument(ctx, collectionId, documentId),
   deleteCollection: (_parent, { id }, ctx) => ctx.collections.deleteCollection(ctx, id),
+  createFlow: (_parent, { input }, ctx) => ctx.flows.createFlow(ctx, input),
+  createFlowVersion: (_parent, { input }, ctx) => ctx.flows.createVersion(ctx, input),
+  setFlowLabel: (_parent, { input }, ctx) => ctx.flows.setLabel(ctx, input),
+  runFlow: (_parent, { input }, ctx) => ctx.flows.runFlow(ctx, input),
+  cancelFlowRun: (_parent, { id }, ctx) => ctx.flows.cancelRun(ctx, id),
 };

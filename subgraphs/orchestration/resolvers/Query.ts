@@ -47,4 +47,31 @@ export const Query: QueryResolvers = {
       minScore: minScore ?? undefined,
       filter: (filter ?? undefined) as MetadataFilter | undefined,
     }),
+  flow: (_parent, { id }, ctx) => ctx.flows.flow(ctx, id),
+
+  flows: async (_parent, { teamId, first, after }, ctx) => {
+    const team = assertUuid(teamId, 'teamId');
+    const size = pageSize(first);
+    const [afterName] = decodeCursor('flows', after) ?? [];
+    const rows = await ctx.flows.flowsOfTeam(team, size + 1, afterName ?? null);
+    return toConnection(
+      toPage(rows, size, after),
+      (f) => encodeCursor('flows', [f.name]),
+      () => ctx.flows.countFlows(team),
+    );
+  },
+
+  flowRun: (_parent, { id }, ctx) => ctx.flows.run(ctx, id),
+
+  flowRuns: async (_parent, { teamId, first, after }, ctx) => {
+    const team = assertUuid(teamId, 'teamId');
+    const size = pageSize(first);
+    const [before] = decodeCursor('flow-runs', after) ?? [];
+    const rows = await ctx.flows.runsOfTeam(team, size + 1, before ?? null);
+    return toConnection(
+      toPage(rows, size, after),
+      (r) => encodeCursor('flow-runs', [r.seq]),
+      () => ctx.flows.countRuns(team),
+    );
+  },
 };

@@ -65,6 +65,9 @@ CREATE TABLE flow_runs (
   lease_until timestamptz,
   attempts integer NOT NULL DEFAULT 0,
   created_by text NOT NULL,
+  -- The creator's principal as the gateway authenticated it: every replica that works the run
+  -- calls models for them (a delegated token), so a resumed run acts for the same caller.
+  created_by_principal jsonb NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   started_at timestamptz,
   ended_at timestamptz,
@@ -73,6 +76,10 @@ CREATE TABLE flow_runs (
 );
 CREATE INDEX flow_runs_team ON flow_runs (team_id, seq DESC);
 CREATE INDEX flow_runs_unfinished ON flow_runs (lease_until) WHERE status IN ('QUEUED', 'RUNNING');
+
+-- Orders the journal's writes: a step's start takes a number when its row is made, its end
+-- another, so progress replays starts and ends in the order they happened.
+CREATE SEQUENCE flow_run_step_events;
 
 -- Each step of a run as the runner journals it (path: 'find', 'each[2].summary').
 CREATE TABLE flow_run_steps (
@@ -87,7 +94,8 @@ CREATE TABLE flow_run_steps (
   output_tokens integer NOT NULL DEFAULT 0,
   output jsonb,
   error jsonb,
-  seq bigint GENERATED ALWAYS AS IDENTITY,
+  seq bigint NOT NULL DEFAULT nextval('flow_run_step_events'),
+  ended_seq bigint,
   started_at timestamptz NOT NULL,
   ended_at timestamptz,
   PRIMARY KEY (run_id, path)

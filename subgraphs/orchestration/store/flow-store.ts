@@ -51,12 +51,22 @@ export function createFlowStore(db: Db) {
       return rows[0] ?? null;
     },
 
-    async list(teamId: string, limit: number) {
+    /** A team's flows by name, after `afterName` when given. */
+    async list(teamId: string, limit: number, afterName: string | null = null) {
       const { rows } = await db.query<FlowRow>(
-        `SELECT ${FLOW} FROM flows WHERE team_id = $1 ORDER BY name LIMIT $2`,
-        [teamId, limit],
+        `SELECT ${FLOW} FROM flows WHERE team_id = $1 AND ($3::text IS NULL OR name > $3)
+         ORDER BY name LIMIT $2`,
+        [teamId, limit, afterName],
       );
       return rows;
+    },
+
+    async count(teamId: string) {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM flows WHERE team_id = $1',
+        [teamId],
+      );
+      return Number(rows[0]!.n);
     },
 
     /** The next version (1, 2, …); two saves at once get different numbers. */
@@ -95,14 +105,6 @@ export function createFlowStore(db: Db) {
       return rows[0] ?? null;
     },
 
-    async versions(flowId: string) {
-      const { rows } = await db.query<FlowVersionRow>(
-        `SELECT ${VERSION} FROM flow_versions WHERE flow_id = $1 ORDER BY version`,
-        [flowId],
-      );
-      return rows;
-    },
-
     /** Points `label` at `version` (which must exist: false otherwise); the label before, if any. */
     async moveLabel(input: { flowId: string; label: string; version: number; movedBy: string }) {
       return db.transaction(async (tx) => {
@@ -130,10 +132,21 @@ export function createFlowStore(db: Db) {
       });
     },
 
-    async labels(flowId: string) {
+    /** The versions of several flows, oldest first. */
+    async versionsOfFlows(flowIds: readonly string[]) {
+      const { rows } = await db.query<FlowVersionRow>(
+        `SELECT ${VERSION} FROM flow_versions WHERE flow_id = ANY($1::uuid[])
+         ORDER BY flow_id, version`,
+        [flowIds],
+      );
+      return rows;
+    },
+
+    /** The labels of several flows, by name. */
+    async labelsOfFlows(flowIds: readonly string[]) {
       const { rows } = await db.query<FlowLabelRow>(
-        `SELECT ${LABEL} FROM flow_labels WHERE flow_id = $1 ORDER BY label`,
-        [flowId],
+        `SELECT ${LABEL} FROM flow_labels WHERE flow_id = ANY($1::uuid[]) ORDER BY label`,
+        [flowIds],
       );
       return rows;
     },

@@ -1,6 +1,7 @@
 import type { Migration } from '../../../lib/db/index.js';
 import { VECTOR_MIGRATIONS } from '../../../lib/vectors/vector-store.js';
 import { COLLECTION_MIGRATIONS } from './collection-migrations.js';
+import { flowMigrations } from './flow-migrations.js';
 
 /** The orchestration subgraph's schema. Forward-only: a change is a new migration, never an edit. */
 export const orchestrationMigrations: Migration[] = [
@@ -66,4 +67,5 @@ CREATE TABLE prompt_labels (
   },
   ...VECTOR_MIGRATIONS,
   ...COLLECTION_MIGRATIONS,
+  ...flowMigrations,
 ];

@@ -85,7 +85,14 @@ describe.each(STORE_MODES)('flow and run stores (%s stores)', (mode) => {
       inputs: { q: 1 },
       dataClass: 'INTERNAL',
       maxCost: 5_000n,
-      createdBy: 'u1',
+      creator: {
+        id: 'u1',
+        kind: 'USER' as const,
+        orgId: 'default',
+        roles: [],
+        scopes: [],
+        teams: [],
+      },
     };
     const made = await runs.create(input);
     const again = await runs.create({ ...input, requestHash: 'h2' });
@@ -148,7 +155,14 @@ describe.each(STORE_MODES)('flow and run stores (%s stores)', (mode) => {
       inputs: {},
       dataClass: 'PUBLIC',
       maxCost: 1_000n,
-      createdBy: 'u1',
+      creator: {
+        id: 'u1',
+        kind: 'USER' as const,
+        orgId: 'default',
+        roles: [],
+        scopes: [],
+        teams: [],
+      },
     });
     let calls = 0;
     const ports = {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '../../../lib/auth/principal.js';
 import type { Db } from '../../../lib/db/index.js';
 import type { CompletedStep, RunJournal, StepRecord } from '../service/flows/flow-runner.js';
 
@@ -6,6 +7,8 @@ export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELL
 
 export interface RunRow {
   id: string;
+  /** Its place among runs, for paging (a decimal string). */
+  seq: string;
   teamId: string;
   flowId: string;
   version: number;
@@ -26,6 +29,8 @@ export interface RunRow {
   leaseUntil: Date | null;
   attempts: number;
   createdBy: string;
+  /** Who created it, as authenticated then: the run's model calls are made for them. */
+  creator: Principal;
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
@@ -40,17 +45,19 @@ export interface NewRun {
   inputs: unknown;
   dataClass: string;
   maxCost: bigint;
-  createdBy: string;
+  /** Who asks for it: its model calls are made for them, on whichever replica works it. */
+  creator: Principal;
 }
 
-const RUN = `id, team_id, flow_id, version, idempotency_key, request_hash, inputs, data_class,
+const RUN = `id, seq::text, team_id, flow_id, version, idempotency_key, request_hash, inputs, data_class,
   max_cost::text, status, hold_id, cost::text, input_tokens::text, output_tokens::text, output,
-  error, cancel_requested, owner, lease_until, attempts, created_by, created_at, started_at,
-  ended_at`;
+  error, cancel_requested, owner, lease_until, attempts, created_by, created_by_principal,
+  created_at, started_at, ended_at`;
 
 type RunRecord = Record<string, unknown>;
 const runOf = (r: RunRecord): RunRow => ({
   id: r.id as string,
+  seq: r.seq as string,
   teamId: r.team_id as string,
   flowId: r.flow_id as string,
   version: r.version as number,
@@ -71,6 +78,7 @@ const runOf = (r: RunRecord): RunRow => ({
   leaseUntil: r.lease_until as Date | null,
   attempts: r.attempts as number,
   createdBy: r.created_by as string,
+  creator: r.created_by_principal as Principal,
   createdAt: r.created_at as Date,
   startedAt: r.started_at as Date | null,
   endedAt: r.ended_at as Date | null,
@@ -109,8 +117,8 @@ export function createRunStore(db: Db) {
     async create(input: NewRun): Promise<{ run: RunRow; created: boolean }> {
       const made = await one(
         `INSERT INTO flow_runs (id, team_id, flow_id, version, idempotency_key, request_hash,
-           inputs, data_class, max_cost, status, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED', $10)
+           inputs, data_class, max_cost, status, created_by, created_by_principal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED', $10, $11)
          ON CONFLICT (team_id, idempotency_key) DO NOTHING RETURNING ${RUN}`,
         [
           randomUUID(),
@@ -122,7 +130,8 @@ export function createRunStore(db: Db) {
           JSON.stringify(input.inputs),
           input.dataClass,
           String(input.maxCost),
-          input.createdBy,
+          input.creator.id,
+          JSON.stringify(input.creator),
         ],
       );
       if (made) return { run: made, created: true };
@@ -135,12 +144,22 @@ export function createRunStore(db: Db) {
 
     byId: (id: string) => one(`SELECT ${RUN} FROM flow_runs WHERE id = $1`, [id]),
 
-    async list(teamId: string, limit: number) {
+    /** A team's runs, newest first, before the run numbered `beforeSeq` when given. */
+    async list(teamId: string, limit: number, beforeSeq: string | null = null) {
       const { rows } = await db.query<RunRecord>(
-        `SELECT ${RUN} FROM flow_runs WHERE team_id = $1 ORDER BY seq DESC LIMIT $2`,
-        [teamId, limit],
+        `SELECT ${RUN} FROM flow_runs WHERE team_id = $1 AND ($3::bigint IS NULL OR seq < $3)
+         ORDER BY seq DESC LIMIT $2`,
+        [teamId, limit, beforeSeq],
       );
       return rows.map(runOf);
+    },
+
+    async count(teamId: string) {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM flow_runs WHERE team_id = $1',
+        [teamId],
+      );
+      return Number(rows[0]!.n);
     },
 
     /** Takes the run for `owner` if nobody holds it (or the lease lapsed); null otherwise. */
@@ -226,6 +245,31 @@ export function createRunStore(db: Db) {
         ],
       ),
 
+    /**
+     * The run's steps with the order of their journal writes: `startedSeq` when the step started,
+     * `endedSeq` when it ended (null while under way); both from one sequence.
+     */
+    async stepEvents(runId: string) {
+      const { rows } = await db.query<RunRecord>(
+        `SELECT ${STEP}, seq::text, ended_seq::text FROM flow_run_steps WHERE run_id = $1`,
+        [runId],
+      );
+      return rows.map((r) => ({
+        step: stepOf(r),
+        startedSeq: BigInt(r.seq as string),
+        endedSeq: r.ended_seq === null ? null : BigInt(r.ended_seq as string),
+      }));
+    },
+
+    /** The steps of several runs, each run's in the order they started. */
+    async stepsOfRuns(runIds: readonly string[]) {
+      const { rows } = await db.query<RunRecord>(
+        `SELECT run_id, ${STEP} FROM flow_run_steps WHERE run_id = ANY($1::uuid[]) ORDER BY seq`,
+        [runIds],
+      );
+      return rows.map((r) => ({ runId: r.run_id as string, step: stepOf(r) }));
+    },
+
     async steps(runId: string) {
       const { rows } = await db.query<RunRecord>(
         `SELECT ${STEP} FROM flow_run_steps WHERE run_id = $1 ORDER BY seq`,
@@ -249,7 +293,9 @@ export function createRunStore(db: Db) {
              attempts = EXCLUDED.attempts, cost = EXCLUDED.cost,
              input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
              output = EXCLUDED.output, error = EXCLUDED.error, started_at = EXCLUDED.started_at,
-             ended_at = EXCLUDED.ended_at`,
+             ended_at = EXCLUDED.ended_at,
+             ended_seq = CASE WHEN EXCLUDED.status = 'RUNNING' THEN NULL
+                              ELSE nextval('flow_run_step_events') END`,
           [
             runId,
             r.path,

@@ -223,6 +223,18 @@ export const OPERATIONS: Record<string, MatrixOperation> = {
     query: `query($t: ID!) { prompts(teamId: $t) { totalCount } }`,
     vars: (f) => ({ t: f.teamA }),
   },
+  createFlow: {
+    query: `mutation($t: ID!, $n: String!) { createFlow(input: { teamId: $t, name: $n }) { id } }`,
+    vars: (f) => ({ t: f.teamA, n: `matrix-${fresh()}` }),
+  },
+  'team flows': {
+    query: `query($t: ID!) { flows(teamId: $t) { totalCount } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
+  'team flowRuns': {
+    query: `query($t: ID!) { flowRuns(teamId: $t) { totalCount } }`,
+    vars: (f) => ({ t: f.teamA }),
+  },
   purchase: {
     query: `query($id: ID!) { purchase(id: $id) { id status } }`,
     vars: (f) => ({ id: f.purchaseId }),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { codedError } from '../../../../lib/errors.js';
 import { runMigrations, type Db } from '../../../../lib/db/index.js';
 import { eventually } from '../../../../test/support/eventually.js';
 import { createRecordingLogger } from '../../../../test/support/recording-logger.js';
@@ -118,7 +119,7 @@ describe.each(STORE_MODES)('flow run executor (%s stores)', (mode) => {
         inputs: {},
         dataClass: 'PUBLIC',
         maxCost: 1_000n,
-        createdBy: 'u',
+        creator: { id: 'u', kind: 'USER', orgId: 'default', roles: [], scopes: [], teams: [] },
       })
     ).run;
 
@@ -213,5 +214,35 @@ describe.each(STORE_MODES)('flow run executor (%s stores)', (mode) => {
     expect([...platform.paid.values()]).toEqual([1, 1, 1, 1]);
     expect(platform.payments).toEqual({ opened: 1, closed: 1 });
     await b.stop();
+  });
+
+  it('fails a run whose hold the wallet refuses, with the code, running and charging nothing', async () => {
+    const platform = fakePlatform();
+    platform.wallet.open = async () => {
+      throw codedError('INSUFFICIENT_FUNDS', 'Not enough credits.', { available: '0' });
+    };
+    const ends: string[] = [];
+    const a = createRunExecutor({
+      runs,
+      flows,
+      payments: platform.wallet,
+      portsFor: () => platform.ports,
+      owner: 'a',
+      logger: createRecordingLogger().logger,
+      onEnd: (r) => ends.push(r.status),
+    });
+    const run = await newRun();
+    await a.begin(run.id);
+    await a.settled(run.id);
+    expect(await runs.byId(run.id)).toMatchObject({
+      status: 'FAILED',
+      cost: 0n,
+      holdId: null,
+      error: { code: 'INSUFFICIENT_FUNDS', message: 'Not enough credits.' },
+    });
+    expect(await runs.steps(run.id)).toEqual([]);
+    expect(platform.paid.size).toBe(0);
+    expect(ends).toEqual(['FAILED']);
+    await a.stop();
   });
 });

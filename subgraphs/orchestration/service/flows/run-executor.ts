@@ -1,7 +1,8 @@
 import type { Logger } from '../../../../lib/logging.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import type { RunRow, RunStore } from '../../store/run-store.js';
-import { codeOf, describeError, RUN_CANCELLED } from './flow-errors.js';
+import { ErrorCode } from '../../../../lib/errors.js';
+import { codeOf, describeError, isRetriable, RUN_CANCELLED } from './flow-errors.js';
 import type { FlowPorts } from './flow-ports.js';
 import { runFlow, type RunJournal, type StepRecord } from './flow-runner.js';
 
@@ -56,6 +57,30 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     },
   });
 
+  /**
+   * The run's hold, made now; null when the wallet refused it (INSUFFICIENT_FUNDS,
+   * BUDGET_EXCEEDED, ...): then the run has failed with that code, nothing charged. A wallet that
+   * cannot be reached throws, and the run is resumed later.
+   */
+  async function openHold(run: RunRow) {
+    try {
+      const holdId = await deps.payments.open(run);
+      await runs.setHold(run.id, holdId);
+      return holdId;
+    } catch (error) {
+      if (isRetriable(error) || codeOf(error) === ErrorCode.INTERNAL_SERVER_ERROR) throw error;
+      const ended = await runs.finish(run.id, deps.owner, {
+        status: 'FAILED',
+        cost: 0n,
+        inputTokens: 0,
+        outputTokens: 0,
+        error: describeError(error),
+      });
+      if (ended) deps.onEnd?.(ended);
+      return null;
+    }
+  }
+
   async function execute(claimed: RunRow, abort: AbortController) {
     const renewal = setInterval(() => {
       runs.renew(claimed.id, deps.owner, leaseMs).then(
@@ -71,8 +96,8 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     try {
       const version = await deps.flows.version(claimed.flowId, claimed.version);
       if (!version) throw new Error(`flow version ${claimed.flowId}@${claimed.version} is missing`);
-      const holdId = claimed.holdId ?? (await deps.payments.open(claimed));
-      if (!claimed.holdId) await runs.setHold(claimed.id, holdId);
+      const holdId = claimed.holdId ?? (await openHold(claimed));
+      if (!holdId) return;
       const run = { ...claimed, holdId };
       let outcome: { output?: unknown; error?: unknown } = {};
       try {

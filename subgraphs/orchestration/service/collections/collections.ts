@@ -110,6 +110,13 @@ export function createCollections(deps: {
       return collection.dataClass;
     },
 
+    /** The model the collection embeds with, for the team's run; NOT_FOUND unless it is the team's. */
+    async embeddingModelOf(teamId: string, collectionId: string): Promise<string> {
+      const collection = await byId(collectionId);
+      if (!collection || collection.teamId !== teamId) throw notFound('Collection', collectionId);
+      return collection.embeddingModel;
+    },
+
     async createCollection(
       caller: CollectionCaller,
       input: CollectionInput,

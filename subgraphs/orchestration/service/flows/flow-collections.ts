@@ -17,12 +17,13 @@ export interface CollectionMatch {
 }
 
 /**
- * The retrieval collections service as flows use it (its own engineer builds it): what a
- * collection's data class is, and a search made for a caller whose query embedding is paid from
+ * The retrieval collections service (service/collections/) as flows use it: a collection's data
+ * class and embedding model, and a search made for a caller whose query embedding is paid from
  * the run's hold when `flowStep` is given.
  */
 export interface FlowCollections {
   dataClassOf(teamId: string, collectionId: string): Promise<DataClass>;
+  embeddingModelOf(teamId: string, collectionId: string): Promise<string>;
   search(
     caller: ModelCaller,
     collectionId: string,

@@ -135,6 +135,48 @@ describe('flow steps over the platform', () => {
       ports.retrieve({ collection: 'c', query: 'q', topK: 3, filter: {} }, stepCall([])),
     ).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
   });
+
+  it('reserves a retrieve step as the embedding of its query, and pays the search from the hold', async () => {
+    const searched: unknown[] = [];
+    const withCollections = createPlatformPorts(
+      {
+        inference: () => inference,
+        prices,
+        renderPrompt: async () => {
+          throw new Error('not used');
+        },
+        collections: {
+          dataClassOf: async () => 'INTERNAL',
+          embeddingModelOf: async (teamId, id) => `${teamId}/${id}/embedder`,
+          search: async (caller, id, query) => {
+            searched.push({ teamId: caller.teamId, id, query });
+            return { matches: [], cost: 7n, inputTokens: 4 };
+          },
+        },
+      },
+      run,
+    );
+    const reserved: bigint[] = [];
+    const result = await withCollections.retrieve(
+      { collection: 'docs', query: 'abcd', topK: 3, filter: {} },
+      stepCall(reserved),
+    );
+    // "abcd": 4 bytes, at most 4 tokens (plus the embedding bound's own margin) at 3 µcr each.
+    expect(reserved).toHaveLength(1);
+    expect(reserved[0]).toBeGreaterThanOrEqual(12n);
+    expect(searched).toEqual([
+      {
+        teamId: 'team-1',
+        id: 'docs',
+        query: expect.objectContaining({
+          text: 'abcd',
+          topK: 3,
+          flowStep: { holdId: 'hold-1', stepKey: 'run-1:answer' },
+        }),
+      },
+    ]);
+    expect(result).toMatchObject({ output: { chunks: [] }, cost: 7n, inputTokens: 4 });
+  });
 });
 
 describe('a run’s data class', () => {

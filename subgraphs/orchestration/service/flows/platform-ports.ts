@@ -57,6 +57,10 @@ function chatWorstCase(
   });
 }
 
+/** The most an embedding of `texts` can cost at `bound`'s prices: every byte a token. */
+const embedWorstCase = (texts: string[], bound: PriceBound) =>
+  (BigInt(embeddingInputBound(texts)) * bound.inputPerMillion + 999_999n) / 1_000_000n;
+
 const paid = (
   output: unknown,
   answer: { cost: string; usage: { inputTokens: number; outputTokens: number } },
@@ -148,8 +152,7 @@ export function createPlatformPorts(
 
     async embed(args, call) {
       const bound = await deps.prices.boundOf(args.model, call.idempotencyKey);
-      const inputBound = embeddingInputBound(args.texts);
-      call.reserve((BigInt(inputBound) * bound.inputPerMillion + 999_999n) / 1_000_000n);
+      call.reserve(embedWorstCase(args.texts, bound));
       const answer = await deps.inference().embed(caller(call), {
         model: args.model,
         texts: args.texts,
@@ -169,6 +172,10 @@ export function createPlatformPorts(
           { step: call.path },
         );
       }
+      // The query's embedding, reserved as an embed step's: every byte of it a token.
+      const model = await deps.collections.embeddingModelOf(run.teamId, args.collection);
+      const bound = await deps.prices.boundOf(model, call.idempotencyKey);
+      call.reserve(embedWorstCase([args.query], bound));
       const found = await deps.collections.search(caller(call), args.collection, {
         text: args.query,
         topK: args.topK,

@@ -16,6 +16,7 @@ import type {
   InferenceClient,
   ModelCaller,
 } from '../../clients/inference-client.js';
+import type { MetadataFilter } from '../../../../lib/vectors/vector-index.js';
 import type { ModelPrices, PriceBound } from '../../clients/model-prices.js';
 import type { RunRow } from '../../store/run-store.js';
 import type { PromptRendering } from '../prompt-render.js';
@@ -180,7 +181,8 @@ export function createPlatformPorts(
         text: args.query,
         topK: args.topK,
         minScore: args.minScore,
-        filter: args.filter,
+        // Values the flow's expressions computed: the search checks them (BAD_USER_INPUT).
+        filter: args.filter as MetadataFilter,
         flowStep: { holdId: run.holdId, stepKey: call.idempotencyKey },
       });
       return {

@@ -7,9 +7,9 @@ import type { StoredItem } from './vector-store.js';
 export interface HnswOptions {
   /** Links per node (M). @default 16 */
   connectivity?: number;
-  /** Candidates considered while inserting (efConstruction). @default 128 */
+  /** Candidates considered while inserting (efConstruction). @default 64 */
   expansionAdd?: number;
-  /** Candidates considered while searching (ef); raised to k when k is larger. @default 64 */
+  /** Candidates considered while searching (ef); raised to k when k is larger. @default 256 */
   expansionSearch?: number;
   /** How vectors are held in memory: f32, f16 or i8 (a quarter of f32's memory). @default 'f32' */
   quantization?: 'f32' | 'f16' | 'i8';
@@ -20,8 +20,8 @@ export interface HnswOptions {
 /** The defaults, chosen by the measurements in decision 97 (recall@10 ≥ 0.95 at the fastest build). */
 export const HNSW_DEFAULTS = {
   connectivity: 16,
-  expansionAdd: 128,
-  expansionSearch: 64,
+  expansionAdd: 64,
+  expansionSearch: 256,
   quantization: 'f32',
   addThreads: 0,
 } as const satisfies Required<HnswOptions>;

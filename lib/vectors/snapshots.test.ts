@@ -101,7 +101,11 @@ describe.each(STORE_MODES)('vector index snapshots (%s database)', (mode) => {
     await first.upsert('kept', more);
     const gone = items.slice(0, 100).map((item) => item.id);
     await first.delete('kept', gone);
-    const moved = items.slice(100, 150).map((item, i) => ({ ...item, vector: more[i]!.vector }));
+    const elsewhere = corpus(8, 'x', 100).items;
+    const moved = items.slice(100, 150).map((item, i) => ({
+      ...item,
+      vector: elsewhere[i]!.vector,
+    }));
     await first.upsert('kept', moved);
     const head = (await first.describeCollection('kept'))!.version;
     const live = [...moved, ...items.slice(150), ...more];

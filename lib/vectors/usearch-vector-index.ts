@@ -31,8 +31,10 @@ export interface UsearchVectorIndexOptions extends HnswOptions {
    */
   snapshotDir?: string;
   /**
-   * A collection is saved once its graph has this many adds and removes that its snapshot lacks
-   * (checked after each write, load and catch-up), and at `close`. @default 10000
+   * A collection is saved once its graph has at least this many adds and removes that its
+   * snapshot lacks, and a quarter of its size (a save writes the whole graph, so saves grow
+   * apart as the collection grows): checked after each write, load and catch-up; and at `close`.
+   * @default 10000
    */
   snapshotAfterChanges?: number;
   /** Told how each collection was loaded (for logs and tests). */
@@ -165,7 +167,8 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Us
 
   /** Starts a save when the graph has enough changes its snapshot lacks. */
   const saveIfDue = (collectionId: string, memory: CollectionMemory) => {
-    if (files && memory.unsaved >= snapshotAfterChanges && loaded.has(collectionId)) {
+    const due = memory.unsaved >= Math.max(snapshotAfterChanges, memory.size / 4);
+    if (files && due && loaded.has(collectionId)) {
       void save(collectionId, memory);
     }
   };

@@ -108,7 +108,7 @@ export function createSnapshotFiles(dir: string) {
         const file: ManifestFile = { format: 1, ...manifest, graphFile, keysFile, sha256 };
         await writeFile(join(dir, `${stem}.json.tmp`), JSON.stringify(file));
         await rename(join(dir, `${stem}.json.tmp`), `${base}.json`);
-        if (previous?.graphFile !== graphFile) await removeFiles(previous);
+        await removeFiles(previous);
       } catch (error) {
         await removeFiles({ graphFile, keysFile } as ManifestFile);
         throw error;

@@ -133,8 +133,9 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Us
     const run = (async () => {
       const createdAt = await store.createdAt(collectionId);
       if (!createdAt) return false;
-      // In the collection's turn, so the graph, its keys and the version are one point in time.
-      const written = await inTurn(collectionId, async () => {
+      // In the collection's turn, so the graph, its keys and the version are one point in time;
+      // the file is written then, and the turn is let go before the checksum and renames.
+      const { written } = await inTurn(collectionId, async () => {
         const unsaved = memory.unsaved;
         memory.unsaved = 0;
         const manifest = {
@@ -146,15 +147,12 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Us
           version: memory.version,
         };
         const keys = Float64Array.from(memory.entries.keys());
-        return files
-          .save(manifest, (path) => memory.hnsw.save(path), keys)
-          .then(() => true)
-          .catch((error: unknown) => {
-            memory.unsaved += unsaved;
-            throw error;
-          });
+        const saved = files.save(manifest, (path) => memory.hnsw.save(path), keys);
+        saved.catch(() => (memory.unsaved += unsaved));
+        return { written: saved };
       });
-      return written;
+      await written;
+      return true;
     })()
       .catch((error: unknown) => {
         options.onSnapshotError?.(collectionId, error);

@@ -441,7 +441,9 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Us
 
     async snapshot(collectionId) {
       const memory = await loaded.get(collectionId)?.catch(() => undefined);
-      return memory ? save(collectionId, memory) : false;
+      if (!memory) return false;
+      await saving.get(collectionId); // one already running may hold an older version
+      return save(collectionId, memory);
     },
 
     async close() {
@@ -449,6 +451,7 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Us
       // Graphs with changes their snapshots lack are saved, so the next start loads them.
       const pending = [...loaded].map(async ([collectionId, loading]) => {
         const memory = await loading.catch(() => undefined);
+        await saving.get(collectionId);
         if (memory && memory.unsaved > 0) await save(collectionId, memory);
       });
       await Promise.all([...pending, ...saving.values()]);

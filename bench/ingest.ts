@@ -61,11 +61,19 @@ function words(random: () => number, count: number) {
   );
 }
 
-/** An endless supply of Markdown documents, each about one topic. */
+/** One vocabulary for every document and query: 2,000 shared words and 500 topics of 40. */
+const vocabulary = (() => {
+  const random = createRandom(2026);
+  return {
+    common: words(random, 2000),
+    topics: Array.from({ length: TOPICS }, () => words(random, 40)),
+  };
+})();
+
+/** An endless supply of Markdown documents, each about one topic; `seed` picks the documents. */
 function corpus(seed: number) {
   const random = createRandom(seed);
-  const common = words(random, 2000);
-  const topics = Array.from({ length: TOPICS }, () => words(random, 40));
+  const { common, topics } = vocabulary;
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
   const sentence = (topic: readonly string[]) =>
     `${Array.from({ length: 8 + Math.floor(random() * 12) }, () =>
@@ -141,7 +149,7 @@ async function openDb(): Promise<{ db: Db; done: () => Promise<void> }> {
   };
 }
 
-/** Fresh chunks (of documents not indexed) as queries. */
+/** Fresh chunks (of documents not indexed, same vocabulary) as queries. */
 function queryVectors(count: number) {
   const next = corpus(99);
   const out: Float32Array[] = [];

@@ -1,7 +1,14 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exactSearch, MetricKind, type BatchMatches } from 'usearch';
 import { createDb, runMigrations, type Db } from '../lib/db/index.js';
-import { CollectionMemory, type HnswOptions } from '../lib/vectors/collection-memory.js';
+import {
+  CollectionMemory,
+  hnswSettings,
+  type HnswOptions,
+} from '../lib/vectors/collection-memory.js';
 import { clusteredVectors, createRandom } from '../lib/vectors/random-vectors.js';
 import { createUsearchVectorIndex } from '../lib/vectors/usearch-vector-index.js';
 import type { VectorItem } from '../lib/vectors/vector-index.js';
@@ -16,16 +23,23 @@ import { VECTOR_MIGRATIONS } from '../lib/vectors/vector-store.js';
  *   and the process's resident memory the graph added;
  * - durable (sizes up to BENCH_DURABLE_MAX, 100,000): the same chunks through the VectorIndex
  *   (upserts of 1,000 into PostgreSQL, DATABASE_URL, or embedded PGlite without it), searches
- *   through it, plain and filtered, and a restart (a new index loading the table) timed.
- * The embedding model's time is not in these figures: the inference benchmark has it.
+ *   through it, plain and filtered, then a snapshot saved and a restart from it (a new index's
+ *   first search) timed, and (BENCH_TABLE_RESTART, on by default) a restart without snapshots
+ *   (the graph built again from the table);
+ * - graph only: the graph saved to a file and loaded back, timed (the restart's graph part).
+ * The embedding model's time is not in these figures: `npm run bench:ingest` has it.
+ * Every figure line ends with the 1-minute load average (the machine is shared).
  */
 const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const DIMS = Number(process.env.BENCH_DIMS ?? 256);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1000);
 const DURABLE_MAX = Number(process.env.BENCH_DURABLE_MAX ?? 100_000);
 const RECALL_QUERIES = 100;
+const TABLE_RESTART = process.env.BENCH_TABLE_RESTART !== '0';
+const load = () => `[load ${loadavg()[0]!.toFixed(1)}]`;
 const hnsw: HnswOptions = {
-  quantization: (process.env.BENCH_QUANTIZATION ?? 'f32') as HnswOptions['quantization'],
+  quantization: process.env.BENCH_QUANTIZATION as HnswOptions['quantization'],
+  connectivity: process.env.BENCH_CONNECTIVITY ? Number(process.env.BENCH_CONNECTIVITY) : undefined,
   expansionAdd: process.env.BENCH_EXPANSION_ADD
     ? Number(process.env.BENCH_EXPANSION_ADD)
     : undefined,
@@ -87,7 +101,7 @@ async function graphOnly(count: number, flat: Float32Array, queries: Float32Arra
   const seconds = (performance.now() - started) / 1000;
   const rss = process.memoryUsage().rss - before;
   console.log(
-    `graph only, ${count} × ${DIMS}: ${Math.round(count / seconds)} vectors/s (${seconds.toFixed(0)} s), +${mb(rss)} resident (${Math.round(rss / count)} B a chunk), heap ${mb(process.memoryUsage().heapUsed)}`,
+    `graph only, ${count} × ${DIMS}: ${Math.round(count / seconds)} vectors/s (${seconds.toFixed(0)} s), +${mb(rss)} resident (${Math.round(rss / count)} B a chunk), heap ${mb(process.memoryUsage().heapUsed)} ${load()}`,
   );
   const samples: number[] = [];
   const found: number[][] = [];
@@ -99,8 +113,20 @@ async function graphOnly(count: number, flat: Float32Array, queries: Float32Arra
   }
   const recall = recallAt10(flat, count, queries, found);
   console.log(
-    `  search top-10, ${QUERIES} queries, 1 thread: ${latencies(samples)}; recall@10 ${recall.toFixed(3)}`,
+    `  search top-10, ${QUERIES} queries, 1 thread: ${latencies(samples)}; recall@10 ${recall.toFixed(3)} ${load()}`,
   );
+  const dir = await mkdtemp(join(tmpdir(), 'mg-bench-graph-'));
+  const file = join(dir, 'graph.usearch');
+  let t = performance.now();
+  memory.hnsw.save(file);
+  const saved = (performance.now() - t) / 1000;
+  const loaded = new CollectionMemory(DIMS, hnsw);
+  t = performance.now();
+  loaded.hnsw.load(file);
+  console.log(
+    `  graph file ${mb((await stat(file)).size)}: saved in ${saved.toFixed(1)} s, loaded in ${((performance.now() - t) / 1000).toFixed(1)} s ${load()}`,
+  );
+  await rm(dir, { recursive: true, force: true });
 }
 
 async function durable(count: number, flat: Float32Array, queries: Float32Array) {
@@ -117,7 +143,8 @@ async function durable(count: number, flat: Float32Array, queries: Float32Array)
     db = await createDb({ schema: 'vectors' });
   }
   await runMigrations(db, VECTOR_MIGRATIONS);
-  const index = createUsearchVectorIndex({ db, ...hnsw });
+  const snapshotDir = await mkdtemp(join(tmpdir(), 'mg-bench-snapshots-'));
+  const index = createUsearchVectorIndex({ db, ...hnsw, snapshotDir });
   await index.createCollection('bench', { dimensions: DIMS });
   const started = performance.now();
   for (let start = 0; start < count; start += 1000) {
@@ -130,7 +157,7 @@ async function durable(count: number, flat: Float32Array, queries: Float32Array)
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `durable (${db.kind}), ${count} × ${DIMS}: ${Math.round(count / seconds)} vectors/s (${seconds.toFixed(0)} s) through upsert (1,000 a call)`,
+    `durable (${db.kind}), ${count} × ${DIMS}: ${Math.round(count / seconds)} vectors/s (${seconds.toFixed(0)} s) through upsert (1,000 a call, snapshots saved as they fell due) ${load()}`,
   );
   const path = (passing: number) => (passing <= EXACT_SCAN_MAX_ROWS ? 'exact scan' : 'graph');
   const runs: [string, Parameters<typeof index.search>[2]][] = [
@@ -148,16 +175,29 @@ async function durable(count: number, flat: Float32Array, queries: Float32Array)
       await index.search('bench', vectorAt(queries, q), options);
       samples.push(performance.now() - t);
     }
-    console.log(`  search ${what}: ${latencies(samples)}`);
+    console.log(`  search ${what}: ${latencies(samples)} ${load()}`);
   }
-  const restarted = createUsearchVectorIndex({ db, ...hnsw });
-  const loadStarted = performance.now();
-  await restarted.search('bench', vectorAt(queries, 0), { topK: 10 });
-  console.log(
-    `  restart: first search after loading the table ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
-  );
+  let t = performance.now();
+  await index.snapshot('bench');
+  console.log(`  snapshot saved in ${((performance.now() - t) / 1000).toFixed(1)} s ${load()}`);
   await index.close();
-  await restarted.close();
+  const restarts: [string, string | undefined][] = [['the snapshot', snapshotDir]];
+  if (TABLE_RESTART) restarts.push(['the table (no snapshot)', undefined]);
+  for (const [from, dir] of restarts) {
+    const restarted = createUsearchVectorIndex({
+      db,
+      ...hnsw,
+      snapshotDir: dir,
+      onLoad: (event) => console.log(`  loaded: ${JSON.stringify(event)}`),
+    });
+    t = performance.now();
+    await restarted.search('bench', vectorAt(queries, 0), { topK: 10 });
+    console.log(
+      `  restart from ${from}: first search after ${((performance.now() - t) / 1000).toFixed(1)} s ${load()}`,
+    );
+    await restarted.close();
+  }
+  await rm(snapshotDir, { recursive: true, force: true });
   await db.close();
   if (admin) {
     await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
@@ -166,7 +206,7 @@ async function durable(count: number, flat: Float32Array, queries: Float32Array)
 }
 
 console.log(
-  `bench:vectors, ${DIMS} dimensions, ${JSON.stringify(hnsw)}, cores ${(await import('node:os')).cpus().length}`,
+  `bench:vectors, ${DIMS} dimensions, ${JSON.stringify(hnswSettings(hnsw))}, cores ${(await import('node:os')).cpus().length} ${load()}`,
 );
 for (const count of SIZES) {
   const clusters = Math.max(1, Math.round(count / 100));

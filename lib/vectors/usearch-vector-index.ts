@@ -3,6 +3,8 @@ import type { Db } from '../db/index.js';
 import { badUserInput, conflict, notFound } from '../errors.js';
 import { CollectionMemory, type HnswOptions } from './collection-memory.js';
 import { compileFilter, matchesFilter, type CompiledFilter } from './metadata-filter.js';
+import { createSnapshotFiles } from './snapshot-files.js';
+import { restoreSnapshot, type SnapshotMiss } from './snapshot-restore.js';
 import type { VectorIndex, VectorItem, VectorMatch, VectorSearchOptions } from './vector-index.js';
 import { createVectorStore } from './vector-store.js';
 
@@ -23,8 +25,47 @@ export interface UsearchVectorIndexOptions extends HnswOptions {
   exactScanMaxRows?: number;
   /** Rows read per query while loading a collection. @default 5000 */
   loadPageSize?: number;
+  /**
+   * Where collection snapshots (graph, keys, version) are saved and loaded from; without it a
+   * process builds each graph from the table when it first uses the collection.
+   */
+  snapshotDir?: string;
+  /**
+   * A collection is saved once its graph has at least this many adds and removes that its
+   * snapshot lacks, and a quarter of its size (a save writes the whole graph, so saves grow
+   * apart as the collection grows): checked after each write, load and catch-up; and at `close`.
+   * @default 10000
+   */
+  snapshotAfterChanges?: number;
+  /** Told how each collection was loaded (for logs and tests). */
+  onLoad?: (event: CollectionLoad) => void;
+  /** Told when a snapshot could not be saved (the index works on; the next restart rebuilds). */
+  onSnapshotError?: (collectionId: string, error: unknown) => void;
   /** @default performance.now */
   now?: () => number;
+}
+
+/** How a collection came into this process's memory. */
+export interface CollectionLoad {
+  collectionId: string;
+  /** `snapshot`: the saved graph, then the writes after it; `table`: the graph built anew. */
+  from: 'snapshot' | 'table';
+  /** Why the snapshot was not used (`none`: there was none, or snapshots are off). */
+  snapshotMiss?: SnapshotMiss;
+  /** The version the snapshot held. */
+  snapshotVersion?: number;
+  /** Items in memory once caught up. */
+  size: number;
+  version: number;
+}
+
+/** The usearch index, with what only an in-process engine has. */
+export interface UsearchVectorIndex extends VectorIndex {
+  /**
+   * Saves the collection's graph now (after it is loaded and caught up); false when snapshots are
+   * off or the collection is not loaded in this process.
+   */
+  snapshot(collectionId: string): Promise<boolean>;
 }
 
 export const MAX_TOP_K = 1000;
@@ -41,8 +82,10 @@ const OVERFETCH_SAFETY = 2;
  * in step with writes made through this process at once, and with other replicas' writes when a
  * search finds the durable version moved (see `maxStalenessMs`).
  */
-export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): VectorIndex {
+export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): UsearchVectorIndex {
   const store = createVectorStore(options.db);
+  const files = options.snapshotDir ? createSnapshotFiles(options.snapshotDir) : undefined;
+  const snapshotAfterChanges = options.snapshotAfterChanges ?? 10_000;
   const now = options.now ?? (() => performance.now());
   const maxStalenessMs = options.maxStalenessMs ?? 1000;
   const exactScanMaxRows = options.exactScanMaxRows ?? 2000;
@@ -81,11 +124,81 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
     memory.version = head.version;
   };
 
-  const load = async (collectionId: string): Promise<CollectionMemory> => {
+  const saving = new Map<string, Promise<boolean>>();
+
+  /** Saves the memory's graph at its version; false when snapshots are off or one is running. */
+  const save = (collectionId: string, memory: CollectionMemory): Promise<boolean> => {
+    if (!files || saving.has(collectionId))
+      return saving.get(collectionId) ?? Promise.resolve(false);
+    const run = (async () => {
+      const createdAt = await store.createdAt(collectionId);
+      if (!createdAt) return false;
+      // In the collection's turn, so the graph, its keys and the version are one point in time;
+      // the file is written then, and the turn is let go before the checksum and renames.
+      const { written } = await inTurn(collectionId, async () => {
+        const unsaved = memory.unsaved;
+        memory.unsaved = 0;
+        const manifest = {
+          collectionId,
+          createdAt,
+          dimensions: memory.dimensions,
+          quantization: memory.settings.quantization,
+          connectivity: memory.settings.connectivity,
+          version: memory.version,
+        };
+        const keys = Float64Array.from(memory.entries.keys());
+        const saved = files.save(manifest, (path) => memory.hnsw.save(path), keys);
+        saved.catch(() => (memory.unsaved += unsaved));
+        return { written: saved };
+      });
+      await written;
+      return true;
+    })()
+      .catch((error: unknown) => {
+        options.onSnapshotError?.(collectionId, error);
+        return false;
+      })
+      .finally(() => saving.delete(collectionId));
+    saving.set(collectionId, run);
+    return run;
+  };
+
+  /** Starts a save when the graph has enough changes its snapshot lacks. */
+  const saveIfDue = (collectionId: string, memory: CollectionMemory) => {
+    const due = memory.unsaved >= Math.max(snapshotAfterChanges, memory.size / 4);
+    if (files && due && loaded.has(collectionId)) {
+      void save(collectionId, memory);
+    }
+  };
+
+  /** The collection from its snapshot (unless `fromTable`) or its table, caught up. */
+  const load = async (collectionId: string, fromTable = false): Promise<CollectionMemory> => {
     const info = await store.describe(collectionId);
     if (!info) throw notFound('Collection', collectionId);
-    const memory = new CollectionMemory(info.dimensions, options);
+    let restored: CollectionMemory | SnapshotMiss = 'none';
+    if (files && !fromTable) {
+      const createdAt = await store.createdAt(collectionId);
+      if (createdAt) {
+        restored = await restoreSnapshot(
+          files,
+          store,
+          { ...info, createdAt },
+          { ...options, pageSize: loadPageSize },
+        );
+      }
+    }
+    const memory =
+      typeof restored === 'string' ? new CollectionMemory(info.dimensions, options) : restored;
+    const snapshotVersion = typeof restored === 'string' ? undefined : memory.version;
     await inTurn(collectionId, () => catchUp(collectionId, memory));
+    options.onLoad?.({
+      collectionId,
+      from: snapshotVersion === undefined ? 'table' : 'snapshot',
+      snapshotMiss: typeof restored === 'string' ? restored : undefined,
+      snapshotVersion,
+      size: memory.size,
+      version: memory.version,
+    });
     return memory;
   };
 
@@ -102,6 +215,7 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
     if (now() - memory.checkedAt >= maxStalenessMs) {
       await inTurn(collectionId, () => catchUp(collectionId, memory));
     }
+    saveIfDue(collectionId, memory);
     return memory;
   };
 
@@ -191,6 +305,8 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
       await store.dropCollection(collectionId);
       loaded.delete(collectionId);
       turns.delete(collectionId);
+      await saving.get(collectionId);
+      await files?.remove(collectionId);
     },
 
     describeCollection: (collectionId) => store.describe(collectionId),
@@ -219,7 +335,7 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
         }
       });
       if (items.length === 0) return { version: memory.version };
-      return inTurn(collectionId, async () => {
+      const written = await inTurn(collectionId, async () => {
         const { version, keys } = await store.upsert(collectionId, memory.dimensions, items);
         if (version !== memory.version + 1) {
           // Another replica wrote in between: read everything since, ours included.
@@ -241,12 +357,14 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
         memory.version = version;
         return { version };
       });
+      saveIfDue(collectionId, memory);
+      return written;
     },
 
     async delete(collectionId, ids) {
       const memory = await memoryOf(collectionId);
       if (ids.length === 0) return { deleted: 0, version: memory.version };
-      return inTurn(collectionId, async () => {
+      const deleted = await inTurn(collectionId, async () => {
         const { version, keys } = await store.delete(collectionId, ids);
         if (version !== memory.version + 1) await catchUp(collectionId, memory);
         else {
@@ -255,6 +373,8 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
         }
         return { deleted: keys.length, version };
       });
+      saveIfDue(collectionId, memory);
+      return deleted;
     },
 
     async search(collectionId, vector, search) {
@@ -311,14 +431,30 @@ export function createUsearchVectorIndex(options: UsearchVectorIndexOptions): Ve
 
     async rebuild(collectionId) {
       // The old graph is dropped for the garbage collector; searches already running keep it.
-      const fresh = load(collectionId);
+      // Built from the table, not the snapshot (a rebuild compacts or repairs), then saved.
+      const fresh = load(collectionId, true);
       loaded.set(collectionId, fresh);
       fresh.catch(() => loaded.delete(collectionId));
-      await fresh;
+      const memory = await fresh;
+      await save(collectionId, memory);
+    },
+
+    async snapshot(collectionId) {
+      const memory = await loaded.get(collectionId)?.catch(() => undefined);
+      if (!memory) return false;
+      await saving.get(collectionId); // one already running may hold an older version
+      return save(collectionId, memory);
     },
 
     async close() {
       closed = true;
+      // Graphs with changes their snapshots lack are saved, so the next start loads them.
+      const pending = [...loaded].map(async ([collectionId, loading]) => {
+        const memory = await loading.catch(() => undefined);
+        await saving.get(collectionId);
+        if (memory && memory.unsaved > 0) await save(collectionId, memory);
+      });
+      await Promise.all([...pending, ...saving.values()]);
       loaded.clear();
     },
   };

@@ -207,6 +207,28 @@ export function createVectorStore(db: Db) {
       return rows.map(toItem);
     },
 
+    /**
+     * Key, id and metadata (no vector) of items last written at or before `version`, above
+     * `afterKey`, by key: what a snapshot of that version holds, and still stored.
+     */
+    async entriesUpTo(collectionId: string, version: number, afterKey: number, limit: number) {
+      const { rows } = await db.query<{ key: string; id: string; metadata: VectorMetadata }>(
+        `SELECT key, id, metadata FROM vector_items
+         WHERE collection_id = $1 AND version <= $2 AND key > $3 ORDER BY key LIMIT $4`,
+        [collectionId, version, afterKey, limit],
+      );
+      return rows.map((row) => ({ key: Number(row.key), id: row.id, metadata: row.metadata }));
+    },
+
+    /** When the collection row was created (a snapshot's tag), or undefined when it does not exist. */
+    async createdAt(collectionId: string) {
+      const { rows } = await db.query<{ created_at: string }>(
+        `SELECT created_at::text AS created_at FROM vector_collections WHERE id = $1`,
+        [collectionId],
+      );
+      return rows[0]?.created_at;
+    },
+
     /** Keys deleted after `sinceVersion`. */
     async tombstonesSince(collectionId: string, sinceVersion: number) {
       const { rows } = await db.query<{ key: string }>(

@@ -13,6 +13,7 @@ import { loadBillingConfig } from '../subgraphs/billing/config.js';
 import { loadInferenceConfig } from '../subgraphs/inference/config.js';
 import { loadPolicyConfig } from '../subgraphs/policy/config.js';
 import { loadWalletConfig } from '../subgraphs/wallet/config.js';
+import { vectorSnapshotEnv } from '../lib/vectors/snapshot-files.js';
 
 const DevEnv = z.object({
   ...commonEnv,
@@ -26,6 +27,7 @@ const DevEnv = z.object({
   MODELS_SEED_FILE: z.string().default('deploy/models.yaml'),
   /** Where the local TEST MODE payment provider listens without STRIPE_SECRET_KEY; 0: any port. */
   BILLING_TEST_MODE_PORT: port(4090),
+  ...vectorSnapshotEnv,
 });
 
 /** The pause between the local model's streamed words under `npm start`, in milliseconds. */
@@ -69,6 +71,8 @@ export function loadDevConfig(env: NodeJS.ProcessEnv, keys: DevKeys) {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: e.MODELGRAPH_DATA_DIR,
+    /** Collections' vector snapshots; unset, what outlives a start decides (dev/start.ts). */
+    vectorSnapshotDir: e.VECTOR_SNAPSHOT_DIR,
     seedFile: e.MODELS_SEED_FILE,
     inProcessCalls: e.MODELGRAPH_IN_PROCESS_CALLS,
     /** One process, one service name for its spans (each server span names its service). */

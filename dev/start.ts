@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureConsoleBuilt } from '../console/build/build-console.js';
 import { publishConsoleDocuments } from '../console/build/publish-console.js';
 import { createGateway } from '../gateway/server.js';
@@ -10,6 +11,7 @@ import {
   generateInternalKeyPair,
 } from '../lib/auth/internal-token.js';
 import { createDb, createDbs, type Db } from '../lib/db/index.js';
+import { vectorSnapshotDir } from '../lib/vectors/snapshot-files.js';
 import { createLocalRoutes } from '../lib/http/local-routes.js';
 import { createKv } from '../lib/kv/index.js';
 import { createRateLimiter } from '../lib/rate-limit/index.js';
@@ -193,6 +195,15 @@ await runService(logger, { drainTimeoutMs: config.drain.timeoutMs }, async () =>
             },
           },
           orgId: config.orgId,
+          // Graphs are worth saving only where the collections outlive this start: a persistent
+          // data folder or a real database (an ephemeral embedded one starts empty each time).
+          vectorSnapshotDir:
+            config.vectorSnapshotDir ??
+            (persistent
+              ? join(persistent, 'vectors')
+              : config.databaseUrl
+                ? vectorSnapshotDir(undefined)
+                : undefined),
           localRoutes,
           logger: logger.child({ service: 'orchestration' }),
         }),

@@ -34,5 +34,10 @@ describe('orchestration configuration', () => {
       loadOrchestrationConfig({ ...env, INFERENCE_URL: 'http://inference:4002/graphql' }).services
         .inference,
     ).toBe('http://inference:4002/graphql');
+    // Vector snapshots: the temp folder unless told where (a persistent volume in production).
+    expect(loadOrchestrationConfig(env).vectorSnapshotDir).toMatch(/modelgraph-vectors$/);
+    expect(
+      loadOrchestrationConfig({ ...env, VECTOR_SNAPSHOT_DIR: '/data/vectors' }).vectorSnapshotDir,
+    ).toBe('/data/vectors');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig, requiredPem } from '../../lib/config.js';
+import { vectorSnapshotDir, vectorSnapshotEnv } from '../../lib/vectors/snapshot-files.js';
 import { subgraphEnv, subgraphSettings } from '../../lib/subgraph/subgraph-config.js';
 
 /** Where the orchestration subgraph listens when run alone. */
@@ -15,6 +16,7 @@ const OrchestrationEnv = subgraphEnv(ORCHESTRATION_PORT).extend({
   WALLET_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   INFERENCE_URL: z.url().default('http://127.0.0.1:4002/graphql'),
   MODEL_CATALOG_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+  ...vectorSnapshotEnv,
 });
 
 export function loadOrchestrationConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -22,6 +24,7 @@ export function loadOrchestrationConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...subgraphSettings('orchestration', parsed),
     internalPrivateKeyPem: parsed.MODELGRAPH_INTERNAL_PRIVATE_KEY,
+    vectorSnapshotDir: vectorSnapshotDir(parsed.VECTOR_SNAPSHOT_DIR),
     services: {
       policy: parsed.POLICY_URL,
       wallet: parsed.WALLET_URL,

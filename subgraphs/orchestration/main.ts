@@ -21,6 +21,7 @@ await runSubgraphMain(config, async (common) => {
     db,
     signer,
     services: config.services,
+    vectorSnapshotDir: config.vectorSnapshotDir,
   });
   return { server, close: () => db.close() };
 });

@@ -74,6 +74,11 @@ export interface OrchestrationDeps extends SubgraphBaseDeps {
   orgId?: string;
   /** How long a flow run's lease lasts without renewal (tests shorten it). @default 15000 */
   runLeaseMs?: number;
+  /**
+   * Where collections' vector graphs are saved, so a restart loads them instead of building
+   * them from the table (decision 97). @default none: every restart rebuilds from the table
+   */
+  vectorSnapshotDir?: string;
 }
 
 export async function prepareOrchestrationStore(db: Db): Promise<void> {
@@ -98,7 +103,15 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
   const prompts = createPrompts({ store, schemas: createVariableSchemas(), audit });
   // Read per call: in one process inference starts after orchestration.
   const inference = () => createInferenceClient({ client, inferenceUrl: deps.services.inference });
-  const vectors = createUsearchVectorIndex({ db: deps.db });
+  const vectors = createUsearchVectorIndex({
+    db: deps.db,
+    snapshotDir: deps.vectorSnapshotDir,
+    onSnapshotError: (collectionId, error) =>
+      deps.logger.warn(
+        { err: error, collectionId },
+        'vector snapshot not saved; the table holds it',
+      ),
+  });
   const collections = createCollections({
     store: createCollectionStore(deps.db),
     index: vectors,

@@ -21,7 +21,8 @@ import type { DeploymentName } from './inference-platform.js';
  * Part 2 (inference-embeddings.ts): embedding throughput, batched across fields or not.
  *
  * Knobs: BENCH_SECONDS (6) and BENCH_WARMUP_SECONDS (2) per row, BENCH_CONCURRENCY (1,16,64),
- * BENCH_PARTS (chat,embed; `trace` for where the time goes), BENCH_POLICY_CACHE_MS (the
+ * BENCH_PARTS (chat,embed; `trace` for where the time goes, through BENCH_TRACE_PATH: generate
+ * or v1), BENCH_POLICY_CACHE_MS (the
  * inference default unless set), BENCH_PLATFORM_ARGS (Node options for the platform process).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -35,6 +36,8 @@ const POLICY_CACHE = process.env.BENCH_POLICY_CACHE_MS
   ? `${process.env.BENCH_POLICY_CACHE_MS} ms`
   : 'INFERENCE_POLICY_CACHE_MS (default)';
 const PARTS = (process.env.BENCH_PARTS ?? 'chat,embed').split(',');
+/** BENCH_TRACE_PATH: what the traced rows send, `generate` (GraphQL) or `v1` (OpenAI's wire). */
+const TRACE_PATH = process.env.BENCH_TRACE_PATH ?? 'generate';
 
 if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
   console.error(
@@ -67,6 +70,22 @@ function viaGateway(platform: Platform, model: string) {
       errors?: unknown;
     };
     return response.statusCode === 200 && !json.errors && Boolean(json.data?.generate);
+  };
+}
+
+/** The same call through the gateway's OpenAI-compatible `/v1/chat/completions`. */
+function viaV1(platform: Platform, model: string) {
+  const body = JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Summarise why benchmarks need a baseline.' }],
+    max_tokens: 64,
+  });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${platform.key}` };
+  const url = new URL('/v1/chat/completions', platform.url).href;
+  return async (dispatcher: Agent) => {
+    const response = await request(url, { method: 'POST', headers, body, dispatcher });
+    const json = (await response.body.json()) as { choices?: unknown[] };
+    return response.statusCode === 200 && Array.isArray(json.choices);
   };
 }
 
@@ -140,17 +159,18 @@ function chatRow(
  * diagnostics channels in the platform, so run it apart from the timed parts.
  */
 async function benchTrace(platform: Platform) {
+  const via = TRACE_PATH === 'v1' ? viaV1 : viaGateway;
   for (const [name, latencyMs] of CHAT) {
     const { modelId } = platform.deployments[name];
     for (const clients of CONCURRENCY) {
-      await runLoad(clients, WARMUP_SECONDS, viaGateway(platform, modelId));
+      await runLoad(clients, WARMUP_SECONDS, via(platform, modelId));
       const label = `${name}-c${clients}`;
       await platform.ask({ cmd: 'trace', on: true, label });
-      const result = await runLoad(clients, SECONDS, viaGateway(platform, modelId));
+      const result = await runLoad(clients, SECONDS, via(platform, modelId));
       const { report } = await platform.ask<'trace'>({ cmd: 'trace', on: false, label });
       await platform.ask({ cmd: 'drain', deployment: name });
       console.log(
-        `\nTraced: generate via the gateway, emulator ${latencyMs} ms, ${clients} clients: ${result.perSecond.toFixed(0)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms (client side)\n`,
+        `\nTraced: ${TRACE_PATH === 'v1' ? '/v1/chat/completions' : 'generate'} via the gateway, emulator ${latencyMs} ms, ${clients} clients: ${result.perSecond.toFixed(0)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms (client side)\n`,
       );
       console.log(report);
     }

@@ -101,8 +101,12 @@ export function createOrchestrationSubgraph(deps: OrchestrationDeps) {
   });
   const audit = createAuditClient({ client, policyUrl: deps.services.policy, logger: deps.logger });
   const prompts = createPrompts({ store, schemas: createVariableSchemas(), audit });
-  // Read per call: in one process inference starts after orchestration.
-  const inference = () => createInferenceClient({ client, inferenceUrl: deps.services.inference });
+  // One client; its URL read per call (in one process inference starts after orchestration).
+  const inferenceClient = createInferenceClient({
+    client,
+    inferenceUrl: () => deps.services.inference,
+  });
+  const inference = () => inferenceClient;
   const vectors = createUsearchVectorIndex({
     db: deps.db,
     snapshotDir: deps.vectorSnapshotDir,

@@ -80,12 +80,18 @@ const EMBED = `mutation OrchestrationEmbed($input: EmbedInput!) {
   embed(input: $input) { model { id } vectors dimensions usage { inputTokens outputTokens } cost }
 }`;
 
-/** Inference's `generate` and `embed` as orchestration calls them: for a caller, never as itself. */
-export function createInferenceClient(options: { client: ServiceClient; inferenceUrl: string }) {
+/**
+ * Inference's `generate` and `embed` as orchestration calls them: for a caller, never as itself.
+ * `inferenceUrl` is read at each call: in one process inference starts after orchestration.
+ */
+export function createInferenceClient(options: {
+  client: ServiceClient;
+  inferenceUrl: () => string;
+}) {
   const { client, inferenceUrl } = options;
   const call = <T>(query: string, caller: ModelCaller, input: object) =>
     client.graphql<T>(
-      inferenceUrl,
+      inferenceUrl(),
       query,
       { input: { ...input, teamId: caller.teamId } },
       caller.requestId,

@@ -5,17 +5,23 @@ import { STORE_MODES } from '../../../test/support/test-env.js';
 import { BILLING_SCHEMA, prepareBillingStore } from '../server.js';
 import { createEventStore, type EventStore } from './event-store.js';
 
-/** Outcomes of many events settled in one statement (decision 88). */
-describe.each(STORE_MODES)('settling provider events (%s stores)', (mode) => {
+/** Deliveries recorded, and outcomes settled, many in one statement (decision 88). */
+describe.each(STORE_MODES)('recording and settling provider events (%s stores)', (mode) => {
   let database: TestDatabase;
   let db: Db;
   let events: EventStore;
+  let statements = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase(mode);
     db = await database.open(BILLING_SCHEMA);
     await prepareBillingStore(db);
-    events = createEventStore(db);
+    events = createEventStore({
+      query: (text: string, params?: unknown[]) => {
+        statements += 1;
+        return db.query(text, params);
+      },
+    } as Db);
   });
   afterAll(async () => {
     await database?.drop();
@@ -23,7 +29,7 @@ describe.each(STORE_MODES)('settling provider events (%s stores)', (mode) => {
 
   const received = async () => {
     const id = `evt_${randomUUID()}`;
-    await events.received({ id, type: 't', payloadSha256: 'h', objectId: null });
+    await events.received([{ id, type: 't', payloadSha256: 'h', objectId: null }]);
     return id;
   };
   const outcomes = async (ids: string[]) => {
@@ -33,6 +39,23 @@ describe.each(STORE_MODES)('settling provider events (%s stores)', (mode) => {
       return [row.outcome, row.detail];
     });
   };
+
+  it('records many deliveries in one statement, counting an event delivered twice', async () => {
+    const known = await received();
+    await events.settle([{ id: known, outcome: 'HANDLED', detail: 'granted' }]);
+    const fresh = `evt_${randomUUID()}`;
+    const delivery = (id: string) => ({ id, type: 't', payloadSha256: 'h', objectId: 'cs_1' });
+    statements = 0;
+    const rows = await events.received([delivery(fresh), delivery(known), delivery(fresh)]);
+    expect(statements).toBe(1);
+    expect(rows.map((r) => [r.id, r.outcome, r.deliveries])).toEqual([
+      [fresh, 'RECEIVED', 2],
+      [known, 'HANDLED', 2],
+      [fresh, 'RECEIVED', 2],
+    ]);
+    const [again] = await events.received([delivery(fresh)]);
+    expect([again!.outcome, again!.deliveries, again!.seq]).toEqual(['RECEIVED', 3, rows[0]!.seq]);
+  });
 
   it('writes each outcome; a success overrides a failure, never the reverse', async () => {
     const [a, b, c, twice] = await Promise.all([received(), received(), received(), received()]);

@@ -42,6 +42,14 @@ const toRow = (r: EventRecord): ProviderEventRow => ({
   handledAt: r.handled_at,
 });
 
+/** One delivery of a provider event, as received. */
+export interface ReceivedDelivery {
+  id: string;
+  type: string;
+  payloadSha256: string;
+  objectId: string | null;
+}
+
 /** What came of one event. */
 export interface SettledEvent {
   id: string;
@@ -53,23 +61,36 @@ export interface SettledEvent {
 export function createEventStore(db: Queryable) {
   return {
     /**
-     * Records a delivery: a new event as RECEIVED, a redelivery by counting it. Returns the row as
-     * it stands after this delivery (its outcome says whether it was already dealt with).
+     * Records deliveries in one statement: a new event as RECEIVED, a redelivery by counting it
+     * (an event delivered twice in one batch counts twice). Answers each delivery, in order, with
+     * its event's row as it stands after the statement; its outcome says whether the event was
+     * already dealt with.
      */
-    async received(event: {
-      id: string;
-      type: string;
-      payloadSha256: string;
-      objectId: string | null;
-    }): Promise<ProviderEventRow> {
+    async received(deliveries: readonly ReceivedDelivery[]): Promise<ProviderEventRow[]> {
+      const byId = new Map<string, { delivery: ReceivedDelivery; count: number }>();
+      for (const d of deliveries) {
+        const seen = byId.get(d.id);
+        if (seen) seen.count += 1;
+        else byId.set(d.id, { delivery: d, count: 1 });
+      }
+      const list = [...byId.values()];
       const { rows } = await db.query<EventRecord>(
-        `INSERT INTO provider_events (id, type, payload_sha256, object_id, outcome)
-         VALUES ($1, $2, $3, $4, 'RECEIVED')
-         ON CONFLICT (id) DO UPDATE SET deliveries = provider_events.deliveries + 1
+        `INSERT INTO provider_events (id, type, payload_sha256, object_id, outcome, deliveries)
+         SELECT d.id, d.type, d.sha, d.object_id, 'RECEIVED', d.n
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])
+           AS d(id, type, sha, object_id, n)
+         ON CONFLICT (id) DO UPDATE SET deliveries = provider_events.deliveries + excluded.deliveries
          RETURNING *`,
-        [event.id, event.type, event.payloadSha256, event.objectId],
+        [
+          list.map((e) => e.delivery.id),
+          list.map((e) => e.delivery.type),
+          list.map((e) => e.delivery.payloadSha256),
+          list.map((e) => e.delivery.objectId),
+          list.map((e) => e.count),
+        ],
       );
-      return toRow(rows[0]!);
+      const rowOf = new Map(rows.map((r) => [r.id, toRow(r)]));
+      return deliveries.map((d) => rowOf.get(d.id)!);
     },
 
     /**

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { createGroupCommit } from '../../../../lib/group-commit.js';
 import { isUuid } from '../../../../lib/ids.js';
 import type { PurchaseRow } from '../../store/purchase-rows.js';
 import type { PurchaseStore } from '../../store/purchase-store.js';
@@ -27,6 +28,14 @@ export function createCheckoutHandlers(deps: {
   grantPurchase: GrantPurchase;
 }): EventHandlers {
   const { purchases, transitions, grantPurchase } = deps;
+  /** Purchases by id, read together for concurrent deliveries (one statement per batch). */
+  const purchaseById = createGroupCommit<string, PurchaseRow | null>(
+    async (ids) => {
+      const found = new Map((await purchases.byIds([...new Set(ids)])).map((p) => [p.id, p]));
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { inFlight: 2, mostPerBatch: 256 },
+  );
 
   /** The purchase a payment-mode session pays for, by its metadata (ours) or its id. */
   async function purchaseOf(session: Stripe.Checkout.Session): Promise<PurchaseRow | null> {
@@ -34,7 +43,7 @@ export function createCheckoutHandlers(deps: {
     const id = session.metadata?.purchaseId ?? session.client_reference_id;
     const purchase =
       id && isUuid(id)
-        ? ((await purchases.byIds([id]))[0] ?? null)
+        ? await purchaseById.submit(id)
         : await purchases.byCheckoutSession(session.id);
     // The session's team must be the purchase's: metadata is ours, but check what we act on.
     if (purchase && session.metadata?.teamId && session.metadata.teamId !== purchase.teamId) {

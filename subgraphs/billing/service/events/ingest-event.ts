@@ -4,13 +4,20 @@ import type Stripe from 'stripe';
 import { createGroupCommit } from '../../../../lib/group-commit.js';
 import type { Logger } from '../../../../lib/logging.js';
 import type { ServiceMetrics } from '../../../../lib/metrics.js';
-import type { EventStore, SettledEvent } from '../../store/event-store.js';
+import type {
+  EventStore,
+  ProviderEventRow,
+  ReceivedDelivery,
+  SettledEvent,
+} from '../../store/event-store.js';
 import type { EventHandlers } from './event-handlers.js';
 
 /** One settle statement at a time; outcomes that arrive meanwhile are written together. */
 const SETTLES_IN_FLIGHT = 1;
-/** Most outcomes one settle statement writes. */
-const MOST_PER_SETTLE = 256;
+/** Receipt statements at once; deliveries that arrive while both are busy are recorded together. */
+const RECEIPTS_IN_FLIGHT = 2;
+/** Most outcomes, or deliveries, one statement writes. */
+const MOST_PER_STATEMENT = 256;
 
 /** The provider's tolerance for a signature's timestamp: older deliveries are refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -45,8 +52,9 @@ const objectIdOf = (event: Stripe.Event) => {
  * tolerance), records it, acts on it through the handler for its type, and records what came of
  * it. It resolves only once the outcome is durable, so a 2xx means the event is dealt with; a
  * handler that fails leaves the event FAILED and throws, so the provider delivers it again.
- * Outcomes of concurrent deliveries are written together (group commit, decision 88): each
- * delivery still waits for the statement that wrote its own.
+ * Concurrent deliveries are recorded together, and their outcomes written together (group
+ * commit, decision 88): each delivery still waits for the statement that wrote its own. A
+ * redelivery of an event this process is acting on waits for that outcome instead of acting too.
  */
 export function createEventIngestion(deps: EventIngestionDeps) {
   const { events, handlers, logger } = deps;
@@ -55,8 +63,14 @@ export function createEventIngestion(deps: EventIngestionDeps) {
       await events.settle(batch);
       return batch.map(() => true as const);
     },
-    { inFlight: SETTLES_IN_FLIGHT, mostPerBatch: MOST_PER_SETTLE },
+    { inFlight: SETTLES_IN_FLIGHT, mostPerBatch: MOST_PER_STATEMENT },
   );
+  const receipts = createGroupCommit<ReceivedDelivery, ProviderEventRow>(
+    (batch) => events.received(batch),
+    { inFlight: RECEIPTS_IN_FLIGHT, mostPerBatch: MOST_PER_STATEMENT },
+  );
+  /** Events being acted on in this process: a redelivery meanwhile waits for that outcome. */
+  const acting = new Map<string, Promise<IngestedEvent>>();
   const received = new Counter({
     name: 'modelgraph_billing_webhook_events_total',
     help: 'Payment-provider events received with a valid signature, by type and outcome.',
@@ -90,23 +104,8 @@ export function createEventIngestion(deps: EventIngestionDeps) {
     }
   }
 
-  return async function ingest(
-    payload: string,
-    signature: string | undefined,
-    requestId: string,
-  ): Promise<IngestedEvent> {
-    const event = verify(payload, signature, requestId);
-    const row = await events.received({
-      id: event.id,
-      type: event.type,
-      payloadSha256: createHash('sha256').update(payload).digest('hex'),
-      objectId: objectIdOf(event),
-    });
+  async function act(event: Stripe.Event, requestId: string): Promise<IngestedEvent> {
     const log = logger.child({ requestId, eventId: event.id, eventType: event.type });
-    if (row.outcome === 'HANDLED' || row.outcome === 'IGNORED') {
-      received.inc({ type: event.type, outcome: 'DUPLICATE' });
-      return { id: event.id, type: event.type, outcome: 'DUPLICATE' };
-    }
     const handler = handlers[event.type];
     try {
       const handled = handler
@@ -126,6 +125,35 @@ export function createEventIngestion(deps: EventIngestionDeps) {
         .submit({ id: event.id, outcome: 'FAILED', detail: (error as Error).message })
         .catch(() => undefined);
       throw error;
+    }
+  }
+
+  return async function ingest(
+    payload: string,
+    signature: string | undefined,
+    requestId: string,
+  ): Promise<IngestedEvent> {
+    const event = verify(payload, signature, requestId);
+    const row = await receipts.submit({
+      id: event.id,
+      type: event.type,
+      payloadSha256: createHash('sha256').update(payload).digest('hex'),
+      objectId: objectIdOf(event),
+    });
+    const underWay = acting.get(event.id);
+    if (row.outcome === 'HANDLED' || row.outcome === 'IGNORED' || underWay) {
+      // Dealt with, or being dealt with here: answer once that outcome is durable (a failure
+      // fails this delivery too, so the provider sends it again).
+      if (underWay) await underWay;
+      received.inc({ type: event.type, outcome: 'DUPLICATE' });
+      return { id: event.id, type: event.type, outcome: 'DUPLICATE' };
+    }
+    const acted = act(event, requestId);
+    acting.set(event.id, acted);
+    try {
+      return await acted;
+    } finally {
+      acting.delete(event.id);
     }
   };
 }

@@ -83,6 +83,9 @@ async function probe(send: Sender): Promise<string | undefined> {
   }
 }
 
+/** The Modelgraph paths to measure (BENCH_PATHS, both by default). */
+const PATHS = (process.env.BENCH_PATHS ?? '/v1,generate').split(',').map((p) => p.trim());
+
 /** A Modelgraph platform's paths: /v1 and generate, those that answer a first call. */
 async function modelgraphPaths(label: string, url: string, seeded: Seeded, required: boolean) {
   const auth = { authorization: `Bearer ${seeded.key}` };
@@ -91,7 +94,7 @@ async function modelgraphPaths(label: string, url: string, seeded: Seeded, requi
     ['generate', generateSender(`${url}/graphql`, seeded.key, seeded.modelId)],
   ];
   const paths: Array<[string, Sender]> = [];
-  for (const [path, send] of candidates) {
+  for (const [path, send] of candidates.filter(([path]) => PATHS.includes(path))) {
     const problem = await probe(send);
     if (!problem) paths.push([path, send]);
     else if (required || path === 'generate') throw new Error(`${label} ${path}: ${problem}`);

@@ -59,7 +59,10 @@ import { TOPOLOGIES, TOPOLOGY_NOTES, type StackSettings, type Topology } from '.
  * - BENCH_BASE (56529ce): the commit to compare against; `none` skips it;
  * - BENCH_TOPOLOGIES (one,services,one-cluster,services-cluster): HEAD's topologies to measure;
  * - BENCH_START_TIMEOUT_SECONDS (180): how long one platform may take to be ready;
- * - BENCH_LOG_LEVEL (warn): the platforms' LOG_LEVEL (at info every call writes a usage line).
+ * - BENCH_LOG_LEVEL (warn): the platforms' LOG_LEVEL (at info every call writes a usage line);
+ * - BENCH_PATHS (/v1,generate): Modelgraph's paths to measure;
+ * - BENCH_PLATFORM_ARGS: Node options for the platforms only (a CPU profile:
+ *   `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * DATABASE_URL and REDIS_URL name the servers; the run makes its own databases and drops them.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -81,6 +84,8 @@ const KNOBS = [
   'BENCH_TOPOLOGIES',
   'BENCH_START_TIMEOUT_SECONDS',
   'BENCH_LOG_LEVEL',
+  'BENCH_PATHS',
+  'BENCH_PLATFORM_ARGS',
 ];
 
 const unknown = TOPOLOGY_LIST.filter((t) => !TOPOLOGIES.includes(t));

@@ -77,9 +77,12 @@ async function terminate(child: ChildProcess, pids: number[], graceMs: number): 
 /** Starts the service and resolves once it is ready; throws with its output if it is not. */
 export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
   const clustered = options.workers > 1;
+  // BENCH_PLATFORM_ARGS: Node options for the platforms only (a CPU profile:
+  // `--cpu-prof --cpu-prof-dir=/tmp/prof`), never for the bench itself.
+  const nodeArgs = (process.env.BENCH_PLATFORM_ARGS ?? '').split(' ').filter(Boolean);
   const args = clustered
-    ? ['--import', 'tsx', CLUSTER_MAIN, options.entry]
-    : ['--import', 'tsx', options.entry];
+    ? [...nodeArgs, '--import', 'tsx', CLUSTER_MAIN, options.entry]
+    : [...nodeArgs, '--import', 'tsx', options.entry];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: {

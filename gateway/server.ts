@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
 import { reuseTokens, type InternalTokenSigner } from '../lib/auth/internal-token.js';
@@ -233,6 +236,8 @@ export function createGateway(deps: GatewayDeps) {
       createAuditReportPlugin(policy, logger),
       createUsagePlugin(usage),
       createObservabilityPlugin(metrics, logger) as never,
+      // No subgraph sends cache hints; the default plugin would compute a policy per response.
+      ApolloServerPluginCacheControlDisabled(),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),

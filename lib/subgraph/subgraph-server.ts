@@ -1,5 +1,8 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
@@ -108,6 +111,9 @@ export function createSubgraphServer<TContext extends SubgraphBaseContext>(
     formatError,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      // No field carries a cache hint, and the default cache-control plugin would wrap every
+      // field's resolver to read one (a hook per field on the paid path, issue 12).
+      ApolloServerPluginCacheControlDisabled(),
       createObservabilityPlugin(metrics, logger) as never,
     ],
   });

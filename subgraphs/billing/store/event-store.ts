@@ -74,11 +74,14 @@ export function createEventStore(db: Queryable) {
         else byId.set(d.id, { delivery: d, count: 1 });
       }
       const list = [...byId.values()];
+      // Written in id order, so two statements that share events (another batch, another
+      // replica) take their rows' locks in the same order and cannot deadlock each other.
       const { rows } = await db.query<EventRecord>(
         `INSERT INTO provider_events (id, type, payload_sha256, object_id, outcome, deliveries)
          SELECT d.id, d.type, d.sha, d.object_id, 'RECEIVED', d.n
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])
            AS d(id, type, sha, object_id, n)
+         ORDER BY d.id
          ON CONFLICT (id) DO UPDATE SET deliveries = provider_events.deliveries + excluded.deliveries
          RETURNING *`,
         [

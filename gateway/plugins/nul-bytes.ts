@@ -1,5 +1,6 @@
 import { BREAK, visit, type DocumentNode } from 'graphql';
 import { badUserInput } from '../../lib/errors.js';
+import { perDocument } from '../../lib/graphql/document-cache.js';
 
 const NUL = '\u0000';
 
@@ -19,8 +20,8 @@ function nulPathIn(value: unknown, path: string, depth = 0): string | undefined 
   return undefined;
 }
 
-/** Whether some string literal of the document holds a NUL byte. */
-function documentHasNul(document: DocumentNode): boolean {
+/** Whether some string literal of the document holds a NUL byte (once per parsed document). */
+const documentHasNul = perDocument((document: DocumentNode): boolean => {
   let found = false;
   visit(document, {
     StringValue(node) {
@@ -30,7 +31,7 @@ function documentHasNul(document: DocumentNode): boolean {
     },
   });
   return found;
-}
+});
 
 /**
  * Refuses an operation whose literals or variables carry a NUL byte (U+0000), with

@@ -2,12 +2,13 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { BREAK, visit, type DocumentNode, type GraphQLError } from 'graphql';
 import { isOrgAdmin } from '../../lib/auth/principal.js';
 import { forbidden, withHttpStatus } from '../../lib/errors.js';
+import { perDocument } from '../../lib/graphql/document-cache.js';
 import { createOperationLabeler } from '../../lib/metrics.js';
 import type { GatewayContext } from '../context.js';
 import { refuseNulBytes } from './nul-bytes.js';
 
-/** Whether the document asks for `__schema` or `__type` anywhere. */
-export function introspects(document: DocumentNode): boolean {
+/** Whether the document asks for `__schema` or `__type` anywhere (once per parsed document). */
+export const introspects = perDocument((document: DocumentNode): boolean => {
   let found = false;
   visit(document, {
     Field(node) {
@@ -19,7 +20,7 @@ export function introspects(document: DocumentNode): boolean {
     },
   });
   return found;
-}
+});
 
 /**
  * Once an operation is resolved: labels it for metrics and logs, refuses NUL bytes in its strings,

@@ -1,5 +1,5 @@
-import { buildSchema } from 'graphql';
-import { createDocumentCache } from './document-cache.js';
+import { buildSchema, parse } from 'graphql';
+import { createDocumentCache, perDocument } from './document-cache.js';
 
 const schema = buildSchema('type Query { hello: String }');
 
@@ -31,5 +31,20 @@ describe('createDocumentCache', () => {
       ['document', 0, 1],
       ['document', 1, 0],
     ]);
+  });
+});
+
+describe('perDocument', () => {
+  it('reads a document object once, and another object (even of the same text) afresh', () => {
+    let reads = 0;
+    const definitions = perDocument((document) => {
+      reads += 1;
+      return document.definitions.length;
+    });
+    const one = parse('{ a } { b }');
+    expect([definitions(one), definitions(one), definitions(one)]).toEqual([2, 2, 2]);
+    expect(reads).toBe(1);
+    expect(definitions(parse('{ a } { b }'))).toBe(2);
+    expect(reads).toBe(2);
   });
 });

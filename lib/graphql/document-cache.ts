@@ -52,3 +52,18 @@ export function createDocumentCache(options: {
     return checked;
   };
 }
+
+/**
+ * `read` of a parsed document, computed once per document object. Apollo Server's document store
+ * hands a repeated operation the same parsed document, so a check that walks the document (is it
+ * introspection, does a literal hold a NUL byte) runs once per operation text, not per request.
+ */
+export function perDocument<T>(read: (document: DocumentNode) => T): (document: DocumentNode) => T {
+  const known = new WeakMap<DocumentNode, T>();
+  return (document) => {
+    if (known.has(document)) return known.get(document)!;
+    const value = read(document);
+    known.set(document, value);
+    return value;
+  };
+}

@@ -133,6 +133,19 @@ describe.each(STORE_MODES)('Kv contract (%s store)', (mode) => {
     expect(Math.max(...results)).toBe(150);
   });
 
+  it('incrByAll adds to several counters in order, each getting its ttl on creation only', async () => {
+    await kv.incrBy('h:{m}:calls', 4, { ttlMs: 60_000 });
+    await expect(
+      kv.incrByAll(['h:{m}:calls', 'h:{m}:lat2', 'h:{m}:errors'], 1, { ttlMs: 1_000 }),
+    ).resolves.toEqual([5, 1, 1]);
+    expect(await kv.pttl('h:{m}:calls')).toBeGreaterThan(1_000);
+    const fresh = await kv.pttl('h:{m}:lat2');
+    expect(fresh).toBeGreaterThan(0);
+    expect(fresh).toBeLessThanOrEqual(1_000);
+    await expect(kv.incrByAll([], 1)).resolves.toEqual([]);
+    await expect(kv.mget(['h:{m}:calls', 'h:{m}:errors'])).resolves.toEqual(['5', '1']);
+  });
+
   it('treats keys with a hash tag like any other key', async () => {
     await kv.set('rl:{team:1}:rpm', 'a');
     await kv.incrBy('rl:{team:1}:tpm', 7, { ttlMs: 10_000 });

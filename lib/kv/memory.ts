@@ -25,6 +25,21 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
   }, options.sweepMs ?? 30_000);
   sweep.unref();
 
+  /** INCRBY with PEXPIRE on creation only, as the Redis store's script does. */
+  const increment = (key: string, by: number, ttlMs: number | undefined): number => {
+    const entry = live(key);
+    if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
+    if (entry && !/^-?\d+$/.test(entry.value))
+      throw new Error('ERR value is not an integer or out of range');
+    const next = (entry ? Number(entry.value) : 0) + by;
+    const ttl = ttlMs === undefined ? null : Math.max(1, Math.ceil(ttlMs));
+    entries.set(key, {
+      value: String(next),
+      expiresAt: entry?.expiresAt ?? (ttl === null ? null : now() + ttl),
+    });
+    return next;
+  };
+
   return {
     kind: 'memory',
     async get(key) {
@@ -44,17 +59,10 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
       return removed;
     },
     async incrBy(key, by, { ttlMs } = {}) {
-      const entry = live(key);
-      if (!Number.isInteger(by)) throw new Error('ERR value is not an integer or out of range');
-      if (entry && !/^-?\d+$/.test(entry.value))
-        throw new Error('ERR value is not an integer or out of range');
-      const next = (entry ? Number(entry.value) : 0) + by;
-      const ttl = ttlMs === undefined ? null : Math.max(1, Math.ceil(ttlMs));
-      entries.set(key, {
-        value: String(next),
-        expiresAt: entry?.expiresAt ?? (ttl === null ? null : now() + ttl),
-      });
-      return next;
+      return increment(key, by, ttlMs);
+    },
+    async incrByAll(keys, by, { ttlMs } = {}) {
+      return keys.map((key) => increment(key, by, ttlMs));
     },
     async pttl(key) {
       const entry = live(key);

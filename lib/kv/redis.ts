@@ -34,18 +34,30 @@ export async function createRedisKv({
   traceRedisCommands(redis);
   await redis.connect();
 
-  // INCRBY then PEXPIRE NX in one script, so a counter never lives forever if a client dies between.
+  // INCRBY then PEXPIRE NX in one script, so a counter never lives forever if a client dies
+  // between; every key given, in one round trip.
   redis.defineCommand('mgIncrByTtl', {
-    numberOfKeys: 1,
-    lua: `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    lua: `local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = redis.call('INCRBY', key, ARGV[1])
+  if tonumber(ARGV[2]) > 0 and redis.call('PTTL', key) == -1 then
+    redis.call('PEXPIRE', key, ARGV[2])
+  end
 end
-return v`,
+return out`,
   });
   const scripted = redis as Redis & {
-    mgIncrByTtl(key: string, by: number, ttlMs: number): Promise<number>;
+    mgIncrByTtl(count: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   };
+  const incrByAll = (keys: readonly string[], by: number, ttlMs: number | undefined) =>
+    keys.length === 0
+      ? Promise.resolve([])
+      : scripted.mgIncrByTtl(
+          keys.length,
+          ...keys,
+          by,
+          ttlMs === undefined ? 0 : Math.max(1, Math.ceil(ttlMs)),
+        );
 
   return {
     kind: 'redis',
@@ -63,8 +75,8 @@ return v`,
       return result === 'OK';
     },
     del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
-    incrBy: (key, by, { ttlMs } = {}) =>
-      scripted.mgIncrByTtl(key, by, ttlMs === undefined ? 0 : Math.max(1, Math.ceil(ttlMs))),
+    incrBy: async (key, by, { ttlMs } = {}) => (await incrByAll([key], by, ttlMs))[0]!,
+    incrByAll: (keys, by, { ttlMs } = {}) => incrByAll(keys, by, ttlMs),
     pttl: (key) => redis.pttl(key),
     async ping() {
       await redis.ping();

@@ -17,6 +17,11 @@ export interface Kv {
    * expiry yet (on creation, or to a key set without one), never extended.
    */
   incrBy(key: string, by: number, options?: { ttlMs?: number }): Promise<number>;
+  /**
+   * `incrBy` on several keys in one round trip (one script on Redis), answered in order. The keys
+   * must share a hash tag (one slot in Redis Cluster).
+   */
+  incrByAll(keys: readonly string[], by: number, options?: { ttlMs?: number }): Promise<number[]>;
   /** Milliseconds until `key` expires; -1 without expiry, -2 when missing (as Redis PTTL). */
   pttl(key: string): Promise<number>;
   ping(): Promise<void>;

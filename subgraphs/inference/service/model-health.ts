@@ -47,12 +47,13 @@ export function createModelHealth(kv: Kv, now: () => number = Date.now) {
     /** Counts one call to a model (the inference saga calls this after every provider attempt). */
     async record(modelId: string, latencyMs: number, ok: boolean): Promise<void> {
       const minute = Math.floor(now() / MINUTE_MS);
-      const writes = [
-        kv.incrBy(key(modelId, minute, 'calls'), 1, { ttlMs: KEY_TTL_MS }),
-        kv.incrBy(key(modelId, minute, `lat${bucketOf(latencyMs)}`), 1, { ttlMs: KEY_TTL_MS }),
-      ];
-      if (!ok) writes.push(kv.incrBy(key(modelId, minute, 'errors'), 1, { ttlMs: KEY_TTL_MS }));
-      await Promise.all(writes);
+      const counters = ['calls', `lat${bucketOf(latencyMs)}`, ...(ok ? [] : ['errors'])];
+      // One round trip: the keys share the model's hash tag.
+      await kv.incrByAll(
+        counters.map((counter) => key(modelId, minute, counter)),
+        1,
+        { ttlMs: KEY_TTL_MS },
+      );
     },
 
     /** `record` for one routing attempt, off the request's path (a lost count is harmless). */

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { AccessCheck } from '../../../lib/policy/access-decision-loader.js';
 import { ServiceUnavailableError, type ServiceClient } from '../../../lib/service-client.js';
 import { createRecordingLogger } from '../../../test/support/recording-logger.js';
-import { createPolicyClient } from './policy-client.js';
+import { POLICY_RETRY_DELAYS_MS, createPolicyClient } from './policy-client.js';
 
 const quota = {
   requestsPerMinute: 10,
@@ -98,20 +98,20 @@ function scriptedPolicy(answers: unknown[]) {
 }
 
 describe('the policy client when policy cannot answer', () => {
+  const down = new ServiceUnavailableError(
+    'http://127.0.0.1:4904/graphql: the database system is shutting down',
+  );
+  const everyTry = (answer: unknown) => POLICY_RETRY_DELAYS_MS.map(() => answer).concat([answer]);
+
   it.each([
-    [
-      'is unreachable',
-      new ServiceUnavailableError(
-        'http://127.0.0.1:4904/graphql: the database system is shutting down',
-      ),
-    ],
-    ['answers without accessDecisions', { something: 'else' }],
-    ['answers fewer decisions than checks', { accessDecisions: [] }],
+    ['is unreachable on every try', everyTry(down)],
+    ['answers without accessDecisions', [{ something: 'else' }]],
+    ['answers fewer decisions than checks', [{ accessDecisions: [] }]],
   ])(
     'refuses with SERVICE_UNAVAILABLE when policy %s, logs why and caches nothing',
-    async (_, answer) => {
+    async (_, answers) => {
       const log = createRecordingLogger();
-      const { client, asked } = scriptedPolicy([answer]);
+      const { client, asked } = scriptedPolicy([...answers]);
       const policy = createPolicyClient({
         client,
         policyUrl: 'x',
@@ -132,9 +132,20 @@ describe('the policy client when policy cannot answer', () => {
       await expect(policy.loaderFor('r2').load(check('a/1'))).resolves.toMatchObject({
         allowed: true,
       });
-      expect(asked()).toBe(2);
+      expect(asked()).toBe(answers.length + 1);
     },
   );
+
+  it('asks again after a transport failure (a connection closed by a draining policy)', async () => {
+    const log = createRecordingLogger();
+    const { client, asked } = scriptedPolicy([down]);
+    const policy = createPolicyClient({ client, policyUrl: 'x', cacheMs: 0, logger: log.logger });
+    await expect(policy.loaderFor('r1').load(check('a/1'))).resolves.toMatchObject({
+      allowed: true,
+    });
+    expect(asked()).toBe(2);
+    expect(log.errors()).toEqual([]);
+  });
 
   it("passes policy's own refusals on as they are", async () => {
     const refusal = new GraphQLError('No.', { extensions: { code: 'FORBIDDEN' } });

@@ -4,6 +4,7 @@ import type { InternalTokenSigner } from '../../../lib/auth/internal-token.js';
 import type { Principal } from '../../../lib/auth/principal.js';
 import { createServiceClient, type ServiceClient } from '../../../lib/service-client.js';
 import { createRecordingLogger } from '../../../test/support/recording-logger.js';
+import { READ_RETRY_DELAYS_MS } from '../service/timing.js';
 import { createCatalogClient } from './catalog-client.js';
 
 const ROUTE = { alias: 'demo-chat', strategy: 'FALLBACK', targets: [] };
@@ -57,17 +58,20 @@ describe('the catalog client', () => {
     log.lines.length = 0;
   });
 
-  it('turns a 500 into SERVICE_UNAVAILABLE without internals, logs it, and asks again next time', async () => {
+  it('turns a 500 on every try into SERVICE_UNAVAILABLE without internals, logs it, and asks again next time', async () => {
     const catalogs = catalogClient();
     const before = catalog.asked();
-    catalog.script.push({
-      status: 500,
-      body: {
-        errors: [
-          { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
-        ],
-      },
-    });
+    const tries = READ_RETRY_DELAYS_MS.length + 1;
+    for (let i = 0; i < tries; i += 1) {
+      catalog.script.push({
+        status: 500,
+        body: {
+          errors: [
+            { message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+          ],
+        },
+      });
+    }
     const error = await catalogs.resolve('demo-chat', 'req-1').catch((e: unknown) => e);
     expect(error).toMatchObject({
       message: 'The model catalog is unavailable right now; try again.',
@@ -82,25 +86,39 @@ describe('the catalog client', () => {
 
     // Not cached: the next call, within the cache time, asks the catalog again and gets the route.
     await expect(catalogs.resolve('demo-chat', 'req-2')).resolves.toEqual(ROUTE);
-    expect(catalog.asked() - before).toBe(2);
+    expect(catalog.asked() - before).toBe(tries + 1);
   });
 
-  it.each([
-    ['no route field', {}],
-    ['a route that is a string', { route: 'demo-chat' }],
-    ['a route without targets', { route: { alias: 'demo-chat' } }],
-    ['not JSON at all', '<html>bad gateway</html>'],
-  ])('refuses an answer with %s as SERVICE_UNAVAILABLE, and caches nothing', async (_, body) => {
+  it('asks again after one 500 (a catalog draining for a restart) and answers the route', async () => {
     const catalogs = catalogClient();
     const before = catalog.asked();
-    catalog.script.push({ status: 200, body });
-    await expect(catalogs.resolve('demo-chat', 'req-1')).rejects.toMatchObject({
-      extensions: { code: 'SERVICE_UNAVAILABLE' },
-    });
-    expect(log.errors()).toHaveLength(1);
-    await expect(catalogs.resolve('demo-chat', 'req-2')).resolves.toEqual(ROUTE);
+    catalog.script.push({ status: 500, body: { errors: [{ message: 'Shutting down.' }] } });
+    await expect(catalogs.resolve('demo-chat', 'req-3')).resolves.toEqual(ROUTE);
     expect(catalog.asked() - before).toBe(2);
+    expect(log.errors()).toEqual([]);
   });
+
+  // A JSON answer of the wrong shape is the catalog's answer (asked once); one that is not JSON
+  // at all is a transport failure, asked again.
+  it.each([
+    ['no route field', {}, 1],
+    ['a route that is a string', { route: 'demo-chat' }, 1],
+    ['a route without targets', { route: { alias: 'demo-chat' } }, 1],
+    ['not JSON at all', '<html>bad gateway</html>', READ_RETRY_DELAYS_MS.length + 1],
+  ])(
+    'refuses an answer with %s as SERVICE_UNAVAILABLE, and caches nothing',
+    async (_, body, tries) => {
+      const catalogs = catalogClient();
+      const before = catalog.asked();
+      for (let i = 0; i < tries; i += 1) catalog.script.push({ status: 200, body });
+      await expect(catalogs.resolve('demo-chat', 'req-1')).rejects.toMatchObject({
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+      expect(log.errors()).toHaveLength(1);
+      await expect(catalogs.resolve('demo-chat', 'req-2')).resolves.toEqual(ROUTE);
+      expect(catalog.asked() - before).toBe(tries + 1);
+    },
+  );
 
   it('reuses a route, and an answer that the name is unknown, for cacheMs', async () => {
     const catalogs = catalogClient();

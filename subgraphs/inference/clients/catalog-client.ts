@@ -1,8 +1,12 @@
 import type { ResolvedRoute } from '../../../lib/catalog/resolved-route.js';
 import type { Logger } from '../../../lib/logging.js';
-import { unavailable, type ServiceClient } from '../../../lib/service-client.js';
+import { retryUnavailable, unavailable, type ServiceClient } from '../../../lib/service-client.js';
 import { createTtlCache } from '../../../lib/ttl-cache.js';
 import { CATALOG_INTERNAL_PATHS } from '../../model-catalog/internal-routes.js';
+import { READ_RETRY_DELAYS_MS } from '../service/timing.js';
+
+/** A route lookup is a read: a transport failure is asked again. */
+const catalogRetries = retryUnavailable(READ_RETRY_DELAYS_MS);
 
 /** A route as the saga reads it (`alias`, `targets`), or null: the name is unknown. */
 const isRouteOrNull = (route: unknown): route is ResolvedRoute | null =>
@@ -43,7 +47,9 @@ export function createCatalogClient(options: {
   const fetchRoute = async (name: string, requestId: string): Promise<RouteLookup> => {
     let answer: { route?: unknown; suggestions?: unknown } | null;
     try {
-      answer = await options.client.post<typeof answer>(url, { name }, requestId);
+      answer = await catalogRetries.execute(() =>
+        options.client.post<typeof answer>(url, { name }, requestId),
+      );
     } catch (error) {
       options.logger.error({ err: error, requestId, name }, 'model catalog lookup failed');
       throw unavailable('The model catalog');

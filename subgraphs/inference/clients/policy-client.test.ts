@@ -2,7 +2,8 @@ import { GraphQLError } from 'graphql';
 import type { AccessCheck } from '../../../lib/policy/access-decision-loader.js';
 import { ServiceUnavailableError, type ServiceClient } from '../../../lib/service-client.js';
 import { createRecordingLogger } from '../../../test/support/recording-logger.js';
-import { POLICY_RETRY_DELAYS_MS, createPolicyClient } from './policy-client.js';
+import { READ_RETRY_DELAYS_MS } from '../service/timing.js';
+import { createPolicyClient } from './policy-client.js';
 
 const quota = {
   requestsPerMinute: 10,
@@ -101,7 +102,7 @@ describe('the policy client when policy cannot answer', () => {
   const down = new ServiceUnavailableError(
     'http://127.0.0.1:4904/graphql: the database system is shutting down',
   );
-  const everyTry = (answer: unknown) => POLICY_RETRY_DELAYS_MS.map(() => answer).concat([answer]);
+  const everyTry = (answer: unknown) => READ_RETRY_DELAYS_MS.map(() => answer).concat([answer]);
 
   it.each([
     ['is unreachable on every try', everyTry(down)],

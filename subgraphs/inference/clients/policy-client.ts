@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from '../../../lib/logging.js';
 import { retryUnavailable, unavailable, type ServiceClient } from '../../../lib/service-client.js';
 import { createTtlCache } from '../../../lib/ttl-cache.js';
+import { READ_RETRY_DELAYS_MS } from '../service/timing.js';
 
 const DECIDE = `query Decide($checks: [AccessCheckInput!]!) {
   accessDecisions(checks: $checks) {
@@ -19,18 +20,14 @@ const DECIDE = `query Decide($checks: [AccessCheckInput!]!) {
   }
 }`;
 const MAX_CACHED = 50_000;
-/**
- * A decision is a read, so a transport failure is asked again after these delays: a pooled
- * connection that policy closed as it drained (a rolling restart) must not fail the call.
- */
-export const POLICY_RETRY_DELAYS_MS = [50, 200];
-const policyRetries = retryUnavailable(POLICY_RETRY_DELAYS_MS);
+/** A decision is a read: a transport failure is asked again. */
+const policyRetries = retryUnavailable(READ_RETRY_DELAYS_MS);
 
 /**
  * Policy's decisions: every check of one operation goes in one `accessDecisions` call, and each
  * answer (with the team's quota) is reused for `cacheMs` by this replica, so a rule or quota change
  * applies within that time. 0 asks policy on every call. A transport failure is asked again twice
- * (POLICY_RETRY_DELAYS_MS). When policy cannot answer (unreachable, failing, or an answer that is
+ * (READ_RETRY_DELAYS_MS). When policy cannot answer (unreachable, failing, or an answer that is
  * not one decision per check) the caller gets SERVICE_UNAVAILABLE,
  * never policy's address or error text, and nothing is cached; the log gets the details.
  */

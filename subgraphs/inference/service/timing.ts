@@ -3,6 +3,13 @@ import type { InferenceSettings } from '../config.js';
 /** How long one call to another platform service may take (the service client's timeout). */
 export const SERVICE_CALL_TIMEOUT_MS = 10_000;
 
+/**
+ * Waits between tries of a read from another service (a route, a policy decision) that failed for
+ * transport reasons: a pooled connection closed by a callee that is draining (a rolling restart)
+ * must not fail the call.
+ */
+export const READ_RETRY_DELAYS_MS = [50, 200];
+
 /** Waits between tries of a wallet call that failed for transport reasons. */
 export const WALLET_RETRY_DELAYS_MS = [50, 200, 800];
 

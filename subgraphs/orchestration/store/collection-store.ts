@@ -10,20 +10,16 @@ import {
   type DocumentDbRow,
 } from './collection-rows.js';
 
-/** A document as an ingest writes it, with its chunks (ids already given: they are vector ids). */
-export interface DocumentWrite {
-  /** Derived from the collection and key (service/collections/ingest.ts `documentIdOf`). */
-  id: string;
-  collectionId: string;
-  key: string;
-  title: string | null;
-  source: string | null;
-  metadata: Record<string, unknown>;
-  format: CollectionDocumentRow['format'];
-  contentHash: string;
-  chars: number;
+/**
+ * A document as an ingest writes it, with its chunks (ids already given: they are vector ids). Its
+ * id is derived from the collection and key (service/collections/ingest.ts `documentIdOf`).
+ */
+export type DocumentWrite = Omit<
+  CollectionDocumentRow,
+  'chunkCount' | 'createdAt' | 'updatedAt'
+> & {
   chunks: Array<Chunk & { id: string }>;
-}
+};
 
 /** Collections, their documents and chunks' text (store/collection-migrations.ts). */
 export function createCollectionStore(db: Db) {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { TeamWalletDocument } from '../generated/graphql';
 import { Amount } from '../parts/amount';
 import { DataTable } from '../parts/data-table';
@@ -18,16 +18,24 @@ export default function Wallet() {
   const wallet = data?.team?.wallet;
   // The purchase's credits arrive as a GRANT naming it.
   const purchaseId = awaitedPurchase();
-  const arrived = wallet?.transactions.edges.some(
+  const listed = wallet?.transactions.edges.some(
     ({ node }) => node.kind === 'GRANT' && node.purchaseId === purchaseId,
   );
   // Back from the payment page: credits arrive when the provider's event does, so read again.
-  const waiting = returned && purchaseId !== null && !arrived;
+  const waiting = returned && purchaseId !== null && !listed;
   useEffect(() => {
     if (!waiting) return;
     const timer = setInterval(() => void refetch(), AFTER_CHECKOUT_POLL_MS);
     return () => clearInterval(timer);
   }, [waiting, refetch]);
+  // The balance is read before the transactions, so the read that first lists the GRANT can show
+  // the balance from just before it: one more read, once it is listed, shows the balance with it.
+  const [confirmed, setConfirmed] = useState(false);
+  useEffect(() => {
+    if (!returned || !listed || confirmed) return;
+    void refetch().then(() => setConfirmed(true));
+  }, [returned, listed, confirmed, refetch]);
+  const arrived = listed && confirmed;
 
   return (
     <>

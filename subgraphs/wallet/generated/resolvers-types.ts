@@ -580,7 +580,7 @@ export type Wallet = {
   suspendedReason?: Maybe<Scalars['String']['output']>;
   /** The team that owns it. */
   team: Team;
-  /** The wallet's ledger entries, newest first. */
+  /** The wallet's ledger entries, newest first. Read separately from `balance`, so a query that asks for both can list an entry that landed after its balance was read: read again to see the balance with it. */
   transactions: TransactionConnection;
   /** Charges per model from `from` (inclusive) to `to` (exclusive), net of refunds. */
   usageByModel: Array<ModelUsage>;

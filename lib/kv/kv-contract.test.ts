@@ -133,16 +133,23 @@ describe.each(STORE_MODES)('Kv contract (%s store)', (mode) => {
     expect(Math.max(...results)).toBe(150);
   });
 
-  it('incrByAll adds to several counters in order, each getting its ttl on creation only', async () => {
+  it('incrByAll adds each amount to its counter in order, each getting its ttl on creation only', async () => {
     await kv.incrBy('h:{m}:calls', 4, { ttlMs: 60_000 });
     await expect(
-      kv.incrByAll(['h:{m}:calls', 'h:{m}:lat2', 'h:{m}:errors'], 1, { ttlMs: 1_000 }),
-    ).resolves.toEqual([5, 1, 1]);
+      kv.incrByAll(
+        [
+          ['h:{m}:calls', 1],
+          ['h:{m}:lat2', 3],
+          ['h:{m}:errors', 1],
+        ],
+        { ttlMs: 1_000 },
+      ),
+    ).resolves.toEqual([5, 3, 1]);
     expect(await kv.pttl('h:{m}:calls')).toBeGreaterThan(1_000);
     const fresh = await kv.pttl('h:{m}:lat2');
     expect(fresh).toBeGreaterThan(0);
     expect(fresh).toBeLessThanOrEqual(1_000);
-    await expect(kv.incrByAll([], 1)).resolves.toEqual([]);
+    await expect(kv.incrByAll([])).resolves.toEqual([]);
     await expect(kv.mget(['h:{m}:calls', 'h:{m}:errors'])).resolves.toEqual(['5', '1']);
   });
 

@@ -61,8 +61,8 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
     async incrBy(key, by, { ttlMs } = {}) {
       return increment(key, by, ttlMs);
     },
-    async incrByAll(keys, by, { ttlMs } = {}) {
-      return keys.map((key) => increment(key, by, ttlMs));
+    async incrByAll(increments, { ttlMs } = {}) {
+      return increments.map(([key, by]) => increment(key, by, ttlMs));
     },
     async pttl(key) {
       const entry = live(key);

@@ -35,13 +35,14 @@ export async function createRedisKv({
   await redis.connect();
 
   // INCRBY then PEXPIRE NX in one script, so a counter never lives forever if a client dies
-  // between; every key given, in one round trip.
+  // between; every key given, in one round trip. ARGV: the ttl, then each key's amount.
   redis.defineCommand('mgIncrByTtl', {
     lua: `local out = {}
+local ttl = tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
-  out[i] = redis.call('INCRBY', key, ARGV[1])
-  if tonumber(ARGV[2]) > 0 and redis.call('PTTL', key) == -1 then
-    redis.call('PEXPIRE', key, ARGV[2])
+  out[i] = redis.call('INCRBY', key, ARGV[i + 1])
+  if ttl > 0 and redis.call('PTTL', key) == -1 then
+    redis.call('PEXPIRE', key, ttl)
   end
 end
 return out`,
@@ -49,14 +50,17 @@ return out`,
   const scripted = redis as Redis & {
     mgIncrByTtl(count: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   };
-  const incrByAll = (keys: readonly string[], by: number, ttlMs: number | undefined) =>
-    keys.length === 0
+  const incrByAll = (
+    increments: ReadonlyArray<readonly [string, number]>,
+    ttlMs: number | undefined,
+  ) =>
+    increments.length === 0
       ? Promise.resolve([])
       : scripted.mgIncrByTtl(
-          keys.length,
-          ...keys,
-          by,
+          increments.length,
+          ...increments.map(([key]) => key),
           ttlMs === undefined ? 0 : Math.max(1, Math.ceil(ttlMs)),
+          ...increments.map(([, by]) => by),
         );
 
   return {
@@ -75,8 +79,8 @@ return out`,
       return result === 'OK';
     },
     del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
-    incrBy: async (key, by, { ttlMs } = {}) => (await incrByAll([key], by, ttlMs))[0]!,
-    incrByAll: (keys, by, { ttlMs } = {}) => incrByAll(keys, by, ttlMs),
+    incrBy: async (key, by, { ttlMs } = {}) => (await incrByAll([[key, by]], ttlMs))[0]!,
+    incrByAll: (increments, { ttlMs } = {}) => incrByAll(increments, ttlMs),
     pttl: (key) => redis.pttl(key),
     async ping() {
       await redis.ping();

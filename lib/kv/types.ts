@@ -18,10 +18,13 @@ export interface Kv {
    */
   incrBy(key: string, by: number, options?: { ttlMs?: number }): Promise<number>;
   /**
-   * `incrBy` on several keys in one round trip (one script on Redis), answered in order. The keys
-   * must share a hash tag (one slot in Redis Cluster).
+   * `incrBy` on several keys, each by its own amount, in one round trip (one script on Redis),
+   * answered in order. The keys must share a hash tag (one slot in Redis Cluster).
    */
-  incrByAll(keys: readonly string[], by: number, options?: { ttlMs?: number }): Promise<number[]>;
+  incrByAll(
+    increments: ReadonlyArray<readonly [key: string, by: number]>,
+    options?: { ttlMs?: number },
+  ): Promise<number[]>;
   /** Milliseconds until `key` expires; -1 without expiry, -2 when missing (as Redis PTTL). */
   pttl(key: string): Promise<number>;
   ping(): Promise<void>;

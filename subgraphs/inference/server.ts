@@ -243,7 +243,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       await clock?.delay();
       await streams.live.shutdown();
       await server.stop(clock && { timeoutMs: clock.remaining(), delayMs: 0 });
-      await Promise.all([chargeOutbox.stop(), usageWriter.stop()]);
+      await Promise.all([chargeOutbox.stop(), usageWriter.stop(), health.flush()]);
       await leases?.close();
       await Promise.all([client.close(), providers.close()]);
     },

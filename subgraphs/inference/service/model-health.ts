@@ -39,29 +39,64 @@ const bucketOf = (latencyMs: number) => {
 const circuitKey = (modelId: string) => `health:{${modelId}}:circuit`;
 /** How long a replica reuses a model's median latency for LOWEST_LATENCY routing. */
 const LATENCY_REUSE_MS = 5_000;
+/**
+ * How long a replica gathers its calls' counts before adding them to the shared counters: one
+ * round trip per model per period instead of one per call. Other replicas see a count this much
+ * later; this replica's own reads wait for what it gathered.
+ */
+export const HEALTH_FLUSH_MS = 200;
 
 // Long only as a factory: it wires or returns short methods, each read on its own.
 export function createModelHealth(kv: Kv, now: () => number = Date.now) {
   const latencies = new Map<string, { p50: number | null; at: number; refreshing: boolean }>();
+  /** Counts gathered since the last flush: per model (one hash tag, one script), per key. */
+  let gathered = new Map<string, Map<string, number>>();
+  let timer: NodeJS.Timeout | undefined;
+  let written: Promise<void> = Promise.resolve();
+
+  /** Adds what was gathered to the shared counters; resolves once every flush so far is done. */
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = gathered;
+    gathered = new Map();
+    const writes = [...batch.values()].map((counts) =>
+      kv.incrByAll([...counts], { ttlMs: KEY_TTL_MS }).then(() => undefined),
+    );
+    written = Promise.all([written.catch(() => undefined), ...writes]).then(() => undefined);
+    return written;
+  }
+
+  function gather(modelId: string, latencyMs: number, ok: boolean) {
+    const minute = Math.floor(now() / MINUTE_MS);
+    const counts = gathered.get(modelId) ?? new Map<string, number>();
+    gathered.set(modelId, counts);
+    for (const counter of ['calls', `lat${bucketOf(latencyMs)}`, ...(ok ? [] : ['errors'])]) {
+      const k = key(modelId, minute, counter);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  }
+
   return {
-    /** Counts one call to a model (the inference saga calls this after every provider attempt). */
+    /** Counts one call to a model now, with what was gathered (one round trip per model). */
     async record(modelId: string, latencyMs: number, ok: boolean): Promise<void> {
-      const minute = Math.floor(now() / MINUTE_MS);
-      const counters = ['calls', `lat${bucketOf(latencyMs)}`, ...(ok ? [] : ['errors'])];
-      // One round trip: the keys share the model's hash tag.
-      await kv.incrByAll(
-        counters.map((counter) => key(modelId, minute, counter)),
-        1,
-        { ttlMs: KEY_TTL_MS },
-      );
+      gather(modelId, latencyMs, ok);
+      await flush();
     },
 
-    /** `record` for one routing attempt, off the request's path (a lost count is harmless). */
+    /**
+     * Counts one routing attempt off the request's path: gathered, and added to the shared
+     * counters within HEALTH_FLUSH_MS (a count lost in a crash is harmless).
+     */
     recordAttempt(attempt: { modelId: string; latencyMs: number; outcome: string }): void {
-      this.record(attempt.modelId, attempt.latencyMs, attempt.outcome === 'SUCCEEDED').catch(
-        () => undefined,
-      );
+      gather(attempt.modelId, attempt.latencyMs, attempt.outcome === 'SUCCEEDED');
+      if (timer) return;
+      timer = setTimeout(() => void flush().catch(() => undefined), HEALTH_FLUSH_MS);
+      timer.unref();
     },
+
+    /** Adds what is gathered now (a stopping replica's last counts). */
+    flush: () => flush().catch(() => undefined),
 
     /**
      * The model's recent median latency for routing, without waiting: the figure last read
@@ -86,8 +121,10 @@ export function createModelHealth(kv: Kv, now: () => number = Date.now) {
       else await kv.set(circuitKey(modelId), state, { ttlMs });
     },
 
-    /** The model's figures over the window, read in one round trip. */
+    /** The model's figures over the window, read in one round trip after this replica's flush. */
     async snapshot(modelId: string): Promise<HealthSnapshot> {
+      // This replica's own counts first, so a read after a call sees it.
+      await flush().catch(() => undefined);
       const current = Math.floor(now() / MINUTE_MS);
       const minutes = Array.from({ length: WINDOW_MINUTES }, (_, i) => current - i);
       const fields = ['calls', 'errors', ...LATENCY_BUCKETS_MS.map((_, i) => `lat${i}`)];

@@ -1,6 +1,6 @@
 import { createKeyedBatcher, oneByOne } from './keyed-batcher.js';
 
-describe('keyed batcher (group commit per wallet)', () => {
+describe('keyed batcher (group commit per key)', () => {
   it('runs a lone request at once and batches what arrives while a batch is in flight, per key', async () => {
     const calls: Array<[string, number[]]> = [];
     let release: () => void = () => undefined;

@@ -153,6 +153,32 @@ describe.each(MODES)('RateLimiter contract (%s)', (mode) => {
     });
   });
 
+  it('settles concurrent settlements of one team exactly, however they are sent', async () => {
+    const limits: Limits = { tpm: 10_000, tpd: 100_000 };
+    const busy = { teamId: 'team-settles' };
+    const other = { teamId: 'team-settles-other' };
+    await Promise.all(
+      Array.from({ length: 20 }, () => limiter.reserve(busy, limits, { requests: 1, tokens: 400 })),
+    );
+    await limiter.reserve(other, limits, { requests: 1, tokens: 400 });
+    // Twenty at once: ten give back 300 each, ten are charged 100 more each; and another team's.
+    const settled = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) =>
+        limiter.settle(busy, limits, 400, i % 2 === 0 ? 100 : 500),
+      ),
+      limiter.settle(other, limits, 400, 0),
+    ]);
+    expect(settled.every(Boolean)).toBe(true);
+    // 20 × 400 reserved, −3,000 + 1,000 settled: 6,000 used.
+    await expect(limiter.status(busy, limits)).resolves.toMatchObject({
+      tpm: { remaining: 4_000 },
+      tpd: { remaining: 94_000 },
+    });
+    await expect(limiter.status(other, limits)).resolves.toMatchObject({
+      tpm: { remaining: 10_000 },
+    });
+  });
+
   it('applies per-key limits to that key only, and team limits to all its keys', async () => {
     const limits: Limits = { rpm: 5, keyRpm: 2, keyTpm: 100 };
     const a = { teamId: 'team-1', keyId: 'key-a' };

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
+import { createKeyedBatcher } from '../keyed-batcher.js';
 import { GCRA_EPSILON_UNITS, gcraRemaining, type GcraState } from './gcra.js';
-import { planLimits, planReserve, planSettle, tooLarge } from './plan.js';
+import { planLimits, planReserve, planSettle, tooLarge, type PlannedLimit } from './plan.js';
 import type { Decision, RateLimiter, RateLimitStatus } from './types.js';
 import { traceRedisCommands } from '../tracing/redis-spans.js';
 
@@ -129,6 +130,32 @@ export async function createRedisRateLimiter({
   await redis.connect().catch(() => undefined);
 
   const clock = () => (now ? now() : 0);
+  /*
+   * Settlements of the same limits (one subject) share a script call: one goes at once, and those
+   * that arrive while it runs go as one, their deltas summed (settling is additive; the giving back
+   * stops at a full bucket once, for the sum). They are off the call's path, so this trades no
+   * latency for one round trip where a busy team's calls would each make one.
+   */
+  const settles = createKeyedBatcher<{ planned: PlannedLimit[]; delta: number }, boolean>(
+    async (_limits, batch) => {
+      const { planned } = batch[0]!;
+      const delta = batch.reduce((sum, s) => sum + s.delta, 0);
+      try {
+        if (delta !== 0) {
+          await redis.mgRateLimitSettle(
+            planned.length,
+            ...planned.map((p) => p.key),
+            clock(),
+            delta,
+            ...planned.flatMap((p) => [p.limit, p.periodMs]),
+          );
+        }
+        return batch.map(() => true);
+      } catch {
+        return batch.map(() => false);
+      }
+    },
+  );
   const unavailable = (error: unknown): Decision =>
     failOpen
       ? { allowed: true, failedOpen: true, error: message(error) }
@@ -168,18 +195,8 @@ export async function createRedisRateLimiter({
       const delta = actualTokens - reservedTokens;
       const planned = planSettle(subject, limits);
       if (delta === 0 || planned.length === 0) return true;
-      try {
-        await redis.mgRateLimitSettle(
-          planned.length,
-          ...planned.map((p) => p.key),
-          clock(),
-          delta,
-          ...planned.flatMap((p) => [p.limit, p.periodMs]),
-        );
-        return true;
-      } catch {
-        return false;
-      }
+      const same = planned.map((p) => `${p.key} ${p.limit} ${p.periodMs}`).join('\n');
+      return settles(same, { planned, delta });
     },
 
     async status(subject, limits) {

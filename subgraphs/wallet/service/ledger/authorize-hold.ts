@@ -2,7 +2,7 @@ import { insertHold, type NewHold } from '../../store/hold-statements.js';
 import type { HoldMetadata, HoldRow } from '../../store/transfer-rows.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { authorizeHoldBatch, type HoldRequest } from './hold-batch.js';
-import { createKeyedBatcher } from './keyed-batcher.js';
+import { createKeyedBatcher } from '../../../../lib/keyed-batcher.js';
 import { budgetExceeded, insufficientFunds, walletSuspended } from './ledger-errors.js';
 import { checkAmount, checkExpiry, checkIdempotencyKey, checkMinimum } from './validation.js';
 

@@ -2,7 +2,7 @@ import type { Db } from '../../../../lib/db/index.js';
 import { captureHolds, type CaptureEntry } from '../../store/hold-resolution.js';
 import type { LedgerReads } from '../../store/ledger-reads.js';
 import type { HoldRow } from '../../store/transfer-rows.js';
-import { oneByOne } from './keyed-batcher.js';
+import { oneByOne } from '../../../../lib/keyed-batcher.js';
 import { uniqueViolation } from './ledger-errors.js';
 
 /** One queued captureHold, already checked against its hold, with its own single path. */

@@ -5,7 +5,7 @@ import type { CaptureUsage, HoldRow, TransferRow } from '../../store/transfer-ro
 import { captureHoldBatch, type CaptureRequest } from './capture-batch.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { chargeExcess, splitExcess } from './excess.js';
-import { createKeyedBatcher } from './keyed-batcher.js';
+import { createKeyedBatcher } from '../../../../lib/keyed-batcher.js';
 import { captureExceedsHold, disputeHoldNotCharged } from './ledger-errors.js';
 import { checkIdempotencyKey } from './validation.js';
 

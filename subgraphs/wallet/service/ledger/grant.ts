@@ -9,7 +9,7 @@ import {
 import type { FundingMetadata, TransferRow } from '../../store/transfer-rows.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { repayOwed } from './excess.js';
-import { createKeyedBatcher, oneByOne } from './keyed-batcher.js';
+import { createKeyedBatcher, oneByOne } from '../../../../lib/keyed-batcher.js';
 import { idempotencyConflict, uniqueViolation } from './ledger-errors.js';
 import { checkAmount, checkFundingMetadata, checkIdempotencyKey, checkMemo } from './validation.js';
 

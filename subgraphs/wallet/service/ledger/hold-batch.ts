@@ -7,7 +7,7 @@ import {
   type NewHold,
 } from '../../store/hold-statements.js';
 import type { HoldRow } from '../../store/transfer-rows.js';
-import { oneByOne } from './keyed-batcher.js';
+import { oneByOne } from '../../../../lib/keyed-batcher.js';
 import { uniqueViolation } from './ledger-errors.js';
 
 /** One queued authorizeHold: its parameters, and its own single-statement path. */

@@ -15,7 +15,7 @@ import {
 } from '../../store/transfer-rows.js';
 import { onceByKey, requestHash, type LedgerCore } from './core.js';
 import { chargeExcess, splitExcess } from './excess.js';
-import { createKeyedBatcher, oneByOne } from './keyed-batcher.js';
+import { createKeyedBatcher, oneByOne } from '../../../../lib/keyed-batcher.js';
 import { disputeHoldNotCharged, idempotencyConflict, uniqueViolation } from './ledger-errors.js';
 import { checkAmount, checkIdempotencyKey } from './validation.js';
 

@@ -153,15 +153,16 @@ export function createGateway(deps: GatewayDeps) {
     logger,
     registry: metrics.registry,
   });
+  const apiKeys = createApiKeyAuthenticator({
+    kv: deps.kv,
+    policy,
+    logger,
+    lookups: cacheLookups,
+  });
   const authenticate = createAuthenticator({
     adminKey: config.adminKey,
     orgId: config.orgId,
-    apiKey: createApiKeyAuthenticator({
-      kv: deps.kv,
-      policy,
-      logger,
-      lookups: cacheLookups,
-    }),
+    apiKey: apiKeys,
     oidc:
       config.oidc &&
       createOidcAuthenticator(config.oidc, { kv: deps.kv, policy, logger, orgId: config.orgId }),
@@ -390,6 +391,7 @@ export function createGateway(deps: GatewayDeps) {
         await http.close(clock?.remaining());
         await apollo.stop();
         await usage.stop();
+        await apiKeys.close();
         await services.close();
         await streamDispatcher.destroy();
       })();

@@ -63,3 +63,9 @@ export const GRANTS_CACHE_TTL_MS = 30_000;
 
 /** How long a revocation marker outlives any positive cache entry. */
 export const REVOCATION_MARKER_TTL_MS = 10 * 60_000;
+
+/**
+ * Where the policy subgraph announces a revoked key's hash, after writing its revocation marker,
+ * so that every gateway replica drops the copy it keeps in memory.
+ */
+export const REVOKED_KEYS_CHANNEL = 'auth:revoked-keys';

@@ -1,6 +1,7 @@
 import { eventually } from '../../test/support/eventually.js';
 import { createTestKv, type TestKv } from '../../test/support/stores.js';
-import { STORE_MODES } from '../../test/support/test-env.js';
+import { REAL_STORES_REASON, STORE_MODES, TEST_REDIS_URL } from '../../test/support/test-env.js';
+import { Redis } from 'ioredis';
 import { createKv } from './index.js';
 import { createMemoryKv } from './memory.js';
 import type { Kv } from './types.js';
@@ -172,6 +173,38 @@ describe.each(STORE_MODES)('Kv contract (%s store)', (mode) => {
   it('answers ping', async () => {
     await expect(kv.ping()).resolves.toBeUndefined();
   });
+
+  it('delivers what is published to every subscriber of the channel, after saying it is live', async () => {
+    const heard: string[] = [];
+    const subscribed = (who: string, channel: string) =>
+      new Promise<() => Promise<void>>((resolve) => {
+        const stop = kv.subscribe(channel, {
+          message: (text) => heard.push(`${who}:${text}`),
+          live: (up) => up && resolve(stop),
+        });
+      });
+    const [stopA, stopB, stopOther] = await Promise.all([
+      subscribed('a', 'news'),
+      subscribed('b', 'news'),
+      subscribed('other', 'elsewhere'),
+    ]);
+    await kv.publish('news', 'one');
+    await eventually(
+      'both subscribers hear it',
+      async () => (heard.length >= 2 ? true : undefined),
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
+    expect(heard.sort()).toEqual(['a:one', 'b:one']);
+    await stopA();
+    await kv.publish('news', 'two');
+    await eventually(
+      'the one left hears it',
+      async () => (heard.includes('b:two') ? true : undefined),
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
+    expect(heard.filter((h) => h.startsWith('a:'))).toEqual(['a:one']);
+    await Promise.all([stopB(), stopOther()]);
+  });
 });
 
 describe('memory Kv with an injected clock', () => {
@@ -207,5 +240,74 @@ describe('memory Kv with an injected clock', () => {
     clock += 10;
     await expect(kv.set('lock', 'b', { ttlMs: 10, onlyIfAbsent: true })).resolves.toBe(true);
     await expect(kv.get('lock')).resolves.toBe('b');
+  });
+});
+
+if (!TEST_REDIS_URL) console.warn(`[Redis Kv channels] Not run: ${REAL_STORES_REASON}`);
+const withRedis = TEST_REDIS_URL ? describe : describe.skip;
+
+/** A promise and what settles it (Promise.withResolvers, which Node 20 lacks). */
+function signal() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+withRedis('Redis Kv channels', () => {
+  const redisUrl = TEST_REDIS_URL as string;
+  let store: TestKv;
+
+  beforeAll(async () => {
+    store = await createTestKv('real');
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it('reach other clients of the same prefix only, and say when delivery was down', async () => {
+    const { kv, keyPrefix } = store;
+    const sibling = await createKv({ url: redisUrl, keyPrefix });
+    const stranger = await createKv({ url: redisUrl, keyPrefix: `${keyPrefix}other:` });
+    const heard: string[] = [];
+    const states: boolean[] = [];
+    let live = signal();
+    const stop = kv.subscribe('revoked', {
+      message: (text) => heard.push(text),
+      live: (up) => {
+        states.push(up);
+        if (up) live.resolve();
+      },
+    });
+    await live.promise;
+    await stranger.publish('revoked', 'not ours');
+    await sibling.publish('revoked', 'ours');
+    await eventually(
+      'the message from a client of the same prefix',
+      async () => (heard.includes('ours') ? true : undefined),
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
+    expect(heard).toEqual(['ours']);
+
+    // The subscriber's connection is killed: delivery is down, then live again, and works.
+    live = signal();
+    const admin = new Redis(redisUrl);
+    const clients = (await admin.client('LIST')) as string;
+    const ids = clients
+      .split('\n')
+      .filter((line) => line.includes(` name=${keyPrefix}channels `))
+      .map((line) => /id=(\d+)/.exec(line)![1]!);
+    expect(ids).toHaveLength(1);
+    await admin.client('KILL', 'ID', ids[0]!);
+    await live.promise;
+    expect(states).toEqual([true, false, true]);
+    await sibling.publish('revoked', 'after');
+    await eventually(
+      'a message after the reconnect',
+      async () => (heard.includes('after') ? true : undefined),
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
+    await stop();
+    admin.disconnect();
+    await Promise.all([sibling.close(), stranger.close()]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Kv, SetOptions } from './types.js';
+import type { ChannelListener, Kv, SetOptions } from './types.js';
 
 interface Entry {
   value: string;
@@ -40,6 +40,8 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
     return next;
   };
 
+  const channels = new Map<string, Set<ChannelListener>>();
+
   return {
     kind: 'memory',
     async get(key) {
@@ -64,6 +66,17 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
     async incrByAll(increments, { ttlMs } = {}) {
       return increments.map(([key, by]) => increment(key, by, ttlMs));
     },
+    async publish(channel, message) {
+      for (const listener of channels.get(channel) ?? []) listener.message(message);
+    },
+    subscribe(channel, listener) {
+      const listeners = channels.get(channel) ?? new Set<ChannelListener>();
+      channels.set(channel, listeners.add(listener));
+      queueMicrotask(() => listener.live(true));
+      return async () => {
+        listeners.delete(listener);
+      };
+    },
     async pttl(key) {
       const entry = live(key);
       if (!entry) return -2;
@@ -73,6 +86,7 @@ export function createMemoryKv(options: { now?: () => number; sweepMs?: number }
     async close() {
       clearInterval(sweep);
       entries.clear();
+      channels.clear();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Kv, SetOptions } from './types.js';
 import { traceRedisCommands } from '../tracing/redis-spans.js';
+import { createRedisChannels } from './redis-channels.js';
 
 export interface RedisKvOptions {
   url: string;
@@ -63,6 +64,8 @@ return out`,
           ...increments.map(([, by]) => by),
         );
 
+  const channels = createRedisChannels(redis, keyPrefix);
+
   return {
     kind: 'redis',
     get: (key) => redis.get(key),
@@ -81,11 +84,14 @@ return out`,
     del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
     incrBy: async (key, by, { ttlMs } = {}) => (await incrByAll([[key, by]], ttlMs))[0]!,
     incrByAll: (increments, { ttlMs } = {}) => incrByAll(increments, ttlMs),
+    publish: (channel, message) => channels.publish(channel, message),
+    subscribe: (channel, listener) => channels.subscribe(channel, listener),
     pttl: (key) => redis.pttl(key),
     async ping() {
       await redis.ping();
     },
     async close() {
+      channels.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

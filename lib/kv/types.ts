@@ -25,10 +25,24 @@ export interface Kv {
     increments: ReadonlyArray<readonly [key: string, by: number]>,
     options?: { ttlMs?: number },
   ): Promise<number[]>;
+  /** Sends `message` to every subscriber of `channel`, on every replica sharing the store. */
+  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Hands `listener.message` what is published on `channel` from now on. `listener.live` says
+   * whether delivery is up: false when messages may be missed (the subscription's connection is
+   * down), true once it is subscribed again; the first `live(true)` comes once subscribed.
+   * Returns what ends the subscription.
+   */
+  subscribe(channel: string, listener: ChannelListener): () => Promise<void>;
   /** Milliseconds until `key` expires; -1 without expiry, -2 when missing (as Redis PTTL). */
   pttl(key: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ChannelListener {
+  message(text: string): void;
+  live(up: boolean): void;
 }
 
 export interface SetOptions {

@@ -206,7 +206,7 @@ describe('dashboards and alerting rules against a running stack', () => {
       'inference',
       /^modelgraph_cache_lookups_total\{[^}]*cache="generation",result="hit"[^}]*\} 1$/,
     );
-    has('gateway', /^modelgraph_cache_lookups_total\{[^}]*cache="api_key",result="hit"/);
+    has('gateway', /^modelgraph_cache_lookups_total\{[^}]*cache="api_key_near",result="hit"/);
     has('gateway', /^modelgraph_graphql_operation_duration_seconds_count\{[^}]*outcome="error"/);
     // RATE_LIMITED is an expected refusal: it spends no error budget (outcome fault).
     expect(series('gateway').filter((l) => /_count\{[^}]*outcome="fault"/.test(l))).toEqual([]);

@@ -1,6 +1,7 @@
 import {
   NO_PRINCIPAL,
   REVOCATION_MARKER_TTL_MS,
+  REVOKED_KEYS_CHANNEL,
   credentialCacheKey,
   generateApiKey,
 } from '../../../lib/auth/api-key.js';
@@ -100,6 +101,7 @@ export function createApiKeyService(db: Db, kv: Kv, now: () => Date, { audited }
       await kv.set(credentialCacheKey.apiKey(revoked.hash), NO_PRINCIPAL, {
         ttlMs: REVOCATION_MARKER_TTL_MS,
       });
+      await kv.publish(REVOKED_KEYS_CHANNEL, revoked.hash);
       return revoked.row;
     },
   };

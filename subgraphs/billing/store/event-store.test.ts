@@ -75,4 +75,16 @@ describe.each(STORE_MODES)('recording and settling provider events (%s stores)',
       ['HANDLED', 'the first delivery'],
     ]);
   });
+
+  it('settles the same events from two writers at once, in opposite orders, without deadlock', async () => {
+    const ids = await Promise.all(Array.from({ length: 200 }, () => received()));
+    const settle = (list: string[], detail: string) =>
+      events.settle(list.map((id) => ({ id, outcome: 'HANDLED' as const, detail })));
+    // Each statement locks its rows as it goes; in opposite orders, two could wait on each other.
+    for (let round = 0; round < 10; round += 1) {
+      await Promise.all([settle(ids, 'forward'), settle([...ids].reverse(), 'backward')]);
+    }
+    const settled = await outcomes(ids.slice(-3)); // the newest: the page holds 100
+    expect(settled.every(([outcome]) => outcome === 'HANDLED')).toBe(true);
+  });
 });

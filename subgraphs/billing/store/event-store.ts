@@ -106,10 +106,18 @@ export function createEventStore(db: Queryable) {
         if (!byId.has(o.id) || byId.get(o.id)!.outcome === 'FAILED') byId.set(o.id, o);
       }
       const list = [...byId.values()];
+      // The rows are locked in id order first, as receipts write them, so two settle statements
+      // sharing events (two replicas) cannot deadlock each other.
       await db.query(
-        `UPDATE provider_events e SET outcome = s.outcome, detail = s.detail, handled_at = now()
-         FROM unnest($1::text[], $2::text[], $3::text[]) AS s(id, outcome, detail)
-         WHERE e.id = s.id AND (e.outcome IN ('RECEIVED', 'FAILED') OR s.outcome <> 'FAILED')`,
+        `WITH s AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS s(id, outcome, detail)
+         ), locked AS MATERIALIZED (
+           SELECT id FROM provider_events WHERE id IN (SELECT id FROM s) ORDER BY id FOR UPDATE
+         )
+         UPDATE provider_events e SET outcome = s.outcome, detail = s.detail, handled_at = now()
+         FROM s
+         WHERE e.id = s.id AND e.id IN (SELECT id FROM locked)
+           AND (e.outcome IN ('RECEIVED', 'FAILED') OR s.outcome <> 'FAILED')`,
         [
           list.map((o) => o.id),
           list.map((o) => o.outcome),

@@ -13,10 +13,11 @@ export function createRedisChannels(redis: Redis, keyPrefix: string) {
   let subscriber: Redis | undefined;
   const named = (channel: string) => `${keyPrefix}${channel}`;
 
-  const join = (sub: Redis, channel: string) =>
+  /** Subscribes `channel` and tells `told` (by default every listener of it) it is live. */
+  const join = (sub: Redis, channel: string, told?: ChannelListener) =>
     sub.subscribe(channel).then(
       () => {
-        for (const listener of listeners.get(channel) ?? []) listener.live(true);
+        for (const listener of told ? [told] : (listeners.get(channel) ?? [])) listener.live(true);
       },
       () => undefined, // the connection dropped meanwhile: 'ready' subscribes again
     );
@@ -51,7 +52,8 @@ export function createRedisChannels(redis: Redis, keyPrefix: string) {
       const set = listeners.get(name) ?? new Set<ChannelListener>();
       listeners.set(name, set.add(listener));
       subscriber ??= open();
-      if (subscriber.status === 'ready') void join(subscriber, name);
+      // Live already: only the newcomer is told (others were, and must not hear it twice).
+      if (subscriber.status === 'ready') void join(subscriber, name, listener);
       return async () => {
         set.delete(listener);
         if (set.size > 0 || listeners.get(name) !== set) return;

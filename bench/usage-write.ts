@@ -4,9 +4,11 @@ import { INFERENCE_SCHEMA, prepareInferenceStore } from '../subgraphs/inference/
 import { createUsageRows, type UsageRecord } from '../subgraphs/inference/store/usage-rows.js';
 
 /*
- * `tsx bench/usage-write.ts`: the usage writer's one statement (records and every rollup) alone,
- * batches of 1 and 100 records spread over 50 teams, 200 keys, 5 models and ~17 hours, on a
- * database of its own on DATABASE_URL. Run it on two commits to see what a rollup more costs.
+ * `tsx bench/usage-write.ts`: the usage writer's statement on the paid call's path (records
+ * queued for the rollups) and the rollup folder's (the queue into every rollup, decision 105),
+ * each alone, batches of 1, 100 and 1,000 records spread over 50 teams, 200 keys, 5 models and
+ * ~17 hours, on a database of its own on DATABASE_URL. Run it on two commits to see what a
+ * rollup more costs.
  */
 const server = process.env.DATABASE_URL;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
@@ -47,18 +49,30 @@ const record = (): UsageRecord => {
 try {
   await prepareInferenceStore(db);
   const rows = createUsageRows(db);
-  for (const size of [1, 100]) {
-    const times: number[] = [];
-    for (let i = 0; i < ROUNDS + 20; i += 1) {
-      const batch = Array.from({ length: size }, record);
-      const started = performance.now();
-      await rows.insert(batch);
-      if (i >= 20) times.push(performance.now() - started);
-    }
+  const timed = async (step: () => Promise<unknown>) => {
+    const started = performance.now();
+    await step();
+    return performance.now() - started;
+  };
+  const summary = (times: number[]) => {
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+    return `p50 ${at(0.5).toFixed(2)} ms, p95 ${at(0.95).toFixed(2)} ms`;
+  };
+  for (const size of [1, 100, 1000]) {
+    const writes: number[] = [];
+    const folds: number[] = [];
+    const rounds = size === 1000 ? Math.ceil(ROUNDS / 10) : ROUNDS;
+    for (let i = 0; i < rounds + 20; i += 1) {
+      const batch = Array.from({ length: size }, record);
+      const write = await timed(() => rows.insert(batch));
+      const fold = await timed(() => rows.fold(5000));
+      if (i < 20) continue;
+      writes.push(write);
+      folds.push(fold);
+    }
     console.log(
-      `batch ${size}: p50 ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms (${ROUNDS} statements)`,
+      `batch ${size}: path's write ${summary(writes)}; fold ${summary(folds)} (${rounds} each)`,
     );
   }
 } finally {

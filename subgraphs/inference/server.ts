@@ -37,10 +37,12 @@ import { createSagaMetrics } from './service/saga/saga-metrics.js';
 import type { SagaDeps } from './service/saga/saga-types.js';
 import { createUsageMetrics } from './service/saga/usage-event.js';
 import { createSingleflight } from './service/singleflight.js';
+import { createRollupFolder } from './service/usage/rollup-folder.js';
 import { createUsageWriter } from './service/usage/usage-writer.js';
 import { SERVICE_CALL_TIMEOUT_MS } from './service/timing.js';
 import { inferenceMigrations } from './store/migrations.js';
 import { createUsageRollups } from './store/usage-rollups.js';
+import { createUsageRows } from './store/usage-rows.js';
 
 export const INFERENCE_SCHEMA = 'inference';
 
@@ -134,12 +136,17 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     onCharged: (charge, amount) =>
       usageMetrics.cost.inc({ model: charge.usage.modelId }, Number(amount)),
   });
+  const rollupFolder = createRollupFolder({
+    rows: createUsageRows(deps.db),
+    logger: deps.logger,
+    retentionDays: settings.usageRecordRetentionDays,
+    now,
+  });
   const usageWriter = createUsageWriter({
     db: deps.db,
     logger: deps.logger,
     registry: metrics.registry,
-    retentionDays: settings.usageRecordRetentionDays,
-    now,
+    onWritten: rollupFolder.soon,
   });
   const leases =
     settings.creditLeases.calls > 0
@@ -189,7 +196,7 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     now,
   };
 
-  const usageRollups = createUsageRollups(deps.db);
+  const usageRollups = createUsageRollups(deps.db, rollupFolder.catchUp);
   const live = createLiveStreams();
   const streams = {
     live,
@@ -232,6 +239,8 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
     async start() {
       await server.start();
       chargeOutbox.start();
+      // Records a replica wrote but did not fold before it died are folded by the next.
+      rollupFolder.soon();
     },
     /**
      * Ends open streams with a terminal event (what they delivered charged), then stops; with
@@ -243,7 +252,11 @@ export function createInferenceSubgraph(deps: InferenceDeps) {
       await clock?.delay();
       await streams.live.shutdown();
       await server.stop(clock && { timeoutMs: clock.remaining(), delayMs: 0 });
-      await Promise.all([chargeOutbox.stop(), usageWriter.stop(), health.flush()]);
+      await Promise.all([
+        chargeOutbox.stop(),
+        usageWriter.stop().then(rollupFolder.stop),
+        health.flush(),
+      ]);
       await leases?.close();
       await Promise.all([client.close(), providers.close()]);
     },

@@ -136,4 +136,14 @@ ALTER TABLE usage_records ADD COLUMN flow_hold_id text;
 ALTER TABLE usage_records ADD COLUMN flow_step_key text;
 `,
   },
+  {
+    id: '006_usage_rollup_pending',
+    sql: `
+-- Records not yet added to the rollups (decision 105): the usage writer inserts a record and its
+-- row here in one statement, on the paid call's path; the rollup folder adds batches of them to
+-- the rollups off the path, deleting their rows here in the same statement. Every record before
+-- this migration is already in the rollups.
+CREATE TABLE usage_rollup_pending (call_id text PRIMARY KEY);
+`,
+  },
 ];

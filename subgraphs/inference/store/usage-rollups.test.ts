@@ -84,8 +84,17 @@ function expected(all: UsageRecord[], grain: UsageGrain, teamId: string | null, 
   return [...sums].sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** Folds every queued record (what a report's catch-up does); returns how many. */
+async function foldQueued(db: Db): Promise<number> {
+  let total = 0;
+  for (let n = -1; n !== 0; total += n) n = await createUsageRows(db).fold(1000, true);
+  return total;
+}
+
+const readRollups = (db: Db) => createUsageRollups(db, () => foldQueued(db).then(() => undefined));
+
 async function reported(db: Db, grain: UsageGrain, teamId: string | null, by: UsageDimension[]) {
-  const points = await createUsageRollups(db).points({
+  const points = await readRollups(db).points({
     grain,
     teamId,
     from: new Date(START),
@@ -157,7 +166,7 @@ describe.each(STORE_MODES)('usage rollups against the records (%s database)', (m
         const group = JSON.stringify(JSON.parse(key).slice(1));
         totals.set(group, (totals.get(group) ?? 0n) + BigInt(requests));
       }
-      const whole = await createUsageRollups(db).points({
+      const whole = await readRollups(db).points({
         grain: 'DAY',
         teamId: null,
         from: new Date(START),
@@ -189,12 +198,84 @@ describe.each(STORE_MODES)('usage rollups against the records (%s database)', (m
     const all = records(200);
     const rows = createUsageRows(db);
     await rows.insert(all);
+    // Records still queued for the rollups are kept: they would be lost from every report.
+    expect(await rows.pruneRecords(new Date(START + 3 * DAY))).toBe(0);
     const before = await reported(db, 'DAY', null, ['API_KEY', 'USER']);
     expect(await rows.pruneRecords(new Date(START + 3 * DAY))).toBe(all.length);
     expect(await reported(db, 'DAY', null, ['API_KEY', 'USER'])).toEqual(before);
     expect(await reported(db, 'HOUR', 'team-2', ['MODEL', 'USER'])).toEqual(
       expected(all, 'HOUR', 'team-2', ['MODEL', 'USER']),
     );
+  });
+
+  it('a record is in the rollups once it is folded, exactly once under concurrent folds', async () => {
+    await prepareInferenceStore(db);
+    const all = records(900);
+    const rows = createUsageRows(db);
+    await Promise.all([0, 300, 600].map((i) => rows.insert(all.slice(i, i + 300))));
+    const sum = async (table: string) =>
+      Number(
+        (await db.query<{ n: string | null }>(`SELECT sum(requests) AS n FROM ${table}`)).rows[0]!
+          .n ?? 0,
+      );
+    // Nothing is added before a fold (the path's statement only queues).
+    expect(await sum('usage_team_rollups')).toBe(0);
+    // Six folders of 40 at a time, as replicas would (each skipping the others' records), then
+    // one that waits for any still running, as a report does.
+    const skipping = async () => {
+      let taken = 0;
+      for (let n = -1; n !== 0; taken += n) n = await rows.fold(40);
+      return taken;
+    };
+    const taken = await Promise.all([...Array.from({ length: 6 }, skipping), foldQueued(db)]);
+    expect(taken.reduce((a, b) => a + b, 0)).toBe(all.length);
+    const queued = await db.query<{ n: string }>('SELECT count(*) AS n FROM usage_rollup_pending');
+    expect(Number(queued.rows[0]!.n)).toBe(0);
+    // Hour and day rows: every record twice in each table.
+    for (const table of ['usage_team_rollups', 'usage_org_rollups', 'usage_principal_rollups']) {
+      expect([table, await sum(table)]).toEqual([table, 2 * all.length]);
+    }
+    expect(await reported(db, 'HOUR', 'team-1', ['MODEL', 'API_KEY'])).toEqual(
+      expected(all, 'HOUR', 'team-1', ['MODEL', 'API_KEY']),
+    );
+    // A record written again is not queued again.
+    expect(await rows.insert(all.slice(0, 10))).toBe(0);
+    expect(await foldQueued(db)).toBe(0);
+  });
+
+  it('a waiting fold returns only after a fold holding records has committed them', async () => {
+    await prepareInferenceStore(db);
+    // The first 250 by call id on the first day, the rest on the third: the two folds below
+    // share no rollup row, so only the queue's row locks can make the second one wait.
+    const all = records(400).map((r, i) => ({
+      ...r,
+      callId: `${i < 250 ? 'a' : 'b'}-${i}`,
+      createdAt: new Date(START + (i < 250 ? 0 : 2 * DAY) + (i % 24) * 3_600_000),
+    }));
+    const rows = createUsageRows(db);
+    await rows.insert(all);
+    // A fold in a transaction kept open holds its 250 records; the embedded store has one
+    // connection and queues the waiting fold behind the transaction, as PostgreSQL's locks do.
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    const holder = db.transaction(async (tx) => {
+      const taken = await createUsageRows(tx).fold(250);
+      held();
+      await committing;
+      return taken;
+    });
+    await holding;
+    let waited: number | undefined;
+    const waiting = foldQueued(db).then((n) => (waited = n));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(waited).toBeUndefined();
+    commit();
+    expect(await holder).toBe(250);
+    await waiting;
+    expect(waited).toBe(150);
+    expect(await reported(db, 'DAY', null, [])).toEqual(expected(all, 'DAY', null, []));
   });
 
   it('migration 004 fills the principal rollups from the team rollups already there', async () => {

@@ -73,11 +73,15 @@ const SUMS = MEASURE_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 
 const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value);
 
-/** The usage rollups' reads: never the raw records. */
-export function createUsageRollups(db: Queryable) {
+/**
+ * The usage rollups' reads: never the raw records. `catchUp` resolves once every committed record
+ * is in the rollups (the rollup folder's), so a report counts every call answered before it.
+ */
+export function createUsageRollups(db: Queryable, catchUp?: () => Promise<void>) {
   return {
     /** Every bucket of every group with calls in [from, to), merged in the database. */
     async points(q: RollupQuery): Promise<RollupPoint[]> {
+      await catchUp?.();
       const dims = q.groupBy.map((d) => COLUMN_OF[d]);
       const params: unknown[] = [q.grain, q.from, q.to];
       const teamFilter = q.teamId === null ? '' : `AND team_id = $${params.push(q.teamId)}`;

@@ -171,8 +171,8 @@ export function rollupUpsertSql(source: string, grain: UsageGrain, scope: Rollup
     .slice(1)
     .map((_, i) => i + 2)
     .join(', ');
-  // In key order: concurrent writers (replicas, or this one's two slots) lock shared rollup
-  // rows in the same order, so they wait for each other instead of deadlocking.
+  // In key order: concurrent folds (replicas, or a report's beside a replica's) lock shared
+  // rollup rows in the same order, so they wait for each other instead of deadlocking.
   return `INSERT INTO ${table} AS t (${keys.join(', ')}, ${MEASURE_COLUMNS.join(', ')})
     SELECT '${grain}', ${select(bucket)}, ${RECORD_MEASURES} FROM ${source}
     GROUP BY ${positions} ORDER BY ${positions}
@@ -205,29 +205,45 @@ const TYPES = [
 ];
 /**
  * One statement (one round trip, atomic without a transaction): the records not there yet are
- * inserted, and exactly those are added to the six rollups (team, org and principal; hour and
- * day). The
- * records come as one array per column, so every batch size sends the same text, which the
- * driver prepares once per connection (planning it is most of its cost).
+ * inserted, each with a row in usage_rollup_pending, which the rollup folder turns into rollups
+ * later (decision 105). The records come as one array per column, so every batch size sends the
+ * same text, which the driver prepares once per connection (planning it is most of its cost).
  */
 const INSERT_SQL = `WITH v AS (
     SELECT * FROM unnest(${TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
     AS v (${COLUMNS.join(', ')})),
   fresh AS (
     INSERT INTO usage_records (${COLUMNS.join(', ')}) SELECT * FROM v
-    ON CONFLICT (call_id) DO NOTHING RETURNING *),
+    ON CONFLICT (call_id) DO NOTHING RETURNING call_id),
+  pending AS (INSERT INTO usage_rollup_pending SELECT call_id FROM fresh)
+  SELECT count(*) AS inserted FROM fresh`;
+
+/**
+ * One statement: up to $1 pending records are taken (their pending rows deleted) and added to the
+ * six rollups (team, org and principal; hour and day), so a record is added once whichever
+ * replica folds it. `wait` false skips records another fold has locked; true waits for that fold
+ * to commit (whose records are then gone from the queue).
+ */
+const foldSql = (wait: boolean) => `WITH taken AS (
+    DELETE FROM usage_rollup_pending WHERE call_id IN (
+      SELECT call_id FROM usage_rollup_pending ORDER BY call_id LIMIT $1
+      FOR UPDATE${wait ? '' : ' SKIP LOCKED'})
+    RETURNING call_id),
+  fresh AS (SELECT r.* FROM usage_records r JOIN taken USING (call_id)),
   team_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'team')}),
   team_day AS (${rollupUpsertSql('fresh', 'DAY', 'team')}),
   org_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'org')}),
   org_day AS (${rollupUpsertSql('fresh', 'DAY', 'org')}),
   principal_hour AS (${rollupUpsertSql('fresh', 'HOUR', 'principal')}),
   principal_day AS (${rollupUpsertSql('fresh', 'DAY', 'principal')})
-  SELECT count(*) AS inserted FROM fresh`;
+  SELECT count(*) AS folded FROM taken`;
+const FOLD_SKIPPING_SQL = foldSql(false);
+const FOLD_WAITING_SQL = foldSql(true);
 
-/** The usage tables' writes (store/migrations.ts 002, 003 and 005). */
+/** The usage tables' writes (store/migrations.ts 002, 003, 005 and 006). */
 export function createUsageRows(db: Queryable) {
   return {
-    /** Inserts `records` not there yet and adds exactly those to the rollups; returns how many. */
+    /** Inserts `records` not there yet, each queued for the rollups; returns how many. */
     async insert(records: UsageRecord[]): Promise<number> {
       if (records.length === 0) return 0;
       const values = records.map(valuesOf);
@@ -238,11 +254,28 @@ export function createUsageRows(db: Queryable) {
       return Number(rows[0]!.inserted);
     },
 
-    /** Deletes raw records older than `before` (rollups are kept); returns how many. */
+    /**
+     * Adds up to `most` queued records to the rollups and takes them off the queue; returns how
+     * many. `wait`: also those another fold is adding now, once it commits (see foldSql).
+     */
+    async fold(most: number, wait = false): Promise<number> {
+      const { rows } = await db.query<{ folded: string }>(
+        wait ? FOLD_WAITING_SQL : FOLD_SKIPPING_SQL,
+        [most],
+      );
+      return Number(rows[0]!.folded);
+    },
+
+    /**
+     * Deletes raw records older than `before` that are in the rollups (rollups are kept); returns
+     * how many.
+     */
     async pruneRecords(before: Date): Promise<number> {
-      const { rowCount } = await db.query('DELETE FROM usage_records WHERE created_at < $1', [
-        before,
-      ]);
+      const { rowCount } = await db.query(
+        `DELETE FROM usage_records r WHERE created_at < $1
+         AND NOT EXISTS (SELECT 1 FROM usage_rollup_pending p WHERE p.call_id = r.call_id)`,
+        [before],
+      );
       return rowCount;
     },
   };

@@ -6,7 +6,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { STORE_MODES } from '../../../../test/support/test-env.js';
 import { prepareInferenceStore } from '../../server.js';
 import { createUsageRollups } from '../../store/usage-rollups.js';
-import type { UsageRecord } from '../../store/usage-rows.js';
+import { createUsageRows, type UsageRecord } from '../../store/usage-rows.js';
+import { createRollupFolder } from './rollup-folder.js';
 import { usageReport } from './usage-report.js';
 import { createUsageWriter } from './usage-writer.js';
 
@@ -68,19 +69,24 @@ describe.each(STORE_MODES)('usage writer (%s database)', (mode) => {
 
   const writerOn = (target: Db) => {
     const log = createRecordingLogger();
+    const folder = createRollupFolder({
+      rows: createUsageRows(db),
+      logger: log.logger,
+      retentionDays: 90,
+      now: () => AT.getTime(),
+    });
     const writer = createUsageWriter({
       db: target,
       logger: log.logger,
       registry: new Registry(),
-      retentionDays: 90,
       firstRetryMs: 5,
-      now: () => AT.getTime(),
+      onWritten: folder.soon,
     });
-    return { writer, log };
+    return { writer, log, folder, rollups: createUsageRollups(db, folder.catchUp) };
   };
 
   it('writes concurrent records in group commits, each once, with hourly and daily rollups', async () => {
-    const { writer } = writerOn(db);
+    const { writer, rollups, folder } = writerOn(db);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         writer.write(record(`c${i}`, { modelId: i % 2 ? 'm1' : 'm2', latencyMs: i * 10 })),
@@ -88,7 +94,9 @@ describe.each(STORE_MODES)('usage writer (%s database)', (mode) => {
     );
     await writer.write(record('c7'));
     expect(await count(db, 'SELECT count(*) AS n FROM usage_records')).toBe(50);
-    const report = await usageReport(createUsageRollups(db), {
+    // Written, and queued for the rollups: the report folds the queue before it reads.
+    expect(await count(db, 'SELECT count(*) AS n FROM usage_rollup_pending')).toBe(50);
+    const report = await usageReport(rollups, {
       teamId: 'team-a',
       from: new Date('2026-12-07T00:00:00Z'),
       to: new Date('2026-12-08T00:00:00Z'),
@@ -108,11 +116,27 @@ describe.each(STORE_MODES)('usage writer (%s database)', (mode) => {
     expect(report.totals.latencyMs!.p50).toBeLessThanOrEqual(300);
     expect(report.totals.latencyMs!.p99).toBeGreaterThan(400);
     expect(report.totals.timeToFirstTokenMs).toBeNull();
+    expect(await count(db, 'SELECT count(*) AS n FROM usage_rollup_pending')).toBe(0);
     await writer.stop();
+    await folder.stop();
+  });
+
+  it('folds written records into the rollups on its own, after a short delay', async () => {
+    const { writer, folder } = writerOn(db);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => writer.write(record(`f${i}`))));
+    await eventually(
+      'the records folded',
+      async () =>
+        (await count(db, 'SELECT sum(requests) AS n FROM usage_team_rollups')) === 40 || undefined,
+      { timeoutMs: 10_000 },
+    );
+    expect(await count(db, 'SELECT count(*) AS n FROM usage_rollup_pending')).toBe(0);
+    await writer.stop();
+    await folder.stop();
   });
 
   it('keeps a record whose write failed and writes it on a retry, without failing the call', async () => {
-    const { writer, log } = writerOn(faultyDb(db, 2, 'before'));
+    const { writer, log, folder } = writerOn(faultyDb(db, 2, 'before'));
     await writer.write(record('retried'));
     expect(await count(db, 'SELECT count(*) AS n FROM usage_records')).toBe(0);
     expect(log.errors().map((l) => l.msg)).toContain(
@@ -120,27 +144,32 @@ describe.each(STORE_MODES)('usage writer (%s database)', (mode) => {
     );
     await writer.drained();
     expect(await count(db, 'SELECT count(*) AS n FROM usage_records')).toBe(1);
+    await folder.catchUp();
     expect(await count(db, `SELECT sum(requests) AS n FROM usage_team_rollups`)).toBe(2);
     await writer.stop();
+    await folder.stop();
   });
 
   it('a retry of a write that did commit adds nothing: no second record, no double rollup', async () => {
-    const { writer } = writerOn(faultyDb(db, 1, 'after-commit'));
+    const { writer, folder } = writerOn(faultyDb(db, 1, 'after-commit'));
     await writer.write(record('committed'));
     await writer.drained();
     expect(await count(db, 'SELECT count(*) AS n FROM usage_records')).toBe(1);
+    await folder.catchUp();
     // One hourly and one daily team row, one of each org-wide: one request each.
     expect(await count(db, 'SELECT sum(requests) AS n FROM usage_team_rollups')).toBe(2);
     expect(await count(db, 'SELECT sum(requests) AS n FROM usage_org_rollups')).toBe(2);
     await writer.stop();
+    await folder.stop();
   });
 
-  it('deletes raw records past the retention and keeps the rollups', async () => {
-    const { writer } = writerOn(db);
+  it('deletes raw records past the retention once folded, and keeps the rollups', async () => {
+    const { writer, rollups, folder } = writerOn(db);
     await writer.write(record('old', { createdAt: new Date(AT.getTime() - 91 * 86_400_000) }));
     await writer.write(record('new'));
     await writer.stop();
-    const old = await createUsageRollups(db).points({
+    await folder.stop();
+    const old = await rollups.points({
       grain: 'DAY',
       teamId: 'team-a',
       from: new Date(AT.getTime() - 92 * 86_400_000),
@@ -148,7 +177,7 @@ describe.each(STORE_MODES)('usage writer (%s database)', (mode) => {
       groupBy: [],
     });
     expect(old.map((p) => p.sums.requests)).toEqual([1]);
-    // The first committed write prunes (in the background, then not for an hour).
+    // The first fold prunes (in the background, then not for an hour).
     await eventually(
       'the old record deleted',
       async () => {

@@ -22,12 +22,9 @@ export interface UsageWriterOptions {
   maxPending?: number;
   /** @default 1000 (doubling to 30 s) */
   firstRetryMs?: number;
-  /** Raw records older than this many days are deleted, at most hourly, after a write. */
-  retentionDays: number;
-  now?: () => number;
+  /** Told after every committed write: its records wait for the rollups (rollup-folder.ts). */
+  onWritten?: () => void;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Writes usage records in group commits (lib/group-commit.ts, as inference's spends go): a record
@@ -35,7 +32,8 @@ const HOUR_MS = 3_600_000;
  * together in the next. `write` resolves when the record is committed, or when its first write
  * failed: a failed record never fails the call; it stays in memory and is written again (doubling
  * delays) until the database takes it. The record's call id makes a repeated write a no-op,
- * rollups included.
+ * rollups included: a record joins the rollups once, when the rollup folder takes it off the queue
+ * its write put it on (decision 105).
  */
 // Long only as a factory: it wires or returns short methods, each read on its own.
 export function createUsageWriter(options: UsageWriterOptions) {
@@ -49,7 +47,6 @@ export function createUsageWriter(options: UsageWriterOptions) {
   let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopping = false;
-  let prunedAt = Number.NEGATIVE_INFINITY;
   /** Told when the retry timer has resent what was waiting (drained() waits on it). */
   const retried: Array<() => void> = [];
 
@@ -57,8 +54,8 @@ export function createUsageWriter(options: UsageWriterOptions) {
     async (records) => {
       try {
         metrics.written.inc(await rows.insert(records));
+        options.onWritten?.();
         failures = 0;
-        pruneHourly();
       } catch (error) {
         failures += 1;
         metrics.failures.inc();
@@ -80,18 +77,6 @@ export function createUsageWriter(options: UsageWriterOptions) {
 
   /** Sends every record waiting for a retry again. */
   const resend = () => Promise.all(retrying.splice(0).map(submit));
-
-  // No timer of its own (as policy's usage retention): every replica prunes at most hourly.
-  const pruneHourly = () => {
-    const now = (options.now ?? Date.now)();
-    if (now - prunedAt < HOUR_MS) return;
-    prunedAt = now;
-    const before = new Date(now - options.retentionDays * 24 * HOUR_MS);
-    rows
-      .pruneRecords(before)
-      .then((deleted) => deleted > 0 && logger.info({ deleted }, 'old usage records deleted'))
-      .catch((error: unknown) => logger.warn({ err: error }, 'usage record retention failed'));
-  };
 
   const keepForRetry = (records: UsageRecord[]) => {
     retrying.push(...records);

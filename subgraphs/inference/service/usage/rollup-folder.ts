@@ -13,14 +13,18 @@ export interface RollupFolderOptions {
   mostPerFold?: number;
 }
 
+const HOUR_MS = 3_600_000;
+/** The longest wait before a fold that failed is tried again. */
+const MOST_RETRY_MS = 30_000;
+
 /**
  * Adds queued usage records to the rollups off the paid call's path (decision 105): a fold runs
  * `delayMs` after a write, so at load one statement carries every record of that time, whichever
  * replica wrote it. Folds of this replica run one at a time; those of replicas skip each other's
- * records. A failed fold leaves its records queued and is tried again after the delay. Retention
- * is here too, as only records already in the rollups may go.
+ * records. A failed fold leaves its records queued and is tried again, the wait doubling from
+ * `delayMs` to 30 s while folds fail. Retention is here too, as only records already in the
+ * rollups may go.
  */
-const HOUR_MS = 3_600_000;
 
 export function createRollupFolder(options: RollupFolderOptions) {
   const { rows, logger } = options;
@@ -30,6 +34,7 @@ export function createRollupFolder(options: RollupFolderOptions) {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let prunedAt = Number.NEGATIVE_INFINITY;
+  let failures = 0;
 
   /** Folds until the queue has nothing this fold can take. */
   const foldAll = async (wait: boolean) => {
@@ -63,13 +68,18 @@ export function createRollupFolder(options: RollupFolderOptions) {
 
   const soon = () => {
     if (timer || stopped) return;
+    const wait = Math.min(MOST_RETRY_MS, delayMs * 2 ** failures);
     timer = setTimeout(() => {
       timer = undefined;
-      enqueue(false).catch((error: unknown) => {
-        logger.error({ err: error }, 'usage rollups not folded; tried again shortly');
-        soon();
-      });
-    }, delayMs);
+      enqueue(false).then(
+        () => (failures = 0),
+        (error: unknown) => {
+          failures += 1;
+          logger.error({ err: error, failures }, 'usage rollups not folded; tried again shortly');
+          soon();
+        },
+      );
+    }, wait);
     timer.unref();
   };
 

@@ -29,17 +29,23 @@ function queueOf(queued: number, failing = 0) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A folder over `queue`, with its recording logger. */
+function folderOn(queue: ReturnType<typeof queueOf>, delayMs?: number, mostPerFold?: number) {
+  const log = createRecordingLogger();
+  const folder = createRollupFolder({
+    rows: queue.rows,
+    logger: log.logger,
+    retentionDays: 90,
+    delayMs,
+    mostPerFold,
+  });
+  return { folder, log };
+}
+
 describe('rollup folder', () => {
   it('folds once for every write of its delay, until the queue is empty, then prunes hourly', async () => {
     const queue = queueOf(12);
-    const log = createRecordingLogger();
-    const folder = createRollupFolder({
-      rows: queue.rows,
-      logger: log.logger,
-      retentionDays: 90,
-      delayMs: 20,
-      mostPerFold: 5,
-    });
+    const { folder } = folderOn(queue, 20, 5);
     for (let i = 0; i < 10; i += 1) folder.soon();
     expect(queue.calls.folds).toHaveLength(0);
     await sleep(100);
@@ -60,13 +66,7 @@ describe('rollup folder', () => {
 
   it('a failed fold is logged and tried again, waiting longer each time, until it succeeds', async () => {
     const queue = queueOf(3, 3);
-    const log = createRecordingLogger();
-    const folder = createRollupFolder({
-      rows: queue.rows,
-      logger: log.logger,
-      retentionDays: 90,
-      delayMs: 10,
-    });
+    const { folder, log } = folderOn(queue, 10);
     const started = Date.now();
     folder.soon();
     while (queue.queued() > 0 && Date.now() - started < 5_000) await sleep(5);
@@ -82,8 +82,7 @@ describe('rollup folder', () => {
 
   it("a report's catch-up fails with the fold's error; stop folds what is queued and stops", async () => {
     const queue = queueOf(4, 1);
-    const log = createRecordingLogger();
-    const folder = createRollupFolder({ rows: queue.rows, logger: log.logger, retentionDays: 90 });
+    const { folder } = folderOn(queue);
     await expect(folder.catchUp()).rejects.toThrow('connection reset');
     await folder.stop();
     expect(queue.queued()).toBe(0);

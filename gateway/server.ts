@@ -45,13 +45,15 @@ import { PROVIDER_WEBHOOK_PATH, providerWebhookRoute } from './webhooks/provider
 import { checkoutReturnRoutes } from './billing/checkout-return.js';
 import { STATEMENT_CSV_ROUTE, statementCsvRoute } from './billing/statement-download.js';
 import { createOperationRunner } from './openai/run-operation.js';
+import { createDirectRunner } from './openai/direct-runner.js';
+import { SINGLE_SUBGRAPH_OPERATIONS } from './openai/operations.js';
 import { subscriptionStream } from './openai/subscription-stream.js';
 import type { Principal } from '../lib/auth/principal.js';
-import { createAuditReportPlugin } from './plugins/audit-report.js';
+import { createAuditReportPlugin, createAuditReporter } from './plugins/audit-report.js';
 import { createOperationGuardPlugin } from './plugins/operation-guard.js';
 import { operationLimits } from './plugins/operation-limits.js';
 import { persistedQueriesOption } from './persisted-queries/persisted-query-cache.js';
-import { SubgraphDataSource } from './plugins/subgraph-data-source.js';
+import { SubgraphDataSource, subgraphFetcher } from './plugins/subgraph-data-source.js';
 import { createSubscriptionOpener } from './streaming/open-subscription.js';
 import { createSubscriptionAcceptPlugin } from './streaming/subscription-accept-plugin.js';
 import { streamProtocolOf } from './streaming/stream-protocol.js';
@@ -180,6 +182,8 @@ export function createGateway(deps: GatewayDeps) {
     lookups: cacheLookups,
     usage,
   });
+  const formatError = createErrorFormatter({ production: config.production });
+  const audit = createAuditReporter(policy, logger);
   gateway.onSchemaLoadOrUpdate((update) => {
     useScalarParsers(update.apiSchema);
     subscriptions.useSupergraph(update);
@@ -229,12 +233,12 @@ export function createGateway(deps: GatewayDeps) {
     // runService owns shutdown; Apollo's own signal handler would race it (and never exit).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
-    formatError: createErrorFormatter({ production: config.production }),
+    formatError,
     plugins: [
       ...(limits.plugins as never[]),
       createOperationGuardPlugin({ production: config.production }),
       createSubscriptionAcceptPlugin(),
-      createAuditReportPlugin(policy, logger),
+      createAuditReportPlugin(audit),
       createUsagePlugin(usage),
       createObservabilityPlugin(metrics, logger) as never,
       // No subgraph sends cache hints; the default plugin would compute a policy per response.
@@ -244,6 +248,22 @@ export function createGateway(deps: GatewayDeps) {
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
+
+  // /v1's single-subgraph operations skip Apollo's pipeline: decision 106.
+  const direct = createDirectRunner({
+    operations: SINGLE_SUBGRAPH_OPERATIONS,
+    fallback: createOperationRunner(apollo),
+    limits,
+    subgraphUrl: (name) => subgraphs.get(name),
+    fetcher: subgraphFetcher(deps.localRoutes),
+    formatError,
+    fetchDuration,
+    operationDuration: metrics.operationDuration,
+    usage,
+    audit,
+    lookups: cacheLookups,
+  });
+  gateway.onSchemaLoadOrUpdate((update) => direct.useSupergraph(update));
 
   /** What every operation of one request runs with, for /graphql and /v1 alike. */
   const contextFor = (principal: Principal, ctx: RouteContext): GatewayContext => {
@@ -315,7 +335,7 @@ export function createGateway(deps: GatewayDeps) {
   const openAi = openAiRoutes({
     authenticate,
     contextFor,
-    run: createOperationRunner(apollo),
+    run: direct.run,
     stream: subscriptionStream(subscriptions.openSubscription),
     maxBodyBytes: config.maxBodyBytes,
   });

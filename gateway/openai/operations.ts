@@ -1,6 +1,8 @@
 /**
- * The public GraphQL operations /v1 runs. They go through the gateway's ApolloServer like any
- * client's, so every limit, guard, audit rule and subgraph rule applies to them.
+ * The public GraphQL operations /v1 runs. Every limit, guard, audit rule and subgraph rule of
+ * /graphql applies to them: most go through the gateway's ApolloServer like any client's; those
+ * in SINGLE_SUBGRAPH_OPERATIONS go straight to their subgraph through the same checks
+ * (direct-runner.ts), and CHAT_STREAM through the gateway's subscription path.
  */
 
 export const GENERATION_FIELDS = `id model { id } text toolCalls { id name arguments }
@@ -21,6 +23,12 @@ export const EMBED = `mutation OpenAiEmbeddings($input: EmbedInput!) {
 
 export const EMBEDDING_DIMENSIONS = `query OpenAiEmbeddingDimensions($id: ID!) {
   model(id: $id) { id embeddingDimensions } }`;
+
+/**
+ * The operations one subgraph serves whole (Apollo Gateway's plan for each is one fetch), which
+ * /v1 sends straight to that subgraph: decision 106.
+ */
+export const SINGLE_SUBGRAPH_OPERATIONS: ReadonlySet<string> = new Set([CHAT, EMBED]);
 
 const MODEL_FIELDS = `id createdAt provider { id } lifecycle { status } access { allowed }`;
 

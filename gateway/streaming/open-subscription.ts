@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   getOperationAST,
   specifiedRules,
   type DocumentNode,
@@ -29,7 +30,7 @@ import {
   SubscriptionRefusedError,
   refused,
 } from './subscription-errors.js';
-import { subscriptionOwners } from './subscription-owners.js';
+import { rootFieldOwners } from '../supergraph/root-field-owners.js';
 
 /** One subscription to open on behalf of an authenticated caller. */
 export interface SubscriptionRequest {
@@ -235,7 +236,7 @@ export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
     openSubscription,
     /** Takes the API schema and owners of every supergraph the gateway loads. */
     useSupergraph(update: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) {
-      owners = subscriptionOwners(update.coreSupergraphSdl);
+      owners = rootFieldOwners(update.coreSupergraphSdl, OperationTypeNode.SUBSCRIPTION);
       schema = update.apiSchema;
     },
     /** How many streams are open now. */

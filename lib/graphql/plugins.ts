@@ -10,10 +10,32 @@ const FAULT_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
  * The `outcome` label of an operation: `ok`; `error` when it answered only expected outcomes
  * (bad input, no access, no funds, rate limited...); `fault` when any error is ours.
  */
-function outcomeOf(errors: ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined) {
+export function outcomeOf(
+  errors: ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined,
+) {
   if (!errors?.length) return 'ok';
   const codes = errors.map((e) => String(e.extensions?.code ?? ''));
   return codes.some((code) => FAULT_CODES.has(code) || !isPublicCode(code)) ? 'fault' : 'error';
+}
+
+/** Logs, stack included, the errors of an operation whose code is not one we answer callers. */
+export function logUnexpectedErrors(
+  log: Logger,
+  errors: ReadonlyArray<{
+    extensions?: Record<string, unknown>;
+    path?: ReadonlyArray<string | number>;
+    originalError?: Error;
+  }>,
+  operationName: string | null | undefined,
+) {
+  for (const error of errors) {
+    const code = String(error.extensions?.code ?? '');
+    if (isPublicCode(code)) continue;
+    log.error(
+      { err: error.originalError ?? error, operationName, path: error.path, code },
+      'operation error',
+    );
+  }
 }
 
 /**
@@ -31,15 +53,7 @@ export function createObservabilityPlugin(
       const started = process.hrtime.bigint();
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
-          const log = contextValue.logger ?? logger;
-          for (const error of errors) {
-            const code = String(error.extensions?.code ?? '');
-            if (isPublicCode(code)) continue;
-            log.error(
-              { err: error.originalError ?? error, operationName, path: error.path, code },
-              'operation error',
-            );
-          }
+          logUnexpectedErrors(contextValue.logger ?? logger, errors, operationName);
         },
         async willSendResponse({ response, operationName }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;

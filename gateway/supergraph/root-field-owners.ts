@@ -1,6 +1,7 @@
 import {
   Kind,
   parse,
+  type OperationTypeNode,
   type ConstDirectiveNode,
   type DocumentNode,
   type ObjectTypeDefinitionNode,
@@ -33,25 +34,31 @@ function graphNames(document: DocumentNode): Map<string, string> {
   return names;
 }
 
-function subscriptionTypeName(document: DocumentNode): string {
+const DEFAULT_ROOT_TYPES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
+
+function rootTypeName(document: DocumentNode, operation: OperationTypeNode): string {
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.SCHEMA_DEFINITION) continue;
-    const entry = definition.operationTypes.find((o) => o.operation === 'subscription');
+    const entry = definition.operationTypes.find((o) => o.operation === operation);
     if (entry) return entry.type.name.value;
   }
-  return 'Subscription';
+  return DEFAULT_ROOT_TYPES[operation];
 }
 
 /**
- * Which subgraph serves each root subscription field, read from the supergraph's join directives:
- * a field's own `@join__field(graph:)`, else the `@join__type(graph:)` of its type when exactly one
- * subgraph defines the type (composition leaves out `@join__field` then). A field more than one
- * subgraph could serve has no single owner and is left out, so it cannot be streamed.
+ * Which subgraph serves each root field of `operation`'s type, read from the supergraph's join
+ * directives: a field's own `@join__field(graph:)`, else the `@join__type(graph:)` of its type
+ * when exactly one subgraph defines the type (composition leaves out `@join__field` then). A
+ * field more than one subgraph could serve has no single owner and is left out: such a
+ * subscription cannot be streamed, nor such a mutation sent straight to its subgraph.
  */
-export function subscriptionOwners(supergraphSdl: string): Map<string, string> {
+export function rootFieldOwners(
+  supergraphSdl: string,
+  operation: OperationTypeNode,
+): Map<string, string> {
   const document = parse(supergraphSdl, { noLocation: true });
   const graphs = graphNames(document);
-  const typeName = subscriptionTypeName(document);
+  const typeName = rootTypeName(document, operation);
   const owners = new Map<string, string>();
   const nodes = document.definitions.filter(
     (d): d is ObjectTypeDefinitionNode | ObjectTypeExtensionNode =>

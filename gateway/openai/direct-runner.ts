@@ -5,7 +5,6 @@ import {
   OperationTypeNode,
   getOperationAST,
   getVariableValues,
-  specifiedRules,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -14,7 +13,6 @@ import {
 import type { Histogram } from 'prom-client';
 import { INTERNAL_TOKEN_HEADER } from '../../lib/auth/internal-token.js';
 import { ErrorCode } from '../../lib/errors.js';
-import { createDocumentCache } from '../../lib/graphql/document-cache.js';
 import { documentId } from '../../lib/graphql/document-id.js';
 import { logUnexpectedErrors, outcomeOf } from '../../lib/graphql/plugins.js';
 import { createOperationLabeler, type CacheLookups } from '../../lib/metrics.js';
@@ -23,7 +21,7 @@ import { injectTraceHeaders } from '../../lib/tracing/spans.js';
 import type { GatewayContext } from '../context.js';
 import { refuseNulBytes } from '../plugins/nul-bytes.js';
 import type { AuditReporter } from '../plugins/audit-report.js';
-import type { operationLimits } from '../plugins/operation-limits.js';
+import { limitedDocumentCache, type operationLimits } from '../plugins/operation-limits.js';
 import { rootFieldOwners } from '../supergraph/root-field-owners.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { OpenAiError, fromGraphQLError } from './errors.js';
@@ -91,11 +89,7 @@ const failure = (code: string, message: string): Answer => ({
  */
 export function createDirectRunner(deps: DirectRunnerDeps) {
   const { limits } = deps;
-  const checkDocument = createDocumentCache({
-    rules: [...specifiedRules, ...(limits.validationRules as typeof specifiedRules)],
-    parseOptions: limits.parseOptions,
-    lookups: deps.lookups,
-  });
+  const checkDocument = limitedDocumentCache(limits, deps.lookups);
   const label = createOperationLabeler();
   const hashes = new Map<string, string>();
   let schema: GraphQLSchema | undefined;

@@ -1,4 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { specifiedRules } from 'graphql';
+import { createDocumentCache } from '../../lib/graphql/document-cache.js';
+import type { CacheLookups } from '../../lib/metrics.js';
 import { finiteFloatLiterals } from './finite-float-literals.js';
 
 /** Limits on what one operation may ask for, enforced before planning. */
@@ -50,4 +53,19 @@ export function operationLimits(limits: OperationLimits, options: { production: 
     maskSuggestions: (message: string) =>
       options.production ? message.replace(/Did you mean ".+"/g, SUGGESTION_MASK) : message,
   };
+}
+
+/**
+ * Parses and validates query texts with these limits, once per text and schema, as Apollo Server
+ * does for /graphql: for the gateway's paths that do not run Apollo (streams, /v1's direct runs).
+ */
+export function limitedDocumentCache(
+  limits: ReturnType<typeof operationLimits>,
+  lookups?: CacheLookups,
+) {
+  return createDocumentCache({
+    rules: [...specifiedRules, ...(limits.validationRules as typeof specifiedRules)],
+    parseOptions: limits.parseOptions,
+    lookups,
+  });
 }

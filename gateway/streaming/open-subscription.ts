@@ -3,7 +3,6 @@ import {
   Kind,
   OperationTypeNode,
   getOperationAST,
-  specifiedRules,
   type DocumentNode,
   type ExecutionResult,
   type FragmentDefinitionNode,
@@ -14,10 +13,9 @@ import type { Dispatcher } from 'undici';
 import type { InternalTokenSigner } from '../../lib/auth/internal-token.js';
 import { isOrgAdmin, type Principal } from '../../lib/auth/principal.js';
 import { ErrorCode } from '../../lib/errors.js';
-import { createDocumentCache } from '../../lib/graphql/document-cache.js';
 import { refuseNulBytes } from '../plugins/nul-bytes.js';
 import { introspects } from '../plugins/operation-guard.js';
-import type { operationLimits } from '../plugins/operation-limits.js';
+import { limitedDocumentCache, type operationLimits } from '../plugins/operation-limits.js';
 import type { CacheLookups } from '../../lib/metrics.js';
 import type { ClientIdentity } from '../clients/client-identity.js';
 import { documentId } from '../../lib/graphql/document-id.js';
@@ -114,12 +112,7 @@ const validationFailed = (errors: readonly GraphQLError[], mask: (m: string) => 
  */
 export function createSubscriptionOpener(deps: SubscriptionOpenerDeps) {
   const { limits } = deps;
-  // Parsed and validated once per query text and schema, as Apollo Server does for /graphql.
-  const checkDocument = createDocumentCache({
-    rules: [...specifiedRules, ...(limits.validationRules as typeof specifiedRules)],
-    parseOptions: limits.parseOptions,
-    lookups: deps.lookups,
-  });
+  const checkDocument = limitedDocumentCache(limits, deps.lookups);
   let schema: GraphQLSchema | undefined;
   let owners = new Map<string, string>();
   const open = new Set<AbortController>();

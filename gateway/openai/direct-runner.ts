@@ -116,6 +116,8 @@ export function createDirectRunner(deps: DirectRunnerDeps) {
     { subgraph, url }: Plan,
     body: string,
   ): Promise<Answer> => {
+    // Signed before the clock starts: a failure to sign is ours, not the subgraph's.
+    const token = await context.internalToken();
     const started = process.hrtime.bigint();
     let status: number;
     let text: string;
@@ -125,7 +127,7 @@ export function createDirectRunner(deps: DirectRunnerDeps) {
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
-          [INTERNAL_TOKEN_HEADER]: await context.internalToken(),
+          [INTERNAL_TOKEN_HEADER]: token,
           [REQUEST_ID_HEADER]: context.requestId,
           ...injectTraceHeaders({}),
         },

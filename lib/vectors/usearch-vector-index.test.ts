@@ -185,9 +185,18 @@ describe.each(STORE_MODES)('usearch vector index (%s database)', (mode) => {
     }
     expect(found / (10 * 2 * 10)).toBeGreaterThanOrEqual(0.9);
     await live.rebuild(collection);
-    expect(await live.search(collection, items[6]!.vector, { topK: 2 })).toEqual(
-      await restarted.search(collection, items[6]!.vector, { topK: 2 }),
-    );
+    // c5 and c6 now hold the same vector. A graph of identical points may reach either one first
+    // and miss the other (a CI run saw the restarted graph answer c6, c57), so each index is held
+    // to the table, not to the other: an exact match first, and c5 as last written, never c1/c2.
+    for (const index of [live, restarted]) {
+      const answer = await index.search(collection, items[6]!.vector, { topK: 2 });
+      expect(['c5', 'c6']).toContain(answer[0]!.id);
+      expect(answer[0]!.score).toBeCloseTo(1, 5);
+      expect(ids(answer)).not.toContain('c1');
+      expect(ids(answer)).not.toContain('c2');
+      const c5 = answer.find((m) => m.id === 'c5');
+      if (c5) expect(c5.metadata).toEqual({ x: 1 });
+    }
   });
 
   it('catches up with writes another replica made', async () => {

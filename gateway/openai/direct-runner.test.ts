@@ -13,6 +13,7 @@ import { DEFAULT_OPERATION_LIMITS, operationLimits } from '../plugins/operation-
 import { createDirectRunner } from './direct-runner.js';
 import { OpenAiError } from './errors.js';
 import { CHAT, MODELS, SINGLE_SUBGRAPH_OPERATIONS } from './operations.js';
+import { rejectionOf } from '../../test/support/thrown.js';
 
 const sdl = readFileSync(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8');
 const apiSchema = Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();
@@ -93,14 +94,11 @@ function setup(
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-const refusal = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+async function refusal(promise: Promise<unknown>): Promise<OpenAiError> {
+  const error = await rejectionOf(promise);
   expect(error).toBeInstanceOf(OpenAiError);
   return error as OpenAiError;
-};
+}
 
 describe('the direct runner of /v1 operations', () => {
   it('sends a chat completion to inference with the internal token, counts and times it', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { forwardSubscription, type ForwardOptions } from './forward-subscription.js';
 import { StreamBrokenError, SubscriptionRefusedError } from './subscription-errors.js';
+import { rejectionOf } from '../../test/support/thrown.js';
 
 const dispatcher = new Agent();
 let server: Server | undefined;
@@ -29,10 +30,7 @@ const options = (url: string, signal = new AbortController().signal): ForwardOpt
 });
 
 async function refusal(promise: Promise<unknown>): Promise<SubscriptionRefusedError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await rejectionOf(promise);
   expect(error).toBeInstanceOf(SubscriptionRefusedError);
   return error as SubscriptionRefusedError;
 }
